@@ -1,0 +1,1 @@
+namespace Relay.Chat; internal static class AssemblyMarker { }

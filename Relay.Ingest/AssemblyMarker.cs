@@ -1,0 +1,1 @@
+namespace Relay.Ingest; internal static class AssemblyMarker { }
