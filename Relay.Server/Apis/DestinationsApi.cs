@@ -1,0 +1,183 @@
+using System.Text.Json;
+using Relay.Server.Access;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Apis;
+
+/// <summary><c>/api/v1/channels/{id}/destinations</c>: where a channel's stream is pushed.</summary>
+public static class DestinationsApi
+{
+    public const int MaxDestinationsPerChannel = 32;
+
+    private static readonly string[] CreateFields = ["id", "name", "platform", "url", "streamKey", "enabled", "profile", "engine"];
+    private static readonly string[] PatchFields = ["name", "enabled", "url", "streamKey", "profile", "engine"];
+    private static readonly string[] ProfileFields = ["videoBitrateKbps", "maxWidth", "maxHeight", "fps", "keyframeIntervalSeconds", "aspect", "audioBitrateKbps"];
+
+    public static IEndpointRouteBuilder MapDestinationsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/channels/{id}/destinations").WithTags("Destinations");
+        group.MapGet("/", List).RequireChannelAccess();
+        group.MapPost("/", Create).RequireChannelAccess();
+        group.MapGet("/{destId}", Get).RequireChannelAccess();
+        group.MapPatch("/{destId}", Patch).RequireChannelAccess();
+        group.MapDelete("/{destId}", Delete).RequireChannelAccess();
+        return app;
+    }
+
+    private static IResult List(string id, ChannelService channels, IChannelRuntime runtime) =>
+        channels.Find(id) is { } c
+            ? TypedResults.Ok(c.Destinations.Select(d => ChannelView.Destination(id, d, runtime)).ToList())
+            : ApiProblems.NotFound($"no channel '{id}'");
+
+    private static IResult Get(string id, string destId, ChannelService channels, IChannelRuntime runtime) =>
+        channels.Find(id) is not { } c ? ApiProblems.NotFound($"no channel '{id}'")
+        : c.Destinations.FirstOrDefault(d => d.Id == destId) is { } d ? TypedResults.Ok(ChannelView.Destination(id, d, runtime))
+        : ApiProblems.NotFound($"no destination '{destId}' on channel '{id}'");
+
+    private static async Task<IResult> Create(string id, HttpRequest request, ChannelService channels, IChannelRuntime runtime, CancellationToken ct)
+    {
+        if (channels.Find(id) is null)
+        {
+            return ApiProblems.NotFound($"no channel '{id}'");
+        }
+        var (body, error) = await ApiProblems.ReadBodyAsync(request, JsonValueKind.Object, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+        var errors = new List<FieldError>();
+        ApiProblems.RejectUnknown(body, CreateFields, "", errors);
+        var destId = ApiProblems.Get<string>(body, "id", errors);
+        var name = ApiProblems.Get<string>(body, "name", errors);
+        var platform = ApiProblems.Get<string>(body, "platform", errors);
+        var url = ApiProblems.Get<string>(body, "url", errors);
+        var streamKey = ApiProblems.Get<string>(body, "streamKey", errors);
+        var enabled = ApiProblems.Get<bool?>(body, "enabled", errors) ?? true;
+        var engine = ApiProblems.Get<string>(body, "engine", errors);
+        var profile = ReadProfile(body, errors);
+        if (destId is not null)
+        {
+            InputRules.CheckId(destId, "id", errors);
+        }
+        InputRules.CheckDestination(name, platform, url, streamKey, engine, profile, "", errors);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var preset = PlatformCatalog.Find(platform)!;
+        Destination? created = null;
+        var result = await channels.EditDestinationsAsync(id, current =>
+        {
+            if (current.Count >= MaxDestinationsPerChannel)
+            {
+                throw new ConflictException($"channel '{id}' already has {MaxDestinationsPerChannel} destinations, the most allowed");
+            }
+            var newId = destId ?? UniqueId(InputRules.Slug(name!), current);
+            if (current.Any(d => d.Id == newId))
+            {
+                throw new ConflictException($"channel '{id}' already has a destination '{newId}'");
+            }
+            created = new Destination(newId, name!.Trim(), preset.Id, string.IsNullOrWhiteSpace(url) ? preset.DefaultUrl! : url,
+                string.IsNullOrEmpty(streamKey) ? null : streamKey, enabled, profile, engine ?? "auto");
+            return [.. current, created];
+        }, ct);
+        return ApiProblems.From(result, _ =>
+            TypedResults.Created($"/api/v1/channels/{id}/destinations/{created!.Id}", ChannelView.Destination(id, created, runtime)));
+    }
+
+    private static async Task<IResult> Patch(string id, string destId, HttpRequest request, ChannelService channels, IChannelRuntime runtime, CancellationToken ct)
+    {
+        if (channels.Find(id) is not { } channel)
+        {
+            return ApiProblems.NotFound($"no channel '{id}'");
+        }
+        if (channel.Destinations.All(d => d.Id != destId))
+        {
+            return ApiProblems.NotFound($"no destination '{destId}' on channel '{id}'");
+        }
+        var (body, error) = await ApiProblems.ReadBodyAsync(request, JsonValueKind.Object, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+        var errors = new List<FieldError>();
+        ApiProblems.RejectUnknown(body, PatchFields, "", errors);
+        var name = ApiProblems.Get<string>(body, "name", errors);
+        var enabled = ApiProblems.Get<bool?>(body, "enabled", errors);
+        var url = ApiProblems.Get<string>(body, "url", errors);
+        var streamKey = ApiProblems.Get<string>(body, "streamKey", errors);
+        var engine = ApiProblems.Get<string>(body, "engine", errors);
+        var profile = ReadProfile(body, errors);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        Destination? updated = null;
+        var result = await channels.EditDestinationsAsync(id, current =>
+        {
+            var existing = current.FirstOrDefault(d => d.Id == destId)
+                ?? throw new NotFoundException($"no destination '{destId}' on channel '{id}'");
+            var next = existing with
+            {
+                Name = ApiProblems.Has(body, "name") ? name ?? "" : existing.Name,
+                Enabled = enabled ?? existing.Enabled,
+                Url = ApiProblems.Has(body, "url") ? url ?? "" : existing.Url,
+                // An explicit null or "" clears the key (the URL then carries it).
+                StreamKey = ApiProblems.Has(body, "streamKey") ? (string.IsNullOrEmpty(streamKey) ? null : streamKey) : existing.StreamKey,
+                Engine = ApiProblems.Has(body, "engine") ? engine ?? "auto" : existing.Engine,
+                Profile = ApiProblems.Has(body, "profile") ? profile : existing.Profile,
+            };
+            var check = new List<FieldError>();
+            InputRules.CheckDestination(next.Name, next.Platform, next.Url, next.StreamKey, next.Engine, next.Profile, "", check);
+            if (check.Count > 0)
+            {
+                throw new InvalidInputException(check);
+            }
+            updated = next;
+            return current.Select(d => d.Id == destId ? next : d).ToList();
+        }, ct);
+        return ApiProblems.From(result, _ => TypedResults.Ok(ChannelView.Destination(id, updated!, runtime)));
+    }
+
+    private static async Task<IResult> Delete(string id, string destId, ChannelService channels, CancellationToken ct) =>
+        ApiProblems.From(await channels.EditDestinationsAsync(id, current =>
+            current.Any(d => d.Id == destId)
+                ? current.Where(d => d.Id != destId).ToList()
+                : throw new NotFoundException($"no destination '{destId}' on channel '{id}'"), ct),
+            _ => TypedResults.NoContent());
+
+    private static DestinationProfile? ReadProfile(JsonElement body, List<FieldError> errors)
+    {
+        if (!body.TryGetProperty("profile", out var p) || p.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (p.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new("profile", "must be an object or null"));
+            return null;
+        }
+        ApiProblems.RejectUnknown(p, ProfileFields, "profile.", errors);
+        var profile = new DestinationProfile(
+            ApiProblems.Get<int?>(p, "videoBitrateKbps", errors, "profile.videoBitrateKbps"),
+            ApiProblems.Get<int?>(p, "maxWidth", errors, "profile.maxWidth"),
+            ApiProblems.Get<int?>(p, "maxHeight", errors, "profile.maxHeight"),
+            ApiProblems.Get<int?>(p, "fps", errors, "profile.fps"),
+            ApiProblems.Get<double?>(p, "keyframeIntervalSeconds", errors, "profile.keyframeIntervalSeconds"),
+            ApiProblems.Get<string>(p, "aspect", errors, "profile.aspect"),
+            ApiProblems.Get<int?>(p, "audioBitrateKbps", errors, "profile.audioBitrateKbps"));
+        return profile.Transcodes ? profile : null;
+    }
+
+    private static string UniqueId(string slug, IReadOnlyList<Destination> current)
+    {
+        var candidate = slug;
+        for (var n = 2; current.Any(d => d.Id == candidate); n++)
+        {
+            candidate = $"{slug}-{n}";
+        }
+        return candidate;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Relay.Server.Access;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Apis;
+
+/// <summary><c>/api/v1/channels/{id}/lineup</c>: the products of the show.</summary>
+public static class LineupApi
+{
+    private static readonly string[] ItemFields = ["sku", "title", "priceCents", "currency", "imageUrl", "stock"];
+
+    public static IEndpointRouteBuilder MapLineupApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/channels/{id}/lineup").WithTags("Lineup");
+        group.MapGet("/", Get).RequireChannelAccess();
+        group.MapPut("/", Put).RequireChannelAccess();
+        return app;
+    }
+
+    private static IResult Get(string id, ChannelService channels) =>
+        channels.Find(id) is { } c ? TypedResults.Ok(c.Lineup) : ApiProblems.NotFound($"no channel '{id}'");
+
+    private static async Task<IResult> Put(string id, HttpRequest request, ChannelService channels, CancellationToken ct)
+    {
+        if (channels.Find(id) is null)
+        {
+            return ApiProblems.NotFound($"no channel '{id}'");
+        }
+        var (body, error) = await ApiProblems.ReadBodyAsync(request, JsonValueKind.Array, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+        var errors = new List<FieldError>();
+        var items = new List<LineupItem?>();
+        var i = 0;
+        foreach (var e in body.EnumerateArray())
+        {
+            var at = $"[{i++}].";
+            if (e.ValueKind != JsonValueKind.Object)
+            {
+                items.Add(null);
+                continue;
+            }
+            ApiProblems.RejectUnknown(e, ItemFields, at, errors);
+            items.Add(new LineupItem(
+                ApiProblems.Get<string>(e, "sku", errors, at + "sku")!,
+                ApiProblems.Get<string>(e, "title", errors, at + "title")!,
+                ApiProblems.Has(e, "priceCents") ? ApiProblems.Get<long>(e, "priceCents", errors, at + "priceCents") : -1,
+                ApiProblems.Get<string>(e, "currency", errors, at + "currency")!,
+                ApiProblems.Get<string>(e, "imageUrl", errors, at + "imageUrl"),
+                ApiProblems.Get<int?>(e, "stock", errors, at + "stock")));
+        }
+        InputRules.CheckLineup(items, "", errors);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+        var lineup = items.Select(x => x!).ToList();
+        return ApiProblems.From(await channels.SetLineupAsync(id, lineup, ct), c => TypedResults.Ok(c!.Lineup));
+    }
+}

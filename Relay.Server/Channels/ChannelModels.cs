@@ -1,0 +1,46 @@
+namespace Relay.Server.Channels;
+
+/// <summary>A channel as stored. Secrets are plain here; the store encrypts them at rest.</summary>
+public sealed record Channel(
+    string Id,
+    string Title,
+    string StreamKey,
+    string HostKey,
+    bool StreamKeyFromConfig,
+    bool HostKeyFromConfig,
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<Destination> Destinations,
+    IReadOnlyList<LineupItem> Lineup);
+
+public sealed record Destination(
+    string Id,
+    string Name,
+    string Platform,
+    string Url,
+    string? StreamKey,
+    bool Enabled,
+    DestinationProfile? Profile,
+    string Engine);
+
+/// <summary>Transcode settings; a destination with any of them set is pushed through ffmpeg.</summary>
+public sealed record DestinationProfile(
+    int? VideoBitrateKbps = null,
+    int? MaxWidth = null,
+    int? MaxHeight = null,
+    int? Fps = null,
+    double? KeyframeIntervalSeconds = null,
+    string? Aspect = null,
+    int? AudioBitrateKbps = null)
+{
+    public bool Transcodes =>
+        VideoBitrateKbps is not null || MaxWidth is not null || MaxHeight is not null || Fps is not null
+        || KeyframeIntervalSeconds is not null || Aspect is not null || AudioBitrateKbps is not null;
+}
+
+public sealed record LineupItem(
+    string Sku,
+    string Title,
+    long PriceCents,
+    string Currency,
+    string? ImageUrl,
+    int? Stock);

@@ -1,0 +1,209 @@
+using System.Collections.Immutable;
+using Relay.Server.Access;
+using Relay.Server.Store;
+
+namespace Relay.Server.Channels;
+
+public enum ChannelOutcome { Ok, NotFound, Conflict, Invalid }
+
+public sealed record ChannelResult(ChannelOutcome Outcome, Channel? Channel = null, string? Detail = null, IReadOnlyList<FieldError>? Errors = null)
+{
+    public static ChannelResult NotFound(string what) => new(ChannelOutcome.NotFound, Detail: what);
+    public static ChannelResult Conflict(string why) => new(ChannelOutcome.Conflict, Detail: why);
+}
+
+/// <summary>
+/// The channels, read from an in-memory snapshot (ingest and hub authentication look keys up
+/// on every connection) and written through to the store one change at a time.
+/// </summary>
+public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObserver> observers, TimeProvider time, ILogger<ChannelService> logger)
+{
+    public const string StreamKeyPrefix = "sk_";
+    public const string HostKeyPrefix = "hk_";
+
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private ImmutableDictionary<string, Channel> _channels = ImmutableDictionary<string, Channel>.Empty.WithComparers(StringComparer.Ordinal);
+
+    public IReadOnlyCollection<Channel> All => _channels.Values.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
+
+    public Channel? Find(string id) => _channels.GetValueOrDefault(id);
+
+    /// <summary>The channel whose stream key this is; every channel is compared, in constant time each.</summary>
+    public Channel? FindByStreamKey(string? streamKey)
+    {
+        if (string.IsNullOrEmpty(streamKey))
+        {
+            return null;
+        }
+        Channel? match = null;
+        foreach (var channel in _channels.Values)
+        {
+            if (Secrets.Matches(streamKey, channel.StreamKey))
+            {
+                match = channel;
+            }
+        }
+        return match;
+    }
+
+    public bool IsHostKey(string channelId, string? key) =>
+        _channels.TryGetValue(channelId, out var channel) && Secrets.Matches(key, channel.HostKey);
+
+    public async Task LoadAsync(CancellationToken ct)
+    {
+        var all = await store.ListAsync(ct);
+        _channels = all.ToImmutableDictionary(c => c.Id, StringComparer.Ordinal);
+    }
+
+    public async Task<ChannelResult> CreateAsync(string? id, string title, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            id ??= UniqueIdFor(title);
+            var channel = new Channel(id, title.Trim(), Secrets.NewKey(StreamKeyPrefix), Secrets.NewKey(HostKeyPrefix),
+                false, false, time.GetUtcNow(), [], []);
+            if (!await store.TryCreateAsync(channel, ct))
+            {
+                return ChannelResult.Conflict($"a channel with id '{id}' already exists");
+            }
+            _channels = _channels.SetItem(id, channel);
+            await NotifyAsync(id, ChannelChange.Created, channel, ct);
+            return new(ChannelOutcome.Ok, channel);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Writes a channel whole (configuration seeding, demo channel).</summary>
+    public async Task UpsertAsync(Channel channel, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            await store.UpsertAsync(channel, ct);
+            _channels = _channels.SetItem(channel.Id, channel);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public Task<ChannelResult> DeleteAsync(string id, CancellationToken ct) =>
+        MutateAsync(id, ChannelChange.Deleted, async channel =>
+        {
+            await store.DeleteAsync(id, ct);
+            return null;
+        }, ct);
+
+    public Task<ChannelResult> RotateStreamKeyAsync(string id, CancellationToken ct) =>
+        MutateAsync(id, ChannelChange.StreamKeyRotated, async channel =>
+        {
+            if (channel.StreamKeyFromConfig)
+            {
+                throw new ConflictException($"the stream key of '{id}' is set in configuration (Relay:Channels, StreamKey); change it there and restart");
+            }
+            var rotated = channel with { StreamKey = Secrets.NewKey(StreamKeyPrefix) };
+            await store.SetStreamKeyAsync(id, rotated.StreamKey, ct);
+            return rotated;
+        }, ct);
+
+    public Task<ChannelResult> SetLineupAsync(string id, IReadOnlyList<LineupItem> lineup, CancellationToken ct) =>
+        MutateAsync(id, ChannelChange.LineupChanged, async channel =>
+        {
+            await store.SetLineupAsync(id, lineup, ct);
+            return channel with { Lineup = lineup };
+        }, ct);
+
+    /// <summary>Applies <paramref name="change"/> to the channel's destination list; it may throw <see cref="ConflictException"/> or <see cref="NotFoundException"/>.</summary>
+    public Task<ChannelResult> EditDestinationsAsync(string id, Func<IReadOnlyList<Destination>, IReadOnlyList<Destination>> change, CancellationToken ct) =>
+        MutateAsync(id, ChannelChange.DestinationsChanged, async channel =>
+        {
+            var next = change(channel.Destinations);
+            await store.SetDestinationsAsync(id, next, ct);
+            return channel with { Destinations = next };
+        }, ct);
+
+    private async Task<ChannelResult> MutateAsync(string id, ChannelChange kind, Func<Channel, Task<Channel?>> apply, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct);
+        Channel? updated;
+        try
+        {
+            if (!_channels.TryGetValue(id, out var channel))
+            {
+                return ChannelResult.NotFound($"no channel '{id}'");
+            }
+            try
+            {
+                updated = await apply(channel);
+            }
+            catch (ConflictException e)
+            {
+                return ChannelResult.Conflict(e.Message);
+            }
+            catch (NotFoundException e)
+            {
+                return ChannelResult.NotFound(e.Message);
+            }
+            catch (InvalidInputException e)
+            {
+                return new(ChannelOutcome.Invalid, Errors: e.Errors);
+            }
+            _channels = updated is null ? _channels.Remove(id) : _channels.SetItem(id, updated);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        await NotifyAsync(id, kind, updated, ct);
+        return new(ChannelOutcome.Ok, updated);
+    }
+
+    private async Task NotifyAsync(string id, ChannelChange kind, Channel? channel, CancellationToken ct)
+    {
+        foreach (var observer in observers)
+        {
+            try
+            {
+                await observer.ChannelChangedAsync(id, kind, channel, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Channel observer {Observer} failed on {Change} of channel {ChannelId}", observer.GetType().Name, kind, id);
+            }
+        }
+    }
+
+    private string UniqueIdFor(string title)
+    {
+        var slug = InputRules.Slug(title);
+        if (!_channels.ContainsKey(slug))
+        {
+            return slug;
+        }
+        for (var n = 2; ; n++)
+        {
+            var candidate = $"{slug}-{n}";
+            if (!_channels.ContainsKey(candidate))
+            {
+                return candidate;
+            }
+        }
+    }
+}
+
+/// <summary>Thrown inside a channel mutation to answer 409 with this message.</summary>
+public sealed class ConflictException(string message) : Exception(message);
+
+/// <summary>Thrown inside a channel mutation to answer 404 with this message.</summary>
+public sealed class NotFoundException(string message) : Exception(message);
+
+/// <summary>Thrown inside a channel mutation to answer 400 with these field errors.</summary>
+public sealed class InvalidInputException(IReadOnlyList<FieldError> errors) : Exception("invalid input")
+{
+    public IReadOnlyList<FieldError> Errors { get; } = errors;
+}

@@ -1,0 +1,232 @@
+using System.Text.RegularExpressions;
+
+namespace Relay.Server.Channels;
+
+/// <summary>A problem with one input field. <see cref="Field"/> is a JSON path such as <c>lineup[2].sku</c>.</summary>
+public sealed record FieldError(string Field, string Message);
+
+/// <summary>
+/// The rules every channel, destination and line-up input obeys, whether it comes from
+/// configuration or from the REST API, so both reject the same things with the same words.
+/// </summary>
+public static partial class InputRules
+{
+    public const int MaxTitleLength = 200;
+    public const int MaxNameLength = 100;
+    public const int MaxUrlLength = 2048;
+    public const int MaxKeyLength = 512;
+    public const int MaxLineupItems = 500;
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex("^[A-Z]{3}$")]
+    private static partial Regex CurrencyPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex SkuPattern();
+
+    public const string IdRule = "must be 1-64 characters: lowercase letters, digits, '-' or '_', starting with a letter or digit";
+
+    public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
+
+    public static void CheckId(string? id, string field, List<FieldError> errors)
+    {
+        if (!IsValidId(id))
+        {
+            errors.Add(new(field, IdRule));
+        }
+    }
+
+    public static void CheckTitle(string? title, string field, List<FieldError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            errors.Add(new(field, "is required"));
+        }
+        else if (title.Length > MaxTitleLength)
+        {
+            errors.Add(new(field, $"must be at most {MaxTitleLength} characters"));
+        }
+    }
+
+    public static void CheckSecret(string? key, string field, List<FieldError> errors)
+    {
+        if (key is null)
+        {
+            return;
+        }
+        if (key.Length is < 8 or > MaxKeyLength || key.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            errors.Add(new(field, $"must be 8-{MaxKeyLength} characters without spaces"));
+        }
+    }
+
+    public static void CheckDestination(
+        string? name, string? platform, string? url, string? streamKey, string? engine,
+        DestinationProfile? profile, string prefix, List<FieldError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            errors.Add(new(prefix + "name", "is required"));
+        }
+        else if (name.Length > MaxNameLength)
+        {
+            errors.Add(new(prefix + "name", $"must be at most {MaxNameLength} characters"));
+        }
+
+        var preset = PlatformCatalog.Find(platform);
+        if (preset is null)
+        {
+            errors.Add(new(prefix + "platform", $"must be one of {PlatformCatalog.KnownIds}"));
+        }
+
+        var effectiveUrl = string.IsNullOrWhiteSpace(url) ? preset?.DefaultUrl : url;
+        if (string.IsNullOrWhiteSpace(effectiveUrl))
+        {
+            if (preset is not null)
+            {
+                errors.Add(new(prefix + "url", $"is required for platform '{preset.Id}' ({preset.Notes})"));
+            }
+        }
+        else
+        {
+            CheckPushUrl(effectiveUrl, preset, prefix + "url", errors);
+        }
+
+        if (streamKey is not null && (streamKey.Length > MaxKeyLength || streamKey.Any(char.IsControl)))
+        {
+            errors.Add(new(prefix + "streamKey", $"must be at most {MaxKeyLength} characters without control characters"));
+        }
+
+        if (engine is not null && engine is not ("auto" or "ffmpeg"))
+        {
+            errors.Add(new(prefix + "engine", "must be 'auto' or 'ffmpeg'"));
+        }
+
+        if (profile is not null)
+        {
+            CheckProfile(profile, prefix + "profile.", errors);
+        }
+    }
+
+    public static void CheckPushUrl(string url, PlatformPreset? preset, string field, List<FieldError> errors)
+    {
+        if (url.Length > MaxUrlLength)
+        {
+            errors.Add(new(field, $"must be at most {MaxUrlLength} characters"));
+            return;
+        }
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("rtmp" or "rtmps") || string.IsNullOrEmpty(uri.Host))
+        {
+            errors.Add(new(field, "must be an rtmp:// or rtmps:// URL with a host, e.g. rtmp://live.example.com/app"));
+            return;
+        }
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            errors.Add(new(field, "must not carry credentials; put the key in streamKey"));
+            return;
+        }
+        if (uri.AbsolutePath.Trim('/').Length == 0)
+        {
+            errors.Add(new(field, "must name the application path, e.g. rtmp://host/app"));
+            return;
+        }
+        if (preset is { RequiresRtmps: true } && uri.Scheme != "rtmps")
+        {
+            errors.Add(new(field, $"must use rtmps:// for platform '{preset.Id}'"));
+        }
+    }
+
+    public static void CheckProfile(DestinationProfile p, string prefix, List<FieldError> errors)
+    {
+        Range(p.VideoBitrateKbps, 100, 50_000, prefix + "videoBitrateKbps", errors);
+        Range(p.AudioBitrateKbps, 32, 512, prefix + "audioBitrateKbps", errors);
+        Range(p.MaxWidth, 64, 7680, prefix + "maxWidth", errors);
+        Range(p.MaxHeight, 64, 4320, prefix + "maxHeight", errors);
+        Range(p.Fps, 1, 120, prefix + "fps", errors);
+        if (p.KeyframeIntervalSeconds is { } k && (double.IsNaN(k) || k < 0.5 || k > 10))
+        {
+            errors.Add(new(prefix + "keyframeIntervalSeconds", "must be between 0.5 and 10"));
+        }
+        if (p.Aspect is not null && p.Aspect is not ("9:16" or "16:9" or "1:1"))
+        {
+            errors.Add(new(prefix + "aspect", "must be '9:16', '16:9' or '1:1'"));
+        }
+    }
+
+    public static void CheckLineup(IReadOnlyList<LineupItem?>? items, string prefix, List<FieldError> errors)
+    {
+        if (items is null)
+        {
+            errors.Add(new(prefix.TrimEnd('.') is { Length: > 0 } p ? p : "body", "must be a JSON array of products"));
+            return;
+        }
+        if (items.Count > MaxLineupItems)
+        {
+            errors.Add(new(prefix.TrimEnd('.') is { Length: > 0 } p ? p : "body", $"must have at most {MaxLineupItems} products"));
+            return;
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var at = $"{prefix}[{i}].";
+            var item = items[i];
+            if (item is null)
+            {
+                errors.Add(new($"{prefix}[{i}]", "must be an object"));
+                continue;
+            }
+            if (item.Sku is null || !SkuPattern().IsMatch(item.Sku))
+            {
+                errors.Add(new(at + "sku", "must be 1-64 characters: letters, digits, '.', '-' or '_'"));
+            }
+            else if (!seen.Add(item.Sku))
+            {
+                errors.Add(new(at + "sku", $"'{item.Sku}' appears more than once"));
+            }
+            CheckTitle(item.Title, at + "title", errors);
+            if (item.PriceCents is < 0 or > 100_000_000_00)
+            {
+                errors.Add(new(at + "priceCents", "must be between 0 and 10000000000"));
+            }
+            if (item.Currency is null || !CurrencyPattern().IsMatch(item.Currency))
+            {
+                errors.Add(new(at + "currency", "must be a 3-letter ISO 4217 code in capitals, e.g. USD"));
+            }
+            if (item.ImageUrl is not null && !IsImageUrl(item.ImageUrl))
+            {
+                errors.Add(new(at + "imageUrl", "must be an http(s) URL or a path starting with '/'"));
+            }
+            if (item.Stock is < 0)
+            {
+                errors.Add(new(at + "stock", "must be 0 or more, or null for unlimited"));
+            }
+        }
+    }
+
+    private static bool IsImageUrl(string url) =>
+        url.Length <= MaxUrlLength
+        && ((url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal))
+            || (Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"));
+
+    private static void Range(int? value, int min, int max, string field, List<FieldError> errors)
+    {
+        if (value is { } v && (v < min || v > max))
+        {
+            errors.Add(new(field, $"must be between {min} and {max}"));
+        }
+    }
+
+    /// <summary>A lowercase id derived from a title, for channels created without one.</summary>
+    public static string Slug(string title)
+    {
+        var chars = title.ToLowerInvariant().Select(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' ? c : '-').ToArray();
+        var slug = string.Join('-', new string(chars).Split('-', StringSplitOptions.RemoveEmptyEntries));
+        if (slug.Length > 40)
+        {
+            slug = slug[..40].TrimEnd('-');
+        }
+        return slug.Length == 0 ? "channel" : slug;
+    }
+}

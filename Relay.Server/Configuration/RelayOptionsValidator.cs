@@ -1,0 +1,98 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Configuration;
+
+/// <summary>
+/// Checks everything under <c>Relay</c> that the host owns and reports every problem at once,
+/// each as "<c>Relay:Key:Path: what is wrong</c>".
+/// </summary>
+public sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RelayOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            failures.Add("Relay:DataDir: must be a directory path");
+        }
+        if (options.PublicHost.Length > 0 && Uri.CheckHostName(options.PublicHost) == UriHostNameType.Unknown)
+        {
+            failures.Add($"Relay:PublicHost: '{options.PublicHost}' is not a host name or IP address");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Channels.Count; i++)
+        {
+            var c = options.Channels[i];
+            var at = $"Relay:Channels:{i}:";
+            var errors = new List<FieldError>();
+            InputRules.CheckId(c.Id, "id", errors);
+            InputRules.CheckTitle(c.Title, "title", errors);
+            InputRules.CheckSecret(c.StreamKey, "streamKey", errors);
+            InputRules.CheckSecret(c.HostKey, "hostKey", errors);
+            if (c.Id is not null && InputRules.IsValidId(c.Id) && !ids.Add(c.Id))
+            {
+                errors.Add(new("id", $"duplicate channel id '{c.Id}'"));
+            }
+            if (c.StreamKey is { Length: > 0 } sk && !keys.Add(sk))
+            {
+                errors.Add(new("streamKey", "the same stream key is used by another channel"));
+            }
+            var destIds = new HashSet<string>(StringComparer.Ordinal);
+            for (var d = 0; d < c.Destinations.Count; d++)
+            {
+                var dest = c.Destinations[d];
+                var dat = $"destinations[{d}].";
+                InputRules.CheckId(dest.Id, dat + "id", errors);
+                if (dest.Id is not null && !destIds.Add(dest.Id))
+                {
+                    errors.Add(new(dat + "id", $"duplicate destination id '{dest.Id}'"));
+                }
+                InputRules.CheckDestination(dest.Name, dest.Platform, dest.Url, dest.StreamKey, dest.Engine, ToProfile(dest.Profile), dat, errors);
+            }
+            if (c.Lineup is not null)
+            {
+                InputRules.CheckLineup(c.Lineup.Select(ToItem).ToList(), "lineup", errors);
+            }
+            failures.AddRange(errors.Select(e => $"{at}{ToConfigKey(e.Field)}: {e.Message}"));
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    public static DestinationProfile? ToProfile(DestinationProfileConfig? p) =>
+        p is null ? null : new DestinationProfile(p.VideoBitrateKbps, p.MaxWidth, p.MaxHeight, p.Fps, p.KeyframeIntervalSeconds, p.Aspect, p.AudioBitrateKbps) is { Transcodes: true } profile ? profile : null;
+
+    public static LineupItem? ToItem(LineupItemConfig? i) =>
+        i is null ? null : new LineupItem(i.Sku!, i.Title!, i.PriceCents, i.Currency!, i.ImageUrl, i.Stock);
+
+    /// <summary><c>destinations[1].profile.fps</c> becomes <c>Destinations:1:Profile:Fps</c>.</summary>
+    public static string ToConfigKey(string field)
+    {
+        var sb = new StringBuilder();
+        foreach (var part in field.Replace("[", ".").Replace("]", "").Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (sb.Length > 0)
+            {
+                sb.Append(':');
+            }
+            sb.Append(char.ToUpperInvariant(part[0])).Append(part.AsSpan(1));
+        }
+        return sb.ToString();
+    }
+}
+
+public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuthOptions options)
+    {
+        var failures = new List<string>();
+        if (!string.IsNullOrEmpty(options.AdminToken) && (options.AdminToken.Length < 16 || options.AdminToken.Any(char.IsWhiteSpace)))
+        {
+            failures.Add("Relay:Auth:AdminToken: must be at least 16 characters without spaces (or unset to generate one)");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Options;
+using Relay.Server.Access;
+using Relay.Server.Channels;
+using Relay.Server.Configuration;
+using Relay.Server.Store;
+
+namespace Relay.Server.Hosting;
+
+/// <summary>
+/// Runs before the server listens: validates configuration, prepares DataDir, migrates the
+/// store, loads the admin token and the channels, seeds config-declared and demo channels.
+/// </summary>
+public sealed class RelayBootstrap(
+    IServiceProvider services,
+    IOptions<RelayOptions> relay,
+    IOptions<AuthOptions> auth,
+    IConfiguration config,
+    IChannelStore store,
+    ChannelService channels,
+    AdminToken adminToken,
+    TimeProvider time,
+    ILogger<RelayBootstrap> logger)
+{
+    /// <summary>Channels whose keys were generated on this start, so the banner may print them once.</summary>
+    public List<Channel> NewlyCreated { get; } = [];
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        // Every ValidateOnStart registration at once, before anything listens or writes.
+        services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+
+        foreach (var (key, what) in new[] { ("Relay:Redis:Configuration", "the Redis backplane"), ("Relay:Postgres:ConnectionString", "the PostgreSQL store") })
+        {
+            if (!string.IsNullOrWhiteSpace(config[key]))
+            {
+                throw new StartupException($"{key}: {what} is not available in this build; unset it to run on the embedded store");
+            }
+        }
+
+        var dataDir = DataDirectory.Ensure(relay.Value.DataDir);
+        await adminToken.LoadAsync(auth.Value, dataDir, ct);
+        await store.MigrateAsync(ct);
+        await channels.LoadAsync(ct);
+        var wasEmpty = channels.All.Count == 0;
+
+        foreach (var declared in relay.Value.Channels)
+        {
+            await SeedFromConfigAsync(declared, ct);
+        }
+        if (wasEmpty && relay.Value.Channels.Count == 0 && relay.Value.Demo.CreateOnFirstStart)
+        {
+            var demo = DemoChannel.Create(time.GetUtcNow());
+            await channels.UpsertAsync(demo, ct);
+            NewlyCreated.Add(demo);
+            logger.LogInformation("Created the demo channel {ChannelId} on first start", demo.Id);
+        }
+    }
+
+    private async Task SeedFromConfigAsync(ChannelConfig declared, CancellationToken ct)
+    {
+        var existing = channels.Find(declared.Id!);
+        var destinations = (existing?.Destinations ?? []).ToList();
+        foreach (var d in declared.Destinations)
+        {
+            var preset = PlatformCatalog.Find(d.Platform)!;
+            var dest = new Destination(d.Id!, d.Name!.Trim(), preset.Id, string.IsNullOrWhiteSpace(d.Url) ? preset.DefaultUrl! : d.Url,
+                string.IsNullOrEmpty(d.StreamKey) ? null : d.StreamKey, d.Enabled, RelayOptionsValidator.ToProfile(d.Profile), d.Engine ?? "auto");
+            var at = destinations.FindIndex(x => x.Id == dest.Id);
+            if (at >= 0)
+            {
+                destinations[at] = dest;
+            }
+            else
+            {
+                destinations.Add(dest);
+            }
+        }
+        var channel = new Channel(
+            declared.Id!,
+            declared.Title!.Trim(),
+            declared.StreamKey ?? (existing is { StreamKeyFromConfig: false } ? existing.StreamKey : Secrets.NewKey(ChannelService.StreamKeyPrefix)),
+            declared.HostKey ?? (existing is { HostKeyFromConfig: false } ? existing.HostKey : Secrets.NewKey(ChannelService.HostKeyPrefix)),
+            declared.StreamKey is not null,
+            declared.HostKey is not null,
+            existing?.CreatedAt ?? time.GetUtcNow(),
+            destinations,
+            declared.Lineup is null ? existing?.Lineup ?? [] : declared.Lineup.Select(i => RelayOptionsValidator.ToItem(i)!).ToList());
+        await channels.UpsertAsync(channel, ct);
+        if (existing is null)
+        {
+            NewlyCreated.Add(channel);
+        }
+    }
+}
+
+public static class DataDirectory
+{
+    /// <summary>Creates DataDir if needed and proves it writable; the error names the key and the cause.</summary>
+    public static string Ensure(string configured)
+    {
+        var full = Path.GetFullPath(configured);
+        try
+        {
+            Directory.CreateDirectory(full);
+            var probe = Path.Combine(full, $".write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, "ok");
+            File.Delete(probe);
+            return full;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"Relay:DataDir: cannot use '{full}' ({e.Message.TrimEnd('.')}); choose a writable directory");
+        }
+    }
+}

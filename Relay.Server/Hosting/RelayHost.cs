@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Relay.Server.Access;
+using Relay.Server.Apis;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Hosting;
+
+/// <summary>Builds and starts Relay; used by Program and by the functional tests alike.</summary>
+public static class RelayHost
+{
+    public const string DefaultUrls = "http://0.0.0.0:8080";
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        AddRelayJson(builder.Configuration);
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]) && string.IsNullOrWhiteSpace(builder.Configuration["Kestrel:Endpoints:Http:Url"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrls);
+        }
+        builder.Services.AddRelayServer(builder.Configuration);
+
+        var app = builder.Build();
+        app.MapRelayServer();
+        return app;
+    }
+
+    /// <summary>Bootstraps (validation, store, channels) and starts listening.</summary>
+    public static async Task<WebApplication> StartAsync(string[] args, TextWriter? bannerOut, CancellationToken ct)
+    {
+        var app = Build(args);
+        try
+        {
+            var bootstrap = app.Services.GetRequiredService<RelayBootstrap>();
+            await bootstrap.RunAsync(ct);
+            await app.StartAsync(ct);
+            if (bannerOut is not null)
+            {
+                var channels = app.Services.GetRequiredService<ChannelService>();
+                await bannerOut.WriteAsync(StartupBanner.Render(HttpBase(app), app.Services.GetRequiredService<PublicUrls>(),
+                    app.Services.GetRequiredService<AdminToken>(), channels.All, bootstrap.NewlyCreated));
+            }
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The first bound HTTP address, with a wildcard host shown as localhost.</summary>
+    public static string HttpBase(WebApplication app)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? "http://localhost:8080";
+        return address.Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost").Replace("://+", "://localhost");
+    }
+
+    /// <summary>
+    /// config/relay.json sits under every other source (env vars and the command line override it).
+    /// <c>--config PATH</c> names another file; otherwise ./config/relay.json, then the copy beside the binary.
+    /// </summary>
+    private static void AddRelayJson(ConfigurationManager configuration)
+    {
+        var explicitPath = configuration["config"];
+        var path = explicitPath ?? new[]
+        {
+            Path.Combine(Directory.GetCurrentDirectory(), "config", "relay.json"),
+            Path.Combine(AppContext.BaseDirectory, "config", "relay.json"),
+        }.FirstOrDefault(File.Exists);
+        if (path is null)
+        {
+            return;
+        }
+        if (!File.Exists(path))
+        {
+            throw new StartupException($"config: the file '{path}' does not exist");
+        }
+        var source = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = Path.GetFullPath(path),
+            Optional = false,
+            ReloadOnChange = false,
+        };
+        source.ResolveFileProvider();
+        configuration.Sources.Insert(0, source);
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
+using Prometheus;
+using Relay.Server.Access;
+using Relay.Server.Apis;
+using Relay.Server.Channels;
+using Relay.Server.Configuration;
+using Relay.Server.Observability;
+using Relay.Server.Store;
+
+namespace Relay.Server.Hosting;
+
+public static class RelayServerExtensions
+{
+    /// <summary>The host's own services: options, store, channels, auth, health.</summary>
+    public static IServiceCollection AddRelayServer(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddOptions<RelayOptions>().BindConfiguration(RelayOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RelayOptions>, RelayOptionsValidator>();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+
+        var dataDir = Path.GetFullPath(config["Relay:DataDir"] is { Length: > 0 } d ? d : "./data");
+        services.AddDataProtection()
+            .SetApplicationName("Relay")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, "keys")));
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new SqliteDatabase(Path.Combine(dataDir, "relay.db")));
+        services.AddSingleton<IChannelStore, SqliteChannelStore>();
+        services.AddSingleton<ChannelService>();
+        services.AddSingleton<AdminToken>();
+        services.AddSingleton<PublicUrls>();
+        services.AddSingleton<RelayBootstrap>();
+        services.AddSingleton<IChannelRuntime, OfflineChannelRuntime>();
+
+        services.AddProblemDetails();
+        services.AddHealthChecks()
+            .AddCheck<StoreHealthCheck>("store", tags: ["ready"])
+            .AddCheck<FfmpegHealthCheck>("ffmpeg", tags: ["ready"]);
+        services.AddSingleton<FfmpegHealthCheck>();
+        return services;
+    }
+
+    public static WebApplication MapRelayServer(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseHttpMetrics();
+        app.MapRelayHealth();
+        app.MapMetrics("/metrics");
+        app.MapChannelsApi();
+        app.MapDestinationsApi();
+        app.MapLineupApi();
+        return app;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text;
+using Relay.Server.Access;
+using Relay.Server.Apis;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Hosting;
+
+/// <summary>
+/// What a newcomer needs after the run command: where OBS points, which pages to open.
+/// Keys are printed only on the start that generated them; afterwards the banner says
+/// where to get them, so they do not pile up in service logs.
+/// </summary>
+public static class StartupBanner
+{
+    public static string Render(string httpBase, PublicUrls urls, AdminToken admin, IReadOnlyCollection<Channel> channels, IReadOnlyCollection<Channel> newlyCreated)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine();
+        sb.AppendLine("Relay is running.");
+        sb.AppendLine($"  HTTP            {httpBase}   (API, pages, /metrics, /healthz, /readyz)");
+        sb.AppendLine($"  OBS Server      {urls.IngestUrl(null)}");
+        sb.AppendLine(admin.GeneratedNow
+            ? $"  Admin token     {admin.Value}   (generated now, stored in {admin.Source}; shown only this once)"
+            : $"  Admin token     from {admin.Source}");
+        foreach (var c in channels)
+        {
+            var isNew = newlyCreated.Any(n => n.Id == c.Id);
+            sb.AppendLine();
+            sb.AppendLine($"  Channel '{c.Id}' ({c.Title})");
+            if (isNew && !c.StreamKeyFromConfig)
+            {
+                sb.AppendLine($"    OBS Stream Key  {c.StreamKey}   (shown only on the start that created it)");
+            }
+            else
+            {
+                sb.AppendLine($"    OBS Stream Key  {Secrets.Redact(c.StreamKey)}   (reveal: GET /api/v1/channels/{c.Id}/stream-key, or the studio's copy button)");
+            }
+            if (isNew && !c.HostKeyFromConfig)
+            {
+                sb.AppendLine($"    Host key        {c.HostKey}");
+            }
+            sb.AppendLine($"    Watch page      {urls.WatchUrl(c.Id, null, httpBase)}");
+            sb.AppendLine($"    Studio          {urls.StudioUrl(c.Id, null, httpBase)}");
+        }
+        sb.AppendLine();
+        sb.AppendLine("  OBS: Settings > Stream > Service: Custom..., paste the Server and the Stream Key above.");
+        return sb.ToString();
+    }
+}

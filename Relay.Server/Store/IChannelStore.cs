@@ -1,0 +1,34 @@
+using Relay.Server.Channels;
+
+namespace Relay.Server.Store;
+
+/// <summary>
+/// Durable channels, destinations and line-ups. The embedded implementation is SQLite;
+/// a PostgreSQL one fills the same contract for the scaled-out deployment.
+/// </summary>
+public interface IChannelStore
+{
+    Task MigrateAsync(CancellationToken ct);
+
+    Task<IReadOnlyList<Channel>> ListAsync(CancellationToken ct);
+
+    Task<Channel?> FindAsync(string id, CancellationToken ct);
+
+    /// <summary>Inserts a new channel; false when the id is taken.</summary>
+    Task<bool> TryCreateAsync(Channel channel, CancellationToken ct);
+
+    /// <summary>Writes a channel and all its destinations and line-up as one unit.</summary>
+    Task UpsertAsync(Channel channel, CancellationToken ct);
+
+    Task<bool> DeleteAsync(string id, CancellationToken ct);
+
+    Task<bool> SetStreamKeyAsync(string id, string streamKey, CancellationToken ct);
+
+    Task<bool> SetHostKeyAsync(string id, string hostKey, CancellationToken ct);
+
+    Task<bool> SetLineupAsync(string id, IReadOnlyList<LineupItem> lineup, CancellationToken ct);
+
+    Task<bool> SetDestinationsAsync(string id, IReadOnlyList<Destination> destinations, CancellationToken ct);
+
+    Task<bool> CanReadAndWriteAsync(CancellationToken ct);
+}
