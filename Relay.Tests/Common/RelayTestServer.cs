@@ -1,0 +1,99 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Relay.Server.Access;
+using Relay.Server.Channels;
+using Relay.Server.Hosting;
+
+namespace Relay.Tests.Common;
+
+/// <summary>
+/// A real Relay on 127.0.0.1 (free HTTP and RTMP ports) over its own DataDir, started the way
+/// Program starts it. Dispose stops it; <see cref="RestartAsync"/> keeps the DataDir.
+/// </summary>
+public sealed class RelayTestServer : IAsyncDisposable
+{
+    private readonly TempDir? _ownedDir;
+    private readonly string[] _extraArgs;
+
+    private RelayTestServer(string dataDir, TempDir? ownedDir, string[] extraArgs)
+    {
+        DataDir = dataDir;
+        _ownedDir = ownedDir;
+        _extraArgs = extraArgs;
+        RtmpPort = FreePort.Next();
+    }
+
+    public string DataDir { get; }
+
+    public int RtmpPort { get; }
+
+    public WebApplication App { get; private set; } = null!;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public string AdminToken => App.Services.GetRequiredService<AdminToken>().Value;
+
+    public ChannelService Channels => App.Services.GetRequiredService<ChannelService>();
+
+    public static async Task<RelayTestServer> StartAsync(params string[] extraArgs)
+    {
+        var dir = new TempDir("relay-server");
+        var server = new RelayTestServer(dir.Path, dir, extraArgs);
+        try
+        {
+            await server.StartAppAsync();
+            return server;
+        }
+        catch
+        {
+            dir.Dispose();
+            throw;
+        }
+    }
+
+    public string[] Args =>
+    [
+        "--urls", "http://127.0.0.1:0",
+        $"--Relay:DataDir={DataDir}",
+        $"--Relay:Ingest:RtmpPort={RtmpPort}",
+        "--Logging:LogLevel:Default=Warning",
+        .. _extraArgs,
+    ];
+
+    public HttpClient Client(string? bearer = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (bearer is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+        return client;
+    }
+
+    public HttpClient AdminClient() => Client(AdminToken);
+
+    public async Task RestartAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await StartAppAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+        _ownedDir?.Dispose();
+    }
+
+    private async Task StartAppAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        App = await RelayHost.StartAsync(Args, bannerOut: null, cts.Token);
+        BaseAddress = new Uri(RelayHost.HttpBase(App));
+    }
+}

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Relay.Tests.Common;
+
+namespace Relay.Tests.Server;
+
+public sealed class DestinationAndLineupApiTests : IAsyncLifetime
+{
+    private RelayTestServer _server = null!;
+
+    public async ValueTask InitializeAsync() => _server = await RelayTestServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
+    [Fact]
+    public async Task Destination_lifecycle_add_patch_list_delete()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = _server.AdminClient();
+        var created = await admin.PostAsync("/api/v1/channels/demo/destinations",
+            Json("""{"name":"Twitch main","platform":"twitch","streamKey":"live_123456_secretsecret","enabled":true}"""), ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var d = await ReadAsync(created);
+        Assert.Equal("twitch-main", d.GetProperty("id").GetString());
+        Assert.Equal("rtmp://live.twitch.tv/app", d.GetProperty("url").GetString());
+        Assert.Equal("****cret", d.GetProperty("streamKey").GetString());
+        Assert.Equal("idle", d.GetProperty("state").GetString());
+
+        var patched = await admin.PatchAsync("/api/v1/channels/demo/destinations/twitch-main",
+            Json("""{"enabled":false,"profile":{"videoBitrateKbps":2500,"aspect":"9:16"}}"""), ct);
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        var p = await ReadAsync(patched);
+        Assert.False(p.GetProperty("enabled").GetBoolean());
+        Assert.Equal("disabled", p.GetProperty("state").GetString());
+        Assert.Equal(2500, p.GetProperty("profile").GetProperty("videoBitrateKbps").GetInt32());
+
+        var list = await ReadAsync(await admin.GetAsync("/api/v1/channels/demo/destinations", ct));
+        Assert.Single(list.EnumerateArray());
+        Assert.DoesNotContain("live_123456_secretsecret", list.GetRawText());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/api/v1/channels/demo/destinations/twitch-main", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/api/v1/channels/demo/destinations/twitch-main", ct)).StatusCode);
+        Assert.Empty(_server.Channels.Find("demo")!.Destinations);
+    }
+
+    [Fact]
+    public async Task A_key_carried_in_the_url_is_redacted_too()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = _server.AdminClient();
+        var d = await ReadAsync(await admin.PostAsync("/api/v1/channels/demo/destinations",
+            Json("""{"name":"Custom","platform":"custom","url":"rtmp://media.example.com:1936/app/inurlsecret99?token=abc"}"""), ct));
+        var url = d.GetProperty("url").GetString()!;
+        Assert.DoesNotContain("inurlsecret99", url);
+        Assert.DoesNotContain("abc", url);
+        Assert.StartsWith("rtmp://media.example.com:1936/app/****", url);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"x","platform":"myspace"}""", "platform")]
+    [InlineData("""{"name":"x","platform":"custom","url":"http://example.com/app"}""", "url")]
+    [InlineData("""{"name":"x","platform":"custom"}""", "url")]
+    [InlineData("""{"name":"x","platform":"tiktok"}""", "url")]
+    [InlineData("""{"name":"x","platform":"facebook","url":"rtmp://live-api-s.facebook.com/rtmp/"}""", "url")]
+    [InlineData("""{"name":"x","platform":"custom","url":"rtmp://user:pw@host/app"}""", "url")]
+    [InlineData("""{"name":"","platform":"twitch"}""", "name")]
+    [InlineData("""{"name":"x","platform":"twitch","engine":"gstreamer"}""", "engine")]
+    [InlineData("""{"name":"x","platform":"twitch","profile":{"fps":500}}""", "profile.fps")]
+    [InlineData("""{"name":"x","platform":"twitch","profile":{"aspect":"4:3"}}""", "profile.aspect")]
+    [InlineData("""{"name":"x","platform":"twitch","profile":{"speed":2}}""", "profile.speed")]
+    [InlineData("""{"name":"x","platform":"twitch","enabled":"yes"}""", "enabled")]
+    public async Task Invalid_destinations_get_400_naming_the_field_and_change_nothing(string json, string field)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = _server.AdminClient();
+        var response = await admin.PostAsync("/api/v1/channels/demo/destinations", Json(json), ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await ReadAsync(response);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.GetRawText());
+        Assert.Empty(_server.Channels.Find("demo")!.Destinations);
+    }
+
+    [Fact]
+    public async Task Patch_that_would_break_a_destination_is_refused_and_duplicates_conflict()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = _server.AdminClient();
+        await admin.PostAsync("/api/v1/channels/demo/destinations", Json("""{"id":"yt","name":"YouTube","platform":"youtube","streamKey":"aaaa-bbbb-cccc"}"""), ct);
+        var bad = await admin.PatchAsync("/api/v1/channels/demo/destinations/yt", Json("""{"url":"ftp://nope/x"}"""), ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("rtmps://a.rtmps.youtube.com:443/live2", _server.Channels.Find("demo")!.Destinations[0].Url);
+        var dup = await admin.PostAsync("/api/v1/channels/demo/destinations", Json("""{"id":"yt","name":"Again","platform":"twitch"}"""), ct);
+        Assert.Equal(HttpStatusCode.Conflict, dup.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PatchAsync("/api/v1/channels/demo/destinations/none", Json("{}"), ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/channels/nochannel/destinations", ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Lineup_put_replaces_the_products_and_validates_each_item()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = _server.AdminClient();
+        var ok = await admin.PutAsync("/api/v1/channels/demo/lineup",
+            Json("""[{"sku":"A-1","title":"Lipstick","priceCents":1999,"currency":"EUR","stock":5},{"sku":"B-2","title":"Serum","priceCents":4500,"currency":"EUR","imageUrl":"https://cdn.example.com/b.png"}]"""), ct);
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        var lineup = _server.Channels.Find("demo")!.Lineup;
+        Assert.Equal(["A-1", "B-2"], lineup.Select(i => i.Sku));
+        Assert.Null(lineup[1].Stock);
+
+        var bad = await admin.PutAsync("/api/v1/channels/demo/lineup",
+            Json("""[{"sku":"A-1","title":"x","priceCents":-5,"currency":"eur","stock":-1},{"sku":"A-1","title":"y","priceCents":1,"currency":"EUR","imageUrl":"javascript:alert(1)"}]"""), ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await ReadAsync(bad)).GetProperty("errors");
+        foreach (var field in new[] { "[0].priceCents", "[0].currency", "[0].stock", "[1].sku", "[1].imageUrl" })
+        {
+            Assert.True(errors.TryGetProperty(field, out _), field + " in " + errors.GetRawText());
+        }
+        Assert.Equal(["A-1", "B-2"], _server.Channels.Find("demo")!.Lineup.Select(i => i.Sku));
+    }
+
+    [Fact]
+    public async Task Channels_destinations_and_lineup_survive_a_restart_with_secrets_encrypted_at_rest()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string streamKey;
+        using (var admin = _server.AdminClient())
+        {
+            var created = await ReadAsync(await admin.PostAsync("/api/v1/channels", Json("""{"title":"Persist me","id":"persist"}"""), ct));
+            streamKey = created.GetProperty("streamKey").GetString()!;
+            await admin.PostAsync("/api/v1/channels/persist/destinations",
+                Json("""{"id":"bili","name":"Bilibili","platform":"bilibili","streamKey":"bili-secret-key-777"}"""), ct);
+            await admin.PutAsync("/api/v1/channels/persist/lineup", Json("""[{"sku":"Z","title":"Zed","priceCents":100,"currency":"CNY","stock":3}]"""), ct);
+        }
+        var adminToken = _server.AdminToken;
+        await _server.RestartAsync();
+
+        Assert.Equal(adminToken, _server.AdminToken);
+        var channel = _server.Channels.Find("persist")!;
+        Assert.Equal(streamKey, channel.StreamKey);
+        Assert.Equal("bili-secret-key-777", channel.Destinations.Single().StreamKey);
+        Assert.Equal(3, channel.Lineup.Single().Stock);
+        Assert.NotNull(_server.Channels.Find("demo"));
+
+        var rawDb = Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Path.Combine(_server.DataDir, "relay.db"), ct));
+        var wal = Path.Combine(_server.DataDir, "relay.db-wal");
+        var rawWal = File.Exists(wal) ? Encoding.Latin1.GetString(await File.ReadAllBytesAsync(wal, ct)) : "";
+        Assert.DoesNotContain(streamKey, rawDb + rawWal);
+        Assert.DoesNotContain("bili-secret-key-777", rawDb + rawWal);
+        Assert.Contains("persist", rawDb + rawWal);
+    }
+}
