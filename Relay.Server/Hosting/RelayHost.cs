@@ -20,11 +20,29 @@ public static class RelayHost
         {
             builder.WebHost.UseUrls(DefaultUrls);
         }
+        ConfigureLogging(builder);
         builder.Services.AddRelayServer(builder.Configuration);
 
         var app = builder.Build();
         app.MapRelayServer();
         return app;
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder)
+    {
+        // Hosting's request-start lines print the full URL, and SignalR clients send their
+        // access token in the query string: keep that category quiet whatever the log level.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        if (builder.Configuration.GetValue("Relay:Logging:Json", false))
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
     }
 
     /// <summary>Bootstraps (validation, store, channels) and starts listening.</summary>
