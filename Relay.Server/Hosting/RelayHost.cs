@@ -12,7 +12,7 @@ public static class RelayHost
 {
     public const string DefaultUrls = "http://0.0.0.0:8080";
 
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         AddRelayJson(builder.Configuration);
@@ -22,6 +22,7 @@ public static class RelayHost
         }
         ConfigureLogging(builder);
         builder.Services.AddRelayServer(builder.Configuration);
+        configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapRelayServer();
@@ -46,9 +47,9 @@ public static class RelayHost
     }
 
     /// <summary>Bootstraps (validation, store, channels) and starts listening.</summary>
-    public static async Task<WebApplication> StartAsync(string[] args, TextWriter? bannerOut, CancellationToken ct)
+    public static async Task<WebApplication> StartAsync(string[] args, TextWriter? bannerOut, CancellationToken ct, Action<WebApplicationBuilder>? configure = null)
     {
-        var app = Build(args);
+        var app = Build(args, configure);
         try
         {
             var bootstrap = app.Services.GetRequiredService<RelayBootstrap>();

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Relay.Server.Access;
 using Relay.Server.Channels;
 using Relay.Server.Hosting;
@@ -25,6 +26,9 @@ public sealed class RelayTestServer : IAsyncDisposable
     }
 
     public string DataDir { get; }
+
+    /// <summary>Every log line of every category at every level, for "no secret in logs" assertions.</summary>
+    public LogCapture Logs { get; } = new();
 
     public int RtmpPort { get; }
 
@@ -57,7 +61,7 @@ public sealed class RelayTestServer : IAsyncDisposable
         "--urls", "http://127.0.0.1:0",
         $"--Relay:DataDir={DataDir}",
         $"--Relay:Ingest:RtmpPort={RtmpPort}",
-        "--Logging:LogLevel:Default=Warning",
+        "--Logging:LogLevel:Default=Debug",
         .. _extraArgs,
     ];
 
@@ -93,7 +97,12 @@ public sealed class RelayTestServer : IAsyncDisposable
     private async Task StartAppAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        App = await RelayHost.StartAsync(Args, bannerOut: null, cts.Token);
+        App = await RelayHost.StartAsync(Args, bannerOut: null, cts.Token, builder =>
+        {
+            // Test output stays readable: logs go to the capture, which failing tests can print.
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(Logs);
+        });
         BaseAddress = new Uri(RelayHost.HttpBase(App));
     }
 }

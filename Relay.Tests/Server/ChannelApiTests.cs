@@ -169,4 +169,30 @@ public sealed class ChannelApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.Contains("ffmpeg not found", await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task Secrets_never_reach_the_logs()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = _server.AdminClient();
+        var created = await ReadAsync(await admin.PostAsync("/api/v1/channels", Json("""{"title":"Quiet"}"""), ct));
+        await admin.PostAsync("/api/v1/channels/quiet/destinations",
+            Json("""{"name":"Custom","platform":"custom","url":"rtmp://127.0.0.1:1/app/url-borne-secret-1"}"""), ct);
+        await admin.PostAsync("/api/v1/channels/quiet/destinations",
+            Json("""{"name":"T","platform":"twitch","streamKey":"live_destination_secret_2"}"""), ct);
+        var rotated = await ReadAsync(await admin.PostAsync("/api/v1/channels/quiet/stream-key/rotate", null, ct));
+        using var withTokenInQuery = _server.Client();
+        await withTokenInQuery.GetAsync($"/api/v1/channels?access_token={_server.AdminToken}", ct);
+
+        var logs = _server.Logs.All;
+        Assert.NotEmpty(_server.Logs.Lines);
+        foreach (var secret in new[]
+        {
+            created.GetProperty("streamKey").GetString()!, created.GetProperty("hostKey").GetString()!,
+            rotated.GetProperty("streamKey").GetString()!, "url-borne-secret-1", "live_destination_secret_2", _server.AdminToken,
+        })
+        {
+            Assert.DoesNotContain(secret, logs);
+        }
+    }
 }
