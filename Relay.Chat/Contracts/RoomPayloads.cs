@@ -60,6 +60,8 @@ public sealed class FlashSaleView
     [Key("remaining")] public int Remaining { get; set; }
     /// <summary>UTC.</summary>
     [Key("endsAt")] public DateTime EndsAt { get; set; }
+    /// <summary>false in the event sent when the sale ends (by the host, by time, or sold out and ended).</summary>
+    [Key("active")] public bool Active { get; set; }
 }
 
 [MessagePackObject]

@@ -29,6 +29,9 @@ public interface IStockLedger
     /// <summary>Takes stock, writes the order to the outbox and remembers the idempotency key, atomically.</summary>
     Task<ReservationOutcome> ReserveAsync(ReservationRequest request, CancellationToken cancellationToken);
 
+    /// <summary>The order an idempotency key already produced, if any.</summary>
+    Task<string?> FindReservationAsync(string channelId, string buyerId, string idempotencyKey, CancellationToken cancellationToken);
+
     /// <summary>Limited line-up stock per sku after applying <paramref name="lineup"/>: with <paramref name="reset"/>
     /// the given stock replaces what is left, otherwise only skus the ledger has never seen are added.</summary>
     Task<IReadOnlyDictionary<string, int>> ApplyLineupAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool reset, CancellationToken cancellationToken);

@@ -72,6 +72,15 @@ public sealed class SqliteCommerceStore(ChatDatabase database) : IStockLedger, I
             return new ReservationOutcome(ReservationKind.Reserved, orderId, flashRemaining, lineupRemaining, Interlocked.Increment(ref s_sequence));
         }, cancellationToken);
 
+    public async Task<string?> FindReservationAsync(string channelId, string buyerId, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        await using var c = await database.OpenAsync(cancellationToken);
+        await using var find = c.Command(null,
+            "SELECT order_id FROM orders_purchase_keys WHERE channel_id = $c AND buyer_id = $b AND idempotency_key = $k;",
+            ("$c", channelId), ("$b", buyerId), ("$k", idempotencyKey));
+        return await find.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
     public Task<IReadOnlyDictionary<string, int>> ApplyLineupAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool reset, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyDictionary<string, int>>(async (c, tx) =>
         {
