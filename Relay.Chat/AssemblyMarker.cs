@@ -1,1 +1,0 @@
-namespace Relay.Chat; internal static class AssemblyMarker { }

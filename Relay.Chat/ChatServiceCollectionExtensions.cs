@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Relay.Chat.Channels;
+using Relay.Chat.Configuration;
+using Relay.Chat.Hubs;
+using Relay.Chat.Identity;
+using Relay.Chat.Orders;
+using Relay.Chat.Purchases;
+using Relay.Chat.Rooms;
+using Relay.Chat.Storage;
+
+namespace Relay.Chat;
+
+public static class ChatServiceCollectionExtensions
+{
+    /// <summary>
+    /// The live room: hub, moderation, stock, order outbox and dispatcher, built-in order API.
+    /// The host must also register an <see cref="Channels.IChannelDirectory"/>.
+    /// </summary>
+    public static IServiceCollection AddRelayChat(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.Section)).ValidateOnStart();
+        services.AddOptions<OrdersOptions>().Bind(configuration.GetSection(OrdersOptions.Section)).ValidateOnStart();
+        services.AddOptions<CommerceOptions>().Bind(configuration.GetSection(CommerceOptions.Section)).ValidateOnStart();
+        services.AddOptions<ViewerAuthOptions>().Bind(configuration.GetSection(ViewerAuthOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrdersOptions>, OrdersOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CommerceOptions>, CommerceOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ViewerAuthOptions>, ViewerAuthOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Hub limits are needed before options validation runs; an invalid value is still reported by the validator.
+        var chat = configuration.GetSection(ChatOptions.Section).Get<ChatOptions>() ?? new ChatOptions();
+        services.AddSignalR()
+            .AddJsonProtocol()
+            .AddMessagePackProtocol()
+            .AddHubOptions<LiveHub>(hub =>
+            {
+                hub.MaximumReceiveMessageSize = Math.Max(1024, chat.MaxReceiveMessageBytes);
+                // One call at a time per connection: a client cannot pile up concurrent purchases to race itself.
+                hub.MaximumParallelInvocationsPerClient = 1;
+                hub.EnableDetailedErrors = false;
+                hub.AddFilter<LiveHubFilter>();
+            });
+        services.TryAddSingleton<LiveHubFilter>();
+
+        var connectionString = chat.ConnectionString
+            ?? $"Data Source={Path.Combine(configuration["Relay:DataDir"] ?? "./data", "relay.db")}";
+        services.TryAddSingleton(sp => new ChatDatabase(connectionString, sp.GetRequiredService<ILogger<ChatDatabase>>()));
+        services.TryAddSingleton<SqliteCommerceStore>();
+        services.TryAddSingleton<IStockLedger>(sp => sp.GetRequiredService<SqliteCommerceStore>());
+        services.TryAddSingleton<IOrderOutbox>(sp => sp.GetRequiredService<SqliteCommerceStore>());
+        services.TryAddSingleton<IOrderStore>(sp => sp.GetRequiredService<SqliteCommerceStore>());
+        services.TryAddSingleton<IBuiltInOrderStore, SqliteBuiltInOrderStore>();
+
+        services.TryAddSingleton<ParticipantResolver>();
+        services.TryAddSingleton<LiveRoomRegistry>();
+        services.TryAddSingleton<RoomBroadcaster>();
+        services.TryAddSingleton<StockPublisher>();
+        services.TryAddSingleton<ViewerCountPublisher>();
+        services.TryAddSingleton<ChatService>();
+        services.TryAddSingleton<MerchandisingService>();
+        services.TryAddSingleton<RoomService>();
+        services.TryAddSingleton<ILiveRoomControl>(sp => sp.GetRequiredService<RoomService>());
+        services.TryAddSingleton<PurchaseService>();
+        services.TryAddSingleton<OrderDispatchSignal>();
+
+        services.TryAddSingleton<OrderEndpoint>();
+        services.TryAddSingleton<OrderApiClient>();
+        services.AddHttpClient(OrderApiClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHostedService<OrderDispatcher>();
+        return services;
+    }
+
+    /// <summary>Maps `/hubs/live`, `POST|GET /api/v1/orders` and `GET /api/v1/channels/{id}/orders`.</summary>
+    public static IEndpointRouteBuilder MapRelayChat(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHub<LiveHub>("/hubs/live", connection =>
+        {
+            connection.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
+        });
+        OrdersApi.Map(endpoints);
+        return endpoints;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Relay.Chat.Configuration;
+
+// Each validator collects every problem so one start shows them all, each naming its full key.
+
+internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ChatOptions o)
+    {
+        var errors = new List<string>();
+        const string s = ChatOptions.Section;
+        Range(errors, $"{s}:MaxMessageLength", o.MaxMessageLength, 1, 4000);
+        Range(errors, $"{s}:RateLimitMessages", o.RateLimitMessages, 1, 1000);
+        if (!(o.RateLimitWindowSeconds > 0 && o.RateLimitWindowSeconds <= 3600))
+            errors.Add($"{s}:RateLimitWindowSeconds must be in (0, 3600], was {o.RateLimitWindowSeconds}.");
+        Range(errors, $"{s}:RecentMessages", o.RecentMessages, 0, 1000);
+        Range(errors, $"{s}:MaxReceiveMessageBytes", o.MaxReceiveMessageBytes, 1024, 1024 * 1024);
+        Range(errors, $"{s}:ViewerCountDebounceMilliseconds", o.ViewerCountDebounceMilliseconds, 10, 60_000);
+        Range(errors, $"{s}:MaxMuteSeconds", o.MaxMuteSeconds, 1, 30 * 24 * 3600);
+        Range(errors, $"{s}:MaxSlowModeSeconds", o.MaxSlowModeSeconds, 1, 24 * 3600);
+        Range(errors, $"{s}:MaxFlashSaleSeconds", o.MaxFlashSaleSeconds, 1, 7 * 24 * 3600);
+        Range(errors, $"{s}:MaxCallsPerSecond", o.MaxCallsPerSecond, 1, 10_000);
+        Range(errors, $"{s}:MaxDisplayNameLength", o.MaxDisplayNameLength, 1, 200);
+        if (o.BannedTerms.Any(string.IsNullOrWhiteSpace))
+            errors.Add($"{s}:BannedTerms must not contain empty terms.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    internal static void Range(List<string> errors, string key, long value, long min, long max)
+    {
+        if (value < min || value > max) errors.Add($"{key} must be between {min} and {max}, was {value}.");
+    }
+}
+
+internal sealed class OrdersOptionsValidator : IValidateOptions<OrdersOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OrdersOptions o)
+    {
+        var errors = new List<string>();
+        const string s = OrdersOptions.Section;
+        if (!string.IsNullOrWhiteSpace(o.Endpoint)
+            && !(Uri.TryCreate(o.Endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+            errors.Add($"{s}:Endpoint must be an absolute http(s) URL.");
+        ChatOptionsValidator.Range(errors, $"{s}:MaxAttempts", o.MaxAttempts, 1, 1000);
+        if (!(o.TimeoutSeconds > 0 && o.TimeoutSeconds <= 300))
+            errors.Add($"{s}:TimeoutSeconds must be in (0, 300], was {o.TimeoutSeconds}.");
+        ChatOptionsValidator.Range(errors, $"{s}:InitialBackoffMilliseconds", o.InitialBackoffMilliseconds, 1, 600_000);
+        if (!(o.MaxBackoffSeconds > 0 && o.MaxBackoffSeconds <= 24 * 3600))
+            errors.Add($"{s}:MaxBackoffSeconds must be in (0, 86400], was {o.MaxBackoffSeconds}.");
+        ChatOptionsValidator.Range(errors, $"{s}:DispatchParallelism", o.DispatchParallelism, 1, 256);
+        ChatOptionsValidator.Range(errors, $"{s}:PollIntervalMilliseconds", o.PollIntervalMilliseconds, 10, 600_000);
+        if (o.ApiKey is { } key && (key.Length == 0 || key.Any(char.IsControl)))
+            errors.Add($"{s}:ApiKey must be non-empty printable text when set.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+internal sealed class CommerceOptionsValidator : IValidateOptions<CommerceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CommerceOptions o)
+    {
+        var errors = new List<string>();
+        ChatOptionsValidator.Range(errors, $"{CommerceOptions.Section}:MaxQuantityPerOrder", o.MaxQuantityPerOrder, 1, 10_000);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+internal sealed class ViewerAuthOptionsValidator : IValidateOptions<ViewerAuthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ViewerAuthOptions o)
+    {
+        // The key's value never goes into the message.
+        if (o.ViewerJwtKey is { } key && Encoding.UTF8.GetByteCount(key) < 32)
+            return ValidateOptionsResult.Fail($"{ViewerAuthOptions.Section}:ViewerJwtKey must be at least 32 bytes of UTF-8 text.");
+        return ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,26 @@
+namespace Relay.Chat.Configuration;
+
+/// <summary>`Relay:Orders`: where reserved orders are delivered and how hard we try.</summary>
+public sealed class OrdersOptions
+{
+    public const string Section = "Relay:Orders";
+
+    /// <summary>Absolute URL of the brand's order API. Unset = the built-in order API of this process.</summary>
+    public string? Endpoint { get; set; }
+
+    public string? ApiKey { get; set; }
+
+    public int MaxAttempts { get; set; } = 8;
+
+    public double TimeoutSeconds { get; set; } = 10;
+
+    public int InitialBackoffMilliseconds { get; set; } = 500;
+
+    public double MaxBackoffSeconds { get; set; } = 60;
+
+    /// <summary>How many orders are in flight to the order API at once.</summary>
+    public int DispatchParallelism { get; set; } = 4;
+
+    /// <summary>Safety net poll when nothing signals new work (e.g. another node wrote the outbox).</summary>
+    public int PollIntervalMilliseconds { get; set; } = 2000;
+}

@@ -1,0 +1,35 @@
+using Prometheus;
+
+namespace Relay.Chat.Diagnostics;
+
+/// <summary>Relay's own live-room metrics, native prometheus-net so counters keep their `_total`.</summary>
+internal static class ChatMetrics
+{
+    public static readonly Gauge HubConnections = Metrics.CreateGauge(
+        "relay_hub_connections", "Open connections to /hubs/live.");
+
+    public static readonly Counter ChatMessages = Metrics.CreateCounter(
+        "relay_chat_messages_total", "Chat messages broadcast.", "channel");
+
+    public static readonly Counter ChatRejected = Metrics.CreateCounter(
+        "relay_chat_rejected_total", "Hub calls refused, by reason token.", "reason");
+
+    public static readonly Counter Purchases = Metrics.CreateCounter(
+        "relay_purchases_total", "Purchase calls by outcome.", "channel", "status");
+
+    public static readonly Counter Orders = Metrics.CreateCounter(
+        "relay_orders_total", "Orders reaching a final state (or a retry) at the order API.", "status");
+
+    public static readonly Histogram OrderApiDuration = Metrics.CreateHistogram(
+        "relay_order_api_request_duration_seconds", "Duration of one POST to the order API.",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.005, 2, 12) });
+
+    public static readonly Gauge OutboxPending = Metrics.CreateGauge(
+        "relay_order_outbox_pending", "Orders reserved but not yet confirmed, failed or dead-lettered.");
+
+    public static readonly Counter DeadLetters = Metrics.CreateCounter(
+        "relay_order_dead_letters_total", "Orders given up after Orders:MaxAttempts.");
+
+    public static readonly Counter SalesAmount = Metrics.CreateCounter(
+        "relay_sales_amount_cents_total", "Confirmed sales, in cents of the currency.", "channel", "currency");
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace Relay.Chat.Diagnostics;
+
+// Event ids 5000-5099 belong to the live room. No token, key or message text is ever a parameter here.
+internal static partial class Log
+{
+    [LoggerMessage(5000, LogLevel.Error, "Hub call {Method} failed")]
+    public static partial void HubCallFailed(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(5001, LogLevel.Information, "Order {OrderId} confirmed by the order API after {Attempts} attempt(s)")]
+    public static partial void OrderConfirmed(ILogger logger, string orderId, int attempts);
+
+    [LoggerMessage(5002, LogLevel.Warning, "Order {OrderId} refused by the order API with {StatusCode}; stock released")]
+    public static partial void OrderFailed(ILogger logger, string orderId, int statusCode);
+
+    [LoggerMessage(5003, LogLevel.Warning, "Order {OrderId} attempt {Attempt} failed ({Error}); next try in {DelayMs} ms")]
+    public static partial void OrderRetry(ILogger logger, string orderId, int attempt, string error, long delayMs);
+
+    [LoggerMessage(5004, LogLevel.Error, "Order {OrderId} dead-lettered after {Attempts} attempts ({Error})")]
+    public static partial void OrderDeadLettered(ILogger logger, string orderId, int attempts, string error);
+
+    [LoggerMessage(5005, LogLevel.Error, "Order dispatcher loop failed; restarting in {DelayMs} ms")]
+    public static partial void DispatcherLoopFailed(ILogger logger, long delayMs, Exception exception);
+
+    [LoggerMessage(5006, LogLevel.Information, "Order dispatcher delivering to {Endpoint}")]
+    public static partial void DispatcherEndpoint(ILogger logger, string endpoint);
+
+    [LoggerMessage(5007, LogLevel.Warning, "Flash sale auto-end failed for channel {ChannelId}")]
+    public static partial void FlashSaleAutoEndFailed(ILogger logger, string channelId, Exception exception);
+
+    [LoggerMessage(5008, LogLevel.Warning, "Broadcast of {Event} to channel {ChannelId} failed")]
+    public static partial void BroadcastFailed(ILogger logger, string @event, string channelId, Exception exception);
+
+    [LoggerMessage(5009, LogLevel.Information, "Live room storage ready (schema version {Version})")]
+    public static partial void StorageReady(ILogger logger, int version);
+
+    [LoggerMessage(5010, LogLevel.Warning, "Viewer token rejected: {Reason}")]
+    public static partial void ViewerTokenRejected(ILogger logger, string reason);
+}

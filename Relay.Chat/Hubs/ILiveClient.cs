@@ -1,0 +1,24 @@
+using Relay.Chat.Contracts;
+
+namespace Relay.Chat.Hubs;
+
+/// <summary>
+/// Events the hub sends. The method names are lower camelCase on purpose: SignalR puts the typed client's
+/// method name on the wire as the event target, and CONTRACT.md names the events `message`, `messageDeleted`...
+/// (the JS client matches case-insensitively, the .NET client does not).
+/// </summary>
+#pragma warning disable IDE1006 // wire names, see above
+public interface ILiveClient
+{
+    Task message(ChatMessageView payload);
+    Task messageDeleted(MessageDeletedEvent payload);
+    Task pinned(ProductView payload);
+    Task unpinned();
+    Task flashSale(FlashSaleView payload);
+    Task stock(StockEvent payload);
+    Task purchase(PurchaseToast payload);
+    Task order(OrderEvent payload);
+    Task viewers(ViewersEvent payload);
+    Task status(StatusEvent payload);
+}
+#pragma warning restore IDE1006

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.SignalR;
+using Relay.Chat.Contracts;
+using Relay.Chat.Diagnostics;
+using Relay.Chat.Purchases;
+using Relay.Chat.Rooms;
+
+namespace Relay.Chat.Hubs;
+
+/// <summary>`/hubs/live`. Methods only pick the connection's session and delegate; rate limiting, metrics and
+/// error mapping live in <see cref="LiveHubFilter"/>.</summary>
+internal sealed class LiveHub : Hub<ILiveClient>
+{
+    private readonly RoomService _rooms;
+    private readonly ChatService _chat;
+    private readonly MerchandisingService _merchandising;
+    private readonly PurchaseService _purchases;
+
+    public LiveHub(RoomService rooms, ChatService chat, MerchandisingService merchandising, PurchaseService purchases) =>
+        (_rooms, _chat, _merchandising, _purchases) = (rooms, chat, merchandising, purchases);
+
+    private LiveSession Session => (LiveSession)Context.Items[LiveSession.ItemKey]!;
+
+    public Task<JoinSnapshot> Join(string channelId, JoinOptions? options) =>
+        _rooms.JoinAsync(Session, channelId, options, Context.ConnectionAborted);
+
+    public Task SendMessage(string text) => _chat.SendAsync(Session, text);
+
+    public Task<PurchaseResult> Purchase(PurchaseRequest request) =>
+        _purchases.PurchaseAsync(Session, request, Context.ConnectionAborted);
+
+    public Task Pin(string sku) => _merchandising.PinAsync(Session, sku);
+
+    public Task Unpin() => _merchandising.UnpinAsync(Session);
+
+    public Task StartFlashSale(FlashSaleRequest request) =>
+        _merchandising.StartFlashSaleAsync(Session, request, Context.ConnectionAborted);
+
+    public Task EndFlashSale() => _merchandising.EndFlashSaleAsync(Session, Context.ConnectionAborted);
+
+    public Task DeleteMessage(string messageId) => _chat.DeleteAsync(Session, messageId);
+
+    public Task Mute(string userId, int seconds) => _chat.MuteAsync(Session, userId, seconds);
+
+    public Task SetSlowMode(int seconds) => _chat.SetSlowModeAsync(Session, seconds);
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (Context.Items.TryGetValue(LiveSession.ItemKey, out var item) && item is LiveSession session)
+            _rooms.Disconnected(session);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,17 @@
+namespace Relay.Chat.Identity;
+
+public enum ParticipantRole { Guest, Viewer, Host, Admin }
+
+/// <summary>Who is behind a connection once it joined a room.</summary>
+public sealed record Participant(string UserId, string DisplayName, ParticipantRole Role)
+{
+    public bool IsModerator => Role is ParticipantRole.Host or ParticipantRole.Admin;
+
+    public string RoleName => Role switch
+    {
+        ParticipantRole.Guest => "guest",
+        ParticipantRole.Viewer => "viewer",
+        ParticipantRole.Host => "host",
+        _ => "admin",
+    };
+}

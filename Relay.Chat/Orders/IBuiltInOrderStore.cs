@@ -1,0 +1,12 @@
+namespace Relay.Chat.Orders;
+
+/// <summary><paramref name="Created"/> false = the key was seen before and <paramref name="ResponseJson"/> is the first answer.</summary>
+public sealed record StoredOrderAnswer(bool Created, string ResponseJson);
+
+/// <summary>Storage of the built-in order API (the default order endpoint).</summary>
+public interface IBuiltInOrderStore
+{
+    Task<StoredOrderAnswer> AcceptAsync(string idempotencyKey, string orderId, string channelId, string bodyJson, string responseJson, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<string>> ListBodiesAsync(string channelId, CancellationToken cancellationToken);
+}

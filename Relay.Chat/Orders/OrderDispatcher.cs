@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Relay.Chat.Configuration;
+using Relay.Chat.Contracts;
+using Relay.Chat.Diagnostics;
+using Relay.Chat.Purchases;
+using Relay.Chat.Rooms;
+
+namespace Relay.Chat.Orders;
+
+/// <summary>
+/// Drains the outbox to the order API. Exactly once in effect: the order id is the Idempotency-Key of every
+/// attempt, and an order leaves `pending` only after the API answered; a kill between the answer and the
+/// status update just means one more POST with the same key after restart, which the API deduplicates.
+/// </summary>
+internal sealed class OrderDispatcher(
+    IOrderOutbox outbox,
+    OrderApiClient client,
+    OrderEndpoint endpoint,
+    OrderDispatchSignal signal,
+    LiveRoomRegistry rooms,
+    StockPublisher stock,
+    RoomBroadcaster broadcaster,
+    IHostApplicationLifetime lifetime,
+    IOptions<OrdersOptions> options,
+    TimeProvider time,
+    ILogger<OrderDispatcher> logger) : BackgroundService
+{
+    private readonly OrdersOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // The built-in endpoint is only known once Kestrel has bound its addresses.
+        await WhenStartedAsync(stoppingToken);
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // Any failure (database locked, disk full, a bug) restarts the loop after a growing pause;
+                // orders stay pending in the outbox meanwhile.
+                failures++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 10))));
+                Log.DispatcherLoopFailed(logger, (long)delay.TotalMilliseconds, ex);
+                try { await Task.Delay(delay, time, stoppingToken); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    private async Task WhenStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
+        await started.Task;
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        // Leases left by a killed process of the same store would only delay its orders (one dispatcher per SQLite file).
+        await outbox.ReleaseAllLeasesAsync(stoppingToken);
+        Log.DispatcherEndpoint(logger, endpoint.IsBuiltIn ? "the built-in order API" : endpoint.Resolve().GetLeftPart(UriPartial.Path));
+        var lease = TimeSpan.FromSeconds(_options.TimeoutSeconds) + TimeSpan.FromSeconds(30);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var due = await outbox.ClaimDueAsync(time.GetUtcNow(), _options.DispatchParallelism * 4, lease, stoppingToken);
+            if (due.Count > 0)
+            {
+                await Parallel.ForEachAsync(due,
+                    new ParallelOptions { MaxDegreeOfParallelism = _options.DispatchParallelism, CancellationToken = stoppingToken },
+                    async (order, ct) => await DeliverAsync(order, ct));
+                ChatMetrics.OutboxPending.Set(await outbox.CountPendingAsync(stoppingToken));
+                continue;
+            }
+            ChatMetrics.OutboxPending.Set(await outbox.CountPendingAsync(stoppingToken));
+            var poll = TimeSpan.FromMilliseconds(_options.PollIntervalMilliseconds);
+            var wait = await outbox.NextDueAtAsync(stoppingToken) is { } next
+                ? TimeSpan.FromTicks(Math.Clamp((next - time.GetUtcNow()).Ticks, 0, poll.Ticks))
+                : poll;
+            if (wait > TimeSpan.Zero) await signal.WaitAsync(wait, time, stoppingToken);
+        }
+    }
+
+    private async Task DeliverAsync(OrderRecord order, CancellationToken cancellationToken)
+    {
+        var attempt = order.Attempts + 1;
+        var result = await client.DeliverAsync(order, cancellationToken);
+        var now = time.GetUtcNow();
+        switch (result.Kind)
+        {
+            case DeliveryKind.Confirmed:
+                if (!await outbox.MarkConfirmedAsync(order.OrderId, attempt, now, cancellationToken)) return;
+                ChatMetrics.Orders.WithLabels(OrderStatus.Confirmed).Inc();
+                ChatMetrics.SalesAmount.WithLabels(order.ChannelId, order.Currency).Inc(order.UnitPriceCents * (double)order.Quantity);
+                Log.OrderConfirmed(logger, order.OrderId, attempt);
+                await broadcaster.ToBuyerAsync(order.ChannelId, order.BuyerId, "order",
+                    c => c.order(new OrderEvent { OrderId = order.OrderId, Status = OrderStatus.Confirmed }));
+                await broadcaster.ToRoomAsync(order.ChannelId, "purchase",
+                    c => c.purchase(new PurchaseToast { DisplayName = order.BuyerName, Sku = order.Sku, Quantity = order.Quantity }));
+                return;
+
+            case DeliveryKind.Rejected:
+                if (await outbox.MarkFailedAsync(order.OrderId, attempt, result.Error, now, cancellationToken) is not { } release) return;
+                ChatMetrics.Orders.WithLabels(OrderStatus.Failed).Inc();
+                Log.OrderFailed(logger, order.OrderId, result.StatusCode ?? 0);
+                if (rooms.Find(order.ChannelId) is { } room)
+                {
+                    lock (room.Gate) room.ApplyStock(release.Sku, release.FlashRemaining, release.LineupRemaining, null, release.Sequence);
+                    stock.MarkDirty(room, release.Sku);
+                }
+                await broadcaster.ToBuyerAsync(order.ChannelId, order.BuyerId, "order",
+                    c => c.order(new OrderEvent { OrderId = order.OrderId, Status = OrderStatus.Failed }));
+                return;
+
+            default:
+                if (attempt >= _options.MaxAttempts)
+                {
+                    // Stock stays reserved: the API may have taken the order without answering; an operator decides.
+                    if (!await outbox.MarkDeadLetterAsync(order.OrderId, attempt, result.Error, now, cancellationToken)) return;
+                    ChatMetrics.Orders.WithLabels(OrderStatus.DeadLetter).Inc();
+                    ChatMetrics.DeadLetters.Inc();
+                    Log.OrderDeadLettered(logger, order.OrderId, attempt, result.Error);
+                    return;
+                }
+                var delay = Backoff(attempt);
+                if (result.RetryAfter is { } asked && asked > delay)
+                    delay = TimeSpan.FromTicks(Math.Min(asked.Ticks, TimeSpan.FromSeconds(_options.MaxBackoffSeconds).Ticks));
+                await outbox.ScheduleRetryAsync(order.OrderId, attempt, now + delay, result.Error, now, cancellationToken);
+                Log.OrderRetry(logger, order.OrderId, attempt, result.Error, (long)delay.TotalMilliseconds);
+                return;
+        }
+    }
+
+    /// <summary>Exponential, capped, with "equal jitter" (half fixed, half random) so a burst of failures spreads out.</summary>
+    internal TimeSpan Backoff(int attempt)
+    {
+        var exponential = _options.InitialBackoffMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
+        var capped = Math.Min(exponential, _options.MaxBackoffSeconds * 1000);
+        return TimeSpan.FromMilliseconds(capped / 2 + Random.Shared.NextDouble() * capped / 2);
+    }
+}

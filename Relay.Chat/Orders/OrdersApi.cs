@@ -1,0 +1,109 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Relay.Chat.Channels;
+
+namespace Relay.Chat.Orders;
+
+/// <summary>
+/// The built-in order API (the default order endpoint) and the relay's own view of a channel's orders.
+/// Bad input is a 400 problem naming the field; nothing here answers 500 for what a caller sent.
+/// </summary>
+internal static class OrdersApi
+{
+    private const int MaxKeyLength = 200;
+    private const int MaxBodyBytes = 64 * 1024;
+
+    public static void Map(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/api/v1/orders", AcceptOrderAsync);
+        endpoints.MapGet("/api/v1/orders", ListReceivedAsync);
+        endpoints.MapGet("/api/v1/channels/{id}/orders", ListChannelOrdersAsync);
+    }
+
+    private static async Task<IResult> AcceptOrderAsync(HttpContext http, OrderEndpoint endpoint, IBuiltInOrderStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (Bearer(http) is not { } presented) return Unauthorized();
+        if (!endpoint.IsBuiltInKey(presented)) return Forbidden();
+        var key = http.Request.Headers["Idempotency-Key"].ToString();
+        if (key.Length == 0 || key.Length > MaxKeyLength)
+            return Invalid("Idempotency-Key", $"the Idempotency-Key header is required (at most {MaxKeyLength} characters)");
+        if (http.Request.ContentLength > MaxBodyBytes) return Invalid("body", $"at most {MaxBodyBytes} bytes");
+
+        OrderApiRequest? order;
+        try
+        {
+            order = await JsonSerializer.DeserializeAsync<OrderApiRequest>(http.Request.Body, JsonSerializerOptions.Web, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            return Invalid(string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.'), "not valid JSON for an order");
+        }
+        if (order is null) return Invalid("body", "an order object is required");
+        var errors = new Dictionary<string, string[]>();
+        Require(errors, "orderId", order.OrderId);
+        Require(errors, "channelId", order.ChannelId);
+        Require(errors, "sku", order.Sku);
+        Require(errors, "buyerId", order.BuyerId);
+        if (order.Quantity < 1) errors["quantity"] = ["must be at least 1"];
+        if (order.UnitPriceCents < 0) errors["unitPriceCents"] = ["must be 0 or more"];
+        if (string.IsNullOrEmpty(order.Currency) || order.Currency.Length != 3) errors["currency"] = ["must be a 3-letter currency code"];
+        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The order is not valid.");
+
+        var response = JsonSerializer.Serialize(new { orderId = order.OrderId, status = OrderStatus.Confirmed });
+        var answer = await store.AcceptAsync(key, order.OrderId, order.ChannelId, JsonSerializer.Serialize(order, JsonSerializerOptions.Web), response, time.GetUtcNow(), cancellationToken);
+        // The same key again gets the first answer, byte for byte.
+        return Results.Content(answer.ResponseJson, "application/json", Encoding.UTF8, StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> ListReceivedAsync(HttpContext http, string? channel, OrderEndpoint endpoint, IChannelDirectory directory, IBuiltInOrderStore store, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(channel)) return Invalid("channel", "the channel query parameter is required");
+        if (Bearer(http) is not { } presented) return Unauthorized();
+        if (!endpoint.IsBuiltInKey(presented) && !await IsChannelOperatorAsync(directory, channel, presented, cancellationToken)) return Forbidden();
+        var bodies = await store.ListBodiesAsync(channel, cancellationToken);
+        return Results.Content("[" + string.Join(",", bodies) + "]", "application/json", Encoding.UTF8);
+    }
+
+    private static async Task<IResult> ListChannelOrdersAsync(HttpContext http, string id, IChannelDirectory directory, IOrderStore orders, CancellationToken cancellationToken)
+    {
+        if (Bearer(http) is not { } presented) return Unauthorized();
+        if (!await IsChannelOperatorAsync(directory, id, presented, cancellationToken)) return Forbidden();
+        if (await directory.FindChannelAsync(id, cancellationToken) is null)
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such channel.");
+        var list = await orders.ListByChannelAsync(id, cancellationToken);
+        return Results.Json(list.Select(o => new
+        {
+            orderId = o.OrderId, status = o.Status, sku = o.Sku, quantity = o.Quantity, unitPriceCents = o.UnitPriceCents,
+            currency = o.Currency, buyerId = o.BuyerId, referrer = o.Referrer, createdAt = o.CreatedAt,
+            flashSale = o.FlashSale, attempts = o.Attempts, lastError = o.LastError,
+        }));
+    }
+
+    private static async Task<bool> IsChannelOperatorAsync(IChannelDirectory directory, string channelId, string presented, CancellationToken cancellationToken) =>
+        await directory.IsAdminTokenAsync(presented, cancellationToken) || await directory.IsHostKeyAsync(channelId, presented, cancellationToken);
+
+    private static string? Bearer(HttpContext http)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
+        var token = header["Bearer ".Length..].Trim();
+        return token.Length > 0 ? token : null;
+    }
+
+    private static void Require(Dictionary<string, string[]> errors, string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Length > MaxKeyLength) errors[field] = [$"is required (at most {MaxKeyLength} characters)"];
+    }
+
+    private static IResult Invalid(string field, string message) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: $"Invalid {field}.");
+
+    private static IResult Unauthorized() =>
+        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "A bearer token is required.");
+
+    private static IResult Forbidden() =>
+        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The bearer token does not grant access here.");
+}

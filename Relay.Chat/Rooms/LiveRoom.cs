@@ -1,0 +1,76 @@
+using Relay.Chat.Channels;
+using Relay.Chat.Contracts;
+using Relay.Chat.Purchases;
+
+namespace Relay.Chat.Rooms;
+
+/// <summary>In-memory state of one channel's room. Every field is guarded by <see cref="Gate"/>;
+/// the durable truth for stock lives in the ledger, these counts are its latest known values.</summary>
+internal sealed class LiveRoom(string channelId, string title, bool live)
+{
+    public Lock Gate { get; } = new();
+
+    public string ChannelId { get; } = channelId;
+    public string Title { get; set; } = title;
+    public bool Live { get; set; } = live;
+
+    public List<LineupItem> Lineup { get; set; } = [];
+    public Dictionary<string, int> LineupRemaining { get; set; } = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _stockSequence = new(StringComparer.Ordinal);
+
+    public string? PinnedSku { get; set; }
+    public FlashSaleRecord? FlashSale { get; set; }
+    public int FlashRemaining { get; set; }
+    public ITimer? FlashSaleTimer { get; set; }
+
+    public LinkedList<ChatMessageView> Recent { get; } = new();
+    // Message ids a host may still delete: a longer window than the snapshot buffer.
+    public Queue<string> KnownMessageIds { get; } = new();
+    public HashSet<string> KnownMessageIdSet { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, DateTimeOffset> MutedUntil { get; } = new(StringComparer.Ordinal);
+    public int SlowModeSeconds { get; set; }
+
+    public HashSet<string> Connections { get; } = new(StringComparer.Ordinal);
+    public bool ViewerBroadcastScheduled { get; set; }
+
+    public HashSet<string> DirtyStock { get; } = new(StringComparer.Ordinal);
+    public bool StockFlushRunning { get; set; }
+
+    public LineupItem? FindProduct(string sku) => Lineup.FirstOrDefault(p => p.Sku == sku);
+
+    public bool IsFlashSaleActive(DateTimeOffset now) => FlashSale is { } sale && sale.EndsAt > now;
+
+    /// <summary>Applies a count read inside a ledger transaction unless a later one was applied already.</summary>
+    public void ApplyStock(string sku, int? flashRemaining, int? lineupRemaining, string? saleId, long sequence)
+    {
+        if (_stockSequence.TryGetValue(sku, out var seen) && seen > sequence) return;
+        _stockSequence[sku] = sequence;
+        if (lineupRemaining is { } l && LineupRemaining.ContainsKey(sku)) LineupRemaining[sku] = l;
+        if (flashRemaining is { } f && FlashSale is { } sale && sale.Sku == sku && (saleId is null || saleId == sale.SaleId)) FlashRemaining = f;
+    }
+
+    public void ResetStockSequence() => _stockSequence.Clear();
+
+    /// <summary>What buyers can still get of <paramref name="sku"/> right now; null = unlimited.</summary>
+    public int? VisibleStock(string sku, DateTimeOffset now)
+    {
+        int? lineup = LineupRemaining.TryGetValue(sku, out var l) ? l : null;
+        if (IsFlashSaleActive(now) && FlashSale!.Sku == sku)
+            return lineup is { } lim ? Math.Min(lim, FlashRemaining) : FlashRemaining;
+        return lineup;
+    }
+
+    public ProductView ToView(LineupItem item, DateTimeOffset now) => new()
+    {
+        Sku = item.Sku, Title = item.Title, PriceCents = item.PriceCents, Currency = item.Currency,
+        ImageUrl = item.ImageUrl, Stock = VisibleStock(item.Sku, now),
+    };
+
+    public FlashSaleView? FlashSaleView(DateTimeOffset now) => FlashSale is { } sale
+        ? new FlashSaleView
+        {
+            Sku = sale.Sku, PriceCents = sale.PriceCents, Currency = sale.Currency, Quantity = sale.Quantity,
+            Remaining = FlashRemaining, EndsAt = sale.EndsAt.UtcDateTime, Active = sale.EndsAt > now,
+        }
+        : null;
+}

@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using Relay.Chat.Channels;
+using Relay.Chat.Purchases;
+
+namespace Relay.Chat.Rooms;
+
+/// <summary>Rooms are opened on first Join from the channel directory and the ledger, then live for the process.</summary>
+internal sealed class LiveRoomRegistry(IChannelDirectory directory, IStockLedger ledger, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, LiveRoom> _rooms = new(StringComparer.Ordinal);
+
+    /// <summary>Raised once per room that opens with a running flash sale, so its auto-end timer is armed.</summary>
+    public event Action<LiveRoom>? RoomOpened;
+
+    public LiveRoom? Find(string channelId) => _rooms.TryGetValue(channelId, out var room) ? room : null;
+
+    public async Task<LiveRoom?> GetOrOpenAsync(string channelId, CancellationToken cancellationToken)
+    {
+        if (_rooms.TryGetValue(channelId, out var existing)) return existing;
+        var info = await directory.FindChannelAsync(channelId, cancellationToken);
+        if (info is null) return null;
+        var stock = await ledger.ApplyLineupAsync(channelId, info.Lineup, reset: false, cancellationToken);
+        var sale = await ledger.FindActiveFlashSaleAsync(channelId, time.GetUtcNow(), cancellationToken);
+        var room = new LiveRoom(info.Id, info.Title, info.Live)
+        {
+            Lineup = [.. info.Lineup],
+            LineupRemaining = new Dictionary<string, int>(stock, StringComparer.Ordinal),
+            FlashSale = sale,
+            FlashRemaining = sale?.Remaining ?? 0,
+        };
+        if (!_rooms.TryAdd(channelId, room)) return _rooms[channelId];
+        RoomOpened?.Invoke(room);
+        return room;
+    }
+
+    public bool Remove(string channelId, out LiveRoom? room) => _rooms.TryRemove(channelId, out room);
+}

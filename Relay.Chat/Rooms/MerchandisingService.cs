@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Relay.Chat.Configuration;
+using Relay.Chat.Contracts;
+using Relay.Chat.Diagnostics;
+using Relay.Chat.Purchases;
+
+namespace Relay.Chat.Rooms;
+
+/// <summary>Pinned product and flash sales.</summary>
+internal sealed class MerchandisingService
+{
+    private const long MaxPriceCents = 1_000_000_000_00;
+    private const int MaxSaleQuantity = 1_000_000;
+
+    private readonly LiveRoomRegistry _registry;
+    private readonly RoomBroadcaster _broadcaster;
+    private readonly StockPublisher _stock;
+    private readonly IStockLedger _ledger;
+    private readonly ChatOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MerchandisingService> _logger;
+
+    public MerchandisingService(LiveRoomRegistry registry, RoomBroadcaster broadcaster, StockPublisher stock, IStockLedger ledger,
+        IOptions<ChatOptions> options, TimeProvider time, ILogger<MerchandisingService> logger)
+    {
+        (_registry, _broadcaster, _stock, _ledger, _options, _time, _logger) = (registry, broadcaster, stock, ledger, options.Value, time, logger);
+        // A sale that was running when the process stopped gets its auto-end back when its room reopens.
+        _registry.RoomOpened += room => { lock (room.Gate) ArmAutoEnd(room); };
+    }
+
+    public async Task PinAsync(LiveSession session, string? sku)
+    {
+        var (room, _) = _registry.Moderator(session);
+        if (string.IsNullOrEmpty(sku) || sku.Length > RoomService.MaxIdLength)
+            throw Refusal.Create(Refusal.Invalid, "sku is required");
+        ProductView view;
+        lock (room.Gate)
+        {
+            var product = room.FindProduct(sku) ?? throw Refusal.Create(Refusal.NotFound, "sku is not in the line-up");
+            room.PinnedSku = sku;
+            view = room.ToView(product, _time.GetUtcNow());
+        }
+        await _broadcaster.ToRoomAsync(room.ChannelId, "pinned", c => c.pinned(view));
+    }
+
+    public Task UnpinAsync(LiveSession session)
+    {
+        var (room, _) = _registry.Moderator(session);
+        return UnpinAsync(room, CancellationToken.None);
+    }
+
+    public async Task UnpinAsync(LiveRoom room, CancellationToken cancellationToken)
+    {
+        lock (room.Gate)
+        {
+            if (room.PinnedSku is null) return;
+            room.PinnedSku = null;
+        }
+        await _broadcaster.ToRoomAsync(room.ChannelId, "unpinned", c => c.unpinned());
+    }
+
+    public async Task StartFlashSaleAsync(LiveSession session, FlashSaleRequest? request, CancellationToken cancellationToken)
+    {
+        var (room, _) = _registry.Moderator(session);
+        if (request is null) throw Refusal.Create(Refusal.Invalid, "a {sku, priceCents, quantity, durationSeconds} object is required");
+        if (string.IsNullOrEmpty(request.Sku) || request.Sku.Length > RoomService.MaxIdLength)
+            throw Refusal.Create(Refusal.Invalid, "sku is required");
+        if (request.PriceCents < 0 || request.PriceCents > MaxPriceCents)
+            throw Refusal.Create(Refusal.Invalid, "priceCents must be 0 or more");
+        if (request.Quantity < 1 || request.Quantity > MaxSaleQuantity)
+            throw Refusal.Create(Refusal.Invalid, $"quantity must be between 1 and {MaxSaleQuantity}");
+        if (request.DurationSeconds < 1 || request.DurationSeconds > _options.MaxFlashSaleSeconds)
+            throw Refusal.Create(Refusal.Invalid, $"durationSeconds must be between 1 and {_options.MaxFlashSaleSeconds}");
+        string currency;
+        lock (room.Gate)
+            currency = (room.FindProduct(request.Sku) ?? throw Refusal.Create(Refusal.NotFound, "sku is not in the line-up")).Currency;
+
+        var endsAt = _time.GetUtcNow().AddSeconds(request.DurationSeconds);
+        var sale = await _ledger.StartFlashSaleAsync(room.ChannelId, request.Sku, request.PriceCents, currency, request.Quantity, endsAt, cancellationToken);
+        FlashSaleView view;
+        string? previousSku;
+        lock (room.Gate)
+        {
+            previousSku = room.FlashSale?.Sku;
+            room.FlashSaleTimer?.Dispose();
+            room.FlashSale = sale;
+            room.FlashRemaining = sale.Remaining;
+            ArmAutoEnd(room);
+            view = room.FlashSaleView(_time.GetUtcNow())!;
+        }
+        await _broadcaster.ToRoomAsync(room.ChannelId, "flashSale", c => c.flashSale(view));
+        if (previousSku is not null && previousSku != sale.Sku) _stock.MarkDirty(room, previousSku);
+        _stock.MarkDirty(room, sale.Sku);
+    }
+
+    public Task EndFlashSaleAsync(LiveSession session, CancellationToken cancellationToken)
+    {
+        var (room, _) = _registry.Moderator(session);
+        return EndFlashSaleAsync(room, null, cancellationToken);
+    }
+
+    /// <summary>Ends the room's sale (only <paramref name="saleId"/> if given, so a late timer cannot end a newer sale).</summary>
+    public async Task EndFlashSaleAsync(LiveRoom room, string? saleId, CancellationToken cancellationToken)
+    {
+        string? current;
+        lock (room.Gate) current = room.FlashSale?.SaleId;
+        if (current is null || (saleId is not null && saleId != current)) return;
+        await _ledger.EndFlashSaleAsync(room.ChannelId, current, cancellationToken);
+        FlashSaleView? view;
+        string sku;
+        lock (room.Gate)
+        {
+            if (room.FlashSale?.SaleId != current) return;
+            sku = room.FlashSale.Sku;
+            // The ended sale is shown with endsAt = now and active = false, then forgotten.
+            room.FlashSale = room.FlashSale with { EndsAt = _time.GetUtcNow() };
+            view = room.FlashSaleView(_time.GetUtcNow());
+            room.FlashSale = null;
+            room.FlashSaleTimer?.Dispose();
+            room.FlashSaleTimer = null;
+        }
+        await _broadcaster.ToRoomAsync(room.ChannelId, "flashSale", c => c.flashSale(view!));
+        _stock.MarkDirty(room, sku);
+    }
+
+    private void ArmAutoEnd(LiveRoom room)
+    {
+        if (room.FlashSale is not { } sale) return;
+        var due = sale.EndsAt - _time.GetUtcNow();
+        room.FlashSaleTimer = _time.CreateTimer(_ => _ = AutoEndAsync(room, sale.SaleId), null,
+            due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task AutoEndAsync(LiveRoom room, string saleId)
+    {
+        try
+        {
+            await EndFlashSaleAsync(room, saleId, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // Purchases check ends_at in the ledger, so a failed auto-end never sells after the end.
+            Log.FlashSaleAutoEndFailed(_logger, room.ChannelId, ex);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+using Relay.Chat.Configuration;
+using Relay.Chat.Contracts;
+
+namespace Relay.Chat.Rooms;
+
+/// <summary>
+/// `stock` events coalesce: a burst of 200 purchases marks the sku dirty 200 times, one sender loop per room
+/// sends the latest count in order, so clients never see an older count after a newer one.
+/// </summary>
+internal sealed class StockPublisher(RoomBroadcaster broadcaster, TimeProvider time)
+{
+    public void MarkDirty(LiveRoom room, string sku)
+    {
+        lock (room.Gate)
+        {
+            room.DirtyStock.Add(sku);
+            if (room.StockFlushRunning) return;
+            room.StockFlushRunning = true;
+        }
+        _ = Task.Run(() => FlushAsync(room));
+    }
+
+    private async Task FlushAsync(LiveRoom room)
+    {
+        while (true)
+        {
+            List<StockEvent> events;
+            lock (room.Gate)
+            {
+                var now = time.GetUtcNow();
+                events = [.. room.DirtyStock
+                    .Select(sku => (sku, stock: room.VisibleStock(sku, now)))
+                    .Where(s => s.stock is not null)
+                    .Select(s => new StockEvent { Sku = s.sku, Remaining = s.stock!.Value })];
+                room.DirtyStock.Clear();
+                if (events.Count == 0)
+                {
+                    room.StockFlushRunning = false;
+                    return;
+                }
+            }
+            foreach (var e in events)
+                await broadcaster.ToRoomAsync(room.ChannelId, "stock", c => c.stock(e));
+        }
+    }
+}
+
+/// <summary>Joins and leaves coalesce into one `viewers` event per room per debounce interval.</summary>
+internal sealed class ViewerCountPublisher(RoomBroadcaster broadcaster, TimeProvider time, IOptions<ChatOptions> options)
+{
+    public void Changed(LiveRoom room)
+    {
+        lock (room.Gate)
+        {
+            if (room.ViewerBroadcastScheduled) return;
+            room.ViewerBroadcastScheduled = true;
+        }
+        _ = PublishLaterAsync(room);
+    }
+
+    private async Task PublishLaterAsync(LiveRoom room)
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(options.Value.ViewerCountDebounceMilliseconds), time);
+        int count;
+        lock (room.Gate)
+        {
+            room.ViewerBroadcastScheduled = false;
+            count = room.Connections.Count;
+        }
+        await broadcaster.ToRoomAsync(room.ChannelId, "viewers", c => c.viewers(new ViewersEvent { Count = count }));
+    }
+}

@@ -1,0 +1,256 @@
+using Microsoft.Data.Sqlite;
+using Relay.Chat.Channels;
+using Relay.Chat.Orders;
+using Relay.Chat.Purchases;
+
+namespace Relay.Chat.Storage;
+
+/// <summary>Stock ledger, order outbox and order list over the embedded SQLite file.</summary>
+public sealed class SqliteCommerceStore(ChatDatabase database) : IStockLedger, IOrderOutbox, IOrderStore
+{
+    // Orders remaining counts across concurrent writers so the room never shows an older count after a newer one.
+    private static long s_sequence;
+
+    public Task<ReservationOutcome> ReserveAsync(ReservationRequest r, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            await using (var existing = c.Command(tx,
+                "SELECT order_id FROM orders_purchase_keys WHERE channel_id = $c AND buyer_id = $b AND idempotency_key = $k;",
+                ("$c", r.ChannelId), ("$b", r.BuyerId), ("$k", r.IdempotencyKey)))
+            {
+                if (await existing.ExecuteScalarAsync(cancellationToken) is string previous)
+                    return new ReservationOutcome(ReservationKind.Duplicate, previous, null, null, Interlocked.Increment(ref s_sequence));
+            }
+
+            var now = r.Now.ToUnixTimeMilliseconds();
+            int? flashRemaining = null, lineupRemaining = null;
+            if (r.FlashSaleId is { } saleId)
+            {
+                await using var take = c.Command(tx,
+                    "UPDATE chat_flash_sales SET remaining = remaining - $q WHERE sale_id = $s AND ended = 0 AND ends_at > $now AND remaining >= $q RETURNING remaining;",
+                    ("$q", r.Quantity), ("$s", saleId), ("$now", now));
+                if (await take.ExecuteScalarAsync(cancellationToken) is not long left)
+                {
+                    await using var state = c.Command(tx, "SELECT ended, ends_at FROM chat_flash_sales WHERE sale_id = $s;", ("$s", saleId));
+                    await using var reader = await state.ExecuteReaderAsync(cancellationToken);
+                    var over = !await reader.ReadAsync(cancellationToken) || reader.GetInt64(0) != 0 || reader.GetInt64(1) <= now;
+                    return new ReservationOutcome(over ? ReservationKind.SaleOver : ReservationKind.SoldOut, null, null, null, Interlocked.Increment(ref s_sequence));
+                }
+                flashRemaining = (int)left;
+            }
+            if (r.LineupLimited)
+            {
+                await using var take = c.Command(tx,
+                    "UPDATE chat_lineup_stock SET remaining = remaining - $q WHERE channel_id = $c AND sku = $sku AND remaining >= $q RETURNING remaining;",
+                    ("$q", r.Quantity), ("$c", r.ChannelId), ("$sku", r.Sku));
+                if (await take.ExecuteScalarAsync(cancellationToken) is not long left)
+                {
+                    if (r.FlashSaleId is { } undo)
+                    {
+                        await using var giveBack = c.Command(tx, "UPDATE chat_flash_sales SET remaining = remaining + $q WHERE sale_id = $s;", ("$q", r.Quantity), ("$s", undo));
+                        await giveBack.ExecuteNonQueryAsync(cancellationToken);
+                    }
+                    return new ReservationOutcome(ReservationKind.SoldOut, null, null, null, Interlocked.Increment(ref s_sequence));
+                }
+                lineupRemaining = (int)left;
+            }
+
+            var orderId = "ord_" + Guid.NewGuid().ToString("N");
+            await using (var insert = c.Command(tx,
+                """
+                INSERT INTO orders_orders (order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer,
+                    flash_sale_id, lineup_reserved, status, attempts, next_attempt_at, created_at, updated_at)
+                VALUES ($id, $c, $sku, $q, $price, $cur, $b, $bn, $ref, $sale, $lim, 'pending', 0, $now, $now, $now);
+                INSERT INTO orders_purchase_keys (channel_id, buyer_id, idempotency_key, order_id) VALUES ($c, $b, $k, $id);
+                """,
+                ("$id", orderId), ("$c", r.ChannelId), ("$sku", r.Sku), ("$q", r.Quantity), ("$price", r.UnitPriceCents),
+                ("$cur", r.Currency), ("$b", r.BuyerId), ("$bn", r.BuyerName), ("$ref", r.Referrer), ("$sale", r.FlashSaleId),
+                ("$lim", r.LineupLimited ? 1 : 0), ("$now", now), ("$k", r.IdempotencyKey)))
+            {
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return new ReservationOutcome(ReservationKind.Reserved, orderId, flashRemaining, lineupRemaining, Interlocked.Increment(ref s_sequence));
+        }, cancellationToken);
+
+    public async Task<string?> FindReservationAsync(string channelId, string buyerId, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        await using var c = await database.OpenAsync(cancellationToken);
+        await using var find = c.Command(null,
+            "SELECT order_id FROM orders_purchase_keys WHERE channel_id = $c AND buyer_id = $b AND idempotency_key = $k;",
+            ("$c", channelId), ("$b", buyerId), ("$k", idempotencyKey));
+        return await find.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    public Task<IReadOnlyDictionary<string, int>> ApplyLineupAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool reset, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyDictionary<string, int>>(async (c, tx) =>
+        {
+            if (reset)
+            {
+                await using var clear = c.Command(tx, "DELETE FROM chat_lineup_stock WHERE channel_id = $c;", ("$c", channelId));
+                await clear.ExecuteNonQueryAsync(cancellationToken);
+            }
+            var result = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var item in lineup.Where(i => i.Stock is not null))
+            {
+                await using var upsert = c.Command(tx,
+                    "INSERT INTO chat_lineup_stock (channel_id, sku, remaining) VALUES ($c, $sku, $n) ON CONFLICT DO NOTHING;",
+                    ("$c", channelId), ("$sku", item.Sku), ("$n", Math.Max(0, item.Stock!.Value)));
+                await upsert.ExecuteNonQueryAsync(cancellationToken);
+                await using var read = c.Command(tx, "SELECT remaining FROM chat_lineup_stock WHERE channel_id = $c AND sku = $sku;", ("$c", channelId), ("$sku", item.Sku));
+                result[item.Sku] = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken));
+            }
+            return result;
+        }, cancellationToken);
+
+    public Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            await using (var end = c.Command(tx, "UPDATE chat_flash_sales SET ended = 1 WHERE channel_id = $c AND ended = 0;", ("$c", channelId)))
+                await end.ExecuteNonQueryAsync(cancellationToken);
+            var sale = new FlashSaleRecord("fs_" + Guid.NewGuid().ToString("N"), channelId, sku, priceCents, currency, quantity, quantity, endsAt);
+            await using (var insert = c.Command(tx,
+                "INSERT INTO chat_flash_sales (sale_id, channel_id, sku, price_cents, currency, quantity, remaining, ends_at) VALUES ($id, $c, $sku, $p, $cur, $q, $q, $end);",
+                ("$id", sale.SaleId), ("$c", channelId), ("$sku", sku), ("$p", priceCents), ("$cur", currency), ("$q", quantity), ("$end", endsAt.ToUnixTimeMilliseconds())))
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            return sale;
+        }, cancellationToken);
+
+    public Task<bool> EndFlashSaleAsync(string channelId, string? saleId, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            await using var end = c.Command(tx,
+                "UPDATE chat_flash_sales SET ended = 1 WHERE channel_id = $c AND ended = 0 AND ($s IS NULL OR sale_id = $s);",
+                ("$c", channelId), ("$s", saleId));
+            return await end.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken);
+
+    public async Task<FlashSaleRecord?> FindActiveFlashSaleAsync(string channelId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var c = await database.OpenAsync(cancellationToken);
+        await using var find = c.Command(null,
+            "SELECT sale_id, sku, price_cents, currency, quantity, remaining, ends_at FROM chat_flash_sales WHERE channel_id = $c AND ended = 0 AND ends_at > $now ORDER BY ends_at DESC LIMIT 1;",
+            ("$c", channelId), ("$now", now.ToUnixTimeMilliseconds()));
+        await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        return new FlashSaleRecord(reader.GetString(0), channelId, reader.GetString(1), reader.GetInt64(2), reader.GetString(3),
+            reader.GetInt32(4), reader.GetInt32(5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)));
+    }
+
+    private const string OrderColumns =
+        "order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer, flash_sale_id, status, attempts, last_error, created_at";
+
+    private static OrderRecord ReadOrder(SqliteDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt64(4), r.GetString(5), r.GetString(6), r.GetString(7),
+        r.IsDBNull(8) ? null : r.GetString(8), !r.IsDBNull(9), r.GetString(10), r.GetInt32(11), r.IsDBNull(12) ? null : r.GetString(12),
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(13)));
+
+    public Task<IReadOnlyList<OrderRecord>> ClaimDueAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyList<OrderRecord>>(async (c, tx) =>
+        {
+            var at = now.ToUnixTimeMilliseconds();
+            await using var claim = c.Command(tx,
+                $"""
+                UPDATE orders_orders SET lease_until = $lease
+                WHERE order_id IN (SELECT order_id FROM orders_orders
+                                   WHERE status = 'pending' AND next_attempt_at <= $now AND lease_until <= $now
+                                   ORDER BY next_attempt_at LIMIT $max)
+                RETURNING {OrderColumns};
+                """,
+                ("$lease", at + (long)lease.TotalMilliseconds), ("$now", at), ("$max", max));
+            var list = new List<OrderRecord>();
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) list.Add(ReadOrder(reader));
+            return list;
+        }, cancellationToken);
+
+    public Task ReleaseAllLeasesAsync(CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            await using var release = c.Command(tx, "UPDATE orders_orders SET lease_until = 0 WHERE status = 'pending' AND lease_until <> 0;");
+            return await release.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public Task<bool> MarkConfirmedAsync(string orderId, int attempts, DateTimeOffset now, CancellationToken cancellationToken) =>
+        TransitionAsync(orderId, OrderStatus.Confirmed, attempts, null, now, cancellationToken);
+
+    public Task<bool> MarkDeadLetterAsync(string orderId, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
+        TransitionAsync(orderId, OrderStatus.DeadLetter, attempts, error, now, cancellationToken);
+
+    private Task<bool> TransitionAsync(string orderId, string status, int attempts, string? error, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            await using var update = c.Command(tx,
+                "UPDATE orders_orders SET status = $st, attempts = $a, last_error = $e, lease_until = 0, updated_at = $now WHERE order_id = $id AND status = 'pending';",
+                ("$st", status), ("$a", attempts), ("$e", error), ("$now", now.ToUnixTimeMilliseconds()), ("$id", orderId));
+            return await update.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }, cancellationToken);
+
+    public Task<StockRelease?> MarkFailedAsync(string orderId, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync<StockRelease?>(async (c, tx) =>
+        {
+            string channelId, sku; int quantity; string? saleId; bool lineup;
+            await using (var mark = c.Command(tx,
+                """
+                UPDATE orders_orders SET status = 'failed', attempts = $a, last_error = $e, lease_until = 0, updated_at = $now
+                WHERE order_id = $id AND status = 'pending'
+                RETURNING channel_id, sku, quantity, flash_sale_id, lineup_reserved;
+                """,
+                ("$a", attempts), ("$e", error), ("$now", now.ToUnixTimeMilliseconds()), ("$id", orderId)))
+            await using (var reader = await mark.ExecuteReaderAsync(cancellationToken))
+            {
+                if (!await reader.ReadAsync(cancellationToken)) return null;
+                (channelId, sku, quantity, saleId, lineup) = (reader.GetString(0), reader.GetString(1), reader.GetInt32(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4) != 0);
+            }
+            int? flashRemaining = null, lineupRemaining = null;
+            if (saleId is not null)
+            {
+                // Only a running sale takes units back; an ended sale's leftovers are irrelevant.
+                await using var back = c.Command(tx,
+                    "UPDATE chat_flash_sales SET remaining = MIN(quantity, remaining + $q) WHERE sale_id = $s AND ended = 0 RETURNING remaining;",
+                    ("$q", quantity), ("$s", saleId));
+                if (await back.ExecuteScalarAsync(cancellationToken) is long left) flashRemaining = (int)left;
+            }
+            if (lineup)
+            {
+                await using var back = c.Command(tx,
+                    "UPDATE chat_lineup_stock SET remaining = remaining + $q WHERE channel_id = $c AND sku = $sku RETURNING remaining;",
+                    ("$q", quantity), ("$c", channelId), ("$sku", sku));
+                if (await back.ExecuteScalarAsync(cancellationToken) is long left) lineupRemaining = (int)left;
+            }
+            return new StockRelease(channelId, sku, flashRemaining, lineupRemaining, Interlocked.Increment(ref s_sequence));
+        }, cancellationToken);
+
+    public Task ScheduleRetryAsync(string orderId, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            await using var update = c.Command(tx,
+                "UPDATE orders_orders SET attempts = $a, next_attempt_at = $next, last_error = $e, lease_until = 0, updated_at = $now WHERE order_id = $id AND status = 'pending';",
+                ("$a", attempts), ("$next", nextAttemptAt.ToUnixTimeMilliseconds()), ("$e", error), ("$now", now.ToUnixTimeMilliseconds()), ("$id", orderId));
+            return await update.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public async Task<int> CountPendingAsync(CancellationToken cancellationToken)
+    {
+        await using var c = await database.OpenAsync(cancellationToken);
+        await using var count = c.Command(null, "SELECT COUNT(*) FROM orders_orders WHERE status = 'pending';");
+        return Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken));
+    }
+
+    public async Task<DateTimeOffset?> NextDueAtAsync(CancellationToken cancellationToken)
+    {
+        await using var c = await database.OpenAsync(cancellationToken);
+        await using var next = c.Command(null, "SELECT MIN(MAX(next_attempt_at, lease_until)) FROM orders_orders WHERE status = 'pending';");
+        return await next.ExecuteScalarAsync(cancellationToken) is long at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
+    }
+
+    public async Task<IReadOnlyList<OrderRecord>> ListByChannelAsync(string channelId, CancellationToken cancellationToken)
+    {
+        await using var c = await database.OpenAsync(cancellationToken);
+        await using var list = c.Command(null, $"SELECT {OrderColumns} FROM orders_orders WHERE channel_id = $c ORDER BY created_at, order_id;", ("$c", channelId));
+        var orders = new List<OrderRecord>();
+        await using var reader = await list.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) orders.Add(ReadOrder(reader));
+        return orders;
+    }
+}
