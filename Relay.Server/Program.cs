@@ -24,6 +24,7 @@ internal static class StartupErrors
     public static IReadOnlyList<string>? Describe(Exception e) => e switch
     {
         StartupException s => [s.Message],
+        AggregateException a => a.InnerExceptions.SelectMany(i => Describe(i) ?? [i.Message]).Distinct().ToList(),
         OptionsValidationException o => o.Failures.SelectMany(f => f.Split("; ", StringSplitOptions.RemoveEmptyEntries)).Distinct().ToList(),
         InvalidOperationException { Message: var m } when m.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
             [ConversionMessage(m)],

@@ -5,7 +5,10 @@ using Relay.Server.Access;
 using Relay.Server.Apis;
 using Relay.Server.Channels;
 using Relay.Server.Configuration;
+using Relay.Chat;
+using Relay.Chat.Channels;
 using Relay.Server.Observability;
+using Relay.Server.Rooms;
 using Relay.Server.Store;
 
 namespace Relay.Server.Hosting;
@@ -34,6 +37,11 @@ public static class RelayServerExtensions
         services.AddSingleton<RelayBootstrap>();
         services.AddSingleton<IChannelRuntime, OfflineChannelRuntime>();
 
+        // The live room (hub, orders) sees channels through a small directory the host adapts.
+        services.AddRelayChat(config);
+        services.AddSingleton<IChannelDirectory, ChannelDirectoryForRooms>();
+        services.AddSingleton<IChannelObserver, RoomChannelObserver>();
+
         services.AddProblemDetails();
         services.AddHealthChecks()
             .AddCheck<StoreHealthCheck>("store", tags: ["ready"])
@@ -52,6 +60,7 @@ public static class RelayServerExtensions
         app.MapChannelsApi();
         app.MapDestinationsApi();
         app.MapLineupApi();
+        app.MapRelayChat();
         return app;
     }
 }
