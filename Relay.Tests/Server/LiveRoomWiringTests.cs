@@ -1,0 +1,97 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Relay.Chat.Contracts;
+using Relay.Tests.Common;
+
+namespace Relay.Tests.Server;
+
+/// <summary>The live room inside the real host: channels, line-ups and keys come from the channel store.</summary>
+public sealed class LiveRoomWiringTests : IAsyncLifetime
+{
+    private RelayTestServer _server = null!;
+
+    public async ValueTask InitializeAsync() => _server = await RelayTestServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+
+    private HubConnection Connect(string protocol, string? token)
+    {
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(_server.BaseAddress, "/hubs/live"), o =>
+        {
+            if (token is not null)
+            {
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            }
+        });
+        if (protocol == "messagepack")
+        {
+            builder.AddMessagePackProtocol();
+        }
+        return builder.Build();
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("messagepack")]
+    public async Task Join_sees_the_stored_lineup_and_the_host_key_unlocks_host_calls(string protocol)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var demo = _server.Channels.Find("demo")!;
+        await using var host = Connect(protocol, demo.HostKey);
+        await using var viewer = Connect(protocol, null);
+        await host.StartAsync(ct);
+        await viewer.StartAsync(ct);
+
+        var pinned = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        viewer.On<ProductView>("pinned", p => pinned.TrySetResult(p.Sku));
+
+        var hostSnapshot = await host.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions { DisplayName = "Host" }, ct);
+        var viewerSnapshot = await viewer.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions { DisplayName = "Ann" }, ct);
+        Assert.Equal("host", hostSnapshot.You.Role);
+        Assert.Equal("guest", viewerSnapshot.You.Role);
+        Assert.Equal(demo.Lineup.Select(i => i.Sku), viewerSnapshot.Lineup.Select(p => p.Sku));
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => viewer.InvokeAsync("Pin", "TEE-001", ct));
+        Assert.Contains("forbidden", refused.Message, StringComparison.OrdinalIgnoreCase);
+
+        await host.InvokeAsync("Pin", "TEE-001", ct);
+        Assert.Equal("TEE-001", await pinned.Task.WaitAsync(TimeSpan.FromSeconds(10), ct));
+    }
+
+    [Fact]
+    public async Task Another_channels_host_key_is_a_guest_here_and_unknown_channels_are_refused()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var other = await _server.Channels.CreateAsync("other", "Other", ct);
+        await using var stranger = Connect("json", other.Channel!.HostKey);
+        await stranger.StartAsync(ct);
+        var refused = await Assert.ThrowsAsync<HubException>(() => stranger.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions(), ct));
+        Assert.False(string.IsNullOrEmpty(refused.Message));
+        var missing = await Assert.ThrowsAsync<HubException>(() => stranger.InvokeAsync<JoinSnapshot>("Join", "no-such-channel", new JoinOptions(), ct));
+        Assert.Contains("no such channel", missing.Message);
+    }
+
+    [Fact]
+    public async Task A_lineup_put_through_the_api_reaches_a_joined_room()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var viewer = Connect("json", null);
+        await viewer.StartAsync(ct);
+        await viewer.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions { DisplayName = "Bo" }, ct);
+
+        using var admin = _server.AdminClient();
+        var put = await admin.PutAsync("/api/v1/channels/demo/lineup",
+            new StringContent("""[{"sku":"NEW-1","title":"New thing","priceCents":990,"currency":"USD","stock":7}]""", Encoding.UTF8, "application/json"), ct);
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        await using var late = Connect("messagepack", null);
+        await late.StartAsync(ct);
+        var snapshot = await late.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions { DisplayName = "Cy" }, ct);
+        var product = Assert.Single(snapshot.Lineup);
+        Assert.Equal("NEW-1", product.Sku);
+        Assert.Equal(7, product.Stock);
+    }
+}
