@@ -73,23 +73,59 @@ internal sealed class OrderDispatcher(
         await outbox.ReleaseAllLeasesAsync(stoppingToken);
         Log.DispatcherEndpoint(logger, endpoint.IsBuiltIn ? "the built-in order API" : endpoint.Resolve().GetLeftPart(UriPartial.Path));
         var lease = TimeSpan.FromSeconds(Settings.TimeoutSeconds) + TimeSpan.FromSeconds(30);
-        while (!stoppingToken.IsCancellationRequested)
+        // A sliding window of deliveries rather than batches: one stalled request must not hold back the others.
+        var inFlight = new HashSet<Task>();
+        try
         {
-            var due = await outbox.ClaimDueAsync(time.GetUtcNow(), Settings.DispatchParallelism * 4, lease, stoppingToken);
-            if (due.Count > 0)
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await Parallel.ForEachAsync(due,
-                    new ParallelOptions { MaxDegreeOfParallelism = Settings.DispatchParallelism, CancellationToken = stoppingToken },
-                    async (order, ct) => await DeliverAsync(order, ct));
+                var free = Settings.DispatchParallelism - inFlight.Count;
+                var claimed = 0;
+                if (free > 0)
+                {
+                    var due = await outbox.ClaimDueAsync(time.GetUtcNow(), free, lease, stoppingToken);
+                    claimed = due.Count;
+                    foreach (var order in due) inFlight.Add(DeliverGuardedAsync(order, stoppingToken));
+                }
                 ChatMetrics.OutboxPending.Set(await outbox.CountPendingAsync(stoppingToken));
-                continue;
+                if (free > 0 && claimed == free) continue;
+
+                var poll = TimeSpan.FromMilliseconds(Settings.PollIntervalMilliseconds);
+                var wait = free > claimed && await outbox.NextDueAtAsync(stoppingToken) is { } next
+                    ? TimeSpan.FromTicks(Math.Clamp((next - time.GetUtcNow()).Ticks, 0, poll.Ticks))
+                    : poll;
+                if (wait > TimeSpan.Zero)
+                {
+                    using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    var wake = signal.WaitAsync(wait, time, waiting.Token);
+                    await Task.WhenAny(inFlight.Append(wake));
+                    waiting.Cancel();
+                    try { await wake; }
+                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested) { }
+                }
+                inFlight.RemoveWhere(t => t.IsCompleted);
             }
-            ChatMetrics.OutboxPending.Set(await outbox.CountPendingAsync(stoppingToken));
-            var poll = TimeSpan.FromMilliseconds(Settings.PollIntervalMilliseconds);
-            var wait = await outbox.NextDueAtAsync(stoppingToken) is { } next
-                ? TimeSpan.FromTicks(Math.Clamp((next - time.GetUtcNow()).Ticks, 0, poll.Ticks))
-                : poll;
-            if (wait > TimeSpan.Zero) await signal.WaitAsync(wait, time, stoppingToken);
+        }
+        finally
+        {
+            // On shutdown the requests are cancelled; their orders stay pending and are sent again after restart.
+            await Task.WhenAll(inFlight);
+        }
+    }
+
+    private async Task DeliverGuardedAsync(OrderRecord order, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await DeliverAsync(order, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // The order stays pending and leased; it is tried again when the lease runs out.
+            Log.DeliveryFailed(logger, order.OrderId, ex);
         }
     }
 

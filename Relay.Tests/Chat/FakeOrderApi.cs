@@ -25,7 +25,7 @@ public sealed class FakeOrderApi : IAsyncDisposable
     /// <summary>(key, attempt number starting at 1, body) -> status code; 2xx accepts the order.</summary>
     public Func<string, int, OrderApiRequest, int> Script { get; set; } = (_, _, _) => 201;
 
-    /// <summary>How long each request stalls before answering (to provoke client timeouts).</summary>
+    /// <summary>How long a request stalls after the order was taken or refused, before answering (provokes client timeouts).</summary>
     public Func<string, int, TimeSpan> Stall { get; set; } = (_, _) => TimeSpan.Zero;
 
     public string? ExpectedBearer { get; set; }
@@ -77,8 +77,6 @@ public sealed class FakeOrderApi : IAsyncDisposable
             return;
         }
         var attempt = _attempts.AddOrUpdate(key, 1, (_, n) => n + 1);
-        var stall = Stall(key, attempt);
-        if (stall > TimeSpan.Zero) await Task.Delay(stall);
         if (_accepted.ContainsKey(key))
         {
             // A replay of an order already taken: same answer, no second effect.
@@ -87,7 +85,14 @@ public sealed class FakeOrderApi : IAsyncDisposable
             return;
         }
         var status = Script(key, attempt, order);
-        if (status is >= 200 and < 300) _accepted.TryAdd(key, order);
+        if (status is >= 200 and < 300 && !_accepted.TryAdd(key, order)) _problems.Enqueue($"order {key} taken twice");
+        // The stall comes after the decision: an order can be taken while its answer never reaches the relay.
+        var stall = Stall(key, attempt);
+        if (stall > TimeSpan.Zero)
+        {
+            try { await Task.Delay(stall, http.RequestAborted); }
+            catch (OperationCanceledException) { return; }
+        }
         http.Response.StatusCode = status;
         if (status == 429 || status == 503) http.Response.Headers.RetryAfter = "0";
         await http.Response.WriteAsJsonAsync(new { orderId = key, status = status < 300 ? "confirmed" : "error" });
