@@ -24,6 +24,7 @@ internal static class TextSanitizer
         return builder.ToString();
     }
 
+    /// <summary>Cuts at <paramref name="maxLength"/> without splitting a surrogate pair.</summary>
     public static string Truncate(string text, int maxLength) =>
-        text.Length <= maxLength ? text : text[..maxLength];
+        text.Length <= maxLength ? text : text[..(char.IsHighSurrogate(text[maxLength - 1]) ? maxLength - 1 : maxLength)];
 }
