@@ -55,8 +55,7 @@ public static class ChatServiceCollectionExtensions
         // routine refusal (rate limit, mute) and would flood the log. Real failures are still logged, once,
         // by LiveHubFilter (event 5000) before they are mapped to `internal_error`.
         services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
-        DecorateProtocol<JsonHubProtocol>(services);
-        DecorateProtocol<MessagePackHubProtocol>(services);
+        services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, ReasonFirstProtocolResolver>());
 
         var connectionString = chat.ConnectionString
             ?? $"Data Source={Path.Combine(configuration["Relay:DataDir"] ?? "./data", "relay.db")}";
@@ -84,13 +83,6 @@ public static class ChatServiceCollectionExtensions
         services.AddHttpClient(OrderApiClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddHostedService<OrderDispatcher>();
         return services;
-    }
-
-    private static void DecorateProtocol<TProtocol>(IServiceCollection services) where TProtocol : IHubProtocol
-    {
-        foreach (var existing in services.Where(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType == typeof(TProtocol)).ToList())
-            services.Remove(existing);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol, ReasonFirstProtocolOf<TProtocol>>());
     }
 
     /// <summary>Maps `/hubs/live`, `POST|GET /api/v1/orders` and `GET /api/v1/channels/{id}/orders`.</summary>

@@ -41,17 +41,27 @@ internal sealed partial class ReasonFirstHubProtocol(IHubProtocol inner) : IHubP
     }
 }
 
-/// <summary>A distinct type per wrapped protocol, so both can be registered as enumerable IHubProtocol services.</summary>
-internal sealed class ReasonFirstProtocolOf<TProtocol>(IServiceProvider services) : IHubProtocol where TProtocol : IHubProtocol
+/// <summary>
+/// Wraps every registered protocol, whoever registered it and when (a later AddSignalR() re-adding the plain JSON
+/// protocol included), by standing in for SignalR's protocol resolver (whose own class is internal).
+/// </summary>
+internal sealed class ReasonFirstProtocolResolver : IHubProtocolResolver
 {
-    private readonly ReasonFirstHubProtocol _protocol = new(Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<TProtocol>(services));
+    private readonly Dictionary<string, IHubProtocol> _byName = new(StringComparer.OrdinalIgnoreCase);
 
-    public string Name => _protocol.Name;
-    public int Version => _protocol.Version;
-    public TransferFormat TransferFormat => _protocol.TransferFormat;
-    public bool IsVersionSupported(int version) => _protocol.IsVersionSupported(version);
-    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message) =>
-        _protocol.TryParseMessage(ref input, binder, out message);
-    public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => _protocol.WriteMessage(message, output);
-    public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => _protocol.GetMessageBytes(message);
+    public ReasonFirstProtocolResolver(IEnumerable<IHubProtocol> protocols)
+    {
+        // Last registration of a name wins, as in SignalR's own resolver.
+        foreach (var protocol in protocols)
+            _byName[protocol.Name] = protocol as ReasonFirstHubProtocol ?? new ReasonFirstHubProtocol(protocol);
+        AllProtocols = [.. _byName.Values];
+    }
+
+    public IReadOnlyList<IHubProtocol> AllProtocols { get; }
+
+    public IHubProtocol? GetProtocol(string protocolName, IReadOnlyList<string>? supportedProtocols) =>
+        _byName.TryGetValue(protocolName, out var protocol)
+        && (supportedProtocols is null || supportedProtocols.Contains(protocolName, StringComparer.OrdinalIgnoreCase))
+            ? protocol
+            : null;
 }

@@ -71,7 +71,7 @@ internal sealed class OrderDispatcher(
     {
         // Leases left by a killed process of the same store would only delay its orders (one dispatcher per SQLite file).
         await outbox.ReleaseAllLeasesAsync(stoppingToken);
-        Log.DispatcherEndpoint(logger, endpoint.IsBuiltIn ? "the built-in order API" : endpoint.Resolve().GetLeftPart(UriPartial.Path));
+        Log.DispatcherEndpoint(logger, endpoint.IsBuiltIn ? "the built-in order API" : endpoint.Redacted());
         var lease = TimeSpan.FromSeconds(Settings.TimeoutSeconds) + TimeSpan.FromSeconds(30);
         // A sliding window of deliveries rather than batches: one stalled request must not hold back the others.
         var inFlight = new HashSet<Task>();

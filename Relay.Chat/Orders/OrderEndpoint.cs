@@ -39,6 +39,13 @@ public sealed class OrderEndpoint
     public bool IsBuiltInKey(string presented) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(ApiKey));
 
+    /// <summary>For logs: no user info, no query (either may carry a credential).</summary>
+    public string Redacted()
+    {
+        var uri = Resolve();
+        return $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}";
+    }
+
     /// <summary>Only valid once the server has started (the dispatcher waits for ApplicationStarted).</summary>
     public Uri Resolve()
     {

@@ -297,6 +297,17 @@ public sealed class ChatHubTests
         Assert.True((await late.InvokeAsync<JoinSnapshot>("Join", ChatTestHost.Channel, new JoinOptions(), Ct)).Live);
     }
 
+    [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]
+    public async Task Refusals_keep_their_reason_first_when_the_host_adds_SignalR_again(string protocol)
+    {
+        // The server may call AddSignalR() for hubs of its own after AddRelayChat, re-registering the plain protocols.
+        await using var host = await ChatTestHost.StartAsync(services: s => s.AddSignalR().AddJsonProtocol().AddMessagePackProtocol());
+        await using var viewer = host.Connect(protocol);
+        await viewer.StartAsync(Ct);
+        var ex = await Assert.ThrowsAsync<HubException>(() => viewer.InvokeAsync("SendMessage", "hi", Ct));
+        Assert.Equal("not_joined: call Join(channelId, options) first", ex.Message);
+    }
+
     internal static async Task<HubException> Refused(string reason, Func<Task> call)
     {
         var ex = await Assert.ThrowsAsync<HubException>(call);
