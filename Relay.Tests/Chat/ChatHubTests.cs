@@ -174,6 +174,8 @@ public sealed class ChatHubTests
         Assert.Equal("admin", (await admin.InvokeAsync<JoinSnapshot>("Join", ChatTestHost.Channel, null, Ct)).You.Role);
         await admin.InvokeAsync("Pin", "LIP-1", Ct);
         Assert.Empty(host.ErrorLogs.Select(l => l[..Math.Min(300, l.Length)]).Select(l => l.Replace("Microsoft.AspNetCore.SignalR.Internal.", "")));
+        foreach (var secret in new[] { "not-the-host-key", "host-key-show2", InMemoryChannelDirectory.AdminToken })
+            Assert.DoesNotContain(host.AllLogs, line => line.Contains(secret, StringComparison.Ordinal));
     }
 
     [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]

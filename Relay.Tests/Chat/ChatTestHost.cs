@@ -30,8 +30,12 @@ public sealed class ChatTestHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
     public ConcurrentQueue<string> ErrorLogs { get; }
 
-    private ChatTestHost(WebApplication app, string dataDir, bool ownsDirectory, ConcurrentQueue<string> errors)
+    /// <summary>Every log line at Debug or above, to prove no secret is ever written.</summary>
+    public ConcurrentQueue<string> AllLogs { get; } = new();
+
+    private ChatTestHost(WebApplication app, string dataDir, bool ownsDirectory, ConcurrentQueue<string> errors, ConcurrentQueue<string> all)
     {
+        AllLogs = all;
         _app = app;
         DataDir = dataDir;
         _ownsDirectory = ownsDirectory;
@@ -63,8 +67,10 @@ public sealed class ChatTestHost : IAsyncDisposable
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) config[k] = v;
         builder.Configuration.AddInMemoryCollection(config);
         var errors = new ConcurrentQueue<string>();
+        var all = new ConcurrentQueue<string>();
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new ErrorCollector(errors));
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.AddProvider(new LogCollector(errors, all));
         builder.Services.AddSingleton<IChannelDirectory>(directory ?? DefaultDirectory());
         builder.Services.AddRelayChat(builder.Configuration);
         services?.Invoke(builder.Services);
@@ -79,7 +85,7 @@ public sealed class ChatTestHost : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
-        return new ChatTestHost(app, dataDir, ownsDirectory, errors);
+        return new ChatTestHost(app, dataDir, ownsDirectory, errors, all);
     }
 
     public HubConnection Connect(string protocol, string? accessToken = null)
@@ -106,18 +112,20 @@ public sealed class ChatTestHost : IAsyncDisposable
         }
     }
 
-    private sealed class ErrorCollector(ConcurrentQueue<string> errors) : ILoggerProvider
+    private sealed class LogCollector(ConcurrentQueue<string> errors, ConcurrentQueue<string> all) : ILoggerProvider
     {
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, errors);
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, errors, all);
         public void Dispose() { }
 
-        private sealed class Logger(string category, ConcurrentQueue<string> errors) : ILogger
+        private sealed class Logger(string category, ConcurrentQueue<string> errors, ConcurrentQueue<string> all) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
-                if (logLevel >= LogLevel.Error) errors.Enqueue($"{category}: {formatter(state, exception)} {exception}");
+                var line = $"{logLevel} {category}: {formatter(state, exception)} {exception}";
+                all.Enqueue(line);
+                if (logLevel >= LogLevel.Error) errors.Enqueue(line);
             }
         }
     }

@@ -134,6 +134,11 @@ public sealed class PurchaseTests
         await Task.WhenAll(expired.StartAsync(Ct), forged.StartAsync(Ct));
         await ChatHubTests.Refused("unauthorized", () => expired.InvokeAsync<JoinSnapshot>("Join", ChatTestHost.Channel, new JoinOptions(), Ct));
         await ChatHubTests.Refused("unauthorized", () => forged.InvokeAsync<JoinSnapshot>("Join", ChatTestHost.Channel, new JoinOptions(), Ct));
+
+        // Tokens travel in the query string (as browsers send them); request logging must not print them.
+        Assert.NotEmpty(host.AllLogs);
+        foreach (var secret in new[] { ChatTestHost.HostKey, JwtKey, "eyJ" })
+            Assert.DoesNotContain(host.AllLogs, line => line.Contains(secret, StringComparison.Ordinal));
     }
 
     internal static string Token(string sub, string name, DateTime expires, string key = JwtKey) =>
