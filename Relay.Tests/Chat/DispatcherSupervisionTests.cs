@@ -28,6 +28,45 @@ public sealed class DispatcherSupervisionTests
         Assert.Equal(2, host.ErrorLogs.Count(l => l.Contains("Order dispatcher loop failed; restarting")));
     }
 
+    [Fact]
+    public async Task The_store_is_one_versioned_WAL_file_that_reopens_with_its_data()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("relay-store-").FullName;
+        try
+        {
+            await using (var first = await ChatTestHost.StartAsync(dataDir: dataDir))
+            {
+                await first.Services.GetRequiredService<ChatDatabase>().PingAsync(Ct);
+                await using var seller = await Buyers.JoinedAsync(first, "json", ChatTestHost.HostKey);
+                await using var buyer = await Buyers.JoinedAsync(first, "json");
+                await seller.InvokeAsync("Pin", "SER-1", Ct);
+                Assert.Equal(PurchaseStatus.Reserved, (await buyer.BuyAsync("SER-1", 2, "k")).Status);
+            }
+            await using (var raw = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDir, "relay.db")}"))
+            {
+                await raw.OpenAsync(Ct);
+                await using var query = raw.CreateCommand();
+                query.CommandText = "PRAGMA journal_mode; SELECT version FROM chat_schema_version;";
+                await using var reader = await query.ExecuteReaderAsync(Ct);
+                Assert.True(await reader.ReadAsync(Ct));
+                Assert.Equal("wal", reader.GetString(0));
+                Assert.True(await reader.NextResultAsync(Ct) && await reader.ReadAsync(Ct));
+                Assert.Equal(1, reader.GetInt32(0));
+            }
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            await using var second = await ChatTestHost.StartAsync(dataDir: dataDir);
+            await using var again = await Buyers.JoinedAsync(second, "json");
+            var snapshot = await again.InvokeAsync<JoinSnapshot>("Join", ChatTestHost.Channel, new JoinOptions(), Ct);
+            Assert.Equal(3, snapshot.Lineup.Single(p => p.Sku == "SER-1").Stock);
+            Assert.Single(await Buyers.ChannelOrdersAsync(second));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
     /// <summary>The real outbox, except that the first few claims fail as a locked or full database would.</summary>
     private sealed class FlakyOutbox(SqliteCommerceStore inner, int failures) : IOrderOutbox
     {
