@@ -86,7 +86,16 @@ public static class ChatServiceCollectionExtensions
 
         services.TryAddSingleton<OrderEndpoint>();
         services.TryAddSingleton<OrderApiClient>();
-        services.AddHttpClient(OrderApiClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient(OrderApiClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+                // The built-in endpoint is this very process on loopback; when it only listens on https, its
+                // certificate is for the public name, not 127.0.0.1. Nothing else is ever dialled in that mode.
+                if (sp.GetRequiredService<OrderEndpoint>().IsBuiltIn)
+                    handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+                return handler;
+            });
         services.AddHostedService<OrderDispatcher>();
         return services;
     }
