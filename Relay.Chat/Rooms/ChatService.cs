@@ -47,6 +47,7 @@ internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster bro
             DisplayName = participant.DisplayName,
             Text = clean,
             At = now.UtcDateTime,
+            Role = participant.RoleName,
         };
         lock (room.Gate)
         {

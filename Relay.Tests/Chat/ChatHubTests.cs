@@ -32,6 +32,7 @@ public sealed class ChatHubTests
         Assert.Equal("hello <b>world</b>", received.Text);
         Assert.Equal(aliceJoin.You.UserId, received.UserId);
         Assert.Equal("Alice", received.DisplayName);
+        Assert.Equal("guest", received.Role);
         Assert.StartsWith("msg_", received.Id);
         Assert.InRange(received.At, before, DateTime.UtcNow.AddSeconds(5));
 
@@ -258,7 +259,7 @@ public sealed class ChatHubTests
         await msgpack.InvokeAsync<JoinSnapshot>("Join", ChatTestHost.Channel, new JoinOptions(), Ct);
         await json.InvokeAsync("SendMessage", "names", Ct);
 
-        string[] expected = ["at", "displayName", "id", "text", "userId"];
+        string[] expected = ["at", "displayName", "id", "role", "text", "userId"];
         var jsonNames = (await jsonRaw.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct)).EnumerateObject().Select(p => p.Name).Order();
         var packNames = (await packRaw.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Keys.Select(k => (string)k).Order();
         Assert.Equal(expected, jsonNames);
