@@ -94,6 +94,9 @@ public sealed class ChatTestHost : IAsyncDisposable
         return Hub.Build(url, protocol);
     }
 
+    /// <summary>For tests that provoke errors on purpose; otherwise any Error log fails the test at dispose.</summary>
+    public bool ErrorsExpected { get; set; }
+
     public HttpClient Http() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
 
     public async ValueTask DisposeAsync()
@@ -110,6 +113,8 @@ public sealed class ChatTestHost : IAsyncDisposable
             if (_ownsDirectory)
                 try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+        if (!ErrorsExpected && !ErrorLogs.IsEmpty)
+            Assert.Fail("unexpected error logs:\n" + string.Join("\n", ErrorLogs));
     }
 
     private sealed class LogCollector(ConcurrentQueue<string> errors, ConcurrentQueue<string> all) : ILoggerProvider

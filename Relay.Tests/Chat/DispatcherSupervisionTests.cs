@@ -18,6 +18,7 @@ public sealed class DispatcherSupervisionTests
         FlakyOutbox? flaky = null;
         await using var host = await ChatTestHost.StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<IOrderOutbox>(sp =>
             flaky = new FlakyOutbox(sp.GetRequiredService<SqliteCommerceStore>(), failures: 2))));
+        host.ErrorsExpected = true;
         await using var seller = await Buyers.JoinedAsync(host, "json", ChatTestHost.HostKey);
         await using var buyer = await Buyers.JoinedAsync(host, "json");
         await seller.InvokeAsync("Pin", "LIP-1", Ct);

@@ -99,6 +99,7 @@ public sealed class OrderDispatchTests
             ["Relay:Orders:MaxAttempts"] = "3",
             ["Relay:Orders:TimeoutSeconds"] = "0.5",
         });
+        host.ErrorsExpected = true;
         await using var seller = await Buyers.JoinedAsync(host, "json", ChatTestHost.HostKey);
         await using var buyer = await Buyers.JoinedAsync(host, "json");
         await seller.InvokeAsync("Pin", "SER-1", Ct);
