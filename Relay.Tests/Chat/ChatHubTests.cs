@@ -311,6 +311,22 @@ public sealed class ChatHubTests
         Assert.Equal("not_joined: call Join(channelId, options) first", ex.Message);
     }
 
+    [Theory]
+    [InlineData(Microsoft.AspNetCore.Http.Connections.HttpTransportType.LongPolling)]
+    [InlineData(Microsoft.AspNetCore.Http.Connections.HttpTransportType.ServerSentEvents)]
+    public async Task Other_transports_carry_the_token_in_the_Authorization_header(Microsoft.AspNetCore.Http.Connections.HttpTransportType transport)
+    {
+        await using var host = await ChatTestHost.StartAsync();
+        await using var moderator = new HubConnectionBuilder()
+            .WithUrl(new Uri(host.BaseAddress, "/hubs/live"), transport, o => o.AccessTokenProvider = () => Task.FromResult<string?>(ChatTestHost.HostKey))
+            .Build();
+        var messages = new EventInbox<ChatMessageView>(moderator, "message");
+        await moderator.StartAsync(Ct);
+        Assert.Equal("host", (await moderator.InvokeAsync<JoinSnapshot>("Join", ChatTestHost.Channel, new JoinOptions(), Ct)).You.Role);
+        await moderator.InvokeAsync("SendMessage", "over " + transport, Ct);
+        Assert.Equal("host", (await messages.NextAsync()).Role);
+    }
+
     internal static async Task<HubException> Refused(string reason, Func<Task> call)
     {
         var ex = await Assert.ThrowsAsync<HubException>(call);
