@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -50,6 +51,17 @@ public static class ChatServiceCollectionExtensions
                 hub.AddFilter<LiveHubFilter>();
             });
         services.TryAddSingleton<LiveHubFilter>();
+        // SignalR logs every HubException as an Error ("Failed to invoke hub method"); here a HubException is a
+        // routine refusal (rate limit, mute) and would flood the log. Real failures are still logged, once,
+        // by LiveHubFilter (event 5000) before they are mapped to `internal_error`.
+        services.AddLogging(logging =>
+        {
+            logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical);
+            // Browsers must put the hub's access_token (host key, admin token, viewer JWT) in the query string,
+            // and ASP.NET Core's "Request starting ..." line prints the full query: keep that category quiet.
+            logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        });
+        services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, ReasonFirstProtocolResolver>());
 
         var connectionString = chat.ConnectionString
             ?? $"Data Source={Path.Combine(configuration["Relay:DataDir"] ?? "./data", "relay.db")}";
@@ -74,7 +86,16 @@ public static class ChatServiceCollectionExtensions
 
         services.TryAddSingleton<OrderEndpoint>();
         services.TryAddSingleton<OrderApiClient>();
-        services.AddHttpClient(OrderApiClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient(OrderApiClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+                // The built-in endpoint is this very process on loopback; when it only listens on https, its
+                // certificate is for the public name, not 127.0.0.1. Nothing else is ever dialled in that mode.
+                if (sp.GetRequiredService<OrderEndpoint>().IsBuiltIn)
+                    handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+                return handler;
+            });
         services.AddHostedService<OrderDispatcher>();
         return services;
     }

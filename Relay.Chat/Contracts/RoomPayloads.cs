@@ -73,6 +73,8 @@ public sealed class ChatMessageView
     [Key("text")] public string Text { get; set; } = "";
     /// <summary>Server time, UTC.</summary>
     [Key("at")] public DateTime At { get; set; }
+    /// <summary>`guest`, `viewer`, `host` or `admin`: display names are free text, so a UI badges hosts by this.</summary>
+    [Key("role")] public string Role { get; set; } = "";
 }
 
 [MessagePackObject]

@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(5009, LogLevel.Information, "Live room storage ready (schema version {Version})")]
     public static partial void StorageReady(ILogger logger, int version);
 
+    [LoggerMessage(5011, LogLevel.Error, "Delivering order {OrderId} failed inside the relay; it will be tried again")]
+    public static partial void DeliveryFailed(ILogger logger, string orderId, Exception exception);
+
     [LoggerMessage(5010, LogLevel.Warning, "Viewer token rejected: {Reason}")]
     public static partial void ViewerTokenRejected(ILogger logger, string reason);
 }

@@ -23,5 +23,8 @@ internal static class Refusal
         return new HubException($"{reason}: {detail}");
     }
 
-    public static string WaitHint(TimeSpan wait) => $"wait {Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))} s";
+    public static string WaitHint(TimeSpan wait) => $"wait {Seconds(wait)} s";
+
+    /// <summary>Whole seconds, rounded up and at least 1, so "wait 0 s" is never said.</summary>
+    public static int Seconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
 }

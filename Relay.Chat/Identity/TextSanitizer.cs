@@ -19,11 +19,16 @@ internal static class TextSanitizer
             if (pendingSpace) { builder.Append(' '); pendingSpace = false; }
             builder.Append(ch);
             // One past the limit is enough for the caller to know it was too long.
-            if (builder.Length > maxLength) break;
+            if (builder.Length > maxLength)
+            {
+                builder.Length = maxLength + 1;
+                break;
+            }
         }
         return builder.ToString();
     }
 
+    /// <summary>Cuts at <paramref name="maxLength"/> without splitting a surrogate pair.</summary>
     public static string Truncate(string text, int maxLength) =>
-        text.Length <= maxLength ? text : text[..maxLength];
+        text.Length <= maxLength ? text : text[..(char.IsHighSurrogate(text[maxLength - 1]) ? maxLength - 1 : maxLength)].TrimEnd();
 }

@@ -27,8 +27,8 @@ public sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint end
             Content = JsonContent.Create(OrderApiRequest.From(order), options: JsonSerializerOptions.Web),
         };
         request.Headers.Add("Idempotency-Key", order.OrderId);
-        if (endpoint.SendsApiKey && endpoint.ApiKey is { } key)
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        if (endpoint.SendsApiKey)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
 
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt.CancelAfter(TimeSpan.FromSeconds(options.Value.TimeoutSeconds));

@@ -27,7 +27,9 @@ internal sealed class OrderDispatcher(
     TimeProvider time,
     ILogger<OrderDispatcher> logger) : BackgroundService
 {
-    private readonly OrdersOptions _options = options.Value;
+    // Read when used, not in the constructor: hosted services are built before options validation runs,
+    // and an early .Value would report only this section's errors instead of every section's.
+    private OrdersOptions Settings => options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -69,25 +71,61 @@ internal sealed class OrderDispatcher(
     {
         // Leases left by a killed process of the same store would only delay its orders (one dispatcher per SQLite file).
         await outbox.ReleaseAllLeasesAsync(stoppingToken);
-        Log.DispatcherEndpoint(logger, endpoint.IsBuiltIn ? "the built-in order API" : endpoint.Resolve().GetLeftPart(UriPartial.Path));
-        var lease = TimeSpan.FromSeconds(_options.TimeoutSeconds) + TimeSpan.FromSeconds(30);
-        while (!stoppingToken.IsCancellationRequested)
+        Log.DispatcherEndpoint(logger, endpoint.IsBuiltIn ? "the built-in order API" : endpoint.Redacted());
+        var lease = TimeSpan.FromSeconds(Settings.TimeoutSeconds) + TimeSpan.FromSeconds(30);
+        // A sliding window of deliveries rather than batches: one stalled request must not hold back the others.
+        var inFlight = new HashSet<Task>();
+        try
         {
-            var due = await outbox.ClaimDueAsync(time.GetUtcNow(), _options.DispatchParallelism * 4, lease, stoppingToken);
-            if (due.Count > 0)
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await Parallel.ForEachAsync(due,
-                    new ParallelOptions { MaxDegreeOfParallelism = _options.DispatchParallelism, CancellationToken = stoppingToken },
-                    async (order, ct) => await DeliverAsync(order, ct));
+                var free = Settings.DispatchParallelism - inFlight.Count;
+                var claimed = 0;
+                if (free > 0)
+                {
+                    var due = await outbox.ClaimDueAsync(time.GetUtcNow(), free, lease, stoppingToken);
+                    claimed = due.Count;
+                    foreach (var order in due) inFlight.Add(DeliverGuardedAsync(order, stoppingToken));
+                }
                 ChatMetrics.OutboxPending.Set(await outbox.CountPendingAsync(stoppingToken));
-                continue;
+                if (free > 0 && claimed == free) continue;
+
+                var poll = TimeSpan.FromMilliseconds(Settings.PollIntervalMilliseconds);
+                var wait = free > claimed && await outbox.NextDueAtAsync(stoppingToken) is { } next
+                    ? TimeSpan.FromTicks(Math.Clamp((next - time.GetUtcNow()).Ticks, 0, poll.Ticks))
+                    : poll;
+                if (wait > TimeSpan.Zero)
+                {
+                    using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    var wake = signal.WaitAsync(wait, time, waiting.Token);
+                    await Task.WhenAny(inFlight.Append(wake));
+                    waiting.Cancel();
+                    try { await wake; }
+                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested) { }
+                }
+                inFlight.RemoveWhere(t => t.IsCompleted);
             }
-            ChatMetrics.OutboxPending.Set(await outbox.CountPendingAsync(stoppingToken));
-            var poll = TimeSpan.FromMilliseconds(_options.PollIntervalMilliseconds);
-            var wait = await outbox.NextDueAtAsync(stoppingToken) is { } next
-                ? TimeSpan.FromTicks(Math.Clamp((next - time.GetUtcNow()).Ticks, 0, poll.Ticks))
-                : poll;
-            if (wait > TimeSpan.Zero) await signal.WaitAsync(wait, time, stoppingToken);
+        }
+        finally
+        {
+            // On shutdown the requests are cancelled; their orders stay pending and are sent again after restart.
+            await Task.WhenAll(inFlight);
+        }
+    }
+
+    private async Task DeliverGuardedAsync(OrderRecord order, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await DeliverAsync(order, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // The order stays pending and leased; it is tried again when the lease runs out.
+            Log.DeliveryFailed(logger, order.OrderId, ex);
         }
     }
 
@@ -123,7 +161,7 @@ internal sealed class OrderDispatcher(
                 return;
 
             default:
-                if (attempt >= _options.MaxAttempts)
+                if (attempt >= Settings.MaxAttempts)
                 {
                     // Stock stays reserved: the API may have taken the order without answering; an operator decides.
                     if (!await outbox.MarkDeadLetterAsync(order.OrderId, attempt, result.Error, now, cancellationToken)) return;
@@ -134,7 +172,7 @@ internal sealed class OrderDispatcher(
                 }
                 var delay = Backoff(attempt);
                 if (result.RetryAfter is { } asked && asked > delay)
-                    delay = TimeSpan.FromTicks(Math.Min(asked.Ticks, TimeSpan.FromSeconds(_options.MaxBackoffSeconds).Ticks));
+                    delay = TimeSpan.FromTicks(Math.Min(asked.Ticks, TimeSpan.FromSeconds(Settings.MaxBackoffSeconds).Ticks));
                 await outbox.ScheduleRetryAsync(order.OrderId, attempt, now + delay, result.Error, now, cancellationToken);
                 Log.OrderRetry(logger, order.OrderId, attempt, result.Error, (long)delay.TotalMilliseconds);
                 return;
@@ -144,8 +182,8 @@ internal sealed class OrderDispatcher(
     /// <summary>Exponential, capped, with "equal jitter" (half fixed, half random) so a burst of failures spreads out.</summary>
     internal TimeSpan Backoff(int attempt)
     {
-        var exponential = _options.InitialBackoffMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
-        var capped = Math.Min(exponential, _options.MaxBackoffSeconds * 1000);
+        var exponential = Settings.InitialBackoffMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
+        var capped = Math.Min(exponential, Settings.MaxBackoffSeconds * 1000);
         return TimeSpan.FromMilliseconds(capped / 2 + Random.Shared.NextDouble() * capped / 2);
     }
 }

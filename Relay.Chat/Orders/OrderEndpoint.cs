@@ -14,34 +14,42 @@ namespace Relay.Chat.Orders;
 /// </summary>
 public sealed class OrderEndpoint
 {
-    private readonly OrdersOptions _options;
+    private readonly IOptions<OrdersOptions> _configured;
     private readonly IServer? _server;
-    private readonly byte[] _key;
+    private readonly Lazy<string> _apiKey;
 
     public OrderEndpoint(IOptions<OrdersOptions> options, IServiceProvider services)
     {
-        _options = options.Value;
+        _configured = options;
         _server = services.GetService(typeof(IServer)) as IServer;
         // Without a configured key the built-in API still refuses strangers: a random per-process key that only
         // the dispatcher knows. A restarted process makes a new one; the outbox is delivered by that process.
-        ApiKey = string.IsNullOrEmpty(_options.ApiKey) ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) : _options.ApiKey;
-        _key = Encoding.UTF8.GetBytes(ApiKey);
+        _apiKey = new Lazy<string>(() => string.IsNullOrEmpty(Settings.ApiKey) ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) : Settings.ApiKey);
     }
 
-    public bool IsBuiltIn => string.IsNullOrWhiteSpace(_options.Endpoint);
+    private OrdersOptions Settings => _configured.Value;
+
+    public bool IsBuiltIn => string.IsNullOrWhiteSpace(Settings.Endpoint);
 
     /// <summary>Bearer sent to the order API (and required by the built-in one).</summary>
-    public string? ApiKey { get; }
+    public string ApiKey => _apiKey.Value;
 
-    public bool SendsApiKey => !IsBuiltIn ? !string.IsNullOrEmpty(_options.ApiKey) : true;
+    public bool SendsApiKey => IsBuiltIn || !string.IsNullOrEmpty(Settings.ApiKey);
 
     public bool IsBuiltInKey(string presented) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _key);
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(ApiKey));
+
+    /// <summary>For logs: no user info, no query (either may carry a credential).</summary>
+    public string Redacted()
+    {
+        var uri = Resolve();
+        return $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}";
+    }
 
     /// <summary>Only valid once the server has started (the dispatcher waits for ApplicationStarted).</summary>
     public Uri Resolve()
     {
-        if (!IsBuiltIn) return new Uri(_options.Endpoint!);
+        if (!IsBuiltIn) return new Uri(Settings.Endpoint!);
         var addresses = _server?.Features.Get<IServerAddressesFeature>()?.Addresses
             ?? throw new InvalidOperationException("Orders:Endpoint is unset and the server exposes no addresses for the built-in order API.");
         var chosen = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) ?? addresses.FirstOrDefault()

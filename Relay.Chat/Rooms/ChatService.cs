@@ -28,7 +28,7 @@ internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster bro
             {
                 if (room.MutedUntil.TryGetValue(participant.UserId, out var until))
                 {
-                    if (until > now) throw Refusal.Create(Refusal.Muted, $"{Refusal.WaitHint(until - now)[5..]} left");
+                    if (until > now) throw Refusal.Create(Refusal.Muted, $"{Refusal.Seconds(until - now)} s left");
                     room.MutedUntil.Remove(participant.UserId);
                 }
                 if (room.SlowModeSeconds > 0 && session.LastMessageAt.AddSeconds(room.SlowModeSeconds) is var next && next > now)
@@ -47,6 +47,7 @@ internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster bro
             DisplayName = participant.DisplayName,
             Text = clean,
             At = now.UtcDateTime,
+            Role = participant.RoleName,
         };
         lock (room.Gate)
         {

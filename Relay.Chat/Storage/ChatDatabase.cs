@@ -14,7 +14,8 @@ public sealed class ChatDatabase : IAsyncDisposable
     private readonly string _connectionString;
     private readonly ILogger<ChatDatabase> _logger;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private readonly Lazy<Task> _ready;
+    private readonly Lock _readyGate = new();
+    private Task? _ready;
 
     public ChatDatabase(string connectionString, ILogger<ChatDatabase> logger)
     {
@@ -26,10 +27,26 @@ public sealed class ChatDatabase : IAsyncDisposable
         };
         _connectionString = builder.ToString();
         _logger = logger;
-        _ready = new Lazy<Task>(() => MigrateAsync(CancellationToken.None));
     }
 
-    public Task EnsureReadyAsync(CancellationToken cancellationToken) => _ready.Value.WaitAsync(cancellationToken);
+    /// <summary>Creates or upgrades the schema once; a failed attempt (disk full, bad path) is retried by the next caller.</summary>
+    public Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        lock (_readyGate)
+        {
+            if (_ready is null || _ready.IsFaulted || _ready.IsCanceled)
+                _ready = MigrateAsync(CancellationToken.None);
+            return _ready.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>For readiness checks: throws when the store cannot be opened, migrated or read.</summary>
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var ping = connection.Command(null, "SELECT version FROM chat_schema_version WHERE id = 1;");
+        await ping.ExecuteScalarAsync(cancellationToken);
+    }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Relay.Chat.Channels;
+
+namespace Relay.Tests.Chat;
+
+/// <summary>The tests' stand-in for the server's channel store.</summary>
+public sealed class InMemoryChannelDirectory : IChannelDirectory
+{
+    public const string AdminToken = "admin-token-for-tests-0123456789";
+
+    private readonly ConcurrentDictionary<string, (ChannelInfo Info, string HostKey)> _channels = new();
+
+    public InMemoryChannelDirectory Add(string id, string hostKey, params LineupItem[] lineup)
+    {
+        _channels[id] = (new ChannelInfo(id, "Show " + id, false, lineup), hostKey);
+        return this;
+    }
+
+    public ValueTask<ChannelInfo?> FindChannelAsync(string channelId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_channels.TryGetValue(channelId, out var c) ? c.Info : null);
+
+    public ValueTask<bool> IsHostKeyAsync(string channelId, string presentedKey, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_channels.TryGetValue(channelId, out var c) && Same(c.HostKey, presentedKey));
+
+    public ValueTask<bool> IsAdminTokenAsync(string presentedToken, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Same(AdminToken, presentedToken));
+
+    private static bool Same(string a, string b) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
+}
