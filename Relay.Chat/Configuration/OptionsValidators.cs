@@ -51,8 +51,8 @@ internal sealed class OrdersOptionsValidator : IValidateOptions<OrdersOptions>
             errors.Add($"{s}:MaxBackoffSeconds must be in (0, 86400], was {o.MaxBackoffSeconds}.");
         ChatOptionsValidator.Range(errors, $"{s}:DispatchParallelism", o.DispatchParallelism, 1, 256);
         ChatOptionsValidator.Range(errors, $"{s}:PollIntervalMilliseconds", o.PollIntervalMilliseconds, 10, 600_000);
-        if (o.ApiKey is { } key && (key.Length == 0 || key.Any(char.IsControl)))
-            errors.Add($"{s}:ApiKey must be non-empty printable text when set.");
+        if (o.ApiKey is { Length: > 0 } key && key.Any(char.IsControl))
+            errors.Add($"{s}:ApiKey must be printable text (or empty/unset for none).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
@@ -72,7 +72,7 @@ internal sealed class ViewerAuthOptionsValidator : IValidateOptions<ViewerAuthOp
     public ValidateOptionsResult Validate(string? name, ViewerAuthOptions o)
     {
         // The key's value never goes into the message.
-        if (o.ViewerJwtKey is { } key && Encoding.UTF8.GetByteCount(key) < 32)
+        if (o.ViewerJwtKey is { Length: > 0 } key && Encoding.UTF8.GetByteCount(key) < 32)
             return ValidateOptionsResult.Fail($"{ViewerAuthOptions.Section}:ViewerJwtKey must be at least 32 bytes of UTF-8 text.");
         return ValidateOptionsResult.Success;
     }

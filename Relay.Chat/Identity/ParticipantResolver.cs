@@ -31,7 +31,7 @@ internal sealed class ParticipantResolver
         _chat = chat.Value;
         _logger = logger;
         _time = time;
-        if (auth.Value.ViewerJwtKey is { } key)
+        if (auth.Value.ViewerJwtKey is { Length: > 0 } key)
         {
             _jwt = new TokenValidationParameters
             {
