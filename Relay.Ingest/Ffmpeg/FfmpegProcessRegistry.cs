@@ -24,6 +24,7 @@ public sealed partial class FfmpegProcessRegistry : IHostedService
     private readonly ILogger<FfmpegProcessRegistry> _logger;
     private readonly string _ffmpegPath;
     private readonly string _runDirectory;
+    private long _startedCount;
 
     public FfmpegProcessRegistry(IOptions<IngestOptions> options, ILogger<FfmpegProcessRegistry> logger)
     {
@@ -37,6 +38,9 @@ public sealed partial class FfmpegProcessRegistry : IHostedService
     public string OwnerMarker { get; }
 
     public IReadOnlyCollection<FfmpegProcess> Running => [.. _processes.Values];
+
+    /// <summary>Children started since this registry was created (tests check junk connections start none).</summary>
+    public long StartedCount => Interlocked.Read(ref _startedCount);
 
     /// <summary>Starts ffmpeg with <c>-hide_banner -nostats -loglevel warning</c> plus the given arguments.</summary>
     /// <exception cref="InvalidOperationException">ffmpeg could not be started (missing binary, no permission).</exception>
@@ -73,6 +77,7 @@ public sealed partial class FfmpegProcessRegistry : IHostedService
             throw new InvalidOperationException($"could not start ffmpeg at '{_ffmpegPath}': {ex.Message}", ex);
         }
 
+        Interlocked.Increment(ref _startedCount);
         var child = new FfmpegProcess(process, info, _logger);
         _processes[child.Pid] = child;
         WritePidFile(child.Pid);
