@@ -162,6 +162,15 @@ internal sealed partial class RtmpIngestConnection(
     /// <summary>Reads C0+C1; null when the client is not speaking RTMP (wrong version byte, or closed early).</summary>
     private static async Task<byte[]?> ReadHandshakeAsync(PipeReader reader, CancellationToken cancellationToken)
     {
+        // Judge the version byte as soon as it arrives: HTTP or TLS on this port is refused at once, not at the deadline.
+        var first = await reader.ReadAtLeastAsync(1, cancellationToken).ConfigureAwait(false);
+        if (first.Buffer.IsEmpty || first.Buffer.FirstSpan[0] != RtmpHandshake.Version)
+        {
+            reader.AdvanceTo(first.Buffer.End);
+            return null;
+        }
+
+        reader.AdvanceTo(first.Buffer.Start);
         var result = await reader.ReadAtLeastAsync(RtmpHandshake.C0C1Size, cancellationToken).ConfigureAwait(false);
         var buffer = result.Buffer;
         if (buffer.Length < 1 || buffer.FirstSpan[0] != RtmpHandshake.Version || buffer.Length < RtmpHandshake.C0C1Size)

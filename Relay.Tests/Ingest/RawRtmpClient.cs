@@ -34,6 +34,8 @@ internal sealed class RawRtmpClient : IAsyncDisposable
 
     public IReadOnlyList<RtmpMessage> Received => _received;
 
+    public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
+
     public Task SendAsync(byte[] data, CancellationToken cancellationToken) => _stream.WriteAsync(data, cancellationToken).AsTask();
 
     /// <summary>C0+C1, wait for S0+S1+S2, then C2 (echo of S1).</summary>
