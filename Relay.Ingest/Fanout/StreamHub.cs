@@ -106,10 +106,13 @@ public sealed class StreamHub
                     break;
             }
 
-            var headers = SequenceHeaders();
-            foreach (var subscriber in _subscribers)
+            if (_subscribers.Count > 0)
             {
-                subscriber.Offer(tag, _sequenceHeaderVersion, headers);
+                var headers = StreamHeaders();
+                foreach (var subscriber in _subscribers)
+                {
+                    subscriber.Offer(tag, _sequenceHeaderVersion, headers);
+                }
             }
         }
 
@@ -202,15 +205,22 @@ public sealed class StreamHub
 
     private List<FlvTag> StartOfStream()
     {
-        var start = new List<FlvTag>(_gop.Count + 3);
-        if (_metadata is not null)
-        {
-            start.Add(_metadata);
-        }
-
-        start.AddRange(SequenceHeaders());
+        var start = StreamHeaders();
         start.AddRange(_gop);
         return start;
+    }
+
+    /// <summary>What a decoder needs before a keyframe: onMetaData and the sequence headers.</summary>
+    private List<FlvTag> StreamHeaders()
+    {
+        var headers = new List<FlvTag>(_gop.Count + 3);
+        if (_metadata is not null)
+        {
+            headers.Add(_metadata);
+        }
+
+        headers.AddRange(SequenceHeaders());
+        return headers;
     }
 
     private FlvTag[] SequenceHeaders() => (_videoSequenceHeader, _audioSequenceHeader) switch

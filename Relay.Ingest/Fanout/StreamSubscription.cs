@@ -27,6 +27,7 @@ public sealed class StreamSubscription : IDisposable
     private long _queuedBytes;
     private long _droppedFrames;
     private bool _awaitingKeyframe;
+    private bool _headersLost;
     private int _sequenceHeaderVersion;
     private int _disposed;
 
@@ -68,13 +69,13 @@ public sealed class StreamSubscription : IDisposable
     }
 
     /// <summary>Called by the hub under its publish lock; never blocks.</summary>
-    internal void Offer(FlvTag tag, int sequenceHeaderVersion, IReadOnlyList<FlvTag> sequenceHeaders)
+    internal void Offer(FlvTag tag, int sequenceHeaderVersion, IReadOnlyList<FlvTag> streamHeaders)
     {
         if (_awaitingKeyframe && (tag.IsVideo || tag.IsAudio) && !tag.IsSequenceHeader)
         {
             if (!tag.IsKeyframe && !(tag.IsAudio && !_hub.HasVideo))
             {
-                if (tag.IsVideo || tag.IsAudio)
+                if (tag.Kind is FlvTagKind.VideoKeyframe or FlvTagKind.VideoInterframe or FlvTagKind.AudioFrame)
                 {
                     CountDrop(1);
                 }
@@ -83,10 +84,13 @@ public sealed class StreamSubscription : IDisposable
             }
 
             _awaitingKeyframe = false;
-            if (sequenceHeaderVersion != _sequenceHeaderVersion)
+            if (_headersLost || sequenceHeaderVersion != _sequenceHeaderVersion)
             {
-                // The encoder changed settings while we were skipping; the decoder needs the new headers first.
-                foreach (var header in sequenceHeaders)
+                // The headers were cleared with the queue, or the encoder changed settings while we were skipping:
+                // the decoder needs the current ones before the keyframe.
+                _headersLost = false;
+                _sequenceHeaderVersion = sequenceHeaderVersion;
+                foreach (var header in streamHeaders)
                 {
                     Enqueue(header);
                 }
@@ -104,7 +108,7 @@ public sealed class StreamSubscription : IDisposable
             if (!tag.IsKeyframe)
             {
                 _awaitingKeyframe = true;
-                CountDrop(tag.IsVideo || tag.IsAudio ? 1 : 0);
+                CountDrop(tag.Kind is FlvTagKind.VideoInterframe or FlvTagKind.AudioFrame ? 1 : 0);
                 return;
             }
         }
@@ -142,7 +146,14 @@ public sealed class StreamSubscription : IDisposable
         while (_queue.Reader.TryRead(out var old))
         {
             Interlocked.Add(ref _queuedBytes, -old.Serialized.Length);
-            dropped += old.IsVideo || old.IsAudio ? 1 : 0;
+            if (old.IsSequenceHeader || old.Kind == FlvTagKind.Metadata)
+            {
+                _headersLost = true;
+            }
+            else if (old.IsVideo || old.IsAudio)
+            {
+                dropped++;
+            }
         }
 
         CountDrop(dropped);

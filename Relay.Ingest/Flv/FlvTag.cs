@@ -98,6 +98,9 @@ public enum FlvTagKind
     VideoInterframe,
     AudioSequenceHeader,
     AudioFrame,
+
+    /// <summary>AVC/HEVC end of sequence (ffmpeg's FLV muxer writes one at the end); carries no picture.</summary>
+    VideoEndOfSequence,
 }
 
 /// <summary>Classifies tags by their first body bytes (legacy FLV and enhanced RTMP video headers).</summary>
@@ -115,15 +118,24 @@ public static class FlvTagClassifier
             case FlvTagType.Video when body.Length >= 1:
                 var frameType = (body[0] >> 4) & 0x07;
                 bool sequenceHeader;
+                bool endOfSequence;
                 if ((body[0] & 0x80) != 0)
                 {
-                    // Enhanced RTMP: low nibble is the packet type, 0 = sequence start.
+                    // Enhanced RTMP: low nibble is the packet type, 0 = sequence start, 2 = sequence end.
                     sequenceHeader = (body[0] & 0x0F) == 0;
+                    endOfSequence = (body[0] & 0x0F) == 2;
                 }
                 else
                 {
                     var codecId = body[0] & 0x0F;
-                    sequenceHeader = codecId is 7 or 12 && body.Length >= 2 && body[1] == 0;
+                    var hasPacketType = codecId is 7 or 12 && body.Length >= 2;
+                    sequenceHeader = hasPacketType && body[1] == 0;
+                    endOfSequence = hasPacketType && body[1] == 2;
+                }
+
+                if (endOfSequence)
+                {
+                    return FlvTagKind.VideoEndOfSequence;
                 }
 
                 if (sequenceHeader)
