@@ -16,12 +16,12 @@ internal sealed class FlvHttpReader
 
     public TimeSpan? FirstByteAfter { get; private set; }
 
-    public static async Task<FlvHttpReader> ReadAsync(HttpClient http, Uri url, TimeSpan duration, CancellationToken cancellationToken)
+    public static async Task<FlvHttpReader> ReadAsync(HttpClient http, Uri url, TimeSpan duration, CancellationToken cancellationToken, Stopwatch? clock = null)
     {
         var reader = new FlvHttpReader();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(duration);
-        var started = Stopwatch.StartNew();
+        var started = clock ?? Stopwatch.StartNew();
         try
         {
             using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cts.Token);
