@@ -142,6 +142,8 @@ public sealed class StreamHub
             _subscribers.Add(subscription);
         }
 
+        IngestMetrics.FanoutSubscribers.WithLabels(ChannelId, kind).Inc();
+
         return subscription;
     }
 
@@ -191,15 +193,22 @@ public sealed class StreamHub
 
         foreach (var subscriber in subscribers)
         {
+            IngestMetrics.FanoutSubscribers.WithLabels(ChannelId, subscriber.Kind).Dec();
             subscriber.Complete();
         }
     }
 
     internal void Unsubscribe(StreamSubscription subscription)
     {
+        bool removed;
         lock (_lock)
         {
-            _subscribers.Remove(subscription);
+            removed = _subscribers.Remove(subscription);
+        }
+
+        if (removed)
+        {
+            IngestMetrics.FanoutSubscribers.WithLabels(ChannelId, subscription.Kind).Dec();
         }
     }
 
