@@ -26,6 +26,7 @@ public sealed class StreamHub
     private readonly List<FlvTag> _gop = [];
     private readonly StreamStatistics _statistics = new();
     private readonly SubscriberLimits _defaultLimits;
+    private readonly Prometheus.Counter.Child _ingestBytes;
     private long _gopBytes;
     private FlvTag? _metadata;
     private FlvTag? _videoSequenceHeader;
@@ -38,6 +39,7 @@ public sealed class StreamHub
         ChannelId = channelId;
         Since = since;
         _defaultLimits = defaultLimits ?? new SubscriberLimits();
+        _ingestBytes = IngestMetrics.IngestBytes.WithLabels(channelId);
     }
 
     public string ChannelId { get; }
@@ -116,7 +118,7 @@ public sealed class StreamHub
             }
         }
 
-        IngestMetrics.IngestBytes.WithLabels(ChannelId).Inc(tag.Serialized.Length);
+        _ingestBytes.Inc(tag.Serialized.Length);
     }
 
     /// <summary>

@@ -56,6 +56,8 @@ internal sealed partial class RtmpIngestConnection(
         NetworkStream? upstream = null;
         LiveSession? session = null;
         Task downstream = Task.CompletedTask;
+        Task upstreamSplice = Task.CompletedTask;
+        Task flv = Task.CompletedTask;
         string? refusal = null;
         try
         {
@@ -98,14 +100,16 @@ internal sealed partial class RtmpIngestConnection(
             LogLive(logger, channelId, remote);
             using var stopRegistration = session.StopRequested.Register(() => connection.Cancel());
 
-            var upstreamSplice = SpliceUpstreamAsync(reader, upstream, connection.Token);
-            var flv = PumpFlvAsync(ffmpeg, session, started, connection.Token);
+            var splice = SpliceUpstreamAsync(reader, upstream, connection.Token);
+            upstreamSplice = splice;
+            flv = PumpFlvAsync(ffmpeg, session, started, connection.Token);
             var ended = await Task.WhenAny(upstreamSplice, downstream, flv, ffmpeg.Exited, Task.Delay(Timeout.Infinite, connection.Token).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
-            var why = ended == upstreamSplice ? (upstreamSplice.IsFaulted ? "publisher connection failed" : upstreamSplice.Result)
+            var why = session.StopRequested.IsCancellationRequested ? "disconnected by the server"
+                : stoppingToken.IsCancellationRequested ? "shutdown"
+                : ended == splice ? (splice.IsCompletedSuccessfully ? splice.Result : "publisher connection failed")
                 : ended == downstream ? "ffmpeg closed the RTMP connection"
                 : ended == flv ? "ffmpeg output ended"
-                : ended == ffmpeg.Exited ? "ffmpeg exited"
-                : stoppingToken.IsCancellationRequested ? "shutdown" : "disconnected by the server";
+                : "ffmpeg exited";
             if (ended == flv && flv.Exception?.InnerException is InvalidDataException bad)
             {
                 why = $"bad FLV from ffmpeg: {bad.Message}";
@@ -151,7 +155,8 @@ internal sealed partial class RtmpIngestConnection(
 
             upstream?.Dispose();
             await clientStream.DisposeAsync().ConfigureAwait(false);
-            await downstream.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            // All pumps end once the sockets and ffmpeg are gone; awaiting them observes their failures.
+            await Task.WhenAll(downstream, upstreamSplice, flv).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             if (session is not null)
             {
                 channels.EndPublish(session);

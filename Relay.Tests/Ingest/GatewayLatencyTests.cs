@@ -9,6 +9,7 @@ namespace Relay.Tests.Ingest;
 /// by replaying the captured ffmpeg publish at its own pace and timing each video frame from the moment its
 /// RTMP message is written until the same frame arrives at an HTTP-FLV viewer.
 /// </summary>
+[Collection(RealFfmpegCollection.Name)]
 public class GatewayLatencyTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

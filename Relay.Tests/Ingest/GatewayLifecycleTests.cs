@@ -7,6 +7,7 @@ using Relay.Ingest.Diagnostics;
 namespace Relay.Tests.Ingest;
 
 /// <summary>Publisher and ingest-process failures, and slow viewers.</summary>
+[Collection(RealFfmpegCollection.Name)]
 public class GatewayLifecycleTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -59,6 +60,7 @@ public class GatewayLifecycleTests
         await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(3));
         await host.AssertNoFfmpegLeftAsync();
         Assert.Equal(["live:demo", "offline:demo", "live:demo", "offline:demo", "live:demo", "offline:demo"], host.Events.All);
+        host.AssertLogsClean();
     }
 
     [Fact]
@@ -73,6 +75,7 @@ public class GatewayLifecycleTests
         Assert.False(host.Channels.IsLive("demo"));
         Assert.True(await publisher.WaitForExitAsync(TimeSpan.FromSeconds(5)), "publisher still connected after StopAsync");
         await host.AssertNoFfmpegLeftAsync();
+        host.AssertLogsClean();
     }
 
     [Fact]

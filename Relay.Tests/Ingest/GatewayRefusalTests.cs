@@ -4,6 +4,7 @@ using Relay.Ingest.Flv;
 namespace Relay.Tests.Ingest;
 
 /// <summary>Refusals: each closes the connection before the publish reaches ffmpeg, within 1 s, without disturbing the live publisher.</summary>
+[Collection(RealFfmpegCollection.Name)]
 public class GatewayRefusalTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -56,14 +57,16 @@ public class GatewayRefusalTests
         var frames = viewer.Tags.Where(t => t.Tag.IsVideo && !t.Tag.IsSequenceHeader).ToList();
         Assert.True(frames.Count > 100, $"live viewer got {frames.Count} frames in 5 s");
         var worstGap = frames.Zip(frames.Skip(1)).Max(p => p.Second.At - p.First.At);
-        Assert.True(worstGap < TimeSpan.FromMilliseconds(500), $"live stream stalled for {worstGap} during refusals");
+        // Normal spacing is 33 ms; a refusal that disturbed the live session would cost seconds (reconnect), so
+        // 1 s separates the two without failing on scheduler noise of a busy 2-core machine.
+        Assert.True(worstGap < TimeSpan.FromSeconds(1), $"live stream stalled for {worstGap} during refusals");
         Assert.False(publisher.HasExited, "the live publisher was disturbed: " + publisher.Stderr);
         Assert.InRange(host.Channels.GetStatus("demo")!.Fps!.Value, 27, 33);
 
         publisher.Dispose();
         await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(5));
         await host.AssertNoFfmpegLeftAsync();
-        host.AssertNoKeyInLogs();
+        host.AssertLogsClean();
     }
 
     [Fact]
@@ -105,7 +108,7 @@ public class GatewayRefusalTests
         Assert.Equal(startedBefore + 1, host.Processes.StartedCount);
         await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(5));
         await host.AssertNoFfmpegLeftAsync();
-        host.AssertNoKeyInLogs();
+        host.AssertLogsClean();
     }
 
     private static Dictionary<string, double> RejectedCounts() =>

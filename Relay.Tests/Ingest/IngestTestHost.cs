@@ -127,8 +127,12 @@ internal sealed class IngestTestHost : IAsyncDisposable
         }
     }
 
-    public void AssertNoKeyInLogs()
+    /// <summary>No stream key anywhere in the logs (Debug included, so ffmpeg's stderr too), and no Error logs.</summary>
+    public void AssertLogsClean()
     {
+        var errors = Logs.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count == 0, "unexpected error logs: " + string.Join(" | ", errors));
+
         var leaked = Logs.Lines.Where(l => l.Contains(DemoKey, StringComparison.Ordinal) || l.Contains(OtherKey, StringComparison.Ordinal) || l.Contains("WRONG-KEY", StringComparison.Ordinal)).ToList();
         Assert.True(leaked.Count == 0, "stream key in logs: " + string.Join(" | ", leaked));
     }
