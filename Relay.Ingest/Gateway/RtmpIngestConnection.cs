@@ -43,6 +43,9 @@ internal sealed partial class RtmpIngestConnection(
     /// <summary>connect/createStream/publish are small; anything bigger before publish is junk.</summary>
     private const int MaxPrePublishMessageSize = 64 * 1024;
 
+    /// <summary>Longest publish name ffmpeg's RTMP listener accepts (<c>char filename[128]</c> in rtmpproto.c).</summary>
+    internal const int MaxStreamNameBytes = 127;
+
     private string? _streamKey;
 
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -379,6 +382,13 @@ internal sealed partial class RtmpIngestConnection(
 
         switch (command!.Name)
         {
+            case "releaseStream" or "FCPublish" or "publish"
+                when command.Arguments.Count > 0 && command.Arguments[0] is string name && System.Text.Encoding.UTF8.GetByteCount(name) > MaxStreamNameBytes:
+                // ffmpeg's listener reads the name into a 128-byte buffer and drops the connection otherwise;
+                // no valid key is that long, so refuse it as a bad key before ffmpeg sees it.
+                LogProtocolError(logger, remote, $"publish name longer than {MaxStreamNameBytes} bytes");
+                limiter.RecordAuthFailure(remote.Address);
+                return new Verdict(false, PublishRejectReason.BadKey);
             case "connect":
                 // Never log the app: with "rtmp://host/live/KEY" as the server URL, the key is in it.
                 var requested = (command.CommandObject as IReadOnlyDictionary<string, object?>)?.GetValueOrDefault("app") as string;

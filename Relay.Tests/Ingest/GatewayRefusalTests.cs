@@ -111,6 +111,35 @@ public class GatewayRefusalTests
         host.AssertLogsClean();
     }
 
+    [Fact]
+    public async Task A_publish_spread_over_several_chunks_is_held_whole_then_released_after_the_key_check()
+    {
+        await using var host = await IngestTestHost.StartAsync();
+        await using var client = await RawRtmpClient.ConnectAsync(host.RtmpPort, Ct);
+        await client.HandshakeAsync(Ct);
+        // The default 128-byte chunks split the ~150-byte publish in two; the gateway must hold the last one only.
+        await client.ConnectAndPublishAsync("live", IngestTestHost.LongKey, Ct);
+
+        Assert.True(await client.WaitForStatusAsync("NetStream.Publish.Start", TimeSpan.FromSeconds(5), Ct), "multi-chunk publish was not released to ffmpeg");
+        Assert.True(host.Channels.IsLive("long"));
+        await client.DisposeAsync();
+        await host.WaitForLiveAsync("long", live: false, TimeSpan.FromSeconds(5));
+
+        // Longer than ffmpeg's 127-byte limit: refused as a bad key by the gateway, quickly and cleanly.
+        var badKeys = IngestMetrics.Rejected.WithLabels("bad_key").Value;
+        await using (var tooLong = await RawRtmpClient.ConnectAsync(host.RtmpPort, Ct))
+        {
+            await tooLong.HandshakeAsync(Ct);
+            await tooLong.ConnectAndPublishAsync("live", "WRONG-KEY" + new string('x', 300), Ct);
+            var closed = await tooLong.WaitForCloseAsync(TimeSpan.FromSeconds(2), Ct);
+            Assert.True(closed < TimeSpan.FromSeconds(1));
+        }
+
+        Assert.True(IngestMetrics.Rejected.WithLabels("bad_key").Value >= badKeys + 1);
+        await host.AssertNoFfmpegLeftAsync();
+        host.AssertLogsClean();
+    }
+
     private static Dictionary<string, double> RejectedCounts() =>
         new[] { "bad_key", "missing_key", "wrong_app", "already_live" }.ToDictionary(r => r, r => IngestMetrics.Rejected.WithLabels(r).Value);
 }
