@@ -79,6 +79,28 @@ public class GatewayLifecycleTests
     }
 
     [Fact]
+    public async Task A_publisher_that_goes_silent_is_disconnected_after_the_inactivity_timeout()
+    {
+        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Relay:Ingest:InactivityTimeoutSeconds"] = "1",
+        });
+        await using var client = await RawRtmpClient.ConnectAsync(host.RtmpPort, Ct);
+        await client.HandshakeAsync(Ct);
+        await client.ConnectAndPublishAsync("live", IngestTestHost.DemoKey, Ct);
+        Assert.True(await client.WaitForStatusAsync("NetStream.Publish.Start", TimeSpan.FromSeconds(5), Ct));
+
+        // No media follows: a half-open or frozen encoder must not hold the channel forever.
+        var closed = await client.WaitForCloseAsync(TimeSpan.FromSeconds(5), Ct);
+
+        Assert.NotNull(closed);
+        Assert.InRange(closed.Value.TotalSeconds, 0.5, 3);
+        await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(3));
+        Assert.Contains(host.Logs.Lines, l => l.Contains("publisher inactive", StringComparison.Ordinal));
+        await host.AssertNoFfmpegLeftAsync();
+    }
+
+    [Fact]
     public async Task A_stalled_HTTP_FLV_reader_loses_only_its_own_frames()
     {
         await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
