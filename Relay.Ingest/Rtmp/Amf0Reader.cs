@@ -1,0 +1,134 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Relay.Ingest.Rtmp;
+
+/// <summary>
+/// Reads AMF0 values from a contiguous payload (an RTMP command or data message). Decoded values are
+/// <see cref="double"/>, <see cref="bool"/>, <see cref="string"/>, <see cref="Amf0Object"/>,
+/// <see cref="Amf0EcmaArray"/>, <c>object?[]</c> (strict array), <see cref="DateTimeOffset"/>, <c>null</c> and
+/// <see cref="Amf0Undefined"/>. Malformed input throws <see cref="Amf0FormatException"/>, never anything else,
+/// and nesting and element counts are bounded by the remaining bytes so hostile input cannot allocate much.
+/// </summary>
+public ref struct Amf0Reader
+{
+    private const int MaxDepth = 32;
+    private readonly ReadOnlySpan<byte> _data;
+
+    public Amf0Reader(ReadOnlySpan<byte> data)
+    {
+        _data = data;
+        Position = 0;
+    }
+
+    public int Position { get; private set; }
+
+    public readonly bool End => Position >= _data.Length;
+
+    public readonly int Remaining => _data.Length - Position;
+
+    public object? ReadValue() => ReadValue(0);
+
+    public double ReadNumber() => ReadValue() is double d ? d : throw new Amf0FormatException("expected an AMF0 number");
+
+    public string ReadString() => ReadValue() is string s ? s : throw new Amf0FormatException("expected an AMF0 string");
+
+    /// <summary>Reads a value and, when it is a string, returns it; otherwise returns null (for optional string fields).</summary>
+    public string? ReadOptionalString() => ReadValue() as string;
+
+    private object? ReadValue(int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new Amf0FormatException($"AMF0 nesting deeper than {MaxDepth}");
+        }
+
+        var marker = (Amf0Marker)ReadByte();
+        switch (marker)
+        {
+            case Amf0Marker.Number:
+                return BinaryPrimitives.ReadDoubleBigEndian(Take(8));
+            case Amf0Marker.Boolean:
+                return ReadByte() != 0;
+            case Amf0Marker.String:
+                return ReadUtf8(BinaryPrimitives.ReadUInt16BigEndian(Take(2)));
+            case Amf0Marker.LongString:
+                return ReadUtf8(BinaryPrimitives.ReadUInt32BigEndian(Take(4)));
+            case Amf0Marker.Null:
+                return null;
+            case Amf0Marker.Undefined:
+                return Amf0Undefined.Instance;
+            case Amf0Marker.Object:
+                return ReadProperties(new Amf0Object(), depth);
+            case Amf0Marker.EcmaArray:
+                // The count is only a hint (encoders get it wrong); the object-end marker terminates the array.
+                Take(4);
+                return ReadProperties(new Amf0EcmaArray(), depth);
+            case Amf0Marker.StrictArray:
+                var count = BinaryPrimitives.ReadUInt32BigEndian(Take(4));
+                if (count > (uint)Remaining)
+                {
+                    throw new Amf0FormatException($"AMF0 strict array claims {count} elements in {Remaining} bytes");
+                }
+
+                var items = new object?[count];
+                for (var i = 0; i < items.Length; i++)
+                {
+                    items[i] = ReadValue(depth + 1);
+                }
+
+                return items;
+            case Amf0Marker.Date:
+                var milliseconds = BinaryPrimitives.ReadDoubleBigEndian(Take(8));
+                Take(2); // time zone, reserved and always 0 per spec
+                if (double.IsNaN(milliseconds) || Math.Abs(milliseconds) > 8.64e15)
+                {
+                    throw new Amf0FormatException("AMF0 date out of range");
+                }
+
+                return DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds);
+            default:
+                throw new Amf0FormatException($"unsupported AMF0 marker 0x{(byte)marker:x2} at offset {Position - 1}");
+        }
+    }
+
+    private T ReadProperties<T>(T target, int depth) where T : Dictionary<string, object?>
+    {
+        while (true)
+        {
+            var name = ReadUtf8(BinaryPrimitives.ReadUInt16BigEndian(Take(2)));
+            if (name.Length == 0 && Remaining > 0 && _data[Position] == (byte)Amf0Marker.ObjectEnd)
+            {
+                Position++;
+                return target;
+            }
+
+            // Duplicate names: the last one wins, as in ActionScript.
+            target[name] = ReadValue(depth + 1);
+        }
+    }
+
+    private string ReadUtf8(uint length)
+    {
+        if (length > (uint)Remaining)
+        {
+            throw new Amf0FormatException($"AMF0 string of {length} bytes overruns the {Remaining} remaining");
+        }
+
+        return Encoding.UTF8.GetString(Take((int)length));
+    }
+
+    private byte ReadByte() => Take(1)[0];
+
+    private ReadOnlySpan<byte> Take(int count)
+    {
+        if (count > Remaining)
+        {
+            throw new Amf0FormatException($"AMF0 data truncated at offset {Position}");
+        }
+
+        var slice = _data.Slice(Position, count);
+        Position += count;
+        return slice;
+    }
+}
