@@ -30,12 +30,3 @@ public interface IChannelRuntime
 
     DestinationRuntime GetDestination(string channelId, Destination destination);
 }
-
-/// <summary>Before any media plane is attached: everything offline.</summary>
-public sealed class OfflineChannelRuntime : IChannelRuntime
-{
-    public IngestView? GetIngest(string channelId) => null;
-
-    public DestinationRuntime GetDestination(string channelId, Destination destination) =>
-        new(destination.Enabled ? "idle" : "disabled");
-}

@@ -7,6 +7,11 @@ using Relay.Server.Channels;
 using Relay.Server.Configuration;
 using Relay.Chat;
 using Relay.Chat.Channels;
+using Relay.Ingest;
+using Relay.Ingest.Channels;
+using Relay.Ingest.Gateway;
+using Relay.Ingest.Playback;
+using Relay.Server.Media;
 using Relay.Server.Observability;
 using Relay.Server.Rooms;
 using Relay.Server.Store;
@@ -35,7 +40,13 @@ public static class RelayServerExtensions
         services.AddSingleton<AdminToken>();
         services.AddSingleton<PublicUrls>();
         services.AddSingleton<RelayBootstrap>();
-        services.AddSingleton<IChannelRuntime, OfflineChannelRuntime>();
+
+        // The media plane: the gateway asks the channel store about keys; live/offline reaches the room.
+        services.AddSingleton<IPublishAuthorizer, ChannelPublishAuthorizer>();
+        services.AddSingleton<ILiveChannelObserver, LiveStateBridge>();
+        services.AddSingleton<IChannelObserver, IngestChannelObserver>();
+        services.AddRelayIngest(config);
+        services.AddSingleton<IChannelRuntime, MediaChannelRuntime>();
 
         // The live room (hub, orders) sees channels through a small directory the host adapts.
         services.AddRelayChat(config);
@@ -46,7 +57,6 @@ public static class RelayServerExtensions
         services.AddHealthChecks()
             .AddCheck<StoreHealthCheck>("store", tags: ["ready"])
             .AddCheck<FfmpegHealthCheck>("ffmpeg", tags: ["ready"]);
-        services.AddSingleton<FfmpegHealthCheck>();
         return services;
     }
 
@@ -61,6 +71,7 @@ public static class RelayServerExtensions
         app.MapDestinationsApi();
         app.MapLineupApi();
         app.MapRelayChat();
+        app.MapRelayPlayback();
         return app;
     }
 }

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Relay.Ingest.Ffmpeg;
 using Relay.Server.Store;
 
 namespace Relay.Server.Observability;
@@ -21,61 +21,15 @@ public sealed class StoreHealthCheck(IChannelStore store) : IHealthCheck
     }
 }
 
-/// <summary>
-/// Runs <c>ffmpeg -version</c>, at most once every 30 s: readiness probes arrive every few
-/// seconds and must not spawn a process each time.
-/// </summary>
-public sealed class FfmpegHealthCheck(IConfiguration config, TimeProvider time) : IHealthCheck
+/// <summary>Readiness of ffmpeg, from the ingest's cached <c>ffmpeg -version</c> probe.</summary>
+public sealed class FfmpegHealthCheck(FfmpegReadinessProbe probe) : IHealthCheck
 {
-    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private (DateTimeOffset At, HealthCheckResult Result)? _last;
-
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
     {
-        await _gate.WaitAsync(ct);
-        try
-        {
-            if (_last is { } last && time.GetUtcNow() - last.At < CacheFor)
-            {
-                return last.Result;
-            }
-            var result = await ProbeAsync(config["Relay:Ingest:FfmpegPath"] is { Length: > 0 } p ? p : "ffmpeg", ct);
-            _last = (time.GetUtcNow(), result);
-            return result;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    public static async Task<HealthCheckResult> ProbeAsync(string ffmpeg, CancellationToken ct)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(ffmpeg, "-hide_banner -version")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            })!;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            var firstLine = (await process.StandardOutput.ReadLineAsync(timeout.Token)) ?? "";
-            await process.WaitForExitAsync(timeout.Token);
-            return process.ExitCode == 0
-                ? HealthCheckResult.Healthy(firstLine)
-                : HealthCheckResult.Unhealthy($"'{ffmpeg} -version' exited with {process.ExitCode}");
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return HealthCheckResult.Unhealthy($"ffmpeg not found at '{ffmpeg}': install it (apt-get install -y ffmpeg) or set Relay:Ingest:FfmpegPath");
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return HealthCheckResult.Unhealthy($"'{ffmpeg} -version' did not answer within 5 s");
-        }
+        var readiness = await probe.CheckAsync(ct);
+        return readiness.Usable
+            ? HealthCheckResult.Healthy(readiness.Version)
+            : HealthCheckResult.Unhealthy($"{readiness.Problem}: install it (apt-get install -y ffmpeg) or set Relay:Ingest:FfmpegPath");
     }
 }
 

@@ -167,7 +167,7 @@ public sealed class ChannelApiTests : IAsyncLifetime
         using var client = server.Client();
         var ready = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-        Assert.Contains("ffmpeg not found", await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("cannot run ffmpeg at", await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]
