@@ -174,15 +174,17 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
         c0c1[0] = RtmpHandshake.Version;
         Random.Shared.NextBytes(c0c1.AsSpan(9));
         await stream.WriteAsync(c0c1, cancellationToken).ConfigureAwait(false);
-        var s0s1s2 = new byte[1 + 2 * RtmpHandshake.PacketSize];
-        await stream.ReadExactlyAsync(s0s1s2, cancellationToken).ConfigureAwait(false);
-        if (s0s1s2[0] != RtmpHandshake.Version)
+        // S0+S1, then C2, then S2: ffmpeg's listener sends S2 only after it has read C2.
+        var s0s1 = new byte[1 + RtmpHandshake.PacketSize];
+        await stream.ReadExactlyAsync(s0s1, cancellationToken).ConfigureAwait(false);
+        if (s0s1[0] != RtmpHandshake.Version)
         {
-            throw new InvalidDataException($"server answered version {s0s1s2[0]}, not an RTMP server");
+            throw new InvalidDataException($"server answered version {s0s1[0]}, not an RTMP server");
         }
 
         // C2 echoes S1.
-        await stream.WriteAsync(s0s1s2.AsMemory(1, RtmpHandshake.PacketSize), cancellationToken).ConfigureAwait(false);
+        await stream.WriteAsync(s0s1.AsMemory(1), cancellationToken).ConfigureAwait(false);
+        await stream.ReadExactlyAsync(new byte[RtmpHandshake.PacketSize], cancellationToken).ConfigureAwait(false);
     }
 
     internal static byte[] EncodeString(string value)
