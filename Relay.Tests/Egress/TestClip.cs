@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Relay.Ingest.Egress.Source;
-using Relay.Tests.Egress.Peers;
+using Relay.Tests.Egress.Harness;
 
 namespace Relay.Tests.Egress;
 

@@ -1,4 +1,4 @@
-namespace Relay.Tests.Egress.Peers;
+namespace Relay.Tests.Egress.Harness;
 
 /// <summary>
 /// nginx with the RTMP module on a free loopback port, optionally with a <c>stream</c> TLS terminator in front of it

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Relay.Tests.Egress.Peers;
+namespace Relay.Tests.Egress.Harness;
 
 /// <summary>ffmpeg processes as RTMP peers: a listener sink and a player pulling from a server, both writing FLV to stdout.</summary>
 public static class FfmpegPeers

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Relay.Tests.Egress.Peers;
+namespace Relay.Tests.Egress.Harness;
 
 /// <summary>
 /// A peer server or probe process started by a test. Disposal kills the whole tree and waits for it, so a failing
