@@ -30,6 +30,12 @@ public sealed class EgressOptions
     /// <summary>Outgoing RTMP chunk size (Set Chunk Size).</summary>
     public int ChunkSize { get; set; } = 4096;
 
+    /// <summary>
+    /// Window Acknowledgement Size announced to servers: they acknowledge every this many bytes, and a server that
+    /// stops acknowledging (it stopped reading) is detected as stalled once three windows go unacknowledged.
+    /// </summary>
+    public int AckWindowBytes { get; set; } = 2_500_000;
+
     /// <summary>ffmpeg for transcoding destinations (default: on PATH).</summary>
     public string FfmpegPath { get; set; } = "ffmpeg";
 
@@ -66,6 +72,7 @@ public sealed class EgressOptionsValidator : IValidateOptions<EgressOptions>
         Require(options.StallTimeoutSeconds is >= 0.1 and <= 600, nameof(options.StallTimeoutSeconds), "must be between 0.1 and 600");
         Require(options.SetupTimeoutSeconds is >= 0.1 and <= 600, nameof(options.SetupTimeoutSeconds), "must be between 0.1 and 600");
         Require(options.ChunkSize is >= 128 and <= 65536, nameof(options.ChunkSize), "must be between 128 and 65536");
+        Require(options.AckWindowBytes is >= 4096 and <= 100_000_000, nameof(options.AckWindowBytes), "must be between 4096 and 100000000");
         Require(!string.IsNullOrWhiteSpace(options.FfmpegPath), nameof(options.FfmpegPath), "must not be empty");
         Require(options.TrustedCaCertificatesPath is null || File.Exists(options.TrustedCaCertificatesPath), nameof(options.TrustedCaCertificatesPath), "names a file that does not exist");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -30,6 +30,7 @@ public sealed class EgressPusherFactory(TimeProvider time, ILoggerFactory logger
             SetupTimeout = options.SetupTimeout,
             StallTimeout = options.StallTimeout,
             ChunkSize = options.ChunkSize,
+            WindowAcknowledgementSize = options.AckWindowBytes,
             ExtraTrustedRoots = Roots(options.TrustedCaCertificatesPath),
         };
         if (destination.UsesFfmpeg)

@@ -90,7 +90,7 @@ public sealed class ReplaySource : IEgressSource, IAsyncDisposable
                 _gop.Add(frame);
             }
 
-            Emitted.Add((frame.TagType, frame.Timestamp));
+            lock (Emitted) Emitted.Add((frame.TagType, frame.Timestamp));
             LastTimestamp = frame.Timestamp;
             foreach (var feed in _feeds) feed.Offer(frame);
         }

@@ -7,8 +7,14 @@ using Relay.Tests.Egress.Harness;
 
 namespace Relay.Tests.Egress;
 
-public sealed class RtmpPusherTests
+[Collection("egress-peers")]
+public sealed class RtmpPusherTests : IAsyncDisposable
 {
+    private readonly int _portMark = FreePort.Mark;
+
+    /// <summary>Runs after the test's own disposals: nothing it started may still run.</summary>
+    public async ValueTask DisposeAsync() => await Leftovers.AssertNoneAsync(FreePort.Since(_portMark));
+
     private sealed class Observer : IEgressPushObserver
     {
         public TaskCompletionSource Live { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -51,10 +57,7 @@ public sealed class RtmpPusherTests
         Assert.Equal(EgressStage.Canceled, (await push).Stage);
         Assert.True(await sink.WaitForExitAsync(TimeSpan.FromSeconds(5)), "the listener ends when the publisher unpublishes");
 
-        var received = recorder.Tags.Where(t => t.Type is 8 or 9 && !t.SequenceHeader).ToList();
-        Assert.Contains(received, t => t.Type == 8);
-        Assert.Contains(received, t => t.Type == 9 && t.Keyframe);
-        Assert.All(received, t => Assert.Contains((t.Type, t.Timestamp), source.Emitted));
+        EgressTestHost.AssertCarriesSource(recorder, source, "ffmpeg listener");
         var streams = await FfmpegPeers.ProbeAsync(recorder.RecordingPath);
         Assert.Contains(("video", "h264", 640, 360), streams);
         Assert.Contains(streams, s => s is { Type: "audio", Codec: "aac" });
@@ -83,8 +86,7 @@ public sealed class RtmpPusherTests
         await stop.CancelAsync();
         Assert.Equal(EgressStage.Canceled, (await push).Stage);
 
-        var received = recorder.Tags.Where(t => t.Type is 8 or 9 && !t.SequenceHeader).ToList();
-        Assert.All(received, t => Assert.Contains((t.Type, t.Timestamp), source.Emitted));
+        EgressTestHost.AssertCarriesSource(recorder, source, "nginx-rtmp");
         var streams = await FfmpegPeers.ProbeAsync(recorder.RecordingPath);
         Assert.Contains(("video", "h264", 640, 360), streams);
         Assert.Contains(streams, s => s is { Type: "audio", Codec: "aac" });

@@ -65,7 +65,8 @@ public sealed class NginxPeer : IAsyncDisposable
         var config = $$"""
             {{(withTls ? $"load_module {StreamModule};" : "")}}
             load_module {{RtmpModule}};
-            worker_processes 1;
+            # One process: SIGSTOP then freezes the whole server (the "accepts but stops reading" sink).
+            master_process off;
             daemon off;
             pid {{directory}}/nginx.pid;
             error_log {{directory}}/logs/error.log warn;
@@ -99,6 +100,13 @@ public sealed class NginxPeer : IAsyncDisposable
 
         return peer;
     }
+
+    public int Pid => _process.Process.Id;
+
+    /// <summary>Freezes nginx: connections stay open, nothing is read or acknowledged any more.</summary>
+    public Task FreezeAsync() => Tools.RunAsync("kill", "-STOP", Pid.ToString());
+
+    public Task ThawAsync() => Tools.RunAsync("kill", "-CONT", Pid.ToString());
 
     public string ErrorLog => File.Exists(Path.Combine(Directory, "logs", "error.log")) ? File.ReadAllText(Path.Combine(Directory, "logs", "error.log")) : "";
 

@@ -99,11 +99,26 @@ public sealed class PeerProcess : IAsyncDisposable
 
 public static class FreePort
 {
+    private static readonly List<int> Handed = [];
+
     public static int Next()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (Handed) Handed.Add(port);
+        return port;
+    }
+
+    /// <summary>Ports handed out since <paramref name="mark"/> (tests check nothing still mentions them).</summary>
+    public static int[] Since(int mark)
+    {
+        lock (Handed) return Handed.Skip(mark).ToArray();
+    }
+
+    public static int Mark
+    {
+        get { lock (Handed) return Handed.Count; }
     }
 
     /// <summary>

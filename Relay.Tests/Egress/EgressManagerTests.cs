@@ -1,0 +1,292 @@
+using System.Diagnostics;
+using Relay.Ingest.Egress;
+using Relay.Tests.Egress.Harness;
+
+namespace Relay.Tests.Egress;
+
+/// <summary>Real servers on loopback, one at a time (the collection keeps peer-heavy tests from competing for 2 cores).</summary>
+[CollectionDefinition("egress-peers", DisableParallelization = true)]
+public sealed class EgressPeersCollection;
+
+[Collection("egress-peers")]
+public sealed class EgressManagerTests : IAsyncDisposable
+{
+    private readonly int _portMark = FreePort.Mark;
+
+    /// <summary>Runs after the test's own disposals: nothing it started may still run.</summary>
+    public async ValueTask DisposeAsync() => await Leftovers.AssertNoneAsync(FreePort.Since(_portMark));
+
+    private const string Channel = "ch1";
+
+    [Fact]
+    public async Task One_source_reaches_nginx_node_media_server_an_ffmpeg_listener_and_an_rtmps_terminator()
+    {
+        var clip = await TestClip.LoadAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var clock = Stopwatch.StartNew();
+        await using var nginx = await NginxPeer.StartAsync(withTls: true);
+        await using var nms = await NodeMediaServerPeer.StartAsync();
+        var listenerPort = FreePort.Next();
+        await using var listener = FfmpegPeers.StartListener(listenerPort, key: "lkey");
+        await FreePort.WaitListeningPassivelyAsync(listenerPort, TimeSpan.FromSeconds(10), listener);
+        await using var listenerRecorder = FfmpegPeers.Record(listener, clock, Path.GetTempFileName());
+
+        var (manager, sources, logs) = EgressTestHost.Create(EgressTestHost.FastOptions(trustedCa: nginx.CertificatePath));
+        await using (manager)
+        {
+            await using var source = new ReplaySource(clip);
+            sources.SetLive(Channel, source);
+            EgressDestination[] destinations =
+            [
+                new("nginx", "nginx-rtmp", "custom", $"rtmp://127.0.0.1:{nginx.RtmpPort}/live", "nkey-secret", true),
+                new("nms", "node-media-server", "custom", $"rtmp://127.0.0.1:{nms.RtmpPort}/live/mkey-secret", null, true),
+                new("ffmpeg", "ffmpeg listener", "custom", $"rtmp://127.0.0.1:{listenerPort}/live", "lkey", true),
+                new("tls", "rtmps terminator", "youtube", $"rtmps://localhost:{nginx.TlsPort}/live", "tkey-secret", true),
+            ];
+            await manager.ApplyAsync(Channel, destinations, ct);
+            foreach (var d in destinations)
+            {
+                await EgressTestHost.WaitLiveAsync(manager, Channel, d.Id);
+            }
+
+            await using var nginxPlayer = FfmpegPeers.StartPlayer($"rtmp://127.0.0.1:{nginx.RtmpPort}/live/nkey-secret");
+            await using var tlsPlayer = FfmpegPeers.StartPlayer($"rtmp://127.0.0.1:{nginx.RtmpPort}/live/tkey-secret");
+            await using var nginxRecorder = FfmpegPeers.Record(nginxPlayer, clock, Path.GetTempFileName());
+            await using var tlsRecorder = FfmpegPeers.Record(tlsPlayer, clock, Path.GetTempFileName());
+            await using var nmsRecorder = await nms.PlayAsync("live", "mkey-secret", clock, ct);
+
+            foreach (var (name, recorder) in new[] { ("nginx", nginxRecorder), ("tls", tlsRecorder), ("nms", nmsRecorder), ("ffmpeg", listenerRecorder) })
+            {
+                var first = await recorder.WaitForAsync(t => t.Type == 9 && t.Keyframe, TimeSpan.FromSeconds(10));
+                await recorder.WaitForAsync(t => t.Type == 8 && !t.SequenceHeader && t.Timestamp > first.Timestamp + 1500, TimeSpan.FromSeconds(10));
+            }
+
+            var statuses = manager.GetStatuses(Channel);
+            Assert.All(statuses, s => Assert.Equal(EgressState.Live, s.State));
+            Assert.All(statuses, s => Assert.InRange(s.BitrateKbps, 500, 5000));
+            await manager.StopChannelAsync(Channel);
+            Assert.All(manager.GetStatuses(Channel), s => Assert.Equal(EgressState.Idle, s.State));
+
+            foreach (var (name, recorder) in new[] { ("nginx", nginxRecorder), ("tls", tlsRecorder), ("nms", nmsRecorder), ("ffmpeg", listenerRecorder) })
+            {
+                EgressTestHost.AssertCarriesSource(recorder, source, name);
+            }
+
+            var probe = await FfmpegPeers.ProbeAsync(tlsRecorder.RecordingPath);
+            Assert.Contains(("video", "h264", 640, 360), probe);
+            Assert.Contains(probe, s => s is { Type: "audio", Codec: "aac" });
+            probe = await FfmpegPeers.ProbeAsync(nmsRecorder.RecordingPath);
+            Assert.Contains(("video", "h264", 640, 360), probe);
+            Assert.True(await listener.WaitForExitAsync(TimeSpan.FromSeconds(5)), "the ffmpeg listener sees the unpublish and ends");
+            Assert.DoesNotContain(logs.Lines, l => l.Contains("secret", StringComparison.Ordinal) || l.Contains("lkey", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task A_refused_key_and_a_killed_sink_leave_the_others_flowing_and_the_sink_comes_back()
+    {
+        var clip = await TestClip.LoadAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var clock = Stopwatch.StartNew();
+        await using var nginx = await NginxPeer.StartAsync();
+        var listenerPort = FreePort.Next();
+        var listener = FfmpegPeers.StartListener(listenerPort);
+        await FreePort.WaitListeningPassivelyAsync(listenerPort, TimeSpan.FromSeconds(10), listener);
+
+        // Enough failures allowed that the killed sink is still retrying (not failed) when it returns.
+        var options = EgressTestHost.FastOptions();
+        options.FailuresBeforeFailed = 50;
+        var (manager, sources, logs) = EgressTestHost.Create(options);
+        await using (manager)
+        {
+            await using var source = new ReplaySource(clip);
+            sources.SetLive(Channel, source);
+            await manager.ApplyAsync(Channel,
+            [
+                new("a", "a", "twitch", $"rtmp://127.0.0.1:{nginx.RtmpPort}/live", "dupkey", true),
+                new("sink", "sink", "custom", $"rtmp://127.0.0.1:{listenerPort}/live", "sinkkey", true),
+            ], ct);
+            await EgressTestHost.WaitLiveAsync(manager, Channel, "a");
+            await EgressTestHost.WaitLiveAsync(manager, Channel, "sink");
+
+            // A second publisher of the same name: nginx-rtmp answers NetStream.Publish.BadName.
+            await manager.ApplyAsync(Channel,
+            [
+                new("a", "a", "twitch", $"rtmp://127.0.0.1:{nginx.RtmpPort}/live", "dupkey", true),
+                new("sink", "sink", "custom", $"rtmp://127.0.0.1:{listenerPort}/live", "sinkkey", true),
+                new("dup", "dup", "custom", $"rtmp://127.0.0.1:{nginx.RtmpPort}/live", "dupkey", true),
+            ], ct);
+            var refused = await EgressTestHost.WaitForStateAsync(manager, Channel, "dup",
+                s => s.State is EgressState.Retrying or EgressState.Failed && s.LastError is not null, TimeSpan.FromSeconds(10));
+            Assert.StartsWith("authentication failed: NetStream.Publish.BadName", refused.LastError);
+            Assert.DoesNotContain("dupkey", refused.LastError);
+
+            await using var player = FfmpegPeers.StartPlayer($"rtmp://127.0.0.1:{nginx.RtmpPort}/live/dupkey");
+            await using var recorder = FfmpegPeers.Record(player, clock, Path.GetTempFileName());
+            await recorder.WaitForAsync(t => t.Type == 9 && t.Keyframe, TimeSpan.FromSeconds(10));
+            await Task.Delay(1000, ct);
+
+            var killedAt = clock.Elapsed.TotalMilliseconds;
+            await listener.DisposeAsync();
+            await EgressTestHost.WaitForStateAsync(manager, Channel, "sink", s => s.State is EgressState.Retrying or EgressState.Connecting, TimeSpan.FromSeconds(5));
+            await Task.Delay(1500, ct);
+            var gap = recorder.LargestGapMs(killedAt, clock.Elapsed.TotalMilliseconds);
+            TestContext.Current.SendDiagnosticMessage($"largest gap at the surviving sink after the kill: {gap:0} ms");
+            Assert.True(gap < 200, $"surviving sink stalled {gap:0} ms");
+            Assert.Equal(EgressState.Live, manager.GetStatus(Channel, "a").State);
+
+            // The sink returns on the same port: the destination is live again within the backoff cap.
+            await using var listener2 = FfmpegPeers.StartListener(listenerPort);
+            await FreePort.WaitListeningPassivelyAsync(listenerPort, TimeSpan.FromSeconds(10), listener2);
+            var back = Stopwatch.StartNew();
+            var status = await EgressTestHost.WaitLiveAsync(manager, Channel, "sink", seconds: 8);
+            TestContext.Current.SendDiagnosticMessage($"killed sink live again {back.ElapsedMilliseconds} ms after it returned");
+            Assert.True(status.Reconnects >= 1);
+            await using var recorder2 = FfmpegPeers.Record(listener2, clock, Path.GetTempFileName());
+            await recorder2.WaitForAsync(t => t.Type == 9 && t.Keyframe, TimeSpan.FromSeconds(5));
+            Assert.Equal(EgressState.Live, manager.GetStatus(Channel, "a").State);
+            Assert.DoesNotContain(logs.Lines, l => l.Contains("dupkey", StringComparison.Ordinal) || l.Contains("sinkkey", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task A_sink_that_stops_reading_is_dropped_as_stalled_without_stalling_the_others()
+    {
+        var clip = await TestClip.LoadAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var clock = Stopwatch.StartNew();
+        await using var healthy = await NginxPeer.StartAsync();
+        await using var frozen = await NginxPeer.StartAsync();
+        var (manager, sources, _) = EgressTestHost.Create(EgressTestHost.FastOptions());
+        await using (manager)
+        {
+            await using var source = new ReplaySource(clip);
+            sources.SetLive(Channel, source);
+            await manager.ApplyAsync(Channel,
+            [
+                new("healthy", "healthy", "custom", $"rtmp://127.0.0.1:{healthy.RtmpPort}/live", "hk", true),
+                new("frozen", "frozen", "custom", $"rtmp://127.0.0.1:{frozen.RtmpPort}/live", "fk", true),
+            ], ct);
+            await EgressTestHost.WaitLiveAsync(manager, Channel, "healthy");
+            await EgressTestHost.WaitLiveAsync(manager, Channel, "frozen");
+            await using var player = FfmpegPeers.StartPlayer($"rtmp://127.0.0.1:{healthy.RtmpPort}/live/hk");
+            await using var recorder = FfmpegPeers.Record(player, clock, Path.GetTempFileName());
+            await recorder.WaitForAsync(t => t.Type == 9 && t.Keyframe, TimeSpan.FromSeconds(10));
+            await Task.Delay(500, ct);
+
+            var frozenAt = clock.Elapsed.TotalMilliseconds;
+            await frozen.FreezeAsync();
+            var stalled = await EgressTestHost.WaitForStateAsync(manager, Channel, "frozen",
+                s => s.LastError?.StartsWith("stalled", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(15));
+            TestContext.Current.SendDiagnosticMessage($"frozen sink detected after {clock.Elapsed.TotalMilliseconds - frozenAt:0} ms: {stalled.LastError}");
+            // While it retries against the frozen server, its queue overflows and is dropped to the next keyframe.
+            var dropped = await EgressTestHost.WaitForStateAsync(manager, Channel, "frozen", s => s.DroppedFrames > 0, TimeSpan.FromSeconds(10));
+            var gap = recorder.LargestGapMs(frozenAt, clock.Elapsed.TotalMilliseconds);
+            TestContext.Current.SendDiagnosticMessage($"largest gap at the healthy sink while the other was frozen: {gap:0} ms; frozen dropped {dropped.DroppedFrames}");
+            Assert.True(gap < 200, $"healthy sink stalled {gap:0} ms");
+            Assert.Equal(EgressState.Live, manager.GetStatus(Channel, "healthy").State);
+            Assert.Equal(0, manager.GetStatus(Channel, "healthy").DroppedFrames);
+            await frozen.ThawAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Destinations_are_added_disabled_enabled_rekeyed_and_removed_live_without_touching_the_others()
+    {
+        var clip = await TestClip.LoadAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var clock = Stopwatch.StartNew();
+        await using var nginx = await NginxPeer.StartAsync();
+        var (manager, sources, _) = EgressTestHost.Create(EgressTestHost.FastOptions());
+        await using (manager)
+        {
+            await using var source = new ReplaySource(clip);
+            sources.SetLive(Channel, source);
+            var steady = new EgressDestination("steady", "steady", "custom", $"rtmp://127.0.0.1:{nginx.RtmpPort}/live", "steady", true);
+            await manager.ApplyAsync(Channel, [steady], ct);
+            await EgressTestHost.WaitLiveAsync(manager, Channel, "steady");
+            await using var steadyPlayer = FfmpegPeers.StartPlayer($"rtmp://127.0.0.1:{nginx.RtmpPort}/live/steady");
+            await using var steadyRecorder = FfmpegPeers.Record(steadyPlayer, clock, Path.GetTempFileName());
+            await steadyRecorder.WaitForAsync(t => t.Type == 9 && t.Keyframe, TimeSpan.FromSeconds(10));
+            await Task.Delay(700, ct); // mid-GOP, so a late joiner needs the cache to start at once
+            var editsFrom = clock.Elapsed.TotalMilliseconds;
+
+            // Add: the new sink gets a decodable first frame at once, from the GOP cache.
+            var listenerPort = FreePort.Next();
+            await using var listener = FfmpegPeers.StartListener(listenerPort, key: "k1");
+            await FreePort.WaitListeningPassivelyAsync(listenerPort, TimeSpan.FromSeconds(10), listener);
+            await using var listenerRecorder = FfmpegPeers.Record(listener, clock, Path.GetTempFileName());
+            var added = new EgressDestination("added", "added", "custom", $"rtmp://127.0.0.1:{listenerPort}/live", "k1", true);
+            var addedAt = clock.Elapsed.TotalMilliseconds;
+            await manager.ApplyAsync(Channel, [steady, added], ct);
+            await EgressTestHost.WaitLiveAsync(manager, Channel, "added");
+            var liveAt = clock.Elapsed.TotalMilliseconds;
+            var firstKeyframe = await listenerRecorder.WaitForAsync(t => t.Type == 9 && t.Keyframe, TimeSpan.FromSeconds(5));
+            TestContext.Current.SendDiagnosticMessage($"added live: publish accepted after {liveAt - addedAt:0} ms; first keyframe at the sink (through the listener's probe) after {firstKeyframe.ArrivalMs - addedAt:0} ms");
+            Assert.True(liveAt - addedAt < 1000, $"publish took {liveAt - addedAt:0} ms");
+            Assert.True(firstKeyframe.Timestamp < source.LastTimestamp - 300, "the first keyframe came from the cache, not the next GOP");
+
+            // Disable: its push stops cleanly (the listener sees the unpublish and ends); steady goes on.
+            await manager.ApplyAsync(Channel, [steady, added with { Enabled = false }], ct);
+            Assert.Equal(EgressState.Disabled, manager.GetStatus(Channel, "added").State);
+            Assert.True(await listener.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+
+            // Enable again, to a fresh listener.
+            await using var listener2 = FfmpegPeers.StartListener(listenerPort, key: "k1");
+            await FreePort.WaitListeningPassivelyAsync(listenerPort, TimeSpan.FromSeconds(10), listener2);
+            await manager.ApplyAsync(Channel, [steady, added], ct);
+            await EgressTestHost.WaitLiveAsync(manager, Channel, "added");
+
+            // Edit the key: the push restarts with the new publish name (nginx serves it under that name).
+            var rekeyed = added with { Url = $"rtmp://127.0.0.1:{nginx.RtmpPort}/live", StreamKey = "k2" };
+            await manager.ApplyAsync(Channel, [steady, rekeyed], ct);
+            await EgressTestHost.WaitLiveAsync(manager, Channel, "added");
+            await using var k2Player = FfmpegPeers.StartPlayer($"rtmp://127.0.0.1:{nginx.RtmpPort}/live/k2");
+            await using var k2Recorder = FfmpegPeers.Record(k2Player, clock, Path.GetTempFileName());
+            await k2Recorder.WaitForAsync(t => t.Type == 9 && t.Keyframe, TimeSpan.FromSeconds(10));
+
+            // Remove.
+            await manager.ApplyAsync(Channel, [steady], ct);
+            Assert.Equal(EgressState.Idle, manager.GetStatus(Channel, "added").State);
+            Assert.Single(manager.GetStatuses(Channel));
+
+            var gap = steadyRecorder.LargestGapMs(editsFrom, clock.Elapsed.TotalMilliseconds);
+            TestContext.Current.SendDiagnosticMessage($"largest gap at the steady sink during all edits: {gap:0} ms");
+            Assert.True(gap < 200, $"steady sink stalled {gap:0} ms during edits");
+            Assert.Equal(0, manager.GetStatus(Channel, "steady").Reconnects);
+        }
+    }
+
+    [Fact]
+    public async Task A_profile_destination_delivers_a_9_16_stream_at_the_profile_bitrate()
+    {
+        var clip = await TestClip.LoadAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var clock = Stopwatch.StartNew();
+        var listenerPort = FreePort.Next();
+        await using var listener = FfmpegPeers.StartListener(listenerPort, key: "tiktokkey");
+        await FreePort.WaitListeningPassivelyAsync(listenerPort, TimeSpan.FromSeconds(10), listener);
+        await using var recorder = FfmpegPeers.Record(listener, clock, Path.GetTempFileName());
+        var (manager, sources, logs) = EgressTestHost.Create(EgressTestHost.FastOptions());
+        await using (manager)
+        {
+            await using var source = new ReplaySource(clip);
+            sources.SetLive(Channel, source);
+            var profile = new EgressProfile(VideoBitrateKbps: 2500, MaxWidth: 720, MaxHeight: 1280, Fps: 30, KeyframeIntervalSeconds: 2, Aspect: "9:16", AudioBitrateKbps: 96);
+            await manager.ApplyAsync(Channel, [new("tiktok", "TikTok", "tiktok", $"rtmp://127.0.0.1:{listenerPort}/live", "tiktokkey", true, profile)], ct);
+            await EgressTestHost.WaitLiveAsync(manager, Channel, "tiktok", seconds: 15);
+            var first = await recorder.WaitForAsync(t => t.Type == 9 && t.Keyframe, TimeSpan.FromSeconds(10));
+            await recorder.WaitForAsync(t => t.Type == 9 && t.Timestamp > first.Timestamp + 2500, TimeSpan.FromSeconds(10));
+            await manager.StopChannelAsync(Channel);
+            Assert.DoesNotContain(logs.Lines, l => l.Contains("tiktokkey", StringComparison.Ordinal));
+        }
+
+        Assert.True(await listener.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+        var streams = await FfmpegPeers.ProbeAsync(recorder.RecordingPath);
+        var video = Assert.Single(streams, s => s.Type == "video");
+        Assert.Equal("h264", video.Codec);
+        // 640x360 source, centre-cropped to 9:16 (no upscaling): 202x360.
+        Assert.Equal((202, 360), (video.Width, video.Height));
+        Assert.Contains(streams, s => s is { Type: "audio", Codec: "aac" });
+    }
+}
