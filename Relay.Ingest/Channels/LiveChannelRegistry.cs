@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Relay.Ingest.Configuration;
+using Relay.Ingest.Diagnostics;
+using Relay.Ingest.Fanout;
+
+namespace Relay.Ingest.Channels;
+
+/// <summary>Told when a channel gets or loses its publisher. Register implementations in DI or via <see cref="LiveChannelRegistry.AddObserver"/>.</summary>
+public interface ILiveChannelObserver
+{
+    /// <summary>The channel's publish was authorized; its <see cref="StreamHub"/> is available.</summary>
+    void ChannelLive(string channelId);
+
+    /// <summary>The publisher went away (disconnect, ffmpeg exit, kicked); the hub is completed.</summary>
+    void ChannelOffline(string channelId);
+}
+
+/// <summary>The live channels of this node: one <see cref="StreamHub"/> per channel with a publisher.</summary>
+public sealed partial class LiveChannelRegistry
+{
+    private readonly ConcurrentDictionary<string, LiveSession> _sessions = new(StringComparer.Ordinal);
+    private readonly List<ILiveChannelObserver> _observers = [];
+    private readonly Lock _observersLock = new();
+    private readonly IServiceProvider _services;
+    private readonly IOptions<IngestOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<LiveChannelRegistry> _logger;
+    private IReadOnlyList<ILiveChannelObserver>? _registeredObservers;
+
+    public LiveChannelRegistry(IServiceProvider services, IOptions<IngestOptions> options, TimeProvider time, ILogger<LiveChannelRegistry> logger)
+    {
+        _services = services;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Ids of the channels that are live now.</summary>
+    public IReadOnlyCollection<string> LiveChannelIds => [.. _sessions.Keys];
+
+    public bool IsLive(string channelId) => _sessions.ContainsKey(channelId);
+
+    /// <summary>The fan-out hub of a live channel.</summary>
+    public bool TryGetHub(string channelId, [MaybeNullWhen(false)] out StreamHub hub)
+    {
+        if (_sessions.TryGetValue(channelId, out var session))
+        {
+            hub = session.Hub;
+            return true;
+        }
+
+        hub = null;
+        return false;
+    }
+
+    /// <summary>Ingest statistics of a live channel; null when it is offline.</summary>
+    public IngestStatus? GetStatus(string channelId) =>
+        _sessions.TryGetValue(channelId, out var session) ? session.Hub.GetStatus() : null;
+
+    /// <summary>Adds an observer at run time; dispose the result to remove it.</summary>
+    public IDisposable AddObserver(ILiveChannelObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        lock (_observersLock)
+        {
+            _observers.Add(observer);
+        }
+
+        return new ObserverRegistration(this, observer);
+    }
+
+    /// <summary>
+    /// Disconnects the channel's publisher (channel deleted, key rotated) and waits until it is offline.
+    /// Returns at once when the channel is not live.
+    /// </summary>
+    public async Task StopAsync(string channelId, CancellationToken cancellationToken = default)
+    {
+        if (_sessions.TryGetValue(channelId, out var session))
+        {
+            await session.StopAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts disconnecting the channel's publisher without waiting; false when it is not live.</summary>
+    public bool Disconnect(string channelId)
+    {
+        if (_sessions.TryGetValue(channelId, out var session))
+        {
+            _ = session.StopAsync();
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Claims the channel for a publisher; null when it already has one.</summary>
+    internal LiveSession? TryBeginPublish(string channelId)
+    {
+        var options = _options.Value;
+        var hub = new StreamHub(channelId, _time.GetUtcNow(), new SubscriberLimits(options.SubscriberQueueSize, options.SubscriberQueueBytes));
+        var session = new LiveSession(hub);
+        if (!_sessions.TryAdd(channelId, session))
+        {
+            return null;
+        }
+
+        IngestMetrics.Live.WithLabels(channelId).Set(1);
+        Notify(channelId, live: true);
+        return session;
+    }
+
+    /// <summary>The publisher's connection has ended: completes the hub and tells observers.</summary>
+    internal void EndPublish(LiveSession session)
+    {
+        var channelId = session.Hub.ChannelId;
+        session.Hub.Complete();
+        if (_sessions.TryRemove(new KeyValuePair<string, LiveSession>(channelId, session)))
+        {
+            IngestMetrics.Live.WithLabels(channelId).Set(0);
+            IngestMetrics.BitrateBitsPerSecond.RemoveLabelled(channelId);
+            IngestMetrics.FramesPerSecond.RemoveLabelled(channelId);
+            Notify(channelId, live: false);
+        }
+
+        session.MarkEnded();
+    }
+
+    private void Notify(string channelId, bool live)
+    {
+        _registeredObservers ??= [.. _services.GetServices<ILiveChannelObserver>()];
+        ILiveChannelObserver[] runtime;
+        lock (_observersLock)
+        {
+            runtime = [.. _observers];
+        }
+
+        foreach (var observer in _registeredObservers.Concat(runtime))
+        {
+            try
+            {
+                if (live)
+                {
+                    observer.ChannelLive(channelId);
+                }
+                else
+                {
+                    observer.ChannelOffline(channelId);
+                }
+            }
+            catch (Exception ex)
+            {
+                // One broken observer must not keep the others from hearing about the channel, nor break the ingest.
+                LogObserverFailed(_logger, ex, observer.GetType().Name, channelId);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = EventIds.ObserverFailed, Level = LogLevel.Error, Message = "Live channel observer {Observer} failed for channel {ChannelId}")]
+    private static partial void LogObserverFailed(ILogger logger, Exception exception, string observer, string channelId);
+
+    private sealed class ObserverRegistration(LiveChannelRegistry registry, ILiveChannelObserver observer) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (registry._observersLock)
+            {
+                registry._observers.Remove(observer);
+            }
+        }
+    }
+}
+
+/// <summary>One publisher's tenure on a channel: its hub and the switch that disconnects it.</summary>
+internal sealed class LiveSession(StreamHub hub)
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public StreamHub Hub { get; } = hub;
+
+    /// <summary>Cancelled when the server asks to disconnect the publisher.</summary>
+    public CancellationToken StopRequested => _stop.Token;
+
+    public Task Ended => _ended.Task;
+
+    public Task StopAsync()
+    {
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        return _ended.Task;
+    }
+
+    public void MarkEnded() => _ended.TrySetResult();
+}

@@ -1,0 +1,62 @@
+namespace Relay.Ingest.Configuration;
+
+/// <summary>Settings under <c>Relay:Ingest</c> (plus <c>Relay:DataDir</c>).</summary>
+public sealed class IngestOptions
+{
+    public const string SectionName = "Relay:Ingest";
+
+    /// <summary>Public RTMP port OBS publishes to.</summary>
+    public int RtmpPort { get; set; } = 1935;
+
+    /// <summary>Address the RTMP gateway binds to.</summary>
+    public string RtmpBindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>The only RTMP application accepted (<c>rtmp://host/APP</c>).</summary>
+    public string App { get; set; } = "live";
+
+    public string FfmpegPath { get; set; } = "ffmpeg";
+
+    /// <summary>Copied from <c>Relay:DataDir</c>; PID files of ffmpeg children live in its <c>run</c> folder.</summary>
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>Time a connection has from accept until its publish is authorized (handshake deadline, slowloris bound).</summary>
+    public double HandshakeTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>A live publisher that sends nothing for this long is disconnected.</summary>
+    public double InactivityTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Connections not yet authorized, per client IP.</summary>
+    public int MaxPendingConnectionsPerIp { get; set; } = 4;
+
+    /// <summary>Connections not yet authorized, in total.</summary>
+    public int MaxPendingConnections { get; set; } = 64;
+
+    /// <summary>ffmpeg listeners being started at once (each costs a process start).</summary>
+    public int MaxConcurrentListenerStarts { get; set; } = 4;
+
+    /// <summary>Bad keys from one IP before it is made to wait; each further one doubles the wait.</summary>
+    public int FailedAuthAttemptsBeforeBackoff { get; set; } = 3;
+
+    public double MaxAuthBackoffSeconds { get; set; } = 300;
+
+    /// <summary>Tags a subscriber may have queued before it is treated as too slow (keyframe-aware drop).</summary>
+    public int SubscriberQueueSize { get; set; } = 1024;
+
+    /// <summary>Bytes a subscriber may have queued before it is treated as too slow.</summary>
+    public long SubscriberQueueBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Largest FLV tag / RTMP message accepted from the ingest process.</summary>
+    public int MaxTagSize { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Optional RTMPS port (TLS, terminated by the gateway). Unset = no RTMPS.</summary>
+    public int? RtmpsPort { get; set; }
+
+    /// <summary>PKCS#12 (.pfx) or PEM certificate for RTMPS.</summary>
+    public string? RtmpsCertificatePath { get; set; }
+
+    public string? RtmpsCertificatePassword { get; set; }
+
+    internal TimeSpan HandshakeTimeout => TimeSpan.FromSeconds(HandshakeTimeoutSeconds);
+
+    internal TimeSpan InactivityTimeout => TimeSpan.FromSeconds(InactivityTimeoutSeconds);
+}

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Options;
+
+namespace Relay.Ingest.Configuration;
+
+/// <summary>Collects every problem in <see cref="IngestOptions"/> so one start reports them all.</summary>
+public sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
+{
+    public ValidateOptionsResult Validate(string? name, IngestOptions options)
+    {
+        var errors = new List<string>();
+        const string p = IngestOptions.SectionName;
+
+        if (options.RtmpPort is < 0 or > 65535)
+        {
+            errors.Add($"{p}:RtmpPort must be 0-65535 (got {options.RtmpPort})");
+        }
+
+        if (!System.Net.IPAddress.TryParse(options.RtmpBindAddress, out _))
+        {
+            errors.Add($"{p}:RtmpBindAddress must be an IP address (got '{options.RtmpBindAddress}')");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.App) || options.App.Contains('/'))
+        {
+            errors.Add($"{p}:App must be a non-empty name without '/' (got '{options.App}')");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.FfmpegPath))
+        {
+            errors.Add($"{p}:FfmpegPath must not be empty");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            errors.Add("Relay:DataDir must not be empty");
+        }
+
+        Positive(options.HandshakeTimeoutSeconds, "HandshakeTimeoutSeconds", 300);
+        Positive(options.InactivityTimeoutSeconds, "InactivityTimeoutSeconds", 3600);
+        Positive(options.MaxAuthBackoffSeconds, "MaxAuthBackoffSeconds", 86400);
+        Positive(options.MaxPendingConnectionsPerIp, "MaxPendingConnectionsPerIp", 10_000);
+        Positive(options.MaxPendingConnections, "MaxPendingConnections", 100_000);
+        Positive(options.MaxConcurrentListenerStarts, "MaxConcurrentListenerStarts", 1_000);
+        Positive(options.FailedAuthAttemptsBeforeBackoff, "FailedAuthAttemptsBeforeBackoff", 1_000);
+        Positive(options.SubscriberQueueSize, "SubscriberQueueSize", 1_000_000);
+        Positive(options.SubscriberQueueBytes, "SubscriberQueueBytes", 1L << 32);
+        Positive(options.MaxTagSize, "MaxTagSize", 0xFFFFFF);
+
+        if (options.MaxPendingConnectionsPerIp > options.MaxPendingConnections)
+        {
+            errors.Add($"{p}:MaxPendingConnectionsPerIp ({options.MaxPendingConnectionsPerIp}) must not exceed {p}:MaxPendingConnections ({options.MaxPendingConnections})");
+        }
+
+        if (options.RtmpsPort is { } rtmps)
+        {
+            if (rtmps is < 0 or > 65535)
+            {
+                errors.Add($"{p}:RtmpsPort must be 0-65535 (got {rtmps})");
+            }
+            else if (rtmps == options.RtmpPort && rtmps != 0)
+            {
+                errors.Add($"{p}:RtmpsPort must differ from {p}:RtmpPort");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.RtmpsCertificatePath))
+            {
+                errors.Add($"{p}:RtmpsCertificatePath is required when {p}:RtmpsPort is set");
+            }
+            else if (!File.Exists(options.RtmpsCertificatePath))
+            {
+                errors.Add($"{p}:RtmpsCertificatePath '{options.RtmpsCertificatePath}' does not exist");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+
+        void Positive(double value, string key, double max)
+        {
+            if (!(value > 0) || value > max)
+            {
+                errors.Add($"{p}:{key} must be greater than 0 and at most {max} (got {value})");
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using Prometheus;
+
+namespace Relay.Ingest.Diagnostics;
+
+/// <summary>Relay's ingest metrics, defined with prometheus-net's native API (see STYLE.md on MeterAdapter).</summary>
+public static class IngestMetrics
+{
+    public static readonly Gauge Live = Metrics.CreateGauge(
+        "relay_ingest_live", "1 while the channel has a publisher.", "channel");
+
+    public static readonly Gauge BitrateBitsPerSecond = Metrics.CreateGauge(
+        "relay_ingest_bitrate_bits_per_second", "Ingest bitrate over the last seconds of media.", "channel");
+
+    public static readonly Gauge FramesPerSecond = Metrics.CreateGauge(
+        "relay_ingest_frames_per_second", "Ingest video frame rate over the last seconds of media.", "channel");
+
+    public static readonly Counter IngestBytes = Metrics.CreateCounter(
+        "relay_ingest_bytes_total", "FLV bytes received from the ingest process.", "channel");
+
+    public static readonly Counter Rejected = Metrics.CreateCounter(
+        "relay_ingest_rejected_total", "RTMP connections refused by the gateway, by reason.", "reason");
+
+    public static readonly Gauge FfmpegProcesses = Metrics.CreateGauge(
+        "relay_ffmpeg_processes", "Running ffmpeg child processes.", "role");
+
+    public static readonly Counter FfmpegExits = Metrics.CreateCounter(
+        "relay_ffmpeg_exits_total", "ffmpeg child process exits by outcome (clean, error, killed, start_failed).", "role", "outcome");
+
+    public static readonly Counter FanoutDroppedFrames = Metrics.CreateCounter(
+        "relay_fanout_dropped_frames_total", "Frames a slow subscriber skipped (keyframe-aware drop).", "channel", "kind");
+
+    public static readonly Gauge FanoutSubscribers = Metrics.CreateGauge(
+        "relay_fanout_subscribers", "Subscribers attached to live channels.", "channel", "kind");
+
+    public static readonly Gauge GatewayPendingConnections = Metrics.CreateGauge(
+        "relay_ingest_pending_connections", "RTMP connections not yet authorized.");
+}

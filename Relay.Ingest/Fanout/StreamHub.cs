@@ -1,0 +1,252 @@
+using Relay.Ingest.Channels;
+using Relay.Ingest.Diagnostics;
+using Relay.Ingest.Flv;
+
+namespace Relay.Ingest.Fanout;
+
+/// <summary>Queue bounds of one subscriber.</summary>
+/// <param name="MaxTags">Tags queued before the subscriber is considered too slow.</param>
+/// <param name="MaxBytes">Bytes queued before the subscriber is considered too slow.</param>
+public sealed record SubscriberLimits(int MaxTags = 1024, long MaxBytes = 16 * 1024 * 1024);
+
+/// <summary>
+/// Fan-out point of one live channel. The ingest calls <see cref="Publish"/> for every tag; each subscriber
+/// gets the same tag instances through its own bounded queue. A late subscriber starts with onMetaData, the
+/// sequence headers and the cached GOP (from the last keyframe), so playback starts at once. Publishing never
+/// blocks and never waits on a subscriber: a slow subscriber only loses its own frames.
+/// </summary>
+public sealed class StreamHub
+{
+    /// <summary>The GOP cache is bounded too: a stream without keyframes must not grow it forever.</summary>
+    private const int MaxGopTags = 4096;
+    private const long MaxGopBytes = 32 * 1024 * 1024;
+
+    private readonly Lock _lock = new();
+    private readonly List<StreamSubscription> _subscribers = [];
+    private readonly List<FlvTag> _gop = [];
+    private readonly StreamStatistics _statistics = new();
+    private readonly SubscriberLimits _defaultLimits;
+    private long _gopBytes;
+    private FlvTag? _metadata;
+    private FlvTag? _videoSequenceHeader;
+    private FlvTag? _audioSequenceHeader;
+    private int _sequenceHeaderVersion;
+    private bool _completed;
+
+    public StreamHub(string channelId, DateTimeOffset since, SubscriberLimits? defaultLimits = null)
+    {
+        ChannelId = channelId;
+        Since = since;
+        _defaultLimits = defaultLimits ?? new SubscriberLimits();
+    }
+
+    public string ChannelId { get; }
+
+    public DateTimeOffset Since { get; }
+
+    /// <summary>True once the publisher has gone; subscriptions are completed and new ones complete at once.</summary>
+    public bool IsCompleted
+    {
+        get { lock (_lock) return _completed; }
+    }
+
+    /// <summary>True when a video sequence header or video frame was seen (audio-only streams resume on any audio frame).</summary>
+    internal bool HasVideo { get; private set; }
+
+    public int SubscriberCount
+    {
+        get { lock (_lock) return _subscribers.Count; }
+    }
+
+    /// <summary>True once a keyframe is cached: a new subscriber can start decoding immediately.</summary>
+    public bool HasKeyframe
+    {
+        get { lock (_lock) return _gop.Count > 0 && _gop[0].IsKeyframe; }
+    }
+
+    /// <summary>Adds a tag and offers it to every subscriber. Never blocks; ignored after the hub completed.</summary>
+    public void Publish(FlvTag tag)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            _statistics.Observe(tag);
+            switch (tag.Kind)
+            {
+                case FlvTagKind.Metadata:
+                    _metadata = tag;
+                    break;
+                case FlvTagKind.VideoSequenceHeader:
+                    HasVideo = true;
+                    _videoSequenceHeader = tag;
+                    _sequenceHeaderVersion++;
+                    break;
+                case FlvTagKind.AudioSequenceHeader:
+                    _audioSequenceHeader = tag;
+                    _sequenceHeaderVersion++;
+                    break;
+                case FlvTagKind.VideoKeyframe:
+                    HasVideo = true;
+                    ResetGop();
+                    AddToGop(tag);
+                    break;
+                case FlvTagKind.VideoInterframe:
+                case FlvTagKind.AudioFrame:
+                    HasVideo |= tag.IsVideo;
+                    if (_gop.Count > 0 || (!HasVideo && tag.IsAudio))
+                    {
+                        AddToGop(tag);
+                    }
+
+                    break;
+            }
+
+            if (_subscribers.Count > 0)
+            {
+                var headers = StreamHeaders();
+                foreach (var subscriber in _subscribers)
+                {
+                    subscriber.Offer(tag, _sequenceHeaderVersion, headers);
+                }
+            }
+        }
+
+        IngestMetrics.IngestBytes.WithLabels(ChannelId).Inc(tag.Serialized.Length);
+    }
+
+    /// <summary>
+    /// Joins the stream. The returned subscription's reader starts with metadata, sequence headers and the cached
+    /// GOP. Dispose it to leave; it also completes when the publisher goes away.
+    /// </summary>
+    /// <param name="name">Who is reading, for logs (e.g. a destination id or a viewer's connection id).</param>
+    /// <param name="kind">Low-cardinality consumer kind for metrics (<c>http_flv</c>, <c>rtmp_push</c>, <c>hls</c>).</param>
+    /// <param name="limits">Queue bounds; the hub's defaults when null.</param>
+    public StreamSubscription Subscribe(string name, string kind = "other", SubscriberLimits? limits = null)
+    {
+        limits ??= _defaultLimits;
+        var subscription = new StreamSubscription(this, name, kind, limits.MaxTags, limits.MaxBytes);
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                subscription.Complete();
+                return subscription;
+            }
+
+            subscription.Prime(StartOfStream(), _sequenceHeaderVersion, startsAtKeyframe: _gop.Count > 0 && (_gop[0].IsKeyframe || !HasVideo));
+            _subscribers.Add(subscription);
+        }
+
+        return subscription;
+    }
+
+    /// <summary>Current statistics as the status API shows them.</summary>
+    public IngestStatus GetStatus()
+    {
+        lock (_lock)
+        {
+            var bitrate = _statistics.BitsPerSecond;
+            return new IngestStatus(
+                Live: !_completed,
+                Since: Since,
+                VideoCodec: _statistics.VideoCodec,
+                AudioCodec: _statistics.AudioCodec,
+                Width: _statistics.Width,
+                Height: _statistics.Height,
+                Fps: _statistics.Fps,
+                BitrateKbps: bitrate is { } b ? Math.Round(b / 1000, 1) : null,
+                KeyframeIntervalSeconds: _statistics.KeyframeIntervalSeconds);
+        }
+    }
+
+    internal (double? BitsPerSecond, double? Fps) GetRates()
+    {
+        lock (_lock)
+        {
+            return (_statistics.BitsPerSecond, _statistics.Fps);
+        }
+    }
+
+    /// <summary>The publisher has gone: every subscription completes after the tags it already has.</summary>
+    internal void Complete()
+    {
+        StreamSubscription[] subscribers;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            _completed = true;
+            subscribers = [.. _subscribers];
+            _subscribers.Clear();
+            ResetGop();
+        }
+
+        foreach (var subscriber in subscribers)
+        {
+            subscriber.Complete();
+        }
+    }
+
+    internal void Unsubscribe(StreamSubscription subscription)
+    {
+        lock (_lock)
+        {
+            _subscribers.Remove(subscription);
+        }
+    }
+
+    private List<FlvTag> StartOfStream()
+    {
+        var start = StreamHeaders();
+        start.AddRange(_gop);
+        return start;
+    }
+
+    /// <summary>What a decoder needs before a keyframe: onMetaData and the sequence headers.</summary>
+    private List<FlvTag> StreamHeaders()
+    {
+        var headers = new List<FlvTag>(_gop.Count + 3);
+        if (_metadata is not null)
+        {
+            headers.Add(_metadata);
+        }
+
+        headers.AddRange(SequenceHeaders());
+        return headers;
+    }
+
+    private FlvTag[] SequenceHeaders() => (_videoSequenceHeader, _audioSequenceHeader) switch
+    {
+        (null, null) => [],
+        ({ } v, null) => [v],
+        (null, { } a) => [a],
+        ({ } v, { } a) => [v, a],
+    };
+
+    private void AddToGop(FlvTag tag)
+    {
+        if (_gop.Count >= MaxGopTags || _gopBytes + tag.Serialized.Length > MaxGopBytes)
+        {
+            // No keyframe for too long: stop caching until the next one rather than grow without bound.
+            ResetGop();
+            return;
+        }
+
+        _gop.Add(tag);
+        _gopBytes += tag.Serialized.Length;
+    }
+
+    private void ResetGop()
+    {
+        _gop.Clear();
+        _gopBytes = 0;
+    }
+}

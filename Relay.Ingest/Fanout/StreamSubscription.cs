@@ -1,0 +1,196 @@
+using System.Threading.Channels;
+using Relay.Ingest.Diagnostics;
+using Relay.Ingest.Flv;
+
+namespace Relay.Ingest.Fanout;
+
+/// <summary>
+/// One consumer of a <see cref="StreamHub"/> (an HTTP-FLV viewer, an egress pusher, the HLS packager).
+/// <see cref="Reader"/> yields the shared tags, starting with metadata, sequence headers and the cached GOP; it
+/// completes when the publisher goes away or the subscription is disposed. When the consumer falls behind its
+/// bounded queue, the queue is cleared and delivery resumes at the next keyframe (never a partial GOP); the
+/// skipped tags are counted in <see cref="DroppedFrames"/>.
+/// </summary>
+public sealed class StreamSubscription : IDisposable
+{
+    private readonly Channel<FlvTag> _queue = Channel.CreateUnbounded<FlvTag>(new UnboundedChannelOptions
+    {
+        SingleWriter = true,
+        // The publisher drains the queue on overflow while the consumer may be reading.
+        SingleReader = false,
+        AllowSynchronousContinuations = false,
+    });
+
+    private readonly StreamHub _hub;
+    private readonly int _maxTags;
+    private readonly long _maxBytes;
+    private long _queuedBytes;
+    private long _droppedFrames;
+    private bool _awaitingKeyframe;
+    private bool _headersLost;
+    private int _sequenceHeaderVersion;
+    private int _disposed;
+
+    internal StreamSubscription(StreamHub hub, string name, string kind, int maxTags, long maxBytes)
+    {
+        _hub = hub;
+        Name = name;
+        Kind = kind;
+        _maxTags = maxTags;
+        _maxBytes = maxBytes;
+        Reader = new QueueReader(this);
+    }
+
+    public string Name { get; }
+
+    /// <summary>Low-cardinality consumer kind, the metrics label (<c>http_flv</c>, <c>rtmp_push</c>, <c>hls</c>...).</summary>
+    public string Kind { get; }
+
+    public string ChannelId => _hub.ChannelId;
+
+    public ChannelReader<FlvTag> Reader { get; }
+
+    /// <summary>Tags skipped because this consumer was too slow.</summary>
+    public long DroppedFrames => Interlocked.Read(ref _droppedFrames);
+
+    /// <summary>Bytes waiting for the consumer.</summary>
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
+    /// <summary>Called by the hub under its lock: the start of the stream for a late joiner.</summary>
+    internal void Prime(IReadOnlyList<FlvTag> start, int sequenceHeaderVersion, bool startsAtKeyframe)
+    {
+        _sequenceHeaderVersion = sequenceHeaderVersion;
+        // Without a cached keyframe (just went live, or the GOP cache overflowed) the first frames would not decode.
+        _awaitingKeyframe = !startsAtKeyframe;
+        foreach (var tag in start)
+        {
+            Enqueue(tag);
+        }
+    }
+
+    /// <summary>Called by the hub under its publish lock; never blocks.</summary>
+    internal void Offer(FlvTag tag, int sequenceHeaderVersion, IReadOnlyList<FlvTag> streamHeaders)
+    {
+        if (_awaitingKeyframe && (tag.IsVideo || tag.IsAudio) && !tag.IsSequenceHeader)
+        {
+            if (!tag.IsKeyframe && !(tag.IsAudio && !_hub.HasVideo))
+            {
+                if (tag.Kind is FlvTagKind.VideoKeyframe or FlvTagKind.VideoInterframe or FlvTagKind.AudioFrame)
+                {
+                    CountDrop(1);
+                }
+
+                return;
+            }
+
+            _awaitingKeyframe = false;
+            if (_headersLost || sequenceHeaderVersion != _sequenceHeaderVersion)
+            {
+                // The headers were cleared with the queue, or the encoder changed settings while we were skipping:
+                // the decoder needs the current ones before the keyframe.
+                _headersLost = false;
+                _sequenceHeaderVersion = sequenceHeaderVersion;
+                foreach (var header in streamHeaders)
+                {
+                    Enqueue(header);
+                }
+            }
+        }
+
+        if (tag.IsSequenceHeader)
+        {
+            _sequenceHeaderVersion = sequenceHeaderVersion;
+        }
+
+        if (_queue.Reader.Count >= _maxTags || Interlocked.Read(ref _queuedBytes) + tag.Serialized.Length > _maxBytes)
+        {
+            DropQueued();
+            if (!tag.IsKeyframe)
+            {
+                _awaitingKeyframe = true;
+                CountDrop(tag.Kind is FlvTagKind.VideoInterframe or FlvTagKind.AudioFrame ? 1 : 0);
+                return;
+            }
+        }
+
+        Enqueue(tag);
+    }
+
+    internal void Complete() => _queue.Writer.TryComplete();
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _hub.Unsubscribe(this);
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out _))
+            {
+            }
+
+            Interlocked.Exchange(ref _queuedBytes, 0);
+        }
+    }
+
+    private void Enqueue(FlvTag tag)
+    {
+        if (_queue.Writer.TryWrite(tag))
+        {
+            Interlocked.Add(ref _queuedBytes, tag.Serialized.Length);
+        }
+    }
+
+    private void DropQueued()
+    {
+        var dropped = 0;
+        while (_queue.Reader.TryRead(out var old))
+        {
+            Interlocked.Add(ref _queuedBytes, -old.Serialized.Length);
+            if (old.IsSequenceHeader || old.Kind == FlvTagKind.Metadata)
+            {
+                _headersLost = true;
+            }
+            else if (old.IsVideo || old.IsAudio)
+            {
+                dropped++;
+            }
+        }
+
+        CountDrop(dropped);
+    }
+
+    private void CountDrop(int frames)
+    {
+        if (frames > 0)
+        {
+            Interlocked.Add(ref _droppedFrames, frames);
+            IngestMetrics.FanoutDroppedFrames.WithLabels(_hub.ChannelId, Kind).Inc(frames);
+        }
+    }
+
+    /// <summary>Keeps the byte count honest as the consumer takes tags.</summary>
+    private sealed class QueueReader(StreamSubscription owner) : ChannelReader<FlvTag>
+    {
+        public override Task Completion => owner._queue.Reader.Completion;
+
+        public override bool CanCount => true;
+
+        public override int Count => owner._queue.Reader.Count;
+
+        public override bool TryRead(out FlvTag item)
+        {
+            if (owner._queue.Reader.TryRead(out item!))
+            {
+                Interlocked.Add(ref owner._queuedBytes, -item.Serialized.Length);
+                return true;
+            }
+
+            return false;
+        }
+
+        public override bool TryPeek(out FlvTag item) => owner._queue.Reader.TryPeek(out item!);
+
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>
+            owner._queue.Reader.WaitToReadAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,151 @@
+using System.Buffers.Binary;
+
+namespace Relay.Ingest.Flv;
+
+/// <summary>FLV tag types (FLV spec, E.4.1).</summary>
+public enum FlvTagType : byte
+{
+    Audio = 8,
+    Video = 9,
+    Script = 18,
+}
+
+/// <summary>
+/// One FLV tag, immutable and shared by every subscriber (never copied per subscriber). It keeps the serialized
+/// bytes exactly as they travel in an FLV stream (11-byte header, body, 4-byte previous-tag-size) so HTTP-FLV
+/// writes it with one copy, and exposes the body and timestamp for RTMP pushers, which re-chunk the body.
+/// </summary>
+public sealed class FlvTag
+{
+    public const int HeaderSize = 11;
+    public const int TrailerSize = 4;
+
+    private readonly byte[] _serialized;
+
+    private FlvTag(byte[] serialized, FlvTagType type, uint timestamp)
+    {
+        _serialized = serialized;
+        Type = type;
+        Timestamp = timestamp;
+        Kind = FlvTagClassifier.Classify(type, Body.Span);
+    }
+
+    public FlvTagType Type { get; }
+
+    /// <summary>Timestamp in milliseconds (24 bits plus the extension byte).</summary>
+    public uint Timestamp { get; }
+
+    /// <summary>What the tag is for the fan-out: keyframe, sequence header, metadata, ...</summary>
+    public FlvTagKind Kind { get; }
+
+    public bool IsVideo => Type == FlvTagType.Video;
+
+    public bool IsAudio => Type == FlvTagType.Audio;
+
+    /// <summary>A video keyframe that is not a sequence header: where a decoder can start.</summary>
+    public bool IsKeyframe => Kind == FlvTagKind.VideoKeyframe;
+
+    public bool IsSequenceHeader => Kind is FlvTagKind.VideoSequenceHeader or FlvTagKind.AudioSequenceHeader;
+
+    /// <summary>The tag body (the RTMP message payload for audio/video/data).</summary>
+    public ReadOnlyMemory<byte> Body => _serialized.AsMemory(HeaderSize, _serialized.Length - HeaderSize - TrailerSize);
+
+    /// <summary>Header + body + previous-tag-size, ready to append to an FLV stream.</summary>
+    public ReadOnlyMemory<byte> Serialized => _serialized;
+
+    public int BodyLength => _serialized.Length - HeaderSize - TrailerSize;
+
+    /// <summary>Wraps an already serialized tag (as read from an FLV stream); the array is taken over, not copied.</summary>
+    internal static FlvTag FromSerialized(byte[] serialized)
+    {
+        var type = (FlvTagType)(serialized[0] & 0x1F);
+        var timestamp = (uint)(serialized[4] << 16 | serialized[5] << 8 | serialized[6] | serialized[7] << 24);
+        return new FlvTag(serialized, type, timestamp);
+    }
+
+    /// <summary>Builds a tag from a body (e.g. an RTMP message payload).</summary>
+    public static FlvTag Create(FlvTagType type, uint timestamp, ReadOnlySpan<byte> body)
+    {
+        if (body.Length > 0xFFFFFF)
+        {
+            throw new ArgumentOutOfRangeException(nameof(body), "an FLV tag body holds at most 16 MiB - 1 bytes");
+        }
+
+        var serialized = new byte[HeaderSize + body.Length + TrailerSize];
+        serialized[0] = (byte)type;
+        serialized[1] = (byte)(body.Length >> 16);
+        serialized[2] = (byte)(body.Length >> 8);
+        serialized[3] = (byte)body.Length;
+        serialized[4] = (byte)(timestamp >> 16);
+        serialized[5] = (byte)(timestamp >> 8);
+        serialized[6] = (byte)timestamp;
+        serialized[7] = (byte)(timestamp >> 24);
+        body.CopyTo(serialized.AsSpan(HeaderSize));
+        BinaryPrimitives.WriteUInt32BigEndian(serialized.AsSpan(HeaderSize + body.Length), (uint)(HeaderSize + body.Length));
+        return new FlvTag(serialized, type, timestamp);
+    }
+
+    public override string ToString() => $"{Type} {Kind} @{Timestamp}ms {BodyLength}B";
+}
+
+/// <summary>The role of a tag in the fan-out.</summary>
+public enum FlvTagKind
+{
+    Other,
+    Metadata,
+    VideoSequenceHeader,
+    VideoKeyframe,
+    VideoInterframe,
+    AudioSequenceHeader,
+    AudioFrame,
+
+    /// <summary>AVC/HEVC end of sequence (ffmpeg's FLV muxer writes one at the end); carries no picture.</summary>
+    VideoEndOfSequence,
+}
+
+/// <summary>Classifies tags by their first body bytes (legacy FLV and enhanced RTMP video headers).</summary>
+public static class FlvTagClassifier
+{
+    public static FlvTagKind Classify(FlvTagType type, ReadOnlySpan<byte> body)
+    {
+        switch (type)
+        {
+            case FlvTagType.Script:
+                return FlvTagKind.Metadata;
+            case FlvTagType.Audio when body.Length >= 1:
+                // AAC: second byte 0 = AudioSpecificConfig. Other formats carry no sequence header.
+                return body[0] >> 4 == 10 && body.Length >= 2 && body[1] == 0 ? FlvTagKind.AudioSequenceHeader : FlvTagKind.AudioFrame;
+            case FlvTagType.Video when body.Length >= 1:
+                var frameType = (body[0] >> 4) & 0x07;
+                bool sequenceHeader;
+                bool endOfSequence;
+                if ((body[0] & 0x80) != 0)
+                {
+                    // Enhanced RTMP: low nibble is the packet type, 0 = sequence start, 2 = sequence end.
+                    sequenceHeader = (body[0] & 0x0F) == 0;
+                    endOfSequence = (body[0] & 0x0F) == 2;
+                }
+                else
+                {
+                    var codecId = body[0] & 0x0F;
+                    var hasPacketType = codecId is 7 or 12 && body.Length >= 2;
+                    sequenceHeader = hasPacketType && body[1] == 0;
+                    endOfSequence = hasPacketType && body[1] == 2;
+                }
+
+                if (endOfSequence)
+                {
+                    return FlvTagKind.VideoEndOfSequence;
+                }
+
+                if (sequenceHeader)
+                {
+                    return FlvTagKind.VideoSequenceHeader;
+                }
+
+                return frameType == 1 ? FlvTagKind.VideoKeyframe : FlvTagKind.VideoInterframe;
+            default:
+                return FlvTagKind.Other;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Net;
+
+namespace Relay.Ingest.Gateway;
+
+/// <summary>
+/// Decides whether a publish may go live. Implemented by the server (channel store lookup by stream key).
+/// Called once per publish attempt, before any media is forwarded; must honour the token (the gateway's
+/// handshake deadline).
+/// </summary>
+public interface IPublishAuthorizer
+{
+    ValueTask<PublishDecision> AuthorizeAsync(PublishRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>A publish attempt: the RTMP app, the stream key (publish name) and the client address.</summary>
+public sealed record PublishRequest(string App, string StreamKey, IPEndPoint Remote)
+{
+    /// <summary>Never prints the key: records print every property, and requests end up in logs.</summary>
+    public override string ToString() => $"PublishRequest {{ App = {App}, StreamKey = ****, Remote = {Remote} }}";
+}
+
+/// <summary>Outcome of <see cref="IPublishAuthorizer.AuthorizeAsync"/>.</summary>
+public sealed record PublishDecision
+{
+    private PublishDecision(string? channelId, string? reason)
+    {
+        ChannelId = channelId;
+        Reason = reason;
+    }
+
+    public bool Accepted => ChannelId is not null;
+
+    /// <summary>The channel the key belongs to, when accepted.</summary>
+    public string? ChannelId { get; }
+
+    /// <summary>A reason token from <see cref="PublishRejectReason"/>, when rejected.</summary>
+    public string? Reason { get; }
+
+    public static PublishDecision Accept(string channelId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(channelId);
+        return new PublishDecision(channelId, null);
+    }
+
+    public static PublishDecision Reject(string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return new PublishDecision(null, reason);
+    }
+}
+
+/// <summary>
+/// Reason tokens of refused publishes, the <c>reason</c> label of <c>relay_ingest_rejected_total</c>.
+/// The authorizer returns <see cref="BadKey"/>, <see cref="MissingKey"/> (or its own token); the gateway
+/// decides the others.
+/// </summary>
+public static class PublishRejectReason
+{
+    /// <summary>The stream key matches no channel (wrong, or rotated away).</summary>
+    public const string BadKey = "bad_key";
+
+    /// <summary>The publish name was empty.</summary>
+    public const string MissingKey = "missing_key";
+
+    /// <summary>The RTMP app is not <c>Relay:Ingest:App</c>.</summary>
+    public const string WrongApp = "wrong_app";
+
+    /// <summary>The channel already has a publisher.</summary>
+    public const string AlreadyLive = "already_live";
+
+    /// <summary>This IP sent too many bad keys recently and must wait.</summary>
+    public const string RateLimited = "rate_limited";
+
+    /// <summary>Too many connections are waiting for authorization (from this IP or in total).</summary>
+    public const string TooManyConnections = "too_many_connections";
+
+    /// <summary>The client did not complete handshake, connect and publish within the deadline.</summary>
+    public const string HandshakeTimeout = "handshake_timeout";
+
+    /// <summary>Not RTMP, or RTMP that breaks the protocol (bad version byte, bad chunks, media before publish...).</summary>
+    public const string ProtocolError = "protocol_error";
+
+    /// <summary>The ffmpeg listener could not be started or reached.</summary>
+    public const string Unavailable = "unavailable";
+
+    /// <summary>The authorizer failed (threw); the publish is refused rather than let through.</summary>
+    public const string AuthError = "auth_error";
+}

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Relay.Ingest.Channels;
+using Relay.Ingest.Configuration;
+using Relay.Ingest.Diagnostics;
+using Relay.Ingest.Ffmpeg;
+
+namespace Relay.Ingest.Gateway;
+
+/// <summary>
+/// The public RTMP (and optional RTMPS) endpoint. Accepts connections, applies the pending-connection limits and
+/// hands each one to an <see cref="RtmpIngestConnection"/>. The accept loop logs and restarts on failure.
+/// </summary>
+public sealed partial class RtmpGateway : BackgroundService
+{
+    private readonly IngestOptions _options;
+    private readonly IPublishAuthorizer _authorizer;
+    private readonly LiveChannelRegistry _channels;
+    private readonly FfmpegProcessRegistry _processes;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RtmpGateway> _logger;
+    private readonly ConnectionLimiter _limiter;
+    private readonly SemaphoreSlim _listenerStarts;
+    private readonly ConcurrentDictionary<long, Task> _connections = new();
+    private long _nextConnectionId;
+    private Socket? _rtmpListener;
+    private Socket? _rtmpsListener;
+    private X509Certificate2? _certificate;
+
+    public RtmpGateway(
+        IOptions<IngestOptions> options,
+        IPublishAuthorizer authorizer,
+        LiveChannelRegistry channels,
+        FfmpegProcessRegistry processes,
+        TimeProvider time,
+        ILogger<RtmpGateway> logger)
+    {
+        _options = options.Value;
+        _authorizer = authorizer;
+        _channels = channels;
+        _processes = processes;
+        _time = time;
+        _logger = logger;
+        _limiter = new ConnectionLimiter(_options, time);
+        _listenerStarts = new SemaphoreSlim(_options.MaxConcurrentListenerStarts);
+    }
+
+    /// <summary>Where the RTMP port is bound (the real port when 0 was configured); null before start.</summary>
+    public IPEndPoint? RtmpEndPoint => _rtmpListener?.LocalEndPoint as IPEndPoint;
+
+    /// <summary>Where the RTMPS port is bound; null when RTMPS is not configured.</summary>
+    public IPEndPoint? RtmpsEndPoint => _rtmpsListener?.LocalEndPoint as IPEndPoint;
+
+    /// <summary>Binds before the host reports started, so a port conflict fails startup with a clear error.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        var address = IPAddress.Parse(_options.RtmpBindAddress);
+        _rtmpListener = Bind(address, _options.RtmpPort, "RtmpPort");
+        if (_options.RtmpsPort is { } rtmpsPort && _options.RtmpsCertificatePath is { } certificatePath)
+        {
+            _certificate = LoadCertificate(certificatePath, _options.RtmpsCertificatePassword);
+            _rtmpsListener = Bind(address, rtmpsPort, "RtmpsPort");
+        }
+
+        LogListening(_logger, RtmpEndPoint!, RtmpsEndPoint);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _rtmpListener?.Dispose();
+        _rtmpsListener?.Dispose();
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        // Connections observe the stopping token; wait for them so their ffmpeg children are gone too.
+        await Task.WhenAll(_connections.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        _rtmpListener?.Dispose();
+        _rtmpsListener?.Dispose();
+        _certificate?.Dispose();
+        _listenerStarts.Dispose();
+        base.Dispose();
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var loops = new List<Task> { AcceptLoopAsync(_rtmpListener!, null, stoppingToken) };
+        if (_rtmpsListener is not null)
+        {
+            loops.Add(AcceptLoopAsync(_rtmpsListener, _certificate, stoppingToken));
+        }
+
+        return Task.WhenAll(loops);
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, X509Certificate2? certificate, CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stoppingToken).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (ObjectDisposedException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // E.g. EMFILE under a connection flood: back off a little and keep serving.
+                failures++;
+                LogAcceptFailed(_logger, ex);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 10 * failures)), _time, stoppingToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var id = Interlocked.Increment(ref _nextConnectionId);
+            _connections[id] = HandleAsync(id, client, certificate, stoppingToken);
+        }
+    }
+
+    private async Task HandleAsync(long id, Socket client, X509Certificate2? certificate, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            var remote = client.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
+            var refusal = _limiter.TryAdmit(remote.Address, out var lease);
+            if (refusal is not null)
+            {
+                IngestMetrics.Rejected.WithLabels(refusal).Inc();
+                LogRefusedAtAccept(_logger, remote, refusal);
+                client.Dispose();
+                return;
+            }
+
+            using (lease)
+            {
+                var connection = new RtmpIngestConnection(client, remote, certificate, lease!, _options, _authorizer, _channels, _processes, _limiter, _listenerStarts, _time, _logger);
+                await connection.RunAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            // RunAsync handles its own errors; this is the last line so one connection can never take the gateway down.
+            LogConnectionCrashed(_logger, ex);
+            client.Dispose();
+        }
+        finally
+        {
+            _connections.TryRemove(id, out _);
+        }
+    }
+
+    private static Socket Bind(IPAddress address, int port, string key)
+    {
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(new IPEndPoint(address, port));
+            socket.Listen(512);
+            return socket;
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new InvalidOperationException($"{IngestOptions.SectionName}:{key}: cannot listen on {address}:{port}: {ex.Message}", ex);
+        }
+    }
+
+    private static X509Certificate2 LoadCertificate(string path, string? password)
+    {
+        if (path.EndsWith(".pem", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".crt", StringComparison.OrdinalIgnoreCase))
+        {
+            var pem = string.IsNullOrEmpty(password)
+                ? X509Certificate2.CreateFromPemFile(path)
+                : X509Certificate2.CreateFromEncryptedPemFile(path, password);
+            // Ephemeral PEM keys are not usable by SslStream on every platform; a PKCS#12 round trip makes them so.
+            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        }
+
+        return X509CertificateLoader.LoadPkcs12FromFile(path, password);
+    }
+
+    [LoggerMessage(EventId = EventIds.GatewayListening, Level = LogLevel.Information, Message = "RTMP ingest listening on {RtmpEndPoint} (RTMPS: {RtmpsEndPoint})")]
+    private static partial void LogListening(ILogger logger, IPEndPoint rtmpEndPoint, IPEndPoint? rtmpsEndPoint);
+
+    [LoggerMessage(EventId = EventIds.AcceptFailed, Level = LogLevel.Warning, Message = "Accepting an RTMP connection failed; retrying")]
+    private static partial void LogAcceptFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = EventIds.ConnectionRejected, Level = LogLevel.Information, Message = "Refused RTMP connection from {Remote}: {Reason}")]
+    private static partial void LogRefusedAtAccept(ILogger logger, IPEndPoint remote, string reason);
+
+    [LoggerMessage(EventId = EventIds.ConnectionFailed, Level = LogLevel.Error, Message = "RTMP connection handler failed unexpectedly")]
+    private static partial void LogConnectionCrashed(ILogger logger, Exception exception);
+}

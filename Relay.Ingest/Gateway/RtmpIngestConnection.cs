@@ -1,0 +1,554 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Relay.Ingest.Channels;
+using Relay.Ingest.Configuration;
+using Relay.Ingest.Diagnostics;
+using Relay.Ingest.Ffmpeg;
+using Relay.Ingest.Flv;
+using Relay.Ingest.Rtmp;
+
+namespace Relay.Ingest.Gateway;
+
+/// <summary>
+/// One publisher connection through the gateway:
+/// <list type="number">
+/// <item>read C0+C1 and check it is RTMP (version 3) before anything costs a process;</item>
+/// <item>start a per-connection ffmpeg listener on a free loopback port (bounded number at once) and connect to it;</item>
+/// <item>forward the handshake byte for byte, then parse the client's chunk stream, forwarding chunk by chunk,
+/// checking the app in <c>connect</c> and holding the chunk that completes <c>publish</c> until the key is authorized;</item>
+/// <item>splice both directions and feed ffmpeg's FLV output into the channel's <see cref="Fanout.StreamHub"/>.</item>
+/// </list>
+/// Any refusal closes the connection before the publish reaches ffmpeg, so no media moves.
+/// </summary>
+internal sealed partial class RtmpIngestConnection(
+    Socket client,
+    IPEndPoint remote,
+    X509Certificate2? certificate,
+    ConnectionLimiter.PendingLease lease,
+    IngestOptions options,
+    IPublishAuthorizer authorizer,
+    LiveChannelRegistry channels,
+    FfmpegProcessRegistry processes,
+    ConnectionLimiter limiter,
+    SemaphoreSlim listenerStarts,
+    TimeProvider time,
+    ILogger logger)
+{
+    /// <summary>connect/createStream/publish are small; anything bigger before publish is junk.</summary>
+    private const int MaxPrePublishMessageSize = 64 * 1024;
+
+    private string? _streamKey;
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        client.NoDelay = true;
+        Stream clientStream = new NetworkStream(client, ownsSocket: true);
+        using var deadline = new CancellationTokenSource(options.HandshakeTimeout, time);
+        using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, deadline.Token);
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        FfmpegProcess? ffmpeg = null;
+        NetworkStream? upstream = null;
+        LiveSession? session = null;
+        Task downstream = Task.CompletedTask;
+        string? refusal = null;
+        try
+        {
+            if (certificate is not null)
+            {
+                var tls = new SslStream(clientStream, leaveInnerStreamOpen: false);
+                clientStream = tls;
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, preAuth.Token).ConfigureAwait(false);
+            }
+
+            var reader = PipeReader.Create(clientStream, new StreamPipeReaderOptions(leaveOpen: true));
+            var c0c1 = await ReadHandshakeAsync(reader, preAuth.Token).ConfigureAwait(false);
+            if (c0c1 is null)
+            {
+                refusal = PublishRejectReason.ProtocolError;
+                return;
+            }
+
+            (ffmpeg, var upstreamSocket) = await StartListenerAsync(preAuth.Token).ConfigureAwait(false);
+            if (ffmpeg is null || upstreamSocket is null)
+            {
+                refusal = PublishRejectReason.Unavailable;
+                return;
+            }
+
+            upstream = new NetworkStream(upstreamSocket, ownsSocket: true);
+            await upstream.WriteAsync(c0c1, preAuth.Token).ConfigureAwait(false);
+            downstream = CopyDownstreamAsync(upstream, clientStream, connection.Token);
+
+            (session, refusal) = await ReadUntilPublishAuthorizedAsync(reader, upstream, preAuth.Token).ConfigureAwait(false);
+            if (session is null)
+            {
+                return;
+            }
+
+            lease.Dispose();
+            limiter.RecordAuthSuccess(remote.Address);
+            var channelId = session.Hub.ChannelId;
+            var started = Stopwatch.GetTimestamp();
+            LogLive(logger, channelId, remote);
+            using var stopRegistration = session.StopRequested.Register(() => connection.Cancel());
+
+            var upstreamSplice = SpliceUpstreamAsync(reader, upstream, connection.Token);
+            var flv = PumpFlvAsync(ffmpeg, session, started, connection.Token);
+            var ended = await Task.WhenAny(upstreamSplice, downstream, flv, ffmpeg.Exited, Task.Delay(Timeout.Infinite, connection.Token).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+            var why = ended == upstreamSplice ? (upstreamSplice.IsFaulted ? "publisher connection failed" : upstreamSplice.Result)
+                : ended == downstream ? "ffmpeg closed the RTMP connection"
+                : ended == flv ? "ffmpeg output ended"
+                : ended == ffmpeg.Exited ? "ffmpeg exited"
+                : stoppingToken.IsCancellationRequested ? "shutdown" : "disconnected by the server";
+            if (ended == flv && flv.Exception?.InnerException is InvalidDataException bad)
+            {
+                why = $"bad FLV from ffmpeg: {bad.Message}";
+            }
+
+            LogOffline(logger, channelId, why, Stopwatch.GetElapsedTime(started));
+            if (ffmpeg.HasExited && await ffmpeg.Exited.ConfigureAwait(false) != FfmpegExitOutcome.Clean && ffmpeg.Stderr.Lines.Count > 0)
+            {
+                LogIngestStderr(logger, channelId, ffmpeg.Stderr.ToString());
+            }
+        }
+        catch (OperationCanceledException) when (session is null && deadline.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            refusal = PublishRejectReason.HandshakeTimeout;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || connection.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
+        {
+            // The client went away or spoke junk (e.g. a TLS handshake that failed); nothing to keep.
+            LogConnectionEnded(logger, remote, ex.Message);
+        }
+        finally
+        {
+            if (refusal is not null)
+            {
+                IngestMetrics.Rejected.WithLabels(refusal).Inc();
+                LogRefused(logger, remote, refusal);
+            }
+
+            await connection.CancelAsync().ConfigureAwait(false);
+            if (ffmpeg is not null)
+            {
+                // A clean disconnect lets ffmpeg finish on its own within the grace; anything else is killed now.
+                if (session is null)
+                {
+                    ffmpeg.Kill();
+                }
+
+                await ffmpeg.StopAsync(TimeSpan.FromMilliseconds(500), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            upstream?.Dispose();
+            await clientStream.DisposeAsync().ConfigureAwait(false);
+            await downstream.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            if (session is not null)
+            {
+                channels.EndPublish(session);
+            }
+        }
+    }
+
+    /// <summary>Reads C0+C1; null when the client is not speaking RTMP (wrong version byte, or closed early).</summary>
+    private static async Task<byte[]?> ReadHandshakeAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        // Judge the version byte as soon as it arrives: HTTP or TLS on this port is refused at once, not at the deadline.
+        var first = await reader.ReadAtLeastAsync(1, cancellationToken).ConfigureAwait(false);
+        if (first.Buffer.IsEmpty || first.Buffer.FirstSpan[0] != RtmpHandshake.Version)
+        {
+            reader.AdvanceTo(first.Buffer.End);
+            return null;
+        }
+
+        reader.AdvanceTo(first.Buffer.Start);
+        var result = await reader.ReadAtLeastAsync(RtmpHandshake.C0C1Size, cancellationToken).ConfigureAwait(false);
+        var buffer = result.Buffer;
+        if (buffer.Length < 1 || buffer.FirstSpan[0] != RtmpHandshake.Version || buffer.Length < RtmpHandshake.C0C1Size)
+        {
+            reader.AdvanceTo(buffer.End);
+            return null;
+        }
+
+        var c0c1 = buffer.Slice(0, RtmpHandshake.C0C1Size).ToArray();
+        reader.AdvanceTo(buffer.GetPosition(RtmpHandshake.C0C1Size));
+        return c0c1;
+    }
+
+    private async Task<(FfmpegProcess? Process, Socket? Socket)> StartListenerAsync(CancellationToken cancellationToken)
+    {
+        await listenerStarts.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Two attempts: the free port we picked can be taken by someone else before ffmpeg binds it.
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                var port = FreeLoopbackPort();
+                FfmpegProcess process;
+                try
+                {
+                    process = processes.Start(new FfmpegStartInfo(
+                        "ingest",
+                        IngestListenerArguments.Build(port, options.App, options.HandshakeTimeoutSeconds + 5),
+                        StderrFilter: RedactStderr));
+                }
+                catch (InvalidOperationException ex)
+                {
+                    LogListenerFailed(logger, ex.Message);
+                    return (null, null);
+                }
+
+                try
+                {
+                    var socket = await ConnectAsync(port, process, cancellationToken).ConfigureAwait(false);
+                    if (socket is not null)
+                    {
+                        return (process, socket);
+                    }
+                }
+                catch
+                {
+                    process.Kill();
+                    throw;
+                }
+
+                LogListenerFailed(logger, process.Stderr.ToString());
+                process.Kill();
+            }
+
+            return (null, null);
+        }
+        finally
+        {
+            listenerStarts.Release();
+        }
+    }
+
+    /// <summary>Connects once ffmpeg listens (~70 ms after spawn); the client's handshake simply waits meanwhile.</summary>
+    private static async Task<Socket?> ConnectAsync(int port, FfmpegProcess process, CancellationToken cancellationToken)
+    {
+        var endpoint = new IPEndPoint(IPAddress.Loopback, port);
+        while (!process.HasExited)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                return socket;
+            }
+            catch (SocketException)
+            {
+                socket.Dispose();
+                await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Forwards C2 and the chunk stream up to <c>publish</c>; returns the claimed session, or the refusal reason.
+    /// Bytes are forwarded at chunk granularity so the chunk that completes <c>publish</c> can be held back.
+    /// </summary>
+    private async Task<(LiveSession? Session, string? Refusal)> ReadUntilPublishAuthorizedAsync(PipeReader reader, Stream upstream, CancellationToken cancellationToken)
+    {
+        var c2 = await reader.ReadAtLeastAsync(RtmpHandshake.PacketSize, cancellationToken).ConfigureAwait(false);
+        if (c2.Buffer.Length < RtmpHandshake.PacketSize)
+        {
+            reader.AdvanceTo(c2.Buffer.End);
+            return (null, PublishRejectReason.ProtocolError);
+        }
+
+        await WriteAsync(upstream, c2.Buffer.Slice(0, RtmpHandshake.PacketSize), cancellationToken).ConfigureAwait(false);
+        reader.AdvanceTo(c2.Buffer.GetPosition(RtmpHandshake.PacketSize));
+
+        var state = new RtmpChunkStreamState(MaxPrePublishMessageSize, maxChunkStreams: 16);
+        string? app = null;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var remaining = buffer;
+            while (true)
+            {
+                var chunkStart = remaining.Start;
+                var status = RtmpChunkReader.TryRead(ref remaining, state, out var message);
+                if (status == RtmpChunkStatus.NeedMoreData)
+                {
+                    break;
+                }
+
+                if (status == RtmpChunkStatus.Invalid)
+                {
+                    LogProtocolError(logger, remote, state.Error!);
+                    reader.AdvanceTo(buffer.End);
+                    return (null, PublishRejectReason.ProtocolError);
+                }
+
+                if (status != RtmpChunkStatus.MessageComplete)
+                {
+                    continue;
+                }
+
+                var verdict = Inspect(message!, ref app, out var streamKey);
+                if (verdict.Refusal is not null)
+                {
+                    reader.AdvanceTo(buffer.End);
+                    return (null, verdict.Refusal);
+                }
+
+                if (!verdict.IsPublish)
+                {
+                    continue;
+                }
+
+                // Everything before the publish chunk goes to ffmpeg now; the publish chunk waits for the verdict.
+                await WriteAsync(upstream, buffer.Slice(buffer.Start, chunkStart), cancellationToken).ConfigureAwait(false);
+                var (session, refusal) = await AuthorizeAsync(app!, streamKey!, cancellationToken).ConfigureAwait(false);
+                if (session is null)
+                {
+                    reader.AdvanceTo(buffer.End);
+                    return (null, refusal);
+                }
+
+                try
+                {
+                    await WriteAsync(upstream, buffer.Slice(chunkStart), cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    channels.EndPublish(session);
+                    throw;
+                }
+
+                reader.AdvanceTo(buffer.End);
+                return (session, null);
+            }
+
+            await WriteAsync(upstream, buffer.Slice(buffer.Start, remaining.Start), cancellationToken).ConfigureAwait(false);
+            reader.AdvanceTo(remaining.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                // Closed before publishing (a probe, or an encoder that gave up): nothing to refuse.
+                return (null, null);
+            }
+        }
+    }
+
+    private readonly record struct Verdict(bool IsPublish, string? Refusal);
+
+    private Verdict Inspect(RtmpMessage message, ref string? app, out string? streamKey)
+    {
+        streamKey = null;
+        switch (message.Header.TypeId)
+        {
+            case RtmpMessageType.Audio or RtmpMessageType.Video or RtmpMessageType.Aggregate
+                or RtmpMessageType.DataAmf0 or RtmpMessageType.DataAmf3:
+                LogProtocolError(logger, remote, "media or data before publish");
+                return new Verdict(false, PublishRejectReason.ProtocolError);
+            case RtmpMessageType.CommandAmf0 or RtmpMessageType.CommandAmf3:
+                break;
+            default:
+                return default;
+        }
+
+        if (!RtmpCommand.TryParse(message, out var command, out var error))
+        {
+            LogProtocolError(logger, remote, $"malformed command: {error}");
+            return new Verdict(false, PublishRejectReason.ProtocolError);
+        }
+
+        switch (command!.Name)
+        {
+            case "connect":
+                // Never log the app: with "rtmp://host/live/KEY" as the server URL, the key is in it.
+                var requested = (command.CommandObject as IReadOnlyDictionary<string, object?>)?.GetValueOrDefault("app") as string;
+                app = NormalizeApp(requested);
+                return string.Equals(app, options.App, StringComparison.Ordinal)
+                    ? default
+                    : new Verdict(false, PublishRejectReason.WrongApp);
+            case "publish":
+                if (app is null)
+                {
+                    LogProtocolError(logger, remote, "publish before connect");
+                    return new Verdict(false, PublishRejectReason.ProtocolError);
+                }
+
+                streamKey = command.Arguments.Count > 0 ? command.Arguments[0] as string ?? "" : "";
+                return new Verdict(true, null);
+            default:
+                return default;
+        }
+    }
+
+    private async Task<(LiveSession? Session, string? Refusal)> AuthorizeAsync(string app, string streamKey, CancellationToken cancellationToken)
+    {
+        if (streamKey.Length == 0)
+        {
+            limiter.RecordAuthFailure(remote.Address);
+            return (null, PublishRejectReason.MissingKey);
+        }
+
+        _streamKey = streamKey;
+        PublishDecision decision;
+        try
+        {
+            decision = await authorizer.AuthorizeAsync(new PublishRequest(app, streamKey, remote), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogAuthorizerFailed(logger, ex, remote);
+            return (null, PublishRejectReason.AuthError);
+        }
+
+        if (!decision.Accepted)
+        {
+            if (decision.Reason is PublishRejectReason.BadKey or PublishRejectReason.MissingKey)
+            {
+                limiter.RecordAuthFailure(remote.Address);
+            }
+
+            return (null, decision.Reason);
+        }
+
+        var session = channels.TryBeginPublish(decision.ChannelId!);
+        return session is null ? (null, PublishRejectReason.AlreadyLive) : (session, null);
+    }
+
+    private async Task<string> SpliceUpstreamAsync(PipeReader reader, Stream upstream, CancellationToken cancellationToken)
+    {
+        using var inactivity = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        while (true)
+        {
+            inactivity.CancelAfter(options.InactivityTimeout);
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(inactivity.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return "publisher inactive";
+            }
+
+            await WriteAsync(upstream, result.Buffer, cancellationToken).ConfigureAwait(false);
+            reader.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return "publisher disconnected";
+            }
+        }
+    }
+
+    private static async Task CopyDownstreamAsync(Stream upstream, Stream clientStream, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        await upstream.CopyToAsync(clientStream, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PumpFlvAsync(FfmpegProcess ffmpeg, LiveSession session, long started, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var hub = session.Hub;
+        var reader = PipeReader.Create(ffmpeg.StandardOutput, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+        var first = true;
+        var lastGaugeUpdate = 0L;
+        await foreach (var tag in FlvTagReader.ReadTagsAsync(reader, options.MaxTagSize, cancellationToken).ConfigureAwait(false))
+        {
+            if (first)
+            {
+                first = false;
+                LogFirstMedia(logger, hub.ChannelId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            hub.Publish(tag);
+            var now = Stopwatch.GetTimestamp();
+            if (Stopwatch.GetElapsedTime(lastGaugeUpdate, now) >= TimeSpan.FromSeconds(1))
+            {
+                lastGaugeUpdate = now;
+                var (bits, fps) = hub.GetRates();
+                IngestMetrics.BitrateBitsPerSecond.WithLabels(hub.ChannelId).Set(bits ?? 0);
+                IngestMetrics.FramesPerSecond.WithLabels(hub.ChannelId).Set(fps ?? 0);
+            }
+        }
+    }
+
+    /// <summary>ffmpeg names the publish name it did not expect; drop that line (and any line holding the key).</summary>
+    private string? RedactStderr(string line)
+    {
+        if (line.Contains("Unexpected stream", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var key = _streamKey;
+        return key is { Length: > 0 } && line.Contains(key, StringComparison.Ordinal) ? line.Replace(key, "****", StringComparison.Ordinal) : line;
+    }
+
+    private static string? NormalizeApp(string? app)
+    {
+        if (app is null)
+        {
+            return null;
+        }
+
+        var query = app.IndexOf('?', StringComparison.Ordinal);
+        return (query >= 0 ? app[..query] : app).Trim('/');
+    }
+
+    private static async ValueTask WriteAsync(Stream stream, ReadOnlySequence<byte> data, CancellationToken cancellationToken)
+    {
+        foreach (var segment in data)
+        {
+            await stream.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    [LoggerMessage(EventId = EventIds.ConnectionRejected, Level = LogLevel.Information, Message = "Refused RTMP publish from {Remote}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, IPEndPoint remote, string reason);
+
+    [LoggerMessage(EventId = EventIds.ConnectionRejected + 50, Level = LogLevel.Debug, Message = "RTMP protocol error from {Remote}: {Error}")]
+    private static partial void LogProtocolError(ILogger logger, IPEndPoint remote, string error);
+
+    [LoggerMessage(EventId = EventIds.PublishStarted, Level = LogLevel.Information, Message = "Channel {ChannelId} is live (publisher {Remote})")]
+    private static partial void LogLive(ILogger logger, string channelId, IPEndPoint remote);
+
+    [LoggerMessage(EventId = EventIds.PublishStarted + 50, Level = LogLevel.Information, Message = "Channel {ChannelId}: first media {Milliseconds:F0} ms after publish")]
+    private static partial void LogFirstMedia(ILogger logger, string channelId, double milliseconds);
+
+    [LoggerMessage(EventId = EventIds.PublishEnded, Level = LogLevel.Information, Message = "Channel {ChannelId} is offline: {Why} (live for {Duration})")]
+    private static partial void LogOffline(ILogger logger, string channelId, string why, TimeSpan duration);
+
+    [LoggerMessage(EventId = EventIds.PublishEnded + 50, Level = LogLevel.Warning, Message = "Ingest ffmpeg of channel {ChannelId} ended badly; last stderr lines:\n{Stderr}")]
+    private static partial void LogIngestStderr(ILogger logger, string channelId, string stderr);
+
+    [LoggerMessage(EventId = EventIds.ConnectionFailed, Level = LogLevel.Debug, Message = "RTMP connection from {Remote} ended: {Reason}")]
+    private static partial void LogConnectionEnded(ILogger logger, IPEndPoint remote, string reason);
+
+    [LoggerMessage(EventId = EventIds.ConnectionFailed + 50, Level = LogLevel.Error, Message = "The ffmpeg ingest listener could not be started: {Detail}")]
+    private static partial void LogListenerFailed(ILogger logger, string detail);
+
+    [LoggerMessage(EventId = EventIds.ConnectionFailed + 51, Level = LogLevel.Error, Message = "Publish authorizer failed for {Remote}; refusing the publish")]
+    private static partial void LogAuthorizerFailed(ILogger logger, Exception exception, IPEndPoint remote);
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Relay.Ingest.Channels;
+using Relay.Ingest.Configuration;
+using Relay.Ingest.Ffmpeg;
+using Relay.Ingest.Gateway;
+
+namespace Relay.Ingest;
+
+public static class IngestServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the RTMP ingest: options from <c>Relay:Ingest</c> (validated at start), the live channel registry,
+    /// the ffmpeg process registry and the RTMP gateway (hosted services). The caller must register an
+    /// <see cref="IPublishAuthorizer"/>; <see cref="ILiveChannelObserver"/> implementations are optional.
+    /// </summary>
+    public static IServiceCollection AddRelayIngest(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<IngestOptions>()
+            .Bind(configuration.GetSection(IngestOptions.SectionName))
+            .PostConfigure(o =>
+            {
+                if (configuration["Relay:DataDir"] is { Length: > 0 } dataDir)
+                {
+                    o.DataDir = dataDir;
+                }
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<LiveChannelRegistry>();
+
+        // Registration order is start order (reap leftovers before accepting) and reverse stop order
+        // (the gateway ends its connections before the registry stops whatever ffmpeg is left).
+        services.TryAddSingleton<FfmpegProcessRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<FfmpegProcessRegistry>());
+        services.TryAddSingleton<RtmpGateway>();
+        services.AddHostedService(sp => sp.GetRequiredService<RtmpGateway>());
+        return services;
+    }
+}

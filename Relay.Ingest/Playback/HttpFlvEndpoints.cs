@@ -1,0 +1,64 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Relay.Ingest.Channels;
+using Relay.Ingest.Flv;
+
+namespace Relay.Ingest.Playback;
+
+/// <summary>HTTP-FLV playback: <c>GET /live/{channelId}.flv</c>, starting at the cached keyframe.</summary>
+public static class HttpFlvEndpoints
+{
+    public const string SubscriberKind = "http_flv";
+
+    public static IEndpointRouteBuilder MapRelayPlayback(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/live/{channelId}.flv", StreamAsync)
+            .WithName("HttpFlvPlayback")
+            .Produces(StatusCodes.Status200OK, contentType: "video/x-flv")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return endpoints;
+    }
+
+    private static async Task<IResult> StreamAsync(string channelId, HttpContext context, LiveChannelRegistry channels)
+    {
+        if (!channels.TryGetHub(channelId, out var hub))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "channel is offline", detail: $"channel '{channelId}' has no publisher");
+        }
+
+        using var subscription = hub.Subscribe(context.TraceIdentifier, SubscriberKind);
+        var response = context.Response;
+        response.ContentType = "video/x-flv";
+        response.Headers.CacheControl = "no-cache, no-store";
+        response.Headers.AccessControlAllowOrigin = "*";
+        var cancellationToken = context.RequestAborted;
+        var writer = response.BodyWriter;
+        try
+        {
+            writer.Write(FlvTagReader.AudioVideoFileHeader);
+            var reader = subscription.Reader;
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // Write everything already queued, then flush once: one flush per burst, not per tag.
+                while (reader.TryRead(out var tag))
+                {
+                    writer.Write(tag.Serialized.Span);
+                }
+
+                var flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The viewer left.
+        }
+
+        return Results.Empty;
+    }
+}

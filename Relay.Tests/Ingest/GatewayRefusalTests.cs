@@ -1,0 +1,113 @@
+using Relay.Ingest.Diagnostics;
+using Relay.Ingest.Flv;
+
+namespace Relay.Tests.Ingest;
+
+/// <summary>Refusals: each closes the connection before the publish reaches ffmpeg, within 1 s, without disturbing the live publisher.</summary>
+public class GatewayRefusalTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Wrong_key_missing_key_wrong_app_and_second_publisher_are_refused_fast_while_the_live_publisher_goes_on()
+    {
+        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            // Four refusals from one IP in a row must not trip the brute-force backoff in this test.
+            ["Relay:Ingest:FailedAuthAttemptsBeforeBackoff"] = "10",
+        });
+        using var http = new HttpClient();
+        using var publisher = FfmpegPublisher.Start(host.RtmpUrl(IngestTestHost.DemoKey), seconds: 20);
+        await host.WaitForLiveAsync("demo", live: true, TimeSpan.FromSeconds(10));
+        var viewerTask = FlvHttpReader.ReadAsync(http, host.FlvUrl("demo"), TimeSpan.FromSeconds(5), Ct);
+
+        var before = RejectedCounts();
+        var refusals = new (string Name, string App, string Key, string Reason)[]
+        {
+            ("wrong key", "live", "WRONG-KEY", "bad_key"),
+            ("missing key", "live", "", "missing_key"),
+            ("wrong app", "other", IngestTestHost.OtherKey, "wrong_app"),
+            ("second publisher", "live", IngestTestHost.DemoKey, "already_live"),
+        };
+        foreach (var (name, app, key, reason) in refusals)
+        {
+            await using var client = await RawRtmpClient.ConnectAsync(host.RtmpPort, Ct);
+            await client.HandshakeAsync(Ct);
+            await client.ConnectAndPublishAsync(app, key, Ct);
+            var closedAfter = await client.WaitForCloseAsync(TimeSpan.FromSeconds(3), Ct);
+            Assert.True(closedAfter is not null, $"{name}: connection not closed");
+            Assert.True(closedAfter < TimeSpan.FromSeconds(1), $"{name}: closed only after {closedAfter}");
+            Assert.DoesNotContain(client.Received, m => Relay.Ingest.Rtmp.RtmpCommand.TryParse(m, out var c, out _) && c!.Name == "onStatus");
+            Assert.Equal(before[reason] + 1, RejectedCounts()[reason]);
+            before = RejectedCounts();
+        }
+
+        // A real encoder with a wrong key is refused too (ffmpeg gives up with an error).
+        using (var wrong = FfmpegPublisher.Start(host.RtmpUrl("WRONG-KEY"), seconds: 5))
+        {
+            Assert.True(await wrong.WaitForExitAsync(TimeSpan.FromSeconds(5)), "refused ffmpeg publisher did not give up");
+            Assert.NotEqual(0, wrong.ExitCode);
+        }
+
+        Assert.Equal(["demo"], host.Channels.LiveChannelIds);
+        Assert.False(host.Channels.IsLive("other"));
+
+        var viewer = await viewerTask;
+        var frames = viewer.Tags.Where(t => t.Tag.IsVideo && !t.Tag.IsSequenceHeader).ToList();
+        Assert.True(frames.Count > 100, $"live viewer got {frames.Count} frames in 5 s");
+        var worstGap = frames.Zip(frames.Skip(1)).Max(p => p.Second.At - p.First.At);
+        Assert.True(worstGap < TimeSpan.FromMilliseconds(500), $"live stream stalled for {worstGap} during refusals");
+        Assert.False(publisher.HasExited, "the live publisher was disturbed: " + publisher.Stderr);
+        Assert.InRange(host.Channels.GetStatus("demo")!.Fps!.Value, 27, 33);
+
+        publisher.Dispose();
+        await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(5));
+        await host.AssertNoFfmpegLeftAsync();
+        host.AssertNoKeyInLogs();
+    }
+
+    [Fact]
+    public async Task Repeated_bad_keys_from_one_address_are_made_to_wait_longer_each_time()
+    {
+        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Relay:Ingest:FailedAuthAttemptsBeforeBackoff"] = "2",
+        });
+        var before = IngestMetrics.Rejected.WithLabels("rate_limited").Value;
+        for (var i = 0; i < 2; i++)
+        {
+            await using var client = await RawRtmpClient.ConnectAsync(host.RtmpPort, Ct);
+            await client.HandshakeAsync(Ct);
+            await client.ConnectAndPublishAsync("live", "WRONG-KEY", Ct);
+            Assert.NotNull(await client.WaitForCloseAsync(TimeSpan.FromSeconds(2), Ct));
+        }
+
+        // Blocked for 1 s now: the next connection is closed at accept, before any handshake answer.
+        await using (var blocked = await RawRtmpClient.ConnectAsync(host.RtmpPort, Ct))
+        {
+            var closed = await blocked.WaitForCloseAsync(TimeSpan.FromSeconds(1), Ct);
+            Assert.NotNull(closed);
+        }
+
+        Assert.True(IngestMetrics.Rejected.WithLabels("rate_limited").Value >= before + 1);
+        var startedBefore = host.Processes.StartedCount;
+
+        // After the wait the right key works again (a typo is not a lockout).
+        await Task.Delay(1200, Ct);
+        await using (var good = await RawRtmpClient.ConnectAsync(host.RtmpPort, Ct))
+        {
+            await good.HandshakeAsync(Ct);
+            await good.ConnectAndPublishAsync("live", IngestTestHost.DemoKey, Ct);
+            Assert.True(await good.WaitForStatusAsync("NetStream.Publish.Start", TimeSpan.FromSeconds(3), Ct), "publish with the right key after the backoff");
+            Assert.True(host.Channels.IsLive("demo"));
+        }
+
+        Assert.Equal(startedBefore + 1, host.Processes.StartedCount);
+        await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(5));
+        await host.AssertNoFfmpegLeftAsync();
+        host.AssertNoKeyInLogs();
+    }
+
+    private static Dictionary<string, double> RejectedCounts() =>
+        new[] { "bad_key", "missing_key", "wrong_app", "already_live" }.ToDictionary(r => r, r => IngestMetrics.Rejected.WithLabels(r).Value);
+}

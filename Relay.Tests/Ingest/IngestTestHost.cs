@@ -1,0 +1,264 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Relay.Ingest;
+using Relay.Ingest.Channels;
+using Relay.Ingest.Ffmpeg;
+using Relay.Ingest.Gateway;
+using Relay.Ingest.Playback;
+
+namespace Relay.Tests.Ingest;
+
+/// <summary>
+/// The ingest hosted without Relay.Server: a WebApplication on a free loopback port with AddRelayIngest,
+/// MapRelayPlayback, a test authorizer (key <see cref="DemoKey"/> = channel "demo", <see cref="OtherKey"/> = "other"),
+/// RTMP on a free port, a private data directory, and every log line captured (to check no key leaks).
+/// </summary>
+internal sealed class IngestTestHost : IAsyncDisposable
+{
+    public const string DemoKey = "demo-secret-key-123";
+    public const string OtherKey = "other-secret-key-456";
+
+    private readonly WebApplication _app;
+    private readonly string _dataDir;
+
+    private IngestTestHost(WebApplication app, string dataDir, LogSink logs, ChannelEvents events)
+    {
+        _app = app;
+        _dataDir = dataDir;
+        Logs = logs;
+        Events = events;
+    }
+
+    public LogSink Logs { get; }
+
+    public ChannelEvents Events { get; }
+
+    public int RtmpPort => Gateway.RtmpEndPoint!.Port;
+
+    public RtmpGateway Gateway => _app.Services.GetRequiredService<RtmpGateway>();
+
+    public LiveChannelRegistry Channels => _app.Services.GetRequiredService<LiveChannelRegistry>();
+
+    public FfmpegProcessRegistry Processes => _app.Services.GetRequiredService<FfmpegProcessRegistry>();
+
+    public Uri HttpBase { get; private set; } = null!;
+
+    public string RtmpUrl(string key, string app = "live") => $"rtmp://127.0.0.1:{RtmpPort}/{app}/{key}";
+
+    public Uri FlvUrl(string channelId) => new(HttpBase, $"/live/{channelId}.flv");
+
+    public static async Task<IngestTestHost> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        FfmpegAvailability.SkipIfMissing();
+        var dataDir = Directory.CreateTempSubdirectory("relay-ingest-test-").FullName;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var config = new Dictionary<string, string?>
+        {
+            ["Relay:DataDir"] = dataDir,
+            ["Relay:Ingest:RtmpPort"] = "0",
+            ["Relay:Ingest:RtmpBindAddress"] = "127.0.0.1",
+            ["Relay:Ingest:HandshakeTimeoutSeconds"] = "5",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(config);
+        var logs = new LogSink();
+        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
+        var events = new ChannelEvents();
+        builder.Services.AddSingleton<IPublishAuthorizer>(new TestAuthorizer());
+        builder.Services.AddSingleton<ILiveChannelObserver>(events);
+        builder.Services.AddRelayIngest(builder.Configuration);
+        var app = builder.Build();
+        app.MapRelayPlayback();
+        var host = new IngestTestHost(app, dataDir, logs, events);
+        try
+        {
+            await app.StartAsync(TestContext.Current.CancellationToken);
+            var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+            host.HttpBase = new Uri(address);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until the registry reports the channel live (or offline) within the timeout.</summary>
+    public async Task WaitForLiveAsync(string channelId, bool live, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (Channels.IsLive(channelId) != live)
+        {
+            if (DateTime.UtcNow > until)
+            {
+                Assert.Fail($"channel {channelId} did not become {(live ? "live" : "offline")} within {timeout}");
+            }
+
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>Waits until no ingest ffmpeg is tracked and none with this host's marker runs.</summary>
+    public async Task AssertNoFfmpegLeftAsync(TimeSpan? timeout = null)
+    {
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
+        while (Processes.Running.Count > 0 || ChildProcesses.WithOwnerMarker(Processes.OwnerMarker).Count > 0)
+        {
+            if (DateTime.UtcNow > until)
+            {
+                Assert.Fail($"ffmpeg children left: tracked {Processes.Running.Count}, running {ChildProcesses.WithOwnerMarker(Processes.OwnerMarker).Count}");
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public void AssertNoKeyInLogs()
+    {
+        var leaked = Logs.Lines.Where(l => l.Contains(DemoKey, StringComparison.Ordinal) || l.Contains(OtherKey, StringComparison.Ordinal) || l.Contains("WRONG-KEY", StringComparison.Ordinal)).ToList();
+        Assert.True(leaked.Count == 0, "stream key in logs: " + string.Join(" | ", leaked));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var marker = Processes.OwnerMarker;
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await _app.StopAsync(cts.Token);
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+            // Nothing may outlive the host: the registry awaited its children on stop.
+            Assert.Empty(ChildProcesses.WithOwnerMarker(marker));
+            try
+            {
+                Directory.Delete(_dataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private sealed class TestAuthorizer : IPublishAuthorizer
+    {
+        public ValueTask<PublishDecision> AuthorizeAsync(PublishRequest request, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(request.StreamKey switch
+            {
+                DemoKey => PublishDecision.Accept("demo"),
+                OtherKey => PublishDecision.Accept("other"),
+                _ => PublishDecision.Reject(PublishRejectReason.BadKey),
+            });
+    }
+}
+
+/// <summary>Records live/offline notifications in order.</summary>
+internal sealed class ChannelEvents : ILiveChannelObserver
+{
+    private readonly ConcurrentQueue<string> _events = new();
+
+    public IReadOnlyList<string> All => [.. _events];
+
+    public void ChannelLive(string channelId) => _events.Enqueue($"live:{channelId}");
+
+    public void ChannelOffline(string channelId) => _events.Enqueue($"offline:{channelId}");
+}
+
+internal sealed class LogSink : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyList<string> Lines => [.. _lines];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(LogSink sink, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            sink._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+    }
+}
+
+internal static class FfmpegAvailability
+{
+    private static readonly Lazy<bool> Available = new(() =>
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ffmpeg", "-version") { RedirectStandardOutput = true, UseShellExecute = false });
+            p!.WaitForExit(5000);
+            return p.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    });
+
+    public static void SkipIfMissing()
+    {
+        if (!Available.Value)
+        {
+            Assert.Skip("ffmpeg is not installed on PATH");
+        }
+    }
+}
+
+internal static class ChildProcesses
+{
+    /// <summary>PIDs of live processes carrying the registry's owner marker (Linux /proc).</summary>
+    public static IReadOnlyList<int> WithOwnerMarker(string marker)
+    {
+        var found = new List<int>();
+        if (!OperatingSystem.IsLinux())
+        {
+            return found;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "environ")).Contains($"RELAY_FFMPEG_OWNER={marker}", StringComparison.Ordinal)
+                    && !File.ReadAllText(Path.Combine(dir, "stat")).Contains(") Z ", StringComparison.Ordinal))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return found;
+    }
+}
