@@ -36,9 +36,6 @@ public sealed class EgressOptions
     /// </summary>
     public int AckWindowBytes { get; set; } = 2_500_000;
 
-    /// <summary>ffmpeg for transcoding destinations (default: on PATH).</summary>
-    public string FfmpegPath { get; set; } = "ffmpeg";
-
     /// <summary>Optional PEM file of extra CA certificates trusted for rtmps (private CAs); the system store always is.</summary>
     public string? TrustedCaCertificatesPath { get; set; }
 
@@ -73,7 +70,6 @@ public sealed class EgressOptionsValidator : IValidateOptions<EgressOptions>
         Require(options.SetupTimeoutSeconds is >= 0.1 and <= 600, nameof(options.SetupTimeoutSeconds), "must be between 0.1 and 600");
         Require(options.ChunkSize is >= 128 and <= 65536, nameof(options.ChunkSize), "must be between 128 and 65536");
         Require(options.AckWindowBytes is >= 4096 and <= 100_000_000, nameof(options.AckWindowBytes), "must be between 4096 and 100000000");
-        Require(!string.IsNullOrWhiteSpace(options.FfmpegPath), nameof(options.FfmpegPath), "must not be empty");
         Require(options.TrustedCaCertificatesPath is null || File.Exists(options.TrustedCaCertificatesPath), nameof(options.TrustedCaCertificatesPath), "names a file that does not exist");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

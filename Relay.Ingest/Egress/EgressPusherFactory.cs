@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Relay.Ingest.Egress.Rtmp;
 using Relay.Ingest.Egress.Transcode;
+using Relay.Ingest.Ffmpeg;
 
 namespace Relay.Ingest.Egress;
 
@@ -12,7 +13,7 @@ public interface IEgressPusherFactory
     (IEgressPusher? Pusher, string? Error) Create(EgressDestination destination, EgressOptions options);
 }
 
-public sealed class EgressPusherFactory(TimeProvider time, ILoggerFactory loggers) : IEgressPusherFactory
+public sealed class EgressPusherFactory(FfmpegProcessRegistry processes, TimeProvider time, ILoggerFactory loggers) : IEgressPusherFactory
 {
     private readonly Lazy<X509Certificate2Collection?> _noExtraRoots = new(() => null);
     private string? _loadedRootsPath;
@@ -35,7 +36,7 @@ public sealed class EgressPusherFactory(TimeProvider time, ILoggerFactory logger
         };
         if (destination.UsesFfmpeg)
         {
-            return (new FfmpegPusher(target!, destination.Profile, options, settings, time, loggers.CreateLogger<FfmpegPusher>()), null);
+            return (new FfmpegPusher(target!, destination.Profile, processes, settings, loggers.CreateLogger<FfmpegPusher>()), null);
         }
 
         return (new RtmpPusher(target!, settings, time, loggers.CreateLogger<RtmpPusher>()), null);

@@ -2,14 +2,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Relay.Ingest.Egress.Source;
 
 namespace Relay.Ingest.Egress;
 
 public static class EgressServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="EgressManager"/> (singleton) with <c>Relay:Egress</c> options validated at start. The host
-    /// must also register an <see cref="Source.IEgressSourceResolver"/> (the adapter over the ingest's StreamHub).
+    /// Registers <see cref="EgressManager"/> (singleton) with <c>Relay:Egress</c> options validated at start. Call after
+    /// AddRelayIngest: egress reads the ingest's LiveChannelRegistry hubs and starts ffmpeg through its registry.
     /// </summary>
     public static IServiceCollection AddRelayEgress(this IServiceCollection services, IConfiguration configuration)
     {
@@ -17,6 +18,7 @@ public static class EgressServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EgressOptions>, EgressOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IEgressPusherFactory, EgressPusherFactory>();
+        services.TryAddSingleton<IEgressSourceResolver, LiveChannelEgressSources>();
         services.TryAddSingleton<EgressManager>();
         return services;
     }

@@ -1,4 +1,5 @@
 using Relay.Ingest.Egress.Source;
+using Relay.Ingest.Flv;
 
 namespace Relay.Ingest.Egress;
 
@@ -16,5 +17,5 @@ public interface IEgressPushObserver
     void OnLive();
 
     /// <summary>A frame was handed to the transport; <paramref name="wireBytes"/> is what it cost on the wire.</summary>
-    void OnSent(EgressFrame frame, int wireBytes);
+    void OnSent(FlvTag frame, int wireBytes);
 }

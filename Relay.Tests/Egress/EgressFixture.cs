@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relay.Ingest.Egress;
+using Relay.Ingest.Configuration;
 using Relay.Ingest.Egress.Source;
+using Relay.Ingest.Ffmpeg;
 using Relay.Tests.Egress.Harness;
 
 namespace Relay.Tests.Egress;
@@ -73,7 +75,10 @@ public static class EgressTestHost
         var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
         var sources = new TestSources();
         var monitor = new StaticOptionsMonitor(options);
-        var manager = new EgressManager(sources, new EgressPusherFactory(TimeProvider.System, loggers), monitor, TimeProvider.System, loggers);
+        var processes = new FfmpegProcessRegistry(
+            Options.Create(new IngestOptions { DataDir = Directory.CreateTempSubdirectory("relay-egress-data-").FullName }),
+            loggers.CreateLogger<FfmpegProcessRegistry>());
+        var manager = new EgressManager(sources, new EgressPusherFactory(processes, TimeProvider.System, loggers), monitor, TimeProvider.System, loggers);
         return (manager, sources, logs);
     }
 

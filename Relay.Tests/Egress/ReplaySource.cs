@@ -1,56 +1,47 @@
 using System.Diagnostics;
-using System.Threading.Channels;
+using Relay.Ingest.Channels;
 using Relay.Ingest.Egress.Source;
+using Relay.Ingest.Fanout;
+using Relay.Ingest.Flv;
 
 namespace Relay.Tests.Egress;
 
 /// <summary>
-/// Test stand-in for the ingest's StreamHub behind <see cref="IEgressSource"/>: replays the clip in real time, looping
-/// with continuous timestamps, keeps metadata + sequence headers + the current GOP for late subscribers and gives
-/// each subscriber a bounded queue that, when full, drops to the next keyframe. It never waits for a subscriber.
+/// A live channel for egress tests: the ingest's real <see cref="StreamHub"/>, published to in real time from the
+/// ffmpeg-encoded clip (looped with continuous timestamps), exposed through the production
+/// <see cref="StreamHubEgressSource"/>. GOP cache and keyframe-aware drops are the hub's own.
 /// </summary>
 public sealed class ReplaySource : IEgressSource, IAsyncDisposable
 {
-    private readonly object _gate = new();
-    private readonly List<Feed> _feeds = [];
-    private readonly List<EgressFrame> _headers = [];
-    private readonly List<EgressFrame> _gop = [];
-    private readonly IReadOnlyList<EgressFrame> _clip;
+    private readonly IReadOnlyList<FlvTag> _clip;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private bool _ended;
+    private readonly StreamHubEgressSource _source;
+    private long _lastTimestamp;
 
-    public ReplaySource(IReadOnlyList<EgressFrame> clip)
+    public ReplaySource(IReadOnlyList<FlvTag> clip, string channelId = "ch1")
     {
         _clip = clip;
+        Hub = new StreamHub(channelId, DateTimeOffset.UtcNow);
+        _source = new StreamHubEgressSource(Hub);
         _loop = Task.Run(() => RunAsync(_stop.Token));
     }
 
-    /// <summary>Every frame the source has emitted, with its timestamp (for checking what sinks received).</summary>
+    public StreamHub Hub { get; }
+
+    /// <summary>Every media frame the source has emitted, by type and timestamp (to check what sinks received).</summary>
     public HashSet<(byte Type, uint Timestamp)> Emitted { get; } = [];
 
-    /// <summary>The media time of the newest emitted frame.</summary>
-    public uint LastTimestamp { get; private set; }
+    /// <summary>The timestamp of the newest emitted frame.</summary>
+    public uint LastTimestamp => (uint)Interlocked.Read(ref _lastTimestamp);
 
-    public IEgressFeed Subscribe(string subscriberName, int capacity)
-    {
-        var feed = new Feed(this, capacity);
-        lock (_gate)
-        {
-            foreach (var frame in _headers.Concat(_gop))
-            {
-                feed.Offer(frame);
-            }
+    public IngestStatus? Ingest => _source.Ingest;
 
-            if (_ended) feed.Complete();
-            else _feeds.Add(feed);
-        }
-
-        return feed;
-    }
+    public IEgressFeed Subscribe(string subscriberName, int capacity) => _source.Subscribe(subscriberName, capacity);
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
+        if (_clip.Count == 0) return;
         var clock = Stopwatch.StartNew();
         var clipDuration = _clip.Max(f => f.Timestamp) + 33u;
         uint offset = 0;
@@ -61,13 +52,16 @@ public sealed class ReplaySource : IEgressSource, IAsyncDisposable
             {
                 foreach (var original in _clip)
                 {
-                    var isHeader = original.Kind is EgressFrameKind.Metadata or EgressFrameKind.VideoSequenceHeader or EgressFrameKind.AudioSequenceHeader;
+                    var isHeader = original.Kind is FlvTagKind.Metadata or FlvTagKind.VideoSequenceHeader or FlvTagKind.AudioSequenceHeader;
                     if (isHeader && !first) continue;
-                    var frame = original with { Timestamp = original.Timestamp + offset };
-                    var due = TimeSpan.FromMilliseconds(frame.Timestamp);
-                    var wait = due - clock.Elapsed;
+                    // The clip ends with the muxer's end-of-sequence tag; a looping live stream never sends it.
+                    if (original.Kind is FlvTagKind.Other or FlvTagKind.VideoEndOfSequence) continue;
+                    var tag = offset == 0 ? original : FlvTag.Create(original.Type, original.Timestamp + offset, original.Body.Span);
+                    var wait = TimeSpan.FromMilliseconds(tag.Timestamp) - clock.Elapsed;
                     if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
-                    Publish(frame, isHeader);
+                    lock (Emitted) Emitted.Add(((byte)tag.Type, tag.Timestamp));
+                    Interlocked.Exchange(ref _lastTimestamp, tag.Timestamp);
+                    Hub.Publish(tag);
                 }
 
                 first = false;
@@ -79,88 +73,17 @@ public sealed class ReplaySource : IEgressSource, IAsyncDisposable
         }
     }
 
-    private void Publish(EgressFrame frame, bool isHeader)
-    {
-        lock (_gate)
-        {
-            if (isHeader) _headers.Add(frame);
-            else
-            {
-                if (frame.Kind == EgressFrameKind.VideoKeyframe) _gop.Clear();
-                _gop.Add(frame);
-            }
-
-            lock (Emitted) Emitted.Add((frame.TagType, frame.Timestamp));
-            LastTimestamp = frame.Timestamp;
-            foreach (var feed in _feeds) feed.Offer(frame);
-        }
-    }
-
-    /// <summary>The channel ends: every feed completes.</summary>
+    /// <summary>The channel ends: the publisher stops and the hub completes every subscription.</summary>
     public async Task EndAsync()
     {
         await _stop.CancelAsync();
         await _loop;
-        lock (_gate)
-        {
-            _ended = true;
-            foreach (var feed in _feeds) feed.Complete();
-            _feeds.Clear();
-        }
+        Hub.Complete();
     }
 
     public async ValueTask DisposeAsync()
     {
         await EndAsync();
         _stop.Dispose();
-    }
-
-    private void Remove(Feed feed)
-    {
-        lock (_gate) _feeds.Remove(feed);
-    }
-
-    private sealed class Feed(ReplaySource owner, int capacity) : IEgressFeed
-    {
-        private readonly Channel<EgressFrame> _queue = Channel.CreateUnbounded<EgressFrame>(new() { SingleWriter = true });
-        private bool _skipToKeyframe;
-        private long _dropped;
-        private uint _newest;
-
-        public ChannelReader<EgressFrame> Frames => _queue.Reader;
-
-        public long DroppedFrames => Interlocked.Read(ref _dropped);
-
-        public TimeSpan Backlog => _queue.Reader.TryPeek(out var oldest) ? TimeSpan.FromMilliseconds(Math.Max(0, (long)_newest - oldest.Timestamp)) : TimeSpan.Zero;
-
-        public void Offer(EgressFrame frame)
-        {
-            if (_skipToKeyframe && frame.Kind is EgressFrameKind.VideoFrame or EgressFrameKind.AudioFrame)
-            {
-                Interlocked.Increment(ref _dropped);
-                return;
-            }
-
-            if (frame.Kind == EgressFrameKind.VideoKeyframe) _skipToKeyframe = false;
-            if (_queue.Reader.Count >= capacity)
-            {
-                // Full: drop what is queued and everything up to the next keyframe, never a partial GOP.
-                while (_queue.Reader.TryRead(out _)) Interlocked.Increment(ref _dropped);
-                Interlocked.Increment(ref _dropped);
-                _skipToKeyframe = true;
-                return;
-            }
-
-            _newest = frame.Timestamp;
-            _queue.Writer.TryWrite(frame);
-        }
-
-        public void Complete() => _queue.Writer.TryComplete();
-
-        public void Dispose()
-        {
-            owner.Remove(this);
-            _queue.Writer.TryComplete();
-        }
     }
 }

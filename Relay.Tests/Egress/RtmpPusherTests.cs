@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Egress.Rtmp;
 using Relay.Ingest.Egress.Source;
+using Relay.Ingest.Flv;
 using Relay.Tests.Egress.Harness;
 
 namespace Relay.Tests.Egress;
@@ -20,7 +21,7 @@ public sealed class RtmpPusherTests : IAsyncDisposable
         public TaskCompletionSource Live { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public long Bytes;
         public void OnLive() => Live.TrySetResult();
-        public void OnSent(EgressFrame frame, int wireBytes) => Interlocked.Add(ref Bytes, wireBytes);
+        public void OnSent(FlvTag frame, int wireBytes) => Interlocked.Add(ref Bytes, wireBytes);
     }
 
     private static RtmpPusher Pusher(string url, string? key, RtmpPushSettings? settings = null)

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Time.Testing;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Egress.Source;
 using Relay.Ingest.Egress.Supervision;
+using Relay.Ingest.Channels;
+using Relay.Ingest.Flv;
 
 namespace Relay.Tests.Egress;
 
@@ -13,6 +15,8 @@ public sealed class SupervisionTests
     {
         public int Subscriptions;
 
+        public IngestStatus? Ingest => null;
+
         public IEgressFeed Subscribe(string subscriberName, int capacity)
         {
             Interlocked.Increment(ref Subscriptions);
@@ -21,13 +25,13 @@ public sealed class SupervisionTests
 
         private sealed class Feed : IEgressFeed
         {
-            private readonly Channel<EgressFrame> _channel = Channel.CreateUnbounded<EgressFrame>();
+            private readonly Channel<FlvTag> _channel = Channel.CreateUnbounded<FlvTag>();
 
-            public ChannelReader<EgressFrame> Frames => _channel.Reader;
+            public ChannelReader<FlvTag> Frames => _channel.Reader;
 
             public long DroppedFrames => 3;
 
-            public TimeSpan Backlog => TimeSpan.Zero;
+            public long QueuedBytes => 0;
 
             public void Dispose() { }
         }

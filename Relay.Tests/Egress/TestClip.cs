@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Relay.Ingest.Egress.Source;
+using Relay.Ingest.Flv;
 using Relay.Tests.Egress.Harness;
 
 namespace Relay.Tests.Egress;
@@ -10,17 +10,17 @@ namespace Relay.Tests.Egress;
 /// </summary>
 public static class TestClip
 {
-    private static readonly Lazy<Task<IReadOnlyList<EgressFrame>>> Frames = new(GenerateAsync);
+    private static readonly Lazy<Task<IReadOnlyList<FlvTag>>> Frames = new(GenerateAsync);
 
     public static string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"relay-egress-clip-{Environment.ProcessId}.flv");
 
-    public static Task<IReadOnlyList<EgressFrame>> LoadAsync()
+    public static Task<IReadOnlyList<FlvTag>> LoadAsync()
     {
         Tools.RequireOrSkip("ffmpeg", "ffprobe");
         return Frames.Value;
     }
 
-    private static async Task<IReadOnlyList<EgressFrame>> GenerateAsync()
+    private static async Task<IReadOnlyList<FlvTag>> GenerateAsync()
     {
         await Tools.RunAsync("ffmpeg", "-nostdin", "-y", "-loglevel", "error",
             "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
@@ -29,24 +29,15 @@ public static class TestClip
         return Parse(await File.ReadAllBytesAsync(Path));
     }
 
-    /// <summary>Minimal FLV splitter for the fixture; production code reads FLV with the ingest's FlvTagReader.</summary>
-    public static IReadOnlyList<EgressFrame> Parse(byte[] flv)
+    /// <summary>Splits the clip into tags with the ingest's FLV reader.</summary>
+    public static IReadOnlyList<FlvTag> Parse(byte[] flv)
     {
-        var frames = new List<EgressFrame>();
-        var offset = 13;
-        while (offset + 11 <= flv.Length)
+        var frames = new List<FlvTag>();
+        var buffer = new System.Buffers.ReadOnlySequence<byte>(flv);
+        Assert.Equal(FlvReadStatus.Read, FlvTagReader.TryReadFileHeader(ref buffer, out _));
+        while (FlvTagReader.TryReadTag(ref buffer, FlvTagReader.DefaultMaxTagSize, out var tag, out var error) == FlvReadStatus.Read)
         {
-            var type = (byte)(flv[offset] & 0x1F);
-            var size = flv[offset + 1] << 16 | flv[offset + 2] << 8 | flv[offset + 3];
-            var timestamp = (uint)(flv[offset + 4] << 16 | flv[offset + 5] << 8 | flv[offset + 6] | flv[offset + 7] << 24);
-            if (offset + 11 + size + 4 > flv.Length)
-            {
-                break;
-            }
-
-            var body = flv.AsMemory(offset + 11, size);
-            frames.Add(new EgressFrame(EgressFrame.Classify(type, body.Span), timestamp, body));
-            offset += 11 + size + 4;
+            frames.Add(tag!);
         }
 
         return frames;
@@ -129,11 +120,11 @@ public sealed class FlvSinkRecorder : IAsyncDisposable
                     if (offset + 11 + size + 4 > length) break;
                     var type = (byte)(data[offset] & 0x1F);
                     var ts = (uint)(data[offset + 4] << 16 | data[offset + 5] << 8 | data[offset + 6] | data[offset + 7] << 24);
-                    var kind = EgressFrame.Classify(type, data.AsSpan(offset + 11, size));
+                    var kind = FlvTagClassifier.Classify((FlvTagType)type, data.AsSpan(offset + 11, size));
                     lock (_tags)
                     {
-                        _tags.Add(new ReceivedTag(type, ts, now, kind == EgressFrameKind.VideoKeyframe,
-                            kind is EgressFrameKind.VideoSequenceHeader or EgressFrameKind.AudioSequenceHeader));
+                        _tags.Add(new ReceivedTag(type, ts, now, kind == FlvTagKind.VideoKeyframe,
+                            kind is FlvTagKind.VideoSequenceHeader or FlvTagKind.AudioSequenceHeader));
                     }
 
                     offset += 11 + size + 4;

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Relay.Ingest.Egress.Source;
+using Relay.Ingest.Flv;
 
 namespace Relay.Ingest.Egress.Platforms;
 
@@ -21,25 +21,25 @@ public sealed class IngestProfiler
     private bool _video;
     private long _videoBytes;
 
-    public void Observe(EgressFrame frame)
+    public void Observe(FlvTag frame)
     {
         var body = frame.Body.Span;
         switch (frame.Kind)
         {
-            case EgressFrameKind.VideoSequenceHeader when body.Length > 0:
+            case FlvTagKind.VideoSequenceHeader when body.Length > 0:
                 _videoCodec = VideoCodecName(body);
                 break;
-            case EgressFrameKind.AudioSequenceHeader or EgressFrameKind.AudioFrame when body.Length > 0:
+            case FlvTagKind.AudioSequenceHeader or FlvTagKind.AudioFrame when body.Length > 0:
                 _audio = true;
                 _audioCodec ??= AudioCodecName(body[0] >> 4);
                 break;
-            case EgressFrameKind.VideoKeyframe:
+            case FlvTagKind.VideoKeyframe:
                 _video = true;
                 _videoBytes += body.Length;
                 _keyframes.Enqueue((frame.Timestamp, _videoBytes));
                 if (_keyframes.Count > Window + 1) _keyframes.Dequeue();
                 break;
-            case EgressFrameKind.VideoFrame:
+            case FlvTagKind.VideoInterframe:
                 _video = true;
                 _videoCodec ??= body.Length > 0 ? VideoCodecName(body) : null;
                 _videoBytes += body.Length;

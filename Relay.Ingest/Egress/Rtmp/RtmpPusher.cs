@@ -9,6 +9,7 @@ using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Relay.Ingest.Egress.Source;
+using Relay.Ingest.Flv;
 using Relay.Ingest.Rtmp;
 
 namespace Relay.Ingest.Egress.Rtmp;
@@ -300,7 +301,7 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
             using var stall = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
             using var writeToken = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, stall.Token);
             var reader = feed.Frames;
-            var sent = new List<(EgressFrame Frame, int Bytes)>();
+            var sent = new List<(FlvTag Frame, int Bytes)>();
             _lastAckTimestamp = time.GetTimestamp();
             try
             {
@@ -401,12 +402,12 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
             }
         }
 
-        private void WriteFrame(ArrayBufferWriter<byte> buffer, EgressFrame frame)
+        private void WriteFrame(ArrayBufferWriter<byte> buffer, FlvTag frame)
         {
             var body = frame.Body.Span;
-            switch (frame.TagType)
+            switch (frame.Type)
             {
-                case EgressFrame.ScriptType:
+                case FlvTagType.Script:
                     // FLV carries onMetaData; a publisher sends it as @setDataFrame so the server keeps it for players.
                     if (body.Length >= SetDataFrame.Length && body[..SetDataFrame.Length].SequenceEqual(SetDataFrame))
                     {
@@ -423,7 +424,7 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
                     }
 
                     break;
-                case EgressFrame.AudioType:
+                case FlvTagType.Audio:
                     RtmpChunkWriter.Write(buffer, new(AudioChunkStream, frame.Timestamp, body.Length, RtmpMessageType.Audio, _streamId), body, settings.ChunkSize);
                     break;
                 default:

@@ -1,16 +1,22 @@
 using System.Threading.Channels;
+using Relay.Ingest.Channels;
+using Relay.Ingest.Fanout;
+using Relay.Ingest.Flv;
 
 namespace Relay.Ingest.Egress.Source;
 
 /// <summary>
-/// The smallest seam egress needs from the fan-out: per live channel, a source that hands each destination its own
-/// bounded, keyframe-aware queue starting with metadata + sequence headers + the cached GOP. The ingest branch's
-/// StreamHub implements it through a thin adapter; tests use a real-time replay of an ffmpeg-encoded clip.
+/// What egress needs from the fan-out of one live channel: per destination, its own bounded, keyframe-aware
+/// queue of shared <see cref="FlvTag"/>s that starts with metadata + sequence headers + the cached GOP.
+/// <see cref="StreamHubEgressSource"/> is the production implementation over the ingest's <see cref="StreamHub"/>.
 /// </summary>
 public interface IEgressSource
 {
-    /// <param name="subscriberName">For the hub's logs and drop accounting; never a URL or a key.</param>
+    /// <param name="subscriberName">For the hub's logs; never a URL or a key.</param>
     IEgressFeed Subscribe(string subscriberName, int capacity);
+
+    /// <summary>The live ingest as the hub measures it (codecs, keyframe interval, bitrate); null when unknown.</summary>
+    IngestStatus? Ingest { get; }
 }
 
 /// <summary>Finds the live source of a channel; null when the channel is offline.</summary>
@@ -22,52 +28,46 @@ public interface IEgressSourceResolver
 /// <summary>One destination's queue. Completing <see cref="Frames"/> means the channel ended.</summary>
 public interface IEgressFeed : IDisposable
 {
-    ChannelReader<EgressFrame> Frames { get; }
+    ChannelReader<FlvTag> Frames { get; }
 
-    /// <summary>Frames the hub dropped for this subscriber because it fell behind (whole GOP remainders).</summary>
+    /// <summary>Frames the hub dropped for this subscriber because it fell behind.</summary>
     long DroppedFrames { get; }
 
-    /// <summary>Media time between the newest frame the hub queued for this subscriber and the oldest still waiting.</summary>
-    TimeSpan Backlog { get; }
+    /// <summary>Bytes waiting in this subscriber's queue.</summary>
+    long QueuedBytes { get; }
 }
 
-/// <summary>What the frame is to a pusher.</summary>
-public enum EgressFrameKind : byte
+/// <summary>A live channel's <see cref="StreamHub"/> as an egress source.</summary>
+public sealed class StreamHubEgressSource(StreamHub hub) : IEgressSource
 {
-    Metadata,
-    VideoSequenceHeader,
-    VideoKeyframe,
-    VideoFrame,
-    AudioSequenceHeader,
-    AudioFrame,
+    /// <summary>Bytes a destination may have queued, whatever the tag count (a 4K keyframe burst is large).</summary>
+    private const long MaxQueuedBytes = 32 * 1024 * 1024;
+
+    public StreamHub Hub => hub;
+
+    public IngestStatus? Ingest => hub.GetStatus();
+
+    public IEgressFeed Subscribe(string subscriberName, int capacity) =>
+        new SubscriptionFeed(hub.Subscribe(subscriberName, "rtmp_push", new SubscriberLimits(capacity, MaxQueuedBytes)));
+
+    private sealed class SubscriptionFeed(StreamSubscription subscription) : IEgressFeed
+    {
+        public ChannelReader<FlvTag> Frames => subscription.Reader;
+
+        public long DroppedFrames => subscription.DroppedFrames;
+
+        public long QueuedBytes => subscription.QueuedBytes;
+
+        public void Dispose() => subscription.Dispose();
+    }
 }
 
-/// <summary>
-/// One media message as it travels in RTMP/FLV: the FLV tag type (8 audio, 9 video, 18 script = the RTMP message
-/// type), the timestamp in ms and the tag body. Shared, never mutated. Adapts 1:1 from the ingest's FlvTag.
-/// </summary>
-public sealed record EgressFrame(EgressFrameKind Kind, uint Timestamp, ReadOnlyMemory<byte> Body)
+/// <summary>Resolves a channel to the hub of its live session in the ingest's <see cref="LiveChannelRegistry"/>.</summary>
+public sealed class LiveChannelEgressSources(LiveChannelRegistry registry) : IEgressSourceResolver
 {
-    public const byte AudioType = 8;
-    public const byte VideoType = 9;
-    public const byte ScriptType = 18;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<StreamHub, StreamHubEgressSource> _sources = new();
 
-    public byte TagType => Kind switch
-    {
-        EgressFrameKind.Metadata => ScriptType,
-        EgressFrameKind.AudioSequenceHeader or EgressFrameKind.AudioFrame => AudioType,
-        _ => VideoType,
-    };
-
-    public bool IsVideo => TagType == VideoType;
-
-    public bool IsAudio => TagType == AudioType;
-
-    public static EgressFrameKind Classify(byte tagType, ReadOnlySpan<byte> body) => tagType switch
-    {
-        ScriptType => EgressFrameKind.Metadata,
-        AudioType => body.Length >= 2 && body[0] >> 4 == 10 && body[1] == 0 ? EgressFrameKind.AudioSequenceHeader : EgressFrameKind.AudioFrame,
-        _ when body.Length >= 2 && (body[0] & 0x0F) is 7 or 12 && body[1] == 0 => EgressFrameKind.VideoSequenceHeader,
-        _ => body.Length >= 1 && (body[0] >> 4 & 0x07) == 1 ? EgressFrameKind.VideoKeyframe : EgressFrameKind.VideoFrame,
-    };
+    // The same hub must map to the same source instance: the manager restarts pushes when the source changes.
+    public IEgressSource? Find(string channelId) =>
+        registry.TryGetHub(channelId, out var hub) && !hub.IsCompleted ? _sources.GetValue(hub, h => new StreamHubEgressSource(h)) : null;
 }

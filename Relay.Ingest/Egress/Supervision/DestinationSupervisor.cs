@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Relay.Ingest.Egress.Diagnostics;
 using Relay.Ingest.Egress.Platforms;
 using Relay.Ingest.Egress.Source;
+using Relay.Ingest.Flv;
 
 namespace Relay.Ingest.Egress.Supervision;
 
@@ -204,7 +205,7 @@ internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposa
         EgressLog.Live(_logger, _channelId, _destination.Id, _preset.Id, UrlRedactor.Redact(_destination.Url));
     }
 
-    void IEgressPushObserver.OnSent(EgressFrame frame, int wireBytes)
+    void IEgressPushObserver.OnSent(FlvTag frame, int wireBytes)
     {
         EgressMetrics.Bytes.WithLabels(_labels).Inc(wireBytes);
         _profiler.Observe(frame);
@@ -229,10 +230,17 @@ internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposa
             lock (_gate) _warnings = warnings;
             if (feed is not null)
             {
-                EgressMetrics.QueueSeconds.WithLabels(_labels).Set(feed.Backlog.TotalSeconds);
+                EgressMetrics.QueueSeconds.WithLabels(_labels).Set(QueueSeconds(feed));
                 ReportDrops(feed);
             }
         }
+    }
+
+    /// <summary>Queued bytes over the stream's bitrate: media time waiting, without timestamps of queued tags.</summary>
+    private double QueueSeconds(IEgressFeed feed)
+    {
+        var bitsPerSecond = _bitrateKbps * 1000;
+        return bitsPerSecond > 0 ? Math.Round(feed.QueuedBytes * 8 / bitsPerSecond, 3) : 0;
     }
 
     private void ReportDrops(IEgressFeed feed)

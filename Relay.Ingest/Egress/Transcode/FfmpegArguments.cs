@@ -10,7 +10,7 @@ public static class FfmpegArguments
     {
         var args = new List<string>
         {
-            "-hide_banner", "-nostats", "-loglevel", "warning",
+            // -hide_banner -nostats -loglevel warning come from the process registry.
             // Progress lines on stderr tell the supervisor the output is open and moving (= live).
             "-progress", "pipe:2", "-stats_period", "1",
             "-f", "flv", "-i", "pipe:0",
