@@ -58,7 +58,7 @@ public static class EgressTestHost
     /// <summary>Options for loopback tests: quick backoff, quick stall detection, small ack window and queue.</summary>
     public static EgressOptions FastOptions(string? trustedCa = null) => new()
     {
-        QueueCapacity = 90,
+        QueueCapacity = 240,
         BackoffBaseSeconds = 0.2,
         BackoffCapSeconds = 1,
         HealthyPeriodSeconds = 5,

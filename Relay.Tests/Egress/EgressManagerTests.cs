@@ -157,7 +157,11 @@ public sealed class EgressManagerTests : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         await using var healthy = await NginxPeer.StartAsync();
         await using var frozen = await NginxPeer.StartAsync();
-        var (manager, sources, _) = EgressTestHost.Create(EgressTestHost.FastOptions());
+        // Each retry against the frozen server waits out the setup timeout with its queue filling: 5 s of frames
+        // overflow the 240-frame queue, so drops must show.
+        var options = EgressTestHost.FastOptions();
+        options.SetupTimeoutSeconds = 5;
+        var (manager, sources, _) = EgressTestHost.Create(options);
         await using (manager)
         {
             await using var source = new ReplaySource(clip);
