@@ -39,7 +39,7 @@ public sealed class EgressManagerTests : IAsyncDisposable
             EgressDestination[] destinations =
             [
                 new("nginx", "nginx-rtmp", "custom", $"rtmp://127.0.0.1:{nginx.RtmpPort}/live", "nkey-secret", true),
-                new("nms", "node-media-server", "custom", $"rtmp://127.0.0.1:{nms.RtmpPort}/live/mkey-secret", null, true),
+                new("nms", "node-media-server", "facebook", $"rtmp://127.0.0.1:{nms.RtmpPort}/live/mkey-secret", null, true),
                 new("ffmpeg", "ffmpeg listener", "custom", $"rtmp://127.0.0.1:{listenerPort}/live", "lkey", true),
                 new("tls", "rtmps terminator", "youtube", $"rtmps://localhost:{nginx.TlsPort}/live", "tkey-secret", true),
             ];
@@ -63,6 +63,11 @@ public sealed class EgressManagerTests : IAsyncDisposable
 
             var statuses = manager.GetStatuses(Channel);
             Assert.All(statuses, s => Assert.Equal(EgressState.Live, s.State));
+            // Platform checks: the clip (1 s GOP, ~1.5 Mbps, H.264/AAC) satisfies YouTube; Facebook wants rtmps.
+            Assert.Empty(manager.GetStatus(Channel, "tls").Warnings);
+            Assert.Equal(["Facebook Live accepts only rtmps:// ingest"], manager.GetStatus(Channel, "nms").Warnings);
+            Assert.Equal(1, Relay.Ingest.Egress.Diagnostics.EgressMetrics.Up.WithLabels(Channel, "tls", "youtube").Value);
+            Assert.True(Relay.Ingest.Egress.Diagnostics.EgressMetrics.Bytes.WithLabels(Channel, "nms", "facebook").Value > 100_000);
             Assert.All(statuses, s => Assert.InRange(s.BitrateKbps, 500, 5000));
             await manager.StopChannelAsync(Channel);
             Assert.All(manager.GetStatuses(Channel), s => Assert.Equal(EgressState.Idle, s.State));
@@ -78,6 +83,9 @@ public sealed class EgressManagerTests : IAsyncDisposable
             probe = await FfmpegPeers.ProbeAsync(nmsRecorder.RecordingPath);
             Assert.Contains(("video", "h264", 640, 360), probe);
             Assert.True(await listener.WaitForExitAsync(TimeSpan.FromSeconds(5)), "the ffmpeg listener sees the unpublish and ends");
+            // SNI: the terminator logged the host name the pusher asked for, over TLS 1.2+.
+            for (var i = 0; i < 60 && !nginx.TlsSessionLog.Contains("localhost", StringComparison.Ordinal); i++) await Task.Delay(50, ct);
+            Assert.Matches(@"(?m)^localhost TLSv1\.[23]$", nginx.TlsSessionLog); // a "-" line is the harness's port probe
             Assert.DoesNotContain(logs.Lines, l => l.Contains("secret", StringComparison.Ordinal) || l.Contains("lkey", StringComparison.Ordinal));
         }
     }
@@ -145,6 +153,7 @@ public sealed class EgressManagerTests : IAsyncDisposable
             await using var recorder2 = FfmpegPeers.Record(listener2, clock, Path.GetTempFileName());
             await recorder2.WaitForAsync(t => t.Type == 9 && t.Keyframe, TimeSpan.FromSeconds(5));
             Assert.Equal(EgressState.Live, manager.GetStatus(Channel, "a").State);
+            Assert.Empty(manager.GetStatus(Channel, "a").Warnings); // within Twitch's limits
             Assert.DoesNotContain(logs.Lines, l => l.Contains("dupkey", StringComparison.Ordinal) || l.Contains("sinkkey", StringComparison.Ordinal));
         }
     }
@@ -251,8 +260,10 @@ public sealed class EgressManagerTests : IAsyncDisposable
             await using var k2Recorder = FfmpegPeers.Record(k2Player, clock, Path.GetTempFileName());
             await k2Recorder.WaitForAsync(t => t.Type == 9 && t.Keyframe, TimeSpan.FromSeconds(10));
 
-            // Remove.
+            // Remove: its push stops and its metric series go away.
+            Assert.Contains(Relay.Ingest.Egress.Diagnostics.EgressMetrics.Up.GetAllLabelValues(), l => l.SequenceEqual([Channel, "added", "custom"]));
             await manager.ApplyAsync(Channel, [steady], ct);
+            Assert.DoesNotContain(Relay.Ingest.Egress.Diagnostics.EgressMetrics.Up.GetAllLabelValues(), l => l.SequenceEqual([Channel, "added", "custom"]));
             Assert.Equal(EgressState.Idle, manager.GetStatus(Channel, "added").State);
             Assert.Single(manager.GetStatuses(Channel));
 

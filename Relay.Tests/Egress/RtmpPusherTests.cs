@@ -94,11 +94,35 @@ public sealed class RtmpPusherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task An_untrusted_rtmps_certificate_fails_the_tls_stage()
+    {
+        await using var nginx = await NginxPeer.StartAsync(withTls: true);
+        await using var source = new ReplaySource([]);
+        using var feed = source.Subscribe("t", 8);
+        // No extra trust: the terminator's self-signed certificate must be refused.
+        var outcome = await Pusher($"rtmps://localhost:{nginx.TlsPort}/live", "k").RunAsync(feed, new Observer(), TestContext.Current.CancellationToken);
+        Assert.Equal(EgressStage.Tls, outcome.Stage);
+        Assert.StartsWith("TLS handshake failed", outcome.Error);
+    }
+
+    [Fact]
+    public async Task Plain_rtmp_to_a_tls_port_fails_the_handshake_stage_in_time()
+    {
+        await using var nginx = await NginxPeer.StartAsync(withTls: true);
+        await using var source = new ReplaySource([]);
+        using var feed = source.Subscribe("t", 8);
+        var outcome = await Pusher($"rtmp://127.0.0.1:{nginx.TlsPort}/live", "k", new RtmpPushSettings { SetupTimeout = TimeSpan.FromSeconds(2) })
+            .RunAsync(feed, new Observer(), TestContext.Current.CancellationToken);
+        Assert.True(outcome.Stage is EgressStage.Handshake or EgressStage.Connect, outcome.ToString());
+    }
+
+    [Fact]
     public async Task A_refused_connection_is_reported_in_words()
     {
         var port = FreePort.Next();
-        using var feed = new ReplaySource([]) is var s ? s.Subscribe("t", 8) : null;
-        var outcome = await Pusher($"rtmp://127.0.0.1:{port}/live", "k").RunAsync(feed!, new Observer(), TestContext.Current.CancellationToken);
+        await using var source = new ReplaySource([]);
+        using var feed = source.Subscribe("t", 8);
+        var outcome = await Pusher($"rtmp://127.0.0.1:{port}/live", "k").RunAsync(feed, new Observer(), TestContext.Current.CancellationToken);
         Assert.Equal(new EgressOutcome(EgressStage.Connect, "connection refused"), outcome);
     }
 }

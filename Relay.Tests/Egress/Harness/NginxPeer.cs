@@ -52,6 +52,9 @@ public sealed class NginxPeer : IAsyncDisposable
                 "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", certificate);
             stream = $$"""
                 stream {
+                    # The SNI name each TLS client sent, so tests can check the pusher sends it.
+                    log_format sni '$ssl_server_name $ssl_protocol';
+                    access_log {{directory}}/logs/stream.log sni;
                     server {
                         listen 127.0.0.1:{{tlsPort}} ssl;
                         ssl_certificate {{certificate}};
@@ -107,6 +110,9 @@ public sealed class NginxPeer : IAsyncDisposable
     public Task FreezeAsync() => Tools.RunAsync("kill", "-STOP", Pid.ToString());
 
     public Task ThawAsync() => Tools.RunAsync("kill", "-CONT", Pid.ToString());
+
+    /// <summary>One line per finished TLS session: the SNI name and protocol the client used.</summary>
+    public string TlsSessionLog => File.Exists(Path.Combine(Directory, "logs", "stream.log")) ? File.ReadAllText(Path.Combine(Directory, "logs", "stream.log")) : "";
 
     public string ErrorLog => File.Exists(Path.Combine(Directory, "logs", "error.log")) ? File.ReadAllText(Path.Combine(Directory, "logs", "error.log")) : "";
 
