@@ -115,3 +115,16 @@ public sealed class EgressUnitTests
         Assert.Contains("-rtmp_playpath k", copy);
     }
 }
+
+public sealed class EgressDestinationValidatorTests
+{
+    [Fact]
+    public void A_good_destination_passes_and_a_bad_one_names_every_field()
+    {
+        Assert.Empty(EgressDestinationValidator.Validate(new("d", "n", "twitch", "rtmps://live.twitch.tv:443/app", "k", true, new EgressProfile(2500, Aspect: "9:16"))));
+
+        var errors = EgressDestinationValidator.Validate(new("", "n", "myspace", "http://x/app", "k", true, new EgressProfile(VideoBitrateKbps: 10, Aspect: "4:3"), "gstreamer"));
+
+        Assert.Equal(["engine", "id", "platform", "profile.aspect", "profile.videoBitrateKbps", "url"], errors.Keys.Order(StringComparer.Ordinal));
+    }
+}
