@@ -154,6 +154,15 @@ public sealed class EgressManagerTests : IAsyncDisposable
             await recorder2.WaitForAsync(t => t.Type == 9 && t.Keyframe, TimeSpan.FromSeconds(5));
             Assert.Equal(EgressState.Live, manager.GetStatus(Channel, "a").State);
             Assert.Empty(manager.GetStatus(Channel, "a").Warnings); // within Twitch's limits
+
+            // The publisher goes away: the hub completes, every push unpublishes on its own and reads idle.
+            await source.EndAsync();
+            foreach (var id in new[] { "a", "sink" })
+            {
+                await EgressTestHost.WaitForStateAsync(manager, Channel, id, s => s.State == EgressState.Idle, TimeSpan.FromSeconds(5));
+            }
+
+            Assert.True(await listener2.WaitForExitAsync(TimeSpan.FromSeconds(5)), "the sink saw the unpublish");
             Assert.DoesNotContain(logs.Lines, l => l.Contains("dupkey", StringComparison.Ordinal) || l.Contains("sinkkey", StringComparison.Ordinal));
         }
     }
@@ -307,5 +316,35 @@ public sealed class EgressManagerTests : IAsyncDisposable
         // 640x360 source, centre-cropped to 9:16 (no upscaling): 202x360.
         Assert.Equal((202, 360), (video.Width, video.Height));
         Assert.Contains(streams, s => s is { Type: "audio", Codec: "aac" });
+    }
+
+    [Fact]
+    public async Task Engine_ffmpeg_without_a_profile_copies_the_stream_through_ffmpeg()
+    {
+        var clip = await TestClip.LoadAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var clock = Stopwatch.StartNew();
+        await using var nginx = await NginxPeer.StartAsync();
+        var (manager, sources, logs) = EgressTestHost.Create(EgressTestHost.FastOptions());
+        await using (manager)
+        {
+            await using var source = new ReplaySource(clip);
+            sources.SetLive(Channel, source);
+            await manager.ApplyAsync(Channel, [new("viaffmpeg", "via ffmpeg", "bilibili", $"rtmp://127.0.0.1:{nginx.RtmpPort}/live", "ffkey", true, Engine: EgressEngines.Ffmpeg)], ct);
+            await EgressTestHost.WaitLiveAsync(manager, Channel, "viaffmpeg", seconds: 15);
+            Assert.NotEmpty(Leftovers.ProcessesMentioning($":{nginx.RtmpPort}/live"));
+            await using var player = FfmpegPeers.StartPlayer($"rtmp://127.0.0.1:{nginx.RtmpPort}/live/ffkey");
+            await using var recorder = FfmpegPeers.Record(player, clock, Path.GetTempFileName());
+            var first = await recorder.WaitForAsync(t => t.Type == 9 && t.Keyframe, TimeSpan.FromSeconds(10));
+            await recorder.WaitForAsync(t => t.Type == 8 && !t.SequenceHeader && t.Timestamp > first.Timestamp + 1000, TimeSpan.FromSeconds(10));
+            await manager.StopChannelAsync(Channel);
+            var probe = await FfmpegPeers.ProbeAsync(recorder.RecordingPath);
+            Assert.Contains(("video", "h264", 640, 360), probe);
+            Assert.Contains(probe, s => s is { Type: "audio", Codec: "aac" });
+            Assert.DoesNotContain(logs.Lines, l => l.Contains("ffkey", StringComparison.Ordinal));
+        }
+
+        // The egress ffmpeg was stopped with the channel.
+        Assert.Empty(Leftovers.ProcessesMentioning($"127.0.0.1:{nginx.RtmpPort}/live"));
     }
 }

@@ -129,6 +129,15 @@ internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposa
         {
             SetState(EgressState.Connecting, _lastError);
             var feed = _source.Subscribe($"egress:{_destination.Id}", _options.QueueCapacity);
+            if (feed.Frames.Completion.IsCompleted)
+            {
+                // The channel ended while we were backing off: do not open a publish for nothing.
+                feed.Dispose();
+                SetState(EgressState.Idle, _lastError);
+                EgressLog.Stopped(_logger, _channelId, _destination.Id, "channel ended");
+                return;
+            }
+
             lock (_gate)
             {
                 _feed = feed;
