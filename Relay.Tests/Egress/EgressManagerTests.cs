@@ -246,8 +246,12 @@ public sealed class EgressManagerTests : IAsyncDisposable
             await manager.ApplyAsync(Channel, [steady, added], ct);
             await EgressTestHost.WaitLiveAsync(manager, Channel, "added");
             var liveAt = clock.Elapsed.TotalMilliseconds;
+            // The first batch on the wire is metadata + sequence headers + the cached GOP, keyframe first.
+            var addedBytes = Relay.Ingest.Egress.Diagnostics.EgressMetrics.Bytes.WithLabels(Channel, "added", "custom");
+            while (addedBytes.Value == 0 && clock.Elapsed.TotalMilliseconds - addedAt < 5000) await Task.Delay(1, ct);
+            var firstBytesAt = clock.Elapsed.TotalMilliseconds;
             var firstKeyframe = await listenerRecorder.WaitForAsync(t => t.Type == 9 && t.Keyframe, TimeSpan.FromSeconds(5));
-            TestContext.Current.SendDiagnosticMessage($"added live: publish accepted after {liveAt - addedAt:0} ms; first keyframe at the sink (through the listener's probe) after {firstKeyframe.ArrivalMs - addedAt:0} ms");
+            TestContext.Current.SendDiagnosticMessage($"added live: publish accepted after {liveAt - addedAt:0} ms; cached GOP on the wire after {firstBytesAt - addedAt:0} ms; first keyframe at the sink (through the listener's probe) after {firstKeyframe.ArrivalMs - addedAt:0} ms");
             Assert.True(liveAt - addedAt < 1000, $"publish took {liveAt - addedAt:0} ms");
             // Without a GOP cache the first keyframe would be one emitted after the add.
             Assert.True(firstKeyframe.Timestamp <= newestBeforeAdd, $"first keyframe {firstKeyframe.Timestamp} ms was emitted after the add ({newestBeforeAdd} ms)");
