@@ -107,6 +107,19 @@ public sealed class EgressManager(
         }
     }
 
+    /// <summary>
+    /// Re-applies the channel's last desired destinations, e.g. when the channel goes live: the server may call
+    /// <see cref="ApplyAsync"/> while the channel is offline and rely on this to start the pushes.
+    /// </summary>
+    public async Task ResumeChannelAsync(string channelId, CancellationToken cancellationToken)
+    {
+        if (_channels.TryGetValue(channelId, out var channel))
+        {
+            var desired = channel.Snapshot().Select(e => e.Destination).ToList();
+            await ApplyAsync(channelId, desired, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Forgets a deleted channel (its pushes stop first).</summary>
     public async Task RemoveChannelAsync(string channelId)
     {

@@ -20,6 +20,7 @@ public static class EgressServiceCollectionExtensions
         services.TryAddSingleton<IEgressPusherFactory, EgressPusherFactory>();
         services.TryAddSingleton<IEgressSourceResolver, LiveChannelEgressSources>();
         services.TryAddSingleton<EgressManager>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Relay.Ingest.Channels.ILiveChannelObserver, EgressLiveChannelObserver>());
         return services;
     }
 }

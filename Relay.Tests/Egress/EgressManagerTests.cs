@@ -352,3 +352,42 @@ public sealed class EgressManagerTests : IAsyncDisposable
         Assert.Empty(Leftovers.ProcessesMentioning($"127.0.0.1:{nginx.RtmpPort}/live"));
     }
 }
+
+[Collection("egress-peers")]
+public sealed class EgressLiveFollowTests : IAsyncDisposable
+{
+    private readonly int _portMark = FreePort.Mark;
+
+    public async ValueTask DisposeAsync() => await Leftovers.AssertNoneAsync(FreePort.Since(_portMark));
+
+    [Fact]
+    public async Task Destinations_applied_while_offline_start_when_the_channel_goes_live_and_idle_when_it_ends()
+    {
+        var clip = await TestClip.LoadAsync();
+        var ct = TestContext.Current.CancellationToken;
+        await using var nginx = await NginxPeer.StartAsync();
+        var (manager, sources, _) = EgressTestHost.Create(EgressTestHost.FastOptions());
+        await using (manager)
+        {
+            var observer = new EgressLiveChannelObserver(manager, Microsoft.Extensions.Logging.Abstractions.NullLogger<EgressLiveChannelObserver>.Instance);
+            await manager.ApplyAsync("ch2",
+            [
+                new("on", "on", "custom", $"rtmp://127.0.0.1:{nginx.RtmpPort}/live", "on", true),
+                new("off", "off", "custom", $"rtmp://127.0.0.1:{nginx.RtmpPort}/live", "off", false),
+            ], ct);
+            Assert.Equal(EgressState.Idle, manager.GetStatus("ch2", "on").State);
+            Assert.Equal(EgressState.Disabled, manager.GetStatus("ch2", "off").State);
+
+            await using var source = new ReplaySource(clip, "ch2");
+            sources.SetLive("ch2", source);
+            observer.ChannelLive("ch2");
+            await EgressTestHost.WaitLiveAsync(manager, "ch2", "on");
+            Assert.Equal(EgressState.Disabled, manager.GetStatus("ch2", "off").State);
+
+            sources.SetLive("ch2", null);
+            await source.EndAsync();
+            observer.ChannelOffline("ch2");
+            await EgressTestHost.WaitForStateAsync(manager, "ch2", "on", s => s.State == EgressState.Idle, TimeSpan.FromSeconds(5));
+        }
+    }
+}

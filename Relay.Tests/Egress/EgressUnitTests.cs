@@ -128,3 +128,27 @@ public sealed class EgressDestinationValidatorTests
         Assert.Equal(["engine", "id", "platform", "profile.aspect", "profile.videoBitrateKbps", "url"], errors.Keys.Order(StringComparer.Ordinal));
     }
 }
+
+public sealed class EgressCompositionTests
+{
+    [Fact]
+    public async Task AddRelayEgress_after_AddRelayIngest_resolves_the_manager_the_source_resolver_and_the_live_observer()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Relay:DataDir"] = Directory.CreateTempSubdirectory("relay-egress-di-").FullName,
+            ["Relay:Egress:QueueCapacity"] = "300",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        Relay.Ingest.IngestServiceCollectionExtensions.AddRelayIngest(services, config);
+        services.AddRelayEgress(config);
+        // The manager stops its pushes in DisposeAsync: hosts dispose the container asynchronously.
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.NotNull(provider.GetRequiredService<EgressManager>());
+        Assert.IsType<Relay.Ingest.Egress.Source.LiveChannelEgressSources>(provider.GetRequiredService<Relay.Ingest.Egress.Source.IEgressSourceResolver>());
+        Assert.Contains(provider.GetServices<Relay.Ingest.Channels.ILiveChannelObserver>(), o => o is EgressLiveChannelObserver);
+        Assert.Equal(300, provider.GetRequiredService<IOptions<EgressOptions>>().Value.QueueCapacity);
+        Assert.Equal(EgressState.Idle, provider.GetRequiredService<EgressManager>().GetStatus("nope", "x").State);
+    }
+}
