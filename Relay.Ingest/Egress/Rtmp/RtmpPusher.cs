@@ -208,6 +208,7 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
         private long _peerAckedBytes;
         private long _lastAckTimestamp;
         private bool _peerAcks;
+        private bool _publishing;
         private long _receiveWindow;
         private long _received;
         private long _lastReceivedAck;
@@ -276,6 +277,7 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
                         var (code, description) = Status(command);
                         if (code == "NetStream.Publish.Start")
                         {
+                            Volatile.Write(ref _publishing, true);
                             return null;
                         }
 
@@ -568,10 +570,13 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
                 case RtmpMessageType.CommandAmf0 or RtmpMessageType.CommandAmf3:
                     if (RtmpCommand.TryParse(message, out var command, out _))
                     {
-                        if (command!.Name == "onStatus" && IsError(command) && _streamId != 0)
+                        if (command!.Name == "onStatus" && IsError(command) && Volatile.Read(ref _publishing))
                         {
-                            var (code, description) = Status(command);
+                            // The platform ended our publish (revoked key, broadcast ended) but may keep the socket
+                            // open: stop forwarding into the void and let the supervisor retry.
+                            var (code, _) = Status(command);
                             PeerFailure ??= new EgressOutcome(EgressStage.ClosedByPeer, $"server ended the publish: {code}");
+                            await _peerGone.CancelAsync().ConfigureAwait(false);
                         }
 
                         _commands.Writer.TryWrite(command);
