@@ -478,7 +478,6 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
                 {
                     var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                     var buffer = result.Buffer;
-                    _received += buffer.Length;
                     try
                     {
                         while (true)
@@ -495,6 +494,8 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
                                 return;
                             }
 
+                            // Acknowledgements count what was consumed (a partial chunk is seen again on the next read).
+                            _received = state.BytesConsumed;
                             if (message is not null)
                             {
                                 await HandleAsync(message, cancellationToken).ConfigureAwait(false);
