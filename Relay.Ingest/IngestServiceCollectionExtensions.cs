@@ -32,6 +32,7 @@ public static class IngestServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LiveChannelRegistry>();
+        services.TryAddSingleton<FfmpegReadinessProbe>();
 
         // Registration order is start order (reap leftovers before accepting) and reverse stop order
         // (the gateway ends its connections before the registry stops whatever ffmpeg is left).

@@ -26,6 +26,7 @@ public sealed class StreamHub
     private readonly List<FlvTag> _gop = [];
     private readonly StreamStatistics _statistics = new();
     private readonly SubscriberLimits _defaultLimits;
+    private readonly Prometheus.Counter.Child _ingestBytes;
     private long _gopBytes;
     private FlvTag? _metadata;
     private FlvTag? _videoSequenceHeader;
@@ -38,6 +39,7 @@ public sealed class StreamHub
         ChannelId = channelId;
         Since = since;
         _defaultLimits = defaultLimits ?? new SubscriberLimits();
+        _ingestBytes = IngestMetrics.IngestBytes.WithLabels(channelId);
     }
 
     public string ChannelId { get; }
@@ -116,7 +118,7 @@ public sealed class StreamHub
             }
         }
 
-        IngestMetrics.IngestBytes.WithLabels(ChannelId).Inc(tag.Serialized.Length);
+        _ingestBytes.Inc(tag.Serialized.Length);
     }
 
     /// <summary>
@@ -141,6 +143,8 @@ public sealed class StreamHub
             subscription.Prime(StartOfStream(), _sequenceHeaderVersion, startsAtKeyframe: _gop.Count > 0 && (_gop[0].IsKeyframe || !HasVideo));
             _subscribers.Add(subscription);
         }
+
+        IngestMetrics.FanoutSubscribers.WithLabels(ChannelId, kind).Inc();
 
         return subscription;
     }
@@ -191,15 +195,22 @@ public sealed class StreamHub
 
         foreach (var subscriber in subscribers)
         {
+            IngestMetrics.FanoutSubscribers.WithLabels(ChannelId, subscriber.Kind).Dec();
             subscriber.Complete();
         }
     }
 
     internal void Unsubscribe(StreamSubscription subscription)
     {
+        bool removed;
         lock (_lock)
         {
-            _subscribers.Remove(subscription);
+            removed = _subscribers.Remove(subscription);
+        }
+
+        if (removed)
+        {
+            IngestMetrics.FanoutSubscribers.WithLabels(ChannelId, subscription.Kind).Dec();
         }
     }
 

@@ -22,6 +22,7 @@ public sealed class StreamSubscription : IDisposable
     });
 
     private readonly StreamHub _hub;
+    private readonly Prometheus.Counter.Child _droppedCounter;
     private readonly int _maxTags;
     private readonly long _maxBytes;
     private long _queuedBytes;
@@ -39,6 +40,7 @@ public sealed class StreamSubscription : IDisposable
         _maxTags = maxTags;
         _maxBytes = maxBytes;
         Reader = new QueueReader(this);
+        _droppedCounter = IngestMetrics.FanoutDroppedFrames.WithLabels(hub.ChannelId, kind);
     }
 
     public string Name { get; }
@@ -164,7 +166,7 @@ public sealed class StreamSubscription : IDisposable
         if (frames > 0)
         {
             Interlocked.Add(ref _droppedFrames, frames);
-            IngestMetrics.FanoutDroppedFrames.WithLabels(_hub.ChannelId, Kind).Inc(frames);
+            _droppedCounter.Inc(frames);
         }
     }
 

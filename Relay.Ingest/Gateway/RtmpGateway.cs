@@ -73,9 +73,10 @@ public sealed partial class RtmpGateway : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // Cancel the accept loops first (they end quietly on the token), then close the sockets.
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
         _rtmpListener?.Dispose();
         _rtmpsListener?.Dispose();
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
         // Connections observe the stopping token; wait for them so their ffmpeg children are gone too.
         await Task.WhenAll(_connections.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -124,7 +125,15 @@ public sealed partial class RtmpGateway : BackgroundService
                 // E.g. EMFILE under a connection flood: back off a little and keep serving.
                 failures++;
                 LogAcceptFailed(_logger, ex);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 10 * failures)), _time, stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 10 * failures)), _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
                 continue;
             }
 

@@ -43,6 +43,9 @@ internal sealed partial class RtmpIngestConnection(
     /// <summary>connect/createStream/publish are small; anything bigger before publish is junk.</summary>
     private const int MaxPrePublishMessageSize = 64 * 1024;
 
+    /// <summary>Longest publish name ffmpeg's RTMP listener accepts (<c>char filename[128]</c> in rtmpproto.c).</summary>
+    internal const int MaxStreamNameBytes = 127;
+
     private string? _streamKey;
 
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -56,6 +59,8 @@ internal sealed partial class RtmpIngestConnection(
         NetworkStream? upstream = null;
         LiveSession? session = null;
         Task downstream = Task.CompletedTask;
+        Task upstreamSplice = Task.CompletedTask;
+        Task flv = Task.CompletedTask;
         string? refusal = null;
         try
         {
@@ -98,14 +103,16 @@ internal sealed partial class RtmpIngestConnection(
             LogLive(logger, channelId, remote);
             using var stopRegistration = session.StopRequested.Register(() => connection.Cancel());
 
-            var upstreamSplice = SpliceUpstreamAsync(reader, upstream, connection.Token);
-            var flv = PumpFlvAsync(ffmpeg, session, started, connection.Token);
+            var splice = SpliceUpstreamAsync(reader, upstream, connection.Token);
+            upstreamSplice = splice;
+            flv = PumpFlvAsync(ffmpeg, session, started, connection.Token);
             var ended = await Task.WhenAny(upstreamSplice, downstream, flv, ffmpeg.Exited, Task.Delay(Timeout.Infinite, connection.Token).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
-            var why = ended == upstreamSplice ? (upstreamSplice.IsFaulted ? "publisher connection failed" : upstreamSplice.Result)
+            var why = session.StopRequested.IsCancellationRequested ? "disconnected by the server"
+                : stoppingToken.IsCancellationRequested ? "shutdown"
+                : ended == splice ? (splice.IsCompletedSuccessfully ? splice.Result : "publisher connection failed")
                 : ended == downstream ? "ffmpeg closed the RTMP connection"
                 : ended == flv ? "ffmpeg output ended"
-                : ended == ffmpeg.Exited ? "ffmpeg exited"
-                : stoppingToken.IsCancellationRequested ? "shutdown" : "disconnected by the server";
+                : "ffmpeg exited";
             if (ended == flv && flv.Exception?.InnerException is InvalidDataException bad)
             {
                 why = $"bad FLV from ffmpeg: {bad.Message}";
@@ -151,7 +158,8 @@ internal sealed partial class RtmpIngestConnection(
 
             upstream?.Dispose();
             await clientStream.DisposeAsync().ConfigureAwait(false);
-            await downstream.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            // All pumps end once the sockets and ffmpeg are gone; awaiting them observes their failures.
+            await Task.WhenAll(downstream, upstreamSplice, flv).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             if (session is not null)
             {
                 channels.EndPublish(session);
@@ -374,6 +382,13 @@ internal sealed partial class RtmpIngestConnection(
 
         switch (command!.Name)
         {
+            case "releaseStream" or "FCPublish" or "publish"
+                when command.Arguments.Count > 0 && command.Arguments[0] is string name && System.Text.Encoding.UTF8.GetByteCount(name) > MaxStreamNameBytes:
+                // ffmpeg's listener reads the name into a 128-byte buffer and drops the connection otherwise;
+                // no valid key is that long, so refuse it as a bad key before ffmpeg sees it.
+                LogProtocolError(logger, remote, $"publish name longer than {MaxStreamNameBytes} bytes");
+                limiter.RecordAuthFailure(remote.Address);
+                return new Verdict(false, PublishRejectReason.BadKey);
             case "connect":
                 // Never log the app: with "rtmp://host/live/KEY" as the server URL, the key is in it.
                 var requested = (command.CommandObject as IReadOnlyDictionary<string, object?>)?.GetValueOrDefault("app") as string;

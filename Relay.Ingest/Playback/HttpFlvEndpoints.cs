@@ -2,13 +2,14 @@ using System.Buffers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Flv;
 
 namespace Relay.Ingest.Playback;
 
 /// <summary>HTTP-FLV playback: <c>GET /live/{channelId}.flv</c>, starting at the cached keyframe.</summary>
-public static class HttpFlvEndpoints
+public static partial class HttpFlvEndpoints
 {
     public const string SubscriberKind = "http_flv";
 
@@ -21,7 +22,7 @@ public static class HttpFlvEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> StreamAsync(string channelId, HttpContext context, LiveChannelRegistry channels)
+    private static async Task<IResult> StreamAsync(string channelId, HttpContext context, LiveChannelRegistry channels, ILoggerFactory loggers)
     {
         if (!channels.TryGetHub(channelId, out var hub))
         {
@@ -59,6 +60,15 @@ public static class HttpFlvEndpoints
             // The viewer left.
         }
 
+        if (subscription.DroppedFrames > 0)
+        {
+            // One line per viewer session, not per drop: a slow viewer must not flood the log either.
+            LogViewerDropped(loggers.CreateLogger(typeof(HttpFlvEndpoints).FullName!), channelId, subscription.DroppedFrames);
+        }
+
         return Results.Empty;
     }
+
+    [LoggerMessage(EventId = Diagnostics.EventIds.SubscriberDropped, Level = LogLevel.Information, Message = "HTTP-FLV viewer of channel {ChannelId} left after dropping {DroppedFrames} frames (too slow)")]
+    private static partial void LogViewerDropped(ILogger logger, string channelId, long droppedFrames);
 }

@@ -7,6 +7,7 @@ using Relay.Ingest.Rtmp;
 namespace Relay.Tests.Ingest;
 
 /// <summary>Hostile or broken input on the RTMP port never crashes the gateway or leaks processes.</summary>
+[Collection(RealFfmpegCollection.Name)]
 public class GatewayGarbageTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -176,5 +177,6 @@ public class GatewayGarbageTests
         await client.DisposeAsync();
         await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(5));
         await host.AssertNoFfmpegLeftAsync();
+        host.AssertLogsClean();
     }
 }

@@ -9,6 +9,7 @@ namespace Relay.Tests.Ingest;
 /// by replaying the captured ffmpeg publish at its own pace and timing each video frame from the moment its
 /// RTMP message is written until the same frame arrives at an HTTP-FLV viewer.
 /// </summary>
+[Collection(RealFfmpegCollection.Name)]
 public class GatewayLatencyTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -63,6 +64,10 @@ public class GatewayLatencyTests
         var p95 = latencies[(int)(latencies.Count * 0.95)];
         TestContext.Current.TestOutputHelper?.WriteLine($"gateway+ffmpeg+hub+HTTP-FLV latency over {latencies.Count} frames: median {median.TotalMilliseconds:F1} ms, p95 {p95.TotalMilliseconds:F1} ms");
         Assert.True(median < TimeSpan.FromMilliseconds(100), $"median latency {median.TotalMilliseconds} ms");
+        await client.DisposeAsync();
+        await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(5));
+        await host.AssertNoFfmpegLeftAsync();
+        host.AssertLogsClean();
     }
 
     /// <summary>The @setDataFrame, audio and video messages of the captured ffmpeg publish, in order.</summary>

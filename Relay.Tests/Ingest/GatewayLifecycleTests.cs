@@ -7,6 +7,7 @@ using Relay.Ingest.Diagnostics;
 namespace Relay.Tests.Ingest;
 
 /// <summary>Publisher and ingest-process failures, and slow viewers.</summary>
+[Collection(RealFfmpegCollection.Name)]
 public class GatewayLifecycleTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -59,6 +60,7 @@ public class GatewayLifecycleTests
         await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(3));
         await host.AssertNoFfmpegLeftAsync();
         Assert.Equal(["live:demo", "offline:demo", "live:demo", "offline:demo", "live:demo", "offline:demo"], host.Events.All);
+        host.AssertLogsClean();
     }
 
     [Fact]
@@ -72,6 +74,29 @@ public class GatewayLifecycleTests
 
         Assert.False(host.Channels.IsLive("demo"));
         Assert.True(await publisher.WaitForExitAsync(TimeSpan.FromSeconds(5)), "publisher still connected after StopAsync");
+        await host.AssertNoFfmpegLeftAsync();
+        host.AssertLogsClean();
+    }
+
+    [Fact]
+    public async Task A_publisher_that_goes_silent_is_disconnected_after_the_inactivity_timeout()
+    {
+        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Relay:Ingest:InactivityTimeoutSeconds"] = "1",
+        });
+        await using var client = await RawRtmpClient.ConnectAsync(host.RtmpPort, Ct);
+        await client.HandshakeAsync(Ct);
+        await client.ConnectAndPublishAsync("live", IngestTestHost.DemoKey, Ct);
+        Assert.True(await client.WaitForStatusAsync("NetStream.Publish.Start", TimeSpan.FromSeconds(5), Ct));
+
+        // No media follows: a half-open or frozen encoder must not hold the channel forever.
+        var closed = await client.WaitForCloseAsync(TimeSpan.FromSeconds(5), Ct);
+
+        Assert.NotNull(closed);
+        Assert.InRange(closed.Value.TotalSeconds, 0.5, 3);
+        await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(3));
+        Assert.Contains(host.Logs.Lines, l => l.Contains("publisher inactive", StringComparison.Ordinal));
         await host.AssertNoFfmpegLeftAsync();
     }
 

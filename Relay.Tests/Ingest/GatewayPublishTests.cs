@@ -6,6 +6,7 @@ using Relay.Ingest.Flv;
 namespace Relay.Tests.Ingest;
 
 /// <summary>Real ffmpeg publishing through the real gateway to real HTTP-FLV viewers.</summary>
+[Collection(RealFfmpegCollection.Name)]
 public class GatewayPublishTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -69,7 +70,7 @@ public class GatewayPublishTests
         Assert.Equal(["live:demo", "offline:demo"], host.Events.All);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(host.FlvUrl("demo"), Ct)).StatusCode);
         await host.AssertNoFfmpegLeftAsync();
-        host.AssertNoKeyInLogs();
+        host.AssertLogsClean();
     }
 
     internal static async Task<JsonElement> FfprobeAsync(Uri url)

@@ -26,6 +26,9 @@ internal sealed class IngestTestHost : IAsyncDisposable
     public const string DemoKey = "demo-secret-key-123";
     public const string OtherKey = "other-secret-key-456";
 
+    /// <summary>A key long enough that its publish command spans two 128-byte chunks, short enough for ffmpeg (127 bytes).</summary>
+    public static readonly string LongKey = "long-" + new string('k', 120);
+
     private readonly WebApplication _app;
     private readonly string _dataDir;
 
@@ -127,9 +130,13 @@ internal sealed class IngestTestHost : IAsyncDisposable
         }
     }
 
-    public void AssertNoKeyInLogs()
+    /// <summary>No stream key anywhere in the logs (Debug included, so ffmpeg's stderr too), and no Error logs.</summary>
+    public void AssertLogsClean()
     {
-        var leaked = Logs.Lines.Where(l => l.Contains(DemoKey, StringComparison.Ordinal) || l.Contains(OtherKey, StringComparison.Ordinal) || l.Contains("WRONG-KEY", StringComparison.Ordinal)).ToList();
+        var errors = Logs.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count == 0, "unexpected error logs: " + string.Join(" | ", errors));
+
+        var leaked = Logs.Lines.Where(l => l.Contains(DemoKey, StringComparison.Ordinal) || l.Contains(OtherKey, StringComparison.Ordinal) || l.Contains(LongKey, StringComparison.Ordinal) || l.Contains("WRONG-KEY", StringComparison.Ordinal)).ToList();
         Assert.True(leaked.Count == 0, "stream key in logs: " + string.Join(" | ", leaked));
     }
 
@@ -163,6 +170,7 @@ internal sealed class IngestTestHost : IAsyncDisposable
             {
                 DemoKey => PublishDecision.Accept("demo"),
                 OtherKey => PublishDecision.Accept("other"),
+                var k when k == LongKey => PublishDecision.Accept("long"),
                 _ => PublishDecision.Reject(PublishRejectReason.BadKey),
             });
     }

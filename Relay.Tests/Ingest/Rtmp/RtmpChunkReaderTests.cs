@@ -56,6 +56,29 @@ public class RtmpChunkReaderTests
         Assert.InRange(video[^1].Header.Timestamp, 1800u, 2100u);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void Captured_ffmpeg_listener_responses_parse_in_the_other_direction(int segmentSize)
+    {
+        var capture = Captures.ServerToPublisher.AsMemory(1 + 2 * RtmpHandshake.PacketSize);
+        var sequence = segmentSize == 0 ? new ReadOnlySequence<byte>(capture) : SegmentedSequence.EveryNBytes(capture, segmentSize);
+        var state = new RtmpChunkStreamState();
+
+        var messages = ReadAll(sequence, state, out var last);
+
+        Assert.Equal(RtmpChunkStatus.NeedMoreData, last);
+        Assert.Null(state.Error);
+        Assert.Contains(messages, m => m.Header.TypeId == RtmpMessageType.WindowAcknowledgementSize);
+        Assert.Contains(messages, m => m.Header.TypeId == RtmpMessageType.SetPeerBandwidth);
+        var commands = messages.Where(m => m.Header.TypeId == RtmpMessageType.CommandAmf0)
+            .Select(m => { Assert.True(RtmpCommand.TryParse(m, out var c, out _)); return c!; }).ToList();
+        Assert.Contains(commands, c => c.Name == "_result" && c.TransactionId == 1); // connect accepted
+        var status = Assert.Single(commands, c => c.Name == "onStatus");
+        Assert.Equal("NetStream.Publish.Start", Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(status.Arguments[0])["code"]);
+    }
+
     [Fact]
     public void Written_messages_read_back_with_extended_timestamps_and_large_chunk_stream_ids()
     {
