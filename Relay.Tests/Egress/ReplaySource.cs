@@ -29,6 +29,21 @@ public sealed class ReplaySource : IEgressSource, IAsyncDisposable
 
     public StreamHub Hub { get; }
 
+    private readonly List<(double At, double LateMs)> _lateness = [];
+    private Stopwatch? _testClock;
+
+    /// <summary>Records emission lateness against the test's clock from now on.</summary>
+    public void UseClock(Stopwatch clock) => _testClock = clock;
+
+    /// <summary>
+    /// How late the source itself emitted frames in a window (the test process was not scheduled in time). A gap at
+    /// a sink that the source also had is not the egress path's doing.
+    /// </summary>
+    public double MaxLatenessMs(double fromMs, double toMs)
+    {
+        lock (_lateness) return _lateness.Where(l => l.At >= fromMs && l.At <= toMs).Select(l => l.LateMs).DefaultIfEmpty(0).Max();
+    }
+
     /// <summary>Every media frame the source has emitted, by type and timestamp (to check what sinks received).</summary>
     public HashSet<(byte Type, uint Timestamp)> Emitted { get; } = [];
 
@@ -59,6 +74,8 @@ public sealed class ReplaySource : IEgressSource, IAsyncDisposable
                     var tag = offset == 0 ? original : FlvTag.Create(original.Type, original.Timestamp + offset, original.Body.Span);
                     var wait = TimeSpan.FromMilliseconds(tag.Timestamp) - clock.Elapsed;
                     if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
+                    var late = (clock.Elapsed - TimeSpan.FromMilliseconds(tag.Timestamp)).TotalMilliseconds;
+                    lock (_lateness) _lateness.Add((_testClock?.Elapsed.TotalMilliseconds ?? 0, late));
                     lock (Emitted) Emitted.Add(((byte)tag.Type, tag.Timestamp));
                     Interlocked.Exchange(ref _lastTimestamp, tag.Timestamp);
                     Hub.Publish(tag);
