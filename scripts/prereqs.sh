@@ -58,7 +58,8 @@ ensure_frontend() {
 
 # What the test suite runs besides Relay: RTMP peers (nginx-rtmp with a TLS terminator,
 # node-media-server, ffmpeg), and the tools the tests drive.
-TEST_APT_PACKAGES=(ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream openssl nodejs npm)
+# node and npm are checked as commands (ensure_npm_packages): the SDK images may carry their own.
+TEST_APT_PACKAGES=(ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream openssl)
 
 ensure_test_prerequisites() {
   ensure_apt_packages "${TEST_APT_PACKAGES[@]}"
