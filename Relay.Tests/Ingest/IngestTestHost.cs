@@ -42,6 +42,10 @@ internal sealed class IngestTestHost : IAsyncDisposable
 
     public LogSink Logs { get; }
 
+    public IServiceProvider Services => _app.Services;
+
+    public string DataDir => _dataDir;
+
     public ChannelEvents Events { get; }
 
     public int RtmpPort => Gateway.RtmpEndPoint!.Port;
