@@ -48,6 +48,7 @@ public sealed class RecordingTests
         Assert.Contains("h264", Ffprobe.Codecs(probe));
         Assert.Contains("aac", Ffprobe.Codecs(probe));
         Assert.InRange(Ffprobe.Duration(probe), publishSeconds - 1, publishSeconds + 1);
+        TestContext.Current.TestOutputHelper?.WriteLine($"recording {recording.Bytes} bytes, ffprobe duration {Ffprobe.Duration(probe):0.000} s, listed {recording.DurationSeconds:0.000} s");
 
         var timeline = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(host.DataDir, "recordings", "demo", recording.TimelineFileName), Ct)).RootElement;
         Assert.Equal("demo", timeline.GetProperty("channelId").GetString());
@@ -58,6 +59,7 @@ public sealed class RecordingTests
         var offsets = events.Select(e => e.GetProperty("offsetSeconds").GetDouble()).ToList();
         Assert.True(offsets[0] > 0 && offsets[0] < offsets[1] && offsets[1] < offsets[2], $"offsets increase: {string.Join(", ", offsets)}");
         Assert.InRange(offsets[2] - offsets[0], markerSpan - 0.3, markerSpan + 0.3);
+        TestContext.Current.TestOutputHelper?.WriteLine($"marker offsets {string.Join(", ", offsets)}; wall-clock span {markerSpan:0.000} s");
         Assert.InRange(offsets[2], 0, publishSeconds);
         Assert.Equal("SKU-1", events[0].GetProperty("payload").GetProperty("sku").GetString());
         Assert.Equal(999, events[1].GetProperty("payload").GetProperty("priceCents").GetInt32());
