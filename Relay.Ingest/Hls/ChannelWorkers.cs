@@ -21,20 +21,21 @@ internal sealed class ChannelWorkers(ILogger logger, string consumer)
         }
     }
 
-    /// <summary>Runs <paramref name="run"/> for the channel once its previous worker (if any) has finished.</summary>
-    public void Start(string channelId, Func<CancellationToken, Task> run)
+    /// <summary>Runs <paramref name="run"/> for the channel once its previous worker (if any) has finished; false during shutdown.</summary>
+    public bool Start(string channelId, Func<CancellationToken, Task> run)
     {
         lock (_lock)
         {
             if (_shutdown.IsCancellationRequested)
             {
-                return;
+                return false;
             }
 
             _workers.TryGetValue(channelId, out var previous);
             var worker = new Worker(CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token));
             _workers[channelId] = worker;
             worker.Task = RunAsync(channelId, worker, previous?.Task, run);
+            return true;
         }
     }
 

@@ -56,7 +56,7 @@ internal sealed partial class HlsPackager(
 
                 var delay = backoff.Next(time.GetElapsedTime(started));
                 LogPackagerDied(logger, hub.ChannelId, process?.ExitCode, delay.TotalSeconds, process is null ? "not started" : string.Join(" | ", process.Stderr.Lines.TakeLast(5)));
-                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                await PauseUnlessEndedAsync(delay, cancellationToken).ConfigureAwait(false);
                 Restarts++;
             }
         }
@@ -67,6 +67,16 @@ internal sealed partial class HlsPackager(
         {
             Pid = null;
             DeleteDirectory();
+        }
+    }
+
+    /// <summary>The backoff pause, cut short when the publisher goes: the session's cleanup must not wait for it.</summary>
+    private async Task PauseUnlessEndedAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var until = time.GetTimestamp() + (long)(delay.TotalSeconds * time.TimestampFrequency);
+        while (!hub.IsCompleted && time.GetTimestamp() < until)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -157,7 +157,7 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
         // Subscribed now, on the notification, so the recording holds the session from its first tag.
         var subscription = hub.Subscribe($"recorder-{channelId}", SubscriberKind);
         var startedAt = _time.GetUtcNow();
-        _workers.Start(channelId, async ct =>
+        var started = _workers.Start(channelId, async ct =>
         {
             using (subscription)
             {
@@ -187,6 +187,10 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
                 }
             }
         });
+        if (!started)
+        {
+            subscription.Dispose();
+        }
     }
 
     // The recorder ends by itself when the hub completes, after writing what was still queued.

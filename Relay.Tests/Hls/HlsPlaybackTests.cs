@@ -19,7 +19,7 @@ public sealed partial class HlsPlaybackTests
     [Fact]
     public async Task Live_channel_plays_as_hls_and_everything_is_removed_when_the_publisher_stops()
     {
-        await using var host = await IngestTestHost.StartAsync();
+        await using var host = await IngestTestHost.StartAsync(PlaybackSettings.AllOn());
         var hls = host.Services.GetRequiredService<HlsService>();
         using var http = new HttpClient { BaseAddress = host.HttpBase, Timeout = TimeSpan.FromSeconds(30) };
         var playlistUrl = new Uri(host.HttpBase, "/live/demo/index.m3u8");
@@ -121,7 +121,7 @@ public sealed partial class HlsPlaybackTests
     [Fact]
     public async Task Killed_packager_is_restarted_and_the_playlist_comes_back()
     {
-        await using var host = await IngestTestHost.StartAsync();
+        await using var host = await IngestTestHost.StartAsync(PlaybackSettings.AllOn());
         var hls = host.Services.GetRequiredService<HlsService>();
         using var http = new HttpClient { BaseAddress = host.HttpBase, Timeout = TimeSpan.FromSeconds(30) };
         using var publisher = FfmpegPublisher.Start(host.RtmpUrl(IngestTestHost.DemoKey), seconds: 40);
@@ -163,7 +163,7 @@ public sealed partial class HlsPlaybackTests
     [Fact]
     public async Task Offline_channel_is_a_404_problem_and_disabled_hls_starts_no_packager()
     {
-        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?> { ["Relay:Hls:Enabled"] = "false" });
+        await using var host = await IngestTestHost.StartAsync(PlaybackSettings.AllOn(hls: false));
         using var http = new HttpClient { BaseAddress = host.HttpBase };
         using (var offline = await http.GetAsync("/live/nobody/index.m3u8", Ct))
         {

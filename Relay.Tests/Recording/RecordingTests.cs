@@ -16,7 +16,7 @@ public sealed class RecordingTests
     [Fact]
     public async Task Publish_session_is_recorded_as_playable_flv_with_its_timeline()
     {
-        await using var host = await IngestTestHost.StartAsync();
+        await using var host = await IngestTestHost.StartAsync(PlaybackSettings.AllOn());
         var recordings = host.Services.GetRequiredService<RecordingService>();
         Assert.False(recordings.AddMarker("demo", "pinned", new { sku = "SKU-1" }), "no recording while offline");
 
@@ -73,7 +73,7 @@ public sealed class RecordingTests
     [Fact]
     public async Task Each_session_gets_its_own_recording_and_disabled_recording_writes_nothing()
     {
-        await using (var host = await IngestTestHost.StartAsync())
+        await using (var host = await IngestTestHost.StartAsync(PlaybackSettings.AllOn()))
         {
             var recordings = host.Services.GetRequiredService<RecordingService>();
             for (var session = 0; session < 2; session++)
@@ -90,7 +90,7 @@ public sealed class RecordingTests
             Assert.True(list[0].StartedAt >= list[1].StartedAt, "newest first");
         }
 
-        await using (var host = await IngestTestHost.StartAsync(new Dictionary<string, string?> { ["Relay:Recording:Enabled"] = "false" }))
+        await using (var host = await IngestTestHost.StartAsync(PlaybackSettings.AllOn(recording: false)))
         {
             using var publisher = FfmpegPublisher.Start(host.RtmpUrl(IngestTestHost.DemoKey), seconds: 2);
             await host.WaitForLiveAsync("demo", live: true, TimeSpan.FromSeconds(15));
