@@ -87,7 +87,7 @@ public sealed class RecordingRecoveryTests
         Assert.True(timeline);
     }
 
-    private static RecordingService NewService(string dataDir)
+    internal static RecordingService NewService(string dataDir)
     {
         var ingest = Options.Create(new IngestOptions { DataDir = dataDir });
         var channels = new LiveChannelRegistry(new EmptyServices(), ingest, TimeProvider.System, NullLogger<LiveChannelRegistry>.Instance);

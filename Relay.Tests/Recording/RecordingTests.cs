@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Relay.Ingest.Recording;
+using Relay.Tests.Common;
 using Relay.Tests.Hls;
 using Relay.Tests.Ingest;
 
@@ -32,6 +33,24 @@ public sealed class RecordingTests
         await Task.Delay(1000, Ct);
         Assert.True(recordings.AddMarker("demo", "unpinned", null));
         var markerSpan = clock.Elapsed.TotalSeconds;
+
+        // What a kill -9 of Relay leaves is what is on disk now: copy it mid-session, repair it as a restart would.
+        using var crashed = new TempDir("relay-crashed");
+        var inProgress = Assert.Single(recordings.List("demo"));
+        var crashedFolder = Directory.CreateDirectory(Path.Combine(crashed.Path, "recordings", "demo")).FullName;
+        foreach (var name in (string[])[inProgress.FileName, inProgress.TimelineFileName])
+        {
+            File.Copy(Path.Combine(host.DataDir, "recordings", "demo", name), Path.Combine(crashedFolder, name));
+        }
+
+        var afterRestart = RecordingRecoveryTests.NewService(crashed.Path);
+        await afterRestart.StartAsync(Ct);
+        var recovered = Assert.Single(afterRestart.List("demo"));
+        Assert.NotNull(recovered.EndedAt);
+        var recoveredProbe = await Ffprobe.ProbeAsync(Path.Combine(crashedFolder, recovered.FileName), Ct);
+        Assert.Contains("h264", Ffprobe.Codecs(recoveredProbe));
+        Assert.InRange(Ffprobe.Duration(recoveredProbe), recovered.DurationSeconds!.Value - 0.5, recovered.DurationSeconds.Value + 0.5);
+        Assert.Equal(3, RecordingTimeline.TryLoad(Path.Combine(crashedFolder, recovered.TimelineFileName))!.Events.Count);
 
         Assert.True(await publisher.WaitForExitAsync(TimeSpan.FromSeconds(20)), "publisher finished");
         await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(10));
