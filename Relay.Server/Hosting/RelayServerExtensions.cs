@@ -74,6 +74,7 @@ public static class RelayServerExtensions
         app.MapChannelsApi();
         app.MapDestinationsApi();
         app.MapLineupApi();
+        app.MapRecordingsApi();
         app.MapRelayChat();
         app.MapRelayPlayback();
         return app;
