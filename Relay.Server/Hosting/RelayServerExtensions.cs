@@ -56,6 +56,7 @@ public static class RelayServerExtensions
         services.AddRelayChat(config);
         services.AddSingleton<IChannelDirectory, ChannelDirectoryForRooms>();
         services.AddSingleton<IChannelObserver, RoomChannelObserver>();
+        services.AddSingleton<IShowTimeline, RecordingShowTimeline>();
 
         services.AddProblemDetails();
         services.AddHealthChecks()
