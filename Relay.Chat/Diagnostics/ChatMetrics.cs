@@ -5,6 +5,17 @@ namespace Relay.Chat.Diagnostics;
 /// <summary>Relay's own live-room metrics, native prometheus-net so counters keep their `_total`.</summary>
 internal static class ChatMetrics
 {
+    static ChatMetrics()
+    {
+        // A labelled child exists only after its first use, and Prometheus' rate()/increase() cannot see the step
+        // from "absent" to 1: the first retry of a healthy order API would vanish from the error ratio. Children of
+        // these fixed label sets are created up front so they are exported at 0 from the start.
+        foreach (var outcome in new Relay.Chat.Orders.DeliveryKind?[] { Relay.Chat.Orders.DeliveryKind.Confirmed, Relay.Chat.Orders.DeliveryKind.Rejected, Relay.Chat.Orders.DeliveryKind.Retry, null })
+            OrderApiDuration.WithLabels(OrderApiOutcome(outcome));
+        foreach (var status in new[] { Relay.Chat.Orders.OrderStatus.Confirmed, Relay.Chat.Orders.OrderStatus.Failed, Relay.Chat.Orders.OrderStatus.DeadLetter })
+            Orders.WithLabels(status);
+    }
+
     public static readonly Gauge HubConnections = Metrics.CreateGauge(
         "relay_hub_connections", "Open connections to /hubs/live.");
 
