@@ -29,6 +29,32 @@ public sealed class MonitoringEndToEndTests(ITestOutputHelper output)
     // so counters are compared with a baseline taken before this test acts, never with absolute values.
     private const string Channel = "demo";
 
+    /// <summary>CONTRACT.md "Metrics" with their types and labels; the order API histogram's outcome label is this branch's extension.</summary>
+    private static readonly (string Name, string Type, string[] Labels)[] ContractMetrics =
+    [
+        ("relay_ingest_live", "gauge", ["channel"]),
+        ("relay_ingest_bitrate_bits_per_second", "gauge", ["channel"]),
+        ("relay_ingest_frames_per_second", "gauge", ["channel"]),
+        ("relay_ingest_bytes_total", "counter", ["channel"]),
+        ("relay_ingest_rejected_total", "counter", ["reason"]),
+        ("relay_destination_up", "gauge", ["channel", "destination", "platform"]),
+        ("relay_destination_bytes_total", "counter", ["channel", "destination", "platform"]),
+        ("relay_destination_reconnects_total", "counter", ["channel", "destination", "platform"]),
+        ("relay_destination_dropped_frames_total", "counter", ["channel", "destination", "platform"]),
+        ("relay_destination_queue_seconds", "gauge", ["channel", "destination", "platform"]),
+        ("relay_ffmpeg_processes", "gauge", ["role"]),
+        ("relay_ffmpeg_exits_total", "counter", ["outcome", "role"]),
+        ("relay_hub_connections", "gauge", []),
+        ("relay_chat_messages_total", "counter", ["channel"]),
+        ("relay_chat_rejected_total", "counter", ["reason"]),
+        ("relay_purchases_total", "counter", ["channel", "status"]),
+        ("relay_orders_total", "counter", ["status"]),
+        ("relay_order_api_request_duration_seconds", "histogram", ["outcome"]),
+        ("relay_order_outbox_pending", "gauge", []),
+        ("relay_order_dead_letters_total", "counter", []),
+        ("relay_sales_amount_cents_total", "counter", ["channel", "currency"]),
+    ];
+
     /// <summary>Drops need a consumer slower than the stream, which this test does not create.</summary>
     private static readonly string[] MayBeEmpty = ["relay_fanout_dropped_frames_total", "relay_destination_dropped_frames_total"];
 
@@ -162,6 +188,29 @@ public sealed class MonitoringEndToEndTests(ITestOutputHelper output)
         var broken = loaded.Where(r => r.GetProperty("health").GetString() != "ok")
             .Select(r => $"{r.GetProperty("name").GetString()}: {r.GetProperty("health").GetString()} {(r.TryGetProperty("lastError", out var e) ? e.GetString() : "")}").ToList();
         Assert.True(broken.Count == 0, string.Join('\n', broken));
+
+        // CONTRACT.md's metrics as Prometheus saw them: type, a help text, and exactly the contract's labels.
+        var metadata = await prometheus.GetDataAsync("api/v1/metadata", ct);
+        var contractProblems = new List<string>();
+        foreach (var (name, type, labels) in ContractMetrics)
+        {
+            // Prometheus scrapes OpenMetrics, whose counter family names drop the _total of the sample names.
+            var family = type == "counter" ? name[..^"_total".Length] : name;
+            if (!metadata.TryGetProperty(family, out var entries))
+            {
+                // A labelled counter is exported from its first increment; this test need not make a push fall behind.
+                if (name != "relay_destination_dropped_frames_total") contractProblems.Add($"{name}: not scraped");
+                continue;
+            }
+            var entry = entries[0];
+            if (entry.GetProperty("type").GetString() != type) contractProblems.Add($"{name}: type {entry.GetProperty("type").GetString()}, contract says {type}");
+            if (string.IsNullOrWhiteSpace(entry.GetProperty("help").GetString())) contractProblems.Add($"{name}: no help text");
+            var series = await prometheus.GetDataAsync($"api/v1/series?match[]={Uri.EscapeDataString(type == "histogram" ? name + "_bucket" : name)}", ct);
+            var seen = series.EnumerateArray().SelectMany(s => s.EnumerateObject().Select(p => p.Name))
+                .Where(l => l is not ("__name__" or "job" or "instance" or "le")).ToHashSet();
+            if (!seen.SetEquals(labels)) contractProblems.Add($"{name}: labels [{string.Join(",", seen.Order())}], expected [{string.Join(",", labels)}]");
+        }
+        Assert.True(contractProblems.Count == 0, string.Join('\n', contractProblems));
 
         // The dashboard's variables resolve to this Relay.
         var channels = await prometheus.GetDataAsync("api/v1/label/channel/values?match[]=relay_ingest_live", ct);
