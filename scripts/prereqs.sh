@@ -57,9 +57,10 @@ ensure_frontend() {
 }
 
 # What the test suite runs besides Relay: RTMP peers (nginx-rtmp with a TLS terminator,
-# node-media-server, ffmpeg), and the tools the tests drive.
+# node-media-server, ffmpeg), Prometheus + promtool for the monitoring tests, and the tools
+# the tests drive. Tests start their own instances on free loopback ports.
 # node and npm are checked as commands (ensure_npm_packages): the SDK images may carry their own.
-TEST_APT_PACKAGES=(ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream openssl)
+TEST_APT_PACKAGES=(ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream openssl prometheus)
 
 ensure_test_prerequisites() {
   ensure_apt_packages "${TEST_APT_PACKAGES[@]}"

@@ -5,11 +5,22 @@ namespace Relay.Chat.Diagnostics;
 /// <summary>Relay's own live-room metrics, native prometheus-net so counters keep their `_total`.</summary>
 internal static class ChatMetrics
 {
+    static ChatMetrics()
+    {
+        // A labelled child exists only after its first use, and Prometheus' rate()/increase() cannot see the step
+        // from "absent" to 1: the first retry of a healthy order API would vanish from the error ratio. Children of
+        // these fixed label sets are created up front so they are exported at 0 from the start.
+        foreach (var outcome in new Relay.Chat.Orders.DeliveryKind?[] { Relay.Chat.Orders.DeliveryKind.Confirmed, Relay.Chat.Orders.DeliveryKind.Rejected, Relay.Chat.Orders.DeliveryKind.Retry, null })
+            OrderApiDuration.WithLabels(OrderApiOutcome(outcome));
+        foreach (var status in new[] { Relay.Chat.Orders.OrderStatus.Confirmed, Relay.Chat.Orders.OrderStatus.Failed, Relay.Chat.Orders.OrderStatus.DeadLetter })
+            Orders.WithLabels(status);
+    }
+
     public static readonly Gauge HubConnections = Metrics.CreateGauge(
         "relay_hub_connections", "Open connections to /hubs/live.");
 
     public static readonly Counter ChatMessages = Metrics.CreateCounter(
-        "relay_chat_messages_total", "Chat messages broadcast.", "channel");
+        "relay_chat_messages_total", "Chat messages broadcast to the room.", "channel");
 
     public static readonly Counter ChatRejected = Metrics.CreateCounter(
         "relay_chat_rejected_total", "Hub calls refused, by reason token.", "reason");
@@ -18,11 +29,20 @@ internal static class ChatMetrics
         "relay_purchases_total", "Purchase calls by outcome.", "channel", "status");
 
     public static readonly Counter Orders = Metrics.CreateCounter(
-        "relay_orders_total", "Orders reaching a final state (or a retry) at the order API.", "status");
+        "relay_orders_total", "Orders reaching a final state at the order API, by status (confirmed, failed, dead_letter).", "status");
 
     public static readonly Histogram OrderApiDuration = Metrics.CreateHistogram(
-        "relay_order_api_request_duration_seconds", "Duration of one POST to the order API.",
-        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.005, 2, 12) });
+        "relay_order_api_request_duration_seconds",
+        "Duration of one POST to the order API, by outcome (confirmed = 2xx, rejected = 4xx other than 408/429, retry = 408/429/5xx/timeout/connection error, canceled = shutdown).",
+        new HistogramConfiguration { LabelNames = ["outcome"], Buckets = Histogram.ExponentialBuckets(0.005, 2, 12) });
+
+    public static string OrderApiOutcome(Relay.Chat.Orders.DeliveryKind? kind) => kind switch
+    {
+        Relay.Chat.Orders.DeliveryKind.Confirmed => "confirmed",
+        Relay.Chat.Orders.DeliveryKind.Rejected => "rejected",
+        Relay.Chat.Orders.DeliveryKind.Retry => "retry",
+        _ => "canceled",
+    };
 
     public static readonly Gauge OutboxPending = Metrics.CreateGauge(
         "relay_order_outbox_pending", "Orders reserved but not yet confirmed, failed or dead-lettered.");

@@ -33,28 +33,31 @@ public sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint end
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt.CancelAfter(TimeSpan.FromSeconds(options.Value.TimeoutSeconds));
         var started = Stopwatch.GetTimestamp();
+        // The outcome label is what makes an error ratio possible: a retried 5xx is otherwise invisible until it dead-letters.
+        DeliveryResult? result = null;
         try
         {
             using var response = await clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attempt.Token);
             var code = (int)response.StatusCode;
-            if (response.IsSuccessStatusCode) return new DeliveryResult(DeliveryKind.Confirmed, code, "", null);
+            if (response.IsSuccessStatusCode) return result = new DeliveryResult(DeliveryKind.Confirmed, code, "", null);
             var retryable = code is 408 or 429 || code >= 500;
             var retryAfter = response.Headers.RetryAfter is { } ra
                 ? ra.Delta ?? (ra.Date is { } date ? date - DateTimeOffset.UtcNow : null)
                 : null;
-            return new DeliveryResult(retryable ? DeliveryKind.Retry : DeliveryKind.Rejected, code, $"HTTP {code}", retryAfter);
+            return result = new DeliveryResult(retryable ? DeliveryKind.Retry : DeliveryKind.Rejected, code, $"HTTP {code}", retryAfter);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new DeliveryResult(DeliveryKind.Retry, null, "timeout", null);
+            return result = new DeliveryResult(DeliveryKind.Retry, null, "timeout", null);
         }
         catch (HttpRequestException ex)
         {
-            return new DeliveryResult(DeliveryKind.Retry, null, ex.HttpRequestError.ToString(), null);
+            return result = new DeliveryResult(DeliveryKind.Retry, null, ex.HttpRequestError.ToString(), null);
         }
         finally
         {
-            ChatMetrics.OrderApiDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            ChatMetrics.OrderApiDuration.WithLabels(ChatMetrics.OrderApiOutcome(result?.Kind))
+                .Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
 }
