@@ -16,6 +16,9 @@ internal static class ChatMetrics
             Orders.WithLabels(status);
     }
 
+    public static readonly Gauge RoomViewers = Metrics.CreateGauge(
+        "relay_room_viewers", "Connections joined to the channel's room (updated with the debounced viewer count).", "channel");
+
     public static readonly Gauge HubConnections = Metrics.CreateGauge(
         "relay_hub_connections", "Open connections to /hubs/live.");
 

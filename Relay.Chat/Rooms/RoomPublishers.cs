@@ -1,3 +1,4 @@
+using Relay.Chat.Diagnostics;
 using Microsoft.Extensions.Options;
 using Relay.Chat.Configuration;
 using Relay.Chat.Contracts;
@@ -68,6 +69,7 @@ internal sealed class ViewerCountPublisher(RoomBroadcaster broadcaster, TimeProv
             room.ViewerBroadcastScheduled = false;
             count = room.Connections.Count;
         }
+        ChatMetrics.RoomViewers.WithLabels(room.ChannelId).Set(count);
         await broadcaster.ToRoomAsync(room.ChannelId, "viewers", c => c.viewers(new ViewersEvent { Count = count }));
     }
 }

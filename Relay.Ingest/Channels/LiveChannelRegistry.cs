@@ -123,6 +123,7 @@ public sealed partial class LiveChannelRegistry
             IngestMetrics.Live.WithLabels(channelId).Set(0);
             IngestMetrics.BitrateBitsPerSecond.RemoveLabelled(channelId);
             IngestMetrics.FramesPerSecond.RemoveLabelled(channelId);
+            IngestMetrics.KeyframeIntervalSeconds.RemoveLabelled(channelId);
             Notify(channelId, live: false);
         }
 

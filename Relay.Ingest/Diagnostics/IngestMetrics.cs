@@ -14,6 +14,9 @@ public static class IngestMetrics
     public static readonly Gauge FramesPerSecond = Metrics.CreateGauge(
         "relay_ingest_frames_per_second", "Ingest video frame rate over the last seconds of media.", "channel");
 
+    public static readonly Gauge KeyframeIntervalSeconds = Metrics.CreateGauge(
+        "relay_ingest_keyframe_interval_seconds", "Seconds between the last video keyframes of the ingest (platforms want 2 or less).", "channel");
+
     public static readonly Counter IngestBytes = Metrics.CreateCounter(
         "relay_ingest_bytes_total", "FLV bytes received from the ingest process.", "channel");
 

@@ -66,7 +66,8 @@ public sealed class EgressManager(
                         EgressMetrics.Remove([channelId, destination.Id, PlatformPreset.LabelFor(existing.Destination.Platform)]);
                     }
 
-                    stops.Add(existing.StopAsync(EgressState.Idle));
+                    var stop = existing.StopAsync(EgressState.Idle);
+                    stops.Add(destination.Enabled ? stop : ForgetUpWhenStoppedAsync(stop, [channelId, destination.Id, PlatformPreset.LabelFor(destination.Platform)]));
                 }
 
                 channel.Set(destination.Id, Start(channelId, destination, source));
@@ -151,6 +152,16 @@ public sealed class EgressManager(
             loggers.CreateLogger<DestinationSupervisor>(), Random.Shared);
         supervisor.Start();
         return new DestinationEntry(destination, supervisor, EgressState.Idle);
+    }
+
+    /// <summary>
+    /// A disabled destination is not "down": dropping its up series keeps the destination-down alert
+    /// for destinations that should be pushing. Its counters stay, so rates do not reset.
+    /// </summary>
+    private static async Task ForgetUpWhenStoppedAsync(Task stop, string[] labels)
+    {
+        await stop.ConfigureAwait(false);
+        EgressMetrics.Up.RemoveLabelled(labels);
     }
 
     private static async Task RemoveAsync(string channelId, DestinationEntry entry)

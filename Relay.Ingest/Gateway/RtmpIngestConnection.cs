@@ -498,6 +498,10 @@ internal sealed partial class RtmpIngestConnection(
                 var (bits, fps) = hub.GetRates();
                 IngestMetrics.BitrateBitsPerSecond.WithLabels(hub.ChannelId).Set(bits ?? 0);
                 IngestMetrics.FramesPerSecond.WithLabels(hub.ChannelId).Set(fps ?? 0);
+                if (hub.GetStatus().KeyframeIntervalSeconds is { } keyframeInterval)
+                {
+                    IngestMetrics.KeyframeIntervalSeconds.WithLabels(hub.ChannelId).Set(keyframeInterval);
+                }
             }
         }
     }

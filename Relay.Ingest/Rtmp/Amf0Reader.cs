@@ -81,7 +81,8 @@ public ref struct Amf0Reader
             case Amf0Marker.Date:
                 var milliseconds = BinaryPrimitives.ReadDoubleBigEndian(Take(8));
                 Take(2); // time zone, reserved and always 0 per spec
-                if (double.IsNaN(milliseconds) || Math.Abs(milliseconds) > 8.64e15)
+                // The spec allows any double; what DateTimeOffset cannot hold (years 1-9999) is refused as malformed.
+                if (double.IsNaN(milliseconds) || milliseconds < MinUnixMilliseconds || milliseconds > MaxUnixMilliseconds)
                 {
                     throw new Amf0FormatException("AMF0 date out of range");
                 }
@@ -91,6 +92,9 @@ public ref struct Amf0Reader
                 throw new Amf0FormatException($"unsupported AMF0 marker 0x{(byte)marker:x2} at offset {Position - 1}");
         }
     }
+
+    private const double MinUnixMilliseconds = -62_135_596_800_000;
+    private const double MaxUnixMilliseconds = 253_402_300_799_999;
 
     private T ReadProperties<T>(T target, int depth) where T : Dictionary<string, object?>
     {

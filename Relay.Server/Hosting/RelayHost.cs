@@ -41,7 +41,7 @@ public static class RelayHost
             {
                 o.IncludeScopes = true;
                 o.UseUtcTimestamp = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             });
         }
     }
