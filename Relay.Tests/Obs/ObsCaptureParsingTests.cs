@@ -11,8 +11,7 @@ namespace Relay.Tests.Obs;
 /// as <see cref="ObsProfile"/> writes it, Server <c>rtmp://127.0.0.1:P/live</c>, Stream Key <see cref="CaptureKey"/>)
 /// and an ffmpeg 5.1 listener, the process the gateway splices to. OBS differs from ffmpeg's publisher in ways the
 /// gateway must take: Set Chunk Size 4096 before connect, <c>releaseStream</c>/<c>FCPublish</c> carrying the key
-/// before <c>createStream</c>, a <c>_checkbw</c> call, and <c>publish</c> sharing its TCP segment with
-/// <c>@setDataFrame</c>. The capture ends in the middle of a message.
+/// before <c>createStream</c>, and a <c>_checkbw</c> call. The capture ends in the middle of a message.
 /// </summary>
 public sealed class ObsCaptureParsingTests
 {

@@ -107,6 +107,51 @@ public sealed class ObsPublishTests
         Assert.DoesNotContain(wrongKey, server.Logs.All);
     }
 
+    [Fact]
+    public async Task Rotating_the_key_cuts_obs_and_its_automatic_reconnect_with_the_old_key_is_refused()
+    {
+        ObsAvailability.SkipIfMissing();
+        FfmpegAvailability.SkipIfMissing();
+        var ct = TestContext.Current.CancellationToken;
+        var owner = Guid.NewGuid().ToString("N");
+        using var home = new TempDir("relay-obs");
+
+        await using var server = await RelayTestServer.StartAsync();
+        var registry = server.App.Services.GetRequiredService<LiveChannelRegistry>();
+        var processes = server.App.Services.GetRequiredService<FfmpegProcessRegistry>();
+        var events = new Events();
+        using var observer = registry.AddObserver(events);
+        var demo = server.Channels.Find("demo")!;
+        var rtmp = $"rtmp://127.0.0.1:{server.RtmpPort}/live";
+        using var admin = server.AdminClient();
+
+        using (var display = await VirtualDisplay.StartAsync(owner, ct))
+        using (var obs = HeadlessObs.Start(Path.Combine(home.Path, "advisor"), display, new ObsStreamSettings(rtmp, demo.StreamKey) { Width = 640, Height = 360 }, owner))
+        {
+            await obs.WaitForLineAsync($"Connection to {rtmp} successful", TimeSpan.FromSeconds(30), ct);
+            await events.Live.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+            var rotate = await admin.PostAsync("/api/v1/channels/demo/stream-key/rotate", null, ct);
+            Assert.Equal(System.Net.HttpStatusCode.OK, rotate.StatusCode);
+            await events.Offline.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+            // OBS notices, and its automatic reconnect (on by default, first retry after 2 s) still carries the old key.
+            await obs.WaitForLineAsync($"Disconnected from {rtmp}", TimeSpan.FromSeconds(10), ct);
+            await obs.WaitForLineAsync("Reconnecting in", TimeSpan.FromSeconds(5), ct);
+            await obs.WaitForLineAsync($"Connection to {rtmp} failed", TimeSpan.FromSeconds(15), ct);
+            Assert.Contains(server.Logs.Lines, l => l.Contains("Refused RTMP publish", StringComparison.Ordinal) && l.Contains("bad_key", StringComparison.Ordinal));
+            Assert.Equal(["live", "offline"], events.All);
+            Assert.False(registry.IsLive("demo"));
+        }
+
+        await AssertEventuallyEmptyAsync(() => HeadlessObs.ProcessesOwnedBy(owner), "OBS/Xvfb processes left", ct);
+        await AssertEventuallyEmptyAsync(
+            () => [.. processes.Running.Select(p => $"tracked ffmpeg"), .. ChildProcesses.WithOwnerMarker(processes.OwnerMarker).Select(p => $"ffmpeg {p}")],
+            "ffmpeg processes left",
+            ct);
+        Assert.DoesNotContain(demo.StreamKey, server.Logs.All);
+    }
+
     /// <summary>The gateway logs "Channel demo: first media N ms after publish" when ffmpeg's first FLV tag reaches the hub.</summary>
     private static async Task<int> FirstMediaAfterPublishAsync(RelayTestServer server, CancellationToken ct)
     {
