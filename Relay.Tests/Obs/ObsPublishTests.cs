@@ -63,6 +63,7 @@ public sealed class ObsPublishTests
                 Assert.Equal(Height, ingest.GetProperty("height").GetInt32());
                 Assert.InRange(ingest.GetProperty("keyframeIntervalSeconds").GetDouble(), 1.5, 2.5);
                 Assert.InRange(ingest.GetProperty("fps").GetDouble(), 15, 35);
+                Assert.InRange(ingest.GetProperty("bitrateKbps").GetDouble(), 1500, 3500); // x264 CBR 2500 + AAC 160
                 output?.WriteLine($"API ingest: {ingest}");
 
                 // A viewer's HTTP-FLV starts with a keyframe and carries both streams.
@@ -179,7 +180,8 @@ public sealed class ObsPublishTests
             var ready = channel.GetProperty("live").GetBoolean()
                 && channel.GetProperty("ingest") is { ValueKind: JsonValueKind.Object } ingest
                 && ingest.GetProperty("keyframeIntervalSeconds").ValueKind == JsonValueKind.Number
-                && ingest.GetProperty("fps").ValueKind == JsonValueKind.Number;
+                && ingest.GetProperty("fps").ValueKind == JsonValueKind.Number
+                && ingest.GetProperty("bitrateKbps").ValueKind == JsonValueKind.Number;
             if (ready || DateTime.UtcNow > until)
             {
                 break;
