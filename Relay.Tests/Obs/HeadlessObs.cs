@@ -98,11 +98,26 @@ internal sealed class VirtualDisplay : IDisposable
         }
     }
 
+    /// <summary>SIGTERM first, so Xvfb removes its lock file and socket; SIGKILL if it does not exit within 2 s.</summary>
     public void Dispose()
     {
+        try
+        {
+            if (!_xvfb.HasExited && Terminate(_xvfb.Id, 15) == 0)
+            {
+                _xvfb.WaitForExit(2000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
         Kill(_xvfb);
         _xvfb.Dispose();
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Terminate(int pid, int signal);
 
     internal static void Kill(Process process)
     {

@@ -101,7 +101,7 @@ public sealed class ObsPublishTests
 
         await AssertEventuallyEmptyAsync(() => HeadlessObs.ProcessesOwnedBy(owner), "OBS/Xvfb processes left", ct);
         await AssertEventuallyEmptyAsync(
-            () => [.. processes.Running.Select(p => $"tracked ffmpeg"), .. ChildProcesses.WithOwnerMarker(processes.OwnerMarker).Select(p => $"ffmpeg {p}")],
+            () => [.. processes.Running.Select(p => $"tracked ffmpeg {p.Role} {p.Pid}"), .. ChildProcesses.WithOwnerMarker(processes.OwnerMarker).Select(p => $"ffmpeg {p}")],
             "ffmpeg processes left",
             ct);
         Assert.DoesNotContain(demo.StreamKey, server.Logs.All);
@@ -147,7 +147,7 @@ public sealed class ObsPublishTests
 
         await AssertEventuallyEmptyAsync(() => HeadlessObs.ProcessesOwnedBy(owner), "OBS/Xvfb processes left", ct);
         await AssertEventuallyEmptyAsync(
-            () => [.. processes.Running.Select(p => $"tracked ffmpeg"), .. ChildProcesses.WithOwnerMarker(processes.OwnerMarker).Select(p => $"ffmpeg {p}")],
+            () => [.. processes.Running.Select(p => $"tracked ffmpeg {p.Role} {p.Pid}"), .. ChildProcesses.WithOwnerMarker(processes.OwnerMarker).Select(p => $"ffmpeg {p}")],
             "ffmpeg processes left",
             ct);
         Assert.DoesNotContain(demo.StreamKey, server.Logs.All);
