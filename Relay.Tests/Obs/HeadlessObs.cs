@@ -24,7 +24,7 @@ internal static class ObsAvailability
 
         if (missing.Count > 0)
         {
-            Assert.Skip($"{string.Join(" and ", missing)} not installed on PATH; apt-get install obs-studio xvfb (./test.sh and .ci/run install them as root)");
+            Assert.Skip($"not on PATH: {string.Join(", ", missing)}; install with apt-get install obs-studio obs-plugins xvfb (./test.sh and .ci/run do as root)");
         }
     }
 
