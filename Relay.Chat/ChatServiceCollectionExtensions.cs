@@ -79,6 +79,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<ViewerCountPublisher>();
         services.TryAddSingleton<ChatService>();
         services.TryAddSingleton<MerchandisingService>();
+        services.TryAddSingleton<IShowTimeline, NoShowTimeline>();
         services.TryAddSingleton<RoomService>();
         services.TryAddSingleton<ILiveRoomControl>(sp => sp.GetRequiredService<RoomService>());
         services.TryAddSingleton<PurchaseService>();

@@ -6,6 +6,8 @@ using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Gateway;
+using Relay.Ingest.Hls;
+using Relay.Ingest.Recording;
 
 namespace Relay.Ingest;
 
@@ -40,6 +42,21 @@ public static class IngestServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<FfmpegProcessRegistry>());
         services.TryAddSingleton<RtmpGateway>();
         services.AddHostedService(sp => sp.GetRequiredService<RtmpGateway>());
+        AddPlaybackConsumers(services, configuration);
         return services;
+    }
+
+    /// <summary>HLS packager and recorder: live-channel observers that stop before the gateway (reverse order).</summary>
+    private static void AddPlaybackConsumers(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<HlsOptions>().Bind(configuration.GetSection(HlsOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HlsOptions>, HlsOptionsValidator>());
+        services.AddOptions<RecordingOptions>().Bind(configuration.GetSection(RecordingOptions.SectionName));
+        services.TryAddSingleton<HlsService>();
+        services.AddSingleton<ILiveChannelObserver>(sp => sp.GetRequiredService<HlsService>());
+        services.AddHostedService(sp => sp.GetRequiredService<HlsService>());
+        services.TryAddSingleton<RecordingService>();
+        services.AddSingleton<ILiveChannelObserver>(sp => sp.GetRequiredService<RecordingService>());
+        services.AddHostedService(sp => sp.GetRequiredService<RecordingService>());
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Relay.Chat.Channels;
 using Relay.Chat.Configuration;
 using Relay.Chat.Contracts;
 using Relay.Chat.Diagnostics;
@@ -20,11 +21,12 @@ internal sealed class MerchandisingService
     private readonly ChatOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<MerchandisingService> _logger;
+    private readonly IShowTimeline _timeline;
 
     public MerchandisingService(LiveRoomRegistry registry, RoomBroadcaster broadcaster, StockPublisher stock, IStockLedger ledger,
-        IOptions<ChatOptions> options, TimeProvider time, ILogger<MerchandisingService> logger)
+        IOptions<ChatOptions> options, TimeProvider time, ILogger<MerchandisingService> logger, IShowTimeline timeline)
     {
-        (_registry, _broadcaster, _stock, _ledger, _options, _time, _logger) = (registry, broadcaster, stock, ledger, options.Value, time, logger);
+        (_registry, _broadcaster, _stock, _ledger, _options, _time, _logger, _timeline) = (registry, broadcaster, stock, ledger, options.Value, time, logger, timeline);
         // A sale that was running when the process stopped gets its auto-end back when its room reopens.
         _registry.RoomOpened += room => { lock (room.Gate) ArmAutoEnd(room); };
     }
@@ -42,6 +44,7 @@ internal sealed class MerchandisingService
             view = room.ToView(product, _time.GetUtcNow());
         }
         await _broadcaster.ToRoomAsync(room.ChannelId, "pinned", c => c.pinned(view));
+        _timeline.Mark(room.ChannelId, "pinned", view);
     }
 
     public Task UnpinAsync(LiveSession session)
@@ -58,6 +61,7 @@ internal sealed class MerchandisingService
             room.PinnedSku = null;
         }
         await _broadcaster.ToRoomAsync(room.ChannelId, "unpinned", c => c.unpinned());
+        _timeline.Mark(room.ChannelId, "unpinned", new { });
     }
 
     public async Task StartFlashSaleAsync(LiveSession session, FlashSaleRequest? request, CancellationToken cancellationToken)
@@ -90,6 +94,7 @@ internal sealed class MerchandisingService
             view = room.FlashSaleView(_time.GetUtcNow())!;
         }
         await _broadcaster.ToRoomAsync(room.ChannelId, "flashSale", c => c.flashSale(view));
+        _timeline.Mark(room.ChannelId, "flashSale", view);
         if (previousSku is not null && previousSku != sale.Sku) _stock.MarkDirty(room, previousSku);
         _stock.MarkDirty(room, sale.Sku);
     }
@@ -121,6 +126,7 @@ internal sealed class MerchandisingService
             room.FlashSaleTimer = null;
         }
         await _broadcaster.ToRoomAsync(room.ChannelId, "flashSale", c => c.flashSale(view!));
+        _timeline.Mark(room.ChannelId, "flashSale", view!);
         _stock.MarkDirty(room, sku);
     }
 

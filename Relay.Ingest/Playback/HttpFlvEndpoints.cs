@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Flv;
+using Relay.Ingest.Hls;
 
 namespace Relay.Ingest.Playback;
 
@@ -19,6 +20,7 @@ public static partial class HttpFlvEndpoints
             .WithName("HttpFlvPlayback")
             .Produces(StatusCodes.Status200OK, contentType: "video/x-flv")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        endpoints.MapRelayHls();
         return endpoints;
     }
 

@@ -9,6 +9,7 @@ using Relay.Chat;
 using Relay.Chat.Channels;
 using Relay.Ingest;
 using Relay.Ingest.Channels;
+using Relay.Ingest.Egress;
 using Relay.Ingest.Gateway;
 using Relay.Ingest.Playback;
 using Relay.Server.Media;
@@ -45,13 +46,17 @@ public static class RelayServerExtensions
         services.AddSingleton<IPublishAuthorizer, ChannelPublishAuthorizer>();
         services.AddSingleton<ILiveChannelObserver, LiveStateBridge>();
         services.AddSingleton<IChannelObserver, IngestChannelObserver>();
+        services.AddSingleton<IChannelObserver, EgressChannelObserver>();
         services.AddRelayIngest(config);
+        services.AddRelayEgress(config);
+        services.AddHostedService<EgressDesiredStateLoader>();
         services.AddSingleton<IChannelRuntime, MediaChannelRuntime>();
 
         // The live room (hub, orders) sees channels through a small directory the host adapts.
         services.AddRelayChat(config);
         services.AddSingleton<IChannelDirectory, ChannelDirectoryForRooms>();
         services.AddSingleton<IChannelObserver, RoomChannelObserver>();
+        services.AddSingleton<IShowTimeline, RecordingShowTimeline>();
 
         services.AddProblemDetails();
         services.AddHealthChecks()
@@ -70,6 +75,7 @@ public static class RelayServerExtensions
         app.MapChannelsApi();
         app.MapDestinationsApi();
         app.MapLineupApi();
+        app.MapRecordingsApi();
         app.MapRelayChat();
         app.MapRelayPlayback();
         return app;

@@ -16,7 +16,9 @@ public abstract class RelayServerTest : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    protected static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+    protected static StringContent Json(string json) => JsonBody(json);
+
+    public static StringContent JsonBody(string json) => new(json, Encoding.UTF8, "application/json");
 
     protected static async Task<JsonElement> ReadAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();

@@ -42,6 +42,10 @@ internal sealed class IngestTestHost : IAsyncDisposable
 
     public LogSink Logs { get; }
 
+    public IServiceProvider Services => _app.Services;
+
+    public string DataDir => _dataDir;
+
     public ChannelEvents Events { get; }
 
     public int RtmpPort => Gateway.RtmpEndPoint!.Port;
@@ -70,6 +74,9 @@ internal sealed class IngestTestHost : IAsyncDisposable
             ["Relay:Ingest:RtmpPort"] = "0",
             ["Relay:Ingest:RtmpBindAddress"] = "127.0.0.1",
             ["Relay:Ingest:HandshakeTimeoutSeconds"] = "5",
+            // Off unless a test turns them on: ingest tests count ffmpeg children and hub subscribers exactly.
+            ["Relay:Hls:Enabled"] = "false",
+            ["Relay:Recording:Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -17,7 +17,7 @@ public sealed class DestinationAndLineupApiTests : RelayServerTest
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var d = await ReadAsync(created);
         Assert.Equal("twitch-main", d.GetProperty("id").GetString());
-        Assert.Equal("rtmp://live.twitch.tv/app", d.GetProperty("url").GetString());
+        Assert.Equal("rtmps://live.twitch.tv:443/app", d.GetProperty("url").GetString());
         Assert.Equal("****cret", d.GetProperty("streamKey").GetString());
         Assert.Equal("idle", d.GetProperty("state").GetString());
 
@@ -84,7 +84,7 @@ public sealed class DestinationAndLineupApiTests : RelayServerTest
         var bad = await admin.PatchAsync("/api/v1/channels/demo/destinations/yt", Json("""{"url":"ftp://nope/x"}"""), ct);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("rtmps://a.rtmps.youtube.com:443/live2", Server.Channels.Find("demo")!.Destinations[0].Url);
-        var dup = await admin.PostAsync("/api/v1/channels/demo/destinations", Json("""{"id":"yt","name":"Again","platform":"twitch"}"""), ct);
+        var dup = await admin.PostAsync("/api/v1/channels/demo/destinations", Json("""{"id":"yt","name":"Again","platform":"twitch","streamKey":"live_again_123"}"""), ct);
         Assert.Equal(HttpStatusCode.Conflict, dup.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PatchAsync("/api/v1/channels/demo/destinations/none", Json("{}"), ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/channels/nochannel/destinations", ct)).StatusCode);

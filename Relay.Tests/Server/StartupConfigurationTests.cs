@@ -85,7 +85,7 @@ public sealed class StartupConfigurationTests
             "--Relay:Channels:0:Destinations:0:Platform=twitch", "--Relay:Channels:0:Destinations:0:StreamKey=live_abc_12345");
         var brand = server.Channels.Find("brand")!;
         Assert.Equal("brand", server.Channels.FindByStreamKey("brand-stream-key-1")!.Id);
-        Assert.Equal("rtmp://live.twitch.tv/app", brand.Destinations.Single().Url);
+        Assert.Equal("rtmps://live.twitch.tv:443/app", brand.Destinations.Single().Url);
         Assert.Null(server.Channels.Find("demo"));
 
         using var admin = server.AdminClient();

@@ -1,0 +1,18 @@
+namespace Relay.Chat.Channels;
+
+/// <summary>
+/// Told what the host did on air (pin, unpin, flash sale start/end), after the room heard it, so
+/// the host can keep a show's timeline beside its recording. Implemented by the server; the
+/// default keeps nothing. Must not throw or block: it runs on the hub call's path.
+/// </summary>
+public interface IShowTimeline
+{
+    void Mark(string channelId, string kind, object payload);
+}
+
+internal sealed class NoShowTimeline : IShowTimeline
+{
+    public void Mark(string channelId, string kind, object payload)
+    {
+    }
+}

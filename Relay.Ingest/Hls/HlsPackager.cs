@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Relay.Ingest.Fanout;
+using Relay.Ingest.Ffmpeg;
+using Relay.Ingest.Flv;
+
+namespace Relay.Ingest.Hls;
+
+/// <summary>
+/// The HLS packager of one live session: an ffmpeg child fed the channel's FLV through stdin, restarted with backoff
+/// when it dies while the channel is live, its folder removed when the session ends.
+/// </summary>
+internal sealed partial class HlsPackager(
+    StreamHub hub,
+    string directory,
+    HlsOptions options,
+    FfmpegProcessRegistry processes,
+    TimeProvider time,
+    ILogger logger)
+{
+    public const string Role = "hls";
+    public const string SubscriberKind = "hls";
+
+    private enum RunEnd
+    {
+        /// <summary>The publisher went away; ffmpeg was given the end of its input and finished.</summary>
+        StreamEnded,
+
+        /// <summary>Shutdown.</summary>
+        Cancelled,
+
+        /// <summary>ffmpeg exited, could not be fed or could not be started while the channel is live.</summary>
+        PackagerFailed,
+    }
+
+    /// <summary>Restarts so far (tests and logs).</summary>
+    public int Restarts { get; private set; }
+
+    /// <summary>PID of the running ffmpeg, if any.</summary>
+    public int? Pid { get; private set; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var backoff = new RestartBackoff(TimeSpan.FromSeconds(options.MaxRestartDelaySeconds));
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested && !hub.IsCompleted)
+            {
+                ResetDirectory();
+                var started = time.GetTimestamp();
+                var (end, process) = await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+                if (end != RunEnd.PackagerFailed || hub.IsCompleted)
+                {
+                    break;
+                }
+
+                var delay = backoff.Next(time.GetElapsedTime(started));
+                LogPackagerDied(logger, hub.ChannelId, process?.ExitCode, delay.TotalSeconds, process is null ? "not started" : string.Join(" | ", process.Stderr.Lines.TakeLast(5)));
+                await PauseUnlessEndedAsync(delay, cancellationToken).ConfigureAwait(false);
+                Restarts++;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Pid = null;
+            DeleteDirectory();
+        }
+    }
+
+    /// <summary>The backoff pause, cut short when the publisher goes: the session's cleanup must not wait for it.</summary>
+    private async Task PauseUnlessEndedAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var until = time.GetTimestamp() + (long)(delay.TotalSeconds * time.TimestampFrequency);
+        while (!hub.IsCompleted && time.GetTimestamp() < until)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(RunEnd End, FfmpegProcess? Process)> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        // A fresh subscription per attempt: it starts with the sequence headers and the cached GOP, which is what a
+        // new ffmpeg needs to start a decodable first segment.
+        using var subscription = hub.Subscribe($"hls-{hub.ChannelId}", SubscriberKind);
+        FfmpegProcess process;
+        try
+        {
+            process = processes.Start(new FfmpegStartInfo(Role, HlsPackagerArguments.For(directory, options), StdinIsMedia: true));
+        }
+        catch (InvalidOperationException ex)
+        {
+            LogStartFailed(logger, ex, hub.ChannelId);
+            return (RunEnd.PackagerFailed, null);
+        }
+
+        Pid = process.Pid;
+        using var feedCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var feed = FeedAsync(subscription, process.StandardInput, feedCancellation.Token);
+        var first = await Task.WhenAny(feed, process.Exited).ConfigureAwait(false);
+        if (first != feed)
+        {
+            // ffmpeg ended while the stream goes on (crash, kill -9, bad input).
+            await feedCancellation.CancelAsync().ConfigureAwait(false);
+            await feed.ConfigureAwait(false);
+            return (hub.IsCompleted ? RunEnd.StreamEnded : RunEnd.PackagerFailed, process);
+        }
+
+        var fed = await feed.ConfigureAwait(false);
+        // Closing stdin lets ffmpeg write its last segment and exit; the registry kills it after the grace period.
+        await process.StopAsync(FfmpegProcess.DefaultStopGrace, CancellationToken.None).ConfigureAwait(false);
+        return fed switch
+        {
+            FeedEnd.InputCompleted => (RunEnd.StreamEnded, process),
+            FeedEnd.Cancelled when cancellationToken.IsCancellationRequested => (RunEnd.Cancelled, process),
+            _ => (RunEnd.PackagerFailed, process),
+        };
+    }
+
+    private enum FeedEnd
+    {
+        InputCompleted,
+        Cancelled,
+        WriteFailed,
+    }
+
+    private static async Task<FeedEnd> FeedAsync(StreamSubscription subscription, Stream stdin, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await stdin.WriteAsync(FlvTagReader.AudioVideoFileHeader.ToArray(), cancellationToken).ConfigureAwait(false);
+            var reader = subscription.Reader;
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var tag))
+                {
+                    await stdin.WriteAsync(tag.Serialized, cancellationToken).ConfigureAwait(false);
+                }
+
+                await stdin.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return FeedEnd.InputCompleted;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return FeedEnd.Cancelled;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Broken pipe: ffmpeg is gone; the caller sees its exit.
+            return FeedEnd.WriteFailed;
+        }
+    }
+
+    private void ResetDirectory()
+    {
+        // A restarted packager starts a new playlist; segments of the dead one would never be deleted by the new one.
+        DeleteDirectory();
+        Directory.CreateDirectory(directory);
+    }
+
+    private void DeleteDirectory()
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogCleanupFailed(logger, ex, hub.ChannelId, directory);
+        }
+    }
+
+    [LoggerMessage(EventId = HlsEventIds.PackagerDied, Level = LogLevel.Warning, Message = "HLS packager of channel {ChannelId} exited while live (code {ExitCode}); restarting in {DelaySeconds:0.0} s. Last stderr: {Stderr}")]
+    private static partial void LogPackagerDied(ILogger logger, string channelId, int? exitCode, double delaySeconds, string stderr);
+
+    [LoggerMessage(EventId = HlsEventIds.PackagerStartFailed, Level = LogLevel.Error, Message = "Could not start the HLS packager of channel {ChannelId}")]
+    private static partial void LogStartFailed(ILogger logger, Exception exception, string channelId);
+
+    [LoggerMessage(EventId = HlsEventIds.CleanupFailed, Level = LogLevel.Warning, Message = "Could not remove the HLS folder of channel {ChannelId} ({Directory})")]
+    private static partial void LogCleanupFailed(ILogger logger, Exception exception, string channelId, string directory);
+}
+
+/// <summary>Event ids of playback and recording logs (next to the ingest's 1000-1299).</summary>
+internal static class HlsEventIds
+{
+    public const int PackagerDied = 1300;
+    public const int PackagerStartFailed = 1301;
+    public const int CleanupFailed = 1302;
+    public const int Disabled = 1303;
+    public const int RecordingStarted = 1400;
+    public const int RecordingEnded = 1401;
+    public const int RecordingFailed = 1402;
+    public const int RecordingRecovered = 1403;
+}

@@ -1,0 +1,296 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Relay.Ingest.Channels;
+using Relay.Ingest.Configuration;
+using Relay.Ingest.Hls;
+
+namespace Relay.Ingest.Recording;
+
+/// <summary>
+/// Records every live session of every channel to <c>{DataDir}/recordings/{channelId}/{yyyyMMdd-HHmmss}.flv</c> with
+/// a sidecar <c>.timeline.json</c>, and lets the server put markers (pin, unpin, flash sale) on the timeline of the
+/// recording in progress. Recordings a crash interrupted are repaired at start (half-written tail cut, duration and
+/// end filled in).
+/// </summary>
+public sealed partial class RecordingService : ILiveChannelObserver, IHostedService
+{
+    public const string SubscriberKind = "recorder";
+
+    private readonly LiveChannelRegistry _channels;
+    private readonly RecordingOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RecordingService> _logger;
+    private readonly ChannelWorkers _workers;
+    private readonly ConcurrentDictionary<string, FlvRecorder> _active = new(StringComparer.Ordinal);
+
+    public RecordingService(
+        LiveChannelRegistry channels,
+        IOptions<IngestOptions> ingestOptions,
+        IOptions<RecordingOptions> options,
+        TimeProvider time,
+        ILogger<RecordingService> logger)
+    {
+        _channels = channels;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _workers = new ChannelWorkers(logger, "Recorder");
+        RootDirectory = Path.Combine(Path.GetFullPath(ingestOptions.Value.DataDir), "recordings");
+    }
+
+    public bool Enabled => _options.Enabled;
+
+    /// <summary><c>{DataDir}/recordings</c>.</summary>
+    public string RootDirectory { get; }
+
+    /// <summary>
+    /// Puts a marker on the timeline of the channel's recording in progress, at its current playback position.
+    /// Returns false when the channel is not being recorded (offline, or recording disabled). Never throws for
+    /// a payload: one that cannot be serialized is stored as null.
+    /// </summary>
+    /// <param name="kind">Event kind, e.g. <c>pinned</c>, <c>unpinned</c>, <c>flashSale</c> (at most 64 characters).</param>
+    /// <param name="payload">Any JSON-serializable object (serialized now, camelCase), or null.</param>
+    public bool AddMarker(string channelId, string kind, object? payload = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        if (kind.Length > 64 || !_active.TryGetValue(channelId, out var recorder))
+        {
+            return false;
+        }
+
+        JsonElement? json = null;
+        if (payload is not null)
+        {
+            try
+            {
+                json = JsonSerializer.SerializeToElement(payload, payload.GetType(), RecordingTimeline.Json);
+            }
+            catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
+            {
+                LogPayloadRejected(_logger, ex, channelId, kind);
+            }
+        }
+
+        try
+        {
+            recorder.AddMarker(kind, json);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogRecordingFailed(_logger, ex, channelId);
+            return false;
+        }
+    }
+
+    /// <summary>The channel's recordings, newest first. Empty for an unknown or unsafe channel id.</summary>
+    public IReadOnlyList<RecordingInfo> List(string channelId)
+    {
+        if (!HlsFileNames.IsSafeChannelId(channelId))
+        {
+            return [];
+        }
+
+        var directory = DirectoryOf(channelId);
+        if (!Directory.Exists(directory))
+        {
+            return [];
+        }
+
+        _active.TryGetValue(channelId, out var current);
+        var recordings = new List<RecordingInfo>();
+        foreach (var file in Directory.EnumerateFiles(directory, "*" + RecordingFileNames.MediaExtension))
+        {
+            if (!RecordingFileNames.TryParse(Path.GetFileName(file), out var id, out _))
+            {
+                continue;
+            }
+
+            if (current is not null && current.Id == id)
+            {
+                recordings.Add(current.ToInfo(inProgress: true));
+                continue;
+            }
+
+            var bytes = new FileInfo(file).Length;
+            var timeline = RecordingTimeline.TryLoad(Path.Combine(directory, id + RecordingFileNames.TimelineExtension));
+            var startedAt = timeline?.StartedAt ?? new DateTimeOffset(File.GetCreationTimeUtc(file));
+            recordings.Add(new RecordingInfo(id, channelId, startedAt, timeline?.EndedAt, timeline?.DurationSeconds, bytes,
+                id + RecordingFileNames.MediaExtension, id + RecordingFileNames.TimelineExtension, InProgress: false));
+        }
+
+        return [.. recordings.OrderByDescending(r => r.StartedAt)];
+    }
+
+    /// <summary>
+    /// The full path of a recording file (FLV or timeline) of the channel, or null when the name is not a recording
+    /// file name or does not exist. Names are validated before a path is built: no traversal.
+    /// </summary>
+    public string? ResolveFile(string channelId, string fileName, out bool isTimeline)
+    {
+        isTimeline = false;
+        if (!HlsFileNames.IsSafeChannelId(channelId) || !RecordingFileNames.TryParse(fileName, out _, out isTimeline))
+        {
+            return null;
+        }
+
+        var path = Path.Combine(DirectoryOf(channelId), fileName);
+        return File.Exists(path) ? path : null;
+    }
+
+    public void ChannelLive(string channelId)
+    {
+        if (!_options.Enabled || !_channels.TryGetHub(channelId, out var hub))
+        {
+            return;
+        }
+
+        if (!HlsFileNames.IsSafeChannelId(channelId))
+        {
+            LogUnsafeChannelId(_logger, channelId);
+            return;
+        }
+
+        // Subscribed now, on the notification, so the recording holds the session from its first tag.
+        var subscription = hub.Subscribe($"recorder-{channelId}", SubscriberKind);
+        var startedAt = _time.GetUtcNow();
+        var started = _workers.Start(channelId, async ct =>
+        {
+            using (subscription)
+            {
+                var recorder = CreateRecorder(channelId, startedAt);
+                if (recorder is null)
+                {
+                    return;
+                }
+
+                _active[channelId] = recorder;
+                RecordingMetrics.Active.Inc();
+                LogRecordingStarted(_logger, channelId, recorder.MediaPath);
+                try
+                {
+                    await recorder.RunAsync(subscription, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Disk full or gone: the recording stops, the live stream does not.
+                    LogRecordingFailed(_logger, ex, channelId);
+                }
+                finally
+                {
+                    _active.TryRemove(new KeyValuePair<string, FlvRecorder>(channelId, recorder));
+                    RecordingMetrics.Active.Dec();
+                    LogRecordingEnded(_logger, channelId, recorder.MediaPath, recorder.DurationSeconds, recorder.Bytes, subscription.DroppedFrames);
+                }
+            }
+        });
+        if (!started)
+        {
+            subscription.Dispose();
+        }
+    }
+
+    // The recorder ends by itself when the hub completes, after writing what was still queued.
+    public void ChannelOffline(string channelId)
+    {
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(RootDirectory))
+        {
+            RecoverInterrupted();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _workers.StopAllAsync().WaitAsync(cancellationToken);
+
+    private string DirectoryOf(string channelId) => Path.Combine(RootDirectory, channelId);
+
+    private FlvRecorder? CreateRecorder(string channelId, DateTimeOffset startedAt)
+    {
+        var directory = DirectoryOf(channelId);
+        try
+        {
+            Directory.CreateDirectory(directory);
+            for (var attempt = 0; attempt < 1000; attempt++)
+            {
+                var id = RecordingFileNames.IdFor(startedAt, attempt);
+                if (!File.Exists(Path.Combine(directory, id + RecordingFileNames.MediaExtension)))
+                {
+                    return new FlvRecorder(channelId, id, directory, startedAt, _time);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogRecordingFailed(_logger, ex, channelId);
+        }
+
+        return null;
+    }
+
+    /// <summary>A timeline without an end belongs to a recording a crash (kill -9, power loss) interrupted.</summary>
+    private void RecoverInterrupted()
+    {
+        foreach (var timelinePath in Directory.EnumerateFiles(RootDirectory, "*" + RecordingFileNames.TimelineExtension, SearchOption.AllDirectories))
+        {
+            try
+            {
+                var timeline = RecordingTimeline.TryLoad(timelinePath);
+                if (timeline is null || timeline.EndedAt is not null)
+                {
+                    continue;
+                }
+
+                var mediaPath = timelinePath[..^RecordingFileNames.TimelineExtension.Length] + RecordingFileNames.MediaExtension;
+                double duration = 0;
+                var endedAt = timeline.StartedAt;
+                if (File.Exists(mediaPath))
+                {
+                    var scan = FlvFileScanner.Scan(mediaPath);
+                    using (var media = new FileStream(mediaPath, FileMode.Open, FileAccess.Write))
+                    {
+                        if (media.Length > scan.WholeTagsEnd && scan.WholeTagsEnd > 0)
+                        {
+                            media.SetLength(scan.WholeTagsEnd);
+                        }
+                    }
+
+                    duration = scan.LastTimestamp / 1000.0;
+                    endedAt = new DateTimeOffset(File.GetLastWriteTimeUtc(mediaPath));
+                }
+
+                (timeline with { EndedAt = endedAt, DurationSeconds = duration }).Save(timelinePath);
+                LogRecovered(_logger, mediaPath, duration);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogRecordingFailed(_logger, ex, timelinePath);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = HlsEventIds.RecordingStarted, Level = LogLevel.Information, Message = "Recording channel {ChannelId} to {Path}")]
+    private static partial void LogRecordingStarted(ILogger logger, string channelId, string path);
+
+    [LoggerMessage(EventId = HlsEventIds.RecordingEnded, Level = LogLevel.Information, Message = "Recording of channel {ChannelId} ended: {Path}, {DurationSeconds:0.0} s, {Bytes} bytes, {DroppedFrames} frames dropped")]
+    private static partial void LogRecordingEnded(ILogger logger, string channelId, string path, double durationSeconds, long bytes, long droppedFrames);
+
+    [LoggerMessage(EventId = HlsEventIds.RecordingFailed, Level = LogLevel.Error, Message = "Recording of {ChannelId} failed")]
+    private static partial void LogRecordingFailed(ILogger logger, Exception exception, string channelId);
+
+    [LoggerMessage(EventId = HlsEventIds.RecordingFailed + 1, Level = LogLevel.Warning, Message = "Timeline marker {Kind} of channel {ChannelId}: payload not serializable, stored without it")]
+    private static partial void LogPayloadRejected(ILogger logger, Exception exception, string channelId, string kind);
+
+    [LoggerMessage(EventId = HlsEventIds.RecordingFailed + 2, Level = LogLevel.Warning, Message = "Channel id {ChannelId} is not usable as a folder name; not recorded")]
+    private static partial void LogUnsafeChannelId(ILogger logger, string channelId);
+
+    [LoggerMessage(EventId = HlsEventIds.RecordingRecovered, Level = LogLevel.Warning, Message = "Recovered interrupted recording {Path} ({DurationSeconds:0.0} s)")]
+    private static partial void LogRecovered(ILogger logger, string path, double durationSeconds);
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Relay.Ingest.Recording;
+
+/// <summary>One marker on a recording's timeline.</summary>
+/// <param name="OffsetSeconds">Seconds from the first frame of the recording (its playback position).</param>
+/// <param name="At">Wall-clock time the marker was added.</param>
+/// <param name="Kind">What happened: <c>pinned</c>, <c>unpinned</c>, <c>flashSale</c>...</param>
+/// <param name="Payload">The event's data as the server sent it.</param>
+public sealed record TimelineEvent(double OffsetSeconds, DateTimeOffset At, string Kind, JsonElement? Payload);
+
+/// <summary>The sidecar <c>{id}.timeline.json</c>: recording facts plus the markers, rewritten whole on each change.</summary>
+public sealed record RecordingTimeline(
+    int Version,
+    string ChannelId,
+    string Recording,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    double? DurationSeconds,
+    IReadOnlyList<TimelineEvent> Events)
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    /// <summary>
+    /// Writes to a temp file and renames it over the old one: a crash at any moment leaves either the old or the new
+    /// timeline, never a truncated JSON document.
+    /// </summary>
+    internal void Save(string path)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(this, Json));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    internal static RecordingTimeline? TryLoad(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RecordingTimeline>(File.ReadAllBytes(path), Json);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+}

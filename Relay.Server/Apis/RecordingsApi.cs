@@ -1,0 +1,60 @@
+using Relay.Ingest.Recording;
+using Relay.Server.Access;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Apis;
+
+/// <summary>
+/// Recorded live sessions: <c>GET /api/v1/channels/{id}/recordings</c> lists them, <c>GET /recordings/{id}/{file}</c>
+/// downloads (or plays, with ranges) the FLV or its timeline. Both need the admin token or the channel's host key.
+/// </summary>
+public static class RecordingsApi
+{
+    public static IEndpointRouteBuilder MapRecordingsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/channels/{id}/recordings", List).WithTags("Recordings").RequireChannelAccess();
+        // The route parameter is {id} because RequireChannelAccess reads the channel from it.
+        app.MapGet("/recordings/{id}/{file}", Download).WithTags("Recordings").RequireChannelAccess();
+        return app;
+    }
+
+    private static IResult List(string id, ChannelService channels, RecordingService recordings)
+    {
+        if (channels.Find(id) is null)
+        {
+            return ApiProblems.NotFound($"no channel '{id}'");
+        }
+
+        return TypedResults.Ok(recordings.List(id).Select(r => new
+        {
+            id = r.Id,
+            startedAt = r.StartedAt,
+            endedAt = r.EndedAt,
+            durationSeconds = r.DurationSeconds is { } d ? Math.Round(d, 3) : (double?)null,
+            bytes = r.Bytes,
+            inProgress = r.InProgress,
+            url = $"/recordings/{Uri.EscapeDataString(id)}/{r.FileName}",
+            timelineUrl = $"/recordings/{Uri.EscapeDataString(id)}/{r.TimelineFileName}",
+        }).ToList());
+    }
+
+    private static IResult Download(string id, string file, HttpContext http, RecordingService recordings)
+    {
+        if (!RecordingFileNames.TryParse(file, out _, out _))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid recording file name",
+                detail: "expected {yyyyMMdd-HHmmss}.flv or {yyyyMMdd-HHmmss}.timeline.json");
+        }
+
+        if (recordings.ResolveFile(id, file, out var isTimeline) is not { } path)
+        {
+            return ApiProblems.NotFound($"no recording '{file}' for channel '{id}'");
+        }
+
+        http.Response.Headers.CacheControl = "private, no-cache";
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, useAsync: true);
+        return isTimeline
+            ? TypedResults.Stream(stream, "application/json")
+            : TypedResults.Stream(stream, "video/x-flv", fileDownloadName: file, enableRangeProcessing: true);
+    }
+}
