@@ -46,8 +46,13 @@ internal sealed class ConnectionLimiter(IngestOptions options, TimeProvider time
         return null;
     }
 
-    /// <summary>A bad key: after <see cref="IngestOptions.FailedAuthAttemptsBeforeBackoff"/> of them, the IP waits 1 s, 2 s, 4 s, ... up to the cap.</summary>
-    public void RecordAuthFailure(IPAddress address)
+    /// <summary>
+    /// A bad key: after <see cref="IngestOptions.FailedAuthAttemptsBeforeBackoff"/> distinct ones, the IP waits
+    /// 1 s, 2 s, 4 s, ... up to the cap. The same wrong key again does not count twice: an encoder retrying a
+    /// rotated key (OBS reconnects on its own) is a stale setting, not a guess, and must not lock out the
+    /// advisor's corrected encoder or other encoders behind the same NAT. Guessing needs distinct keys.
+    /// </summary>
+    public void RecordAuthFailure(IPAddress address, string? presentedKey = null)
     {
         var now = time.GetUtcNow();
         lock (_lock)
@@ -60,6 +65,13 @@ internal sealed class ConnectionLimiter(IngestOptions options, TimeProvider time
                 }
 
                 record = new FailureRecord();
+            }
+
+            record.LastFailure = now;
+            if (presentedKey is not null && !record.RememberKey(presentedKey))
+            {
+                _failures[address] = record;
+                return;
             }
 
             record.Count++;
@@ -123,9 +135,24 @@ internal sealed class ConnectionLimiter(IngestOptions options, TimeProvider time
 
     private sealed class FailureRecord
     {
+        private const int MaxRememberedKeys = 32;
+        private readonly HashSet<long> _keyHashes = [];
+
         public int Count;
         public DateTimeOffset LastFailure;
         public DateTimeOffset BlockedUntil;
+
+        /// <summary>
+        /// True when this key was not seen failing before. Only a truncated hash is kept, never the key; past
+        /// the bound every key counts, so a guesser cannot hide behind a full set.
+        /// </summary>
+        public bool RememberKey(string key)
+        {
+            Span<byte> hash = stackalloc byte[32];
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key), hash);
+            var id = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(hash);
+            return _keyHashes.Count >= MaxRememberedKeys ? !_keyHashes.Contains(id) : _keyHashes.Add(id);
+        }
     }
 
     /// <summary>Holds one pending slot until the publish is authorized or the connection ends.</summary>

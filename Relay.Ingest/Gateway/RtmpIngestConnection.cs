@@ -434,7 +434,7 @@ internal sealed partial class RtmpIngestConnection(
         {
             if (decision.Reason is PublishRejectReason.BadKey or PublishRejectReason.MissingKey)
             {
-                limiter.RecordAuthFailure(remote.Address);
+                limiter.RecordAuthFailure(remote.Address, streamKey);
             }
 
             return (null, decision.Reason);

@@ -81,7 +81,7 @@ public class GatewayRefusalTests
         {
             await using var client = await RawRtmpClient.ConnectAsync(host.RtmpPort, Ct);
             await client.HandshakeAsync(Ct);
-            await client.ConnectAndPublishAsync("live", "WRONG-KEY", Ct);
+            await client.ConnectAndPublishAsync("live", $"WRONG-KEY-{i}", Ct); // distinct guesses: a repeated stale key counts once
             Assert.NotNull(await client.WaitForCloseAsync(TimeSpan.FromSeconds(2), Ct));
         }
 

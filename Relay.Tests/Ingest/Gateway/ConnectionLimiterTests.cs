@@ -68,4 +68,29 @@ public class ConnectionLimiterTests
         limiter.RecordAuthFailure(A);
         Assert.Null(limiter.TryAdmit(A, out _));
     }
+
+    [Fact]
+    public void The_same_stale_key_retried_counts_once_but_distinct_guesses_are_throttled()
+    {
+        var time = new FakeTimeProvider();
+        var limiter = new ConnectionLimiter(new IngestOptions { FailedAuthAttemptsBeforeBackoff = 3, MaxAuthBackoffSeconds = 300 }, time);
+        for (var i = 0; i < 20; i++)
+        {
+            limiter.RecordAuthFailure(A, "sk_rotated_away_key");
+            time.Advance(TimeSpan.FromSeconds(2));
+            Assert.Null(Admit(A));
+        }
+
+        limiter.RecordAuthFailure(A, "guess-1");
+        Assert.Null(Admit(A));
+        limiter.RecordAuthFailure(A, "guess-2"); // third distinct key
+        Assert.Equal(PublishRejectReason.RateLimited, Admit(A));
+
+        string? Admit(IPAddress address)
+        {
+            var reason = limiter.TryAdmit(address, out var lease);
+            lease?.Dispose();
+            return reason;
+        }
+    }
 }
