@@ -13,6 +13,7 @@ using Relay.Ingest.Gateway;
 using Relay.Ingest.Playback;
 using Relay.Server.Media;
 using Relay.Server.Observability;
+using Relay.Server.Pages;
 using Relay.Server.Rooms;
 using Relay.Server.Store;
 
@@ -65,6 +66,7 @@ public static class RelayServerExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpMetrics();
+        app.UseRelayStaticFiles();
         app.MapRelayHealth();
         app.MapMetrics("/metrics");
         app.MapChannelsApi();
@@ -72,6 +74,7 @@ public static class RelayServerExtensions
         app.MapLineupApi();
         app.MapRelayChat();
         app.MapRelayPlayback();
+        app.MapRelayPages();
         return app;
     }
 }
