@@ -210,7 +210,7 @@ async function connect() {
   hub.on("unpinned", () => { state.pinned = null; renderLineup(); });
   hub.on("flashSale", s => { state.sale = s.active === false ? null : s; renderSale(); renderLineup(); });
   hub.on("stock", s => { state.remaining.set(s.sku, s.remaining); if (state.sale?.sku === s.sku) state.sale.remaining = s.remaining; renderSale(); renderLineup(); });
-  hub.on("purchase", t => { toast(toasts, `🛍 ${t.displayName || "Someone"} bought ${t.quantity} × ${titleOf(t.sku)}`, "buy"); refreshOrders(); });
+  hub.on("purchase", t => { toast(toasts, `${t.displayName || "Someone"} bought ${t.quantity} × ${titleOf(t.sku)}`, "buy"); refreshOrders(); });
   hub.on("viewers", v => setText($("#viewers"), v.count));
   hub.on("status", s => { setLive(s.live); poll(); });
   await startHub(hub, () => toast(toasts, "Can't reach the live room; retrying…", "error"));

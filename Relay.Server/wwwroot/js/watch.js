@@ -54,7 +54,7 @@ hub.on("pinned", p => { state.pinned = p; state.remaining.set(p.sku, p.stock ?? 
 hub.on("unpinned", () => { state.pinned = null; renderProduct(); });
 hub.on("flashSale", s => { state.sale = s.active === false ? null : s; if (state.sale) state.remaining.set(s.sku, s.remaining); renderProduct(); });
 hub.on("stock", s => { state.remaining.set(s.sku, s.remaining); if (state.sale?.sku === s.sku) state.sale.remaining = s.remaining; renderProduct(); });
-hub.on("purchase", t => toast(toasts, `🛍 ${t.displayName || "Someone"} just bought ${t.quantity} × ${productTitle(t.sku)}`, "buy"));
+hub.on("purchase", t => toast(toasts, `${t.displayName || "Someone"} just bought ${t.quantity} × ${productTitle(t.sku)}`, "buy"));
 hub.on("order", o => orderUpdate(o));
 hub.on("viewers", v => setText($("#viewers"), v.count));
 hub.on("status", s => setLive(s.live));
@@ -289,8 +289,8 @@ function orderUpdate(o) {
   const status = $("#buy-status");
   if (o.status === "confirmed") {
     status.className = "buy-status ok";
-    setText(status, `✅ Order ${o.orderId} confirmed. Thank you!`);
-    toast(toasts, "Your order is confirmed 🎉", "ok");
+    setText(status, `Order ${o.orderId} confirmed. Thank you!`);
+    toast(toasts, "Your order is confirmed", "ok");
   } else {
     status.className = "buy-status error";
     setText(status, `Order ${o.orderId} couldn't be completed; you haven't been charged. Try again or ask in the chat.`);
