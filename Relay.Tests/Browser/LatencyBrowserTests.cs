@@ -41,21 +41,36 @@ public sealed class LatencyBrowserTests
         }
 
         await page.WaitForFunctionAsync("() => document.querySelector('#video').currentTime > 3", null, new() { Timeout = 20_000 });
-        var delays = await page.EvaluateAsync<double[]>(ReadClockScript);
-        Array.Sort(delays);
-        var median = delays[delays.Length / 2];
+        var (early, earlyBuffer) = await MeasureAsync(page);
+        // Then once the player has caught up with the live edge (liveSync), which is what a viewer sees most of the show.
+        await Task.Delay(8000, ct);
+        var (settled, settledBuffer) = await MeasureAsync(page);
         var report = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"first frame after navigation start (ms): {string.Join(", ", firstFrames.Select(f => f.ToString("0", CultureInfo.InvariantCulture)))}\n")
-            .Append(CultureInfo.InvariantCulture, $"glass-to-glass over {delays.Length} frames (ms): min {delays[0]:0}, median {median:0}, p90 {delays[(int)(delays.Length * 0.9)]:0}, max {delays[^1]:0}");
+            .Append(Describe("glass-to-glass 3 s after the first frame", early, earlyBuffer)).Append('\n')
+            .Append(Describe("glass-to-glass 11 s after the first frame", settled, settledBuffer));
         TestContext.Current.TestOutputHelper?.WriteLine(report.ToString());
         Console.WriteLine(report);
 
         // A delay below zero or in the minutes means the clock was not read back: the measurement itself is broken.
-        Assert.InRange(delays[0], 1, 5000);
-        Assert.InRange(median, 1, 2500);
+        Assert.InRange(early[0], 1, 5000);
+        Assert.InRange(settled[0], 1, 5000);
+        Assert.InRange(settled[settled.Length / 2], 1, 1500);
         Assert.All(firstFrames, f => Assert.InRange(f, 1, 5000));
         Assert.Empty(chromium.PageErrors);
     }
+
+    private static async Task<(double[] Delays, double BufferedSeconds)> MeasureAsync(Microsoft.Playwright.IPage page)
+    {
+        var buffered = await page.EvaluateAsync<double>(
+            "() => { const v = document.querySelector('#video'); return v.buffered.length ? v.buffered.end(v.buffered.length - 1) - v.currentTime : -1; }");
+        var delays = await page.EvaluateAsync<double[]>(ReadClockScript);
+        Array.Sort(delays);
+        return (delays, buffered);
+    }
+
+    private static string Describe(string what, double[] d, double buffered) => string.Create(CultureInfo.InvariantCulture,
+        $"{what}, {d.Length} frames (ms): min {d[0]:0}, median {d[d.Length / 2]:0}, p90 {d[(int)(d.Length * 0.9)]:0}, max {d[^1]:0}; buffered ahead of the playhead {buffered * 1000:0} ms");
 
     private static string ClockFilter()
     {

@@ -76,9 +76,16 @@ export class LivePlayer {
         enableWorker: false,
         enableStashBuffer: false,         // hand bytes to the decoder at once: the server already starts at a keyframe
         lazyLoad: false,
-        liveBufferLatencyChasing: true,   // speed up to stay near the live edge after a hiccup
-        liveBufferLatencyMaxLatency: 1.5,
-        liveBufferLatencyMinRemain: 0.3,
+        // The server starts a viewer at the last keyframe, up to a GOP (2 s) behind live. liveSync plays a little
+        // faster until the buffer is down to the target (barely audible at 1.15x); a buffer that still grows past
+        // MaxLatency (tab in background, network burst) is cut with a jump. Measured: docs/pages.md.
+        liveSync: true,
+        liveSyncMaxLatency: 0.6,
+        liveSyncTargetLatency: 0.35,
+        liveSyncPlaybackRate: 1.15,
+        liveBufferLatencyChasing: true,
+        liveBufferLatencyMaxLatency: 1.0,
+        liveBufferLatencyMinRemain: 0.5,
         autoCleanupSourceBuffer: true,
       });
     player.on(mpegts.Events.ERROR, () => this.fail());
