@@ -169,6 +169,26 @@ public sealed class PagesBrowserTests
         await line.Locator("button", new() { HasText = "Delete" }).ClickAsync();
         await Assertions.Expect(viewer.Locator("#messages li", new() { HasText = "first!!!" })).ToHaveCountAsync(0);
 
+        // A destination added from the form shows its state (nothing listens there, so it never gets live), and
+        // the toggle disables it through the API.
+        await studio.Locator(".add-dest summary").ClickAsync();
+        await studio.Locator("#dest-platform").SelectOptionAsync("custom");
+        await studio.Locator("#dest-form input[name=name]").FillAsync("Backup ingest");
+        await studio.Locator("#dest-url").FillAsync("not a url");
+        await studio.Locator("#dest-form button[type=submit]").ClickAsync();
+        await Assertions.Expect(studio.Locator("#dest-error")).ToContainTextAsync("url");
+        await studio.Locator("#dest-url").FillAsync($"rtmp://127.0.0.1:{FreePort.Next()}/live");
+        await studio.Locator("#dest-form input[name=streamKey]").FillAsync("backup-secret-key");
+        await studio.Locator("#dest-form button[type=submit]").ClickAsync();
+        var dest = studio.Locator("#destinations li.dest");
+        await Assertions.Expect(dest).ToHaveCountAsync(1);
+        await Assertions.Expect(dest.Locator(".chip")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(connecting|retrying|failed)$"));
+        Assert.DoesNotContain("backup-secret-key", await studio.ContentAsync(), StringComparison.Ordinal);
+        await dest.Locator("input[role=switch]").ClickAsync();
+        await Assertions.Expect(dest.Locator(".chip")).ToHaveTextAsync("disabled");
+        await dest.Locator("input[role=switch]").ClickAsync();
+        await Assertions.Expect(dest.Locator(".chip")).Not.ToHaveTextAsync("disabled");
+
         // The studio's live stats come from the API poll while ffmpeg publishes.
         await Assertions.Expect(studio.Locator("#st-res")).ToHaveTextAsync("360×640", new() { Timeout = 20_000 });
         await Assertions.Expect(studio.Locator("#live-badge")).ToHaveTextAsync("Live");

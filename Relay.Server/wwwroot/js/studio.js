@@ -150,6 +150,8 @@ $("#dest-form").addEventListener("submit", async e => {
   try {
     await call("POST", "/destinations", body);
     e.target.reset();
+    $("#dest-platform").dispatchEvent(new Event("change"));
+    e.target.closest("details").open = false;
     setText($("#dest-error"), "");
     await poll();
   } catch (err) {
