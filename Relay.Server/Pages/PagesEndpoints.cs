@@ -25,7 +25,15 @@ public static class PagesEndpoints
         {
             FileProvider = new PhysicalFileProvider(WebRoot),
             // Modules and styles change with every deploy and are small: revalidate rather than go stale.
-            OnPrepareResponse = ctx => ctx.Context.Response.Headers.CacheControl = "no-cache",
+            OnPrepareResponse = ctx =>
+            {
+                ctx.Context.Response.Headers.CacheControl = "no-cache";
+                ctx.Context.Response.Headers.XContentTypeOptions = "nosniff";
+                if (ctx.File.Name.EndsWith(".html", StringComparison.OrdinalIgnoreCase))
+                {
+                    AddPageHeaders(ctx.Context.Response);
+                }
+            },
         });
         return app;
     }
@@ -52,6 +60,18 @@ public static class PagesEndpoints
         return new PageResult(path, known ? StatusCodes.Status200OK : StatusCodes.Status404NotFound);
     }
 
+    /// <summary>
+    /// The pages render user text with textContent only; the policy is a second line of defence: no inline
+    /// script, no plugin, media and connections to this origin only (product images may come from any https shop).
+    /// </summary>
+    private static void AddPageHeaders(HttpResponse response)
+    {
+        response.Headers.ContentSecurityPolicy =
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
+            "media-src 'self' blob:; connect-src 'self' ws: wss:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+    }
+
     /// <summary>An HTML file with a chosen status (TypedResults.PhysicalFile always answers 200).</summary>
     private sealed class PageResult(string path, int status) : IResult
     {
@@ -60,13 +80,8 @@ public static class PagesEndpoints
             http.Response.StatusCode = status;
             http.Response.ContentType = "text/html; charset=utf-8";
             http.Response.Headers.CacheControl = "no-cache";
-            // The pages render user text with textContent only; the policy is a second line of defence:
-            // no inline script, no plugin, media and connections to this origin only.
-            http.Response.Headers.ContentSecurityPolicy =
-                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
-                "media-src 'self' blob:; connect-src 'self' ws: wss:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
             http.Response.Headers.XContentTypeOptions = "nosniff";
-            http.Response.Headers["Referrer-Policy"] = "no-referrer";
+            AddPageHeaders(http.Response);
             await http.Response.SendFileAsync(path, http.RequestAborted);
         }
     }
