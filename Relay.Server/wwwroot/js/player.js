@@ -70,6 +70,10 @@ export class LivePlayer {
 
   startFlv() {
     const mpegts = window.mpegts;
+    // mpegts.js logs every segment at debug level; keep the console for what matters.
+    mpegts.LoggingControl.enableVerbose = false;
+    mpegts.LoggingControl.enableDebug = false;
+    mpegts.LoggingControl.enableInfo = false;
     const player = mpegts.createPlayer(
       { type: "flv", isLive: true, url: new URL(this.flvUrl, location.href).href, hasAudio: true, hasVideo: true },
       {
