@@ -63,10 +63,11 @@ internal sealed class ChromiumSession : IAsyncDisposable
         }
     }
 
-    public async Task<IPage> NewPageAsync(Uri baseAddress, int width, int height, bool mobile = false)
+    public async Task<IPage> NewPageAsync(Uri baseAddress, int width, int height, bool mobile = false, IEnumerable<string>? permissions = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
+            Permissions = permissions,
             BaseURL = baseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
             DeviceScaleFactor = mobile ? 2 : 1,

@@ -108,7 +108,7 @@ public sealed class PagesBrowserTests
         var demo = server.Channels.Find("demo")!;
         using var publisher = FfmpegPublisher.Start($"rtmp://127.0.0.1:{server.RtmpPort}/live/{demo.StreamKey}", seconds: 60, size: "360x640");
 
-        var studio = await chromium.NewPageAsync(server.BaseAddress, 1440, 900);
+        var studio = await chromium.NewPageAsync(server.BaseAddress, 1440, 900, permissions: ["clipboard-read", "clipboard-write"]);
         await studio.GotoAsync("/studio/demo");
         await Assertions.Expect(studio.Locator("#login")).ToBeVisibleAsync();
         await studio.Locator("#token-input").FillAsync("hk_wrong");
@@ -120,6 +120,13 @@ public sealed class PagesBrowserTests
         Assert.DoesNotContain(demo.HostKey, studio.Url, StringComparison.Ordinal);
         await Assertions.Expect(studio.Locator("#ingest-url")).ToHaveTextAsync($"rtmp://127.0.0.1:{server.RtmpPort}/live");
         await Assertions.Expect(studio.Locator("#lineup li")).ToHaveCountAsync(4);
+
+        // The stream key is never on screen; "Copy key" fetches it through the explicit reveal into the clipboard.
+        Assert.DoesNotContain(demo.StreamKey, await studio.ContentAsync(), StringComparison.Ordinal);
+        await studio.Locator("#copy-key").ClickAsync();
+        await Assertions.Expect(studio.Locator("#copy-status")).ToHaveTextAsync("Stream key copied.");
+        Assert.Equal(demo.StreamKey, await studio.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+        Assert.DoesNotContain(demo.StreamKey, await studio.ContentAsync(), StringComparison.Ordinal);
 
         var viewer = await chromium.NewPageAsync(server.BaseAddress, (int)PhoneWidth, (int)PhoneHeight, mobile: true);
         await viewer.GotoAsync("/watch/demo?ref=creator-7");
