@@ -200,6 +200,22 @@ public sealed class PagesBrowserTests
         await dest.Locator("input[role=switch]").ClickAsync();
         await Assertions.Expect(dest.Locator(".chip")).Not.ToHaveTextAsync("disabled");
 
+        // Mute from the studio: the muted viewer's next message is refused with a sentence, not an error code.
+        var troll = await chromium.NewPageAsync(server.BaseAddress, (int)PhoneWidth, (int)PhoneHeight, mobile: true);
+        await troll.GotoAsync("/watch/demo");
+        await troll.Locator("#chat-input").FillAsync("spam spam");
+        await troll.Locator("#chat-form button[type=submit]").ClickAsync();
+        await troll.Locator("#name-input").FillAsync("Troll");
+        await troll.Locator("#name-form button[type=submit]").ClickAsync();
+        await studio.Locator("#messages li", new() { HasText = "spam spam" }).Locator("button", new() { HasText = "Mute" }).ClickAsync();
+        await Assertions.Expect(studio.Locator("#toasts")).ToContainTextAsync("Troll is muted for 10 minutes");
+        await troll.Locator("#chat-input").FillAsync("more spam");
+        await troll.Locator("#chat-form button[type=submit]").ClickAsync();
+        await Assertions.Expect(troll.Locator("#chat-status")).ToContainTextAsync("The host has muted you");
+        await Assertions.Expect(studio.Locator("#messages li", new() { HasText = "more spam" })).ToHaveCountAsync(0);
+        await studio.Locator("#messages li", new() { HasText = "spam spam" }).Locator("button", new() { HasText = "Delete" }).ClickAsync();
+        await troll.CloseAsync();
+
         // The studio's live stats come from the API poll while ffmpeg publishes.
         await Assertions.Expect(studio.Locator("#st-res")).ToHaveTextAsync("360×640", new() { Timeout = 20_000 });
         await Assertions.Expect(studio.Locator("#live-badge")).ToHaveTextAsync("Live");

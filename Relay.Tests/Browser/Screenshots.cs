@@ -28,7 +28,14 @@ internal static class Screenshots
         var studioPng = Path.Combine(dir, "studio-desktop.png");
         await viewer.ScreenshotAsync(new() { Path = viewerPng });
         await studio.ScreenshotAsync(new() { Path = studioPng });
+        // The same page on a laptop: video left, card and chat in a side column.
+        await viewer.SetViewportSizeAsync(1280, 800);
+        await Task.Delay(300, ct);
+        var viewerDesktopPng = Path.Combine(dir, "watch-desktop.png");
+        await viewer.ScreenshotAsync(new() { Path = viewerDesktopPng });
+        await viewer.SetViewportSizeAsync(390, 844);
         Assert.True(new FileInfo(viewerPng).Length > 10_000);
+        Assert.True(new FileInfo(viewerDesktopPng).Length > 10_000);
         Assert.True(new FileInfo(studioPng).Length > 10_000);
     }
 
