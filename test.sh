@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 source scripts/prereqs.sh
 
 need_dotnet
-ensure_apt_packages ffmpeg
+ensure_test_prerequisites
 ensure_browser
 ensure_frontend
 

@@ -27,19 +27,43 @@ ensure_apt_packages() {
     apt-get update -qq
     APT_UPDATED=1
   fi
+  # Packages such as nginx and prometheus start a system service on install; Relay's tests start
+  # their own instances on free loopback ports, so keep the package scripts from starting any.
+  local policy=/usr/sbin/policy-rc.d own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && own_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  [ "$own_policy" -eq 1 ] && rm -f "$policy"
+  return 0
+}
+
+# ensure_npm_packages DIR : npm ci in DIR when its node_modules is missing or older than the lock.
+ensure_npm_packages() {
+  local dir=$1
+  [ -f "$dir/package.json" ] || return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    ensure_apt_packages nodejs npm
+  fi
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    echo "==> Installing npm packages in $dir (npm ci)..."
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 }
 
 # Front-end libraries (SignalR client, mpegts.js, hls.js) come from npm at build time.
 ensure_frontend() {
-  [ -f Relay.Server/frontend/package.json ] || return 0
-  if ! command -v npm >/dev/null 2>&1; then
-    ensure_apt_packages nodejs npm
-  fi
-  if [ ! -d Relay.Server/frontend/node_modules ] || [ Relay.Server/frontend/package-lock.json -nt Relay.Server/frontend/node_modules ]; then
-    echo "==> Installing front-end packages (npm ci)..."
-    (cd Relay.Server/frontend && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+  ensure_npm_packages Relay.Server/frontend
+}
+
+# What the test suite runs besides Relay: RTMP peers (nginx-rtmp with a TLS terminator,
+# node-media-server, ffmpeg), and the tools the tests drive.
+# node and npm are checked as commands (ensure_npm_packages): the SDK images may carry their own.
+TEST_APT_PACKAGES=(ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream openssl)
+
+ensure_test_prerequisites() {
+  ensure_apt_packages "${TEST_APT_PACKAGES[@]}"
+  ensure_npm_packages Relay.Tests/Egress/peers
 }
 
 # Browser tests drive Debian's chromium through Playwright (never a downloaded browser). Without it and

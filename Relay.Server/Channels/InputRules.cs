@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Relay.Ingest.Egress;
+using Relay.Ingest.Egress.Platforms;
 
 namespace Relay.Server.Channels;
 
@@ -86,7 +88,7 @@ public static partial class InputRules
         {
             if (preset is not null)
             {
-                errors.Add(new(prefix + "url", $"is required for platform '{preset.Id}' ({preset.Notes})"));
+                errors.Add(new(prefix + "url", $"is required for platform '{preset.Id}' ({PlatformCatalog.UrlHint(preset)})"));
             }
         }
         else
@@ -108,7 +110,20 @@ public static partial class InputRules
         {
             CheckProfile(profile, prefix + "profile.", errors);
         }
+
+        if (errors.Count == 0 && preset is not null)
+        {
+            // The egress has the last word: what it cannot push is refused here, not discovered live.
+            var candidate = new EgressDestination("candidate", name!, preset.Id, effectiveUrl!, streamKey, true, ToEgressProfile(profile), engine ?? "auto");
+            foreach (var (field, problem) in EgressDestinationValidator.Validate(candidate))
+            {
+                errors.Add(new(prefix + field, problem));
+            }
+        }
     }
+
+    public static EgressProfile? ToEgressProfile(DestinationProfile? p) => p is null ? null
+        : new EgressProfile(p.VideoBitrateKbps, p.MaxWidth, p.MaxHeight, p.Fps, p.KeyframeIntervalSeconds, p.Aspect, p.AudioBitrateKbps);
 
     public static void CheckPushUrl(string url, PlatformPreset? preset, string field, List<FieldError> errors)
     {
@@ -132,7 +147,7 @@ public static partial class InputRules
             errors.Add(new(field, "must name the application path, e.g. rtmp://host/app"));
             return;
         }
-        if (preset is { RequiresRtmps: true } && uri.Scheme != "rtmps")
+        if (preset is { RequiresTls: true } && uri.Scheme != "rtmps")
         {
             errors.Add(new(field, $"must use rtmps:// for platform '{preset.Id}'"));
         }
@@ -149,9 +164,9 @@ public static partial class InputRules
         {
             errors.Add(new(prefix + "keyframeIntervalSeconds", "must be between 0.5 and 10"));
         }
-        if (p.Aspect is not null && p.Aspect is not ("9:16" or "16:9" or "1:1"))
+        if (p.Aspect is not null && !EgressDestinationValidator.Aspects.Contains(p.Aspect))
         {
-            errors.Add(new(prefix + "aspect", "must be '9:16', '16:9' or '1:1'"));
+            errors.Add(new(prefix + "aspect", $"must be one of {string.Join(", ", EgressDestinationValidator.Aspects)}"));
         }
     }
 

@@ -9,6 +9,7 @@ using Relay.Chat;
 using Relay.Chat.Channels;
 using Relay.Ingest;
 using Relay.Ingest.Channels;
+using Relay.Ingest.Egress;
 using Relay.Ingest.Gateway;
 using Relay.Ingest.Playback;
 using Relay.Server.Media;
@@ -46,7 +47,10 @@ public static class RelayServerExtensions
         services.AddSingleton<IPublishAuthorizer, ChannelPublishAuthorizer>();
         services.AddSingleton<ILiveChannelObserver, LiveStateBridge>();
         services.AddSingleton<IChannelObserver, IngestChannelObserver>();
+        services.AddSingleton<IChannelObserver, EgressChannelObserver>();
         services.AddRelayIngest(config);
+        services.AddRelayEgress(config);
+        services.AddHostedService<EgressDesiredStateLoader>();
         services.AddSingleton<IChannelRuntime, MediaChannelRuntime>();
 
         // The live room (hub, orders) sees channels through a small directory the host adapts.

@@ -1,5 +1,6 @@
 using Relay.Chat.Channels;
 using Relay.Ingest.Channels;
+using Relay.Ingest.Egress;
 using Relay.Ingest.Gateway;
 using Relay.Server.Channels;
 
@@ -20,16 +21,23 @@ public sealed class ChannelPublishAuthorizer(ChannelService channels) : IPublish
     }
 }
 
-/// <summary>The API's view of live channels, read from the ingest registry.</summary>
-public sealed class MediaChannelRuntime(LiveChannelRegistry registry) : IChannelRuntime
+/// <summary>The API's view of live channels and their destinations, read from the ingest registry and the egress.</summary>
+public sealed class MediaChannelRuntime(LiveChannelRegistry registry, EgressManager egress) : IChannelRuntime
 {
     public IngestView? GetIngest(string channelId) =>
         registry.GetStatus(channelId) is { Live: true } s
             ? new IngestView(s.Since, s.VideoCodec, s.AudioCodec, s.Width, s.Height, s.Fps, s.BitrateKbps, s.KeyframeIntervalSeconds)
             : null;
 
-    public DestinationRuntime GetDestination(string channelId, Destination destination) =>
-        new(destination.Enabled ? (registry.IsLive(channelId) ? "connecting" : "idle") : "disabled");
+    public DestinationRuntime GetDestination(string channelId, Destination destination)
+    {
+        if (!destination.Enabled)
+        {
+            return new DestinationRuntime("disabled");
+        }
+        var s = egress.GetStatus(channelId, destination.Id);
+        return new DestinationRuntime(s.StateName, s.Reconnects, s.LastError, s.BitrateKbps, s.DroppedFrames, s.Warnings);
+    }
 }
 
 /// <summary>Channel going live or offline reaches the live room (status event).</summary>
@@ -61,4 +69,44 @@ public sealed class IngestChannelObserver(LiveChannelRegistry registry) : IChann
         ChannelChange.StreamKeyRotated or ChannelChange.Deleted => registry.StopAsync(channelId, ct),
         _ => Task.CompletedTask,
     };
+}
+
+/// <summary>
+/// Keeps the egress's desired destinations equal to the store's: every change is applied at once
+/// (live channels start, stop or restart only what changed), a deleted channel's pushes end.
+/// </summary>
+public sealed class EgressChannelObserver(EgressManager egress) : IChannelObserver
+{
+    public Task ChannelChangedAsync(string channelId, ChannelChange change, Channel? channel, CancellationToken ct) => change switch
+    {
+        ChannelChange.Deleted => egress.RemoveChannelAsync(channelId),
+        ChannelChange.Created or ChannelChange.DestinationsChanged when channel is not null =>
+            egress.ApplyAsync(channelId, ToEgress(channel.Destinations), ct),
+        _ => Task.CompletedTask,
+    };
+
+    public static IReadOnlyList<EgressDestination> ToEgress(IReadOnlyList<Destination> destinations) =>
+        destinations.Select(d => new EgressDestination(d.Id, d.Name, d.Platform, d.Url, d.StreamKey, d.Enabled,
+            InputRules.ToEgressProfile(d.Profile), d.Engine)).ToList();
+}
+
+/// <summary>At start, hands the egress every channel's destinations so a channel that goes live pushes at once.</summary>
+public sealed class EgressDesiredStateLoader(ChannelService channels, EgressManager egress, ILogger<EgressDesiredStateLoader> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var channel in channels.All)
+        {
+            try
+            {
+                await egress.ApplyAsync(channel.Id, EgressChannelObserver.ToEgress(channel.Destinations), cancellationToken);
+            }
+            catch (ArgumentException e)
+            {
+                logger.LogError("Destinations of channel {ChannelId} were not applied: {Problem}", channel.Id, e.Message);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -228,13 +228,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
 
     private async Task WriteDestinationsAsync(SqliteConnection c, SqliteTransaction tx, string id, IReadOnlyList<Destination> destinations, CancellationToken ct)
     {
-        await using (var del = c.CreateCommand())
-        {
-            del.Transaction = tx;
-            del.CommandText = "DELETE FROM channel_destinations WHERE channel_id = $id";
-            del.Parameters.AddWithValue("$id", id);
-            await del.ExecuteNonQueryAsync(ct);
-        }
+        await DeleteRowsAsync(c, tx, "channel_destinations", id, ct);
         for (var i = 0; i < destinations.Count; i++)
         {
             var d = destinations[i];
@@ -260,13 +254,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
 
     private static async Task WriteLineupAsync(SqliteConnection c, SqliteTransaction tx, string id, IReadOnlyList<LineupItem> lineup, CancellationToken ct)
     {
-        await using (var del = c.CreateCommand())
-        {
-            del.Transaction = tx;
-            del.CommandText = "DELETE FROM channel_lineup WHERE channel_id = $id";
-            del.Parameters.AddWithValue("$id", id);
-            await del.ExecuteNonQueryAsync(ct);
-        }
+        await DeleteRowsAsync(c, tx, "channel_lineup", id, ct);
         for (var i = 0; i < lineup.Count; i++)
         {
             var p = lineup[i];
@@ -286,6 +274,16 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
             cmd.Parameters.AddWithValue("$stock", (object?)p.Stock ?? DBNull.Value);
             await cmd.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    /// <summary>Child rows are replaced whole: delete them, then insert the new list in order.</summary>
+    private static async Task DeleteRowsAsync(SqliteConnection c, SqliteTransaction tx, string table, string channelId, CancellationToken ct)
+    {
+        await using var del = c.CreateCommand();
+        del.Transaction = tx;
+        del.CommandText = $"DELETE FROM {table} WHERE channel_id = $id";
+        del.Parameters.AddWithValue("$id", channelId);
+        await del.ExecuteNonQueryAsync(ct);
     }
 
     private static ChannelRow ReadChannelRow(SqliteDataReader r) => new(

@@ -5,30 +5,19 @@ using Relay.Tests.Common;
 
 namespace Relay.Tests.Server;
 
-public sealed class DestinationAndLineupApiTests : IAsyncLifetime
+public sealed class DestinationAndLineupApiTests : RelayServerTest
 {
-    private RelayTestServer _server = null!;
-
-    public async ValueTask InitializeAsync() => _server = await RelayTestServer.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-
     [Fact]
     public async Task Destination_lifecycle_add_patch_list_delete()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var admin = _server.AdminClient();
+        using var admin = Server.AdminClient();
         var created = await admin.PostAsync("/api/v1/channels/demo/destinations",
             Json("""{"name":"Twitch main","platform":"twitch","streamKey":"live_123456_secretsecret","enabled":true}"""), ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var d = await ReadAsync(created);
         Assert.Equal("twitch-main", d.GetProperty("id").GetString());
-        Assert.Equal("rtmp://live.twitch.tv/app", d.GetProperty("url").GetString());
+        Assert.Equal("rtmps://live.twitch.tv:443/app", d.GetProperty("url").GetString());
         Assert.Equal("****cret", d.GetProperty("streamKey").GetString());
         Assert.Equal("idle", d.GetProperty("state").GetString());
 
@@ -46,14 +35,14 @@ public sealed class DestinationAndLineupApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/api/v1/channels/demo/destinations/twitch-main", ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/api/v1/channels/demo/destinations/twitch-main", ct)).StatusCode);
-        Assert.Empty(_server.Channels.Find("demo")!.Destinations);
+        Assert.Empty(Server.Channels.Find("demo")!.Destinations);
     }
 
     [Fact]
     public async Task A_key_carried_in_the_url_is_redacted_too()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var admin = _server.AdminClient();
+        using var admin = Server.AdminClient();
         var d = await ReadAsync(await admin.PostAsync("/api/v1/channels/demo/destinations",
             Json("""{"name":"Custom","platform":"custom","url":"rtmp://media.example.com:1936/app/inurlsecret99?token=abc"}"""), ct));
         var url = d.GetProperty("url").GetString()!;
@@ -78,24 +67,24 @@ public sealed class DestinationAndLineupApiTests : IAsyncLifetime
     public async Task Invalid_destinations_get_400_naming_the_field_and_change_nothing(string json, string field)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var admin = _server.AdminClient();
+        using var admin = Server.AdminClient();
         var response = await admin.PostAsync("/api/v1/channels/demo/destinations", Json(json), ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await ReadAsync(response);
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.GetRawText());
-        Assert.Empty(_server.Channels.Find("demo")!.Destinations);
+        Assert.Empty(Server.Channels.Find("demo")!.Destinations);
     }
 
     [Fact]
     public async Task Patch_that_would_break_a_destination_is_refused_and_duplicates_conflict()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var admin = _server.AdminClient();
+        using var admin = Server.AdminClient();
         await admin.PostAsync("/api/v1/channels/demo/destinations", Json("""{"id":"yt","name":"YouTube","platform":"youtube","streamKey":"aaaa-bbbb-cccc"}"""), ct);
         var bad = await admin.PatchAsync("/api/v1/channels/demo/destinations/yt", Json("""{"url":"ftp://nope/x"}"""), ct);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        Assert.Equal("rtmps://a.rtmps.youtube.com:443/live2", _server.Channels.Find("demo")!.Destinations[0].Url);
-        var dup = await admin.PostAsync("/api/v1/channels/demo/destinations", Json("""{"id":"yt","name":"Again","platform":"twitch"}"""), ct);
+        Assert.Equal("rtmps://a.rtmps.youtube.com:443/live2", Server.Channels.Find("demo")!.Destinations[0].Url);
+        var dup = await admin.PostAsync("/api/v1/channels/demo/destinations", Json("""{"id":"yt","name":"Again","platform":"twitch","streamKey":"live_again_123"}"""), ct);
         Assert.Equal(HttpStatusCode.Conflict, dup.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PatchAsync("/api/v1/channels/demo/destinations/none", Json("{}"), ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/channels/nochannel/destinations", ct)).StatusCode);
@@ -105,11 +94,11 @@ public sealed class DestinationAndLineupApiTests : IAsyncLifetime
     public async Task Lineup_put_replaces_the_products_and_validates_each_item()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var admin = _server.AdminClient();
+        using var admin = Server.AdminClient();
         var ok = await admin.PutAsync("/api/v1/channels/demo/lineup",
             Json("""[{"sku":"A-1","title":"Lipstick","priceCents":1999,"currency":"EUR","stock":5},{"sku":"B-2","title":"Serum","priceCents":4500,"currency":"EUR","imageUrl":"https://cdn.example.com/b.png"}]"""), ct);
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-        var lineup = _server.Channels.Find("demo")!.Lineup;
+        var lineup = Server.Channels.Find("demo")!.Lineup;
         Assert.Equal(["A-1", "B-2"], lineup.Select(i => i.Sku));
         Assert.Null(lineup[1].Stock);
 
@@ -121,7 +110,7 @@ public sealed class DestinationAndLineupApiTests : IAsyncLifetime
         {
             Assert.True(errors.TryGetProperty(field, out _), field + " in " + errors.GetRawText());
         }
-        Assert.Equal(["A-1", "B-2"], _server.Channels.Find("demo")!.Lineup.Select(i => i.Sku));
+        Assert.Equal(["A-1", "B-2"], Server.Channels.Find("demo")!.Lineup.Select(i => i.Sku));
     }
 
     [Fact]
@@ -129,7 +118,7 @@ public sealed class DestinationAndLineupApiTests : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         string streamKey;
-        using (var admin = _server.AdminClient())
+        using (var admin = Server.AdminClient())
         {
             var created = await ReadAsync(await admin.PostAsync("/api/v1/channels", Json("""{"title":"Persist me","id":"persist"}"""), ct));
             streamKey = created.GetProperty("streamKey").GetString()!;
@@ -137,18 +126,18 @@ public sealed class DestinationAndLineupApiTests : IAsyncLifetime
                 Json("""{"id":"bili","name":"Bilibili","platform":"bilibili","streamKey":"bili-secret-key-777"}"""), ct);
             await admin.PutAsync("/api/v1/channels/persist/lineup", Json("""[{"sku":"Z","title":"Zed","priceCents":100,"currency":"CNY","stock":3}]"""), ct);
         }
-        var adminToken = _server.AdminToken;
-        await _server.RestartAsync();
+        var adminToken = Server.AdminToken;
+        await Server.RestartAsync();
 
-        Assert.Equal(adminToken, _server.AdminToken);
-        var channel = _server.Channels.Find("persist")!;
+        Assert.Equal(adminToken, Server.AdminToken);
+        var channel = Server.Channels.Find("persist")!;
         Assert.Equal(streamKey, channel.StreamKey);
         Assert.Equal("bili-secret-key-777", channel.Destinations.Single().StreamKey);
         Assert.Equal(3, channel.Lineup.Single().Stock);
-        Assert.NotNull(_server.Channels.Find("demo"));
+        Assert.NotNull(Server.Channels.Find("demo"));
 
-        var rawDb = Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Path.Combine(_server.DataDir, "relay.db"), ct));
-        var wal = Path.Combine(_server.DataDir, "relay.db-wal");
+        var rawDb = Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Path.Combine(Server.DataDir, "relay.db"), ct));
+        var wal = Path.Combine(Server.DataDir, "relay.db-wal");
         var rawWal = File.Exists(wal) ? Encoding.Latin1.GetString(await File.ReadAllBytesAsync(wal, ct)) : "";
         Assert.DoesNotContain(streamKey, rawDb + rawWal);
         Assert.DoesNotContain("bili-secret-key-777", rawDb + rawWal);

@@ -16,6 +16,10 @@ public sealed class StartupConfigurationTests
         { ["--Relay:Channels:0:Id=Not Valid", "--Relay:Channels:0:Title=A"], "Relay:Channels:0:Id: must be 1-64 characters" },
         { ["--Relay:Auth:AdminToken=short"], "Relay:Auth:AdminToken: must be at least 16 characters" },
         { ["--Relay:Redis:Configuration=localhost:6379"], "Relay:Redis:Configuration: the Redis backplane is not available" },
+        { ["--Relay:Ingest:RtmpPort=70000"], "Relay:Ingest:RtmpPort must be 0-65535 (got 70000)" },
+        { ["--Relay:Ingest:RtmpPort=abc"], "Relay:Ingest:RtmpPort: 'abc' is not a valid Int32" },
+        { ["--Relay:Ingest:App="], "Relay:Ingest:App must be a non-empty name" },
+        { ["--Relay:Orders:MaxAttempts=0"], "Relay:Orders:MaxAttempts must be between 1 and 1000" },
     };
 
     [Theory]
@@ -81,7 +85,7 @@ public sealed class StartupConfigurationTests
             "--Relay:Channels:0:Destinations:0:Platform=twitch", "--Relay:Channels:0:Destinations:0:StreamKey=live_abc_12345");
         var brand = server.Channels.Find("brand")!;
         Assert.Equal("brand", server.Channels.FindByStreamKey("brand-stream-key-1")!.Id);
-        Assert.Equal("rtmp://live.twitch.tv/app", brand.Destinations.Single().Url);
+        Assert.Equal("rtmps://live.twitch.tv:443/app", brand.Destinations.Single().Url);
         Assert.Null(server.Channels.Find("demo"));
 
         using var admin = server.AdminClient();

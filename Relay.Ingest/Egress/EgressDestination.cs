@@ -1,0 +1,48 @@
+namespace Relay.Ingest.Egress;
+
+/// <summary>
+/// One push target of a channel, as the server stores it. The push target is <see cref="Url"/> plus
+/// <see cref="StreamKey"/> (the publish name); with no key, the URL's last path segment is the publish name.
+/// </summary>
+/// <param name="Platform">youtube, twitch, facebook, tiktok, douyin, kuaishou, bilibili or custom.</param>
+/// <param name="Engine">"auto" (native push; ffmpeg when <paramref name="Profile"/> transcodes) or "ffmpeg".</param>
+public sealed record EgressDestination(
+    string Id,
+    string Name,
+    string Platform,
+    string Url,
+    string? StreamKey,
+    bool Enabled,
+    EgressProfile? Profile = null,
+    string Engine = EgressEngines.Auto)
+{
+    /// <summary>Whether this destination needs an ffmpeg process rather than the native pusher.</summary>
+    public bool UsesFfmpeg =>
+        string.Equals(Engine, EgressEngines.Ffmpeg, StringComparison.OrdinalIgnoreCase) || (Profile?.Transcodes ?? false);
+
+    // Keys must never reach logs, even through a record's generated ToString.
+    public override string ToString() =>
+        $"EgressDestination {{ Id = {Id}, Platform = {Platform}, Url = {UrlRedactor.Redact(Url)}, Enabled = {Enabled}, Engine = {Engine} }}";
+}
+
+public static class EgressEngines
+{
+    public const string Auto = "auto";
+    public const string Ffmpeg = "ffmpeg";
+}
+
+/// <summary>A transcode profile. Every field is optional; a profile with none set does not transcode.</summary>
+/// <param name="Aspect">"9:16" crops/pads the picture to portrait; null keeps the source's aspect.</param>
+public sealed record EgressProfile(
+    int? VideoBitrateKbps = null,
+    int? MaxWidth = null,
+    int? MaxHeight = null,
+    int? Fps = null,
+    double? KeyframeIntervalSeconds = null,
+    string? Aspect = null,
+    int? AudioBitrateKbps = null)
+{
+    public bool Transcodes =>
+        VideoBitrateKbps is not null || MaxWidth is not null || MaxHeight is not null || Fps is not null ||
+        KeyframeIntervalSeconds is not null || Aspect is not null || AudioBitrateKbps is not null;
+}

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Options;
+
+namespace Relay.Ingest.Egress;
+
+/// <summary>Options under <c>Relay:Egress</c>.</summary>
+public sealed class EgressOptions
+{
+    public const string SectionName = "Relay:Egress";
+
+    /// <summary>Frames one destination may have queued before the hub drops it to the next keyframe (~8 s at 30 fps + audio).</summary>
+    public int QueueCapacity { get; set; } = 600;
+
+    /// <summary>First retry waits up to this long (full jitter), doubling per failure in a row.</summary>
+    public double BackoffBaseSeconds { get; set; } = 1;
+
+    public double BackoffCapSeconds { get; set; } = 60;
+
+    /// <summary>Live at least this long and the failure count starts over.</summary>
+    public double HealthyPeriodSeconds { get; set; } = 30;
+
+    /// <summary>This many failures in a row and the destination is <c>failed</c> until edited or re-enabled.</summary>
+    public int FailuresBeforeFailed { get; set; } = 10;
+
+    /// <summary>No bytes accepted (or no acknowledgement from a peer that acknowledges) for this long drops the push.</summary>
+    public double StallTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Connect + TLS + RTMP handshake + publish must finish within this.</summary>
+    public double SetupTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Outgoing RTMP chunk size (Set Chunk Size).</summary>
+    public int ChunkSize { get; set; } = 4096;
+
+    /// <summary>
+    /// Window Acknowledgement Size announced to servers: they acknowledge every this many bytes, and a server that
+    /// stops acknowledging (it stopped reading) is detected as stalled once three windows go unacknowledged.
+    /// </summary>
+    public int AckWindowBytes { get; set; } = 2_500_000;
+
+    /// <summary>Optional PEM file of extra CA certificates trusted for rtmps (private CAs); the system store always is.</summary>
+    public string? TrustedCaCertificatesPath { get; set; }
+
+    public TimeSpan BackoffBase => TimeSpan.FromSeconds(BackoffBaseSeconds);
+
+    public TimeSpan BackoffCap => TimeSpan.FromSeconds(BackoffCapSeconds);
+
+    public TimeSpan HealthyPeriod => TimeSpan.FromSeconds(HealthyPeriodSeconds);
+
+    public TimeSpan StallTimeout => TimeSpan.FromSeconds(StallTimeoutSeconds);
+
+    public TimeSpan SetupTimeout => TimeSpan.FromSeconds(SetupTimeoutSeconds);
+}
+
+/// <summary>Collects every problem at once so one start shows them all, each naming its key.</summary>
+public sealed class EgressOptionsValidator : IValidateOptions<EgressOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EgressOptions options)
+    {
+        var errors = new List<string>();
+        void Require(bool ok, string key, string problem)
+        {
+            if (!ok) errors.Add($"{EgressOptions.SectionName}:{key} {problem}");
+        }
+
+        Require(options.QueueCapacity is >= 16 and <= 100_000, nameof(options.QueueCapacity), "must be between 16 and 100000 frames");
+        Require(options.BackoffBaseSeconds is > 0 and <= 600, nameof(options.BackoffBaseSeconds), "must be > 0 and <= 600");
+        Require(options.BackoffCapSeconds >= options.BackoffBaseSeconds && options.BackoffCapSeconds <= 3600, nameof(options.BackoffCapSeconds), "must be >= BackoffBaseSeconds and <= 3600");
+        Require(options.HealthyPeriodSeconds is > 0 and <= 3600, nameof(options.HealthyPeriodSeconds), "must be > 0 and <= 3600");
+        Require(options.FailuresBeforeFailed is >= 1 and <= 10_000, nameof(options.FailuresBeforeFailed), "must be between 1 and 10000");
+        Require(options.StallTimeoutSeconds is >= 0.1 and <= 600, nameof(options.StallTimeoutSeconds), "must be between 0.1 and 600");
+        Require(options.SetupTimeoutSeconds is >= 0.1 and <= 600, nameof(options.SetupTimeoutSeconds), "must be between 0.1 and 600");
+        Require(options.ChunkSize is >= 128 and <= 65536, nameof(options.ChunkSize), "must be between 128 and 65536");
+        Require(options.AckWindowBytes is >= 4096 and <= 100_000_000, nameof(options.AckWindowBytes), "must be between 4096 and 100000000");
+        Require(options.TrustedCaCertificatesPath is null || File.Exists(options.TrustedCaCertificatesPath), nameof(options.TrustedCaCertificatesPath), "names a file that does not exist");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Relay.Ingest.Egress.Rtmp;
+using Relay.Ingest.Egress.Transcode;
+using Relay.Ingest.Ffmpeg;
+
+namespace Relay.Ingest.Egress;
+
+/// <summary>Chooses the engine for a destination: the native pusher, or ffmpeg when it transcodes or asks for it.</summary>
+public interface IEgressPusherFactory
+{
+    /// <summary>Returns a pusher, or null and why the destination cannot be pushed as configured.</summary>
+    (IEgressPusher? Pusher, string? Error) Create(EgressDestination destination, EgressOptions options);
+}
+
+public sealed class EgressPusherFactory(FfmpegProcessRegistry processes, TimeProvider time, ILoggerFactory loggers) : IEgressPusherFactory
+{
+    private readonly Lazy<X509Certificate2Collection?> _noExtraRoots = new(() => null);
+    private string? _loadedRootsPath;
+    private X509Certificate2Collection? _roots;
+
+    public (IEgressPusher? Pusher, string? Error) Create(EgressDestination destination, EgressOptions options)
+    {
+        if (!RtmpPushTarget.TryParse(destination.Url, destination.StreamKey, out var target, out var error))
+        {
+            return (null, "invalid url: " + error);
+        }
+
+        var settings = new RtmpPushSettings
+        {
+            SetupTimeout = options.SetupTimeout,
+            StallTimeout = options.StallTimeout,
+            ChunkSize = options.ChunkSize,
+            WindowAcknowledgementSize = options.AckWindowBytes,
+            ExtraTrustedRoots = Roots(options.TrustedCaCertificatesPath),
+        };
+        if (destination.UsesFfmpeg)
+        {
+            return (new FfmpegPusher(target!, destination.Profile, processes, settings, loggers.CreateLogger<FfmpegPusher>()), null);
+        }
+
+        return (new RtmpPusher(target!, settings, time, loggers.CreateLogger<RtmpPusher>()), null);
+    }
+
+    private X509Certificate2Collection? Roots(string? path)
+    {
+        if (string.IsNullOrEmpty(path)) return _noExtraRoots.Value;
+        lock (this)
+        {
+            if (_loadedRootsPath != path)
+            {
+                var roots = new X509Certificate2Collection();
+                roots.ImportFromPemFile(path);
+                (_roots, _loadedRootsPath) = (roots, path);
+            }
+
+            return _roots;
+        }
+    }
+}

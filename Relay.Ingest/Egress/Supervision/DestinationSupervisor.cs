@@ -1,0 +1,293 @@
+using Microsoft.Extensions.Logging;
+using Relay.Ingest.Egress.Diagnostics;
+using Relay.Ingest.Egress.Platforms;
+using Relay.Ingest.Egress.Source;
+using Relay.Ingest.Flv;
+
+namespace Relay.Ingest.Egress.Supervision;
+
+/// <summary>
+/// Keeps one destination pushing while its channel is live: each attempt takes a fresh subscription (so it starts
+/// from sequence headers + the cached GOP), failures back off with full jitter on the <see cref="TimeProvider"/>,
+/// a healthy period resets the count, and too many failures in a row park it in <c>failed</c>. It owns nothing
+/// shared: stopping or failing it touches no other destination and never the ingest.
+/// </summary>
+internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposable
+{
+    private readonly string _channelId;
+    private readonly EgressDestination _destination;
+    private readonly IEgressSource _source;
+    private readonly IEgressPusher? _pusher;
+    private readonly string? _invalidReason;
+    private readonly EgressOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Random _random;
+    private readonly string[] _labels;
+    private readonly PlatformPreset _preset;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly IngestProfiler _profiler = new();
+    private readonly object _gate = new();
+    private Task? _loop;
+    private IEgressFeed? _feed;
+    private long _droppedBefore;
+    private long _droppedReported;
+    private EgressState _state = EgressState.Connecting;
+    private string? _lastError;
+    private int _reconnects;
+    private long? _liveSince;
+    private long _windowStart;
+    private long _windowBytes;
+    private double _bitrateKbps;
+    private IReadOnlyList<string> _warnings = [];
+    private int _framesSinceCheck;
+
+    public DestinationSupervisor(
+        string channelId, EgressDestination destination, IEgressSource source, IEgressPusherFactory factory,
+        EgressOptions options, TimeProvider time, ILogger logger, Random random)
+    {
+        _channelId = channelId;
+        _destination = destination;
+        _source = source;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _random = random;
+        _preset = PlatformPreset.For(destination.Platform);
+        _labels = [channelId, destination.Id, _preset.Id];
+        (_pusher, _invalidReason) = factory.Create(destination, options);
+    }
+
+    public EgressDestination Destination => _destination;
+
+    public EgressDestinationStatus Status
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var dropped = _droppedBefore + (_feed?.DroppedFrames ?? 0);
+                var warnings = _warnings;
+                if (_preset.RequiresTls && !_destination.Url.StartsWith("rtmps:", StringComparison.OrdinalIgnoreCase))
+                {
+                    warnings = [.. warnings, $"{_preset.DisplayName} accepts only rtmps:// ingest"];
+                }
+
+                return new EgressDestinationStatus(_destination.Id, _state, _reconnects, _lastError,
+                    _state == EgressState.Live ? Math.Round(_bitrateKbps, 1) : 0, dropped, warnings);
+            }
+        }
+    }
+
+    public void Start()
+    {
+        EgressMetrics.Up.WithLabels(_labels).Set(0);
+        _loop = Task.Run(() => SuperviseAsync(_stop.Token));
+    }
+
+    /// <summary>Outer loop: an unexpected exception in an attempt is logged and the attempt loop restarts after a pause.</summary>
+    private async Task SuperviseAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunAttemptsAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                EgressLog.LoopCrashed(_logger, ex, _channelId, _destination.Id);
+                SetState(EgressState.Retrying, "internal error: " + ex.GetType().Name);
+                try
+                {
+                    await Task.Delay(_options.BackoffCap, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task RunAttemptsAsync(CancellationToken cancellationToken)
+    {
+        if (_pusher is null)
+        {
+            SetState(EgressState.Failed, _invalidReason);
+            EgressLog.Failed(_logger, _channelId, _destination.Id, 0, _invalidReason ?? "invalid destination");
+            return;
+        }
+
+        var failuresInRow = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            SetState(EgressState.Connecting, _lastError);
+            var feed = _source.Subscribe($"egress:{_destination.Id}", _options.QueueCapacity);
+            if (feed.Frames.Completion.IsCompleted)
+            {
+                // The channel ended while we were backing off: do not open a publish for nothing.
+                feed.Dispose();
+                SetState(EgressState.Idle, _lastError);
+                EgressLog.Stopped(_logger, _channelId, _destination.Id, "channel ended");
+                return;
+            }
+
+            lock (_gate)
+            {
+                _feed = feed;
+                _liveSince = null;
+            }
+
+            EgressOutcome outcome;
+            try
+            {
+                outcome = await _pusher.RunAsync(feed, this, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                ReportDrops(feed);
+                lock (_gate)
+                {
+                    _droppedBefore += feed.DroppedFrames;
+                    _feed = null;
+                }
+
+                feed.Dispose();
+                EgressMetrics.Up.WithLabels(_labels).Set(0);
+                EgressMetrics.QueueSeconds.WithLabels(_labels).Set(0);
+            }
+
+            if (outcome.Stage == EgressStage.SourceEnded)
+            {
+                SetState(EgressState.Idle, _lastError);
+                EgressLog.Stopped(_logger, _channelId, _destination.Id, "channel ended");
+                return;
+            }
+
+            if (!outcome.IsFailure || cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            long? liveSince;
+            lock (_gate) liveSince = _liveSince;
+            if (liveSince is long since && _time.GetElapsedTime(since) >= _options.HealthyPeriod)
+            {
+                failuresInRow = 0;
+            }
+
+            failuresInRow++;
+            if (failuresInRow >= _options.FailuresBeforeFailed || outcome.Stage == EgressStage.InvalidTarget)
+            {
+                SetState(EgressState.Failed, outcome.Error);
+                EgressLog.Failed(_logger, _channelId, _destination.Id, failuresInRow, outcome.Error);
+                return;
+            }
+
+            var delay = RetryBackoff.Delay(failuresInRow, _options.BackoffBase, _options.BackoffCap, _random);
+            lock (_gate) _reconnects++;
+            EgressMetrics.Reconnects.WithLabels(_labels).Inc();
+            SetState(EgressState.Retrying, outcome.Error);
+            EgressLog.Retrying(_logger, _channelId, _destination.Id, outcome.Stage, outcome.Error, failuresInRow, (long)delay.TotalMilliseconds);
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    void IEgressPushObserver.OnLive()
+    {
+        var now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            _liveSince = now;
+            _windowStart = now;
+            _windowBytes = 0;
+        }
+
+        SetState(EgressState.Live, _lastError);
+        EgressMetrics.Up.WithLabels(_labels).Set(1);
+        EgressLog.Live(_logger, _channelId, _destination.Id, _preset.Id, UrlRedactor.Redact(_destination.Url));
+    }
+
+    void IEgressPushObserver.OnSent(FlvTag frame, int wireBytes)
+    {
+        EgressMetrics.Bytes.WithLabels(_labels).Inc(wireBytes);
+        _profiler.Observe(frame);
+        var now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            _windowBytes += wireBytes;
+            var elapsed = _time.GetElapsedTime(_windowStart, now);
+            if (elapsed >= TimeSpan.FromSeconds(2))
+            {
+                _bitrateKbps = _windowBytes * 8 / elapsed.TotalSeconds / 1000;
+                _windowBytes = 0;
+                _windowStart = now;
+            }
+        }
+
+        if (++_framesSinceCheck >= 60)
+        {
+            _framesSinceCheck = 0;
+            var warnings = PlatformChecks.Evaluate(_preset, _profiler.Current, _destination.UsesFfmpeg ? _destination.Profile : null);
+            var feed = _feed;
+            lock (_gate) _warnings = warnings;
+            if (feed is not null)
+            {
+                EgressMetrics.QueueSeconds.WithLabels(_labels).Set(QueueSeconds(feed));
+                ReportDrops(feed);
+            }
+        }
+    }
+
+    /// <summary>Queued bytes over the stream's bitrate: media time waiting, without timestamps of queued tags.</summary>
+    private double QueueSeconds(IEgressFeed feed)
+    {
+        var bitsPerSecond = _bitrateKbps * 1000;
+        return bitsPerSecond > 0 ? Math.Round(feed.QueuedBytes * 8 / bitsPerSecond, 3) : 0;
+    }
+
+    private void ReportDrops(IEgressFeed feed)
+    {
+        var total = _droppedBefore + feed.DroppedFrames;
+        var delta = total - Interlocked.Exchange(ref _droppedReported, total);
+        if (delta > 0)
+        {
+            EgressMetrics.DroppedFrames.WithLabels(_labels).Inc(delta);
+            EgressLog.Dropped(_logger, _channelId, _destination.Id, delta);
+        }
+    }
+
+    private void SetState(EgressState state, string? lastError)
+    {
+        lock (_gate)
+        {
+            _state = state;
+            _lastError = lastError;
+        }
+    }
+
+    /// <summary>Stops the push (FCUnpublish/deleteStream are sent by the pusher) and waits for the loop to end.</summary>
+    public async Task StopAsync(EgressState finalState)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        EgressMetrics.Up.WithLabels(_labels).Set(0);
+        SetState(finalState, _lastError);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(EgressState.Idle).ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,116 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Relay.Ingest.Egress.Rtmp;
+using Relay.Ingest.Egress.Source;
+using Relay.Ingest.Ffmpeg;
+using Relay.Ingest.Flv;
+
+namespace Relay.Ingest.Egress.Transcode;
+
+/// <summary>
+/// A destination that needs media changed: one ffmpeg per attempt (started through the ingest's
+/// <see cref="FfmpegProcessRegistry"/>, role <c>egress</c>, so it is reaped and awaited like every child), fed FLV on
+/// stdin from the destination's queue, publishing itself. The first <c>-progress</c> report means the output is
+/// open and moving: that is when the destination reads live.
+/// </summary>
+public sealed class FfmpegPusher(
+    RtmpPushTarget target, EgressProfile? profile, FfmpegProcessRegistry processes, RtmpPushSettings settings, ILogger logger) : IEgressPusher
+{
+    public async Task<EgressOutcome> RunAsync(IEgressFeed feed, IEgressPushObserver observer, CancellationToken cancellationToken)
+    {
+        var live = 0;
+        string? Filter(string line)
+        {
+            if (line.StartsWith("progress=", StringComparison.Ordinal))
+            {
+                if (Interlocked.Exchange(ref live, 1) == 0) observer.OnLive();
+                return null;
+            }
+
+            // The other -progress key=value lines carry nothing an operator needs.
+            if (line.Contains('=', StringComparison.Ordinal) && !line.Contains(' ', StringComparison.Ordinal)) return null;
+
+            // ffmpeg prints the output URL, key included, in its errors.
+            return line.Replace(target.PublishName, UrlRedactor.Mask, StringComparison.Ordinal);
+        }
+
+        FfmpegProcess process;
+        try
+        {
+            process = processes.Start(new FfmpegStartInfo("egress", FfmpegArguments.Build(target, profile), StdinIsMedia: true, StderrFilter: Filter));
+        }
+        catch (InvalidOperationException ex)
+        {
+            return new EgressOutcome(EgressStage.Process, ex.Message);
+        }
+
+        logger.LogDebug("ffmpeg egress started (pid {Pid}) to {Target}", process.Pid, target);
+        EgressOutcome outcome;
+        await using (process.ConfigureAwait(false))
+        {
+            using var exited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var watch = process.Exited.ContinueWith(_ => exited.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            outcome = await FeedAsync(process.StandardInput, feed, observer, exited.Token, cancellationToken).ConfigureAwait(false);
+            await process.StopAsync(FfmpegProcess.DefaultStopGrace, CancellationToken.None).ConfigureAwait(false);
+            if (outcome.Stage == EgressStage.Process)
+            {
+                var last = process.Stderr.Lines.LastOrDefault() ?? "no output";
+                return new EgressOutcome(EgressStage.Process, $"ffmpeg exited with code {process.ExitCode}: {last}");
+            }
+        }
+
+        return outcome;
+    }
+
+    private async Task<EgressOutcome> FeedAsync(Stream stdin, IEgressFeed feed, IEgressPushObserver observer, CancellationToken exited, CancellationToken cancellationToken)
+    {
+        using var stall = new CancellationTokenSource(Timeout.InfiniteTimeSpan);
+        using var writeToken = CancellationTokenSource.CreateLinkedTokenSource(exited, stall.Token);
+        var buffer = new ArrayBufferWriter<byte>(128 * 1024);
+        var sent = new List<(FlvTag, int)>();
+        try
+        {
+            await stdin.WriteAsync(FlvTagReader.AudioVideoFileHeader.ToArray(), exited).ConfigureAwait(false);
+            while (await feed.Frames.WaitToReadAsync(exited).ConfigureAwait(false))
+            {
+                buffer.ResetWrittenCount();
+                sent.Clear();
+                while (buffer.WrittenCount < settings.MaxBatchBytes && feed.Frames.TryRead(out var tag))
+                {
+                    buffer.Write(tag.Serialized.Span);
+                    sent.Add((tag, tag.Serialized.Length));
+                }
+
+                stall.CancelAfter(settings.StallTimeout);
+                await stdin.WriteAsync(buffer.WrittenMemory, writeToken.Token).ConfigureAwait(false);
+                await stdin.FlushAsync(writeToken.Token).ConfigureAwait(false);
+                if (!stall.TryReset())
+                {
+                    return Stalled();
+                }
+
+                foreach (var (tag, bytes) in sent)
+                {
+                    observer.OnSent(tag, bytes);
+                }
+            }
+
+            return EgressOutcome.Ended;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return EgressOutcome.Canceled;
+        }
+        catch (OperationCanceledException) when (stall.IsCancellationRequested && !exited.IsCancellationRequested)
+        {
+            return Stalled();
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            return new EgressOutcome(EgressStage.Process, "ffmpeg exited");
+        }
+    }
+
+    private EgressOutcome Stalled() =>
+        new(EgressStage.Stalled, $"stalled: ffmpeg accepted no input for {settings.StallTimeout.TotalSeconds:0.#} s");
+}
