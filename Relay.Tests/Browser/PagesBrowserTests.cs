@@ -180,7 +180,7 @@ public sealed class PagesBrowserTests
         await line.Locator("button", new() { HasText = "Delete" }).ClickAsync();
         await Assertions.Expect(viewer.Locator("#messages li", new() { HasText = "first!!!" })).ToHaveCountAsync(0);
 
-        // A destination added from the form shows its state (nothing listens there, so it never gets live), and
+        // A destination added from the form shows its state and last error (nothing listens there), and
         // the toggle disables it through the API.
         await studio.Locator(".add-dest summary").ClickAsync();
         await studio.Locator("#dest-platform").SelectOptionAsync("custom");
@@ -193,7 +193,8 @@ public sealed class PagesBrowserTests
         await studio.Locator("#dest-form button[type=submit]").ClickAsync();
         var dest = studio.Locator("#destinations li.dest");
         await Assertions.Expect(dest).ToHaveCountAsync(1);
-        await Assertions.Expect(dest.Locator(".chip")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(connecting|retrying|failed)$"));
+        await Assertions.Expect(dest.Locator(".chip")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(retrying|failed)$"), new() { Timeout = 20_000 });
+        await Assertions.Expect(dest.Locator("p.error")).ToContainTextAsync("refused");
         Assert.DoesNotContain("backup-secret-key", await studio.ContentAsync(), StringComparison.Ordinal);
         await dest.Locator("input[role=switch]").ClickAsync();
         await Assertions.Expect(dest.Locator(".chip")).ToHaveTextAsync("disabled");
