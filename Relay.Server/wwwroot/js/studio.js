@@ -102,8 +102,14 @@ function renderChannel() {
   if (!state.lineup.length && c.lineup) setLineup(c.lineup);
 }
 
+let lastDestinations = "";
 function renderDestinations(list) {
   const ul = $("#destinations");
+  const json = JSON.stringify(list);
+  if (json === lastDestinations) return;
+  lastDestinations = json;
+  // The poll redraws the list: keep keyboard focus on the same destination's switch across the redraw.
+  const focusedId = ul.contains(document.activeElement) ? document.activeElement.closest("[data-dest-id]")?.dataset.destId : null;
   ul.replaceChildren(...list.map(d => el("li", { class: "dest", dataset: { destId: d.id } },
     el("div", { class: "dest-head" },
       el("strong", {}, d.name),
@@ -118,6 +124,7 @@ function renderDestinations(list) {
       (d.droppedFrames ? ` · dropped ${d.droppedFrames}` : "")),
     d.lastError ? el("p", { class: "error" }, d.lastError) : null,
     ...(d.warnings ?? []).map(w => el("p", { class: "warn" }, `⚠ ${w}`)))));
+  if (focusedId) ul.querySelector(`[data-dest-id="${CSS.escape(focusedId)}"] input[role=switch]`)?.focus();
   if (!list.length) ul.append(el("li", { class: "muted" }, "No destinations yet: viewers on this page still get the stream. Add YouTube, Twitch… below."));
 }
 
