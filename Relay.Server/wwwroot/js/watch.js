@@ -170,6 +170,7 @@ $("#chat-form").addEventListener("submit", async e => {
 async function ensureName() {
   if (localStorage.getItem(NAME_KEY)) return true;
   const dialog = $("#name-dialog");
+  if (dialog.open) return false; // a second click while the prompt is up
   const input = $("#name-input");
   const name = await new Promise(resolve => {
     const done = value => { dialog.close(); resolve(value); };
