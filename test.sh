@@ -9,6 +9,7 @@ source scripts/prereqs.sh
 
 need_dotnet
 ensure_test_prerequisites
+ensure_browser
 ensure_frontend
 
 echo "==> Building tests..."

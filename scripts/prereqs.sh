@@ -67,3 +67,15 @@ ensure_test_prerequisites() {
   ensure_apt_packages "${TEST_APT_PACKAGES[@]}"
   ensure_npm_packages Relay.Tests/Egress/peers
 }
+
+# Browser tests drive Debian's chromium through Playwright (never a downloaded browser). Without it and
+# without root, the tests skip with the reason instead of blocking the whole suite.
+ensure_browser() {
+  dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed" && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Note: Debian's chromium is missing, so the browser tests will be skipped." >&2
+    echo "      Install it with:  sudo apt-get update && sudo apt-get install -y chromium" >&2
+    return 0
+  fi
+  ensure_apt_packages chromium
+}

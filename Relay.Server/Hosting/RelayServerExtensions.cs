@@ -14,6 +14,7 @@ using Relay.Ingest.Gateway;
 using Relay.Ingest.Playback;
 using Relay.Server.Media;
 using Relay.Server.Observability;
+using Relay.Server.Pages;
 using Relay.Server.Rooms;
 using Relay.Server.Store;
 
@@ -70,6 +71,7 @@ public static class RelayServerExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpMetrics();
+        app.UseRelayStaticFiles();
         app.MapRelayHealth();
         app.MapMetrics("/metrics");
         app.MapChannelsApi();
@@ -78,6 +80,7 @@ public static class RelayServerExtensions
         app.MapRecordingsApi();
         app.MapRelayChat();
         app.MapRelayPlayback();
+        app.MapRelayPages();
         return app;
     }
 }

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.FileProviders;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Pages;
+
+/// <summary>
+/// The viewer page, the host console and their static assets. The pages are static HTML + ES modules
+/// that talk to the REST API and the hub; the server only decides which file a URL gets.
+/// </summary>
+public static class PagesEndpoints
+{
+    /// <summary>
+    /// The web root beside the binary: the build copies wwwroot (and the npm bundles in wwwroot/lib) to the
+    /// output, so the pages are found whatever the working directory (run.sh, tests, a published folder).
+    /// </summary>
+    public static string WebRoot { get; } = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+
+    public static WebApplication UseRelayStaticFiles(this WebApplication app)
+    {
+        if (!Directory.Exists(WebRoot))
+        {
+            return app;
+        }
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(WebRoot),
+            // Modules and styles change with every deploy and are small: revalidate rather than go stale.
+            OnPrepareResponse = ctx =>
+            {
+                ctx.Context.Response.Headers.CacheControl = "no-cache";
+                ctx.Context.Response.Headers.XContentTypeOptions = "nosniff";
+                if (ctx.File.Name.EndsWith(".html", StringComparison.OrdinalIgnoreCase))
+                {
+                    AddPageHeaders(ctx.Context.Response);
+                }
+            },
+        });
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapRelayPages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/watch/{channelId}", (string channelId, ChannelService channels) => Page(channels, channelId, "watch.html"))
+            .ExcludeFromDescription();
+        app.MapGet("/studio/{channelId}", (string channelId, ChannelService channels) => Page(channels, channelId, "studio.html"))
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    private static IResult Page(ChannelService channels, string channelId, string file)
+    {
+        var known = channels.Find(channelId) is not null;
+        var path = Path.Combine(WebRoot, known ? file : "not-found.html");
+        if (!File.Exists(path))
+        {
+            return TypedResults.Problem(
+                detail: $"the page files are missing from {WebRoot}: rebuild Relay.Server (dotnet build) so wwwroot is copied beside the binary",
+                statusCode: StatusCodes.Status500InternalServerError);
+        }
+        return new PageResult(path, known ? StatusCodes.Status200OK : StatusCodes.Status404NotFound);
+    }
+
+    /// <summary>
+    /// The pages render user text with textContent only; the policy is a second line of defence: no inline
+    /// script, no plugin, media and connections to this origin only (product images may come from any https shop).
+    /// </summary>
+    private static void AddPageHeaders(HttpResponse response)
+    {
+        response.Headers.ContentSecurityPolicy =
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
+            "media-src 'self' blob:; connect-src 'self' ws: wss:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+    }
+
+    /// <summary>An HTML file with a chosen status (TypedResults.PhysicalFile always answers 200).</summary>
+    private sealed class PageResult(string path, int status) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.StatusCode = status;
+            http.Response.ContentType = "text/html; charset=utf-8";
+            http.Response.Headers.CacheControl = "no-cache";
+            http.Response.Headers.XContentTypeOptions = "nosniff";
+            AddPageHeaders(http.Response);
+            await http.Response.SendFileAsync(path, http.RequestAborted);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+// The live player: HTTP-FLV through mpegts.js where Media Source Extensions exist (lowest delay),
+// HLS otherwise (native on iOS Safari, hls.js where only ManagedMediaSource exists).
+// It never decides on its own whether the show is live: the page says so from the hub's status events,
+// and while live a failed or stalled stream is retried with a growing pause.
+
+const STALL_MS = 8000;
+
+export class LivePlayer {
+  constructor(video, channelId, { onState, forceHls = false } = {}) {
+    this.video = video;
+    this.channelId = channelId;
+    this.onState = onState ?? (() => {});
+    this.forceHls = forceHls;
+    this.wanted = false;
+    this.engine = null;
+    this.failures = 0;
+    this.retryTimer = 0;
+    this.lastProgress = { time: -1, at: 0 };
+    this.firstFrameAt = null;
+    this.watchdog = setInterval(() => this.checkStall(), 2000);
+    video.addEventListener("timeupdate", () => {
+      if (video.currentTime !== this.lastProgress.time) {
+        this.lastProgress = { time: video.currentTime, at: performance.now() };
+        this.failures = 0;
+      }
+    });
+    video.addEventListener("playing", () => this.onState("playing"));
+    video.addEventListener("waiting", () => this.onState("buffering"));
+    this.watchFirstFrame();
+  }
+
+  get flvUrl() { return `/live/${encodeURIComponent(this.channelId)}.flv`; }
+  get hlsUrl() { return `/live/${encodeURIComponent(this.channelId)}/index.m3u8`; }
+
+  /** performance.now() of the first decoded frame presented, for the first-frame-time measurement. */
+  watchFirstFrame() {
+    const mark = () => {
+      if (this.firstFrameAt !== null) return;
+      this.firstFrameAt = performance.now();
+      this.video.dataset.firstFrameMs = String(Math.round(this.firstFrameAt));
+    };
+    if ("requestVideoFrameCallback" in this.video) this.video.requestVideoFrameCallback(mark);
+    else this.video.addEventListener("loadeddata", mark, { once: true });
+  }
+
+  chooseEngine() {
+    const mpegts = window.mpegts;
+    if (!this.forceHls && mpegts?.getFeatureList?.().mseLivePlayback) return "flv";
+    if (this.video.canPlayType("application/vnd.apple.mpegurl")) return "native-hls";
+    return "hls.js";
+  }
+
+  setLive(live) {
+    this.wanted = live;
+    if (live) this.start();
+    else this.stop();
+  }
+
+  start() {
+    clearTimeout(this.retryTimer);
+    this.destroyEngine();
+    if (!this.wanted) return;
+    const kind = this.chooseEngine();
+    this.onState("connecting", kind);
+    this.lastProgress = { time: -1, at: performance.now() };
+    if (kind === "flv") this.startFlv();
+    else if (kind === "native-hls") this.startNativeHls();
+    else this.startHlsJs();
+  }
+
+  startFlv() {
+    const mpegts = window.mpegts;
+    // mpegts.js logs every segment at debug level; keep the console for what matters.
+    mpegts.LoggingControl.enableVerbose = false;
+    mpegts.LoggingControl.enableDebug = false;
+    mpegts.LoggingControl.enableInfo = false;
+    const player = mpegts.createPlayer(
+      { type: "flv", isLive: true, url: new URL(this.flvUrl, location.href).href, hasAudio: true, hasVideo: true },
+      {
+        enableWorker: false,
+        enableStashBuffer: false,         // hand bytes to the decoder at once: the server already starts at a keyframe
+        lazyLoad: false,
+        // The server starts a viewer at the last keyframe, up to a GOP (2 s) behind live. liveSync plays a little
+        // faster until the buffer is down to the target (barely audible at 1.15x); a buffer that still grows past
+        // MaxLatency (tab in background, network burst) is cut with a jump. Measured: docs/pages.md.
+        liveSync: true,
+        liveSyncMaxLatency: 0.6,
+        liveSyncTargetLatency: 0.35,
+        liveSyncPlaybackRate: 1.15,
+        liveBufferLatencyChasing: true,
+        liveBufferLatencyMaxLatency: 1.0,
+        liveBufferLatencyMinRemain: 0.5,
+        autoCleanupSourceBuffer: true,
+      });
+    player.on(mpegts.Events.ERROR, () => this.fail());
+    player.on(mpegts.Events.LOADING_COMPLETE, () => this.fail()); // the server ended the stream (publisher left)
+    player.attachMediaElement(this.video);
+    player.load();
+    this.play();
+    this.engine = { destroy: () => { player.pause(); player.unload(); player.detachMediaElement(); player.destroy(); } };
+  }
+
+  startNativeHls() {
+    this.video.src = this.hlsUrl;
+    const onError = () => this.fail();
+    this.video.addEventListener("error", onError, { once: true });
+    this.play();
+    this.engine = { destroy: () => { this.video.removeEventListener("error", onError); this.video.removeAttribute("src"); this.video.load(); } };
+  }
+
+  async startHlsJs() {
+    try {
+      await loadScript("/lib/hls.min.js");
+    } catch {
+      this.onState("unsupported");
+      return;
+    }
+    const Hls = window.Hls;
+    if (!Hls?.isSupported()) {
+      this.onState("unsupported");
+      return;
+    }
+    const hls = new Hls({ lowLatencyMode: true, liveSyncDurationCount: 2 });
+    hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) this.fail(); });
+    hls.loadSource(this.hlsUrl);
+    hls.attachMedia(this.video);
+    this.play();
+    this.engine = { destroy: () => hls.destroy() };
+  }
+
+  play() {
+    const p = this.video.play();
+    // Browsers refuse unmuted autoplay; the video starts muted and the page offers "tap to unmute".
+    p?.catch?.(() => this.onState("blocked"));
+  }
+
+  fail() {
+    if (!this.wanted) return;
+    this.destroyEngine();
+    this.failures++;
+    const delay = Math.min(8000, 500 * 2 ** Math.min(this.failures, 4));
+    this.onState("retrying", delay);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.start(), delay);
+  }
+
+  checkStall() {
+    // No progress for a while although the room says live: the connection died silently (proxy, Wi-Fi switch).
+    if (this.wanted && this.engine && performance.now() - this.lastProgress.at > STALL_MS) this.fail();
+  }
+
+  stop() {
+    clearTimeout(this.retryTimer);
+    this.destroyEngine();
+    this.onState("offline");
+  }
+
+  destroyEngine() {
+    if (!this.engine) return;
+    try { this.engine.destroy(); } catch { /* a half-started engine may throw on teardown; it is gone either way */ }
+    this.engine = null;
+  }
+}
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    if (document.querySelector(`script[src="${src}"]`)) return resolve();
+    const s = document.createElement("script");
+    s.src = src;
+    s.onload = resolve;
+    s.onerror = reject;
+    document.head.append(s);
+  });
+}
