@@ -51,6 +51,30 @@ public sealed class PagesBrowserTests
     }
 
     [Fact]
+    public async Task Viewer_page_plays_hls_when_asked_to_as_browsers_without_mse_do()
+    {
+        FfmpegAvailability.SkipIfMissing();
+        ChromiumSession.SkipIfMissing();
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await RelayTestServer.StartAsync();
+        await using var chromium = await ChromiumSession.StartAsync();
+        var demo = server.Channels.Find("demo")!;
+
+        using var publisher = FfmpegPublisher.Start($"rtmp://127.0.0.1:{server.RtmpPort}/live/{demo.StreamKey}", seconds: 40);
+        await WaitForLiveAsync(server, ct);
+
+        // ?player=hls takes the path of iOS Safari and other browsers without MSE live playback: the
+        // HLS playlist and its TS segments, through hls.js here.
+        var hlsRequests = 0;
+        var page = await chromium.NewPageAsync(server.BaseAddress, (int)PhoneWidth, (int)PhoneHeight, mobile: true);
+        page.Request += (_, r) => { if (r.Url.Contains("/live/demo/", StringComparison.Ordinal)) Interlocked.Increment(ref hlsRequests); };
+        await page.GotoAsync("/watch/demo?player=hls");
+        await AssertPlayingAsync(page, ct);
+        Assert.True(hlsRequests >= 2, $"the page made {hlsRequests} HLS requests: it did not play HLS");
+        Assert.Empty(chromium.PageErrors);
+    }
+
+    [Fact]
     public async Task Chat_typed_in_one_page_appears_in_another_as_text_never_as_html()
     {
         ChromiumSession.SkipIfMissing();

@@ -46,6 +46,9 @@ export class LivePlayer {
   chooseEngine() {
     const mpegts = window.mpegts;
     if (!this.forceHls && mpegts?.getFeatureList?.().mseLivePlayback) return "flv";
+    // Where MSE exists, hls.js: desktop Chromium now answers "maybe" for native HLS but did not play these
+    // TS segments in our browser test. Native HLS is for iOS Safari, which has no (live-capable) MSE.
+    if (window.MediaSource || window.ManagedMediaSource) return "hls.js";
     if (this.video.canPlayType("application/vnd.apple.mpegurl")) return "native-hls";
     return "hls.js";
   }
