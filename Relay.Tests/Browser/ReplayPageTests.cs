@@ -38,7 +38,7 @@ public sealed class ReplayPageTests
         {
             await host.StartAsync(ct);
             await host.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions { DisplayName = "Host" }, ct);
-            using var publisher = FfmpegPublisher.Start($"rtmp://127.0.0.1:{server.RtmpPort}/live/{demo.StreamKey}", seconds: 9);
+            using var publisher = FfmpegPublisher.Start($"rtmp://127.0.0.1:{server.RtmpPort}/live/{demo.StreamKey}", seconds: 10);
             await HlsPlaybackTests.WaitUntilAsync(() => recordings.List("demo") is [{ InProgress: true }], TimeSpan.FromSeconds(15), "recording started");
             var show = Stopwatch.StartNew();
             await Task.Delay(TimeSpan.FromSeconds(2) - show.Elapsed, ct);
@@ -47,7 +47,9 @@ public sealed class ReplayPageTests
             await host.InvokeAsync("Pin", "MUG-002", ct);
             await Task.Delay(TimeSpan.FromSeconds(6) - show.Elapsed, ct);
             await host.InvokeAsync("StartFlashSale", new FlashSaleRequest { Sku = "MUG-002", PriceCents = 999, Quantity = 5, DurationSeconds = 60 }, ct);
-            Assert.True(await publisher.WaitForExitAsync(TimeSpan.FromSeconds(20)), "ffmpeg did not finish its 9 s publish");
+            await Task.Delay(TimeSpan.FromSeconds(7.5) - show.Elapsed, ct);
+            await host.InvokeAsync("Unpin", ct);
+            Assert.True(await publisher.WaitForExitAsync(TimeSpan.FromSeconds(20)), "ffmpeg did not finish its 10 s publish");
         }
         await HlsPlaybackTests.WaitUntilAsync(() => recordings.List("demo") is [{ InProgress: false }], TimeSpan.FromSeconds(15), "recording finalized");
 
@@ -56,12 +58,13 @@ public sealed class ReplayPageTests
         var recording = recordings.List("demo").Single();
         var timeline = JsonDocument.Parse(await admin.GetStringAsync($"/recordings/demo/{recording.TimelineFileName}", ct)).RootElement;
         var offsets = timeline.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("offsetSeconds").GetDouble()).ToArray();
-        Assert.Equal(["pinned", "pinned", "flashSale"], timeline.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
-        var (pinA, pinB, sale, duration) = (offsets[0], offsets[1], offsets[2], timeline.GetProperty("durationSeconds").GetDouble());
-        Assert.InRange(pinA, 1.0, 3.5);
+        Assert.Equal(["pinned", "pinned", "flashSale", "unpinned"], timeline.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
+        var (pinA, pinB, sale, unpin, duration) = (offsets[0], offsets[1], offsets[2], offsets[3], timeline.GetProperty("durationSeconds").GetDouble());
+        Assert.InRange(pinA, 0.5, 3.5);
         Assert.InRange(pinB - pinA, 2.0, 3.0);
         Assert.InRange(sale - pinB, 1.0, 2.0);
-        Assert.True(duration - sale > 1.0, $"the recording ({duration} s) ends too soon after the sale ({sale} s) to seek into it");
+        Assert.InRange(unpin - sale, 1.0, 2.0);
+        Assert.True(duration - unpin > 1.0, $"the recording ({duration} s) ends too soon after the unpin ({unpin} s) to seek past it");
 
         var page = await chromium.NewPageAsync(server.BaseAddress, 1280, 800);
         var requestedUrls = new List<string>();
@@ -85,10 +88,11 @@ public sealed class ReplayPageTests
         await Assertions.Expect(page.Locator("#title")).ToHaveTextAsync("Relay demo show");
 
         await item.Locator("button").ClickAsync();
-        await Assertions.Expect(page.Locator("#events li")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("#events li")).ToHaveCountAsync(4);
         await Assertions.Expect(page.Locator("#events li").Nth(0)).ToContainTextAsync("Pinned Relay logo tee");
         await Assertions.Expect(page.Locator("#events li").Nth(1)).ToContainTextAsync("Pinned Stream-proof mug");
         await Assertions.Expect(page.Locator("#events li").Nth(2)).ToContainTextAsync("Flash sale: Stream-proof mug at $9.99 × 5");
+        await Assertions.Expect(page.Locator("#events li").Nth(3)).ToContainTextAsync("Unpinned");
 
         // Playing: currentTime moves on between two looks.
         await page.WaitForFunctionAsync($"() => {Video}.currentTime > 0.3 && !{Video}.paused", null, new() { Timeout = 20_000 });
@@ -113,7 +117,7 @@ public sealed class ReplayPageTests
         await Assertions.Expect(page.Locator("#product-title")).ToHaveTextAsync("Stream-proof mug");
         await Assertions.Expect(page.Locator("#sale-card")).ToBeHiddenAsync();
 
-        await SeekAsync(page, (sale + duration) / 2);
+        await SeekAsync(page, (sale + unpin) / 2);
         await Assertions.Expect(page.Locator("#product-title")).ToHaveTextAsync("Stream-proof mug");
         await Assertions.Expect(page.Locator("#sale-card")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#sale-price")).ToHaveTextAsync("$9.99");
@@ -121,6 +125,13 @@ public sealed class ReplayPageTests
         await Assertions.Expect(page.Locator("#events li").Nth(2).Locator("button")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bcurrent\b"));
         var shot = await Screenshots.SaveAsync(server, page, "replay-desktop.png");
         Assert.True(new FileInfo(shot).Length > 10_000);
+
+        // After the unpin the card is gone but the sale, still running, stays.
+        await SeekAsync(page, (unpin + duration) / 2);
+        await Assertions.Expect(page.Locator("#product-card")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#product-none")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#sale-card")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#sale-title")).ToHaveTextAsync("Stream-proof mug");
 
         // Clicking an event seeks to it (and plays on from there).
         await page.Locator("#events li").Nth(0).Locator("button").ClickAsync();
