@@ -125,6 +125,7 @@ async function select(recording) {
   state.current = recording;
   renderRecordings();
   setText($("#player-error"), "");
+  setText($("#player-status"), "");
   setText($("#player-hint"), formatDate(recording.startedAt));
   try {
     const timeline = await get(recording.timelineUrl);
@@ -161,10 +162,12 @@ function play(recording) {
     enableWorker: false,
     // The header rides on the media requests, so the key never appears in a URL (and so never in server logs).
     headers: { Authorization: `Bearer ${token}` },
-    // The recorder's FLV has no keyframe index, so mpegts.js can seek only inside what it has buffered:
-    // load the whole file rather than stopping ahead of the play head.
-    lazyLoad: false,
-    autoCleanupSourceBuffer: false,
+    // The recorder's FLV has no keyframe index, so mpegts.js can seek only inside what it has buffered. Buffering
+    // a whole show is no way out: Chrome's MSE quota (~150 MB) is ~8 min at 2.5 Mbps and loading would stall
+    // there. So a show of any length plays through, with the default window (up to ~3 min behind and ahead of
+    // the play head) seekable; see docs/pages.md "Known limits".
+    lazyLoad: true,
+    autoCleanupSourceBuffer: true,
   });
   player.on(mpegts.Events.ERROR, (type, detail, info) => {
     const status = info?.code;
@@ -271,9 +274,24 @@ function updateProduct() {
   }
 }
 
+function isBuffered(t) {
+  for (let i = 0; i < video.buffered.length; i++) {
+    if (t >= video.buffered.start(i) - 0.1 && t <= video.buffered.end(i) + 0.1) return true;
+  }
+  return false;
+}
+
 video.addEventListener("timeupdate", updateProduct);
-video.addEventListener("seeked", updateProduct);
-video.addEventListener("seeking", updateProduct);
+video.addEventListener("seeked", () => { setText($("#player-status"), ""); updateProduct(); });
+video.addEventListener("seeking", () => {
+  updateProduct();
+  // Without a keyframe index a jump outside the loaded part cannot be fetched by range: say so rather than spin.
+  if (state.player && video.buffered.length && !isBuffered(video.currentTime)) {
+    setText($("#player-status"), video.currentTime < video.buffered.start(0)
+      ? "That part of the recording is no longer loaded: choose the recording again to play it from the start."
+      : "Loading up to that point…");
+  }
+});
 
 if (token) open();
 else $("#login").hidden = false;
