@@ -4,7 +4,7 @@ using Relay.Server.Channels;
 namespace Relay.Server.Pages;
 
 /// <summary>
-/// The viewer page, the host console and their static assets. The pages are static HTML + ES modules
+/// The viewer page, the host console, the replay page and their static assets. The pages are static HTML + ES modules
 /// that talk to the REST API and the hub; the server only decides which file a URL gets.
 /// </summary>
 public static class PagesEndpoints
@@ -43,6 +43,8 @@ public static class PagesEndpoints
         app.MapGet("/watch/{channelId}", (string channelId, ChannelService channels) => Page(channels, channelId, "watch.html"))
             .ExcludeFromDescription();
         app.MapGet("/studio/{channelId}", (string channelId, ChannelService channels) => Page(channels, channelId, "studio.html"))
+            .ExcludeFromDescription();
+        app.MapGet("/replay/{channelId}", (string channelId, ChannelService channels) => Page(channels, channelId, "replay.html"))
             .ExcludeFromDescription();
         return app;
     }

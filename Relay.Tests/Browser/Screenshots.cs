@@ -39,6 +39,17 @@ internal static class Screenshots
         Assert.True(new FileInfo(studioPng).Length > 10_000);
     }
 
+    /// <summary>One page into docs/images (opt-in as above) or the test's data directory; returns the file.</summary>
+    public static async Task<string> SaveAsync(RelayTestServer server, IPage page, string fileName)
+    {
+        var update = Environment.GetEnvironmentVariable("RELAY_UPDATE_SCREENSHOTS") == "1";
+        var dir = update ? Path.Combine(RepoRoot(), "docs", "images") : Path.Combine(server.DataDir, "screenshots");
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, fileName);
+        await page.ScreenshotAsync(new() { Path = path });
+        return path;
+    }
+
     private static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

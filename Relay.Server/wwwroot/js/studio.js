@@ -16,6 +16,8 @@ const state = { channel: null, lineup: [], pinned: null, sale: null, remaining: 
 let token = sessionStorage.getItem(TOKEN_KEY);
 
 $("#watch-link").href = `/watch/${encodeURIComponent(channelId)}`;
+// Same tab on purpose: sessionStorage is per tab, so the replay page finds the key the host already entered.
+$("#replay-link").href = `/replay/${encodeURIComponent(channelId)}`;
 
 class ApiError extends Error {
   constructor(status, detail) { super(detail); this.status = status; }
