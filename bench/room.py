@@ -9,8 +9,8 @@ from fanout import log, start, stop, stop_all, free_port, wait_port, measure
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOOL = os.path.join(HERE, "Relay.Bench", "bin", "Release", "net10.0", "Relay.Bench.dll")
-ROOM_ARGS = ["--Relay:Chat:RateLimitMessages=100000", "--Relay:Chat:RateLimitWindowSeconds=1",
-             "--Relay:Chat:MaxCallsPerSecond=100000", "--Relay:Hls:Enabled=false", "--Relay:Recording:Enabled=false"]
+ROOM_ARGS = ["--Relay:Chat:RateLimitMessages=1000", "--Relay:Chat:RateLimitWindowSeconds=1",
+             "--Relay:Chat:MaxCallsPerSecond=10000", "--Relay:Hls:Enabled=false", "--Relay:Recording:Enabled=false"]
 
 
 class Server:
@@ -46,11 +46,14 @@ def run_tool(server, mode, tool_args, marker, window, timeout):
                 meas["started"] = True
                 threading.Thread(target=lambda: meas.update(measure(server.proc.pid, window)), daemon=True).start()
     t = threading.Thread(target=watch, daemon=True); t.start()
+    outbuf = []
+    t2 = threading.Thread(target=lambda: outbuf.append(p.stdout.read()), daemon=True); t2.start()
     try:
-        out, _ = p.communicate(timeout=timeout)
+        p.wait(timeout)
     finally:
         stop(p)
-    t.join(2)
+    t.join(2); t2.join(2)
+    out = outbuf[0] if outbuf else ""
     end = time.time() + window + 5
     while "cpu_s" not in meas and meas.get("started") and time.time() < end: time.sleep(0.2)
     res = json.loads(out.strip().splitlines()[-1]) if out.strip() else {"error": "no result"}

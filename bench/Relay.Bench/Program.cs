@@ -132,9 +132,15 @@ async Task<int> Hub()
 
 async Task<string> FlashSku(HubConnection host, long quantity, bool flash)
 {
-    var snap = await host.InvokeAsync<Dictionary<object, object>>("Join", "demo", new Dictionary<string, object>());
-    var lineup = (object[])snap["lineup"];
-    var sku = (string)((Dictionary<object, object>)lineup[0])["sku"];
+    // One product with unlimited line-up stock, so only the flash sale's quantity limits the sale.
+    using (var http = new HttpClient())
+    {
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", opts.Token);
+        var body = new StringContent("""[{"sku":"BENCH-1","title":"Bench product","priceCents":1000,"currency":"EUR"}]""",
+            System.Text.Encoding.UTF8, "application/json");
+        (await http.PutAsync($"{opts.Base}/api/v1/channels/demo/lineup", body)).EnsureSuccessStatusCode();
+    }
+    const string sku = "BENCH-1";
     if (flash)
     {
         await host.InvokeAsync<object>("StartFlashSale", new Dictionary<string, object>
