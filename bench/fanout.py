@@ -213,14 +213,14 @@ def publisher(clip, url):
 class Relay:
     name = "relay"
 
-    def __init__(self, n, sink, clip, extra=()):
+    def __init__(self, n, sink, clip, extra=(), env=None):
         self.dir = tempfile.mkdtemp(prefix="bench-relay-")
         self.http = free_port(); self.rtmp = free_port()
         args = ["dotnet", RELAY_DLL, "--urls", f"http://127.0.0.1:{self.http}", f"--Relay:DataDir={self.dir}",
                 f"--Relay:Ingest:RtmpPort={self.rtmp}", *extra]
         self.log = open(f"{self.dir}/relay.log", "w")
         self.proc = start(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=os.path.dirname(RELAY_DLL),
-                          env={**os.environ, "DOTNET_CLI_TELEMETRY_OPTOUT": "1"})
+                          env={**os.environ, "DOTNET_CLI_TELEMETRY_OPTOUT": "1", **(env or {})})
         wait_port(self.http, 60, self.proc); wait_port(self.rtmp, 30, self.proc)
         end = time.time() + 20
         while not os.path.exists(f"{self.dir}/admin-token") and time.time() < end: time.sleep(0.1)
@@ -300,10 +300,10 @@ class Nms:
 SYSTEMS = {"relay": Relay, "nginx": Nginx, "nms": Nms}
 
 
-def run_one(kind, n, clip, warmup, window, extra=()):
+def run_one(kind, n, clip, warmup, window, extra=(), env=None):
     sink = Sink(); sut = None
     try:
-        sut = Relay(n, sink, clip, extra) if kind == "relay" else SYSTEMS[kind](n, sink, clip)
+        sut = Relay(n, sink, clip, extra, env) if kind == "relay" else SYSTEMS[kind](n, sink, clip)
         time.sleep(warmup)
         m = measure(sut.root, window)
         streams = sink.streams()
@@ -323,6 +323,7 @@ def main():
     ap.add_argument("--window", type=float, default=30)
     ap.add_argument("--systems", default="relay,nginx,nms")
     ap.add_argument("--relay-hls-on-n", type=int, default=10, help="also run Relay with HLS+recording on at this N (0 = skip)")
+    ap.add_argument("--relay-env", default="", help="also run a Relay variant with these environment variables, e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "fanout.json"))
     a = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -333,13 +334,15 @@ def main():
     try:
         for rep in range(a.reps):
             for n in ns:
-                plan = [(s, off) for s in a.systems.split(",")]
-                if n == a.relay_hls_on_n: plan.append(("relay", []))
+                plan = [(s, off, None) for s in a.systems.split(",")]
+                if n == a.relay_hls_on_n: plan.append(("relay", [], None))
+                if a.relay_env:
+                    plan.append(("relay", off, dict(kv.split("=", 1) for kv in a.relay_env.split(","))))
                 if rep % 2 == 1: plan.reverse()  # alternate order between repetitions
-                for kind, extra in plan:
-                    label = SYSTEMS[kind].name + ("+hls+rec" if kind == "relay" and not extra else "")
+                for kind, extra, env in plan:
+                    label = SYSTEMS[kind].name + ("+hls+rec" if kind == "relay" and not extra else "") + (" " + a.relay_env if env else "")
                     log(f"rep {rep + 1}/{a.reps} N={n} {label}: warmup {a.warmup}s, window {a.window}s")
-                    m = run_one(kind, n, clip, a.warmup, a.window, extra if kind == "relay" else ())
+                    m = run_one(kind, n, clip, a.warmup, a.window, extra if kind == "relay" else (), env)
                     m.update(system=label, n=n, rep=rep, load=os.getloadavg())
                     log(f"   cpu {m['cpu_pct']:.2f}% of a core, peak RSS {m['rss_mb']:.1f} MB, PSS {m['pss_mb']:.1f} MB, "
                         f"sink streams {m['sink_streams']}/{n} @ {m['sink_kbps_median']:.0f} kbps")
