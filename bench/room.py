@@ -45,6 +45,7 @@ def run_tool(server, mode, tool_args, marker, window, timeout):
             if marker in line and not meas:
                 meas["started"] = True
                 threading.Thread(target=lambda: meas.update(measure(server.proc.pid, window)), daemon=True).start()
+                threading.Thread(target=lambda: meas.update(tool=measure(p.pid, window)), daemon=True).start()
     t = threading.Thread(target=watch, daemon=True); t.start()
     outbuf = []
     t2 = threading.Thread(target=lambda: outbuf.append(p.stdout.read()), daemon=True); t2.start()
@@ -58,6 +59,7 @@ def run_tool(server, mode, tool_args, marker, window, timeout):
     while "cpu_s" not in meas and meas.get("started") and time.time() < end: time.sleep(0.2)
     res = json.loads(out.strip().splitlines()[-1]) if out.strip() else {"error": "no result"}
     res["server"] = {k: meas.get(k) for k in ("cpu_pct", "rss_mb", "pss_mb", "window_s")}
+    res["load_tool"] = {k: meas.get("tool", {}).get(k) for k in ("cpu_pct", "rss_mb")}
     res["load"] = os.getloadavg()
     return res
 
