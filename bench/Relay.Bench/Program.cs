@@ -1,0 +1,311 @@
+// Relay.Bench: SignalR load generator for the live room (MessagePack over WebSockets).
+//   hub       --base URL --token ADMIN --conns N --seconds S --interval-ms 100
+//   sale      --base URL --token ADMIN --conns N --quantity 100 --spread-ms 1000
+//   sustained --base URL --token ADMIN --conns N --seconds S
+// Prints one JSON line with the results on stdout; progress on stderr.
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+var opts = Args.Parse(args);
+var mode = args.Length > 0 ? args[0] : "hub";
+var clock = Stopwatch.StartNew();
+ThreadPool.SetMinThreads(64, 64);
+
+return mode switch
+{
+    "hub" => await Hub(),
+    "sale" => await Sale(),
+    "sustained" => await Sustained(),
+    _ => Fail($"unknown mode {mode}"),
+};
+
+int Fail(string m) { Console.Error.WriteLine(m); return 2; }
+
+void Log(string m) => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss} [bench] {m}");
+
+HubConnection Build(string token) => new HubConnectionBuilder()
+    .WithUrl($"{opts.Base}/hubs/live", o =>
+    {
+        o.Transports = HttpTransportType.WebSockets;
+        o.SkipNegotiation = true;
+        if (token.Length > 0) o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+    })
+    .AddMessagePackProtocol()
+    .Build();
+
+async Task<List<HubConnection>> OpenGuests(int n, Action<HubConnection>? setup)
+{
+    var list = new HubConnection[n];
+    var done = 0; var failed = 0;
+    using var gate = new SemaphoreSlim(50);
+    var sw = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, n).Select(async i =>
+    {
+        await gate.WaitAsync();
+        try
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var c = Build("");
+                setup?.Invoke(c);
+                try
+                {
+                    await c.StartAsync();
+                    await c.InvokeAsync<object>("Join", "demo", new Dictionary<string, object> { ["displayName"] = $"g{i}" });
+                    list[i] = c;
+                    break;
+                }
+                catch (Exception) when (attempt < 5)
+                {
+                    Interlocked.Increment(ref failed);
+                    await c.DisposeAsync();
+                    await Task.Delay(200);
+                }
+            }
+            var d = Interlocked.Increment(ref done);
+            if (d % 1000 == 0) Log($"{d}/{n} connected ({sw.Elapsed.TotalSeconds:F1} s)");
+        }
+        finally { gate.Release(); }
+    }));
+    Log($"{n} connections joined in {sw.Elapsed.TotalSeconds:F1} s ({failed} retried attempts)");
+    return list.ToList();
+}
+
+async Task<HubConnection> OpenHost()
+{
+    var host = Build(opts.Token);
+    await host.StartAsync();
+    await host.InvokeAsync<object>("Join", "demo", new Dictionary<string, object>());
+    return host;
+}
+
+async Task<int> Hub()
+{
+    var hist = new Histogram();
+    long received = 0;
+    var sent = new ConcurrentDictionary<long, long>();
+    var conns = await OpenGuests(opts.Conns, c => c.On<Dictionary<object, object>>("message", m =>
+    {
+        var now = clock.ElapsedTicks;
+        if (m.TryGetValue("text", out var t) && t is string s && s.StartsWith("bench ", StringComparison.Ordinal)
+            && long.TryParse(s.AsSpan(6), out var seq) && sent.TryGetValue(seq, out var at))
+        {
+            hist.Add(now - at);
+            Interlocked.Increment(ref received);
+        }
+    }));
+    var host = await OpenHost();
+    await Task.Delay(2000);
+    Log($"host sends a message every {opts.IntervalMs} ms for {opts.Seconds} s to {conns.Count} connections");
+    var errors = 0; long seqNo = 0;
+    var start = clock.Elapsed;
+    var next = clock.Elapsed;
+    while (clock.Elapsed - start < TimeSpan.FromSeconds(opts.Seconds))
+    {
+        var seq = ++seqNo;
+        sent[seq] = clock.ElapsedTicks;
+        _ = host.SendAsync("SendMessage", $"bench {seq}").ContinueWith(t => { if (t.IsFaulted) Interlocked.Increment(ref errors); });
+        next += TimeSpan.FromMilliseconds(opts.IntervalMs);
+        var wait = next - clock.Elapsed;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait);
+    }
+    var sendSeconds = (clock.Elapsed - start).TotalSeconds;
+    await Task.Delay(3000); // drain
+    var expected = seqNo * conns.Count;
+    var result = new
+    {
+        mode = "hub", conns = conns.Count, sentMessages = seqNo, sendErrors = errors, expectedDeliveries = expected,
+        delivered = Interlocked.Read(ref received), deliveredRatio = (double)received / expected,
+        deliveriesPerSecond = received / (sendSeconds + 0.0), p50Ms = hist.Percentile(50), p99Ms = hist.Percentile(99),
+        p999Ms = hist.Percentile(99.9), maxMs = hist.Max,
+    };
+    Console.WriteLine(JsonSerializer.Serialize(result));
+    await host.DisposeAsync();
+    await Task.WhenAll(conns.Select(c => c.DisposeAsync().AsTask()));
+    return 0;
+}
+
+async Task<string> FlashSku(HubConnection host, long quantity, bool flash)
+{
+    // One product with unlimited line-up stock, so only the flash sale's quantity limits the sale.
+    using (var http = new HttpClient())
+    {
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", opts.Token);
+        var body = new StringContent("""[{"sku":"BENCH-1","title":"Bench product","priceCents":1000,"currency":"EUR"}]""",
+            System.Text.Encoding.UTF8, "application/json");
+        (await http.PutAsync($"{opts.Base}/api/v1/channels/demo/lineup", body)).EnsureSuccessStatusCode();
+    }
+    const string sku = "BENCH-1";
+    if (flash)
+    {
+        await host.InvokeAsync<object>("StartFlashSale", new Dictionary<string, object>
+        {
+            ["sku"] = sku, ["priceCents"] = 500, ["quantity"] = quantity, ["durationSeconds"] = 3600,
+        });
+    }
+    else
+    {
+        await host.InvokeAsync<object>("Pin", sku);
+    }
+    return sku;
+}
+
+async Task<int> Sale()
+{
+    var conns = await OpenGuests(opts.Conns, null);
+    var host = await OpenHost();
+    var sku = await FlashSku(host, opts.Quantity, flash: true);
+    Log($"flash sale of {opts.Quantity} x {sku}: {conns.Count} buyers fire within {opts.SpreadMs} ms");
+    var hist = new Histogram();
+    var statuses = new ConcurrentDictionary<string, int>();
+    var orderIds = new ConcurrentBag<string>();
+    var rnd = new Random(42);
+    var offsets = conns.Select(_ => rnd.Next(opts.SpreadMs)).ToArray();
+    var t0 = clock.Elapsed;
+    await Task.WhenAll(conns.Select(async (c, i) =>
+    {
+        var due = t0 + TimeSpan.FromMilliseconds(offsets[i]);
+        var wait = due - clock.Elapsed;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        var at = clock.ElapsedTicks;
+        string status;
+        try
+        {
+            var r = await c.InvokeAsync<Dictionary<object, object>>("Purchase", new Dictionary<string, object>
+            {
+                ["sku"] = sku, ["quantity"] = 1, ["idempotencyKey"] = Guid.NewGuid().ToString("N"),
+            });
+            status = (string)r["status"];
+            if (status == "reserved") orderIds.Add((string)r["orderId"]);
+        }
+        catch (Exception e) { status = "error:" + e.Message.Split(':')[0]; }
+        hist.Add(clock.ElapsedTicks - at);
+        statuses.AddOrUpdate(status, 1, (_, v) => v + 1);
+    }));
+    var burst = (clock.Elapsed - t0).TotalSeconds;
+    // Every reserved order must reach the order API exactly once.
+    using var http = new HttpClient();
+    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", opts.Token);
+    var deadline = clock.Elapsed + TimeSpan.FromSeconds(60);
+    JsonElement relayOrders = default, apiOrders = default;
+    int confirmed = 0;
+    while (clock.Elapsed < deadline)
+    {
+        relayOrders = JsonDocument.Parse(await http.GetStringAsync($"{opts.Base}/api/v1/channels/demo/orders")).RootElement;
+        confirmed = relayOrders.EnumerateArray().Count(o => o.GetProperty("status").GetString() == "confirmed");
+        if (confirmed >= orderIds.Count && relayOrders.EnumerateArray().All(o => o.GetProperty("status").GetString() != "pending")) break;
+        await Task.Delay(500);
+    }
+    var confirmSeconds = (clock.Elapsed - t0).TotalSeconds;
+    apiOrders = JsonDocument.Parse(await http.GetStringAsync($"{opts.Base}/api/v1/orders?channel=demo")).RootElement;
+    var apiIds = apiOrders.EnumerateArray().Select(o => o.GetProperty("orderId").GetString()!).ToList();
+    var reserved = orderIds.Distinct().ToHashSet();
+    var result = new
+    {
+        mode = "sale", buyers = conns.Count, quantity = opts.Quantity, statuses,
+        reserved = reserved.Count, oversell = Math.Max(0, reserved.Count - opts.Quantity),
+        relayOrders = relayOrders.GetArrayLength(), relayConfirmed = confirmed,
+        apiReceived = apiIds.Count, apiDistinct = apiIds.Distinct().Count(),
+        lost = reserved.Count(id => !apiIds.Contains(id)), duplicates = apiIds.Count - apiIds.Distinct().Count(),
+        burstSeconds = burst, purchasesPerSecond = conns.Count / burst,
+        p50Ms = hist.Percentile(50), p99Ms = hist.Percentile(99), maxMs = hist.Max, allConfirmedAfterSeconds = confirmSeconds,
+    };
+    Console.WriteLine(JsonSerializer.Serialize(result));
+    await host.DisposeAsync();
+    await Task.WhenAll(conns.Select(c => c.DisposeAsync().AsTask()));
+    return 0;
+}
+
+async Task<int> Sustained()
+{
+    var conns = await OpenGuests(opts.Conns, null);
+    var host = await OpenHost();
+    var sku = await FlashSku(host, 0, flash: false); // pinned product, unlimited line-up stock
+    Log($"sustained purchases of pinned {sku} from {conns.Count} connections for {opts.Seconds} s");
+    var hist = new Histogram();
+    long reserved = 0, other = 0;
+    var statuses = new ConcurrentDictionary<string, int>();
+    var stopAt = clock.Elapsed + TimeSpan.FromSeconds(opts.Seconds);
+    var t0 = clock.Elapsed;
+    await Task.WhenAll(conns.Select(async c =>
+    {
+        while (clock.Elapsed < stopAt)
+        {
+            var at = clock.ElapsedTicks;
+            try
+            {
+                var r = await c.InvokeAsync<Dictionary<object, object>>("Purchase", new Dictionary<string, object>
+                {
+                    ["sku"] = sku, ["quantity"] = 1, ["idempotencyKey"] = Guid.NewGuid().ToString("N"),
+                });
+                var s = (string)r["status"];
+                statuses.AddOrUpdate(s, 1, (_, v) => v + 1);
+                if (s == "reserved") Interlocked.Increment(ref reserved); else Interlocked.Increment(ref other);
+            }
+            catch (Exception e)
+            {
+                statuses.AddOrUpdate("error:" + e.Message.Split(':')[0], 1, (_, v) => v + 1);
+                Interlocked.Increment(ref other);
+                await Task.Delay(50);
+            }
+            hist.Add(clock.ElapsedTicks - at);
+        }
+    }));
+    var secs = (clock.Elapsed - t0).TotalSeconds;
+    var result = new
+    {
+        mode = "sustained", conns = conns.Count, seconds = secs, reserved, other, statuses,
+        reservationsPerSecond = reserved / secs, p50Ms = hist.Percentile(50), p99Ms = hist.Percentile(99), maxMs = hist.Max,
+    };
+    Console.WriteLine(JsonSerializer.Serialize(result));
+    await host.DisposeAsync();
+    await Task.WhenAll(conns.Select(c => c.DisposeAsync().AsTask()));
+    return 0;
+}
+
+sealed class Histogram
+{
+    // 0.1 ms buckets up to 60 s.
+    private readonly long[] _buckets = new long[600_000];
+    private long _count, _maxTicks;
+
+    public void Add(long stopwatchTicks)
+    {
+        var ms = stopwatchTicks * 1000.0 / Stopwatch.Frequency;
+        var b = (int)Math.Clamp(ms * 10, 0, _buckets.Length - 1);
+        Interlocked.Increment(ref _buckets[b]);
+        Interlocked.Increment(ref _count);
+        long cur;
+        while (stopwatchTicks > (cur = Interlocked.Read(ref _maxTicks)) && Interlocked.CompareExchange(ref _maxTicks, stopwatchTicks, cur) != cur) { }
+    }
+
+    public double Max => Math.Round(_maxTicks * 1000.0 / Stopwatch.Frequency, 1);
+
+    public double Percentile(double p)
+    {
+        var target = (long)Math.Ceiling(_count * p / 100.0);
+        long acc = 0;
+        for (var i = 0; i < _buckets.Length; i++)
+        {
+            acc += _buckets[i];
+            if (acc >= target && target > 0) return Math.Round((i + 1) / 10.0, 1);
+        }
+        return double.NaN;
+    }
+}
+
+sealed record Args(string Base, string Token, int Conns, int Seconds, int IntervalMs, int Quantity, int SpreadMs)
+{
+    public static Args Parse(string[] a)
+    {
+        string Get(string k, string d) { var i = Array.IndexOf(a, k); return i >= 0 && i + 1 < a.Length ? a[i + 1] : d; }
+        return new Args(Get("--base", "http://127.0.0.1:5000"), Get("--token", ""), int.Parse(Get("--conns", "1000")),
+            int.Parse(Get("--seconds", "30")), int.Parse(Get("--interval-ms", "100")), int.Parse(Get("--quantity", "100")),
+            int.Parse(Get("--spread-ms", "1000")));
+    }
+}

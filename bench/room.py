@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Live-room benchmarks: hub fan-out (chat every 100 ms to 1k/5k/10k MessagePack WebSockets), flash sale
+(5k buyers within 1 s at a quantity-100 sale) and sustained reservations/s. Starts a Release Relay per run,
+drives it with bench/Relay.Bench (same machine: the load tool competes for the 2 cores, say so when quoting),
+and measures Relay's process from /proc during the measured phase."""
+import argparse, json, os, subprocess, sys, threading, time, signal
+import fanout
+from fanout import log, start, stop, stop_all, free_port, wait_port, measure
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOL = os.path.join(HERE, "Relay.Bench", "bin", "Release", "net10.0", "Relay.Bench.dll")
+ROOM_ARGS = ["--Relay:Chat:RateLimitMessages=1000", "--Relay:Chat:RateLimitWindowSeconds=1",
+             "--Relay:Chat:MaxCallsPerSecond=10000", "--Relay:Hls:Enabled=false", "--Relay:Recording:Enabled=false"]
+
+
+class Server:
+    def __init__(self, extra=()):
+        import tempfile, shutil
+        self.dir = tempfile.mkdtemp(prefix="bench-room-")
+        self.http = free_port(); rtmp = free_port()
+        self.log = open(f"{self.dir}/relay.log", "w")
+        self.proc = start(["dotnet", fanout.RELAY_DLL, "--urls", f"http://127.0.0.1:{self.http}", f"--Relay:DataDir={self.dir}",
+                           f"--Relay:Ingest:RtmpPort={rtmp}", "--Logging:LogLevel:Default=Warning", *ROOM_ARGS, *extra],
+                          stdout=self.log, stderr=subprocess.STDOUT, cwd=os.path.dirname(fanout.RELAY_DLL))
+        wait_port(self.http, 60, self.proc)
+        end = time.time() + 20
+        while not os.path.exists(f"{self.dir}/admin-token") and time.time() < end: time.sleep(0.1)
+        self.token = open(f"{self.dir}/admin-token").read().strip()
+        self.base = f"http://127.0.0.1:{self.http}"
+
+    def close(self):
+        import shutil
+        stop(self.proc, 15); self.log.close(); shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def run_tool(server, mode, tool_args, marker, window, timeout):
+    """Runs the load tool; measures Relay for `window` s from the moment the tool prints `marker`."""
+    p = start(["dotnet", TOOL, mode, "--base", server.base, "--token", server.token, *tool_args],
+              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    meas = {}
+
+    def watch():
+        for line in p.stderr:
+            sys.stderr.write("      " + line)
+            if marker in line and not meas:
+                meas["started"] = True
+                threading.Thread(target=lambda: meas.update(measure(server.proc.pid, window)), daemon=True).start()
+                threading.Thread(target=lambda: meas.update(tool=measure(p.pid, window)), daemon=True).start()
+    t = threading.Thread(target=watch, daemon=True); t.start()
+    outbuf = []
+    t2 = threading.Thread(target=lambda: outbuf.append(p.stdout.read()), daemon=True); t2.start()
+    try:
+        p.wait(timeout)
+    finally:
+        stop(p)
+    t.join(2); t2.join(2)
+    out = outbuf[0] if outbuf else ""
+    end = time.time() + window + 5
+    while "cpu_s" not in meas and meas.get("started") and time.time() < end: time.sleep(0.2)
+    res = json.loads(out.strip().splitlines()[-1]) if out.strip() else {"error": "no result"}
+    res["server"] = {k: meas.get(k) for k in ("cpu_pct", "rss_mb", "pss_mb", "window_s")}
+    res["load_tool"] = {k: meas.get("tool", {}).get(k) for k in ("cpu_pct", "rss_mb")}
+    res["load"] = os.getloadavg()
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hub-conns", default="1000,5000,10000")
+    ap.add_argument("--hub-seconds", type=int, default=30)
+    ap.add_argument("--sale-buyers", type=int, default=5000)
+    ap.add_argument("--sustained-conns", type=int, default=200)
+    ap.add_argument("--sustained-seconds", type=int, default=20)
+    ap.add_argument("--only", default="hub,sale,sustained")
+    ap.add_argument("--out", default=os.path.join(HERE, "results", "room.json"))
+    a = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    results = []
+
+    def save(r):
+        results.append(r); log("   result:", json.dumps(r))
+        os.makedirs(os.path.dirname(a.out), exist_ok=True)
+        json.dump(results, open(a.out, "w"), indent=1)
+    try:
+        only = a.only.split(",")
+        if "hub" in only:
+            for n in [int(x) for x in a.hub_conns.split(",")]:
+                log(f"hub fan-out: {n} connections, a chat message every 100 ms for {a.hub_seconds} s")
+                s = Server()
+                try:
+                    save(run_tool(s, "hub", ["--conns", str(n), "--seconds", str(a.hub_seconds), "--interval-ms", "100"],
+                                  "host sends", a.hub_seconds, 600))
+                finally:
+                    s.close()
+        if "sale" in only:
+            log(f"flash sale: {a.sale_buyers} buyers, quantity 100, within 1 s")
+            s = Server()
+            try:
+                save(run_tool(s, "sale", ["--conns", str(a.sale_buyers), "--quantity", "100", "--spread-ms", "1000"],
+                              "buyers fire", 5, 600))
+            finally:
+                s.close()
+        if "sustained" in only:
+            log(f"sustained reservations: {a.sustained_conns} connections for {a.sustained_seconds} s (pinned product, unlimited stock)")
+            s = Server()
+            try:
+                save(run_tool(s, "sustained", ["--conns", str(a.sustained_conns), "--seconds", str(a.sustained_seconds)],
+                              "sustained purchases", a.sustained_seconds, 600))
+            finally:
+                s.close()
+    finally:
+        stop_all()
+
+
+if __name__ == "__main__":
+    main()
