@@ -46,19 +46,18 @@ public sealed class RelayCrashTests
                 await seller.InvokeAsync("StartFlashSale", new FlashSaleRequest { Sku = sku, PriceCents = 500, Quantity = quantity, DurationSeconds = 600 }, Ct);
             }
 
-            // Guests buy one at a time on 8 connections (both protocols); Relay is killed once half the stock is
-            // answered, so some purchases are in flight (their outcome unknown to the buyer) at the kill.
-            var killer = Task.Run(async () =>
+            // Guests buy one at a time on 8 connections (both protocols), a purchase every 50 ms each; the guest whose
+            // reservation makes half the stock kills Relay on the spot, so the others' purchases are in flight then.
+            var killed = 0;
+            await BuyUntilGoneAsync(hub, sku, answered, () => Interlocked.Increment(ref unknown), count =>
             {
-                while (answered.Count < quantity / 2) await Task.Delay(1, Ct);
-                first.Kill();
-            }, Ct);
-            await BuyUntilGoneAsync(hub, sku, answered, () => Interlocked.Increment(ref unknown));
-            await killer.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+                if (count >= quantity / 2 && Interlocked.Exchange(ref killed, 1) == 0) first.Kill();
+            });
+            Assert.Equal(1, killed);
             Assert.True(answered.Count < quantity, "the kill came after the sale ended; nothing was mid-way");
 
             second = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort);
-            await BuyUntilGoneAsync(hub, sku, answered, () => Interlocked.Increment(ref unknown));
+            await BuyUntilGoneAsync(hub, sku, answered, () => Interlocked.Increment(ref unknown), _ => { });
 
             using var admin = ChildRelay.Admin(httpPort);
             List<ReceivedOrder> received;
@@ -84,7 +83,7 @@ public sealed class RelayCrashTests
             await late.StartAsync(Ct);
             var after = await late.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions(), Ct);
             Assert.True(after.FlashSale is null || after.FlashSale.Remaining == 0, $"flash sale shows {after.FlashSale?.Remaining} left after selling out");
-            TestContext.Current.TestOutputHelper?.WriteLine($"{answered.Count} answered reserved, {unknown} in flight at the kill, {received.Count} orders at the order API");
+            TestContext.Current.TestOutputHelper?.WriteLine($"{answered.Count} answered reserved, {unknown} guests cut off by the kill, {received.Count} orders at the order API");
         }
         finally
         {
@@ -94,7 +93,7 @@ public sealed class RelayCrashTests
     }
 
     /// <summary>Eight guests buy one unit at a time until the sale says no more, or until the relay is gone.</summary>
-    private static async Task BuyUntilGoneAsync(Uri hub, string sku, ConcurrentDictionary<string, int> answered, Action inFlightAtDeath)
+    private static async Task BuyUntilGoneAsync(Uri hub, string sku, ConcurrentDictionary<string, int> answered, Action inFlightAtDeath, Action<int> afterReserved)
     {
         await Task.WhenAll(Enumerable.Range(0, 8).Select(async g =>
         {
@@ -109,6 +108,8 @@ public sealed class RelayCrashTests
                     if (result.Status == PurchaseStatus.Reserved)
                     {
                         Assert.True(answered.TryAdd(result.OrderId!, 1), $"order id {result.OrderId} answered twice");
+                        afterReserved(answered.Count);
+                        await Task.Delay(50, Ct);
                         continue;
                     }
 
