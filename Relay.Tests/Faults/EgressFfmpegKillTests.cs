@@ -30,7 +30,7 @@ public sealed class EgressFfmpegKillTests : IAsyncDisposable
         await using var transcodeSink = await NginxPeer.StartAsync();
         var options = EgressTestHost.FastOptions();
         options.FailuresBeforeFailed = 50;
-        var (manager, sources, _) = EgressTestHost.Create(options);
+        var (manager, sources, logs) = EgressTestHost.Create(options);
         await using (manager)
         {
             await using var source = new ReplaySource(clip);
@@ -56,9 +56,24 @@ public sealed class EgressFfmpegKillTests : IAsyncDisposable
             var reconnectsBefore = manager.GetStatus(Channel, "vertical").Reconnects;
 
             var killedAt = clock.Elapsed.TotalMilliseconds;
-            Process.GetProcessById(egress[0]).Kill(); // SIGKILL
-            var back = await EgressTestHost.WaitForStateAsync(manager, Channel, "vertical",
-                s => s.State == EgressState.Live && s.Reconnects > reconnectsBefore, TimeSpan.FromSeconds(15));
+            // From outside, as an operator or the OOM killer would: Process.GetProcessById(pid).Kill() in this process
+            // would register a second, non-child wait state for Relay's own child and hide its exit code from Relay.
+            using (var kill = Process.Start(new ProcessStartInfo("kill", $"-KILL {egress[0]}") { UseShellExecute = false })!)
+            {
+                await kill.WaitForExitAsync(ct);
+            }
+
+            EgressDestinationStatus back;
+            try
+            {
+                back = await EgressTestHost.WaitForStateAsync(manager, Channel, "vertical",
+                    s => s.State == EgressState.Live && s.Reconnects > reconnectsBefore, TimeSpan.FromSeconds(15));
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException(ex.Message + "\n" + string.Join("\n", logs.Lines.Where(l => l.Contains("Exception", StringComparison.Ordinal) || l.Contains("vertical", StringComparison.Ordinal)).TakeLast(15)));
+            }
+
             var restarted = EgressFfmpegFor(transcodeSink.RtmpPort);
             Assert.Single(restarted);
             Assert.NotEqual(egress[0], restarted[0]);
