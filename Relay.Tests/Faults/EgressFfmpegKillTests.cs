@@ -89,6 +89,8 @@ public sealed class EgressFfmpegKillTests : IAsyncDisposable
             Assert.Equal(0, manager.GetStatus(Channel, "native").Reconnects);
             Assert.Equal(nativeDropsBefore, manager.GetStatus(Channel, "native").DroppedFrames);
             await manager.StopChannelAsync(Channel);
+            // The kill is an ordinary process exit to the supervisor, never a crash of its loop (the bug this test found).
+            Assert.DoesNotContain(logs.Lines, l => l.Contains("loop crashed", StringComparison.Ordinal));
         }
     }
 
