@@ -277,7 +277,8 @@ public sealed class ParserFuzzTests
     public void Amf0_date_regression_seed_aOiGqJJ0_fz2()
     {
         // The seed that found dates outside DateTimeOffset's range escaping as ArgumentOutOfRangeException
-        // (fixed in Amf0Reader, commit 14f8038): replayed against the generator of Amf0Tests.Random_bytes...
+        // (fixed in Amf0Reader, commit 14f8038), replayed against the generator of Amf0Tests.Random_bytes: its first
+        // input is 0B C2F1D6FF53CCB12C..., a date of -3.14e14 ms, inside the old |ms| <= 8.64e15 check but before year 1...
         byte[]? replayed = null;
         Gen.Byte.Array[0, 64].Sample(bytes => { replayed = bytes; ReadAllAmf0(bytes); }, seed: "aOiGqJJ0-fz2", iter: 1, threads: 1);
         TestContext.Current.TestOutputHelper?.WriteLine($"seed aOiGqJJ0-fz2 replays {Convert.ToHexString(replayed ?? [])}");
