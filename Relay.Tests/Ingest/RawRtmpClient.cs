@@ -25,9 +25,17 @@ internal sealed class RawRtmpClient : IAsyncDisposable
         _stream = new NetworkStream(socket, ownsSocket: true);
     }
 
-    public static async Task<RawRtmpClient> ConnectAsync(int port, CancellationToken cancellationToken)
+    public static Task<RawRtmpClient> ConnectAsync(int port, CancellationToken cancellationToken) => ConnectAsync(port, null, cancellationToken);
+
+    /// <summary>From <paramref name="localAddress"/> (e.g. 127.0.0.2: Linux routes all of 127/8 to lo), to be another IP to the gateway.</summary>
+    public static async Task<RawRtmpClient> ConnectAsync(int port, IPAddress? localAddress, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (localAddress is not null)
+        {
+            socket.Bind(new IPEndPoint(localAddress, 0));
+        }
+
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
         return new RawRtmpClient(socket);
     }

@@ -188,6 +188,14 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
         await stream.ReadExactlyAsync(new byte[RtmpHandshake.PacketSize], cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Chunk-stream state for what a destination server sends this publisher. A server only sends control messages,
+    /// command answers and status to a publisher (a few hundred bytes each), so the media defaults (8 MiB x 64 chunk
+    /// streams, allocated by declared length) would let a broken or hostile destination make ~1 KiB of chunk headers
+    /// reserve hundreds of MiB here. Same caps as the gateway before publish: at most 1 MiB held per connection.
+    /// </summary>
+    internal static RtmpChunkStreamState NewServerStreamState() => new(maxMessageSize: 64 * 1024, maxChunkStreams: 16);
+
     internal static byte[] EncodeString(string value)
     {
         var buffer = new ArrayBufferWriter<byte>();
@@ -471,7 +479,7 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
         private async Task ReadLoopAsync(CancellationToken cancellationToken)
         {
             var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
-            var state = new RtmpChunkStreamState();
+            var state = NewServerStreamState();
             try
             {
                 while (true)

@@ -49,7 +49,20 @@ public sealed class FfmpegPusher(
         await using (process.ConfigureAwait(false))
         {
             using var exited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var watch = process.Exited.ContinueWith(_ => exited.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // Not disposed: Exited completes its continuations asynchronously, so when the feed fails first (broken
+            // pipe of a killed ffmpeg) this continuation may still be queued at the end of the block, and disposing an
+            // unfinished task throws, which lost the outcome (no reconnect counted, "supervisor loop crashed").
+            // For the same reason it may run after the source is disposed.
+            _ = process.Exited.ContinueWith(static (_, state) =>
+            {
+                try
+                {
+                    ((CancellationTokenSource)state!).Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }, exited, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             outcome = await FeedAsync(process.StandardInput, feed, observer, exited.Token, cancellationToken).ConfigureAwait(false);
             await process.StopAsync(FfmpegProcess.DefaultStopGrace, CancellationToken.None).ConfigureAwait(false);
             if (outcome.Stage == EgressStage.Process)
