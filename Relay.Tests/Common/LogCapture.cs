@@ -8,7 +8,7 @@ public sealed class LogCapture : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
 
-    public IReadOnlyCollection<string> Lines => _lines;
+    public IReadOnlyList<string> Lines => [.. _lines];
 
     public string All => string.Join('\n', _lines);
 

@@ -1,3 +1,4 @@
+using Relay.Tests.Common;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -29,30 +30,6 @@ public sealed class TestSources : IEgressSourceResolver
     }
 }
 
-/// <summary>Collects log lines so tests can assert that keys never reach a log.</summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    private readonly List<string> _lines = [];
-
-    public IReadOnlyList<string> Lines { get { lock (_lines) return _lines.ToList(); } }
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-    public void Dispose() { }
-
-    private sealed class Logger(CapturingLoggerProvider owner) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (owner._lines) owner._lines.Add($"{logLevel}: {formatter(state, exception)} {exception}");
-        }
-    }
-}
-
 public static class EgressTestHost
 {
     /// <summary>Options for loopback tests: quick backoff, quick stall detection, small ack window and queue.</summary>
@@ -69,9 +46,9 @@ public static class EgressTestHost
         TrustedCaCertificatesPath = trustedCa,
     };
 
-    public static (EgressManager Manager, TestSources Sources, CapturingLoggerProvider Logs) Create(EgressOptions options)
+    public static (EgressManager Manager, TestSources Sources, LogCapture Logs) Create(EgressOptions options)
     {
-        var logs = new CapturingLoggerProvider();
+        var logs = new LogCapture();
         var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
         var sources = new TestSources();
         var monitor = new StaticOptionsMonitor(options);

@@ -1,3 +1,4 @@
+using Relay.Tests.Common;
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -32,7 +33,7 @@ internal sealed class IngestTestHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly string _dataDir;
 
-    private IngestTestHost(WebApplication app, string dataDir, LogSink logs, ChannelEvents events)
+    private IngestTestHost(WebApplication app, string dataDir, LogCapture logs, ChannelEvents events)
     {
         _app = app;
         _dataDir = dataDir;
@@ -40,7 +41,7 @@ internal sealed class IngestTestHost : IAsyncDisposable
         Events = events;
     }
 
-    public LogSink Logs { get; }
+    public LogCapture Logs { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -84,7 +85,7 @@ internal sealed class IngestTestHost : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(config);
-        var logs = new LogSink();
+        var logs = new LogCapture();
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
         var events = new ChannelEvents();
         builder.Services.AddSingleton<IPublishAuthorizer>(new TestAuthorizer());
@@ -193,29 +194,6 @@ internal sealed class ChannelEvents : ILiveChannelObserver
     public void ChannelLive(string channelId) => _events.Enqueue($"live:{channelId}");
 
     public void ChannelOffline(string channelId) => _events.Enqueue($"offline:{channelId}");
-}
-
-internal sealed class LogSink : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _lines = new();
-
-    public IReadOnlyList<string> Lines => [.. _lines];
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(LogSink sink, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            sink._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
-    }
 }
 
 internal static class FfmpegAvailability
