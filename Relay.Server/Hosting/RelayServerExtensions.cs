@@ -77,6 +77,7 @@ public static class RelayServerExtensions
         app.MapChannelsApi();
         app.MapDestinationsApi();
         app.MapLineupApi();
+        app.MapPlatformsApi();
         app.MapRecordingsApi();
         app.MapRelayChat();
         app.MapRelayPlayback();

@@ -143,4 +143,21 @@ public sealed class DestinationAndLineupApiTests : RelayServerTest
         Assert.DoesNotContain("bili-secret-key-777", rawDb + rawWal);
         Assert.Contains("persist", rawDb + rawWal);
     }
+
+    [Fact]
+    public async Task Platforms_lists_the_presets_the_server_fills_in()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var anonymous = Server.Client();
+        var platforms = await ReadAsync(await anonymous.GetAsync("/api/v1/platforms", ct));
+        var twitch = platforms.EnumerateArray().Single(p => p.GetProperty("id").GetString() == "twitch");
+        Assert.Equal(6000, twitch.GetProperty("maxVideoBitrateKbps").GetInt32());
+
+        using var admin = Server.AdminClient();
+        var created = await ReadAsync(await admin.PostAsync("/api/v1/channels/demo/destinations",
+            Json("""{"name":"Twitch","platform":"twitch","streamKey":"live_preset_check"}"""), ct));
+        Assert.Equal(twitch.GetProperty("defaultUrl").GetString(), created.GetProperty("url").GetString());
+        Assert.Equal(["youtube", "twitch", "facebook", "tiktok", "douyin", "kuaishou", "bilibili", "custom"],
+            platforms.EnumerateArray().Select(p => p.GetProperty("id").GetString()));
+    }
 }

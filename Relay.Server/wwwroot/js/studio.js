@@ -6,11 +6,15 @@ const channelId = channelIdFromPath();
 const TOKEN_KEY = `relay.studio.token.${channelId}`;
 const api = `/api/v1/channels/${encodeURIComponent(channelId)}`;
 const toasts = $("#toasts");
-const presets = {
-  youtube: "rtmps://a.rtmps.youtube.com:443/live2", twitch: "rtmp://live.twitch.tv/app",
-  facebook: "rtmps://live-api-s.facebook.com:443/rtmp/", bilibili: "rtmp://live-push.bilivideo.com/live-bvc/",
-  tiktok: "", douyin: "", kuaishou: "", custom: "",
-};
+// Default push URLs come from the server (GET /api/v1/platforms), the same presets the egress uses.
+const presets = {};
+fetch("/api/v1/platforms", { cache: "no-store" })
+  .then(res => (res.ok ? res.json() : []))
+  .then(list => {
+    for (const p of list) presets[p.id] = p.defaultUrl ?? "";
+    $("#dest-platform").dispatchEvent(new Event("change"));
+  })
+  .catch(() => { /* the placeholder stays generic; the server still fills the default URL */ });
 
 const state = { channel: null, lineup: [], pinned: null, sale: null, remaining: new Map(), hub: null, orders: [] };
 let token = sessionStorage.getItem(TOKEN_KEY);
