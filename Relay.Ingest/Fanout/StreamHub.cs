@@ -190,6 +190,11 @@ public sealed class StreamHub
             _completed = true;
             subscribers = [.. _subscribers];
             _subscribers.Clear();
+            foreach (var subscriber in subscribers)
+            {
+                subscriber.AttachInlineWriter(null);
+            }
+
             ResetGop();
         }
 
@@ -200,12 +205,22 @@ public sealed class StreamHub
         }
     }
 
+    internal void SetInlineWriter(StreamSubscription subscription, IInlineTagWriter? writer)
+    {
+        // Under the publish lock: a detach returns only once no publish is inside the old writer.
+        lock (_lock)
+        {
+            subscription.AttachInlineWriter(_completed ? null : writer);
+        }
+    }
+
     internal void Unsubscribe(StreamSubscription subscription)
     {
         bool removed;
         lock (_lock)
         {
             removed = _subscribers.Remove(subscription);
+            subscription.AttachInlineWriter(null);
         }
 
         if (removed)

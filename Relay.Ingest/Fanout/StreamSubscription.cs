@@ -31,6 +31,7 @@ public sealed class StreamSubscription : IDisposable
     private bool _headersLost;
     private int _sequenceHeaderVersion;
     private int _disposed;
+    private IInlineTagWriter? _inlineWriter;
 
     internal StreamSubscription(StreamHub hub, string name, string kind, int maxTags, long maxBytes)
     {
@@ -120,6 +121,16 @@ public sealed class StreamSubscription : IDisposable
 
     internal void Complete() => _queue.Writer.TryComplete();
 
+    /// <summary>
+    /// Lets the publisher hand tags straight to <paramref name="writer"/> whenever this subscription's queue is empty
+    /// (see <see cref="IInlineTagWriter"/>); null detaches. Once this returns, the publisher no longer calls the previous
+    /// writer, so its socket may be closed.
+    /// </summary>
+    public void SetInlineWriter(IInlineTagWriter? writer) => _hub.SetInlineWriter(this, writer);
+
+    /// <summary>Called by the hub under its lock.</summary>
+    internal void AttachInlineWriter(IInlineTagWriter? writer) => _inlineWriter = writer;
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
@@ -136,6 +147,12 @@ public sealed class StreamSubscription : IDisposable
 
     private void Enqueue(FlvTag tag)
     {
+        // Order holds: the writer is used only when nothing is queued ahead of this tag.
+        if (_inlineWriter is { } inline && _queue.Reader.Count == 0 && inline.TryWrite(tag))
+        {
+            return;
+        }
+
         if (_queue.Writer.TryWrite(tag))
         {
             Interlocked.Add(ref _queuedBytes, tag.Serialized.Length);

@@ -66,6 +66,120 @@ public sealed class RtmpPusherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_destination_that_stops_reading_gets_every_frame_intact_once_it_reads_again()
+    {
+        // The proxy stops reading for 1.5 s of every 2 s with a tiny receive window, so the pusher's non-blocking
+        // sends on the publisher's thread come back partial or refused: the remainder and the tags queued behind it
+        // must reach the server in order, byte-exact (ffmpeg's parser would lose sync otherwise).
+        var clip = await TestClip.LoadAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var port = FreePort.Next();
+        var clock = Stopwatch.StartNew();
+        await using var sink = FfmpegPeers.StartListener(port);
+        await FreePort.WaitListeningPassivelyAsync(port, TimeSpan.FromSeconds(10), sink);
+        await using var proxy = new StutteringProxy(port, pause: TimeSpan.FromMilliseconds(1500), every: TimeSpan.FromSeconds(2));
+        await using var recorder = FfmpegPeers.Record(sink, clock, Path.GetTempFileName());
+        await using var source = new ReplaySource(clip);
+        using var feed = source.Subscribe("t", 4096);
+        var observer = new Observer();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var push = Pusher($"rtmp://127.0.0.1:{proxy.Port}/live", "sinkkey", new RtmpPushSettings { SendBufferSize = 16 * 1024 }).RunAsync(feed, observer, stop.Token);
+
+        await WaitLiveAsync(observer, push, sink);
+        await recorder.WaitForAsync(t => t.Type == 9 && !t.SequenceHeader, TimeSpan.FromSeconds(10));
+        var droppedBefore = feed.DroppedFrames; // frames before the first keyframe are never sent
+        await recorder.WaitForAsync(t => t.Type == 9 && t.Timestamp >= 7000, TimeSpan.FromSeconds(20));
+        await stop.CancelAsync();
+        Assert.Equal(EgressStage.Canceled, (await push).Stage);
+
+        Assert.True(proxy.Pauses >= 3, $"the proxy paused {proxy.Pauses} times");
+        Assert.Equal(droppedBefore, feed.DroppedFrames);
+        EgressTestHost.AssertCarriesSource(recorder, source, "ffmpeg listener behind a stalling proxy");
+        var video = recorder.Tags.Where(t => t.Type == 9 && !t.SequenceHeader).Select(t => t.Timestamp).ToHashSet();
+        var (first, last) = (video.Min(), video.Max());
+        List<uint> missing;
+        lock (source.Emitted)
+        {
+            missing = source.Emitted.Where(e => e.Type == 9 && e.Timestamp > first && e.Timestamp < last && !video.Contains(e.Timestamp))
+                .Select(e => e.Timestamp).Order().Take(5).ToList();
+        }
+
+        Assert.True(missing.Count == 0, $"video frames lost between {first} and {last} ms: {string.Join(", ", missing)}");
+        var streams = await FfmpegPeers.ProbeAsync(recorder.RecordingPath);
+        Assert.Contains(("video", "h264", 640, 360), streams);
+    }
+
+    /// <summary>A TCP proxy whose reading side stops for a while, again and again (a congested uplink).</summary>
+    private sealed class StutteringProxy : IAsyncDisposable
+    {
+        private readonly System.Net.Sockets.Socket _listener;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+        private int _pauses;
+
+        public StutteringProxy(int upstreamPort, TimeSpan pause, TimeSpan every)
+        {
+            _listener = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)
+            {
+                ReceiveBufferSize = 4096, // inherited by the accepted socket: a small window fills fast
+            };
+            _listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            _listener.Listen();
+            Port = ((System.Net.IPEndPoint)_listener.LocalEndPoint!).Port;
+            _loop = Task.Run(() => RunAsync(upstreamPort, pause, every, _stop.Token));
+        }
+
+        public int Port { get; }
+
+        public int Pauses => Volatile.Read(ref _pauses);
+
+        private async Task RunAsync(int upstreamPort, TimeSpan pause, TimeSpan every, CancellationToken ct)
+        {
+            try
+            {
+                using var client = await _listener.AcceptAsync(ct);
+                using var upstream = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                await upstream.ConnectAsync(System.Net.IPAddress.Loopback, upstreamPort, ct);
+                var back = Task.Run(async () =>
+                {
+                    var buffer = new byte[16 * 1024];
+                    int n;
+                    while ((n = await upstream.ReceiveAsync(buffer, ct)) > 0) await client.SendAsync(buffer.AsMemory(0, n), ct);
+                }, ct);
+                var forward = new byte[4096];
+                var since = Stopwatch.StartNew();
+                while (true)
+                {
+                    if (since.Elapsed >= every - pause)
+                    {
+                        Interlocked.Increment(ref _pauses);
+                        await Task.Delay(pause, ct);
+                        since.Restart();
+                    }
+
+                    var n = await client.ReceiveAsync(forward, ct);
+                    if (n == 0) break;
+                    await upstream.SendAsync(forward.AsMemory(0, n), ct);
+                }
+
+                upstream.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+                await back.WaitAsync(TimeSpan.FromSeconds(5), ct);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or System.Net.Sockets.SocketException or TimeoutException)
+            {
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Dispose();
+            await _loop;
+            _stop.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Pushes_to_nginx_rtmp_and_a_player_receives_it()
     {
         var clip = await TestClip.LoadAsync();

@@ -19,6 +19,12 @@ public sealed record RtmpPushSettings
     /// <summary>Extra roots trusted for rtmps (private CAs, test terminators) on top of the system store.</summary>
     public X509Certificate2Collection? ExtraTrustedRoots { get; init; }
 
+    /// <summary>
+    /// Kernel send buffer of a push socket; null leaves it to the kernel's autotuning (up to several MB). A smaller one
+    /// makes a congested destination fall back to Relay's own queue, and its keyframe-aware drop, sooner.
+    /// </summary>
+    public int? SendBufferSize { get; init; }
+
     /// <summary>Coalesce queued frames into one socket write up to this many bytes.</summary>
     public int MaxBatchBytes { get; init; } = 64 * 1024;
 }

@@ -9,6 +9,7 @@ using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Relay.Ingest.Egress.Source;
+using Relay.Ingest.Fanout;
 using Relay.Ingest.Flv;
 using Relay.Ingest.Rtmp;
 
@@ -35,14 +36,14 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
         RtmpClientConnection? connection = null;
         try
         {
-            var (opened, failure) = await OpenAsync(setupCts.Token, cancellationToken).ConfigureAwait(false);
+            var (opened, plainSocket, failure) = await OpenAsync(setupCts.Token, cancellationToken).ConfigureAwait(false);
             if (failure is not null)
             {
                 return failure;
             }
 
             stream = opened!;
-            connection = new RtmpClientConnection(stream, settings, time);
+            connection = new RtmpClientConnection(stream, plainSocket, settings, time);
             connection.StartReading(cancellationToken);
             var setup = await connection.PublishAsync(target, setupCts.Token).ConfigureAwait(false);
             if (setup is not null)
@@ -86,9 +87,14 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
         }
     }
 
-    private async Task<(Stream? Stream, EgressOutcome? Failure)> OpenAsync(CancellationToken setupToken, CancellationToken stopToken)
+    private async Task<(Stream? Stream, Socket? PlainSocket, EgressOutcome? Failure)> OpenAsync(CancellationToken setupToken, CancellationToken stopToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (settings.SendBufferSize is { } sendBuffer)
+        {
+            socket.SendBufferSize = sendBuffer;
+        }
+
         try
         {
             await socket.ConnectAsync(target.Host, target.Port, setupToken).ConfigureAwait(false);
@@ -96,7 +102,7 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
         catch (SocketException ex)
         {
             socket.Dispose();
-            return (null, ex.SocketErrorCode switch
+            return (null, null, ex.SocketErrorCode switch
             {
                 SocketError.ConnectionRefused => new EgressOutcome(EgressStage.Connect, "connection refused"),
                 SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => new EgressOutcome(EgressStage.Resolve, $"host not found: {target.Host}"),
@@ -107,7 +113,7 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
         catch (OperationCanceledException) when (!stopToken.IsCancellationRequested)
         {
             socket.Dispose();
-            return (null, new EgressOutcome(EgressStage.Connect, "connection timed out"));
+            return (null, null, new EgressOutcome(EgressStage.Connect, "connection timed out"));
         }
         catch
         {
@@ -130,7 +136,7 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
             catch (Exception ex) when (ex is AuthenticationException or IOException)
             {
                 await ssl.DisposeAsync().ConfigureAwait(false);
-                return (null, new EgressOutcome(EgressStage.Tls, "TLS handshake failed: " + (ex.InnerException?.Message ?? ex.Message)));
+                return (null, null, new EgressOutcome(EgressStage.Tls, "TLS handshake failed: " + (ex.InnerException?.Message ?? ex.Message)));
             }
 
             stream = ssl;
@@ -143,10 +149,18 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
         catch (Exception ex) when (ex is IOException or EndOfStreamException or InvalidDataException)
         {
             await stream.DisposeAsync().ConfigureAwait(false);
-            return (null, new EgressOutcome(EgressStage.Handshake, "RTMP handshake failed: " + ex.Message));
+            return (null, null, new EgressOutcome(EgressStage.Handshake, "RTMP handshake failed: " + ex.Message));
         }
 
-        return (stream, null);
+        if (target.UseTls)
+        {
+            return (stream, null, null);
+        }
+
+        // Media goes out with non-blocking sends from the publisher's thread (RtmpClientConnection.TryWrite); the
+        // async reads and writes on the stream are unaffected by this flag.
+        socket.Blocking = false;
+        return (stream, socket, null);
     }
 
     private static bool Validate(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection roots)
@@ -203,10 +217,19 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>One connected session: a read loop for the server's control messages and a serialized writer.</summary>
-    private sealed class RtmpClientConnection(Stream stream, RtmpPushSettings settings, TimeProvider time) : IAsyncDisposable
+    /// <summary>
+    /// One connected session: a read loop for the server's control messages and a serialized writer. Media reaches the
+    /// socket two ways, never at the same time (whoever holds <c>_writeLock</c> owns the socket): inline from the
+    /// publisher's thread while nothing is queued (<see cref="TryWrite"/>, plain TCP only: a TLS stream cannot be written
+    /// without possibly blocking), or from <see cref="ForwardAsync"/>'s loop, which drains the queue when the inline path
+    /// could not take a tag (socket full, TLS, a command being sent).
+    /// </summary>
+    private sealed class RtmpClientConnection(Stream stream, Socket? plainSocket, RtmpPushSettings settings, TimeProvider time) : IAsyncDisposable, IInlineTagWriter
     {
         private readonly SemaphoreSlim _writeLock = new(1, 1);
+        private readonly ArrayBufferWriter<byte> _inlineOut = new(64 * 1024);
+        private IEgressPushObserver? _observer;
+        private int _inlineFailed;
         private readonly Channel<RtmpCommand> _commands = Channel.CreateUnbounded<RtmpCommand>(new() { SingleReader = true, SingleWriter = true });
         private readonly CancellationTokenSource _peerGone = new();
         private readonly ArrayBufferWriter<byte> _out = new(128 * 1024);
@@ -313,6 +336,8 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
             var reader = feed.Frames;
             var sent = new List<(FlvTag Frame, int Bytes)>();
             _lastAckTimestamp = time.GetTimestamp();
+            _observer = observer;
+            var inline = plainSocket is not null && feed.SetInlineWriter(this);
             try
             {
                 while (await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false))
@@ -327,6 +352,11 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
                             var before = _out.WrittenCount;
                             WriteFrame(_out, frame);
                             sent.Add((frame, _out.WrittenCount - before));
+                        }
+
+                        if (_out.WrittenCount == 0)
+                        {
+                            continue; // the inline path took them meanwhile
                         }
 
                         stall.CancelAfter(settings.StallTimeout);
@@ -373,6 +403,113 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
             {
                 return PeerFailure ?? new EgressOutcome(EgressStage.Send, "send failed: " + (ex.InnerException?.Message ?? ex.Message));
             }
+            finally
+            {
+                if (inline)
+                {
+                    feed.SetInlineWriter(null);
+                }
+            }
+        }
+
+        /// <inheritdoc />
+        public bool TryWrite(FlvTag tag)
+        {
+            if (plainSocket is null || Volatile.Read(ref _inlineFailed) != 0 || !_writeLock.Wait(0))
+            {
+                return false;
+            }
+
+            var handedOff = false;
+            try
+            {
+                _inlineOut.ResetWrittenCount();
+                WriteFrame(_inlineOut, tag);
+                var bytes = _inlineOut.WrittenSpan;
+                var accepted = plainSocket.Send(bytes, SocketFlags.None, out var error);
+                if (error is not (SocketError.Success or SocketError.WouldBlock))
+                {
+                    FailInline(new EgressOutcome(EgressStage.Send, "send failed: " + error));
+                    return true;
+                }
+
+                if (accepted <= 0)
+                {
+                    return false; // socket full: queue it; the loop waits for room
+                }
+
+                _bytesSent += bytes.Length;
+                if (accepted < bytes.Length)
+                {
+                    // Part of the tag is on the wire: the rest must follow before anything else, so it keeps the lock.
+                    handedOff = true;
+                    _ = FlushRemainderAsync(bytes[accepted..].ToArray());
+                }
+
+                _observer?.OnSent(tag, bytes.Length);
+                if (AckOverdue())
+                {
+                    FailInline(Stalled("no acknowledgement"));
+                }
+
+                return true;
+            }
+            catch (Exception ex)
+            {
+                // Never let a destination's failure reach the publisher's thread.
+                FailInline(new EgressOutcome(EgressStage.Send, "send failed: " + ex.Message));
+                return true;
+            }
+            finally
+            {
+                if (!handedOff)
+                {
+                    _writeLock.Release();
+                }
+            }
+        }
+
+        private async Task FlushRemainderAsync(byte[] remainder)
+        {
+            try
+            {
+                using var stall = new CancellationTokenSource(settings.StallTimeout, time);
+                await stream.WriteAsync(remainder, stall.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                FailInline(Stalled("no bytes accepted"));
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+            {
+                FailInline(new EgressOutcome(EgressStage.Send, "send failed: " + (ex.InnerException?.Message ?? ex.Message)));
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+
+        /// <summary>Ends the push from the publisher's side: the forward loop wakes on the cancellation and reports it.</summary>
+        private void FailInline(EgressOutcome outcome)
+        {
+            if (Interlocked.Exchange(ref _inlineFailed, 1) != 0)
+            {
+                return;
+            }
+
+            PeerFailure ??= outcome;
+            // Not on the publisher's thread: cancellation callbacks run the forward loop's continuations.
+            ThreadPool.UnsafeQueueUserWorkItem(static connection =>
+            {
+                try
+                {
+                    connection._peerGone.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }, this, preferLocal: false);
         }
 
         private EgressOutcome Stalled(string what) =>

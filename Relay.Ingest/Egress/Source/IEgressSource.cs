@@ -35,6 +35,12 @@ public interface IEgressFeed : IDisposable
 
     /// <summary>Bytes waiting in this subscriber's queue.</summary>
     long QueuedBytes { get; }
+
+    /// <summary>
+    /// Asks the source to hand tags to <paramref name="writer"/> on the publisher's thread while the queue is empty;
+    /// null detaches (after which the writer is no longer called). False when this source has no such path.
+    /// </summary>
+    bool SetInlineWriter(IInlineTagWriter? writer) => false;
 }
 
 /// <summary>A live channel's <see cref="StreamHub"/> as an egress source.</summary>
@@ -57,6 +63,12 @@ public sealed class StreamHubEgressSource(StreamHub hub) : IEgressSource
         public long DroppedFrames => subscription.DroppedFrames;
 
         public long QueuedBytes => subscription.QueuedBytes;
+
+        public bool SetInlineWriter(IInlineTagWriter? writer)
+        {
+            subscription.SetInlineWriter(writer);
+            return true;
+        }
 
         public void Dispose() => subscription.Dispose();
     }
