@@ -213,7 +213,7 @@ def publisher(clip, url):
 class Relay:
     name = "relay"
 
-    def __init__(self, n, sink, clip, extra=(), env=None):
+    def __init__(self, n, sink, clip, extra=(), env=None, channels=1):
         self.dir = tempfile.mkdtemp(prefix="bench-relay-")
         self.http = free_port(); self.rtmp = free_port()
         args = ["dotnet", RELAY_DLL, "--urls", f"http://127.0.0.1:{self.http}", f"--Relay:DataDir={self.dir}",
@@ -228,48 +228,63 @@ class Relay:
         self.api = f"http://127.0.0.1:{self.http}/api/v1"
         key = http_json("GET", f"{self.api}/channels/demo/stream-key", token=self.token)["streamKey"]
         self.sink = sink
-        for i in range(n): self.add(f"r{i}")
-        self.pub = publisher(clip, f"rtmp://127.0.0.1:{self.rtmp}/live/{key}")
+        if channels == 1:
+            for i in range(n): self.add(f"r{i}")
+            self.pubs = [publisher(clip, f"rtmp://127.0.0.1:{self.rtmp}/live/{key}")]
+        else:
+            self.pubs = []
+            for c in range(channels):
+                ch = http_json("POST", f"{self.api}/channels", {"id": f"c{c}", "title": f"bench {c}"}, token=self.token)
+                for i in range(n): self.add(f"c{c}r{i}", channel=f"c{c}")
+                self.pubs.append(publisher(clip, f"rtmp://127.0.0.1:{self.rtmp}/live/{ch['streamKey']}"))
+                time.sleep(0.3)  # under the gateway's cap on not-yet-authorized connections per IP
         self.root = self.proc.pid
 
-    def add(self, name, app="live"):
-        return http_json("POST", f"{self.api}/channels/demo/destinations",
+    def add(self, name, app="live", channel="demo"):
+        return http_json("POST", f"{self.api}/channels/{channel}/destinations",
                          {"name": name, "platform": "custom", "url": f"rtmp://127.0.0.1:{self.sink.port}/{app}", "streamKey": name},
                          token=self.token)
 
     def close(self):
-        stop(self.pub); stop(self.proc, 15); self.log.close(); shutil.rmtree(self.dir, ignore_errors=True)
+        for p in self.pubs: stop(p)
+        stop(self.proc, 15); self.log.close(); shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Nginx:
     name = "nginx-rtmp"
 
-    def __init__(self, n, sink, clip):
+    def __init__(self, n, sink, clip, channels=1):
         self.dir = tempfile.mkdtemp(prefix="bench-nginx-")
         self.port = free_port(); os.makedirs(f"{self.dir}/logs")
-        pushes = "\n".join(f"    push rtmp://127.0.0.1:{sink.port}/live/n{i};" for i in range(n))
+        # One application per channel: a push target names its stream, so each channel needs its own set.
+        apps = [("live", "n")] if channels == 1 else [(f"c{c}", f"c{c}n") for c in range(channels)]
+        blocks = []
+        for app, prefix in apps:
+            pushes = "\n".join(f"    push rtmp://127.0.0.1:{sink.port}/live/{prefix}{i};" for i in range(n))
+            blocks.append(f"  application {app} {{ live on; record off;\n{pushes}\n  }}")
+        body = "\n".join(blocks)
         conf = f"""load_module {RTMP_MODULE};
 master_process off; daemon off; pid {self.dir}/nginx.pid; error_log {self.dir}/logs/error.log warn;
 events {{ worker_connections 1024; }}
 rtmp {{ server {{ listen 127.0.0.1:{self.port}; chunk_size 4096;
-  application live {{ live on; record off;
-{pushes}
-  }} }} }}
+{body}
+  }} }}
 """
         with open(f"{self.dir}/nginx.conf", "w") as f: f.write(conf)
         self.proc = start(["nginx", "-p", self.dir, "-c", f"{self.dir}/nginx.conf", "-e", f"{self.dir}/logs/error.log"])
         wait_port(self.port, proc=self.proc)
-        self.pub = publisher(clip, f"rtmp://127.0.0.1:{self.port}/live/src")
+        self.pubs = [publisher(clip, f"rtmp://127.0.0.1:{self.port}/{app}/src") for app, _ in apps]
         self.root = self.proc.pid
 
     def close(self):
-        stop(self.pub); stop(self.proc); shutil.rmtree(self.dir, ignore_errors=True)
+        for p in self.pubs: stop(p)
+        stop(self.proc); shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Nms:
     name = "node-media-server"
 
-    def __init__(self, n, sink, clip):
+    def __init__(self, n, sink, clip, channels=1):
         self.dir = tempfile.mkdtemp(prefix="bench-nms-")
         self.port = free_port(); self.http = free_port(); self.sink = sink
         cfg = {"bind": "127.0.0.1", "rtmp": {"port": self.port}, "http": {"port": self.http},
@@ -281,29 +296,32 @@ class Nms:
         with open(f"{self.dir}/config.json", "w") as f: json.dump(cfg, f)
         self.proc = start(["node", NMS, "-c", f"{self.dir}/config.json"], cwd=self.dir)
         wait_port(self.port, 20, self.proc); wait_port(self.http, 20, self.proc)
-        self.pub = publisher(clip, f"rtmp://127.0.0.1:{self.port}/live/src")
+        paths = ["src"] if channels == 1 else [f"c{c}" for c in range(channels)]
+        self.pubs = [publisher(clip, f"rtmp://127.0.0.1:{self.port}/live/{p}") for p in paths]
         r = http_json("POST", f"http://127.0.0.1:{self.http}/api/v1/login", {"username": "admin", "password": "bench-password"})
         self.token = r["data"]["token"]
         time.sleep(1.5)
-        for i in range(n): self.add(f"m{i}")
+        for p in paths:
+            for i in range(n): self.add(f"{p}m{i}" if channels > 1 else f"m{i}", stream=p)
         self.root = self.proc.pid
 
-    def add(self, name, app="live"):
+    def add(self, name, app="live", stream="src"):
         return http_json("POST", f"http://127.0.0.1:{self.http}/api/v1/relay",
-                         {"url": f"rtmp://127.0.0.1:{self.sink.port}/{app}/{name}", "streamPath": "/live/src", "mode": "push"},
+                         {"url": f"rtmp://127.0.0.1:{self.sink.port}/{app}/{name}", "streamPath": f"/live/{stream}", "mode": "push"},
                          token=self.token)
 
     def close(self):
-        stop(self.pub); stop(self.proc); shutil.rmtree(self.dir, ignore_errors=True)
+        for p in self.pubs: stop(p)
+        stop(self.proc); shutil.rmtree(self.dir, ignore_errors=True)
 
 
 SYSTEMS = {"relay": Relay, "nginx": Nginx, "nms": Nms}
 
 
-def run_one(kind, n, clip, warmup, window, extra=(), env=None):
+def run_one(kind, n, clip, warmup, window, extra=(), env=None, channels=1):
     sink = Sink(); sut = None
     try:
-        sut = Relay(n, sink, clip, extra, env) if kind == "relay" else SYSTEMS[kind](n, sink, clip)
+        sut = Relay(n, sink, clip, extra, env, channels) if kind == "relay" else SYSTEMS[kind](n, sink, clip, channels)
         time.sleep(warmup)
         m = measure(sut.root, window)
         streams = sink.streams()
@@ -317,7 +335,8 @@ def run_one(kind, n, clip, warmup, window, extra=(), env=None):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--n", default="1,5,10")
+    ap.add_argument("--n", default="1,5,10", help="destinations per channel")
+    ap.add_argument("--channels", type=int, default=1, help="channels live at once, each with its own publisher and N destinations")
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--warmup", type=float, default=8)
     ap.add_argument("--window", type=float, default=30)
@@ -342,10 +361,10 @@ def main():
                 for kind, extra, env in plan:
                     label = SYSTEMS[kind].name + ("+hls+rec" if kind == "relay" and not extra else "") + (" " + a.relay_env if env else "")
                     log(f"rep {rep + 1}/{a.reps} N={n} {label}: warmup {a.warmup}s, window {a.window}s")
-                    m = run_one(kind, n, clip, a.warmup, a.window, extra if kind == "relay" else (), env)
-                    m.update(system=label, n=n, rep=rep, load=os.getloadavg())
+                    m = run_one(kind, n, clip, a.warmup, a.window, extra if kind == "relay" else (), env, a.channels)
+                    m.update(system=label, n=n, channels=a.channels, rep=rep, load=os.getloadavg())
                     log(f"   cpu {m['cpu_pct']:.2f}% of a core, peak RSS {m['rss_mb']:.1f} MB, PSS {m['pss_mb']:.1f} MB, "
-                        f"sink streams {m['sink_streams']}/{n} @ {m['sink_kbps_median']:.0f} kbps")
+                        f"sink streams {m['sink_streams']}/{n * a.channels} @ {m['sink_kbps_median']:.0f} kbps")
                     results.append(m)
                     os.makedirs(os.path.dirname(a.out), exist_ok=True)
                     with open(a.out, "w") as f: json.dump(results, f, indent=1)
@@ -358,6 +377,8 @@ def summarize(results):
     def fmt(v): return f"{statistics.median(v):.2f} ({min(v):.2f}-{max(v):.2f})"
     groups = {}
     for r in results: groups.setdefault((r["n"], r["system"]), []).append(r)
+    channels = results[0].get("channels", 1) if results else 1
+    if channels > 1: print(f"\n{channels} channels live at once, N destinations each")
     print("\n| N | system | CPU % of a core, median (min-max) | peak RSS MB | peak PSS MB | CPU vs nginx | CPU vs nms | sinks ok |")
     print("|---|---|---|---|---|---|---|---|")
     for (n, s), rs in sorted(groups.items()):
@@ -365,7 +386,7 @@ def summarize(results):
         ng = groups.get((n, "nginx-rtmp")); nm = groups.get((n, "node-media-server"))
         rn = f"{statistics.median(cpu) / statistics.median([r['cpu_pct'] for r in ng]):.2f}x" if ng else "-"
         rm = f"{statistics.median(cpu) / statistics.median([r['cpu_pct'] for r in nm]):.2f}x" if nm else "-"
-        ok = f"{min(r['sink_streams'] for r in rs)}/{n}"
+        ok = f"{min(r['sink_streams'] for r in rs)}/{n * channels}"
         print(f"| {n} | {s} | {fmt(cpu)} | {fmt([r['rss_mb'] for r in rs])} | {fmt([r['pss_mb'] for r in rs])} | {rn} | {rm} | {ok} |")
 
 
