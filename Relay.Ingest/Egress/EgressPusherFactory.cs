@@ -6,7 +6,10 @@ using Relay.Ingest.Ffmpeg;
 
 namespace Relay.Ingest.Egress;
 
-/// <summary>Chooses the engine for a destination: the native pusher, or ffmpeg when it transcodes or asks for it.</summary>
+/// <summary>
+/// Chooses the engine for a destination: the native pusher; ffmpeg transcoding into the native pusher when its profile
+/// changes the media; ffmpeg publishing by itself only when the destination asks for <c>engine: ffmpeg</c>.
+/// </summary>
 public interface IEgressPusherFactory
 {
     /// <summary>Returns a pusher, or null and why the destination cannot be pushed as configured.</summary>
@@ -34,7 +37,13 @@ public sealed class EgressPusherFactory(FfmpegProcessRegistry processes, TimePro
             WindowAcknowledgementSize = options.AckWindowBytes,
             ExtraTrustedRoots = Roots(options.TrustedCaCertificatesPath),
         };
-        if (destination.UsesFfmpeg)
+        var forcedFfmpeg = string.Equals(destination.Engine, EgressEngines.Ffmpeg, StringComparison.OrdinalIgnoreCase);
+        if (!forcedFfmpeg && destination.Profile is { Transcodes: true } profile)
+        {
+            return (new TranscodingPusher(target!, profile, processes, settings, time, loggers.CreateLogger<TranscodingPusher>()), null);
+        }
+
+        if (forcedFfmpeg)
         {
             return (new FfmpegPusher(target!, destination.Profile, processes, settings, loggers.CreateLogger<FfmpegPusher>()), null);
         }

@@ -25,7 +25,7 @@ public sealed class StreamSubscription : IDisposable
     private readonly Prometheus.Counter.Child _droppedCounter;
     private readonly int _maxTags;
     private readonly long _maxBytes;
-    private long _queuedBytes;
+    private readonly QueuedByteCount _queuedBytes = new();
     private long _droppedFrames;
     private bool _awaitingKeyframe;
     private bool _headersLost;
@@ -40,7 +40,7 @@ public sealed class StreamSubscription : IDisposable
         Kind = kind;
         _maxTags = maxTags;
         _maxBytes = maxBytes;
-        Reader = new QueueReader(this);
+        Reader = new ByteCountingReader(_queue.Reader, _queuedBytes);
         _droppedCounter = IngestMetrics.FanoutDroppedFrames.WithLabels(hub.ChannelId, kind);
     }
 
@@ -57,7 +57,7 @@ public sealed class StreamSubscription : IDisposable
     public long DroppedFrames => Interlocked.Read(ref _droppedFrames);
 
     /// <summary>Bytes waiting for the consumer.</summary>
-    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+    public long QueuedBytes => _queuedBytes.Value;
 
     /// <summary>Called by the hub under its lock: the start of the stream for a late joiner.</summary>
     internal void Prime(IReadOnlyList<FlvTag> start, int sequenceHeaderVersion, bool startsAtKeyframe)
@@ -105,7 +105,7 @@ public sealed class StreamSubscription : IDisposable
             _sequenceHeaderVersion = sequenceHeaderVersion;
         }
 
-        if (_queue.Reader.Count >= _maxTags || Interlocked.Read(ref _queuedBytes) + tag.Serialized.Length > _maxBytes)
+        if (_queue.Reader.Count >= _maxTags || _queuedBytes.Value + tag.Serialized.Length > _maxBytes)
         {
             DropQueued();
             if (!tag.IsKeyframe)
@@ -141,7 +141,7 @@ public sealed class StreamSubscription : IDisposable
             {
             }
 
-            Interlocked.Exchange(ref _queuedBytes, 0);
+            _queuedBytes.Reset();
         }
     }
 
@@ -155,7 +155,7 @@ public sealed class StreamSubscription : IDisposable
 
         if (_queue.Writer.TryWrite(tag))
         {
-            Interlocked.Add(ref _queuedBytes, tag.Serialized.Length);
+            _queuedBytes.Add(tag.Serialized.Length);
         }
     }
 
@@ -164,7 +164,7 @@ public sealed class StreamSubscription : IDisposable
         var dropped = 0;
         while (_queue.Reader.TryRead(out var old))
         {
-            Interlocked.Add(ref _queuedBytes, -old.Serialized.Length);
+            _queuedBytes.Add(-old.Serialized.Length);
             if (old.IsSequenceHeader || old.Kind == FlvTagKind.Metadata)
             {
                 _headersLost = true;
@@ -185,31 +185,5 @@ public sealed class StreamSubscription : IDisposable
             Interlocked.Add(ref _droppedFrames, frames);
             _droppedCounter.Inc(frames);
         }
-    }
-
-    /// <summary>Keeps the byte count honest as the consumer takes tags.</summary>
-    private sealed class QueueReader(StreamSubscription owner) : ChannelReader<FlvTag>
-    {
-        public override Task Completion => owner._queue.Reader.Completion;
-
-        public override bool CanCount => true;
-
-        public override int Count => owner._queue.Reader.Count;
-
-        public override bool TryRead(out FlvTag item)
-        {
-            if (owner._queue.Reader.TryRead(out item!))
-            {
-                Interlocked.Add(ref owner._queuedBytes, -item.Serialized.Length);
-                return true;
-            }
-
-            return false;
-        }
-
-        public override bool TryPeek(out FlvTag item) => owner._queue.Reader.TryPeek(out item!);
-
-        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>
-            owner._queue.Reader.WaitToReadAsync(cancellationToken);
     }
 }

@@ -43,8 +43,8 @@ public sealed class EgressFfmpegKillTests : IAsyncDisposable
             ], ct);
             await EgressTestHost.WaitLiveAsync(manager, Channel, "native");
             await EgressTestHost.WaitLiveAsync(manager, Channel, "vertical", seconds: 15);
-            var egress = EgressFfmpegFor(transcodeSink.RtmpPort);
-            Assert.True(egress.Count == 1, $"expected one ffmpeg pushing to the transcode sink, found {egress.Count}");
+            var egress = TranscoderFfmpegs();
+            Assert.True(egress.Count == 1, $"expected one transcoding ffmpeg, found {egress.Count}");
 
             await using var player = FfmpegPeers.StartPlayer($"rtmp://127.0.0.1:{passThroughSink.RtmpPort}/live/nk");
             await using var recorder = FfmpegPeers.Record(player, clock, Path.GetTempFileName());
@@ -74,7 +74,7 @@ public sealed class EgressFfmpegKillTests : IAsyncDisposable
                 throw new TimeoutException(ex.Message + "\n" + string.Join("\n", logs.Lines.Where(l => l.Contains("Exception", StringComparison.Ordinal) || l.Contains("vertical", StringComparison.Ordinal)).TakeLast(15)));
             }
 
-            var restarted = EgressFfmpegFor(transcodeSink.RtmpPort);
+            var restarted = TranscoderFfmpegs();
             Assert.Single(restarted);
             Assert.NotEqual(egress[0], restarted[0]);
             TestContext.Current.SendDiagnosticMessage($"transcode destination live again {clock.Elapsed.TotalMilliseconds - killedAt:0} ms after the kill ({back.LastError})");
@@ -94,22 +94,27 @@ public sealed class EgressFfmpegKillTests : IAsyncDisposable
         }
     }
 
-    /// <summary>ffmpeg processes whose command line targets the given port (the pusher passes the URL without the key).</summary>
-    private static List<int> EgressFfmpegFor(int port)
+    /// <summary>
+    /// This process's transcoding ffmpeg children (FLV in on stdin, out on stdout: the native pusher publishes). The
+    /// collection runs alone, so no other test's transcoder is about. Their command lines name no destination at all.
+    /// </summary>
+    private static List<int> TranscoderFfmpegs()
     {
         var found = new List<int>();
+        var self = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
             try
             {
                 var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (cmdline.StartsWith("ffmpeg", StringComparison.Ordinal) || cmdline.Contains("/ffmpeg ", StringComparison.Ordinal))
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var parent = stat[(stat.LastIndexOf(')') + 4)..].Split(' ')[0];
+                if (parent == self && cmdline.Contains("ffmpeg", StringComparison.Ordinal) && cmdline.Contains("-i pipe:0", StringComparison.Ordinal)
+                    && cmdline.Contains("pipe:1", StringComparison.Ordinal) && !stat.Contains(") Z ", StringComparison.Ordinal))
                 {
-                    if (cmdline.Contains($"rtmp://127.0.0.1:{port}/", StringComparison.Ordinal)
-                        && !cmdline.Contains(" -i rtmp", StringComparison.Ordinal)
-                        && !File.ReadAllText(Path.Combine(dir, "stat")).Contains(") Z ", StringComparison.Ordinal))
-                        found.Add(pid);
+                    Assert.DoesNotContain("rtmp", cmdline, StringComparison.Ordinal);
+                    found.Add(pid);
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

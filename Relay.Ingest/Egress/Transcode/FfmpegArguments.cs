@@ -3,9 +3,13 @@ using Relay.Ingest.Egress.Rtmp;
 
 namespace Relay.Ingest.Egress.Transcode;
 
-/// <summary>Builds the ffmpeg command line of a transcoding (or engine: ffmpeg) destination.</summary>
+/// <summary>Builds the ffmpeg command lines of a transcoding or an <c>engine: ffmpeg</c> destination.</summary>
 public static class FfmpegArguments
 {
+    /// <summary>
+    /// <c>engine: ffmpeg</c>: ffmpeg publishes to the destination itself (the interop escape hatch). Its command line,
+    /// and so the process list of this host, holds the publish name.
+    /// </summary>
     public static IReadOnlyList<string> Build(RtmpPushTarget target, EgressProfile? profile)
     {
         var args = new List<string>
@@ -15,6 +19,28 @@ public static class FfmpegArguments
             "-progress", "pipe:2", "-stats_period", "1",
             "-f", "flv", "-i", "pipe:0",
         };
+        AddCodecs(args, profile);
+
+        // App and publish name are passed apart so an app with slashes (live2/x) or a key with '?' survive intact.
+        args.AddRange(["-rtmp_app", target.App, "-rtmp_playpath", target.PublishName, "-rtmp_live", "live",
+            "-f", "flv", $"{(target.UseTls ? "rtmps" : "rtmp")}://{target.Host}:{target.Port}/{target.App}"]);
+        return args;
+    }
+
+    /// <summary>
+    /// A transcoding destination: ffmpeg only changes the media, FLV in on stdin and out on stdout; Relay's native
+    /// pusher publishes the result, so the key never reaches a command line and rtmps certificates are verified.
+    /// </summary>
+    public static IReadOnlyList<string> BuildTranscode(EgressProfile profile)
+    {
+        var args = new List<string> { "-f", "flv", "-i", "pipe:0" };
+        AddCodecs(args, profile);
+        args.AddRange(["-flush_packets", "1", "-flvflags", "no_duration_filesize", "-f", "flv", "pipe:1"]);
+        return args;
+    }
+
+    private static void AddCodecs(List<string> args, EgressProfile? profile)
+    {
 
         var encodesVideo = profile is { } p && (p.VideoBitrateKbps ?? p.MaxWidth ?? p.MaxHeight ?? p.Fps) is not null || profile?.KeyframeIntervalSeconds is not null || profile?.Aspect is not null;
         if (encodesVideo)
@@ -57,11 +83,6 @@ public static class FfmpegArguments
         {
             args.AddRange(["-c:a", "copy"]);
         }
-
-        // App and publish name are passed apart so an app with slashes (live2/x) or a key with '?' survive intact.
-        args.AddRange(["-rtmp_app", target.App, "-rtmp_playpath", target.PublishName, "-rtmp_live", "live",
-            "-f", "flv", $"{(target.UseTls ? "rtmps" : "rtmp")}://{target.Host}:{target.Port}/{target.App}"]);
-        return args;
     }
 
     private static List<string> VideoFilters(EgressProfile profile)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Relay.Ingest.Egress.Rtmp;
 using Relay.Ingest.Egress.Source;
@@ -63,7 +62,7 @@ public sealed class FfmpegPusher(
                 {
                 }
             }, exited, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            outcome = await FeedAsync(process.StandardInput, feed, observer, exited.Token, cancellationToken).ConfigureAwait(false);
+            outcome = await FfmpegStdinFeeder.FeedAsync(process.StandardInput, feed, observer, settings.StallTimeout, settings.MaxBatchBytes, exited.Token, cancellationToken).ConfigureAwait(false);
             await process.StopAsync(FfmpegProcess.DefaultStopGrace, CancellationToken.None).ConfigureAwait(false);
             if (outcome.Stage == EgressStage.Process)
             {
@@ -75,55 +74,4 @@ public sealed class FfmpegPusher(
         return outcome;
     }
 
-    private async Task<EgressOutcome> FeedAsync(Stream stdin, IEgressFeed feed, IEgressPushObserver observer, CancellationToken exited, CancellationToken cancellationToken)
-    {
-        using var stall = new CancellationTokenSource(Timeout.InfiniteTimeSpan);
-        using var writeToken = CancellationTokenSource.CreateLinkedTokenSource(exited, stall.Token);
-        var buffer = new ArrayBufferWriter<byte>(128 * 1024);
-        var sent = new List<(FlvTag, int)>();
-        try
-        {
-            await stdin.WriteAsync(FlvTagReader.AudioVideoFileHeader.ToArray(), exited).ConfigureAwait(false);
-            while (await feed.Frames.WaitToReadAsync(exited).ConfigureAwait(false))
-            {
-                buffer.ResetWrittenCount();
-                sent.Clear();
-                while (buffer.WrittenCount < settings.MaxBatchBytes && feed.Frames.TryRead(out var tag))
-                {
-                    buffer.Write(tag.Serialized.Span);
-                    sent.Add((tag, tag.Serialized.Length));
-                }
-
-                stall.CancelAfter(settings.StallTimeout);
-                await stdin.WriteAsync(buffer.WrittenMemory, writeToken.Token).ConfigureAwait(false);
-                await stdin.FlushAsync(writeToken.Token).ConfigureAwait(false);
-                if (!stall.TryReset())
-                {
-                    return Stalled();
-                }
-
-                foreach (var (tag, bytes) in sent)
-                {
-                    observer.OnSent(tag, bytes);
-                }
-            }
-
-            return EgressOutcome.Ended;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return EgressOutcome.Canceled;
-        }
-        catch (OperationCanceledException) when (stall.IsCancellationRequested && !exited.IsCancellationRequested)
-        {
-            return Stalled();
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
-        {
-            return new EgressOutcome(EgressStage.Process, "ffmpeg exited");
-        }
-    }
-
-    private EgressOutcome Stalled() =>
-        new(EgressStage.Stalled, $"stalled: ffmpeg accepted no input for {settings.StallTimeout.TotalSeconds:0.#} s");
 }

@@ -1,0 +1,63 @@
+using System.Buffers;
+using Relay.Ingest.Egress.Source;
+using Relay.Ingest.Flv;
+
+namespace Relay.Ingest.Egress.Transcode;
+
+/// <summary>Feeds a destination's queue into an ffmpeg's stdin (both ffmpeg engines use it).</summary>
+internal static class FfmpegStdinFeeder
+{
+    /// <summary>Writes the feed to ffmpeg's stdin as an FLV stream until the feed ends, ffmpeg goes, or it stops taking input.</summary>
+    /// <param name="observer">Told of each tag written; null when the bytes that count are ffmpeg's output.</param>
+    public static async Task<EgressOutcome> FeedAsync(Stream stdin, IEgressFeed feed, IEgressPushObserver? observer, TimeSpan stallTimeout, int maxBatchBytes, CancellationToken exited, CancellationToken cancellationToken)
+    {
+        using var stall = new CancellationTokenSource(Timeout.InfiniteTimeSpan);
+        using var writeToken = CancellationTokenSource.CreateLinkedTokenSource(exited, stall.Token);
+        var buffer = new ArrayBufferWriter<byte>(128 * 1024);
+        var sent = new List<(FlvTag, int)>();
+        try
+        {
+            await stdin.WriteAsync(FlvTagReader.AudioVideoFileHeader.ToArray(), exited).ConfigureAwait(false);
+            while (await feed.Frames.WaitToReadAsync(exited).ConfigureAwait(false))
+            {
+                buffer.ResetWrittenCount();
+                sent.Clear();
+                while (buffer.WrittenCount < maxBatchBytes && feed.Frames.TryRead(out var tag))
+                {
+                    buffer.Write(tag.Serialized.Span);
+                    sent.Add((tag, tag.Serialized.Length));
+                }
+
+                stall.CancelAfter(stallTimeout);
+                await stdin.WriteAsync(buffer.WrittenMemory, writeToken.Token).ConfigureAwait(false);
+                await stdin.FlushAsync(writeToken.Token).ConfigureAwait(false);
+                if (!stall.TryReset())
+                {
+                    return Stalled(stallTimeout);
+                }
+
+                foreach (var (tag, bytes) in sent)
+                {
+                    observer?.OnSent(tag, bytes);
+                }
+            }
+
+            return EgressOutcome.Ended;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return EgressOutcome.Canceled;
+        }
+        catch (OperationCanceledException) when (stall.IsCancellationRequested && !exited.IsCancellationRequested)
+        {
+            return Stalled(stallTimeout);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            return new EgressOutcome(EgressStage.Process, "ffmpeg exited");
+        }
+    }
+
+    private static EgressOutcome Stalled(TimeSpan stallTimeout) =>
+        new(EgressStage.Stalled, $"stalled: ffmpeg accepted no input for {stallTimeout.TotalSeconds:0.#} s");
+}
