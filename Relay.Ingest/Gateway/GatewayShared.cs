@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Relay.Ingest.Channels;
+using Relay.Ingest.Diagnostics;
+using Relay.Ingest.Fanout;
+
+namespace Relay.Ingest.Gateway;
+
+/// <summary>
+/// The publish decision both ingest engines make the same way: empty key, authorizer (failures refuse), brute-force
+/// accounting, and the channel claim (one publisher per channel).
+/// </summary>
+internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegistry channels, ConnectionLimiter limiter, ILogger logger)
+{
+    /// <summary>Longest publish name accepted: ffmpeg's RTMP listener reads it into <c>char filename[128]</c> (rtmpproto.c), and no valid key is longer.</summary>
+    public const int MaxStreamNameBytes = 127;
+
+    public async Task<(LiveSession? Session, string? Refusal)> AuthorizeAsync(string app, string streamKey, IPEndPoint remote, CancellationToken cancellationToken)
+    {
+        if (streamKey.Length == 0)
+        {
+            limiter.RecordAuthFailure(remote.Address);
+            return (null, PublishRejectReason.MissingKey);
+        }
+
+        PublishDecision decision;
+        try
+        {
+            decision = await authorizer.AuthorizeAsync(new PublishRequest(app, streamKey, remote), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            GatewayLog.AuthorizerFailed(logger, ex, remote);
+            return (null, PublishRejectReason.AuthError);
+        }
+
+        if (!decision.Accepted)
+        {
+            if (decision.Reason is PublishRejectReason.BadKey or PublishRejectReason.MissingKey)
+            {
+                limiter.RecordAuthFailure(remote.Address, streamKey);
+            }
+
+            return (null, decision.Reason);
+        }
+
+        var session = channels.TryBeginPublish(decision.ChannelId!);
+        return session is null ? (null, PublishRejectReason.AlreadyLive) : (session, null);
+    }
+
+    /// <summary>A publish name too long to be a key: refused as a bad key (and counted) without asking the authorizer.</summary>
+    public bool RefuseOverlongName(string name, IPEndPoint remote)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(name) <= MaxStreamNameBytes)
+        {
+            return false;
+        }
+
+        GatewayLog.ProtocolError(logger, remote, $"publish name longer than {MaxStreamNameBytes} bytes");
+        limiter.RecordAuthFailure(remote.Address);
+        return true;
+    }
+
+    /// <summary>The app of <c>connect</c> without a query string or slashes (<c>live?x=y</c> and <c>/live/</c> are <c>live</c>).</summary>
+    public static string? NormalizeApp(string? app)
+    {
+        if (app is null)
+        {
+            return null;
+        }
+
+        var query = app.IndexOf('?', StringComparison.Ordinal);
+        return (query >= 0 ? app[..query] : app).Trim('/');
+    }
+}
+
+/// <summary>Hands each tag to the hub and keeps the per-channel ingest gauges and the first-media log (both engines).</summary>
+internal struct IngestTagSink(StreamHub hub, long publishStarted, ILogger logger)
+{
+    private bool _sawMedia;
+    private long _lastGaugeUpdate;
+
+    public void Publish(Flv.FlvTag tag)
+    {
+        if (!_sawMedia)
+        {
+            _sawMedia = true;
+            GatewayLog.FirstMedia(logger, hub.ChannelId, Stopwatch.GetElapsedTime(publishStarted).TotalMilliseconds);
+        }
+
+        hub.Publish(tag);
+        var now = Stopwatch.GetTimestamp();
+        if (Stopwatch.GetElapsedTime(_lastGaugeUpdate, now) >= TimeSpan.FromSeconds(1))
+        {
+            _lastGaugeUpdate = now;
+            var (bits, fps) = hub.GetRates();
+            IngestMetrics.BitrateBitsPerSecond.WithLabels(hub.ChannelId).Set(bits ?? 0);
+            IngestMetrics.FramesPerSecond.WithLabels(hub.ChannelId).Set(fps ?? 0);
+            if (hub.GetStatus().KeyframeIntervalSeconds is { } keyframeInterval)
+            {
+                IngestMetrics.KeyframeIntervalSeconds.WithLabels(hub.ChannelId).Set(keyframeInterval);
+            }
+        }
+    }
+}
+
+/// <summary>Log messages of the RTMP gateway, shared by both engines so operators see the same lines whichever runs.</summary>
+internal static partial class GatewayLog
+{
+    [LoggerMessage(EventId = EventIds.ConnectionRejected, Level = LogLevel.Information, Message = "Refused RTMP publish from {Remote}: {Reason}")]
+    public static partial void Refused(ILogger logger, IPEndPoint remote, string reason);
+
+    [LoggerMessage(EventId = EventIds.ConnectionRejected + 50, Level = LogLevel.Debug, Message = "RTMP protocol error from {Remote}: {Error}")]
+    public static partial void ProtocolError(ILogger logger, IPEndPoint remote, string error);
+
+    [LoggerMessage(EventId = EventIds.PublishStarted, Level = LogLevel.Information, Message = "Channel {ChannelId} is live (publisher {Remote})")]
+    public static partial void Live(ILogger logger, string channelId, IPEndPoint remote);
+
+    [LoggerMessage(EventId = EventIds.PublishStarted + 50, Level = LogLevel.Information, Message = "Channel {ChannelId}: first media {Milliseconds:F0} ms after publish")]
+    public static partial void FirstMedia(ILogger logger, string channelId, double milliseconds);
+
+    [LoggerMessage(EventId = EventIds.PublishEnded, Level = LogLevel.Information, Message = "Channel {ChannelId} is offline: {Why} (live for {Duration})")]
+    public static partial void Offline(ILogger logger, string channelId, string why, TimeSpan duration);
+
+    [LoggerMessage(EventId = EventIds.ConnectionFailed, Level = LogLevel.Debug, Message = "RTMP connection from {Remote} ended: {Reason}")]
+    public static partial void ConnectionEnded(ILogger logger, IPEndPoint remote, string reason);
+
+    [LoggerMessage(EventId = EventIds.ConnectionFailed + 51, Level = LogLevel.Error, Message = "Publish authorizer failed for {Remote}; refusing the publish")]
+    public static partial void AuthorizerFailed(ILogger logger, Exception exception, IPEndPoint remote);
+}
