@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Relay.Ingest.Configuration;
 using Relay.Ingest.Rtmp;
 
 namespace Relay.Tests.Ingest;
@@ -11,8 +12,10 @@ public sealed class GatewayRtmpsTests : IDisposable
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private readonly string _certificatePath = Path.Combine(Path.GetTempPath(), $"relay-rtmps-{Guid.NewGuid():N}.pfx");
 
-    [Fact]
-    public async Task A_real_ffmpeg_publishes_over_RTMPS_and_plain_RTMP_keeps_working()
+    [Theory]
+    [InlineData(IngestEngines.Native)]
+    [InlineData(IngestEngines.Ffmpeg)]
+    public async Task A_real_ffmpeg_publishes_over_RTMPS_and_plain_RTMP_keeps_working(string engine)
     {
         using (var key = RSA.Create(2048))
         {
@@ -21,7 +24,7 @@ public sealed class GatewayRtmpsTests : IDisposable
             await File.WriteAllBytesAsync(_certificatePath, certificate.Export(X509ContentType.Pkcs12, "pw"), Ct);
         }
 
-        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
         {
             ["Relay:Ingest:RtmpsPort"] = "0",
             ["Relay:Ingest:RtmpsCertificatePath"] = _certificatePath,
