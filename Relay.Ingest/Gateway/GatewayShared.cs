@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Diagnostics;
@@ -105,9 +108,41 @@ internal struct IngestTagSink(StreamHub hub, long publishStarted, ILogger logger
     }
 }
 
+/// <summary>The publisher's byte stream, the same for both engines.</summary>
+internal static class ClientStreams
+{
+    /// <summary>The socket as a stream, wrapped in TLS when RTMPS is configured (authenticate it with <see cref="AuthenticateAsync"/>).</summary>
+    public static Stream Open(Socket client, X509Certificate2? certificate)
+    {
+        client.NoDelay = true;
+        Stream stream = new NetworkStream(client, ownsSocket: true);
+        return certificate is null ? stream : new SslStream(stream, leaveInnerStreamOpen: false);
+    }
+
+    /// <summary>The TLS handshake of an RTMPS connection (nothing for plain RTMP), bounded by the caller's deadline.</summary>
+    public static async ValueTask AuthenticateAsync(Stream stream, X509Certificate2? certificate, CancellationToken cancellationToken)
+    {
+        if (stream is SslStream tls && certificate is not null)
+        {
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The client went away or spoke junk (e.g. a TLS handshake that failed): ends the connection quietly.</summary>
+    public static bool IsConnectionFailure(Exception exception) =>
+        exception is IOException or SocketException or System.Security.Authentication.AuthenticationException or ObjectDisposedException;
+}
+
 /// <summary>Log messages of the RTMP gateway, shared by both engines so operators see the same lines whichever runs.</summary>
 internal static partial class GatewayLog
 {
+    /// <summary>Counts a refusal by reason and logs it (with the address, never the key).</summary>
+    public static void CountRefusal(ILogger logger, IPEndPoint remote, string refusal)
+    {
+        IngestMetrics.Rejected.WithLabels(refusal).Inc();
+        Refused(logger, remote, refusal);
+    }
+
     [LoggerMessage(EventId = EventIds.ConnectionRejected, Level = LogLevel.Information, Message = "Refused RTMP publish from {Remote}: {Reason}")]
     public static partial void Refused(ILogger logger, IPEndPoint remote, string reason);
 

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
@@ -50,8 +49,7 @@ internal sealed class NativeRtmpConnection(
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        client.NoDelay = true;
-        Stream clientStream = new NetworkStream(client, ownsSocket: true);
+        var clientStream = ClientStreams.Open(client, certificate);
         using var deadline = new CancellationTokenSource(options.HandshakeTimeout, time);
         using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, deadline.Token);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -60,12 +58,7 @@ internal sealed class NativeRtmpConnection(
         string? why = null;
         try
         {
-            if (certificate is not null)
-            {
-                var tls = new SslStream(clientStream, leaveInnerStreamOpen: false);
-                clientStream = tls;
-                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, preAuth.Token).ConfigureAwait(false);
-            }
+            await ClientStreams.AuthenticateAsync(clientStream, certificate, preAuth.Token).ConfigureAwait(false);
 
             reader = PipeReader.Create(clientStream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
             var c0c1 = await RtmpIngestConnection.ReadHandshakeAsync(reader, preAuth.Token).ConfigureAwait(false);
@@ -95,7 +88,7 @@ internal sealed class NativeRtmpConnection(
         {
             why = _session?.StopRequested.IsCancellationRequested == true ? "disconnected by the server" : "shutdown";
         }
-        catch (Exception ex) when (ex is IOException or SocketException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
+        catch (Exception ex) when (ClientStreams.IsConnectionFailure(ex))
         {
             // The client went away or spoke junk (e.g. a TLS handshake that failed); nothing to keep.
             why = "publisher connection failed";
@@ -105,8 +98,7 @@ internal sealed class NativeRtmpConnection(
         {
             if (refusal is not null)
             {
-                IngestMetrics.Rejected.WithLabels(refusal).Inc();
-                GatewayLog.Refused(logger, remote, refusal);
+                GatewayLog.CountRefusal(logger, remote, refusal);
             }
 
             EndPublish(why ?? "publisher disconnected");

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
@@ -47,8 +46,7 @@ internal sealed partial class RtmpIngestConnection(
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        client.NoDelay = true;
-        Stream clientStream = new NetworkStream(client, ownsSocket: true);
+        var clientStream = ClientStreams.Open(client, certificate);
         using var deadline = new CancellationTokenSource(options.HandshakeTimeout, time);
         using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, deadline.Token);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -61,12 +59,7 @@ internal sealed partial class RtmpIngestConnection(
         string? refusal = null;
         try
         {
-            if (certificate is not null)
-            {
-                var tls = new SslStream(clientStream, leaveInnerStreamOpen: false);
-                clientStream = tls;
-                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, preAuth.Token).ConfigureAwait(false);
-            }
+            await ClientStreams.AuthenticateAsync(clientStream, certificate, preAuth.Token).ConfigureAwait(false);
 
             var reader = PipeReader.Create(clientStream, new StreamPipeReaderOptions(leaveOpen: true));
             var c0c1 = await ReadHandshakeAsync(reader, preAuth.Token).ConfigureAwait(false);
@@ -128,7 +121,7 @@ internal sealed partial class RtmpIngestConnection(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || connection.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is IOException or SocketException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
+        catch (Exception ex) when (ClientStreams.IsConnectionFailure(ex))
         {
             // The client went away or spoke junk (e.g. a TLS handshake that failed); nothing to keep.
             GatewayLog.ConnectionEnded(logger, remote, ex.Message);
@@ -137,8 +130,7 @@ internal sealed partial class RtmpIngestConnection(
         {
             if (refusal is not null)
             {
-                IngestMetrics.Rejected.WithLabels(refusal).Inc();
-                GatewayLog.Refused(logger, remote, refusal);
+                GatewayLog.CountRefusal(logger, remote, refusal);
             }
 
             await connection.CancelAsync().ConfigureAwait(false);

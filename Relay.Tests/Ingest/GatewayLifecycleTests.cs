@@ -48,14 +48,7 @@ public class GatewayLifecycleTests
         using (var third = FfmpegPublisher.Start(host.RtmpUrl(IngestTestHost.DemoKey), seconds: 3))
         {
             await host.WaitForLiveAsync("demo", live: true, TimeSpan.FromSeconds(10));
-            Assert.True(host.Channels.TryGetHub("demo", out var hub));
-            var until = DateTime.UtcNow.AddSeconds(5);
-            while (!hub.HasKeyframe && DateTime.UtcNow < until)
-            {
-                await Task.Delay(20, Ct);
-            }
-
-            Assert.True(hub.HasKeyframe);
+            await host.AssertKeyframeArrivesAsync("demo", "media after the ingest ffmpeg was killed");
             Assert.True(await third.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         }
 

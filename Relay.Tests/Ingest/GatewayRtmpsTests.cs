@@ -35,14 +35,7 @@ public sealed class GatewayRtmpsTests : IDisposable
         using (var publisher = FfmpegPublisher.Start($"rtmps://127.0.0.1:{rtmpsPort}/live/{IngestTestHost.DemoKey}", seconds: 3))
         {
             await host.WaitForLiveAsync("demo", live: true, TimeSpan.FromSeconds(10));
-            Assert.True(host.Channels.TryGetHub("demo", out var hub));
-            var until = DateTime.UtcNow.AddSeconds(5);
-            while (!hub.HasKeyframe && DateTime.UtcNow < until)
-            {
-                await Task.Delay(20, Ct);
-            }
-
-            Assert.True(hub.HasKeyframe, "media arrived over RTMPS");
+            await host.AssertKeyframeArrivesAsync("demo", "media arrived over RTMPS");
             Assert.True(await publisher.WaitForExitAsync(TimeSpan.FromSeconds(10)));
             Assert.True(publisher.ExitCode == 0, publisher.Stderr);
         }

@@ -136,6 +136,19 @@ internal sealed class IngestTestHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the live channel's hub has a keyframe cached (media is flowing); fails after 5 s.</summary>
+    public async Task AssertKeyframeArrivesAsync(string channelId, string what)
+    {
+        Assert.True(Channels.TryGetHub(channelId, out var hub), $"{channelId} is not live");
+        var until = DateTime.UtcNow.AddSeconds(5);
+        while (!hub.HasKeyframe && DateTime.UtcNow < until)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(hub.HasKeyframe, what);
+    }
+
     /// <summary>Waits until no ingest ffmpeg is tracked and none with this host's marker runs.</summary>
     public async Task AssertNoFfmpegLeftAsync(TimeSpan? timeout = null)
     {

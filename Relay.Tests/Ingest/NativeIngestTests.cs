@@ -117,14 +117,7 @@ public class NativeIngestTests
         using (var publisher = FfmpegPublisher.Start(host.RtmpUrl(IngestTestHost.DemoKey), seconds: 3))
         {
             await host.WaitForLiveAsync("demo", live: true, TimeSpan.FromSeconds(10));
-            Assert.True(host.Channels.TryGetHub("demo", out var hub));
-            var until = DateTime.UtcNow.AddSeconds(5);
-            while (!hub.HasKeyframe && DateTime.UtcNow < until)
-            {
-                await Task.Delay(20, Ct);
-            }
-
-            Assert.True(hub.HasKeyframe, "media after the republish");
+            await host.AssertKeyframeArrivesAsync("demo", "media after the republish");
             Assert.True(await publisher.WaitForExitAsync(TimeSpan.FromSeconds(15)));
             Assert.True(publisher.ExitCode == 0, publisher.Stderr);
         }
