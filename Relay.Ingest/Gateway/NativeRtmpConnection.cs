@@ -78,7 +78,7 @@ internal sealed class NativeRtmpConnection(
             }
 
             var protocol = new RtmpServerProtocol(MaxPrePublishMessageSize, MaxChunkStreams);
-            (refusal, why) = await ServeAsync(reader, clientStream, protocol, preAuth.Token, connection, stoppingToken).ConfigureAwait(false);
+            why = await ServeAsync(reader, clientStream, protocol, preAuth.Token, connection).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!_everLive && deadline.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
         {
@@ -126,10 +126,10 @@ internal sealed class NativeRtmpConnection(
     }
 
     /// <summary>
-    /// The read loop from the first command to the end of the connection. Returns the refusal (before the first
-    /// authorized publish) or why the connection ended (after it).
+    /// The read loop from the first command to the end of the connection. Refusals are counted and logged here;
+    /// returns why the connection ended (for the offline log of a live session).
     /// </summary>
-    private async Task<(string? Refusal, string? Why)> ServeAsync(PipeReader reader, Stream clientStream, RtmpServerProtocol protocol, CancellationToken preAuthToken, CancellationTokenSource connection, CancellationToken stoppingToken)
+    private async Task<string> ServeAsync(PipeReader reader, Stream clientStream, RtmpServerProtocol protocol, CancellationToken preAuthToken, CancellationTokenSource connection)
     {
         // Before the first publish is authorized the handshake deadline bounds everything; after it, inactivity does.
         using var inactivity = CancellationTokenSource.CreateLinkedTokenSource(connection.Token);
@@ -148,7 +148,7 @@ internal sealed class NativeRtmpConnection(
             }
             catch (OperationCanceledException) when (_everLive && inactivity.IsCancellationRequested && !connection.IsCancellationRequested)
             {
-                return (null, "publisher inactive");
+                return "publisher inactive";
             }
 
             var buffer = result.Buffer;
@@ -174,6 +174,12 @@ internal sealed class NativeRtmpConnection(
                 }
             }
 
+            if (verdict.Refusal is not null)
+            {
+                // Counted and logged before the encoder hears of it: whoever sees the failure finds it in logs and metrics.
+                GatewayLog.CountRefusal(logger, remote, verdict.Refusal);
+            }
+
             // Replies (command results, acknowledgements, pong, a refusal's error status) go out before anything closes.
             if (!protocol.Output.IsEmpty)
             {
@@ -184,13 +190,13 @@ internal sealed class NativeRtmpConnection(
             reader.AdvanceTo(buffer.Start, buffer.End);
             if (verdict.Done)
             {
-                return (verdict.Refusal, verdict.Why);
+                return verdict.Why ?? "refused";
             }
 
             if (result.IsCompleted)
             {
                 // Closed before publishing (a probe, or an encoder that gave up) is not a refusal.
-                return (null, "publisher disconnected");
+                return "publisher disconnected";
             }
         }
     }
