@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -7,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Fanout;
+using Relay.Ingest.Rtmp;
 
 namespace Relay.Ingest.Gateway;
 
@@ -18,6 +21,12 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
 {
     /// <summary>Longest publish name accepted: ffmpeg's RTMP listener reads it into <c>char filename[128]</c> (rtmpproto.c), and no valid key is longer.</summary>
     public const int MaxStreamNameBytes = 127;
+
+    /// <summary>connect/createStream/publish are small; anything bigger before publish is junk.</summary>
+    public const int MaxPrePublishMessageSize = 64 * 1024;
+
+    /// <summary>Encoders use a handful of chunk streams (OBS: 2-7); the cap bounds per-connection state.</summary>
+    public const int MaxPrePublishChunkStreams = 16;
 
     public async Task<(LiveSession? Session, string? Refusal)> AuthorizeAsync(string app, string streamKey, IPEndPoint remote, CancellationToken cancellationToken)
     {
@@ -126,6 +135,31 @@ internal static class ClientStreams
         {
             await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Reads C0+C1; null when the client is not speaking RTMP (wrong version byte, or closed early).</summary>
+    public static async Task<byte[]?> ReadC0C1Async(PipeReader reader, CancellationToken cancellationToken)
+    {
+        // Judge the version byte as soon as it arrives: HTTP or TLS on this port is refused at once, not at the deadline.
+        var first = await reader.ReadAtLeastAsync(1, cancellationToken).ConfigureAwait(false);
+        if (first.Buffer.IsEmpty || first.Buffer.FirstSpan[0] != RtmpHandshake.Version)
+        {
+            reader.AdvanceTo(first.Buffer.End);
+            return null;
+        }
+
+        reader.AdvanceTo(first.Buffer.Start);
+        var result = await reader.ReadAtLeastAsync(RtmpHandshake.C0C1Size, cancellationToken).ConfigureAwait(false);
+        var buffer = result.Buffer;
+        if (buffer.Length < 1 || buffer.FirstSpan[0] != RtmpHandshake.Version || buffer.Length < RtmpHandshake.C0C1Size)
+        {
+            reader.AdvanceTo(buffer.End);
+            return null;
+        }
+
+        var c0c1 = buffer.Slice(0, RtmpHandshake.C0C1Size).ToArray();
+        reader.AdvanceTo(buffer.GetPosition(RtmpHandshake.C0C1Size));
+        return c0c1;
     }
 
     /// <summary>The client went away or spoke junk (e.g. a TLS handshake that failed): ends the connection quietly.</summary>

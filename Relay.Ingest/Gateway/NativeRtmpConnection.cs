@@ -7,7 +7,6 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
-using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Rtmp;
 
 namespace Relay.Ingest.Gateway;
@@ -32,12 +31,6 @@ internal sealed class NativeRtmpConnection(
     TimeProvider time,
     ILogger logger)
 {
-    /// <summary>connect/createStream/publish are small; anything bigger before publish is junk (as in the ffmpeg engine).</summary>
-    internal const int MaxPrePublishMessageSize = 64 * 1024;
-
-    /// <summary>Encoders use a handful of chunk streams (OBS: 2-7); the cap bounds per-connection state.</summary>
-    internal const int MaxChunkStreams = 16;
-
     private LiveSession? _session;
     private CancellationTokenRegistration _stopRegistration;
     private IngestTagSink _sink;
@@ -61,7 +54,7 @@ internal sealed class NativeRtmpConnection(
             await ClientStreams.AuthenticateAsync(clientStream, certificate, preAuth.Token).ConfigureAwait(false);
 
             reader = PipeReader.Create(clientStream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
-            var c0c1 = await RtmpIngestConnection.ReadHandshakeAsync(reader, preAuth.Token).ConfigureAwait(false);
+            var c0c1 = await ClientStreams.ReadC0C1Async(reader, preAuth.Token).ConfigureAwait(false);
             if (c0c1 is null)
             {
                 refusal = PublishRejectReason.ProtocolError;
@@ -77,7 +70,7 @@ internal sealed class NativeRtmpConnection(
                 return;
             }
 
-            var protocol = new RtmpServerProtocol(MaxPrePublishMessageSize, MaxChunkStreams);
+            var protocol = new RtmpServerProtocol(PublishGate.MaxPrePublishMessageSize, PublishGate.MaxPrePublishChunkStreams);
             why = await ServeAsync(reader, clientStream, protocol, preAuth.Token, connection).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!_everLive && deadline.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
@@ -229,7 +222,7 @@ internal sealed class NativeRtmpConnection(
                 }
 
                 StartPublish(session, connection);
-                protocol.AcceptPublish(options.MaxTagSize, 2L * options.MaxTagSize + MaxPrePublishMessageSize);
+                protocol.AcceptPublish(options.MaxTagSize, 2L * options.MaxTagSize + PublishGate.MaxPrePublishMessageSize);
                 return default;
             case RtmpServerEvent.Unpublish:
                 // The encoder stopped (OBS "Stop Streaming" sends FCUnpublish and deleteStream before closing): the

@@ -39,9 +39,6 @@ internal sealed partial class RtmpIngestConnection(
     TimeProvider time,
     ILogger logger)
 {
-    /// <summary>connect/createStream/publish are small; anything bigger before publish is junk.</summary>
-    private const int MaxPrePublishMessageSize = 64 * 1024;
-
     private string? _streamKey;
 
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -62,7 +59,7 @@ internal sealed partial class RtmpIngestConnection(
             await ClientStreams.AuthenticateAsync(clientStream, certificate, preAuth.Token).ConfigureAwait(false);
 
             var reader = PipeReader.Create(clientStream, new StreamPipeReaderOptions(leaveOpen: true));
-            var c0c1 = await ReadHandshakeAsync(reader, preAuth.Token).ConfigureAwait(false);
+            var c0c1 = await ClientStreams.ReadC0C1Async(reader, preAuth.Token).ConfigureAwait(false);
             if (c0c1 is null)
             {
                 refusal = PublishRejectReason.ProtocolError;
@@ -154,31 +151,6 @@ internal sealed partial class RtmpIngestConnection(
                 channels.EndPublish(session);
             }
         }
-    }
-
-    /// <summary>Reads C0+C1; null when the client is not speaking RTMP (wrong version byte, or closed early).</summary>
-    internal static async Task<byte[]?> ReadHandshakeAsync(PipeReader reader, CancellationToken cancellationToken)
-    {
-        // Judge the version byte as soon as it arrives: HTTP or TLS on this port is refused at once, not at the deadline.
-        var first = await reader.ReadAtLeastAsync(1, cancellationToken).ConfigureAwait(false);
-        if (first.Buffer.IsEmpty || first.Buffer.FirstSpan[0] != RtmpHandshake.Version)
-        {
-            reader.AdvanceTo(first.Buffer.End);
-            return null;
-        }
-
-        reader.AdvanceTo(first.Buffer.Start);
-        var result = await reader.ReadAtLeastAsync(RtmpHandshake.C0C1Size, cancellationToken).ConfigureAwait(false);
-        var buffer = result.Buffer;
-        if (buffer.Length < 1 || buffer.FirstSpan[0] != RtmpHandshake.Version || buffer.Length < RtmpHandshake.C0C1Size)
-        {
-            reader.AdvanceTo(buffer.End);
-            return null;
-        }
-
-        var c0c1 = buffer.Slice(0, RtmpHandshake.C0C1Size).ToArray();
-        reader.AdvanceTo(buffer.GetPosition(RtmpHandshake.C0C1Size));
-        return c0c1;
     }
 
     private async Task<(FfmpegProcess? Process, Socket? Socket)> StartListenerAsync(CancellationToken cancellationToken)
@@ -273,7 +245,7 @@ internal sealed partial class RtmpIngestConnection(
         await WriteAsync(upstream, c2.Buffer.Slice(0, RtmpHandshake.PacketSize), cancellationToken).ConfigureAwait(false);
         reader.AdvanceTo(c2.Buffer.GetPosition(RtmpHandshake.PacketSize));
 
-        var state = new RtmpChunkStreamState(MaxPrePublishMessageSize, maxChunkStreams: 16);
+        var state = new RtmpChunkStreamState(PublishGate.MaxPrePublishMessageSize, PublishGate.MaxPrePublishChunkStreams);
         string? app = null;
         while (true)
         {

@@ -80,7 +80,7 @@ public sealed class ParserFuzzTests
     [Fact]
     public void Gateway_chunk_parser_survives_generated_and_mutated_publisher_streams_within_its_memory_cap()
     {
-        // The gateway's own limits before publish (RtmpIngestConnection): 64 KiB messages, 16 chunk streams.
+        // The gateway's own limits before publish (PublishGate, both engines): 64 KiB messages, 16 chunk streams.
         static RtmpChunkStreamState Gateway() => new(64 * 1024, maxChunkStreams: 16);
         // Worst case: every chunk stream holds a partial maximum message; plus slack for the sequence segments,
         // messages and commands the run builds (measured well under 1 MiB for a 4 KiB input).
