@@ -295,13 +295,49 @@ internal sealed class RtmpServerProtocol
 
         // Only onMetaData becomes an FLV script tag: the hub keeps every script tag as the stream's metadata, so
         // other data (captions, cue points, @clearDataFrame) would replace it for new viewers.
-        if (!payload.StartsWith(OnMetaData))
+        if (!payload.StartsWith(OnMetaData) || LiveMetadata(payload[OnMetaData.Length..]) is not { } metadata)
         {
             return null;
         }
 
-        Tag = FlvTag.Create(FlvTagType.Script, message.Header.Timestamp, payload);
+        _body.ResetWrittenCount();
+        Amf0Writer.WriteString(_body, "onMetaData");
+        Amf0Writer.WriteEcmaArray(_body, metadata);
+        Tag = FlvTag.Create(FlvTagType.Script, message.Header.Timestamp, _body.WrittenSpan);
         return RtmpServerEvent.Media;
+    }
+
+    /// <summary>
+    /// The publisher's metadata without <c>duration</c> and <c>filesize</c>: an encoder fills them from its input
+    /// (ffmpeg publishing a 6 s file says 6), which makes players and ffprobe treat the live stream and its
+    /// recordings as that long. The ffmpeg engine dropped them the same way (<c>-flvflags no_duration_filesize</c>).
+    /// Malformed metadata is dropped rather than passed on to every viewer. Runs once per metadata message, not per frame.
+    /// </summary>
+    private static Amf0EcmaArray? LiveMetadata(ReadOnlySpan<byte> amf)
+    {
+        try
+        {
+            var reader = new Amf0Reader(amf);
+            if (reader.ReadValue() is not IReadOnlyDictionary<string, object?> properties)
+            {
+                return null;
+            }
+
+            var live = new Amf0EcmaArray();
+            foreach (var (name, value) in properties)
+            {
+                if (!name.Equals("duration", StringComparison.OrdinalIgnoreCase) && !name.Equals("filesize", StringComparison.OrdinalIgnoreCase))
+                {
+                    live[name] = value;
+                }
+            }
+
+            return live;
+        }
+        catch (Amf0FormatException)
+        {
+            return null;
+        }
     }
 
     private RtmpServerEvent? Command(RtmpMessage message)

@@ -88,6 +88,8 @@ public class GatewayPublishTests
         var properties = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(reader.ReadValue());
         Assert.Equal(width, Assert.IsType<double>(properties["width"]));
         Assert.Equal(height, Assert.IsType<double>(properties["height"]));
+        // A live stream has no duration: a publisher's (the length of its input file) would make players treat it as a file.
+        Assert.False(properties.ContainsKey("duration"));
     }
 
     internal static async Task<JsonElement> FfprobeAsync(Uri url)
