@@ -37,7 +37,10 @@ internal sealed class NativeRtmpConnection(
     private long _publishStarted;
     private string? _app;
 
-    /// <summary>Set once a publish was authorized: from then on refusals are no longer counted as pending-connection ones.</summary>
+    /// <summary>
+    /// Set once a publish was authorized: the pending lease is released and the handshake deadline no longer applies
+    /// (inactivity does), and a later protocol error ends the session instead of counting as a refusal.
+    /// </summary>
     private bool _everLive;
 
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -174,9 +177,19 @@ internal sealed class NativeRtmpConnection(
             }
 
             // Replies (command results, acknowledgements, pong, a refusal's error status) go out before anything closes.
+            // Bounded like the reads: a client that never reads (its window full of pongs) cannot hold the connection
+            // past the handshake deadline, or, once live, past the inactivity timeout.
             if (!protocol.Output.IsEmpty)
             {
-                await clientStream.WriteAsync(protocol.Output, verdict.Done ? CancellationToken.None : connection.Token).ConfigureAwait(false);
+                try
+                {
+                    await clientStream.WriteAsync(protocol.Output, _everLive ? inactivity.Token : preAuthToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_everLive && inactivity.IsCancellationRequested && !connection.IsCancellationRequested)
+                {
+                    return "publisher inactive";
+                }
+
                 protocol.ClearOutput();
             }
 

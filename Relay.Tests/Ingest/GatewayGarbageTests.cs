@@ -97,6 +97,56 @@ public class GatewayGarbageTests
     }
 
     [Fact]
+    public async Task A_native_client_that_never_reads_its_answers_is_closed_at_the_handshake_deadline()
+    {
+        // Native engine only: it answers pings itself. A client that floods them and never reads fills the server's
+        // send buffer; the blocked write must still end at the handshake deadline, not hold a pending slot forever.
+        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Relay:Ingest:HandshakeTimeoutSeconds"] = "1.5",
+        });
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, host.RtmpPort), Ct);
+        var c0c1 = new byte[RtmpHandshake.C0C1Size];
+        c0c1[0] = RtmpHandshake.Version;
+        await socket.SendAsync(c0c1, Ct);
+        var s0s1s2 = new byte[1 + 2 * RtmpHandshake.PacketSize];
+        for (var read = 0; read < s0s1s2.Length;)
+        {
+            read += await socket.ReceiveAsync(s0s1s2.AsMemory(read), Ct);
+        }
+
+        await socket.SendAsync(s0s1s2.AsMemory(1, RtmpHandshake.PacketSize), Ct);
+        var ping = new ArrayBufferWriter<byte>();
+        RtmpChunkWriter.Write(ping, new RtmpMessageHeader(2, 0, 6, RtmpMessageType.UserControl, 0), [0, 6, 0, 0, 0, 1], 128);
+        var flood = Enumerable.Repeat(ping.WrittenSpan.ToArray(), 4000).SelectMany(b => b).ToArray();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(8));
+        var closed = false;
+        try
+        {
+            while (!timeout.IsCancellationRequested)
+            {
+                await socket.SendAsync(flood, timeout.Token);
+            }
+        }
+        catch (SocketException)
+        {
+            // Reset by the server: it closed the connection with our pings unread.
+            closed = true;
+        }
+        catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+        {
+        }
+
+        Assert.True(closed, $"still open after {watch.Elapsed}");
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0.5, 5);
+        Assert.Empty(host.Channels.LiveChannelIds);
+    }
+
+    [Fact]
     public async Task Pending_connections_are_capped_per_address()
     {
         await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
