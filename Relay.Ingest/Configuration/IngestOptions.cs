@@ -14,6 +14,13 @@ public sealed class IngestOptions
     /// <summary>The only RTMP application accepted (<c>rtmp://host/APP</c>).</summary>
     public string App { get; set; } = "live";
 
+    /// <summary>
+    /// Who terminates the publisher's RTMP: <see cref="IngestEngines.Native"/> (the gateway itself, the default) or
+    /// <see cref="IngestEngines.Ffmpeg"/> (a per-connection <c>ffmpeg -listen 1</c> behind the gateway, the interop
+    /// escape hatch). See docs/ingest.md.
+    /// </summary>
+    public string Engine { get; set; } = IngestEngines.Native;
+
     public string FfmpegPath { get; set; } = "ffmpeg";
 
     /// <summary>Copied from <c>Relay:DataDir</c>; PID files of ffmpeg children live in its <c>run</c> folder.</summary>
@@ -45,7 +52,7 @@ public sealed class IngestOptions
     /// <summary>Bytes a subscriber may have queued before it is treated as too slow.</summary>
     public long SubscriberQueueBytes { get; set; } = 16 * 1024 * 1024;
 
-    /// <summary>Largest FLV tag / RTMP message accepted from the ingest process.</summary>
+    /// <summary>Largest FLV tag / RTMP media message accepted from the publisher (native) or the ingest process (ffmpeg).</summary>
     public int MaxTagSize { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>Optional RTMPS port (TLS, terminated by the gateway). Unset = no RTMPS.</summary>
@@ -56,7 +63,19 @@ public sealed class IngestOptions
 
     public string? RtmpsCertificatePassword { get; set; }
 
+    internal bool UsesFfmpegEngine => string.Equals(Engine, IngestEngines.Ffmpeg, StringComparison.Ordinal);
+
     internal TimeSpan HandshakeTimeout => TimeSpan.FromSeconds(HandshakeTimeoutSeconds);
 
     internal TimeSpan InactivityTimeout => TimeSpan.FromSeconds(InactivityTimeoutSeconds);
+}
+
+/// <summary>Values of <see cref="IngestOptions.Engine"/>.</summary>
+public static class IngestEngines
+{
+    /// <summary>The gateway answers the handshake and the commands itself and turns media messages into FLV tags.</summary>
+    public const string Native = "native";
+
+    /// <summary>The gateway checks the key, then splices the connection to a per-connection ffmpeg RTMP listener.</summary>
+    public const string Ffmpeg = "ffmpeg";
 }

@@ -72,17 +72,36 @@ public sealed class FlvTag
         }
 
         var serialized = new byte[HeaderSize + body.Length + TrailerSize];
-        serialized[0] = (byte)type;
-        serialized[1] = (byte)(body.Length >> 16);
-        serialized[2] = (byte)(body.Length >> 8);
-        serialized[3] = (byte)body.Length;
-        serialized[4] = (byte)(timestamp >> 16);
-        serialized[5] = (byte)(timestamp >> 8);
-        serialized[6] = (byte)timestamp;
-        serialized[7] = (byte)(timestamp >> 24);
         body.CopyTo(serialized.AsSpan(HeaderSize));
-        BinaryPrimitives.WriteUInt32BigEndian(serialized.AsSpan(HeaderSize + body.Length), (uint)(HeaderSize + body.Length));
-        return new FlvTag(serialized, type, timestamp);
+        return FromReservedBuffer(serialized, type, timestamp);
+    }
+
+    /// <summary>
+    /// Wraps a body that already sits at offset <see cref="HeaderSize"/> of an array with <see cref="TrailerSize"/>
+    /// spare bytes at the end (how the native ingest reassembles RTMP media messages): the header and trailer are
+    /// written in place and the array is taken over, so a media message costs one allocation and one copy.
+    /// </summary>
+    internal static FlvTag FromReservedBuffer(byte[] buffer, FlvTagType type, uint timestamp)
+    {
+        var bodyLength = buffer.Length - HeaderSize - TrailerSize;
+        if (bodyLength is < 0 or > 0xFFFFFF)
+        {
+            throw new ArgumentOutOfRangeException(nameof(buffer), "an FLV tag body holds 0 to 16 MiB - 1 bytes");
+        }
+
+        buffer[0] = (byte)type;
+        buffer[1] = (byte)(bodyLength >> 16);
+        buffer[2] = (byte)(bodyLength >> 8);
+        buffer[3] = (byte)bodyLength;
+        buffer[4] = (byte)(timestamp >> 16);
+        buffer[5] = (byte)(timestamp >> 8);
+        buffer[6] = (byte)timestamp;
+        buffer[7] = (byte)(timestamp >> 24);
+        buffer[8] = 0;
+        buffer[9] = 0;
+        buffer[10] = 0;
+        BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(HeaderSize + bodyLength), (uint)(HeaderSize + bodyLength));
+        return new FlvTag(buffer, type, timestamp);
     }
 
     public override string ToString() => $"{Type} {Kind} @{Timestamp}ms {BodyLength}B";

@@ -14,17 +14,18 @@ namespace Relay.Ingest.Gateway;
 
 /// <summary>
 /// The public RTMP (and optional RTMPS) endpoint. Accepts connections, applies the pending-connection limits and
-/// hands each one to an <see cref="RtmpIngestConnection"/>. The accept loop logs and restarts on failure.
+/// hands each one to the configured engine: a <see cref="NativeRtmpConnection"/> (default) or an
+/// <see cref="RtmpIngestConnection"/> (ffmpeg behind the gateway). The accept loop logs and restarts on failure.
 /// </summary>
 public sealed partial class RtmpGateway : BackgroundService
 {
     private readonly IngestOptions _options;
-    private readonly IPublishAuthorizer _authorizer;
     private readonly LiveChannelRegistry _channels;
     private readonly FfmpegProcessRegistry _processes;
     private readonly TimeProvider _time;
     private readonly ILogger<RtmpGateway> _logger;
     private readonly ConnectionLimiter _limiter;
+    private readonly PublishGate _gate;
     private readonly SemaphoreSlim _listenerStarts;
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private long _nextConnectionId;
@@ -41,12 +42,12 @@ public sealed partial class RtmpGateway : BackgroundService
         ILogger<RtmpGateway> logger)
     {
         _options = options.Value;
-        _authorizer = authorizer;
         _channels = channels;
         _processes = processes;
         _time = time;
         _logger = logger;
         _limiter = new ConnectionLimiter(_options, time);
+        _gate = new PublishGate(authorizer, channels, _limiter, logger);
         _listenerStarts = new SemaphoreSlim(_options.MaxConcurrentListenerStarts);
     }
 
@@ -67,7 +68,7 @@ public sealed partial class RtmpGateway : BackgroundService
             _rtmpsListener = Bind(address, rtmpsPort, "RtmpsPort");
         }
 
-        LogListening(_logger, RtmpEndPoint!, RtmpsEndPoint);
+        LogListening(_logger, RtmpEndPoint!, RtmpsEndPoint, _options.Engine);
         return base.StartAsync(cancellationToken);
     }
 
@@ -159,8 +160,16 @@ public sealed partial class RtmpGateway : BackgroundService
 
             using (lease)
             {
-                var connection = new RtmpIngestConnection(client, remote, certificate, lease!, _options, _authorizer, _channels, _processes, _limiter, _listenerStarts, _time, _logger);
-                await connection.RunAsync(stoppingToken).ConfigureAwait(false);
+                if (_options.UsesFfmpegEngine)
+                {
+                    var connection = new RtmpIngestConnection(client, remote, certificate, lease!, _options, _channels, _processes, _limiter, _gate, _listenerStarts, _time, _logger);
+                    await connection.RunAsync(stoppingToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    var connection = new NativeRtmpConnection(client, remote, certificate, lease!, _options, _channels, _limiter, _gate, _time, _logger);
+                    await connection.RunAsync(stoppingToken).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception ex)
@@ -205,8 +214,8 @@ public sealed partial class RtmpGateway : BackgroundService
         return X509CertificateLoader.LoadPkcs12FromFile(path, password);
     }
 
-    [LoggerMessage(EventId = EventIds.GatewayListening, Level = LogLevel.Information, Message = "RTMP ingest listening on {RtmpEndPoint} (RTMPS: {RtmpsEndPoint})")]
-    private static partial void LogListening(ILogger logger, IPEndPoint rtmpEndPoint, IPEndPoint? rtmpsEndPoint);
+    [LoggerMessage(EventId = EventIds.GatewayListening, Level = LogLevel.Information, Message = "RTMP ingest listening on {RtmpEndPoint} (RTMPS: {RtmpsEndPoint}, engine: {Engine})")]
+    private static partial void LogListening(ILogger logger, IPEndPoint rtmpEndPoint, IPEndPoint? rtmpsEndPoint, string engine);
 
     [LoggerMessage(EventId = EventIds.AcceptFailed, Level = LogLevel.Warning, Message = "Accepting an RTMP connection failed; retrying")]
     private static partial void LogAcceptFailed(ILogger logger, Exception exception);

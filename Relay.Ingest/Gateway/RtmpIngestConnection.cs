@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
@@ -32,26 +31,19 @@ internal sealed partial class RtmpIngestConnection(
     X509Certificate2? certificate,
     ConnectionLimiter.PendingLease lease,
     IngestOptions options,
-    IPublishAuthorizer authorizer,
     LiveChannelRegistry channels,
     FfmpegProcessRegistry processes,
     ConnectionLimiter limiter,
+    PublishGate gate,
     SemaphoreSlim listenerStarts,
     TimeProvider time,
     ILogger logger)
 {
-    /// <summary>connect/createStream/publish are small; anything bigger before publish is junk.</summary>
-    private const int MaxPrePublishMessageSize = 64 * 1024;
-
-    /// <summary>Longest publish name ffmpeg's RTMP listener accepts (<c>char filename[128]</c> in rtmpproto.c).</summary>
-    internal const int MaxStreamNameBytes = 127;
-
     private string? _streamKey;
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        client.NoDelay = true;
-        Stream clientStream = new NetworkStream(client, ownsSocket: true);
+        var clientStream = ClientStreams.Open(client, certificate);
         using var deadline = new CancellationTokenSource(options.HandshakeTimeout, time);
         using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, deadline.Token);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -64,15 +56,10 @@ internal sealed partial class RtmpIngestConnection(
         string? refusal = null;
         try
         {
-            if (certificate is not null)
-            {
-                var tls = new SslStream(clientStream, leaveInnerStreamOpen: false);
-                clientStream = tls;
-                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, preAuth.Token).ConfigureAwait(false);
-            }
+            await ClientStreams.AuthenticateAsync(clientStream, certificate, preAuth.Token).ConfigureAwait(false);
 
             var reader = PipeReader.Create(clientStream, new StreamPipeReaderOptions(leaveOpen: true));
-            var c0c1 = await ReadHandshakeAsync(reader, preAuth.Token).ConfigureAwait(false);
+            var c0c1 = await ClientStreams.ReadC0C1Async(reader, preAuth.Token).ConfigureAwait(false);
             if (c0c1 is null)
             {
                 refusal = PublishRejectReason.ProtocolError;
@@ -100,7 +87,7 @@ internal sealed partial class RtmpIngestConnection(
             limiter.RecordAuthSuccess(remote.Address);
             var channelId = session.Hub.ChannelId;
             var started = Stopwatch.GetTimestamp();
-            LogLive(logger, channelId, remote);
+            GatewayLog.Live(logger, channelId, remote);
             using var stopRegistration = session.StopRequested.Register(() => connection.Cancel());
 
             var splice = SpliceUpstreamAsync(reader, upstream, connection.Token);
@@ -118,7 +105,7 @@ internal sealed partial class RtmpIngestConnection(
                 why = $"bad FLV from ffmpeg: {bad.Message}";
             }
 
-            LogOffline(logger, channelId, why, Stopwatch.GetElapsedTime(started));
+            GatewayLog.Offline(logger, channelId, why, Stopwatch.GetElapsedTime(started));
             if (ffmpeg.HasExited && await ffmpeg.Exited.ConfigureAwait(false) != FfmpegExitOutcome.Clean && ffmpeg.Stderr.Lines.Count > 0)
             {
                 LogIngestStderr(logger, channelId, ffmpeg.Stderr.ToString());
@@ -131,17 +118,16 @@ internal sealed partial class RtmpIngestConnection(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || connection.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is IOException or SocketException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
+        catch (Exception ex) when (ClientStreams.IsConnectionFailure(ex))
         {
             // The client went away or spoke junk (e.g. a TLS handshake that failed); nothing to keep.
-            LogConnectionEnded(logger, remote, ex.Message);
+            GatewayLog.ConnectionEnded(logger, remote, ex.Message);
         }
         finally
         {
             if (refusal is not null)
             {
-                IngestMetrics.Rejected.WithLabels(refusal).Inc();
-                LogRefused(logger, remote, refusal);
+                GatewayLog.CountRefusal(logger, remote, refusal);
             }
 
             await connection.CancelAsync().ConfigureAwait(false);
@@ -165,31 +151,6 @@ internal sealed partial class RtmpIngestConnection(
                 channels.EndPublish(session);
             }
         }
-    }
-
-    /// <summary>Reads C0+C1; null when the client is not speaking RTMP (wrong version byte, or closed early).</summary>
-    private static async Task<byte[]?> ReadHandshakeAsync(PipeReader reader, CancellationToken cancellationToken)
-    {
-        // Judge the version byte as soon as it arrives: HTTP or TLS on this port is refused at once, not at the deadline.
-        var first = await reader.ReadAtLeastAsync(1, cancellationToken).ConfigureAwait(false);
-        if (first.Buffer.IsEmpty || first.Buffer.FirstSpan[0] != RtmpHandshake.Version)
-        {
-            reader.AdvanceTo(first.Buffer.End);
-            return null;
-        }
-
-        reader.AdvanceTo(first.Buffer.Start);
-        var result = await reader.ReadAtLeastAsync(RtmpHandshake.C0C1Size, cancellationToken).ConfigureAwait(false);
-        var buffer = result.Buffer;
-        if (buffer.Length < 1 || buffer.FirstSpan[0] != RtmpHandshake.Version || buffer.Length < RtmpHandshake.C0C1Size)
-        {
-            reader.AdvanceTo(buffer.End);
-            return null;
-        }
-
-        var c0c1 = buffer.Slice(0, RtmpHandshake.C0C1Size).ToArray();
-        reader.AdvanceTo(buffer.GetPosition(RtmpHandshake.C0C1Size));
-        return c0c1;
     }
 
     private async Task<(FfmpegProcess? Process, Socket? Socket)> StartListenerAsync(CancellationToken cancellationToken)
@@ -284,7 +245,7 @@ internal sealed partial class RtmpIngestConnection(
         await WriteAsync(upstream, c2.Buffer.Slice(0, RtmpHandshake.PacketSize), cancellationToken).ConfigureAwait(false);
         reader.AdvanceTo(c2.Buffer.GetPosition(RtmpHandshake.PacketSize));
 
-        var state = new RtmpChunkStreamState(MaxPrePublishMessageSize, maxChunkStreams: 16);
+        var state = new RtmpChunkStreamState(PublishGate.MaxPrePublishMessageSize, PublishGate.MaxPrePublishChunkStreams);
         string? app = null;
         while (true)
         {
@@ -302,7 +263,7 @@ internal sealed partial class RtmpIngestConnection(
 
                 if (status == RtmpChunkStatus.Invalid)
                 {
-                    LogProtocolError(logger, remote, state.Error!);
+                    GatewayLog.ProtocolError(logger, remote, state.Error!);
                     reader.AdvanceTo(buffer.End);
                     return (null, PublishRejectReason.ProtocolError);
                 }
@@ -366,7 +327,7 @@ internal sealed partial class RtmpIngestConnection(
         {
             case RtmpMessageType.Audio or RtmpMessageType.Video or RtmpMessageType.Aggregate
                 or RtmpMessageType.DataAmf0 or RtmpMessageType.DataAmf3:
-                LogProtocolError(logger, remote, "media or data before publish");
+                GatewayLog.ProtocolError(logger, remote, "media or data before publish");
                 return new Verdict(false, PublishRejectReason.ProtocolError);
             case RtmpMessageType.CommandAmf0 or RtmpMessageType.CommandAmf3:
                 break;
@@ -376,30 +337,28 @@ internal sealed partial class RtmpIngestConnection(
 
         if (!RtmpCommand.TryParse(message, out var command, out var error))
         {
-            LogProtocolError(logger, remote, $"malformed command: {error}");
+            GatewayLog.ProtocolError(logger, remote, $"malformed command: {error}");
             return new Verdict(false, PublishRejectReason.ProtocolError);
         }
 
         switch (command!.Name)
         {
             case "releaseStream" or "FCPublish" or "publish"
-                when command.Arguments.Count > 0 && command.Arguments[0] is string name && System.Text.Encoding.UTF8.GetByteCount(name) > MaxStreamNameBytes:
+                when command.Arguments.Count > 0 && command.Arguments[0] is string name && gate.RefuseOverlongName(name, remote):
                 // ffmpeg's listener reads the name into a 128-byte buffer and drops the connection otherwise;
                 // no valid key is that long, so refuse it as a bad key before ffmpeg sees it.
-                LogProtocolError(logger, remote, $"publish name longer than {MaxStreamNameBytes} bytes");
-                limiter.RecordAuthFailure(remote.Address);
                 return new Verdict(false, PublishRejectReason.BadKey);
             case "connect":
                 // Never log the app: with "rtmp://host/live/KEY" as the server URL, the key is in it.
                 var requested = (command.CommandObject as IReadOnlyDictionary<string, object?>)?.GetValueOrDefault("app") as string;
-                app = NormalizeApp(requested);
+                app = PublishGate.NormalizeApp(requested);
                 return string.Equals(app, options.App, StringComparison.Ordinal)
                     ? default
                     : new Verdict(false, PublishRejectReason.WrongApp);
             case "publish":
                 if (app is null)
                 {
-                    LogProtocolError(logger, remote, "publish before connect");
+                    GatewayLog.ProtocolError(logger, remote, "publish before connect");
                     return new Verdict(false, PublishRejectReason.ProtocolError);
                 }
 
@@ -410,38 +369,11 @@ internal sealed partial class RtmpIngestConnection(
         }
     }
 
-    private async Task<(LiveSession? Session, string? Refusal)> AuthorizeAsync(string app, string streamKey, CancellationToken cancellationToken)
+    private Task<(LiveSession? Session, string? Refusal)> AuthorizeAsync(string app, string streamKey, CancellationToken cancellationToken)
     {
-        if (streamKey.Length == 0)
-        {
-            limiter.RecordAuthFailure(remote.Address);
-            return (null, PublishRejectReason.MissingKey);
-        }
-
-        _streamKey = streamKey;
-        PublishDecision decision;
-        try
-        {
-            decision = await authorizer.AuthorizeAsync(new PublishRequest(app, streamKey, remote), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogAuthorizerFailed(logger, ex, remote);
-            return (null, PublishRejectReason.AuthError);
-        }
-
-        if (!decision.Accepted)
-        {
-            if (decision.Reason is PublishRejectReason.BadKey or PublishRejectReason.MissingKey)
-            {
-                limiter.RecordAuthFailure(remote.Address, streamKey);
-            }
-
-            return (null, decision.Reason);
-        }
-
-        var session = channels.TryBeginPublish(decision.ChannelId!);
-        return session is null ? (null, PublishRejectReason.AlreadyLive) : (session, null);
+        // Known before ffmpeg can print it: its stderr is redacted with it.
+        _streamKey = streamKey.Length > 0 ? streamKey : null;
+        return gate.AuthorizeAsync(app, streamKey, remote, cancellationToken);
     }
 
     private async Task<string> SpliceUpstreamAsync(PipeReader reader, Stream upstream, CancellationToken cancellationToken)
@@ -478,31 +410,11 @@ internal sealed partial class RtmpIngestConnection(
     private async Task PumpFlvAsync(FfmpegProcess ffmpeg, LiveSession session, long started, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var hub = session.Hub;
+        var sink = new IngestTagSink(session.Hub, started, logger);
         var reader = PipeReader.Create(ffmpeg.StandardOutput, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
-        var first = true;
-        var lastGaugeUpdate = 0L;
         await foreach (var tag in FlvTagReader.ReadTagsAsync(reader, options.MaxTagSize, cancellationToken).ConfigureAwait(false))
         {
-            if (first)
-            {
-                first = false;
-                LogFirstMedia(logger, hub.ChannelId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-
-            hub.Publish(tag);
-            var now = Stopwatch.GetTimestamp();
-            if (Stopwatch.GetElapsedTime(lastGaugeUpdate, now) >= TimeSpan.FromSeconds(1))
-            {
-                lastGaugeUpdate = now;
-                var (bits, fps) = hub.GetRates();
-                IngestMetrics.BitrateBitsPerSecond.WithLabels(hub.ChannelId).Set(bits ?? 0);
-                IngestMetrics.FramesPerSecond.WithLabels(hub.ChannelId).Set(fps ?? 0);
-                if (hub.GetStatus().KeyframeIntervalSeconds is { } keyframeInterval)
-                {
-                    IngestMetrics.KeyframeIntervalSeconds.WithLabels(hub.ChannelId).Set(keyframeInterval);
-                }
-            }
+            sink.Publish(tag);
         }
     }
 
@@ -516,17 +428,6 @@ internal sealed partial class RtmpIngestConnection(
 
         var key = _streamKey;
         return key is { Length: > 0 } && line.Contains(key, StringComparison.Ordinal) ? line.Replace(key, "****", StringComparison.Ordinal) : line;
-    }
-
-    private static string? NormalizeApp(string? app)
-    {
-        if (app is null)
-        {
-            return null;
-        }
-
-        var query = app.IndexOf('?', StringComparison.Ordinal);
-        return (query >= 0 ? app[..query] : app).Trim('/');
     }
 
     private static async ValueTask WriteAsync(Stream stream, ReadOnlySequence<byte> data, CancellationToken cancellationToken)
@@ -544,30 +445,16 @@ internal sealed partial class RtmpIngestConnection(
         return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
-    [LoggerMessage(EventId = EventIds.ConnectionRejected, Level = LogLevel.Information, Message = "Refused RTMP publish from {Remote}: {Reason}")]
-    private static partial void LogRefused(ILogger logger, IPEndPoint remote, string reason);
 
-    [LoggerMessage(EventId = EventIds.ConnectionRejected + 50, Level = LogLevel.Debug, Message = "RTMP protocol error from {Remote}: {Error}")]
-    private static partial void LogProtocolError(ILogger logger, IPEndPoint remote, string error);
 
-    [LoggerMessage(EventId = EventIds.PublishStarted, Level = LogLevel.Information, Message = "Channel {ChannelId} is live (publisher {Remote})")]
-    private static partial void LogLive(ILogger logger, string channelId, IPEndPoint remote);
 
-    [LoggerMessage(EventId = EventIds.PublishStarted + 50, Level = LogLevel.Information, Message = "Channel {ChannelId}: first media {Milliseconds:F0} ms after publish")]
-    private static partial void LogFirstMedia(ILogger logger, string channelId, double milliseconds);
 
-    [LoggerMessage(EventId = EventIds.PublishEnded, Level = LogLevel.Information, Message = "Channel {ChannelId} is offline: {Why} (live for {Duration})")]
-    private static partial void LogOffline(ILogger logger, string channelId, string why, TimeSpan duration);
 
     [LoggerMessage(EventId = EventIds.PublishEnded + 50, Level = LogLevel.Warning, Message = "Ingest ffmpeg of channel {ChannelId} ended badly; last stderr lines:\n{Stderr}")]
     private static partial void LogIngestStderr(ILogger logger, string channelId, string stderr);
 
-    [LoggerMessage(EventId = EventIds.ConnectionFailed, Level = LogLevel.Debug, Message = "RTMP connection from {Remote} ended: {Reason}")]
-    private static partial void LogConnectionEnded(ILogger logger, IPEndPoint remote, string reason);
 
     [LoggerMessage(EventId = EventIds.ConnectionFailed + 50, Level = LogLevel.Error, Message = "The ffmpeg ingest listener could not be started: {Detail}")]
     private static partial void LogListenerFailed(ILogger logger, string detail);
 
-    [LoggerMessage(EventId = EventIds.ConnectionFailed + 51, Level = LogLevel.Error, Message = "Publish authorizer failed for {Remote}; refusing the publish")]
-    private static partial void LogAuthorizerFailed(ILogger logger, Exception exception, IPEndPoint remote);
 }

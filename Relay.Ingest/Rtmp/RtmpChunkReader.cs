@@ -44,9 +44,47 @@ public sealed class RtmpChunkStreamState
     /// <summary>The chunk size the peer sends with; updated when a Set Chunk Size message is read.</summary>
     public int ChunkSize { get; internal set; } = RtmpProtocol.DefaultChunkSize;
 
-    public int MaxMessageSize { get; }
+    /// <summary>
+    /// Cap on one message. Settable so a server can raise it once the peer is trusted (the native ingest allows
+    /// 64 KiB before <c>publish</c> and <c>Relay:Ingest:MaxTagSize</c> after); messages already started keep
+    /// the size they were admitted with.
+    /// </summary>
+    public int MaxMessageSize
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    }
 
     public int MaxChunkStreams { get; }
+
+    /// <summary>
+    /// Cap on the bytes held by messages still being reassembled, over all chunk streams. A message's buffer is
+    /// allocated whole at its first chunk, so without this a peer could make every chunk stream announce a
+    /// maximum-size message and cost <see cref="MaxChunkStreams"/> times <see cref="MaxMessageSize"/>.
+    /// </summary>
+    public long MaxBufferedBytes
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = long.MaxValue;
+
+    /// <summary>Bytes of the messages being reassembled now.</summary>
+    public long BufferedBytes { get; internal set; }
+
+    /// <summary>
+    /// When set, audio and video messages are reassembled into an array with room for an FLV tag header before
+    /// and the previous-tag-size after the payload, so the ingest wraps them in an <see cref="Flv.FlvTag"/>
+    /// without copying (see <see cref="Flv.FlvTag.FromReservedBuffer"/>).
+    /// </summary>
+    internal bool ReserveFlvTagSpace { get; set; }
 
     /// <summary>Total bytes consumed so far (for acknowledgements and metrics).</summary>
     public long BytesConsumed { get; internal set; }
@@ -63,6 +101,7 @@ public sealed class RtmpChunkStreamState
         public uint MessageStreamId;
         public bool HasExtendedTimestamp;
         public byte[]? Partial;
+        public int PartialOffset;
         public int PartialFilled;
     }
 }
@@ -177,6 +216,11 @@ public static class RtmpChunkReader
             return RtmpChunkStatus.NeedMoreData;
         }
 
+        if (!continuing && state.BufferedBytes + length > state.MaxBufferedBytes)
+        {
+            return Fail(state, $"more than {state.MaxBufferedBytes} bytes of messages in reassembly");
+        }
+
         // The whole chunk is here: commit the header to the slot.
         if (slot is null)
         {
@@ -216,11 +260,22 @@ public static class RtmpChunkReader
 
         if (!continuing)
         {
-            slot.Partial = length == 0 ? [] : new byte[length];
+            if (state.ReserveFlvTagSpace && slot.TypeId is RtmpMessageType.Audio or RtmpMessageType.Video)
+            {
+                slot.Partial = new byte[Flv.FlvTag.HeaderSize + length + Flv.FlvTag.TrailerSize];
+                slot.PartialOffset = Flv.FlvTag.HeaderSize;
+            }
+            else
+            {
+                slot.Partial = length == 0 ? [] : new byte[length];
+                slot.PartialOffset = 0;
+            }
+
             slot.PartialFilled = 0;
+            state.BufferedBytes += length;
         }
 
-        reader.UnreadSequence.Slice(0, payloadSize).CopyTo(slot.Partial.AsSpan(slot.PartialFilled));
+        reader.UnreadSequence.Slice(0, payloadSize).CopyTo(slot.Partial.AsSpan(slot.PartialOffset + slot.PartialFilled));
         slot.PartialFilled += payloadSize;
         reader.Advance(payloadSize);
 
@@ -234,7 +289,8 @@ public static class RtmpChunkReader
 
         message = new RtmpMessage(
             new RtmpMessageHeader(chunkStreamId, slot.Timestamp, slot.Length, slot.TypeId, slot.MessageStreamId),
-            slot.Partial!);
+            slot.Partial!.AsMemory(slot.PartialOffset, slot.Length));
+        state.BufferedBytes -= slot.Length;
         slot.Partial = null;
         slot.PartialFilled = 0;
         return ApplyProtocolControl(state, message);
@@ -269,8 +325,9 @@ public static class RtmpChunkReader
             }
 
             var aborted = BinaryPrimitives.ReadInt32BigEndian(message.Payload.Span);
-            if (state.Slots.TryGetValue(aborted, out var abortedSlot))
+            if (state.Slots.TryGetValue(aborted, out var abortedSlot) && abortedSlot.Partial is not null)
             {
+                state.BufferedBytes -= abortedSlot.Length;
                 abortedSlot.Partial = null;
                 abortedSlot.PartialFilled = 0;
             }

@@ -80,7 +80,7 @@ public sealed class ParserFuzzTests
     [Fact]
     public void Gateway_chunk_parser_survives_generated_and_mutated_publisher_streams_within_its_memory_cap()
     {
-        // The gateway's own limits before publish (RtmpIngestConnection): 64 KiB messages, 16 chunk streams.
+        // The gateway's own limits before publish (PublishGate, both engines): 64 KiB messages, 16 chunk streams.
         static RtmpChunkStreamState Gateway() => new(64 * 1024, maxChunkStreams: 16);
         // Worst case: every chunk stream holds a partial maximum message; plus slack for the sequence segments,
         // messages and commands the run builds (measured well under 1 MiB for a 4 KiB input).
@@ -94,6 +94,112 @@ public sealed class ParserFuzzTests
         Mutated(obs).Sample(Run, iter: Cases / 3);
         Random(600).Sample(Run, iter: Cases - 2 * (Cases / 3));
         Assert.True(worst < bound, $"one input made the gateway parser allocate {worst} bytes (bound {bound})");
+    }
+
+    /// <summary>
+    /// Drives the native ingest's server protocol the way <c>NativeRtmpConnection</c> does: every connect and publish
+    /// accepted (so mutations reach the media path), replies drained, until the input ends or the protocol refuses it.
+    /// Returns what the run allocated on this thread.
+    /// </summary>
+    private static long ServeNative(byte[] data, int segment, int maxTagSize)
+    {
+        var buffer = SegmentedSequence.EveryNBytes(data, segment);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var protocol = new RtmpServerProtocol(64 * 1024, maxChunkStreams: 16);
+        while (true)
+        {
+            var length = buffer.Length;
+            var next = protocol.Read(ref buffer);
+            switch (next)
+            {
+                case RtmpServerEvent.NeedMoreData:
+                    return GC.GetAllocatedBytesForCurrentThread() - before;
+                case RtmpServerEvent.Invalid:
+                    Assert.NotNull(protocol.Error);
+                    return GC.GetAllocatedBytesForCurrentThread() - before;
+                case RtmpServerEvent.Connect:
+                    protocol.AcceptConnect();
+                    break;
+                case RtmpServerEvent.Publish:
+                    Assert.NotNull(protocol.PublishName);
+                    protocol.AcceptPublish(maxTagSize, 2L * maxTagSize + 64 * 1024);
+                    break;
+                case RtmpServerEvent.Media:
+                    Assert.True(protocol.IsPublishing);
+                    Assert.NotNull(protocol.Tag);
+                    Assert.Equal(protocol.Tag.BodyLength + FlvTag.HeaderSize + FlvTag.TrailerSize, protocol.Tag.Serialized.Length);
+                    break;
+            }
+
+            Assert.True(buffer.Length < length, "an event must consume a message");
+            protocol.ClearOutput();
+        }
+    }
+
+    [Fact]
+    public void Native_ingest_protocol_survives_generated_and_mutated_publisher_streams_within_its_caps()
+    {
+        // Enough of each capture to reach publish and carry media (ffmpeg: metadata, sequence headers, frames).
+        var ffmpeg = AfterHandshake(Captures.PublisherToServer, 16 * 1024);
+        var obs = AfterHandshake(Captures.Load("obs-29-publish.bin"), 16 * 1024);
+        const int maxTag = 256 * 1024;
+        // Partial messages are capped by the pre-publish limits (16 x 64 KiB) and, after publish, by the buffered
+        // bytes cap (2 x MaxTagSize + 64 KiB); completed tags by the input itself (each byte lands in one tag); plus
+        // slack for segments, messages, commands and replies.
+        const long bound = 16 * 64 * 1024 + 2 * maxTag + 64 * 1024 + 4 * 16 * 1024 + 2 * 1024 * 1024;
+        long worst = 0;
+        void Run((byte[] Data, int Segment) input) => worst = Math.Max(worst, ServeNative(input.Data, input.Segment, maxTag));
+
+        Mutated(ffmpeg).Sample(Run, iter: Cases / 3);
+        Mutated(obs).Sample(Run, iter: Cases / 3);
+        Random(600).Sample(Run, iter: Cases - 2 * (Cases / 3));
+        Assert.True(worst < bound, $"one input made the native ingest allocate {worst} bytes (bound {bound})");
+    }
+
+    [Fact]
+    public void Native_ingest_turns_the_whole_ffmpeg_capture_into_tags_and_caps_partial_messages_after_publish()
+    {
+        var capture = AfterHandshake(Captures.PublisherToServer, Captures.PublisherToServer.Length);
+        var protocol = new RtmpServerProtocol(64 * 1024, maxChunkStreams: 16);
+        var buffer = new ReadOnlySequence<byte>(capture);
+        var media = 0;
+        var unpublished = false;
+        while (protocol.Read(ref buffer) is var next && next != RtmpServerEvent.NeedMoreData)
+        {
+            Assert.NotEqual(RtmpServerEvent.Invalid, next);
+            if (next == RtmpServerEvent.Connect) protocol.AcceptConnect();
+            if (next == RtmpServerEvent.Publish) protocol.AcceptPublish(256 * 1024, 512 * 1024);
+            if (next == RtmpServerEvent.Media) media++;
+            if (next == RtmpServerEvent.Unpublish) unpublished = true;
+        }
+
+        Assert.True(media > 100, $"{media} tags");
+        Assert.True(unpublished, "ffmpeg's FCUnpublish/deleteStream at the end");
+
+        // After publish: two chunk streams each announce a 250 KB video message (under the 256 KiB message cap) and
+        // send one byte. Messages are allocated whole at their first chunk, so the second trips the buffered-bytes cap.
+        var hostile = new RtmpServerProtocol(64 * 1024, maxChunkStreams: 16);
+        var setup = new ReadOnlySequence<byte>(AfterHandshake(Captures.PublisherToServer, Captures.PublisherToServer.Length));
+        while (hostile.Read(ref setup) is var step && !hostile.IsPublishing)
+        {
+            if (step == RtmpServerEvent.Connect) hostile.AcceptConnect();
+            if (step == RtmpServerEvent.Publish) hostile.AcceptPublish(256 * 1024, 300 * 1024);
+        }
+
+        // One-byte chunks, so one byte after each header completes a chunk (a chunk is only taken whole).
+        var setChunkSize = new ArrayBufferWriter<byte>();
+        RtmpChunkWriter.WriteSetChunkSize(setChunkSize, 1);
+        var chunks = new List<byte>(setChunkSize.WrittenSpan.ToArray());
+        foreach (var csid in new byte[] { 20, 21 })
+        {
+            chunks.Add(csid);
+            chunks.AddRange(new byte[] { 0, 0, 0, 0x03, 0xE8, 0x00, 0x09, 1, 0, 0, 0 }); // 256000 bytes, video
+            chunks.Add(0x17);
+        }
+
+        var hostileBuffer = new ReadOnlySequence<byte>(chunks.ToArray());
+        Assert.Equal(RtmpServerEvent.Invalid, hostile.Read(ref hostileBuffer));
+        Assert.Contains("reassembly", hostile.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -36,7 +36,8 @@ public sealed class RelayCrashTests
         ChildRelay? first = null, second = null;
         try
         {
-            first = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort);
+            // About reaping the ingest ffmpeg of a killed instance: only the ffmpeg engine has one.
+            first = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, "--Relay:Ingest:Engine=ffmpeg");
             string sku;
             await using (var seller = Hub.Build(new Uri(hub + "?access_token=" + ChildRelay.AdminToken), "json"))
             {
@@ -56,7 +57,7 @@ public sealed class RelayCrashTests
             Assert.Equal(1, killed);
             Assert.True(answered.Count < quantity, "the kill came after the sale ended; nothing was mid-way");
 
-            second = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort);
+            second = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, "--Relay:Ingest:Engine=ffmpeg");
             await BuyUntilGoneAsync(hub, sku, answered, () => Interlocked.Increment(ref unknown), _ => { });
 
             using var admin = ChildRelay.Admin(httpPort);
@@ -137,7 +138,8 @@ public sealed class RelayCrashTests
         FfmpegPublisher? publisher = null;
         try
         {
-            first = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort);
+            // About reaping the ingest ffmpeg of a killed instance: only the ffmpeg engine has one.
+            first = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, "--Relay:Ingest:Engine=ffmpeg");
             using var admin = ChildRelay.Admin(httpPort);
             var key = (await admin.GetFromJsonAsync<JsonElement>("/api/v1/channels/demo/stream-key", Ct)).GetProperty("streamKey").GetString()!;
             publisher = FfmpegPublisher.Start($"rtmp://127.0.0.1:{rtmpPort}/live/{key}", seconds: 60);
@@ -155,7 +157,7 @@ public sealed class RelayCrashTests
             var orphansAfterKill = oldChildren.Where(IsAlive).ToList();
             Assert.NotEmpty(orphansAfterKill);
 
-            second = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort);
+            second = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, "--Relay:Ingest:Engine=ffmpeg");
             var deadline = DateTime.UtcNow.AddSeconds(10);
             while (oldChildren.Any(IsAlive))
             {

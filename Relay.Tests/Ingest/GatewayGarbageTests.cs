@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Rtmp;
 
@@ -12,10 +13,12 @@ public class GatewayGarbageTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Junk_before_a_sane_handshake_is_refused_without_starting_ffmpeg()
+    [Theory]
+    [InlineData(IngestEngines.Native)]
+    [InlineData(IngestEngines.Ffmpeg)]
+    public async Task Junk_before_a_sane_handshake_is_refused_without_starting_ffmpeg(string engine)
     {
-        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
         {
             ["Relay:Ingest:HandshakeTimeoutSeconds"] = "1.5",
             ["Relay:Ingest:MaxPendingConnectionsPerIp"] = "32",
@@ -46,10 +49,12 @@ public class GatewayGarbageTests
         await PublishWorksAsync(host);
     }
 
-    [Fact]
-    public async Task Broken_chunk_streams_after_a_valid_handshake_are_refused_and_their_listener_killed()
+    [Theory]
+    [InlineData(IngestEngines.Native)]
+    [InlineData(IngestEngines.Ffmpeg)]
+    public async Task Broken_chunk_streams_after_a_valid_handshake_are_refused_without_a_process_left(string engine)
     {
-        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
         {
             ["Relay:Ingest:HandshakeTimeoutSeconds"] = "1.5",
             ["Relay:Ingest:MaxPendingConnectionsPerIp"] = "32",
@@ -83,11 +88,62 @@ public class GatewayGarbageTests
             AfterHandshakeAsync(host, RawRtmpClient.Connect("live"), dribble: true));
 
         Assert.All(results, r => Assert.True(r is not null && r < TimeSpan.FromSeconds(3), $"closed after {r}"));
-        Assert.Equal(started + results.Length, host.Processes.StartedCount);
+        // The ffmpeg engine starts a listener per handshake (and kills it on refusal); the native one starts none.
+        Assert.Equal(started + (host.IsFfmpegEngine ? results.Length : 0), host.Processes.StartedCount);
         await host.AssertNoFfmpegLeftAsync();
         Assert.Empty(host.Channels.LiveChannelIds);
 
         await PublishWorksAsync(host);
+    }
+
+    [Fact]
+    public async Task A_native_client_that_never_reads_its_answers_is_closed_at_the_handshake_deadline()
+    {
+        // Native engine only: it answers pings itself. A client that floods them and never reads fills the server's
+        // send buffer; the blocked write must still end at the handshake deadline, not hold a pending slot forever.
+        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Relay:Ingest:HandshakeTimeoutSeconds"] = "1.5",
+        });
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, host.RtmpPort), Ct);
+        var c0c1 = new byte[RtmpHandshake.C0C1Size];
+        c0c1[0] = RtmpHandshake.Version;
+        await socket.SendAsync(c0c1, Ct);
+        var s0s1s2 = new byte[1 + 2 * RtmpHandshake.PacketSize];
+        for (var read = 0; read < s0s1s2.Length;)
+        {
+            read += await socket.ReceiveAsync(s0s1s2.AsMemory(read), Ct);
+        }
+
+        await socket.SendAsync(s0s1s2.AsMemory(1, RtmpHandshake.PacketSize), Ct);
+        var ping = new ArrayBufferWriter<byte>();
+        RtmpChunkWriter.Write(ping, new RtmpMessageHeader(2, 0, 6, RtmpMessageType.UserControl, 0), [0, 6, 0, 0, 0, 1], 128);
+        var flood = Enumerable.Repeat(ping.WrittenSpan.ToArray(), 4000).SelectMany(b => b).ToArray();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(8));
+        var closed = false;
+        try
+        {
+            while (!timeout.IsCancellationRequested)
+            {
+                await socket.SendAsync(flood, timeout.Token);
+            }
+        }
+        catch (SocketException)
+        {
+            // Reset by the server: it closed the connection with our pings unread.
+            closed = true;
+        }
+        catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+        {
+        }
+
+        Assert.True(closed, $"still open after {watch.Elapsed}");
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0.5, 5);
+        Assert.Empty(host.Channels.LiveChannelIds);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
 
 namespace Relay.Tests.Ingest;
@@ -12,10 +13,11 @@ public class GatewayLifecycleTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>About the ingest ffmpeg process itself, so it runs on <c>Engine=ffmpeg</c> (the native engine has none to kill).</summary>
     [Fact]
     public async Task Publisher_disconnect_and_kill_9_of_the_ingest_ffmpeg_go_offline_cleanly_and_the_next_publish_is_live()
     {
-        await using var host = await IngestTestHost.StartAsync();
+        await using var host = await IngestTestHost.StartAsync(IngestEngines.Ffmpeg);
 
         // 1. The publisher goes away abruptly.
         using (var first = FfmpegPublisher.Start(host.RtmpUrl(IngestTestHost.DemoKey)))
@@ -46,14 +48,7 @@ public class GatewayLifecycleTests
         using (var third = FfmpegPublisher.Start(host.RtmpUrl(IngestTestHost.DemoKey), seconds: 3))
         {
             await host.WaitForLiveAsync("demo", live: true, TimeSpan.FromSeconds(10));
-            Assert.True(host.Channels.TryGetHub("demo", out var hub));
-            var until = DateTime.UtcNow.AddSeconds(5);
-            while (!hub.HasKeyframe && DateTime.UtcNow < until)
-            {
-                await Task.Delay(20, Ct);
-            }
-
-            Assert.True(hub.HasKeyframe);
+            await host.AssertKeyframeArrivesAsync("demo", "media after the ingest ffmpeg was killed");
             Assert.True(await third.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         }
 
@@ -63,10 +58,12 @@ public class GatewayLifecycleTests
         host.AssertLogsClean();
     }
 
-    [Fact]
-    public async Task Server_side_stop_disconnects_the_publisher()
+    [Theory]
+    [InlineData(IngestEngines.Native)]
+    [InlineData(IngestEngines.Ffmpeg)]
+    public async Task Server_side_stop_disconnects_the_publisher(string engine)
     {
-        await using var host = await IngestTestHost.StartAsync();
+        await using var host = await IngestTestHost.StartAsync(engine);
         using var publisher = FfmpegPublisher.Start(host.RtmpUrl(IngestTestHost.DemoKey));
         await host.WaitForLiveAsync("demo", live: true, TimeSpan.FromSeconds(10));
 
@@ -78,10 +75,12 @@ public class GatewayLifecycleTests
         host.AssertLogsClean();
     }
 
-    [Fact]
-    public async Task A_publisher_that_goes_silent_is_disconnected_after_the_inactivity_timeout()
+    [Theory]
+    [InlineData(IngestEngines.Native)]
+    [InlineData(IngestEngines.Ffmpeg)]
+    public async Task A_publisher_that_goes_silent_is_disconnected_after_the_inactivity_timeout(string engine)
     {
-        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
         {
             ["Relay:Ingest:InactivityTimeoutSeconds"] = "1",
         });

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Relay.Ingest.Configuration;
 using Relay.Ingest.Flv;
+using Relay.Ingest.Rtmp;
 
 namespace Relay.Tests.Ingest;
 
@@ -11,10 +13,12 @@ public class GatewayPublishTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Publish_goes_live_with_status_and_HTTP_FLV_starts_at_a_keyframe_at_once()
+    [Theory]
+    [InlineData(IngestEngines.Native)]
+    [InlineData(IngestEngines.Ffmpeg)]
+    public async Task Publish_goes_live_with_status_and_HTTP_FLV_starts_at_a_keyframe_at_once(string engine)
     {
-        await using var host = await IngestTestHost.StartAsync();
+        await using var host = await IngestTestHost.StartAsync(engine);
         using var http = new HttpClient();
 
         var offline = await http.GetAsync(host.FlvUrl("demo"), Ct);
@@ -43,6 +47,7 @@ public class GatewayPublishTests
             var tags = viewer.Tags;
             Assert.NotEmpty(tags);
             Assert.Equal(FlvTagKind.Metadata, tags[0].Tag.Kind);
+            AssertOnMetaData(tags[0].Tag, width: 640, height: 360);
             var firstFrame = tags.First(t => t.Tag.IsVideo && !t.Tag.IsSequenceHeader);
             Assert.True(firstFrame.Tag.IsKeyframe, "the first video frame served is a keyframe");
             Assert.True(firstFrame.At < TimeSpan.FromSeconds(1), $"first keyframe after {firstFrame.At.TotalMilliseconds} ms");
@@ -66,11 +71,25 @@ public class GatewayPublishTests
         }
 
         await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(5));
+        // The native engine terminates RTMP in-process: no ingest ffmpeg ever ran.
+        Assert.Equal(host.IsFfmpegEngine ? 1 : 0, host.Processes.StartedCount);
         Assert.Null(host.Channels.GetStatus("demo"));
         Assert.Equal(["live:demo", "offline:demo"], host.Events.All);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(host.FlvUrl("demo"), Ct)).StatusCode);
         await host.AssertNoFfmpegLeftAsync();
         host.AssertLogsClean();
+    }
+
+    /// <summary>An FLV script tag that is <c>onMetaData</c> itself (no <c>@setDataFrame</c> prefix) with the publisher's size.</summary>
+    internal static void AssertOnMetaData(FlvTag tag, int width, int height)
+    {
+        var reader = new Amf0Reader(tag.Body.Span);
+        Assert.Equal("onMetaData", reader.ReadString());
+        var properties = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(reader.ReadValue());
+        Assert.Equal(width, Assert.IsType<double>(properties["width"]));
+        Assert.Equal(height, Assert.IsType<double>(properties["height"]));
+        // A live stream has no duration: a publisher's (the length of its input file) would make players treat it as a file.
+        Assert.False(properties.ContainsKey("duration"));
     }
 
     internal static async Task<JsonElement> FfprobeAsync(Uri url)

@@ -1,4 +1,6 @@
+using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
+using Relay.Ingest.Rtmp;
 using Relay.Ingest.Flv;
 
 namespace Relay.Tests.Ingest;
@@ -9,10 +11,12 @@ public class GatewayRefusalTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Wrong_key_missing_key_wrong_app_and_second_publisher_are_refused_fast_while_the_live_publisher_goes_on()
+    [Theory]
+    [InlineData(IngestEngines.Native)]
+    [InlineData(IngestEngines.Ffmpeg)]
+    public async Task Wrong_key_missing_key_wrong_app_and_second_publisher_are_refused_fast_while_the_live_publisher_goes_on(string engine)
     {
-        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
         {
             // Four refusals from one IP in a row must not trip the brute-force backoff in this test.
             ["Relay:Ingest:FailedAuthAttemptsBeforeBackoff"] = "10",
@@ -38,7 +42,20 @@ public class GatewayRefusalTests
             var closedAfter = await client.WaitForCloseAsync(TimeSpan.FromSeconds(3), Ct);
             Assert.True(closedAfter is not null, $"{name}: connection not closed");
             Assert.True(closedAfter < TimeSpan.FromSeconds(1), $"{name}: closed only after {closedAfter}");
-            Assert.DoesNotContain(client.Received, m => Relay.Ingest.Rtmp.RtmpCommand.TryParse(m, out var c, out _) && c!.Name == "onStatus");
+            if (host.IsFfmpegEngine)
+            {
+                // The publish never reached ffmpeg, so nothing answered it.
+                Assert.DoesNotContain(client.Received, m => RtmpCommand.TryParse(m, out var c, out _) && c!.Name == "onStatus");
+            }
+            else
+            {
+                // The native engine says why before closing (as nginx-rtmp does), so an encoder reports a failure;
+                // the description never echoes the key.
+                var expected = reason == "wrong_app" ? ("_error", "NetConnection.Connect.Rejected") : ("onStatus", "NetStream.Publish.BadName");
+                Assert.Contains(client.Received, m => IsErrorStatus(m, expected.Item1, expected.Item2));
+                Assert.DoesNotContain(client.Received, m => key.Length > 0 && m.Payload.Span.IndexOf(System.Text.Encoding.UTF8.GetBytes(key)) >= 0);
+            }
+
             Assert.Equal(before[reason] + 1, RejectedCounts()[reason]);
             before = RejectedCounts();
         }
@@ -51,6 +68,7 @@ public class GatewayRefusalTests
         }
 
         Assert.Equal(["demo"], host.Channels.LiveChannelIds);
+        Assert.Equal(host.IsFfmpegEngine ? 2 + refusals.Length : 0, host.Processes.StartedCount);
         Assert.False(host.Channels.IsLive("other"));
 
         var viewer = await viewerTask;
@@ -69,10 +87,12 @@ public class GatewayRefusalTests
         host.AssertLogsClean();
     }
 
-    [Fact]
-    public async Task Repeated_bad_keys_from_one_address_are_made_to_wait_longer_each_time()
+    [Theory]
+    [InlineData(IngestEngines.Native)]
+    [InlineData(IngestEngines.Ffmpeg)]
+    public async Task Repeated_bad_keys_from_one_address_are_made_to_wait_longer_each_time(string engine)
     {
-        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
         {
             ["Relay:Ingest:FailedAuthAttemptsBeforeBackoff"] = "2",
         });
@@ -105,7 +125,7 @@ public class GatewayRefusalTests
             Assert.True(host.Channels.IsLive("demo"));
         }
 
-        Assert.Equal(startedBefore + 1, host.Processes.StartedCount);
+        Assert.Equal(startedBefore + (host.IsFfmpegEngine ? 1 : 0), host.Processes.StartedCount);
         await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(5));
         await host.AssertNoFfmpegLeftAsync();
         host.AssertLogsClean();
@@ -139,6 +159,11 @@ public class GatewayRefusalTests
         await host.AssertNoFfmpegLeftAsync();
         host.AssertLogsClean();
     }
+
+    private static bool IsErrorStatus(RtmpMessage message, string name, string code) =>
+        RtmpCommand.TryParse(message, out var command, out _) && command!.Name == name
+        && command.Arguments.Count > 0 && command.Arguments[0] is IReadOnlyDictionary<string, object?> info
+        && info.GetValueOrDefault("level") as string == "error" && info.GetValueOrDefault("code") as string == code;
 
     private static Dictionary<string, double> RejectedCounts() =>
         new[] { "bad_key", "missing_key", "wrong_app", "already_live" }.ToDictionary(r => r, r => IngestMetrics.Rejected.WithLabels(r).Value);

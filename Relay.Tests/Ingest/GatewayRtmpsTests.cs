@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Relay.Ingest.Configuration;
 using Relay.Ingest.Rtmp;
 
 namespace Relay.Tests.Ingest;
@@ -11,8 +12,10 @@ public sealed class GatewayRtmpsTests : IDisposable
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private readonly string _certificatePath = Path.Combine(Path.GetTempPath(), $"relay-rtmps-{Guid.NewGuid():N}.pfx");
 
-    [Fact]
-    public async Task A_real_ffmpeg_publishes_over_RTMPS_and_plain_RTMP_keeps_working()
+    [Theory]
+    [InlineData(IngestEngines.Native)]
+    [InlineData(IngestEngines.Ffmpeg)]
+    public async Task A_real_ffmpeg_publishes_over_RTMPS_and_plain_RTMP_keeps_working(string engine)
     {
         using (var key = RSA.Create(2048))
         {
@@ -21,7 +24,7 @@ public sealed class GatewayRtmpsTests : IDisposable
             await File.WriteAllBytesAsync(_certificatePath, certificate.Export(X509ContentType.Pkcs12, "pw"), Ct);
         }
 
-        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
         {
             ["Relay:Ingest:RtmpsPort"] = "0",
             ["Relay:Ingest:RtmpsCertificatePath"] = _certificatePath,
@@ -32,14 +35,7 @@ public sealed class GatewayRtmpsTests : IDisposable
         using (var publisher = FfmpegPublisher.Start($"rtmps://127.0.0.1:{rtmpsPort}/live/{IngestTestHost.DemoKey}", seconds: 3))
         {
             await host.WaitForLiveAsync("demo", live: true, TimeSpan.FromSeconds(10));
-            Assert.True(host.Channels.TryGetHub("demo", out var hub));
-            var until = DateTime.UtcNow.AddSeconds(5);
-            while (!hub.HasKeyframe && DateTime.UtcNow < until)
-            {
-                await Task.Delay(20, Ct);
-            }
-
-            Assert.True(hub.HasKeyframe, "media arrived over RTMPS");
+            await host.AssertKeyframeArrivesAsync("demo", "media arrived over RTMPS");
             Assert.True(await publisher.WaitForExitAsync(TimeSpan.FromSeconds(10)));
             Assert.True(publisher.ExitCode == 0, publisher.Stderr);
         }

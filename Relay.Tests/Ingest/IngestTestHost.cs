@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Relay.Ingest;
 using Relay.Ingest.Channels;
+using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Gateway;
 using Relay.Ingest.Playback;
@@ -63,6 +64,18 @@ internal sealed class IngestTestHost : IAsyncDisposable
 
     public Uri FlvUrl(string channelId) => new(HttpBase, $"/live/{channelId}.flv");
 
+    /// <summary>Which RTMP engine terminates publishers (<c>Relay:Ingest:Engine</c>).</summary>
+    public string Engine { get; private set; } = IngestEngines.Native;
+
+    public bool IsFfmpegEngine => Engine == IngestEngines.Ffmpeg;
+
+    /// <summary>Starts the host with the given engine (tests that run against both take it as a theory parameter).</summary>
+    public static Task<IngestTestHost> StartAsync(string engine, IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Relay:Ingest:Engine"] = engine };
+        return StartAsync(all);
+    }
+
     public static async Task<IngestTestHost> StartAsync(IDictionary<string, string?>? settings = null)
     {
         FfmpegAvailability.SkipIfMissing();
@@ -93,7 +106,7 @@ internal sealed class IngestTestHost : IAsyncDisposable
         builder.Services.AddRelayIngest(builder.Configuration);
         var app = builder.Build();
         app.MapRelayPlayback();
-        var host = new IngestTestHost(app, dataDir, logs, events);
+        var host = new IngestTestHost(app, dataDir, logs, events) { Engine = config.GetValueOrDefault("Relay:Ingest:Engine") ?? IngestEngines.Native };
         try
         {
             await app.StartAsync(TestContext.Current.CancellationToken);
@@ -121,6 +134,19 @@ internal sealed class IngestTestHost : IAsyncDisposable
 
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
+    }
+
+    /// <summary>Waits until the live channel's hub has a keyframe cached (media is flowing); fails after 5 s.</summary>
+    public async Task AssertKeyframeArrivesAsync(string channelId, string what)
+    {
+        Assert.True(Channels.TryGetHub(channelId, out var hub), $"{channelId} is not live");
+        var until = DateTime.UtcNow.AddSeconds(5);
+        while (!hub.HasKeyframe && DateTime.UtcNow < until)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(hub.HasKeyframe, what);
     }
 
     /// <summary>Waits until no ingest ffmpeg is tracked and none with this host's marker runs.</summary>
@@ -179,6 +205,7 @@ internal sealed class IngestTestHost : IAsyncDisposable
                 DemoKey => PublishDecision.Accept("demo"),
                 OtherKey => PublishDecision.Accept("other"),
                 var k when k == LongKey => PublishDecision.Accept("long"),
+                Captures.PublishedKey => PublishDecision.Accept("capture"),
                 _ => PublishDecision.Reject(PublishRejectReason.BadKey),
             });
     }

@@ -125,15 +125,15 @@ internal sealed class RawRtmpClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads until a command with the given onStatus code arrives.</summary>
-    public async Task<bool> WaitForStatusAsync(string code, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Reads until a command with the given onStatus code arrives (the <paramref name="occurrences"/>-th one).</summary>
+    public async Task<bool> WaitForStatusAsync(string code, TimeSpan timeout, CancellationToken cancellationToken, int occurrences = 1)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         var buffer = new byte[64 * 1024];
         try
         {
-            while (!HasStatus(code))
+            while (StatusCount(code) < occurrences)
             {
                 var n = await _stream.ReadAsync(buffer, cts.Token);
                 if (n == 0)
@@ -152,7 +152,7 @@ internal sealed class RawRtmpClient : IAsyncDisposable
         }
     }
 
-    private bool HasStatus(string code) => _received.Any(m =>
+    private int StatusCount(string code) => _received.Count(m =>
         RtmpCommand.TryParse(m, out var c, out _) && c!.Name == "onStatus"
         && c.Arguments.Count > 0 && c.Arguments[0] is IReadOnlyDictionary<string, object?> info && info.GetValueOrDefault("code") as string == code);
 

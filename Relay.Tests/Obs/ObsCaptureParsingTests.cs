@@ -58,7 +58,7 @@ public sealed class ObsCaptureParsingTests
     [Fact]
     public void Everything_obs_sends_before_publish_fits_the_gateways_pre_publish_limits()
     {
-        // The gateway reads up to publish with a 64 KiB message cap and 16 chunk streams (RtmpIngestConnection).
+        // The gateway reads up to publish with a 64 KiB message cap and 16 chunk streams (PublishGate.MaxPrePublishMessageSize/MaxPrePublishChunkStreams, both engines).
         var state = new RtmpChunkStreamState(maxMessageSize: 64 * 1024, maxChunkStreams: 16);
         var buffer = SegmentedSequence.EveryNBytes(ChunkStream, 7);
         var names = new List<string>();

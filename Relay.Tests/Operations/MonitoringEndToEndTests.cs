@@ -148,7 +148,8 @@ public sealed class MonitoringEndToEndTests(ITestOutputHelper output)
             var wait = TimeSpan.FromSeconds(15);
             var bitrate = await prometheus.WaitForAsync($"relay_ingest_bitrate_bits_per_second{{channel=\"{Channel}\"}}", v => v > 50_000, "ingest bitrate in bit/s", wait, ct);
             var fps = await prometheus.WaitForAsync($"relay_ingest_frames_per_second{{channel=\"{Channel}\"}}", v => v is > 20 and < 40, "ingest fps of a 30 fps source", wait, ct);
-            await prometheus.WaitForAsync("sum(relay_ffmpeg_processes{role=\"ingest\"})", v => v >= 1, "an ingest ffmpeg running", wait, ct);
+            // The native ingest engine (default) runs no ffmpeg; the HLS packager is the live channel's ffmpeg child.
+            await prometheus.WaitForAsync("sum(relay_ffmpeg_processes{role=\"hls\"})", v => v >= 1, "the HLS packager's ffmpeg running", wait, ct);
             await prometheus.WaitForAsync($"sum(relay_fanout_subscribers{{channel=\"{Channel}\",kind=\"http_flv\"}})", v => v >= 1, "the HTTP-FLV viewer attached", wait, ct);
             await prometheus.WaitForAsync($"sum(rate(relay_ingest_bytes_total{{channel=\"{Channel}\"}}[5s])) * 8", v => v > 50_000, "ingest byte counter moving", wait, ct);
             await prometheus.WaitForAsync("sum(relay_hub_connections)", v => v >= 2, "hub connections", wait, ct);
@@ -176,7 +177,7 @@ public sealed class MonitoringEndToEndTests(ITestOutputHelper output)
             await prometheus.WaitForAsync($"relay_ingest_live{{channel=\"{Channel}\"}}", v => v == 0, "channel offline", wait, ct);
             await prometheus.WaitForAsync($"count(ALERTS{{alertname=\"RelayIngestDown\",channel=\"{Channel}\",alertstate=\"pending\"}})", v => v == 1,
                 "RelayIngestDown pending after the publisher dropped", wait, ct);
-            await prometheus.WaitForAsync("sum(relay_ffmpeg_exits_total{role=\"ingest\"})", v => v >= 1, "the ingest ffmpeg exit counted", wait, ct);
+            await prometheus.WaitForAsync("sum(relay_ffmpeg_exits_total{role=\"hls\"})", v => v >= 1, "the HLS packager's exit counted", wait, ct);
             await viewing.WaitAsync(TimeSpan.FromSeconds(10), ct);
         }
 

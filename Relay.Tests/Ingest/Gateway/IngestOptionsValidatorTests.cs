@@ -39,6 +39,22 @@ public class IngestOptionsValidatorTests
         Assert.Equal(5, failures.Count);
     }
 
+    [Theory]
+    [InlineData("native", true)]
+    [InlineData("ffmpeg", true)]
+    [InlineData("Native", false)]
+    [InlineData("nginx", false)]
+    [InlineData("", false)]
+    public void Engine_is_native_or_ffmpeg(string engine, bool valid)
+    {
+        var result = new IngestOptionsValidator().Validate(null, new IngestOptions { Engine = engine });
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Equal($"Relay:Ingest:Engine must be 'native' or 'ffmpeg' (got '{engine}')", Assert.Single(result.Failures!));
+        }
+    }
+
     [Fact]
     public async Task Bad_configuration_stops_startup()
     {

@@ -1,0 +1,200 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Relay.Ingest.Channels;
+using Relay.Ingest.Diagnostics;
+using Relay.Ingest.Fanout;
+using Relay.Ingest.Rtmp;
+
+namespace Relay.Ingest.Gateway;
+
+/// <summary>
+/// The publish decision both ingest engines make the same way: empty key, authorizer (failures refuse), brute-force
+/// accounting, and the channel claim (one publisher per channel).
+/// </summary>
+internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegistry channels, ConnectionLimiter limiter, ILogger logger)
+{
+    /// <summary>Longest publish name accepted: ffmpeg's RTMP listener reads it into <c>char filename[128]</c> (rtmpproto.c), and no valid key is longer.</summary>
+    public const int MaxStreamNameBytes = 127;
+
+    /// <summary>connect/createStream/publish are small; anything bigger before publish is junk.</summary>
+    public const int MaxPrePublishMessageSize = 64 * 1024;
+
+    /// <summary>Encoders use a handful of chunk streams (OBS: 2-7); the cap bounds per-connection state.</summary>
+    public const int MaxPrePublishChunkStreams = 16;
+
+    public async Task<(LiveSession? Session, string? Refusal)> AuthorizeAsync(string app, string streamKey, IPEndPoint remote, CancellationToken cancellationToken)
+    {
+        if (streamKey.Length == 0)
+        {
+            limiter.RecordAuthFailure(remote.Address);
+            return (null, PublishRejectReason.MissingKey);
+        }
+
+        PublishDecision decision;
+        try
+        {
+            decision = await authorizer.AuthorizeAsync(new PublishRequest(app, streamKey, remote), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            GatewayLog.AuthorizerFailed(logger, ex, remote);
+            return (null, PublishRejectReason.AuthError);
+        }
+
+        if (!decision.Accepted)
+        {
+            if (decision.Reason is PublishRejectReason.BadKey or PublishRejectReason.MissingKey)
+            {
+                limiter.RecordAuthFailure(remote.Address, streamKey);
+            }
+
+            return (null, decision.Reason);
+        }
+
+        var session = channels.TryBeginPublish(decision.ChannelId!);
+        return session is null ? (null, PublishRejectReason.AlreadyLive) : (session, null);
+    }
+
+    /// <summary>A publish name too long to be a key: refused as a bad key (and counted) without asking the authorizer.</summary>
+    public bool RefuseOverlongName(string name, IPEndPoint remote)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(name) <= MaxStreamNameBytes)
+        {
+            return false;
+        }
+
+        GatewayLog.ProtocolError(logger, remote, $"publish name longer than {MaxStreamNameBytes} bytes");
+        limiter.RecordAuthFailure(remote.Address);
+        return true;
+    }
+
+    /// <summary>The app of <c>connect</c> without a query string or slashes (<c>live?x=y</c> and <c>/live/</c> are <c>live</c>).</summary>
+    public static string? NormalizeApp(string? app)
+    {
+        if (app is null)
+        {
+            return null;
+        }
+
+        var query = app.IndexOf('?', StringComparison.Ordinal);
+        return (query >= 0 ? app[..query] : app).Trim('/');
+    }
+}
+
+/// <summary>Hands each tag to the hub and keeps the per-channel ingest gauges and the first-media log (both engines).</summary>
+internal struct IngestTagSink(StreamHub hub, long publishStarted, ILogger logger)
+{
+    private bool _sawMedia;
+    private long _lastGaugeUpdate;
+
+    public void Publish(Flv.FlvTag tag)
+    {
+        if (!_sawMedia)
+        {
+            _sawMedia = true;
+            GatewayLog.FirstMedia(logger, hub.ChannelId, Stopwatch.GetElapsedTime(publishStarted).TotalMilliseconds);
+        }
+
+        hub.Publish(tag);
+        var now = Stopwatch.GetTimestamp();
+        if (Stopwatch.GetElapsedTime(_lastGaugeUpdate, now) >= TimeSpan.FromSeconds(1))
+        {
+            _lastGaugeUpdate = now;
+            var (bits, fps) = hub.GetRates();
+            IngestMetrics.BitrateBitsPerSecond.WithLabels(hub.ChannelId).Set(bits ?? 0);
+            IngestMetrics.FramesPerSecond.WithLabels(hub.ChannelId).Set(fps ?? 0);
+            if (hub.GetStatus().KeyframeIntervalSeconds is { } keyframeInterval)
+            {
+                IngestMetrics.KeyframeIntervalSeconds.WithLabels(hub.ChannelId).Set(keyframeInterval);
+            }
+        }
+    }
+}
+
+/// <summary>The publisher's byte stream, the same for both engines.</summary>
+internal static class ClientStreams
+{
+    /// <summary>The socket as a stream, wrapped in TLS when RTMPS is configured (authenticate it with <see cref="AuthenticateAsync"/>).</summary>
+    public static Stream Open(Socket client, X509Certificate2? certificate)
+    {
+        client.NoDelay = true;
+        Stream stream = new NetworkStream(client, ownsSocket: true);
+        return certificate is null ? stream : new SslStream(stream, leaveInnerStreamOpen: false);
+    }
+
+    /// <summary>The TLS handshake of an RTMPS connection (nothing for plain RTMP), bounded by the caller's deadline.</summary>
+    public static async ValueTask AuthenticateAsync(Stream stream, X509Certificate2? certificate, CancellationToken cancellationToken)
+    {
+        if (stream is SslStream tls && certificate is not null)
+        {
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads C0+C1; null when the client is not speaking RTMP (wrong version byte, or closed early).</summary>
+    public static async Task<byte[]?> ReadC0C1Async(PipeReader reader, CancellationToken cancellationToken)
+    {
+        // Judge the version byte as soon as it arrives: HTTP or TLS on this port is refused at once, not at the deadline.
+        var first = await reader.ReadAtLeastAsync(1, cancellationToken).ConfigureAwait(false);
+        if (first.Buffer.IsEmpty || first.Buffer.FirstSpan[0] != RtmpHandshake.Version)
+        {
+            reader.AdvanceTo(first.Buffer.End);
+            return null;
+        }
+
+        reader.AdvanceTo(first.Buffer.Start);
+        var result = await reader.ReadAtLeastAsync(RtmpHandshake.C0C1Size, cancellationToken).ConfigureAwait(false);
+        var buffer = result.Buffer;
+        if (buffer.Length < 1 || buffer.FirstSpan[0] != RtmpHandshake.Version || buffer.Length < RtmpHandshake.C0C1Size)
+        {
+            reader.AdvanceTo(buffer.End);
+            return null;
+        }
+
+        var c0c1 = buffer.Slice(0, RtmpHandshake.C0C1Size).ToArray();
+        reader.AdvanceTo(buffer.GetPosition(RtmpHandshake.C0C1Size));
+        return c0c1;
+    }
+
+    /// <summary>The client went away or spoke junk (e.g. a TLS handshake that failed): ends the connection quietly.</summary>
+    public static bool IsConnectionFailure(Exception exception) =>
+        exception is IOException or SocketException or System.Security.Authentication.AuthenticationException or ObjectDisposedException;
+}
+
+/// <summary>Log messages of the RTMP gateway, shared by both engines so operators see the same lines whichever runs.</summary>
+internal static partial class GatewayLog
+{
+    /// <summary>Counts a refusal by reason and logs it (with the address, never the key).</summary>
+    public static void CountRefusal(ILogger logger, IPEndPoint remote, string refusal)
+    {
+        IngestMetrics.Rejected.WithLabels(refusal).Inc();
+        Refused(logger, remote, refusal);
+    }
+
+    [LoggerMessage(EventId = EventIds.ConnectionRejected, Level = LogLevel.Information, Message = "Refused RTMP publish from {Remote}: {Reason}")]
+    public static partial void Refused(ILogger logger, IPEndPoint remote, string reason);
+
+    [LoggerMessage(EventId = EventIds.ConnectionRejected + 50, Level = LogLevel.Debug, Message = "RTMP protocol error from {Remote}: {Error}")]
+    public static partial void ProtocolError(ILogger logger, IPEndPoint remote, string error);
+
+    [LoggerMessage(EventId = EventIds.PublishStarted, Level = LogLevel.Information, Message = "Channel {ChannelId} is live (publisher {Remote})")]
+    public static partial void Live(ILogger logger, string channelId, IPEndPoint remote);
+
+    [LoggerMessage(EventId = EventIds.PublishStarted + 50, Level = LogLevel.Information, Message = "Channel {ChannelId}: first media {Milliseconds:F0} ms after publish")]
+    public static partial void FirstMedia(ILogger logger, string channelId, double milliseconds);
+
+    [LoggerMessage(EventId = EventIds.PublishEnded, Level = LogLevel.Information, Message = "Channel {ChannelId} is offline: {Why} (live for {Duration})")]
+    public static partial void Offline(ILogger logger, string channelId, string why, TimeSpan duration);
+
+    [LoggerMessage(EventId = EventIds.ConnectionFailed, Level = LogLevel.Debug, Message = "RTMP connection from {Remote} ended: {Reason}")]
+    public static partial void ConnectionEnded(ILogger logger, IPEndPoint remote, string reason);
+
+    [LoggerMessage(EventId = EventIds.ConnectionFailed + 51, Level = LogLevel.Error, Message = "Publish authorizer failed for {Remote}; refusing the publish")]
+    public static partial void AuthorizerFailed(ILogger logger, Exception exception, IPEndPoint remote);
+}
