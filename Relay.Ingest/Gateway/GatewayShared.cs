@@ -121,9 +121,15 @@ internal struct IngestTagSink(StreamHub hub, long publishStarted, ILogger logger
 internal static class ClientStreams
 {
     /// <summary>The socket as a stream, wrapped in TLS when RTMPS is configured (authenticate it with <see cref="AuthenticateAsync"/>).</summary>
-    public static Stream Open(Socket client, X509Certificate2? certificate)
+    /// <param name="blocking">Plain RTMP on a publisher thread of its own (<see cref="BlockingSocketStream"/>).</param>
+    public static Stream Open(Socket client, X509Certificate2? certificate, bool blocking = false)
     {
         client.NoDelay = true;
+        if (certificate is null && blocking)
+        {
+            return new BlockingSocketStream(client);
+        }
+
         Stream stream = new NetworkStream(client, ownsSocket: true);
         return certificate is null ? stream : new SslStream(stream, leaveInnerStreamOpen: false);
     }

@@ -45,7 +45,7 @@ internal sealed class NativeRtmpConnection(
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        var clientStream = ClientStreams.Open(client, certificate);
+        var clientStream = ClientStreams.Open(client, certificate, blocking: certificate is null);
         using var deadline = new CancellationTokenSource(options.HandshakeTimeout, time);
         using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, deadline.Token);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);

@@ -168,7 +168,15 @@ public sealed partial class RtmpGateway : BackgroundService
                 else
                 {
                     var connection = new NativeRtmpConnection(client, remote, certificate, lease!, _options, _channels, _limiter, _gate, _time, _logger);
-                    await connection.RunAsync(stoppingToken).ConfigureAwait(false);
+                    if (certificate is null)
+                    {
+                        await PublisherThread.RunAsync(() => connection.RunAsync(stoppingToken)).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        // RTMPS: SslStream over the socket engine, on the thread pool.
+                        await connection.RunAsync(stoppingToken).ConfigureAwait(false);
+                    }
                 }
             }
         }
