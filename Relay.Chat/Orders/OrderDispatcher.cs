@@ -153,7 +153,7 @@ internal sealed class OrderDispatcher(
                 Log.OrderFailed(logger, order.OrderId, result.StatusCode ?? 0);
                 if (rooms.Find(order.ChannelId) is { } room)
                 {
-                    lock (room.Gate) room.ApplyStock(release.Sku, release.FlashRemaining, release.LineupRemaining, null, release.Sequence);
+                    lock (room.Gate) room.ApplyStock(release.Sku, release.FlashRemaining, release.LineupRemaining, null, release.Sequence, room.StockEpoch, now);
                     stock.MarkDirty(room, release.Sku);
                 }
                 await broadcaster.ToBuyerAsync(order.ChannelId, order.BuyerId, "order",
