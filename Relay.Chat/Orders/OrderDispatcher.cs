@@ -21,7 +21,7 @@ internal sealed class OrderDispatcher(
     OrderDispatchSignal signal,
     LiveRoomRegistry rooms,
     StockPublisher stock,
-    RoomBroadcaster broadcaster,
+    OrderAnnouncer announcer,
     IHostApplicationLifetime lifetime,
     IOptions<OrdersOptions> options,
     TimeProvider time,
@@ -141,10 +141,7 @@ internal sealed class OrderDispatcher(
                 ChatMetrics.Orders.WithLabels(OrderStatus.Confirmed).Inc();
                 ChatMetrics.SalesAmount.WithLabels(order.ChannelId, order.Currency).Inc(order.UnitPriceCents * (double)order.Quantity);
                 Log.OrderConfirmed(logger, order.OrderId, attempt);
-                await broadcaster.ToBuyerAsync(order.ChannelId, order.BuyerId, "order",
-                    c => c.order(new OrderEvent { OrderId = order.OrderId, Status = OrderStatus.Confirmed }));
-                await broadcaster.ToRoomAsync(order.ChannelId, "purchase",
-                    c => c.purchase(new PurchaseToast { DisplayName = order.BuyerName, Sku = order.Sku, Quantity = order.Quantity }));
+                announcer.Confirmed(order);
                 return;
 
             case DeliveryKind.Rejected:
@@ -156,8 +153,7 @@ internal sealed class OrderDispatcher(
                     lock (room.Gate) room.ApplyStock(release.Sku, release.FlashRemaining, release.LineupRemaining, null, release.Sequence, room.StockEpoch, now);
                     stock.MarkDirty(room, release.Sku);
                 }
-                await broadcaster.ToBuyerAsync(order.ChannelId, order.BuyerId, "order",
-                    c => c.order(new OrderEvent { OrderId = order.OrderId, Status = OrderStatus.Failed }));
+                announcer.Failed(order);
                 return;
 
             default:
