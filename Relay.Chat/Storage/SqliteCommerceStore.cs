@@ -12,17 +12,19 @@ public sealed class SqliteCommerceStore : IStockLedger, IOrderOutbox, IOrderStor
     private static long s_sequence;
 
     private readonly ChatDatabase _database;
-    private readonly ReservationBatcher _batcher;
+    private readonly GroupCommit<ReservationRequest, ReservationOutcome> _reservations;
+    private readonly GroupCommit<Confirmation, bool> _confirmations;
 
     public SqliteCommerceStore(ChatDatabase database)
     {
         _database = database;
-        _batcher = new ReservationBatcher(WriteReservationsAsync);
+        _reservations = new(WriteReservationsAsync);
+        _confirmations = new(WriteConfirmationsAsync);
     }
 
-    /// <summary>Group-committed: see <see cref="ReservationBatcher"/>. The answer comes after the commit.</summary>
+    /// <summary>Group-committed: see <see cref="GroupCommit{TRequest, TResult}"/>. The answer comes after the commit.</summary>
     public Task<ReservationOutcome> ReserveAsync(ReservationRequest r, CancellationToken cancellationToken) =>
-        _batcher.ReserveAsync(r, cancellationToken);
+        _reservations.WriteAsync(r, cancellationToken);
 
     /// <summary>Applies <paramref name="requests"/> in order in one IMMEDIATE transaction with statements prepared once.
     /// Each one sees the effect of those before it (stock, idempotency keys), exactly as if they ran one by one.</summary>
@@ -73,7 +75,11 @@ public sealed class SqliteCommerceStore : IStockLedger, IOrderOutbox, IOrderStor
         return new ReservationOutcome(ReservationKind.Reserved, orderId, flashRemaining, lineupRemaining, Interlocked.Increment(ref s_sequence));
     }
 
-    public ValueTask DisposeAsync() => _batcher.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _reservations.DisposeAsync();
+        await _confirmations.DisposeAsync();
+    }
 
     public async Task<string?> FindReservationAsync(string channelId, string buyerId, string idempotencyKey, CancellationToken cancellationToken)
     {
@@ -173,8 +179,22 @@ public sealed class SqliteCommerceStore : IStockLedger, IOrderOutbox, IOrderStor
             return await release.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
+    /// <summary>Group-committed like reservations: a burst of answers from the order API is one transaction.</summary>
     public Task<bool> MarkConfirmedAsync(string orderId, int attempts, DateTimeOffset now, CancellationToken cancellationToken) =>
-        TransitionAsync(orderId, OrderStatus.Confirmed, attempts, null, now, cancellationToken);
+        _confirmations.WriteAsync(new Confirmation(orderId, attempts, now.ToUnixTimeMilliseconds()), cancellationToken);
+
+    private sealed record Confirmation(string OrderId, int Attempts, long Now);
+
+    private Task<IReadOnlyList<bool>> WriteConfirmationsAsync(IReadOnlyList<Confirmation> confirmations) =>
+        _database.WriteAsync<IReadOnlyList<bool>>(async (c, tx) =>
+        {
+            await using var update = new SqliteStatement(c, tx,
+                $"UPDATE orders_orders SET status = '{OrderStatus.Confirmed}', attempts = $1, last_error = NULL, lease_until = 0, updated_at = $2 WHERE order_id = $3 AND status = 'pending';");
+            var done = new bool[confirmations.Count];
+            for (var i = 0; i < confirmations.Count; i++)
+                done[i] = await update.Execute(CancellationToken.None, confirmations[i].Attempts, confirmations[i].Now, confirmations[i].OrderId) == 1;
+            return done;
+        }, CancellationToken.None);
 
     public Task<bool> MarkDeadLetterAsync(string orderId, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
         TransitionAsync(orderId, OrderStatus.DeadLetter, attempts, error, now, cancellationToken);
