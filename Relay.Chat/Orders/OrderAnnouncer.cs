@@ -16,7 +16,7 @@ internal sealed class OrderAnnouncer(RoomBroadcaster broadcaster)
     internal const int MaxQueuedToasts = 10;
 
     // Pacing, not logic: a real delay, so it never waits for a test's fake clock.
-    internal static readonly TimeSpan ToastInterval = TimeSpan.FromMilliseconds(200);
+    internal static readonly TimeSpan ToastInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly Dictionary<string, Queue<PurchaseToast>> _toasts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pumping = new(StringComparer.Ordinal);

@@ -13,7 +13,7 @@ namespace Relay.Chat.Rooms;
 internal sealed class StockPublisher(RoomBroadcaster broadcaster, TimeProvider time)
 {
     // Pacing, not logic: a real delay, so it never waits for a test's fake clock.
-    internal static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
+    internal static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(250);
 
     public void MarkDirty(LiveRoom room, string sku)
     {
