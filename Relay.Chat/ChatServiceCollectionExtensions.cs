@@ -84,6 +84,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<ILiveRoomControl>(sp => sp.GetRequiredService<RoomService>());
         services.TryAddSingleton<PurchaseService>();
         services.TryAddSingleton<OrderDispatchSignal>();
+        services.TryAddSingleton<OrderAnnouncer>();
 
         services.TryAddSingleton<OrderEndpoint>();
         services.TryAddSingleton<OrderApiClient>();

@@ -69,6 +69,7 @@ def main():
     ap.add_argument("--hub-conns", default="1000,5000,10000")
     ap.add_argument("--hub-seconds", type=int, default=30)
     ap.add_argument("--sale-buyers", type=int, default=5000)
+    ap.add_argument("--sale-warmup", type=int, default=1, help="rounds of not_on_sale purchases before the sale (0 = cold start)")
     ap.add_argument("--sustained-conns", type=int, default=200)
     ap.add_argument("--sustained-seconds", type=int, default=20)
     ap.add_argument("--only", default="hub,sale,sustained")
@@ -96,7 +97,7 @@ def main():
             log(f"flash sale: {a.sale_buyers} buyers, quantity 100, within 1 s")
             s = Server()
             try:
-                save(run_tool(s, "sale", ["--conns", str(a.sale_buyers), "--quantity", "100", "--spread-ms", "1000"],
+                save(run_tool(s, "sale", ["--conns", str(a.sale_buyers), "--quantity", "100", "--spread-ms", "1000", "--warmup", str(a.sale_warmup)],
                               "buyers fire", 5, 600))
             finally:
                 s.close()

@@ -19,7 +19,7 @@ public sealed class OrdersOptions
     public double MaxBackoffSeconds { get; set; } = 60;
 
     /// <summary>How many orders are in flight to the order API at once.</summary>
-    public int DispatchParallelism { get; set; } = 4;
+    public int DispatchParallelism { get; set; } = 16;
 
     /// <summary>Safety net poll when nothing signals new work (e.g. another node wrote the outbox).</summary>
     public int PollIntervalMilliseconds { get; set; } = 2000;

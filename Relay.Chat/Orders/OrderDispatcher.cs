@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,7 @@ internal sealed class OrderDispatcher(
     OrderDispatchSignal signal,
     LiveRoomRegistry rooms,
     StockPublisher stock,
-    RoomBroadcaster broadcaster,
+    OrderAnnouncer announcer,
     IHostApplicationLifetime lifetime,
     IOptions<OrdersOptions> options,
     TimeProvider time,
@@ -75,6 +76,7 @@ internal sealed class OrderDispatcher(
         var lease = TimeSpan.FromSeconds(Settings.TimeoutSeconds) + TimeSpan.FromSeconds(30);
         // A sliding window of deliveries rather than batches: one stalled request must not hold back the others.
         var inFlight = new HashSet<Task>();
+        var pendingCountedAt = long.MinValue;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -87,8 +89,15 @@ internal sealed class OrderDispatcher(
                     claimed = due.Count;
                     foreach (var order in due) inFlight.Add(DeliverGuardedAsync(order, stoppingToken));
                 }
-                ChatMetrics.OutboxPending.Set(await outbox.CountPendingAsync(stoppingToken));
-                if (free > 0 && claimed == free) continue;
+                // Counting scans the pending rows: while draining a backlog once a second is plenty for a gauge;
+                // before waiting it is always counted, so the gauge ends at the true value.
+                var busy = free > 0 && claimed == free;
+                if (!busy || pendingCountedAt == long.MinValue || Stopwatch.GetElapsedTime(pendingCountedAt) >= TimeSpan.FromSeconds(1))
+                {
+                    ChatMetrics.OutboxPending.Set(await outbox.CountPendingAsync(stoppingToken));
+                    pendingCountedAt = Stopwatch.GetTimestamp();
+                }
+                if (busy) continue;
 
                 var poll = TimeSpan.FromMilliseconds(Settings.PollIntervalMilliseconds);
                 var wait = free > claimed && await outbox.NextDueAtAsync(stoppingToken) is { } next
@@ -141,10 +150,7 @@ internal sealed class OrderDispatcher(
                 ChatMetrics.Orders.WithLabels(OrderStatus.Confirmed).Inc();
                 ChatMetrics.SalesAmount.WithLabels(order.ChannelId, order.Currency).Inc(order.UnitPriceCents * (double)order.Quantity);
                 Log.OrderConfirmed(logger, order.OrderId, attempt);
-                await broadcaster.ToBuyerAsync(order.ChannelId, order.BuyerId, "order",
-                    c => c.order(new OrderEvent { OrderId = order.OrderId, Status = OrderStatus.Confirmed }));
-                await broadcaster.ToRoomAsync(order.ChannelId, "purchase",
-                    c => c.purchase(new PurchaseToast { DisplayName = order.BuyerName, Sku = order.Sku, Quantity = order.Quantity }));
+                announcer.Confirmed(order);
                 return;
 
             case DeliveryKind.Rejected:
@@ -153,11 +159,10 @@ internal sealed class OrderDispatcher(
                 Log.OrderFailed(logger, order.OrderId, result.StatusCode ?? 0);
                 if (rooms.Find(order.ChannelId) is { } room)
                 {
-                    lock (room.Gate) room.ApplyStock(release.Sku, release.FlashRemaining, release.LineupRemaining, null, release.Sequence);
+                    lock (room.Gate) room.ApplyStock(release.Sku, release.FlashRemaining, release.LineupRemaining, null, release.Sequence, room.StockEpoch, now);
                     stock.MarkDirty(room, release.Sku);
                 }
-                await broadcaster.ToBuyerAsync(order.ChannelId, order.BuyerId, "order",
-                    c => c.order(new OrderEvent { OrderId = order.OrderId, Status = OrderStatus.Failed }));
+                announcer.Failed(order);
                 return;
 
             default:

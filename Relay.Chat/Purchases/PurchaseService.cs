@@ -7,7 +7,8 @@ using Relay.Chat.Rooms;
 
 namespace Relay.Chat.Purchases;
 
-/// <summary>Validates a purchase, reserves it in the ledger (stock + outbox in one step) and wakes the dispatcher.</summary>
+/// <summary>Validates a purchase, reserves it in the ledger (stock + outbox in one step, group-committed) and wakes the
+/// dispatcher. A purchase the room already knows is sold out is refused in memory.</summary>
 internal sealed class PurchaseService(
     LiveRoomRegistry registry,
     IStockLedger ledger,
@@ -17,6 +18,10 @@ internal sealed class PurchaseService(
     TimeProvider time)
 {
     private const int MaxIdempotencyKeyLength = 128;
+
+    /// <summary>How long a sold-out count from the ledger is trusted without asking the database again
+    /// (see <see cref="LiveRoom.KnownSoldOut"/>).</summary>
+    internal static readonly TimeSpan SoldOutCacheWindow = TimeSpan.FromSeconds(1);
 
     public async Task<PurchaseResult> PurchaseAsync(LiveSession session, PurchaseRequest? request, CancellationToken cancellationToken)
     {
@@ -39,7 +44,7 @@ internal sealed class PurchaseService(
             return Refuse(PurchaseStatus.LoginRequired, "sign in to buy");
 
         // Same key, same answer: a retried call after a lost reply must not depend on what changed since.
-        if (await ledger.FindReservationAsync(room.ChannelId, buyer.UserId, request.IdempotencyKey, cancellationToken) is { } earlier)
+        if (await FindEarlierAsync(room, buyer, session, request.IdempotencyKey, cancellationToken) is { } earlier)
             return new PurchaseResult { Status = PurchaseStatus.Reserved, OrderId = earlier };
 
         if (request.Quantity < 1)
@@ -49,6 +54,7 @@ internal sealed class PurchaseService(
 
         var now = time.GetUtcNow();
         ReservationRequest reservation;
+        int epoch;
         lock (room.Gate)
         {
             var product = room.FindProduct(request.Sku);
@@ -56,6 +62,11 @@ internal sealed class PurchaseService(
             var onFlashSale = room.IsFlashSaleActive(now) && room.FlashSale!.Sku == request.Sku;
             if (!onFlashSale && room.PinnedSku != request.Sku)
                 return Refuse(PurchaseStatus.NotOnSale, "only the pinned product or the flash sale can be bought");
+            // Sold out as far as the ledger said a moment ago: refuse in memory. After a sale sells out this is
+            // nearly every purchase, and none of them waits behind the reservations still being written.
+            if (room.KnownSoldOut(request.Sku, request.Quantity, now, SoldOutCacheWindow))
+                return Refuse(PurchaseStatus.SoldOut, "no units left");
+            epoch = room.StockEpoch;
             reservation = new ReservationRequest(
                 room.ChannelId, buyer.UserId, buyer.DisplayName, request.IdempotencyKey, request.Sku, request.Quantity,
                 onFlashSale ? room.FlashSale!.PriceCents : product.PriceCents,
@@ -70,17 +81,33 @@ internal sealed class PurchaseService(
         switch (outcome.Kind)
         {
             case ReservationKind.Reserved:
-                lock (room.Gate) room.ApplyStock(request.Sku, outcome.FlashRemaining, outcome.LineupRemaining, reservation.FlashSaleId, outcome.Sequence);
+                lock (room.Gate) room.ApplyStock(request.Sku, outcome.FlashRemaining, outcome.LineupRemaining, reservation.FlashSaleId, outcome.Sequence, epoch, time.GetUtcNow());
+                session.RememberReservedKey(buyer.UserId, room.ChannelId, request.IdempotencyKey, outcome.OrderId!);
                 stock.MarkDirty(room, request.Sku);
                 dispatch.Notify();
                 return new PurchaseResult { Status = PurchaseStatus.Reserved, OrderId = outcome.OrderId };
             case ReservationKind.Duplicate:
+                session.RememberReservedKey(buyer.UserId, room.ChannelId, request.IdempotencyKey, outcome.OrderId!);
                 return new PurchaseResult { Status = PurchaseStatus.Reserved, OrderId = outcome.OrderId };
             case ReservationKind.SaleOver:
                 return Refuse(PurchaseStatus.NotOnSale, "the flash sale has ended");
             default:
+                // The counts read while refusing arm the in-memory sold-out answer for the purchases behind this one.
+                lock (room.Gate) room.ApplyStock(request.Sku, outcome.FlashRemaining, outcome.LineupRemaining, reservation.FlashSaleId, outcome.Sequence, epoch, time.GetUtcNow());
                 return Refuse(PurchaseStatus.SoldOut, "no units left");
         }
+    }
+
+    /// <summary>
+    /// The order an earlier purchase with this key produced. A guest's buyer id exists only for this connection's
+    /// Join, so its session knows every key it reserved and the ledger is not asked; a signed-in viewer may have
+    /// bought with this key on another connection or before a restart, so for viewers the ledger is the answer.
+    /// </summary>
+    private async Task<string?> FindEarlierAsync(LiveRoom room, Participant buyer, LiveSession session, string key, CancellationToken cancellationToken)
+    {
+        if (session.FindReservedKey(buyer.UserId, room.ChannelId, key) is { } known) return known;
+        if (buyer.Role == ParticipantRole.Guest && session.ReservedKeysComplete) return null;
+        return await ledger.FindReservationAsync(room.ChannelId, buyer.UserId, key, cancellationToken);
     }
 
     private static PurchaseResult Refuse(string status, string reason) => new() { Status = status, Reason = reason };

@@ -40,16 +40,40 @@ internal sealed class LiveRoom(string channelId, string title, bool live)
 
     public bool IsFlashSaleActive(DateTimeOffset now) => FlashSale is { } sale && sale.EndsAt > now;
 
+    // When the ledger last told this room a count of the sku: the sold-out fast path only trusts a recent one.
+    private readonly Dictionary<string, DateTimeOffset> _stockKnownAt = new(StringComparer.Ordinal);
+
+    /// <summary>Bumped when the line-up stock is replaced, so a count read before the reset is never applied after it.</summary>
+    public int StockEpoch { get; private set; }
+
     /// <summary>Applies a count read inside a ledger transaction unless a later one was applied already.</summary>
-    public void ApplyStock(string sku, int? flashRemaining, int? lineupRemaining, string? saleId, long sequence)
+    public void ApplyStock(string sku, int? flashRemaining, int? lineupRemaining, string? saleId, long sequence, int epoch, DateTimeOffset now)
     {
+        if (epoch != StockEpoch) return;
         if (_stockSequence.TryGetValue(sku, out var seen) && seen > sequence) return;
         _stockSequence[sku] = sequence;
+        _stockKnownAt[sku] = now;
         if (lineupRemaining is { } l && LineupRemaining.ContainsKey(sku)) LineupRemaining[sku] = l;
         if (flashRemaining is { } f && FlashSale is { } sale && sale.Sku == sku && (saleId is null || saleId == sale.SaleId)) FlashRemaining = f;
     }
 
-    public void ResetStockSequence() => _stockSequence.Clear();
+    public void ResetStockSequence()
+    {
+        _stockSequence.Clear();
+        _stockKnownAt.Clear();
+        StockEpoch++;
+    }
+
+    /// <summary>
+    /// True when the ledger said less than <paramref name="quantity"/> of <paramref name="sku"/> is left no longer than
+    /// <paramref name="maxAge"/> ago: the purchase can be refused <c>sold_out</c> without a database round trip.
+    /// Stock only comes back through this process (a failed order, a new line-up or sale, all applied here), so in a
+    /// single process the count is exact; <paramref name="maxAge"/> bounds how long a give-back by another process
+    /// sharing the database can go unseen.
+    /// </summary>
+    public bool KnownSoldOut(string sku, int quantity, DateTimeOffset now, TimeSpan maxAge) =>
+        VisibleStock(sku, now) is { } left && left < quantity
+        && _stockKnownAt.TryGetValue(sku, out var at) && now - at <= maxAge;
 
     /// <summary>What buyers can still get of <paramref name="sku"/> right now; null = unlimited.</summary>
     public int? VisibleStock(string sku, DateTimeOffset now)

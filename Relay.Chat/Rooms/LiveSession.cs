@@ -30,5 +30,30 @@ public sealed class LiveSession
 
     internal DateTimeOffset LastMessageAt { get; set; } = DateTimeOffset.MinValue;
 
+    /// <summary>
+    /// Idempotency keys this connection reserved, per channel: a guest's buyer id is new at every Join, so for a guest
+    /// this is every key that can exist in the ledger and a purchase needs no database lookup to know it is new.
+    /// Bounded; past the bound the ledger is asked again (<see cref="ReservedKeysComplete"/> false).
+    /// </summary>
+    private Dictionary<(string BuyerId, string ChannelId, string Key), string>? _reservedKeys;
+
+    internal const int MaxRememberedKeys = 1024;
+
+    internal bool ReservedKeysComplete { get; private set; } = true;
+
+    internal string? FindReservedKey(string buyerId, string channelId, string key) =>
+        _reservedKeys is { } keys && keys.TryGetValue((buyerId, channelId, key), out var orderId) ? orderId : null;
+
+    internal void RememberReservedKey(string buyerId, string channelId, string key, string orderId)
+    {
+        _reservedKeys ??= [];
+        if (_reservedKeys.Count >= MaxRememberedKeys && !_reservedKeys.ContainsKey((buyerId, channelId, key)))
+        {
+            ReservedKeysComplete = false;
+            return;
+        }
+        _reservedKeys[(buyerId, channelId, key)] = orderId;
+    }
+
     internal const string ItemKey = "relay.live-session";
 }

@@ -6,75 +6,84 @@ using Relay.Chat.Purchases;
 namespace Relay.Chat.Storage;
 
 /// <summary>Stock ledger, order outbox and order list over the embedded SQLite file.</summary>
-public sealed class SqliteCommerceStore(ChatDatabase database) : IStockLedger, IOrderOutbox, IOrderStore
+public sealed class SqliteCommerceStore : IStockLedger, IOrderOutbox, IOrderStore, IAsyncDisposable
 {
     // Orders remaining counts across concurrent writers so the room never shows an older count after a newer one.
     private static long s_sequence;
 
+    private readonly ChatDatabase _database;
+    private readonly GroupCommit<ReservationRequest, ReservationOutcome> _reservations;
+    private readonly GroupCommit<Confirmation, bool> _confirmations;
+
+    public SqliteCommerceStore(ChatDatabase database)
+    {
+        _database = database;
+        _reservations = new(WriteReservationsAsync);
+        _confirmations = new(WriteConfirmationsAsync);
+    }
+
+    /// <summary>Group-committed: see <see cref="GroupCommit{TRequest, TResult}"/>. The answer comes after the commit.</summary>
     public Task<ReservationOutcome> ReserveAsync(ReservationRequest r, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (c, tx) =>
+        _reservations.WriteAsync(r, cancellationToken);
+
+    /// <summary>Applies <paramref name="requests"/> in order in one IMMEDIATE transaction with statements prepared once.
+    /// Each one sees the effect of those before it (stock, idempotency keys), exactly as if they ran one by one.</summary>
+    private Task<IReadOnlyList<ReservationOutcome>> WriteReservationsAsync(IReadOnlyList<ReservationRequest> requests) =>
+        _database.WriteAsync<IReadOnlyList<ReservationOutcome>>(async (c, tx) =>
         {
-            await using (var existing = c.Command(tx,
-                "SELECT order_id FROM orders_purchase_keys WHERE channel_id = $c AND buyer_id = $b AND idempotency_key = $k;",
-                ("$c", r.ChannelId), ("$b", r.BuyerId), ("$k", r.IdempotencyKey)))
-            {
-                if (await existing.ExecuteScalarAsync(cancellationToken) is string previous)
-                    return new ReservationOutcome(ReservationKind.Duplicate, previous, null, null, Interlocked.Increment(ref s_sequence));
-            }
+            await using var sql = new ReservationStatements(c, tx);
+            var outcomes = new ReservationOutcome[requests.Count];
+            for (var i = 0; i < requests.Count; i++) outcomes[i] = await ReserveOneAsync(sql, requests[i]);
+            return outcomes;
+        }, CancellationToken.None);
 
-            var now = r.Now.ToUnixTimeMilliseconds();
-            int? flashRemaining = null, lineupRemaining = null;
-            if (r.FlashSaleId is { } saleId)
-            {
-                await using var take = c.Command(tx,
-                    "UPDATE chat_flash_sales SET remaining = remaining - $q WHERE sale_id = $s AND ended = 0 AND ends_at > $now AND remaining >= $q RETURNING remaining;",
-                    ("$q", r.Quantity), ("$s", saleId), ("$now", now));
-                if (await take.ExecuteScalarAsync(cancellationToken) is not long left)
-                {
-                    await using var state = c.Command(tx, "SELECT ended, ends_at FROM chat_flash_sales WHERE sale_id = $s;", ("$s", saleId));
-                    await using var reader = await state.ExecuteReaderAsync(cancellationToken);
-                    var over = !await reader.ReadAsync(cancellationToken) || reader.GetInt64(0) != 0 || reader.GetInt64(1) <= now;
-                    return new ReservationOutcome(over ? ReservationKind.SaleOver : ReservationKind.SoldOut, null, null, null, Interlocked.Increment(ref s_sequence));
-                }
-                flashRemaining = (int)left;
-            }
-            if (r.LineupLimited)
-            {
-                await using var take = c.Command(tx,
-                    "UPDATE chat_lineup_stock SET remaining = remaining - $q WHERE channel_id = $c AND sku = $sku AND remaining >= $q RETURNING remaining;",
-                    ("$q", r.Quantity), ("$c", r.ChannelId), ("$sku", r.Sku));
-                if (await take.ExecuteScalarAsync(cancellationToken) is not long left)
-                {
-                    if (r.FlashSaleId is { } undo)
-                    {
-                        await using var giveBack = c.Command(tx, "UPDATE chat_flash_sales SET remaining = remaining + $q WHERE sale_id = $s;", ("$q", r.Quantity), ("$s", undo));
-                        await giveBack.ExecuteNonQueryAsync(cancellationToken);
-                    }
-                    return new ReservationOutcome(ReservationKind.SoldOut, null, null, null, Interlocked.Increment(ref s_sequence));
-                }
-                lineupRemaining = (int)left;
-            }
+    private static async Task<ReservationOutcome> ReserveOneAsync(ReservationStatements sql, ReservationRequest r)
+    {
+        var ct = CancellationToken.None;
+        if (await sql.FindKey.Run(ct, r.ChannelId, r.BuyerId, r.IdempotencyKey) is string previous)
+            return new ReservationOutcome(ReservationKind.Duplicate, previous, null, null, Interlocked.Increment(ref s_sequence));
 
-            var orderId = "ord_" + Guid.NewGuid().ToString("N");
-            await using (var insert = c.Command(tx,
-                """
-                INSERT INTO orders_orders (order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer,
-                    flash_sale_id, lineup_reserved, status, attempts, next_attempt_at, created_at, updated_at)
-                VALUES ($id, $c, $sku, $q, $price, $cur, $b, $bn, $ref, $sale, $lim, 'pending', 0, $now, $now, $now);
-                INSERT INTO orders_purchase_keys (channel_id, buyer_id, idempotency_key, order_id) VALUES ($c, $b, $k, $id);
-                """,
-                ("$id", orderId), ("$c", r.ChannelId), ("$sku", r.Sku), ("$q", r.Quantity), ("$price", r.UnitPriceCents),
-                ("$cur", r.Currency), ("$b", r.BuyerId), ("$bn", r.BuyerName), ("$ref", r.Referrer), ("$sale", r.FlashSaleId),
-                ("$lim", r.LineupLimited ? 1 : 0), ("$now", now), ("$k", r.IdempotencyKey)))
+        var now = r.Now.ToUnixTimeMilliseconds();
+        int? flashRemaining = null, lineupRemaining = null;
+        if (r.FlashSaleId is { } saleId)
+        {
+            if (await sql.TakeFlash.Run(ct, r.Quantity, saleId, now) is not long left)
             {
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                // Why not: sold out (remaining < quantity, reported so the room can refuse the next ones in memory) or over.
+                await using var reader = await sql.FlashState.Reader(ct, saleId);
+                var over = !await reader.ReadAsync(ct) || reader.GetInt64(0) != 0 || reader.GetInt64(1) <= now;
+                int? remaining = over ? null : reader.GetInt32(2);
+                return new ReservationOutcome(over ? ReservationKind.SaleOver : ReservationKind.SoldOut, null, remaining, null, Interlocked.Increment(ref s_sequence));
             }
-            return new ReservationOutcome(ReservationKind.Reserved, orderId, flashRemaining, lineupRemaining, Interlocked.Increment(ref s_sequence));
-        }, cancellationToken);
+            flashRemaining = (int)left;
+        }
+        if (r.LineupLimited)
+        {
+            if (await sql.TakeLineup.Run(ct, r.Quantity, r.ChannelId, r.Sku) is not long left)
+            {
+                if (r.FlashSaleId is { } undo && await sql.GiveBackFlash.Run(ct, r.Quantity, undo) is long back) flashRemaining = (int)back;
+                lineupRemaining = await sql.LineupState.Run(ct, r.ChannelId, r.Sku) is long have ? (int)have : null;
+                return new ReservationOutcome(ReservationKind.SoldOut, null, flashRemaining, lineupRemaining, Interlocked.Increment(ref s_sequence));
+            }
+            lineupRemaining = (int)left;
+        }
+
+        var orderId = "ord_" + Guid.NewGuid().ToString("N");
+        await sql.InsertOrder.Execute(ct, orderId, r.ChannelId, r.Sku, r.Quantity, r.UnitPriceCents, r.Currency, r.BuyerId, r.BuyerName,
+            r.Referrer, r.FlashSaleId, r.LineupLimited ? 1 : 0, now);
+        await sql.InsertKey.Execute(ct, r.ChannelId, r.BuyerId, r.IdempotencyKey, orderId);
+        return new ReservationOutcome(ReservationKind.Reserved, orderId, flashRemaining, lineupRemaining, Interlocked.Increment(ref s_sequence));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _reservations.DisposeAsync();
+        await _confirmations.DisposeAsync();
+    }
 
     public async Task<string?> FindReservationAsync(string channelId, string buyerId, string idempotencyKey, CancellationToken cancellationToken)
     {
-        await using var c = await database.OpenAsync(cancellationToken);
+        await using var c = await _database.OpenAsync(cancellationToken);
         await using var find = c.Command(null,
             "SELECT order_id FROM orders_purchase_keys WHERE channel_id = $c AND buyer_id = $b AND idempotency_key = $k;",
             ("$c", channelId), ("$b", buyerId), ("$k", idempotencyKey));
@@ -82,7 +91,7 @@ public sealed class SqliteCommerceStore(ChatDatabase database) : IStockLedger, I
     }
 
     public Task<IReadOnlyDictionary<string, int>> ApplyLineupAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool reset, CancellationToken cancellationToken) =>
-        database.WriteAsync<IReadOnlyDictionary<string, int>>(async (c, tx) =>
+        _database.WriteAsync<IReadOnlyDictionary<string, int>>(async (c, tx) =>
         {
             if (reset)
             {
@@ -103,7 +112,7 @@ public sealed class SqliteCommerceStore(ChatDatabase database) : IStockLedger, I
         }, cancellationToken);
 
     public Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (c, tx) =>
+        _database.WriteAsync(async (c, tx) =>
         {
             await using (var end = c.Command(tx, "UPDATE chat_flash_sales SET ended = 1 WHERE channel_id = $c AND ended = 0;", ("$c", channelId)))
                 await end.ExecuteNonQueryAsync(cancellationToken);
@@ -116,7 +125,7 @@ public sealed class SqliteCommerceStore(ChatDatabase database) : IStockLedger, I
         }, cancellationToken);
 
     public Task<bool> EndFlashSaleAsync(string channelId, string? saleId, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (c, tx) =>
+        _database.WriteAsync(async (c, tx) =>
         {
             await using var end = c.Command(tx,
                 "UPDATE chat_flash_sales SET ended = 1 WHERE channel_id = $c AND ended = 0 AND ($s IS NULL OR sale_id = $s);",
@@ -126,7 +135,7 @@ public sealed class SqliteCommerceStore(ChatDatabase database) : IStockLedger, I
 
     public async Task<FlashSaleRecord?> FindActiveFlashSaleAsync(string channelId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var c = await database.OpenAsync(cancellationToken);
+        await using var c = await _database.OpenAsync(cancellationToken);
         await using var find = c.Command(null,
             "SELECT sale_id, sku, price_cents, currency, quantity, remaining, ends_at FROM chat_flash_sales WHERE channel_id = $c AND ended = 0 AND ends_at > $now ORDER BY ends_at DESC LIMIT 1;",
             ("$c", channelId), ("$now", now.ToUnixTimeMilliseconds()));
@@ -145,7 +154,7 @@ public sealed class SqliteCommerceStore(ChatDatabase database) : IStockLedger, I
         DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(13)));
 
     public Task<IReadOnlyList<OrderRecord>> ClaimDueAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken) =>
-        database.WriteAsync<IReadOnlyList<OrderRecord>>(async (c, tx) =>
+        _database.WriteAsync<IReadOnlyList<OrderRecord>>(async (c, tx) =>
         {
             var at = now.ToUnixTimeMilliseconds();
             await using var claim = c.Command(tx,
@@ -164,20 +173,34 @@ public sealed class SqliteCommerceStore(ChatDatabase database) : IStockLedger, I
         }, cancellationToken);
 
     public Task ReleaseAllLeasesAsync(CancellationToken cancellationToken) =>
-        database.WriteAsync(async (c, tx) =>
+        _database.WriteAsync(async (c, tx) =>
         {
             await using var release = c.Command(tx, "UPDATE orders_orders SET lease_until = 0 WHERE status = 'pending' AND lease_until <> 0;");
             return await release.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
+    /// <summary>Group-committed like reservations: a burst of answers from the order API is one transaction.</summary>
     public Task<bool> MarkConfirmedAsync(string orderId, int attempts, DateTimeOffset now, CancellationToken cancellationToken) =>
-        TransitionAsync(orderId, OrderStatus.Confirmed, attempts, null, now, cancellationToken);
+        _confirmations.WriteAsync(new Confirmation(orderId, attempts, now.ToUnixTimeMilliseconds()), cancellationToken);
+
+    private sealed record Confirmation(string OrderId, int Attempts, long Now);
+
+    private Task<IReadOnlyList<bool>> WriteConfirmationsAsync(IReadOnlyList<Confirmation> confirmations) =>
+        _database.WriteAsync<IReadOnlyList<bool>>(async (c, tx) =>
+        {
+            await using var update = new SqliteStatement(c, tx,
+                $"UPDATE orders_orders SET status = '{OrderStatus.Confirmed}', attempts = $1, last_error = NULL, lease_until = 0, updated_at = $2 WHERE order_id = $3 AND status = 'pending';");
+            var done = new bool[confirmations.Count];
+            for (var i = 0; i < confirmations.Count; i++)
+                done[i] = await update.Execute(CancellationToken.None, confirmations[i].Attempts, confirmations[i].Now, confirmations[i].OrderId) == 1;
+            return done;
+        }, CancellationToken.None);
 
     public Task<bool> MarkDeadLetterAsync(string orderId, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
         TransitionAsync(orderId, OrderStatus.DeadLetter, attempts, error, now, cancellationToken);
 
     private Task<bool> TransitionAsync(string orderId, string status, int attempts, string? error, DateTimeOffset now, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (c, tx) =>
+        _database.WriteAsync(async (c, tx) =>
         {
             await using var update = c.Command(tx,
                 "UPDATE orders_orders SET status = $st, attempts = $a, last_error = $e, lease_until = 0, updated_at = $now WHERE order_id = $id AND status = 'pending';",
@@ -186,7 +209,7 @@ public sealed class SqliteCommerceStore(ChatDatabase database) : IStockLedger, I
         }, cancellationToken);
 
     public Task<StockRelease?> MarkFailedAsync(string orderId, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
-        database.WriteAsync<StockRelease?>(async (c, tx) =>
+        _database.WriteAsync<StockRelease?>(async (c, tx) =>
         {
             string channelId, sku; int quantity; string? saleId; bool lineup;
             await using (var mark = c.Command(tx,
@@ -222,7 +245,7 @@ public sealed class SqliteCommerceStore(ChatDatabase database) : IStockLedger, I
         }, cancellationToken);
 
     public Task ScheduleRetryAsync(string orderId, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (c, tx) =>
+        _database.WriteAsync(async (c, tx) =>
         {
             await using var update = c.Command(tx,
                 "UPDATE orders_orders SET attempts = $a, next_attempt_at = $next, last_error = $e, lease_until = 0, updated_at = $now WHERE order_id = $id AND status = 'pending';",
@@ -232,21 +255,21 @@ public sealed class SqliteCommerceStore(ChatDatabase database) : IStockLedger, I
 
     public async Task<int> CountPendingAsync(CancellationToken cancellationToken)
     {
-        await using var c = await database.OpenAsync(cancellationToken);
+        await using var c = await _database.OpenAsync(cancellationToken);
         await using var count = c.Command(null, "SELECT COUNT(*) FROM orders_orders WHERE status = 'pending';");
         return Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken));
     }
 
     public async Task<DateTimeOffset?> NextDueAtAsync(CancellationToken cancellationToken)
     {
-        await using var c = await database.OpenAsync(cancellationToken);
+        await using var c = await _database.OpenAsync(cancellationToken);
         await using var next = c.Command(null, "SELECT MIN(MAX(next_attempt_at, lease_until)) FROM orders_orders WHERE status = 'pending';");
         return await next.ExecuteScalarAsync(cancellationToken) is long at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
     }
 
     public async Task<IReadOnlyList<OrderRecord>> ListByChannelAsync(string channelId, CancellationToken cancellationToken)
     {
-        await using var c = await database.OpenAsync(cancellationToken);
+        await using var c = await _database.OpenAsync(cancellationToken);
         await using var list = c.Command(null, $"SELECT {OrderColumns} FROM orders_orders WHERE channel_id = $c ORDER BY created_at, order_id;", ("$c", channelId));
         var orders = new List<OrderRecord>();
         await using var reader = await list.ExecuteReaderAsync(cancellationToken);

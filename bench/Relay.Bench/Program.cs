@@ -19,8 +19,8 @@ ThreadPool.SetMinThreads(64, 64);
 return mode switch
 {
     "hub" => await Hub(),
-    "sale" => await Sale(),
-    "sustained" => await Sustained(),
+    "sale" => await new SaleBench(opts, clock, OpenGuests, OpenHost, Log).Sale(),
+    "sustained" => await new SaleBench(opts, clock, OpenGuests, OpenHost, Log).Sustained(),
     _ => Fail($"unknown mode {mode}"),
 };
 
@@ -123,144 +123,6 @@ async Task<int> Hub()
         delivered = Interlocked.Read(ref received), deliveredRatio = (double)received / expected,
         deliveriesPerSecond = received / (sendSeconds + 0.0), p50Ms = hist.Percentile(50), p99Ms = hist.Percentile(99),
         p999Ms = hist.Percentile(99.9), maxMs = hist.Max,
-    };
-    Console.WriteLine(JsonSerializer.Serialize(result));
-    await host.DisposeAsync();
-    await Task.WhenAll(conns.Select(c => c.DisposeAsync().AsTask()));
-    return 0;
-}
-
-async Task<string> FlashSku(HubConnection host, long quantity, bool flash)
-{
-    // One product with unlimited line-up stock, so only the flash sale's quantity limits the sale.
-    using (var http = new HttpClient())
-    {
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", opts.Token);
-        var body = new StringContent("""[{"sku":"BENCH-1","title":"Bench product","priceCents":1000,"currency":"EUR"}]""",
-            System.Text.Encoding.UTF8, "application/json");
-        (await http.PutAsync($"{opts.Base}/api/v1/channels/demo/lineup", body)).EnsureSuccessStatusCode();
-    }
-    const string sku = "BENCH-1";
-    if (flash)
-    {
-        await host.InvokeAsync<object>("StartFlashSale", new Dictionary<string, object>
-        {
-            ["sku"] = sku, ["priceCents"] = 500, ["quantity"] = quantity, ["durationSeconds"] = 3600,
-        });
-    }
-    else
-    {
-        await host.InvokeAsync<object>("Pin", sku);
-    }
-    return sku;
-}
-
-async Task<int> Sale()
-{
-    var conns = await OpenGuests(opts.Conns, null);
-    var host = await OpenHost();
-    var sku = await FlashSku(host, opts.Quantity, flash: true);
-    Log($"flash sale of {opts.Quantity} x {sku}: {conns.Count} buyers fire within {opts.SpreadMs} ms");
-    var hist = new Histogram();
-    var statuses = new ConcurrentDictionary<string, int>();
-    var orderIds = new ConcurrentBag<string>();
-    var rnd = new Random(42);
-    var offsets = conns.Select(_ => rnd.Next(opts.SpreadMs)).ToArray();
-    var t0 = clock.Elapsed;
-    await Task.WhenAll(conns.Select(async (c, i) =>
-    {
-        var due = t0 + TimeSpan.FromMilliseconds(offsets[i]);
-        var wait = due - clock.Elapsed;
-        if (wait > TimeSpan.Zero) await Task.Delay(wait);
-        var at = clock.ElapsedTicks;
-        string status;
-        try
-        {
-            var r = await c.InvokeAsync<Dictionary<object, object>>("Purchase", new Dictionary<string, object>
-            {
-                ["sku"] = sku, ["quantity"] = 1, ["idempotencyKey"] = Guid.NewGuid().ToString("N"),
-            });
-            status = (string)r["status"];
-            if (status == "reserved") orderIds.Add((string)r["orderId"]);
-        }
-        catch (Exception e) { status = "error:" + e.Message.Split(':')[0]; }
-        hist.Add(clock.ElapsedTicks - at);
-        statuses.AddOrUpdate(status, 1, (_, v) => v + 1);
-    }));
-    var burst = (clock.Elapsed - t0).TotalSeconds;
-    // Every reserved order must reach the order API exactly once.
-    using var http = new HttpClient();
-    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", opts.Token);
-    var deadline = clock.Elapsed + TimeSpan.FromSeconds(60);
-    JsonElement relayOrders = default, apiOrders = default;
-    int confirmed = 0;
-    while (clock.Elapsed < deadline)
-    {
-        relayOrders = JsonDocument.Parse(await http.GetStringAsync($"{opts.Base}/api/v1/channels/demo/orders")).RootElement;
-        confirmed = relayOrders.EnumerateArray().Count(o => o.GetProperty("status").GetString() == "confirmed");
-        if (confirmed >= orderIds.Count && relayOrders.EnumerateArray().All(o => o.GetProperty("status").GetString() != "pending")) break;
-        await Task.Delay(500);
-    }
-    var confirmSeconds = (clock.Elapsed - t0).TotalSeconds;
-    apiOrders = JsonDocument.Parse(await http.GetStringAsync($"{opts.Base}/api/v1/orders?channel=demo")).RootElement;
-    var apiIds = apiOrders.EnumerateArray().Select(o => o.GetProperty("orderId").GetString()!).ToList();
-    var reserved = orderIds.Distinct().ToHashSet();
-    var result = new
-    {
-        mode = "sale", buyers = conns.Count, quantity = opts.Quantity, statuses,
-        reserved = reserved.Count, oversell = Math.Max(0, reserved.Count - opts.Quantity),
-        relayOrders = relayOrders.GetArrayLength(), relayConfirmed = confirmed,
-        apiReceived = apiIds.Count, apiDistinct = apiIds.Distinct().Count(),
-        lost = reserved.Count(id => !apiIds.Contains(id)), duplicates = apiIds.Count - apiIds.Distinct().Count(),
-        burstSeconds = burst, purchasesPerSecond = conns.Count / burst,
-        p50Ms = hist.Percentile(50), p99Ms = hist.Percentile(99), maxMs = hist.Max, allConfirmedAfterSeconds = confirmSeconds,
-    };
-    Console.WriteLine(JsonSerializer.Serialize(result));
-    await host.DisposeAsync();
-    await Task.WhenAll(conns.Select(c => c.DisposeAsync().AsTask()));
-    return 0;
-}
-
-async Task<int> Sustained()
-{
-    var conns = await OpenGuests(opts.Conns, null);
-    var host = await OpenHost();
-    var sku = await FlashSku(host, 0, flash: false); // pinned product, unlimited line-up stock
-    Log($"sustained purchases of pinned {sku} from {conns.Count} connections for {opts.Seconds} s");
-    var hist = new Histogram();
-    long reserved = 0, other = 0;
-    var statuses = new ConcurrentDictionary<string, int>();
-    var stopAt = clock.Elapsed + TimeSpan.FromSeconds(opts.Seconds);
-    var t0 = clock.Elapsed;
-    await Task.WhenAll(conns.Select(async c =>
-    {
-        while (clock.Elapsed < stopAt)
-        {
-            var at = clock.ElapsedTicks;
-            try
-            {
-                var r = await c.InvokeAsync<Dictionary<object, object>>("Purchase", new Dictionary<string, object>
-                {
-                    ["sku"] = sku, ["quantity"] = 1, ["idempotencyKey"] = Guid.NewGuid().ToString("N"),
-                });
-                var s = (string)r["status"];
-                statuses.AddOrUpdate(s, 1, (_, v) => v + 1);
-                if (s == "reserved") Interlocked.Increment(ref reserved); else Interlocked.Increment(ref other);
-            }
-            catch (Exception e)
-            {
-                statuses.AddOrUpdate("error:" + e.Message.Split(':')[0], 1, (_, v) => v + 1);
-                Interlocked.Increment(ref other);
-                await Task.Delay(50);
-            }
-            hist.Add(clock.ElapsedTicks - at);
-        }
-    }));
-    var secs = (clock.Elapsed - t0).TotalSeconds;
-    var result = new
-    {
-        mode = "sustained", conns = conns.Count, seconds = secs, reserved, other, statuses,
-        reservationsPerSecond = reserved / secs, p50Ms = hist.Percentile(50), p99Ms = hist.Percentile(99), maxMs = hist.Max,
     };
     Console.WriteLine(JsonSerializer.Serialize(result));
     await host.DisposeAsync();
