@@ -319,6 +319,18 @@ SYSTEMS = {"relay": Relay, "nginx": Nginx, "nms": Nms}
 
 
 def run_one(kind, n, clip, warmup, window, extra=(), env=None, channels=1):
+    # On a shared machine, BENCH_LOCK=path makes each run hold an exclusive flock (others' test runs take it shared).
+    lock = None
+    if os.environ.get("BENCH_LOCK"):
+        import fcntl
+        lock = open(os.environ["BENCH_LOCK"], "a"); fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        return _run_one(kind, n, clip, warmup, window, extra, env, channels)
+    finally:
+        if lock: lock.close()
+
+
+def _run_one(kind, n, clip, warmup, window, extra=(), env=None, channels=1):
     sink = Sink(); sut = None
     try:
         sut = Relay(n, sink, clip, extra, env, channels) if kind == "relay" else SYSTEMS[kind](n, sink, clip, channels)
