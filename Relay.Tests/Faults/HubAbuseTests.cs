@@ -212,11 +212,13 @@ public sealed class HubAbuseTests
         Assert.Equal(5, after.FlashSale.Quantity);
         Assert.Equal(5, after.FlashSale.Remaining);
         Assert.Null(after.Pinned);
-        Assert.True(await stock.StaysQuietAsync(0.2));
+        // Stock events are paced, so the one for the sale's start may still arrive now: none may show a unit gone.
+        await Task.Delay(400, Ct);
+        Assert.DoesNotContain(stock.All, e => e.Sku == "LIP-1" && e.Remaining < 5);
         Assert.Empty(sales.All);
         // The sale still sells, exactly its quantity.
         var ok = await viewer.InvokeAsync<PurchaseResult>("Purchase", new PurchaseRequest { Sku = "LIP-1", Quantity = 1, IdempotencyKey = "good" }, Ct);
         Assert.Equal(PurchaseStatus.Reserved, ok.Status);
-        Assert.Equal(4, (await stock.NextAsync()).Remaining);
+        Assert.Equal(4, (await stock.NextMatchingAsync(e => e.Sku == "LIP-1" && e.Remaining != 5)).Remaining);
     }
 }
