@@ -14,14 +14,15 @@ ROOM_ARGS = ["--Relay:Chat:RateLimitMessages=1000", "--Relay:Chat:RateLimitWindo
 
 
 class Server:
-    def __init__(self, extra=()):
+    def __init__(self, extra=(), env=None):
         import tempfile, shutil
         self.dir = tempfile.mkdtemp(prefix="bench-room-")
         self.http = free_port(); rtmp = free_port()
         self.log = open(f"{self.dir}/relay.log", "w")
         self.proc = start(["dotnet", fanout.RELAY_DLL, "--urls", f"http://127.0.0.1:{self.http}", f"--Relay:DataDir={self.dir}",
                            f"--Relay:Ingest:RtmpPort={rtmp}", "--Logging:LogLevel:Default=Warning", *ROOM_ARGS, *extra],
-                          stdout=self.log, stderr=subprocess.STDOUT, cwd=os.path.dirname(fanout.RELAY_DLL))
+                          stdout=self.log, stderr=subprocess.STDOUT, cwd=os.path.dirname(fanout.RELAY_DLL),
+                          env={**os.environ, **(env or {})})
         wait_port(self.http, 60, self.proc)
         end = time.time() + 20
         while not os.path.exists(f"{self.dir}/admin-token") and time.time() < end: time.sleep(0.1)
@@ -33,10 +34,11 @@ class Server:
         stop(self.proc, 15); self.log.close(); shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_tool(server, mode, tool_args, marker, window, timeout):
+def run_tool(server, mode, tool_args, marker, window, timeout, env=None):
     """Runs the load tool; measures Relay for `window` s from the moment the tool prints `marker`."""
+    load_before = os.getloadavg()
     p = start(["dotnet", TOOL, mode, "--base", server.base, "--token", server.token, *tool_args],
-              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
     meas = {}
 
     def watch():
@@ -60,6 +62,7 @@ def run_tool(server, mode, tool_args, marker, window, timeout):
     res = json.loads(out.strip().splitlines()[-1]) if out.strip() else {"error": "no result"}
     res["server"] = {k: meas.get(k) for k in ("cpu_pct", "rss_mb", "pss_mb", "window_s")}
     res["load_tool"] = {k: meas.get("tool", {}).get(k) for k in ("cpu_pct", "rss_mb")}
+    res["load_before"] = load_before
     res["load"] = os.getloadavg()
     return res
 
@@ -68,6 +71,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hub-conns", default="1000,5000,10000")
     ap.add_argument("--hub-seconds", type=int, default=30)
+    ap.add_argument("--hub-client", default="lean", help="receivers: lean (raw sockets, LeanHubClient.cs) or signalr (HubConnection each)")
+    ap.add_argument("--hub-reps", type=int, default=1)
+    ap.add_argument("--server-env", default="", help="KEY=VALUE,... for the Relay process (hub runs)")
+    ap.add_argument("--tool-env", default="DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1",
+                    help="KEY=VALUE,... for the load tool (hub runs); default: socket completions inline on the epoll thread")
     ap.add_argument("--sale-buyers", type=int, default=5000)
     ap.add_argument("--sustained-conns", type=int, default=200)
     ap.add_argument("--sustained-seconds", type=int, default=20)
@@ -84,14 +92,19 @@ def main():
     try:
         only = a.only.split(",")
         if "hub" in only:
-            for n in [int(x) for x in a.hub_conns.split(",")]:
-                log(f"hub fan-out: {n} connections, a chat message every 100 ms for {a.hub_seconds} s")
-                s = Server()
-                try:
-                    save(run_tool(s, "hub", ["--conns", str(n), "--seconds", str(a.hub_seconds), "--interval-ms", "100"],
-                                  "host sends", a.hub_seconds, 600))
-                finally:
-                    s.close()
+            def kv(text): return dict(x.split("=", 1) for x in text.split(",") if x)
+            for rep in range(a.hub_reps):
+                for n in [int(x) for x in a.hub_conns.split(",")]:
+                    log(f"hub fan-out ({a.hub_client} receivers, rep {rep + 1}/{a.hub_reps}): {n} connections, "
+                        f"a chat message every 100 ms for {a.hub_seconds} s; server env {a.server_env or '-'}")
+                    s = Server(env=kv(a.server_env))
+                    try:
+                        r = run_tool(s, "hub", ["--conns", str(n), "--seconds", str(a.hub_seconds), "--interval-ms", "100",
+                                                "--client", a.hub_client], "host sends", a.hub_seconds, 600, env=kv(a.tool_env))
+                        r.update(server_env=a.server_env, tool_env=a.tool_env, rep=rep + 1)
+                        save(r)
+                    finally:
+                        s.close()
         if "sale" in only:
             log(f"flash sale: {a.sale_buyers} buyers, quantity 100, within 1 s")
             s = Server()

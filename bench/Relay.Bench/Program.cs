@@ -1,5 +1,6 @@
 // Relay.Bench: SignalR load generator for the live room (MessagePack over WebSockets).
-//   hub       --base URL --token ADMIN --conns N --seconds S --interval-ms 100
+//   hub       --base URL --token ADMIN --conns N --seconds S --interval-ms 100 [--client lean|signalr]
+//             (lean = raw-socket receivers, HubBench.cs; signalr = one HubConnection per receiver)
 //   sale      --base URL --token ADMIN --conns N --quantity 100 --spread-ms 1000
 //   sustained --base URL --token ADMIN --conns N --seconds S
 // Prints one JSON line with the results on stdout; progress on stderr.
@@ -18,6 +19,7 @@ ThreadPool.SetMinThreads(64, 64);
 
 return mode switch
 {
+    "hub" when opts.Client == "lean" => await HubBench.RunLeanAsync(opts, clock, OpenHost, Log),
     "hub" => await Hub(),
     "sale" => await Sale(),
     "sustained" => await Sustained(),
@@ -299,13 +301,13 @@ sealed class Histogram
     }
 }
 
-sealed record Args(string Base, string Token, int Conns, int Seconds, int IntervalMs, int Quantity, int SpreadMs)
+sealed record Args(string Base, string Token, int Conns, int Seconds, int IntervalMs, int Quantity, int SpreadMs, string Client)
 {
     public static Args Parse(string[] a)
     {
         string Get(string k, string d) { var i = Array.IndexOf(a, k); return i >= 0 && i + 1 < a.Length ? a[i + 1] : d; }
         return new Args(Get("--base", "http://127.0.0.1:5000"), Get("--token", ""), int.Parse(Get("--conns", "1000")),
             int.Parse(Get("--seconds", "30")), int.Parse(Get("--interval-ms", "100")), int.Parse(Get("--quantity", "100")),
-            int.Parse(Get("--spread-ms", "1000")));
+            int.Parse(Get("--spread-ms", "1000")), Get("--client", "lean"));
     }
 }
