@@ -34,6 +34,12 @@ class Server:
         stop(self.proc, 15); self.log.close(); shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def machine_busy():
+    """(busy, total) jiffies of all CPUs from /proc/stat: busy excludes idle and iowait."""
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return sum(f) - f[3] - f[4], sum(f)
+
+
 def run_tool(server, mode, tool_args, marker, window, timeout, env=None):
     """Runs the load tool; measures Relay for `window` s from the moment the tool prints `marker`."""
     load_before = os.getloadavg()
@@ -46,7 +52,12 @@ def run_tool(server, mode, tool_args, marker, window, timeout, env=None):
             sys.stderr.write("      " + line)
             if marker in line and not meas:
                 meas["started"] = True
-                threading.Thread(target=lambda: meas.update(measure(server.proc.pid, window)), daemon=True).start()
+                meas["machine0"] = machine_busy()
+                def server_window():
+                    m = measure(server.proc.pid, window)
+                    meas["machine1"] = machine_busy()
+                    meas.update(m)
+                threading.Thread(target=server_window, daemon=True).start()
                 threading.Thread(target=lambda: meas.update(tool=measure(p.pid, window)), daemon=True).start()
     t = threading.Thread(target=watch, daemon=True); t.start()
     outbuf = []
@@ -62,6 +73,10 @@ def run_tool(server, mode, tool_args, marker, window, timeout, env=None):
     res = json.loads(out.strip().splitlines()[-1]) if out.strip() else {"error": "no result"}
     res["server"] = {k: meas.get(k) for k in ("cpu_pct", "rss_mb", "pss_mb", "window_s")}
     res["load_tool"] = {k: meas.get("tool", {}).get(k) for k in ("cpu_pct", "rss_mb")}
+    if "machine1" in meas:
+        (b0, t0), (b1, t1) = meas["machine0"], meas["machine1"]
+        # Whole machine, in % of one core (200 = both cores busy): what else ran besides the server and the tool.
+        res["machine_cpu_pct"] = round(100 * os.cpu_count() * (b1 - b0) / max(1, t1 - t0), 1)
     res["load_before"] = load_before
     res["load"] = os.getloadavg()
     return res
