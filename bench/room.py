@@ -40,6 +40,21 @@ def machine_busy():
     return sum(f) - f[3] - f[4], sum(f)
 
 
+def perf_stat(pid, window):
+    """Instructions, cycles and context switches of `pid` over `window` s (`perf stat`): work per delivery that,
+    unlike CPU %, does not depend on how much of the 2 cores other processes took meanwhile."""
+    r = subprocess.run(["perf", "stat", "-x", ",", "-e", "instructions,cycles,context-switches", "-p", str(pid), "--", "sleep", str(window)],
+                       capture_output=True, text=True)
+    out = {}
+    for line in r.stderr.splitlines():
+        f = line.split(",")
+        if len(f) > 2 and f[0].replace(".", "").isdigit(): out[f[2].split(":")[0]] = float(f[0])
+    return out
+
+
+PERF_STAT = False
+
+
 def run_tool(server, mode, tool_args, marker, window, timeout, env=None):
     """Runs the load tool; measures Relay for `window` s from the moment the tool prints `marker`."""
     load_before = os.getloadavg()
@@ -58,6 +73,9 @@ def run_tool(server, mode, tool_args, marker, window, timeout, env=None):
                     meas["machine1"] = machine_busy()
                     meas.update(m)
                 threading.Thread(target=server_window, daemon=True).start()
+                if PERF_STAT:
+                    threading.Thread(target=lambda: meas.update(perf=perf_stat(server.proc.pid, window - 1)), daemon=True).start()
+                    threading.Thread(target=lambda: meas.update(tool_perf=perf_stat(p.pid, window - 1)), daemon=True).start()
                 threading.Thread(target=lambda: meas.update(tool=measure(p.pid, window)), daemon=True).start()
     t = threading.Thread(target=watch, daemon=True); t.start()
     outbuf = []
@@ -77,6 +95,8 @@ def run_tool(server, mode, tool_args, marker, window, timeout, env=None):
         (b0, t0), (b1, t1) = meas["machine0"], meas["machine1"]
         # Whole machine, in % of one core (200 = both cores busy): what else ran besides the server and the tool.
         res["machine_cpu_pct"] = round(100 * os.cpu_count() * (b1 - b0) / max(1, t1 - t0), 1)
+    if "perf" in meas: res["server"]["perf"] = meas["perf"]
+    if "tool_perf" in meas: res["load_tool"]["perf"] = meas["tool_perf"]
     res["load_before"] = load_before
     res["load"] = os.getloadavg()
     return res
@@ -96,7 +116,10 @@ def main():
     ap.add_argument("--sustained-seconds", type=int, default=20)
     ap.add_argument("--only", default="hub,sale,sustained")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "room.json"))
+    ap.add_argument("--perf-stat", action="store_true", help="hub: also count instructions/cycles/context switches (perf stat)")
     a = ap.parse_args()
+    global PERF_STAT
+    PERF_STAT = a.perf_stat
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     results = []
 

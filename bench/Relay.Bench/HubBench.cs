@@ -24,32 +24,65 @@ static class HubBench
         var baseUri = new Uri(opts.Base);
         var conns = new LeanHubClient[opts.Conns];
         var done = 0; var retried = 0; var reported = 0;
-        using var gate = new SemaphoreSlim(50);
         var sw = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, opts.Conns).Select(async i =>
+        var epoll = opts.Client == "lean" ? new EpollReceiver() : null;
+        if (epoll is not null)
         {
-            await gate.WaitAsync();
-            try
+            // Blocking connects on a few dedicated threads (the sockets must stay out of the runtime's epoll engine).
+            var nextIndex = -1;
+            var workers = Enumerable.Range(0, 16).Select(_ => new Thread(() =>
             {
-                for (var attempt = 0; ; attempt++)
+                for (var i = Interlocked.Increment(ref nextIndex); i < conns.Length; i = Interlocked.Increment(ref nextIndex))
                 {
-                    try
+                    for (var attempt = 0; ; attempt++)
                     {
-                        conns[i] = await LeanHubClient.ConnectAsync(baseUri, "demo", $"g{i}", OnBench, CancellationToken.None);
-                        break;
+                        try
+                        {
+                            conns[i] = LeanHubClient.ConnectBlocking(baseUri, "demo", $"g{i}", OnBench);
+                            break;
+                        }
+                        catch (Exception e) when (attempt < 5)
+                        {
+                            if (Interlocked.Increment(ref reported) <= 3) log($"connect {i} failed: {e.GetType().Name}: {e.Message}");
+                            Interlocked.Increment(ref retried);
+                            Thread.Sleep(200);
+                        }
                     }
-                    catch (Exception e) when (attempt < 5)
-                    {
-                        if (Interlocked.Increment(ref reported) <= 3) log($"connect {i} failed: {e.GetType().Name}: {e.Message}");
-                        Interlocked.Increment(ref retried);
-                        await Task.Delay(200);
-                    }
+                    if (Interlocked.Increment(ref done) % 1000 == 0) log($"{done}/{opts.Conns} connected ({sw.Elapsed.TotalSeconds:F1} s)");
                 }
-                if (Interlocked.Increment(ref done) % 1000 == 0) log($"{done}/{opts.Conns} connected ({sw.Elapsed.TotalSeconds:F1} s)");
-            }
-            finally { gate.Release(); }
-        }));
-        log($"{opts.Conns} lean connections joined in {sw.Elapsed.TotalSeconds:F1} s ({retried} retried attempts)");
+            })).ToList();
+            workers.ForEach(t => t.Start());
+            workers.ForEach(t => t.Join());
+            epoll.Start(conns);
+        }
+        else
+        {
+            using var gate = new SemaphoreSlim(50);
+            await Task.WhenAll(Enumerable.Range(0, opts.Conns).Select(async i =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    for (var attempt = 0; ; attempt++)
+                    {
+                        try
+                        {
+                            conns[i] = await LeanHubClient.ConnectAsync(baseUri, "demo", $"g{i}", OnBench, CancellationToken.None);
+                            break;
+                        }
+                        catch (Exception e) when (attempt < 5)
+                        {
+                            if (Interlocked.Increment(ref reported) <= 3) log($"connect {i} failed: {e.GetType().Name}: {e.Message}");
+                            Interlocked.Increment(ref retried);
+                            await Task.Delay(200);
+                        }
+                    }
+                    if (Interlocked.Increment(ref done) % 1000 == 0) log($"{done}/{opts.Conns} connected ({sw.Elapsed.TotalSeconds:F1} s)");
+                }
+                finally { gate.Release(); }
+            }));
+        }
+        log($"{opts.Conns} lean connections ({opts.Client}) joined in {sw.Elapsed.TotalSeconds:F1} s ({retried} retried attempts)");
 
         // The server closes a connection that sent nothing for 30 s (ClientTimeoutInterval): ping every 10 s.
         using var stopPings = new CancellationTokenSource();
@@ -62,6 +95,7 @@ static class HubBench
                     await Task.Delay(10_000, stopPings.Token);
                     foreach (var c in conns)
                     {
+                        if (epoll is not null) { c.Ping(); continue; }
                         try { await c.PingAsync(stopPings.Token); }
                         catch (Exception e) when (e is not OperationCanceledException) { }
                     }
@@ -103,7 +137,7 @@ static class HubBench
         var drainMs = Math.Max(0, Volatile.Read(ref lastDeliveryTicks) - lastSendTicks) * 1000.0 / Stopwatch.Frequency;
         var result = new
         {
-            mode = "hub", client = "lean", conns = conns.Length, sentMessages = seqNo, sendErrors = errors, expectedDeliveries = expected,
+            mode = "hub", client = opts.Client, conns = conns.Length, sentMessages = seqNo, sendErrors = errors, expectedDeliveries = expected,
             delivered, deliveredRatio = (double)delivered / expected, deliveriesPerSecond = delivered / sendSeconds,
             drainMs = Math.Round(drainMs, 1), closedConnections = conns.Count(c => Interlocked.Read(ref c.Closed) != 0),
             p50Ms = hist.Percentile(50), p99Ms = hist.Percentile(99), p999Ms = hist.Percentile(99.9), maxMs = hist.Max,
@@ -112,6 +146,7 @@ static class HubBench
         stopPings.Cancel();
         await pings;
         await host.DisposeAsync();
+        epoll?.Dispose();
         await Task.WhenAll(conns.Select(c => c.DisposeAsync().AsTask()));
         return 0;
     }

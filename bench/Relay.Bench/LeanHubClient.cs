@@ -64,6 +64,121 @@ sealed class LeanHubClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The same with blocking calls only, so the socket is never registered with the runtime's own epoll engine:
+    /// afterwards the caller reads it from its own epoll loop (<see cref="EpollReceiver"/>) and calls <see cref="Feed"/>.
+    /// </summary>
+    public static LeanHubClient ConnectBlocking(Uri baseUri, string channelId, string displayName, Action<long> onBench)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+        {
+            NoDelay = true, ReceiveTimeout = 30_000, SendTimeout = 30_000,
+        };
+        var client = new LeanHubClient(socket, onBench);
+        try
+        {
+            socket.Connect(IPAddress.Parse(baseUri.Host), baseUri.Port);
+            var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            socket.Send(Encoding.ASCII.GetBytes($"GET /hubs/live HTTP/1.1\r\nHost: {baseUri.Authority}\r\nUpgrade: websocket\r\n" +
+                $"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+            while (true)
+            {
+                var n = socket.Receive(client._recv, client._recvEnd, client._recv.Length - client._recvEnd, SocketFlags.None);
+                if (n == 0) throw new IOException("closed during the WebSocket upgrade");
+                client._recvEnd += n;
+                if (client.TryUpgraded()) break;
+            }
+            var hello = "{\"protocol\":\"messagepack\",\"version\":1}\u001e"u8.ToArray();
+            client.SendFrame([.. hello, .. JoinInvocation(channelId, displayName)]);
+            while (true)
+            {
+                client.ParseFrames();
+                client.Compact();
+                if (client._joined.Task.IsCompleted) break;
+                var n = socket.Receive(client._recv, client._recvEnd, client._recv.Length - client._recvEnd, SocketFlags.None);
+                if (n == 0) throw new IOException("closed before Join completed");
+                client._recvEnd += n;
+            }
+            client._joined.Task.GetAwaiter().GetResult(); // throws when Join was refused
+            socket.Blocking = false;
+            return client;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public nint Handle => _socket.Handle;
+
+    /// <summary>Bytes read by an outside loop; false once the connection is unusable (closed or bad frames).</summary>
+    public bool Feed(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            while (data.Length > 0)
+            {
+                Compact();
+                var room = Math.Min(data.Length, _recv.Length - _recvEnd);
+                data[..room].CopyTo(_recv.AsSpan(_recvEnd));
+                _recvEnd += room;
+                data = data[room..];
+                ParseFrames();
+            }
+            Compact();
+            return true;
+        }
+        catch (IOException)
+        {
+            Interlocked.Exchange(ref Closed, 1);
+            return false;
+        }
+    }
+
+    public void MarkClosed() => Interlocked.Exchange(ref Closed, 1);
+
+    /// <summary>Ping from a non-blocking socket owned by an outside loop (8 bytes: never blocks in practice).</summary>
+    public void Ping()
+    {
+        try { SendFrame(PingMessage); }
+        catch (SocketException) { }
+        catch (ObjectDisposedException) { }
+    }
+
+    private void SendFrame(byte[] payload)
+    {
+        var frame = Frame(payload);
+        lock (_sendGate) _socket.Send(frame);
+    }
+
+    private void Compact()
+    {
+        if (_recvStart == _recvEnd) _recvStart = _recvEnd = 0;
+        else if (_recvEnd == _recv.Length)
+        {
+            var pending = _recvEnd - _recvStart;
+            if (_recvStart == 0) Array.Resize(ref _recv, _recv.Length * 2);
+            else Buffer.BlockCopy(_recv, _recvStart, _recv, 0, pending);
+            (_recvStart, _recvEnd) = (0, pending);
+        }
+    }
+
+    private bool TryUpgraded()
+    {
+        var end = _recv.AsSpan(0, _recvEnd).IndexOf("\r\n\r\n"u8);
+        if (end < 0)
+        {
+            if (_recvEnd == _recv.Length) throw new IOException("upgrade response too long");
+            return false;
+        }
+        var head = Encoding.ASCII.GetString(_recv, 0, end);
+        if (!head.StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
+            throw new IOException("upgrade refused: " + head.Split('\r')[0]);
+        _recvStart = end + 4;
+        return true;
+    }
+
     /// <summary>[1, {}, "1", "Join", [channelId, {displayName}], []] with SignalR's VarInt length prefix.</summary>
     internal static byte[] JoinInvocation(string channelId, string displayName)
     {
@@ -100,22 +215,26 @@ sealed class LeanHubClient : IAsyncDisposable
             var n = await _socket.ReceiveAsync(_recv.AsMemory(_recvEnd), SocketFlags.None, ct);
             if (n == 0) throw new IOException("closed during the WebSocket upgrade");
             _recvEnd += n;
-            var end = _recv.AsSpan(0, _recvEnd).IndexOf("\r\n\r\n"u8);
-            if (end < 0)
-            {
-                if (_recvEnd == _recv.Length) throw new IOException("upgrade response too long");
-                continue;
-            }
-            var head = Encoding.ASCII.GetString(_recv, 0, end);
-            if (!head.StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
-                throw new IOException("upgrade refused: " + head.Split('\r')[0]);
-            _recvStart = end + 4;
-            return;
+            if (TryUpgraded()) return;
         }
     }
 
     /// <summary>One masked binary frame (clients must mask).</summary>
     private async Task SendFrameAsync(byte[] payload, CancellationToken ct)
+    {
+        var frame = Frame(payload);
+        await _sendGate.WaitAsync(ct);
+        try
+        {
+            await _socket.SendAsync(frame, SocketFlags.None, ct);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    private static byte[] Frame(byte[] payload)
     {
         var frame = new byte[payload.Length + 14];
         var i = 0;
@@ -126,15 +245,7 @@ sealed class LeanHubClient : IAsyncDisposable
         var mask = frame.AsSpan(i, 4).ToArray();
         i += 4;
         for (var k = 0; k < payload.Length; k++) frame[i + k] = (byte)(payload[k] ^ mask[k & 3]);
-        await _sendGate.WaitAsync(ct);
-        try
-        {
-            await _socket.SendAsync(frame.AsMemory(0, i + payload.Length), SocketFlags.None, ct);
-        }
-        finally
-        {
-            _sendGate.Release();
-        }
+        return frame[..(i + payload.Length)];
     }
 
     private async Task ReceiveLoopAsync()
@@ -144,14 +255,7 @@ sealed class LeanHubClient : IAsyncDisposable
             while (true)
             {
                 ParseFrames();
-                if (_recvStart == _recvEnd) _recvStart = _recvEnd = 0;
-                else if (_recvEnd == _recv.Length)
-                {
-                    var pending = _recvEnd - _recvStart;
-                    if (_recvStart == 0) Array.Resize(ref _recv, _recv.Length * 2);
-                    else Buffer.BlockCopy(_recv, _recvStart, _recv, 0, pending);
-                    (_recvStart, _recvEnd) = (0, pending);
-                }
+                Compact();
                 var n = await _socket.ReceiveAsync(_recv.AsMemory(_recvEnd), SocketFlags.None, _stop.Token);
                 if (n == 0) break;
                 _recvEnd += n;

@@ -1,6 +1,7 @@
 // Relay.Bench: SignalR load generator for the live room (MessagePack over WebSockets).
-//   hub       --base URL --token ADMIN --conns N --seconds S --interval-ms 100 [--client lean|signalr]
-//             (lean = raw-socket receivers, HubBench.cs; signalr = one HubConnection per receiver)
+//   hub       --base URL --token ADMIN --conns N --seconds S --interval-ms 100 [--client lean|lean-async|signalr]
+//             (lean = raw sockets read by one epoll loop, lean-async = raw sockets with async receives,
+//              signalr = one HubConnection per receiver; see HubBench.cs)
 //   sale      --base URL --token ADMIN --conns N --quantity 100 --spread-ms 1000
 //   sustained --base URL --token ADMIN --conns N --seconds S
 // Prints one JSON line with the results on stdout; progress on stderr.
@@ -19,7 +20,7 @@ ThreadPool.SetMinThreads(64, 64);
 
 return mode switch
 {
-    "hub" when opts.Client == "lean" => await HubBench.RunLeanAsync(opts, clock, OpenHost, Log),
+    "hub" when opts.Client is "lean" or "lean-async" => await HubBench.RunLeanAsync(opts, clock, OpenHost, Log),
     "hub" => await Hub(),
     "sale" => await Sale(),
     "sustained" => await Sustained(),
