@@ -6,6 +6,29 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 static class HubBench
 {
+    /// <summary>After a 2 s settle, the host sends `SendMessage("bench SEQ")` every interval for the run's seconds
+    /// (at most <paramref name="maxSeq"/> messages); <paramref name="onSent"/> notes each send time first.</summary>
+    public static async Task<(long Sent, int Errors, double Seconds)> SendAsync(HubConnection host, Args opts, Stopwatch clock,
+        int receivers, long maxSeq, Action<long, long> onSent, Action<string> log)
+    {
+        await Task.Delay(2000);
+        log($"host sends a message every {opts.IntervalMs} ms for {opts.Seconds} s to {receivers} connections");
+        var errors = 0; long seqNo = 0;
+        var start = clock.Elapsed;
+        var next = clock.Elapsed;
+        while (clock.Elapsed - start < TimeSpan.FromSeconds(opts.Seconds) && seqNo < maxSeq)
+        {
+            var seq = ++seqNo;
+            onSent(seq, clock.ElapsedTicks);
+            _ = host.SendAsync("SendMessage", $"bench {seq}").ContinueWith(t => { if (t.IsFaulted) Interlocked.Increment(ref errors); },
+                TaskScheduler.Default);
+            next += TimeSpan.FromMilliseconds(opts.IntervalMs);
+            var wait = next - clock.Elapsed;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        }
+        return (seqNo, Volatile.Read(ref errors), (clock.Elapsed - start).TotalSeconds);
+    }
+
     public static async Task<int> RunLeanAsync(Args opts, Stopwatch clock, Func<Task<HubConnection>> openHost, Action<string> log)
     {
         var hist = new Histogram();
@@ -105,23 +128,9 @@ static class HubBench
         });
 
         var host = await openHost();
-        await Task.Delay(2000);
-        log($"host sends a message every {opts.IntervalMs} ms for {opts.Seconds} s to {conns.Length} connections");
-        var errors = 0; long seqNo = 0;
-        var start = clock.Elapsed;
-        var next = clock.Elapsed;
-        while (clock.Elapsed - start < TimeSpan.FromSeconds(opts.Seconds) && seqNo + 1 < sentAt.Length)
-        {
-            var seq = ++seqNo;
-            Volatile.Write(ref sentAt[seq], clock.ElapsedTicks);
-            _ = host.SendAsync("SendMessage", $"bench {seq}").ContinueWith(t => { if (t.IsFaulted) Interlocked.Increment(ref errors); },
-                TaskScheduler.Default);
-            next += TimeSpan.FromMilliseconds(opts.IntervalMs);
-            var wait = next - clock.Elapsed;
-            if (wait > TimeSpan.Zero) await Task.Delay(wait);
-        }
+        var (seqNo, errors, sendSeconds) = await SendAsync(host, opts, clock, conns.Length, sentAt.Length - 1,
+            (seq, ticks) => Volatile.Write(ref sentAt[seq], ticks), log);
         var lastSendTicks = Volatile.Read(ref sentAt[seqNo]);
-        var sendSeconds = (clock.Elapsed - start).TotalSeconds;
         var expected = seqNo * conns.Length;
         // Drain: wait until everything arrived, or until nothing arrived for 3 s (at most 30 s).
         var drainStart = clock.Elapsed;

@@ -103,21 +103,7 @@ async Task<int> Hub()
         }
     }));
     var host = await OpenHost();
-    await Task.Delay(2000);
-    Log($"host sends a message every {opts.IntervalMs} ms for {opts.Seconds} s to {conns.Count} connections");
-    var errors = 0; long seqNo = 0;
-    var start = clock.Elapsed;
-    var next = clock.Elapsed;
-    while (clock.Elapsed - start < TimeSpan.FromSeconds(opts.Seconds))
-    {
-        var seq = ++seqNo;
-        sent[seq] = clock.ElapsedTicks;
-        _ = host.SendAsync("SendMessage", $"bench {seq}").ContinueWith(t => { if (t.IsFaulted) Interlocked.Increment(ref errors); });
-        next += TimeSpan.FromMilliseconds(opts.IntervalMs);
-        var wait = next - clock.Elapsed;
-        if (wait > TimeSpan.Zero) await Task.Delay(wait);
-    }
-    var sendSeconds = (clock.Elapsed - start).TotalSeconds;
+    var (seqNo, errors, sendSeconds) = await HubBench.SendAsync(host, opts, clock, conns.Count, long.MaxValue, (seq, ticks) => sent[seq] = ticks, Log);
     await Task.Delay(3000); // drain
     var expected = seqNo * conns.Count;
     var result = new
