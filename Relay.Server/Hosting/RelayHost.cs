@@ -21,12 +21,27 @@ public static class RelayHost
             builder.WebHost.UseUrls(DefaultUrls);
         }
         ConfigureLogging(builder);
+        ConfigureSockets(builder);
         builder.Services.AddRelayServer(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapRelayServer();
         return app;
+    }
+
+    /// <summary>
+    /// Kestrel re-queues every socket read and write continuation to its own IO queues by default. A room broadcast is
+    /// one small WebSocket write per connection, so that hop (a work item and often a thread wake-up per delivery) costs
+    /// more than the write itself. Inline scheduling runs the send on the thread that produced it. Socket completions
+    /// still arrive on thread-pool threads (unless DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1, which Relay does not
+    /// set), and the hub's methods run behind SignalR's own thread-pool-scheduled pipes, so a blocking call never stalls
+    /// the epoll thread. `Relay:Server:InlineSocketScheduling=false` restores Kestrel's default. Measured: docs/benchmarks.md section 4.
+    /// </summary>
+    private static void ConfigureSockets(WebApplicationBuilder builder)
+    {
+        var inline = builder.Configuration.GetValue("Relay:Server:InlineSocketScheduling", true);
+        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
     }
 
     private static void ConfigureLogging(WebApplicationBuilder builder)

@@ -61,6 +61,74 @@ public sealed class LiveRoomWiringTests : IAsyncLifetime
         Assert.Equal("TEE-001", await pinned.Task.WaitAsync(TimeSpan.FromSeconds(10), ct));
     }
 
+    /// <summary>
+    /// The real host (Kestrel with inline socket scheduling, the default) fans room events out over WebSockets:
+    /// every viewer of either protocol gets every chat message in order, the pin, the flash sale and its stock.
+    /// </summary>
+    [Fact]
+    public async Task Room_events_reach_every_websocket_viewer_of_both_protocols_in_order()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var demo = _server.Channels.Find("demo")!;
+        var sku = demo.Lineup[0].Sku;
+        await using var host = Connect("messagepack", demo.HostKey);
+        await host.StartAsync(ct);
+        await host.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions { DisplayName = "Host" }, ct);
+
+        const int Viewers = 24, Messages = 8;
+        var viewers = new List<(HubConnection Connection, List<string> Texts, TaskCompletionSource AllMessages,
+            TaskCompletionSource<string> Pinned, TaskCompletionSource<FlashSaleView> Sale, TaskCompletionSource<int> Stock)>();
+        try
+        {
+            for (var i = 0; i < Viewers; i++)
+            {
+                var c = Connect(i % 2 == 0 ? "json" : "messagepack", null);
+                var v = (c, new List<string>(), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
+                    new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously),
+                    new TaskCompletionSource<FlashSaleView>(TaskCreationOptions.RunContinuationsAsynchronously),
+                    new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously));
+                c.On<ChatMessageView>("message", m =>
+                {
+                    lock (v.Item2)
+                    {
+                        v.Item2.Add(m.Text);
+                        if (v.Item2.Count == Messages) v.Item3.TrySetResult();
+                    }
+                });
+                c.On<ProductView>("pinned", p => v.Item4.TrySetResult(p.Sku));
+                c.On<FlashSaleView>("flashSale", s => v.Item5.TrySetResult(s));
+                c.On<StockEvent>("stock", s => { if (s.Sku == sku && s.Remaining == 2) v.Item6.TrySetResult(s.Remaining); });
+                viewers.Add(v);
+                await c.StartAsync(ct);
+                await c.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions { DisplayName = $"v{i}" }, ct);
+            }
+
+            for (var m = 0; m < Messages; m++)
+                await host.InvokeAsync("SendMessage", $"hello {m}", ct);
+            await host.InvokeAsync("Pin", sku, ct);
+            await host.InvokeAsync("StartFlashSale", new FlashSaleRequest { Sku = sku, PriceCents = 500, Quantity = 3, DurationSeconds = 60 }, ct);
+            var bought = await viewers[1].Connection.InvokeAsync<PurchaseResult>("Purchase",
+                new PurchaseRequest { Sku = sku, Quantity = 1, IdempotencyKey = "wiring-1" }, ct);
+            Assert.Equal(PurchaseStatus.Reserved, bought.Status);
+
+            var expected = Enumerable.Range(0, Messages).Select(m => $"hello {m}").ToList();
+            foreach (var v in viewers)
+            {
+                await v.AllMessages.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+                lock (v.Texts) Assert.Equal(expected, v.Texts);
+                Assert.Equal(sku, await v.Pinned.Task.WaitAsync(TimeSpan.FromSeconds(10), ct));
+                var sale = await v.Sale.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+                Assert.True(sale.Active);
+                Assert.Equal(3, sale.Quantity);
+                Assert.Equal(2, await v.Stock.Task.WaitAsync(TimeSpan.FromSeconds(10), ct));
+            }
+        }
+        finally
+        {
+            foreach (var v in viewers) await v.Connection.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task Another_channels_host_key_is_a_guest_here_and_unknown_channels_are_refused()
     {

@@ -1,5 +1,7 @@
 // Relay.Bench: SignalR load generator for the live room (MessagePack over WebSockets).
-//   hub       --base URL --token ADMIN --conns N --seconds S --interval-ms 100
+//   hub       --base URL --token ADMIN --conns N --seconds S --interval-ms 100 [--client lean|lean-async|signalr]
+//             (lean = raw sockets read by one epoll loop, lean-async = raw sockets with async receives,
+//              signalr = one HubConnection per receiver; see HubBench.cs)
 //   sale      --base URL --token ADMIN --conns N --quantity 100 --spread-ms 1000
 //   sustained --base URL --token ADMIN --conns N --seconds S
 // Prints one JSON line with the results on stdout; progress on stderr.
@@ -18,6 +20,7 @@ ThreadPool.SetMinThreads(64, 64);
 
 return mode switch
 {
+    "hub" when opts.Client is "lean" or "lean-async" => await HubBench.RunLeanAsync(opts, clock, OpenHost, Log),
     "hub" => await Hub(),
     "sale" => await new SaleBench(opts, clock, OpenGuests, OpenHost, Log).Sale(),
     "sustained" => await new SaleBench(opts, clock, OpenGuests, OpenHost, Log).Sustained(),
@@ -100,21 +103,7 @@ async Task<int> Hub()
         }
     }));
     var host = await OpenHost();
-    await Task.Delay(2000);
-    Log($"host sends a message every {opts.IntervalMs} ms for {opts.Seconds} s to {conns.Count} connections");
-    var errors = 0; long seqNo = 0;
-    var start = clock.Elapsed;
-    var next = clock.Elapsed;
-    while (clock.Elapsed - start < TimeSpan.FromSeconds(opts.Seconds))
-    {
-        var seq = ++seqNo;
-        sent[seq] = clock.ElapsedTicks;
-        _ = host.SendAsync("SendMessage", $"bench {seq}").ContinueWith(t => { if (t.IsFaulted) Interlocked.Increment(ref errors); });
-        next += TimeSpan.FromMilliseconds(opts.IntervalMs);
-        var wait = next - clock.Elapsed;
-        if (wait > TimeSpan.Zero) await Task.Delay(wait);
-    }
-    var sendSeconds = (clock.Elapsed - start).TotalSeconds;
+    var (seqNo, errors, sendSeconds) = await HubBench.SendAsync(host, opts, clock, conns.Count, long.MaxValue, (seq, ticks) => sent[seq] = ticks, Log);
     await Task.Delay(3000); // drain
     var expected = seqNo * conns.Count;
     var result = new
@@ -161,13 +150,13 @@ sealed class Histogram
     }
 }
 
-sealed record Args(string Base, string Token, int Conns, int Seconds, int IntervalMs, int Quantity, int SpreadMs)
+sealed record Args(string Base, string Token, int Conns, int Seconds, int IntervalMs, int Quantity, int SpreadMs, string Client)
 {
     public static Args Parse(string[] a)
     {
         string Get(string k, string d) { var i = Array.IndexOf(a, k); return i >= 0 && i + 1 < a.Length ? a[i + 1] : d; }
         return new Args(Get("--base", "http://127.0.0.1:5000"), Get("--token", ""), int.Parse(Get("--conns", "1000")),
             int.Parse(Get("--seconds", "30")), int.Parse(Get("--interval-ms", "100")), int.Parse(Get("--quantity", "100")),
-            int.Parse(Get("--spread-ms", "1000")));
+            int.Parse(Get("--spread-ms", "1000")), Get("--client", "lean"));
     }
 }
