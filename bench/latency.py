@@ -52,12 +52,12 @@ def run(kind, clip, seconds):
         direct = f"rtmp://127.0.0.1:{sink.port}/rec/direct"
         if kind == "relay":
             sut = fanout.Relay(0, sink, clip, ["--Relay:Hls:Enabled=false", "--Relay:Recording:Enabled=false"])
-            stop(sut.pub)  # replace the plain publisher by the tee publisher
+            [stop(p) for p in sut.pubs]  # replace the plain publisher by the tee publisher
             sut.add("via", app="rec")
             key = fanout.http_json("GET", f"{sut.api}/channels/demo/stream-key", token=sut.token)["streamKey"]
             target = f"rtmp://127.0.0.1:{sut.rtmp}/live/{key}"
         elif kind == "nginx":
-            sut = fanout.Nginx(0, sink, clip); stop(sut.pub)
+            sut = fanout.Nginx(0, sink, clip); [stop(p) for p in sut.pubs]
             # nginx: push configured at start; restart it with the push to rec/via
             stop(sut.proc)
             conf = open(f"{sut.dir}/nginx.conf").read().replace("record off;", f"record off; push rtmp://127.0.0.1:{sink.port}/rec/via;")
@@ -66,7 +66,7 @@ def run(kind, clip, seconds):
             wait_port(sut.port, proc=sut.proc)
             target = f"rtmp://127.0.0.1:{sut.port}/live/src"
         else:
-            sut = fanout.Nms(0, sink, clip); stop(sut.pub)
+            sut = fanout.Nms(0, sink, clip); [stop(p) for p in sut.pubs]
             target = f"rtmp://127.0.0.1:{sut.port}/live/src"
         pub = publisher_tee(clip, direct, target)
         if kind == "nms":
