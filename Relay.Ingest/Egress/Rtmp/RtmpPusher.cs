@@ -227,12 +227,13 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
     private sealed class RtmpClientConnection(Stream stream, Socket? plainSocket, RtmpPushSettings settings, TimeProvider time) : IAsyncDisposable, IInlineTagWriter
     {
         private readonly SemaphoreSlim _writeLock = new(1, 1);
-        private readonly ArrayBufferWriter<byte> _inlineOut = new(64 * 1024);
         private IEgressPushObserver? _observer;
         private int _inlineFailed;
         private readonly Channel<RtmpCommand> _commands = Channel.CreateUnbounded<RtmpCommand>(new() { SingleReader = true, SingleWriter = true });
         private readonly CancellationTokenSource _peerGone = new();
-        private readonly ArrayBufferWriter<byte> _out = new(128 * 1024);
+        // One buffer for media from either path: both write only while holding _writeLock, and a partial inline send
+        // copies its remainder out before the lock can pass on.
+        private readonly ArrayBufferWriter<byte> _out = new(64 * 1024);
         private Task? _readLoop;
         private uint _streamId;
         private long _bytesSent;
@@ -423,9 +424,9 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
             var handedOff = false;
             try
             {
-                _inlineOut.ResetWrittenCount();
-                WriteFrame(_inlineOut, tag);
-                var bytes = _inlineOut.WrittenSpan;
+                _out.ResetWrittenCount();
+                WriteFrame(_out, tag);
+                var bytes = _out.WrittenSpan;
                 var accepted = plainSocket.Send(bytes, SocketFlags.None, out var error);
                 if (error is not (SocketError.Success or SocketError.WouldBlock))
                 {

@@ -66,8 +66,7 @@ public sealed class FfmpegPusher(
             await process.StopAsync(FfmpegProcess.DefaultStopGrace, CancellationToken.None).ConfigureAwait(false);
             if (outcome.Stage == EgressStage.Process)
             {
-                var last = process.Stderr.Lines.LastOrDefault() ?? "no output";
-                return new EgressOutcome(EgressStage.Process, $"ffmpeg exited with code {process.ExitCode}: {last}");
+                return FfmpegStdinFeeder.Exited(process);
             }
         }
 

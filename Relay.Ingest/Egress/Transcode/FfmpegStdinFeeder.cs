@@ -4,7 +4,7 @@ using Relay.Ingest.Flv;
 
 namespace Relay.Ingest.Egress.Transcode;
 
-/// <summary>Feeds a destination's queue into an ffmpeg's stdin (both ffmpeg engines use it).</summary>
+/// <summary>What both ffmpeg egress engines share: feeding the destination's queue into stdin, and the outcome of an exit.</summary>
 internal static class FfmpegStdinFeeder
 {
     /// <summary>Writes the feed to ffmpeg's stdin as an FLV stream until the feed ends, ffmpeg goes, or it stops taking input.</summary>
@@ -57,6 +57,10 @@ internal static class FfmpegStdinFeeder
             return new EgressOutcome(EgressStage.Process, "ffmpeg exited");
         }
     }
+
+    /// <summary>How an ended egress ffmpeg is reported: its exit code and the last thing it said.</summary>
+    public static EgressOutcome Exited(Ffmpeg.FfmpegProcess process) =>
+        new(EgressStage.Process, $"ffmpeg exited with code {process.ExitCode}: {process.Stderr.Lines.LastOrDefault() ?? "no output"}");
 
     private static EgressOutcome Stalled(TimeSpan stallTimeout) =>
         new(EgressStage.Stalled, $"stalled: ffmpeg accepted no input for {stallTimeout.TotalSeconds:0.#} s");

@@ -89,8 +89,7 @@ public sealed class TranscodingPusher(
             return fallback;
         }
 
-        var last = process.Stderr.Lines.LastOrDefault() ?? "no output";
-        return new EgressOutcome(EgressStage.Process, $"ffmpeg exited with code {process.ExitCode}: {last}");
+        return FfmpegStdinFeeder.Exited(process);
     }
 
     private static async Task ReadOutputAsync(FfmpegProcess process, OutputFeed output, CancellationToken cancellationToken)
