@@ -168,6 +168,36 @@ internal static class ClientStreams
         return c0c1;
     }
 
+    /// <summary>How long a closing connection keeps reading what the client still sends.</summary>
+    private static readonly TimeSpan CloseLinger = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Sends FIN, then reads and drops what the client still sends until it closes too (at most
+    /// <see cref="CloseLinger"/>). Closing a socket with unread data sends a reset instead, and a reset makes the
+    /// client drop replies it has not read yet: an encoder that pipelines createStream and publish after connect
+    /// then never sees why it was refused (seen in the refusal tests once the native engine answered fast).
+    /// </summary>
+    public static async Task CloseGentlyAsync(Socket client)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            client.Shutdown(SocketShutdown.Send);
+            using var linger = new CancellationTokenSource(CloseLinger);
+            while (await client.ReceiveAsync(buffer, SocketFlags.None, linger.Token).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Already closed, reset, or still talking after the linger: close it anyway.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>The client went away or spoke junk (e.g. a TLS handshake that failed): ends the connection quietly.</summary>
     public static bool IsConnectionFailure(Exception exception) =>
         exception is IOException or SocketException or System.Security.Authentication.AuthenticationException or ObjectDisposedException;

@@ -103,6 +103,7 @@ internal sealed class NativeRtmpConnection(
                 await reader.CompleteAsync().ConfigureAwait(false);
             }
 
+            await ClientStreams.CloseGentlyAsync(client).ConfigureAwait(false);
             await clientStream.DisposeAsync().ConfigureAwait(false);
         }
     }
