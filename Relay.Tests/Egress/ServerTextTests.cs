@@ -1,3 +1,4 @@
+using CsCheck;
 using Relay.Ingest.Egress;
 
 namespace Relay.Tests.Egress;
@@ -31,5 +32,20 @@ public sealed class ServerTextTests
         Assert.Equal(ServerText.MaxLength - 1, cleaned.Length);
         Assert.EndsWith("a…", cleaned);
         Assert.Equal(ServerText.MaxLength, ServerText.Clean(new string('c', 300), Key).Length);
+    }
+
+    [Fact]
+    public void Any_text_comes_out_one_line_short_and_without_the_key()
+    {
+        // Server text built from pieces of the key (plain and encoded), separators, control characters and filler.
+        var pieces = new[] { Key, Uri.EscapeDataString(Key), "%25", "%0A", "\r\n", "\u0000", "\u2028", "\u202E", " ", "%", "x", "é", "😀", Key[..9], Key[5..] };
+        var text = Gen.Int[0, pieces.Length - 1].Array[0, 80].Select(ix => string.Concat(ix.Select(i => pieces[i])));
+        text.Sample(t =>
+        {
+            var cleaned = ServerText.Clean(t, Key);
+            Assert.True(cleaned.Length <= ServerText.MaxLength, cleaned);
+            Assert.DoesNotContain(cleaned, c => char.IsControl(c) || c is '\u2028' or '\u202E');
+            Assert.DoesNotContain("8f2Kq9Zx", cleaned, StringComparison.Ordinal);
+        }, iter: 2000);
     }
 }
