@@ -7,8 +7,8 @@ using Relay.Ingest.Ffmpeg;
 namespace Relay.Ingest.Egress;
 
 /// <summary>
-/// Chooses the engine for a destination: the native pusher; ffmpeg transcoding into the native pusher when its profile
-/// changes the media; ffmpeg publishing by itself only when the destination asks for <c>engine: ffmpeg</c>.
+/// Chooses the engine for a destination: the native pusher; ffmpeg into the native pusher when its profile changes the
+/// media or the destination asks for <c>engine: ffmpeg</c>. The native pusher always publishes.
 /// </summary>
 public interface IEgressPusherFactory
 {
@@ -37,15 +37,12 @@ public sealed class EgressPusherFactory(FfmpegProcessRegistry processes, TimePro
             WindowAcknowledgementSize = options.AckWindowBytes,
             ExtraTrustedRoots = Roots(options.TrustedCaCertificatesPath),
         };
+        // engine: ffmpeg goes through ffmpeg too (a remux with -c copy without a profile), but ffmpeg never publishes:
+        // its command line would hold the key, and its rtmps client does not verify certificates (M8 of the 2026-12 review).
         var forcedFfmpeg = string.Equals(destination.Engine, EgressEngines.Ffmpeg, StringComparison.OrdinalIgnoreCase);
-        if (!forcedFfmpeg && destination.Profile is { Transcodes: true } profile)
+        if (forcedFfmpeg || destination.Profile is { Transcodes: true })
         {
-            return (new TranscodingPusher(target!, profile, processes, settings, time, loggers.CreateLogger<TranscodingPusher>()), null);
-        }
-
-        if (forcedFfmpeg)
-        {
-            return (new FfmpegPusher(target!, destination.Profile, processes, settings, loggers.CreateLogger<FfmpegPusher>()), null);
+            return (new TranscodingPusher(target!, destination.Profile, processes, settings, time, loggers.CreateLogger<TranscodingPusher>()), null);
         }
 
         return (new RtmpPusher(target!, settings, time, loggers.CreateLogger<RtmpPusher>()), null);

@@ -96,9 +96,10 @@ public static partial class InputRules
             CheckPushUrl(effectiveUrl, preset, prefix + "url", errors);
         }
 
-        if (streamKey is not null && (streamKey.Length > MaxKeyLength || streamKey.Any(char.IsControl)))
+        // No whitespace either: a key is one publish name, and RTMP tooling splits option strings on spaces (librtmp).
+        if (streamKey is not null && (streamKey.Length > MaxKeyLength || streamKey.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
         {
-            errors.Add(new(prefix + "streamKey", $"must be at most {MaxKeyLength} characters without control characters"));
+            errors.Add(new(prefix + "streamKey", $"must be at most {MaxKeyLength} characters without spaces or control characters"));
         }
 
         if (engine is not null && engine is not ("auto" or "ffmpeg"))

@@ -339,8 +339,12 @@ public sealed class EgressManagerTests : IAsyncDisposable
         Assert.Contains(streams, s => s is { Type: "audio", Codec: "aac" });
     }
 
+    /// <summary>
+    /// engine: ffmpeg without a profile remuxes through ffmpeg, and the native pusher publishes (review M8): ffmpeg's
+    /// command line, which every local user can read, names no destination and no key.
+    /// </summary>
     [Fact]
-    public async Task Engine_ffmpeg_without_a_profile_copies_the_stream_through_ffmpeg()
+    public async Task Engine_ffmpeg_without_a_profile_copies_the_stream_through_ffmpeg_which_never_sees_the_key()
     {
         var clip = await TestClip.LoadAsync();
         var ct = TestContext.Current.CancellationToken;
@@ -353,7 +357,10 @@ public sealed class EgressManagerTests : IAsyncDisposable
             sources.SetLive(Channel, source);
             await manager.ApplyAsync(Channel, [new("viaffmpeg", "via ffmpeg", "bilibili", $"rtmp://127.0.0.1:{nginx.RtmpPort}/live", "ffkey", true, Engine: EgressEngines.Ffmpeg)], ct);
             await EgressTestHost.WaitLiveAsync(manager, Channel, "viaffmpeg", seconds: 15);
-            Assert.NotEmpty(Leftovers.ProcessesMentioning($":{nginx.RtmpPort}/live"));
+            var (_, commandLine) = Assert.Single(Leftovers.OwnFfmpegChildren());
+            Assert.Contains("-i pipe:0", commandLine);
+            Assert.DoesNotContain("ffkey", commandLine, StringComparison.Ordinal);
+            Assert.DoesNotContain("rtmp", commandLine, StringComparison.Ordinal);
             await using var player = FfmpegPeers.StartPlayer($"rtmp://127.0.0.1:{nginx.RtmpPort}/live/ffkey");
             await using var recorder = FfmpegPeers.Record(player, clock, Path.GetTempFileName());
             var first = await recorder.WaitForAsync(t => t.Type == 9 && t.Keyframe, TimeSpan.FromSeconds(10));
@@ -366,7 +373,45 @@ public sealed class EgressManagerTests : IAsyncDisposable
         }
 
         // The egress ffmpeg was stopped with the channel.
-        Assert.Empty(Leftovers.ProcessesMentioning($"127.0.0.1:{nginx.RtmpPort}/live"));
+        Assert.Empty(Leftovers.OwnFfmpegChildren());
+    }
+
+    /// <summary>
+    /// engine: ffmpeg to an rtmps server verifies its certificate like every native push (review M8: ffmpeg's own rtmps
+    /// client, which published before, does not): a self-signed edge is refused until its CA is trusted.
+    /// </summary>
+    [Fact]
+    public async Task Engine_ffmpeg_to_rtmps_verifies_the_certificate()
+    {
+        var clip = await TestClip.LoadAsync();
+        var ct = TestContext.Current.CancellationToken;
+        await using var nginx = await NginxPeer.StartAsync(withTls: true);
+        EgressDestination[] destinations = [new("viaffmpeg", "via ffmpeg", "youtube", $"rtmps://localhost:{nginx.TlsPort}/live", "tlskey", true, Engine: EgressEngines.Ffmpeg)];
+        var (untrusting, sources, logs) = EgressTestHost.Create(EgressTestHost.FastOptions());
+        await using (untrusting)
+        {
+            await using var source = new ReplaySource(clip);
+            sources.SetLive(Channel, source);
+            await untrusting.ApplyAsync(Channel, destinations, ct);
+            var refused = await EgressTestHost.WaitForStateAsync(untrusting, Channel, "viaffmpeg",
+                s => s.State is EgressState.Retrying or EgressState.Failed && s.LastError is not null, TimeSpan.FromSeconds(20));
+            Assert.StartsWith("TLS handshake failed", refused.LastError);
+            Assert.Equal(0, Relay.Ingest.Egress.Diagnostics.EgressMetrics.Up.WithLabels(Channel, "viaffmpeg", "youtube").Value);
+            await untrusting.StopChannelAsync(Channel);
+        }
+
+        var (trusting, trustedSources, _) = EgressTestHost.Create(EgressTestHost.FastOptions(trustedCa: nginx.CertificatePath));
+        await using (trusting)
+        {
+            await using var source = new ReplaySource(clip);
+            trustedSources.SetLive(Channel, source);
+            await trusting.ApplyAsync(Channel, destinations, ct);
+            await EgressTestHost.WaitLiveAsync(trusting, Channel, "viaffmpeg", seconds: 15);
+            await trusting.StopChannelAsync(Channel);
+        }
+
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("tlskey", StringComparison.Ordinal));
+        Assert.Empty(Leftovers.OwnFfmpegChildren());
     }
 }
 

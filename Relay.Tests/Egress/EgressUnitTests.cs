@@ -99,20 +99,20 @@ public sealed class EgressUnitTests
     }
 
     [Fact]
-    public void Ffmpeg_arguments_for_a_9_16_profile_and_for_plain_engine_ffmpeg()
+    public void Ffmpeg_arguments_for_a_9_16_profile_and_for_plain_engine_ffmpeg_never_name_the_destination()
     {
-        Assert.True(RtmpPushTarget.TryParse("rtmp://h:1935/live", "k", out var target, out _));
-        var transcode = string.Join(' ', FfmpegArguments.Build(target!, new EgressProfile(2500, 720, 1280, 30, 2, "9:16", 96)));
+        var transcode = string.Join(' ', FfmpegArguments.BuildTranscode(new EgressProfile(2500, 720, 1280, 30, 2, "9:16", 96)));
         Assert.Contains("-b:v 2500k -maxrate 2500k -bufsize 5000k", transcode);
         Assert.Contains("crop=", transcode);
         Assert.Contains("-r 30", transcode);
         Assert.Contains("n_forced*2", transcode);
         Assert.Contains("-b:a 96k", transcode);
-        Assert.Contains("-progress pipe:2", transcode); // -loglevel warning is added by the process registry
-        var copy = string.Join(' ', FfmpegArguments.Build(target!, null));
+        // engine: ffmpeg without a profile: a remux, FLV in and out on pipes; the native pusher publishes.
+        var copy = string.Join(' ', FfmpegArguments.BuildTranscode(null));
         Assert.Contains("-c:v copy", copy);
         Assert.Contains("-c:a copy", copy);
-        Assert.Contains("-rtmp_playpath k", copy);
+        Assert.EndsWith("-f flv pipe:1", copy);
+        Assert.DoesNotContain("rtmp", transcode + copy, StringComparison.Ordinal);
     }
 }
 

@@ -17,7 +17,7 @@ namespace Relay.Tests.Egress;
 /// </summary>
 public sealed class ScriptedServerTests
 {
-    private enum Script { Accept, RejectConnect, ErrorAfterStart }
+    private enum Script { Accept, RejectConnect, ErrorAfterStart, FloodThenError, HostileDescription }
 
     private sealed class Observer : IEgressPushObserver
     {
@@ -90,6 +90,22 @@ public sealed class ScriptedServerTests
                             if (script == Script.ErrorAfterStart)
                             {
                                 await SendAsync(stream, Command(5, 1, "onStatus", 0, null, Status("error", "NetStream.Publish.Rejected", "stream revoked")), ct);
+                            }
+                            else if (script == Script.FloodThenError)
+                            {
+                                // Commands no server sends, over and under the AMF0 caps, then the status that matters.
+                                for (var i = 0; i < 200; i++)
+                                {
+                                    await SendAsync(stream, Command(3, 0, "x", 0, null, new object?[(i % 3) switch { 0 => 1024, 1 => 600, _ => 1025 }]), ct);
+                                }
+
+                                await SendAsync(stream, Command(5, 1, "onStatus", 0, null, Status("status", "NetStream.Unpublish.Success", "bye")), ct);
+                            }
+                            else if (script == Script.HostileDescription)
+                            {
+                                // CR/LF to forge a log line, the key URL-encoded (and encoded twice), then 5,000 characters.
+                                var description = "revoked\r\n2026-12-06 INFO Relay: destination ok key=%74%68%65%6B%65%79 %2574%2568%2565%256B%2565%2579\u202E" + new string('x', 5000);
+                                await SendAsync(stream, Command(5, 1, "onStatus", 0, null, Status("error", "NetStream.Publish.Rejected\n", description)), ct);
                             }
                             else
                             {
@@ -231,7 +247,43 @@ public sealed class ScriptedServerTests
         {
             await observer.Live.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
             var outcome = await push.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
-            Assert.Equal(new EgressOutcome(EgressStage.ClosedByPeer, "server ended the publish: NetStream.Publish.Rejected"), outcome);
+            Assert.Equal(new EgressOutcome(EgressStage.ClosedByPeer, "server ended the publish: NetStream.Publish.Rejected (stream revoked)"), outcome);
+        }
+    }
+
+    [Fact]
+    public async Task Commands_flooded_after_the_start_are_dropped_and_a_status_ending_the_publish_still_ends_it()
+    {
+        var clip = await TestClip.LoadAsync();
+        await using var server = new ScriptedServer(Script.FloodThenError);
+        var (push, observer, stop, source) = StartPush(server.Port, clip);
+        await using (source)
+        using (stop)
+        {
+            await observer.Live.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+            var outcome = await push.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            Assert.Equal(new EgressOutcome(EgressStage.ClosedByPeer, "server ended the publish: NetStream.Unpublish.Success (bye)"), outcome);
+        }
+    }
+
+    [Fact]
+    public async Task A_servers_status_text_reaches_lastError_without_line_breaks_its_length_or_the_key_in_any_encoding()
+    {
+        var clip = await TestClip.LoadAsync();
+        await using var server = new ScriptedServer(Script.HostileDescription);
+        var (push, observer, stop, source) = StartPush(server.Port, clip);
+        await using (source)
+        using (stop)
+        {
+            await observer.Live.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+            var outcome = await push.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+            Assert.Equal(EgressStage.ClosedByPeer, outcome.Stage);
+            Assert.StartsWith("server ended the publish: NetStream.Publish.Rejected (revoked 2026-12-06 INFO Relay: destination ok key=**** ****x", outcome.Error);
+            Assert.DoesNotContain(outcome.Error, c => char.IsControl(c) || c == '\u202E');
+            Assert.DoesNotContain("thekey", outcome.Error, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("%74", outcome.Error, StringComparison.Ordinal);
+            Assert.InRange(outcome.Error.Length, 200, 300);
+            Assert.EndsWith("x…)", outcome.Error);
         }
     }
 }

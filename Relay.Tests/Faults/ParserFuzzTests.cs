@@ -379,6 +379,43 @@ public sealed class ParserFuzzTests
         structured.Sample(ReadAllAmf0, iter: Cases - Cases / 2);
     }
 
+    /// <summary>
+    /// AMF0 shaped to decode to many times its bytes: container headers claiming up to 70,000 entries, runs of nulls,
+    /// empty strings, numbers, property names, up to 64 KiB (the pusher's and the gateway's message cap before publish).
+    /// </summary>
+    private static readonly Gen<byte[]> Amplifying =
+        Gen.Select(Gen.Int[0, 6], Gen.Int[0, 70_000]).Select((kind, n) => kind switch
+        {
+            0 => new byte[] { 0x0A, (byte)(n >> 24), (byte)(n >> 16), (byte)(n >> 8), (byte)n },
+            1 => Enumerable.Repeat((byte)0x05, n % 4096 + 1).ToArray(),
+            2 => [0x03],
+            3 => [0x08, 0, 0, 0, 0],
+            4 => [0x00, 1, 2, 3, 4, 5, 6, 7, 8],
+            5 => [0x00, 0x01, (byte)'a'],
+            _ => [0x02, 0x00, 0x00],
+        }).Array[1, 96].Select(parts => parts.SelectMany(p => p).Take(64 * 1024).ToArray());
+
+    [Fact]
+    public void Amf0_reader_allocates_about_its_decoded_budget_per_message_whatever_the_counts_claim()
+    {
+        static long Allocated(byte[] bytes)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            ReadAllAmf0(bytes);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        long worst = 0;
+        // The review's message (H1): "x", 0, null, strict array of 60,000 nulls, ~480 KB once decoded without caps.
+        byte[] review = [0x02, 0, 1, (byte)'x', 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x05, 0x0A, 0, 0, 0xEA, 0x60, .. Enumerable.Repeat((byte)0x05, 60_000)];
+        worst = Allocated(review);
+        Amplifying.Sample(bytes => { var a = Allocated(bytes); lock (review) worst = Math.Max(worst, a); }, iter: Cases / 10);
+        // The budget is an estimate of managed bytes (dictionaries grow by doubling, so they may take up to ~2x), plus
+        // the exception of a refused message.
+        const long bound = 2 * Amf0Reader.DefaultMaxDecodedBytes + 64 * 1024;
+        Assert.True(worst < bound, $"one AMF0 message made the reader allocate {worst} bytes (bound {bound})");
+    }
+
     [Fact]
     public void Amf0_date_regression_seed_aOiGqJJ0_fz2()
     {

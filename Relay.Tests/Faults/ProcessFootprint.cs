@@ -18,6 +18,13 @@ internal sealed record ProcessFootprint(int Handles, int Threads, long ManagedBy
         return new ProcessFootprint(Directory.GetFiles("/proc/self/fd").Length, self.Threads.Count, GC.GetTotalMemory(forceFullCollection: true));
     }
 
+    /// <summary>Resident set size of this process (VmRSS), what the operating system sees the relay hold.</summary>
+    public static long ResidentBytes()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
     /// <summary>
     /// Waits (up to 20 s) for the footprint to come back within the tolerances: sockets in TIME_WAIT are not ours,
     /// but Kestrel and SignalR release connection state asynchronously, and the thread pool retires idle threads

@@ -64,6 +64,9 @@ public sealed class DestinationAndLineupApiTests : RelayServerTest
     [InlineData("""{"name":"x","platform":"twitch","profile":{"aspect":"4:3"}}""", "profile.aspect")]
     [InlineData("""{"name":"x","platform":"twitch","profile":{"speed":2}}""", "profile.speed")]
     [InlineData("""{"name":"x","platform":"twitch","enabled":"yes"}""", "enabled")]
+    [InlineData("""{"name":"x","platform":"twitch","streamKey":"live_1 swfUrl=http://evil/ swfVfy=1"}""", "streamKey")] // review M8
+    [InlineData("""{"name":"x","platform":"twitch","streamKey":"live_1\tkey"}""", "streamKey")]
+    [InlineData("""{"name":"x","platform":"twitch","streamKey":"live_1\u00a0key"}""", "streamKey")]
     public async Task Invalid_destinations_get_400_naming_the_field_and_change_nothing(string json, string field)
     {
         var ct = TestContext.Current.CancellationToken;

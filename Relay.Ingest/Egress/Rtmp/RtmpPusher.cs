@@ -43,7 +43,7 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
             }
 
             stream = opened!;
-            connection = new RtmpClientConnection(stream, plainSocket, settings, time);
+            connection = new RtmpClientConnection(stream, plainSocket, settings, time, target.PublishName);
             connection.StartReading(cancellationToken);
             var setup = await connection.PublishAsync(target, setupCts.Token).ConfigureAwait(false);
             if (setup is not null)
@@ -224,12 +224,21 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
     /// without possibly blocking), or from <see cref="ForwardAsync"/>'s loop, which drains the queue when the inline path
     /// could not take a tag (socket full, TLS, a command being sent).
     /// </summary>
-    private sealed class RtmpClientConnection(Stream stream, Socket? plainSocket, RtmpPushSettings settings, TimeProvider time) : IAsyncDisposable, IInlineTagWriter
+    private sealed class RtmpClientConnection(Stream stream, Socket? plainSocket, RtmpPushSettings settings, TimeProvider time, string publishName) : IAsyncDisposable, IInlineTagWriter
     {
+        private const int SetupCommandQueue = 32;
         private readonly SemaphoreSlim _writeLock = new(1, 1);
         private IEgressPushObserver? _observer;
         private int _inlineFailed;
-        private readonly Channel<RtmpCommand> _commands = Channel.CreateUnbounded<RtmpCommand>(new() { SingleReader = true, SingleWriter = true });
+        // Commands for the setup only (connect, createStream, publish answers): once the publish started nothing reads
+        // it and the read loop stops writing to it (a server may send commands for as long as the push lasts). Bounded
+        // so that a server flooding commands before the publish starts drops its own oldest, not our memory.
+        private readonly Channel<RtmpCommand> _commands = Channel.CreateBounded<RtmpCommand>(new BoundedChannelOptions(SetupCommandQueue)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.DropOldest,
+        });
         private readonly CancellationTokenSource _peerGone = new();
         // One buffer for media from either path: both write only while holding _writeLock, and a partial inline send
         // copies its remainder out before the lock can pass on.
@@ -240,7 +249,7 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
         private long _peerAckedBytes;
         private long _lastAckTimestamp;
         private bool _peerAcks;
-        private bool _publishing;
+        private bool _publishing; // the read loop's own: set at NetStream.Publish.Start
         private long _receiveWindow;
         private long _received;
         private long _lastReceivedAck;
@@ -276,7 +285,7 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
             if (connect.Name == "_error")
             {
                 var (code, description) = Status(connect);
-                return new EgressOutcome(EgressStage.Publish, $"authentication failed: {code ?? "NetConnection.Connect.Rejected"}{Describe(description, target.PublishName)}");
+                return new EgressOutcome(EgressStage.Publish, $"authentication failed: {Code(code) ?? "NetConnection.Connect.Rejected"}{Describe(description)}");
             }
 
             var name = target.PublishName;
@@ -309,19 +318,24 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
                         var (code, description) = Status(command);
                         if (code == "NetStream.Publish.Start")
                         {
-                            Volatile.Write(ref _publishing, true);
+                            // The read loop stopped queueing at this status (see HandleAsync); what came before it is
+                            // of no use any more.
+                            while (_commands.Reader.TryRead(out _))
+                            {
+                            }
+
                             return null;
                         }
 
                         if (IsError(command) || code is not null && code.StartsWith("NetStream.Publish.", StringComparison.Ordinal))
                         {
-                            return new EgressOutcome(EgressStage.Publish, $"authentication failed: {code}{Describe(description, name)}");
+                            return new EgressOutcome(EgressStage.Publish, $"authentication failed: {Code(code)}{Describe(description)}");
                         }
                     }
                     else if (command.Name == "_error" && command.TransactionId == 5)
                     {
                         var (code, description) = Status(command);
-                        return new EgressOutcome(EgressStage.Publish, $"authentication failed: {code ?? "publish refused"}{Describe(description, name)}");
+                        return new EgressOutcome(EgressStage.Publish, $"authentication failed: {Code(code) ?? "publish refused"}{Describe(description)}");
                     }
                 }
             }
@@ -715,20 +729,35 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
                     }, cancellationToken).ConfigureAwait(false);
                     break;
                 case RtmpMessageType.CommandAmf0 or RtmpMessageType.CommandAmf3:
-                    if (RtmpCommand.TryParse(message, out var command, out _))
+                    // Malformed commands and those over the AMF0 caps (Amf0Reader) are dropped: the server gets nothing
+                    // from them either way.
+                    if (!RtmpCommand.TryParse(message, out var command, out _))
                     {
-                        if (command!.Name == "onStatus" && IsError(command) && Volatile.Read(ref _publishing))
+                        break;
+                    }
+
+                    if (_publishing)
+                    {
+                        // Nothing reads the queue once the publish started, so nothing is queued: a status that ends the
+                        // publish is handled here, everything else is dropped as it arrives.
+                        if (command!.Name == "onStatus" && EndsPublish(command))
                         {
                             // The platform ended our publish (revoked key, broadcast ended) but may keep the socket
                             // open: stop forwarding into the void and let the supervisor retry.
-                            var (code, _) = Status(command);
-                            PeerFailure ??= new EgressOutcome(EgressStage.ClosedByPeer, $"server ended the publish: {code}");
+                            var (code, description) = Status(command);
+                            PeerFailure ??= new EgressOutcome(EgressStage.ClosedByPeer, $"server ended the publish: {Code(code) ?? "no code"}{Describe(description)}");
                             await _peerGone.CancelAsync().ConfigureAwait(false);
                         }
 
-                        _commands.Writer.TryWrite(command);
+                        break;
                     }
 
+                    if (command!.Name == "onStatus" && Status(command).Code == "NetStream.Publish.Start")
+                    {
+                        _publishing = true;
+                    }
+
+                    _commands.Writer.TryWrite(command);
                     break;
             }
 
@@ -749,6 +778,11 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
             command.Arguments.Count > 0 && command.Arguments[0] is IDictionary<string, object?> info &&
             info.TryGetValue("level", out var level) && level is "error";
 
+        /// <summary>An error status, or one of the codes servers use to end a publish with level "status".</summary>
+        private static bool EndsPublish(RtmpCommand command) =>
+            IsError(command) || Status(command).Code is "NetStream.Publish.BadName" or "NetStream.Publish.Rejected" or
+                "NetStream.Publish.Denied" or "NetStream.Publish.Failed" or "NetStream.Unpublish.Success" or "NetConnection.Connect.Closed";
+
         private static (string? Code, string? Description) Status(RtmpCommand command)
         {
             foreach (var candidate in command.Arguments.Prepend(command.CommandObject))
@@ -762,9 +796,14 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
             return (null, null);
         }
 
-        /// <summary>Servers sometimes echo the stream path in descriptions; the key must not travel on into logs.</summary>
-        private static string Describe(string? description, string key) =>
-            string.IsNullOrWhiteSpace(description) ? "" : $" ({description.Replace(key, UrlRedactor.Mask, StringComparison.Ordinal)})";
+        /// <summary>
+        /// A server's description, made safe for lastError and logs (<see cref="ServerText"/>): servers sometimes echo
+        /// the stream path, and the text is theirs to choose.
+        /// </summary>
+        private string Describe(string? description) =>
+            ServerText.Clean(description, publishName) is { Length: > 0 } text ? $" ({text})" : "";
+
+        private string? Code(string? code) => code is null ? null : ServerText.Clean(code, publishName, maxLength: 80);
 
         private static void WriteWindowAckSize(ArrayBufferWriter<byte> buffer, int size)
         {

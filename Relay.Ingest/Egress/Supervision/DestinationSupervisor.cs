@@ -60,6 +60,9 @@ internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposa
 
     public EgressDestination Destination => _destination;
 
+    private string? PublishName() =>
+        Rtmp.RtmpPushTarget.TryParse(_destination.Url, _destination.StreamKey, out var target, out _) ? target!.PublishName : _destination.StreamKey;
+
     public EgressDestinationStatus Status
     {
         get
@@ -162,6 +165,10 @@ internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposa
                 EgressMetrics.Up.WithLabels(_labels).Set(0);
                 EgressMetrics.QueueSeconds.WithLabels(_labels).Set(0);
             }
+
+            // Errors quote servers and ffmpeg; the pushers clean what they quote, and this pass makes sure no control
+            // character, overlong text or copy of the key reaches lastError and the logs whichever pusher ran.
+            outcome = outcome with { Error = ServerText.Clean(outcome.Error, PublishName(), maxLength: 2 * ServerText.MaxLength) };
 
             if (outcome.Stage == EgressStage.SourceEnded)
             {

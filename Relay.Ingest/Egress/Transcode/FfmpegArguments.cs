@@ -1,37 +1,20 @@
 using System.Globalization;
-using Relay.Ingest.Egress.Rtmp;
 
 namespace Relay.Ingest.Egress.Transcode;
 
-/// <summary>Builds the ffmpeg command lines of a transcoding or an <c>engine: ffmpeg</c> destination.</summary>
+/// <summary>
+/// Builds the ffmpeg command line of a transcoding or an <c>engine: ffmpeg</c> destination. There is no variant in
+/// which ffmpeg publishes: the key would be on its command line (any local user reads /proc/*/cmdline) and ffmpeg's
+/// rtmps client does not verify certificates.
+/// </summary>
 public static class FfmpegArguments
 {
     /// <summary>
-    /// <c>engine: ffmpeg</c>: ffmpeg publishes to the destination itself (the interop escape hatch). Its command line,
-    /// and so the process list of this host, holds the publish name.
+    /// A transcoding or <c>engine: ffmpeg</c> destination: ffmpeg only changes the media (or, without a profile, remuxes
+    /// it), FLV in on stdin and out on stdout; Relay's native pusher publishes the result, so the key never reaches a
+    /// command line and rtmps certificates are verified.
     /// </summary>
-    public static IReadOnlyList<string> Build(RtmpPushTarget target, EgressProfile? profile)
-    {
-        var args = new List<string>
-        {
-            // -hide_banner -nostats -loglevel warning come from the process registry.
-            // Progress lines on stderr tell the supervisor the output is open and moving (= live).
-            "-progress", "pipe:2", "-stats_period", "1",
-            "-f", "flv", "-i", "pipe:0",
-        };
-        AddCodecs(args, profile);
-
-        // App and publish name are passed apart so an app with slashes (live2/x) or a key with '?' survive intact.
-        args.AddRange(["-rtmp_app", target.App, "-rtmp_playpath", target.PublishName, "-rtmp_live", "live",
-            "-f", "flv", $"{(target.UseTls ? "rtmps" : "rtmp")}://{target.Host}:{target.Port}/{target.App}"]);
-        return args;
-    }
-
-    /// <summary>
-    /// A transcoding destination: ffmpeg only changes the media, FLV in on stdin and out on stdout; Relay's native
-    /// pusher publishes the result, so the key never reaches a command line and rtmps certificates are verified.
-    /// </summary>
-    public static IReadOnlyList<string> BuildTranscode(EgressProfile profile)
+    public static IReadOnlyList<string> BuildTranscode(EgressProfile? profile)
     {
         var args = new List<string> { "-f", "flv", "-i", "pipe:0" };
         AddCodecs(args, profile);

@@ -10,13 +10,14 @@ using Relay.Ingest.Flv;
 namespace Relay.Ingest.Egress.Transcode;
 
 /// <summary>
-/// A destination whose profile changes the media: one ffmpeg per attempt turns the destination's queue (FLV on stdin)
-/// into the profile's output (FLV on stdout), and the native <see cref="RtmpPusher"/> publishes that. ffmpeg never
+/// A destination whose profile changes the media, or one with <c>engine: ffmpeg</c> (no profile: ffmpeg remuxes with
+/// <c>-c copy</c>): one ffmpeg per attempt turns the destination's queue (FLV on stdin) into the profile's output (FLV
+/// on stdout), and the native <see cref="RtmpPusher"/> publishes that. ffmpeg never
 /// sees the destination, so the stream key stays off the process list, rtmps certificates are verified like every
 /// native push, and the destination reads live when the platform accepted the publish, not when ffmpeg started.
 /// </summary>
 public sealed class TranscodingPusher(
-    RtmpPushTarget target, EgressProfile profile, FfmpegProcessRegistry processes, RtmpPushSettings settings, TimeProvider time, ILogger logger) : IEgressPusher
+    RtmpPushTarget target, EgressProfile? profile, FfmpegProcessRegistry processes, RtmpPushSettings settings, TimeProvider time, ILogger logger) : IEgressPusher
 {
     /// <summary>Transcoded tags waiting for the push; when full, ffmpeg's stdout (and then its stdin) backs up.</summary>
     private const int OutputQueueTags = 1024;

@@ -29,6 +29,32 @@ public static class Leftovers
         return found;
     }
 
+    /// <summary>This process's live ffmpeg children with their command lines as any local user reads them (/proc/PID/cmdline).</summary>
+    public static IReadOnlyList<(int Pid, string CommandLine)> OwnFfmpegChildren()
+    {
+        var found = new List<(int, string)>();
+        var self = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var parent = stat[(stat.LastIndexOf(')') + 4)..].Split(' ')[0];
+                if (parent == self && cmdline.Contains("ffmpeg", StringComparison.Ordinal) && !stat.Contains(") Z ", StringComparison.Ordinal))
+                {
+                    found.Add((pid, cmdline));
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>TCP sockets this test process still holds to or from the given ports (any state but TIME_WAIT).</summary>
     public static IReadOnlyList<string> OwnSocketsOn(IReadOnlyCollection<int> ports)
     {

@@ -19,7 +19,8 @@ public class Amf0Tests
             Amf0Writer.WriteValue(buffer, v);
         }
 
-        var reader = new Amf0Reader(buffer.WrittenSpan);
+        // The 70,000-character string alone decodes to ~137 KiB, over the default budget of one message.
+        var reader = new Amf0Reader(buffer.WrittenSpan, maxDecodedBytes: 1024 * 1024);
         Assert.Equal(1.25, reader.ReadValue());
         Assert.Equal(false, reader.ReadValue());
         Assert.Equal("héllo", reader.ReadValue());
@@ -77,5 +78,83 @@ public class Amf0Tests
             {
             }
         }, iter: 5000);
+    }
+
+    private static byte[] StrictArrayOfNulls(int count, string name = "x")
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        Amf0Writer.WriteString(buffer, name);
+        Amf0Writer.WriteNumber(buffer, 0);
+        Amf0Writer.WriteValue(buffer, null);
+        Amf0Writer.WriteValue(buffer, new object?[count]);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static byte[] Properties(byte marker, int count)
+    {
+        var data = new List<byte> { marker };
+        if (marker == 0x08) data.AddRange(new byte[4]); // ECMA count hint
+        for (var i = 0; i < count; i++)
+        {
+            var name = System.Text.Encoding.ASCII.GetBytes($"p{i}");
+            data.AddRange(new byte[] { 0, (byte)name.Length });
+            data.AddRange(name);
+            data.Add(0x05);
+        }
+
+        data.AddRange(new byte[] { 0, 0, 0x09 });
+        return data.ToArray();
+    }
+
+    [Theory]
+    [InlineData(0x0A)]
+    [InlineData(0x03)]
+    [InlineData(0x08)]
+    public void A_container_of_1024_entries_decodes_and_one_of_1025_is_refused(byte marker)
+    {
+        byte[] Container(int count) => marker == 0x0A ? StrictArrayOfNulls(count)[14..] : Properties(marker, count);
+
+        // A budget large enough that the entry cap is what decides (1,024 named properties are ~64 KiB decoded).
+        var fits = new Amf0Reader(Container(Amf0Reader.MaxContainerEntries), maxDecodedBytes: 1024 * 1024).ReadValue();
+        Assert.Equal(Amf0Reader.MaxContainerEntries, fits is object?[] array ? array.Length : ((IReadOnlyDictionary<string, object?>)fits!).Count);
+        var ex = Assert.Throws<Amf0FormatException>(() => new Amf0Reader(Container(Amf0Reader.MaxContainerEntries + 1), maxDecodedBytes: 1024 * 1024).ReadValue());
+        Assert.Contains("1024", ex.Message);
+    }
+
+    [Fact]
+    public void The_reviews_64_KiB_message_of_60000_nulls_is_refused_before_anything_is_allocated()
+    {
+        var message = StrictArrayOfNulls(60_000);
+        Assert.True(message.Length < 64 * 1024);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Throws<Amf0FormatException>(() =>
+        {
+            var reader = new Amf0Reader(message);
+            while (!reader.End) reader.ReadValue();
+        });
+        // The name and the exception; the old reader allocated an object?[60000] (480 KB) here.
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 32 * 1024);
+    }
+
+    [Fact]
+    public void Many_containers_within_the_entry_cap_are_refused_by_the_decoded_budget_of_the_message()
+    {
+        // 60 arrays of 1,000 nulls: each is under the entry cap, together ~470 KB decoded from 60 KB.
+        var buffer = new ArrayBufferWriter<byte>();
+        for (var i = 0; i < 60; i++) Amf0Writer.WriteValue(buffer, new object?[1000]);
+        var ex = Assert.Throws<Amf0FormatException>(() =>
+        {
+            var reader = new Amf0Reader(buffer.WrittenSpan);
+            while (!reader.End) reader.ReadValue();
+        });
+        Assert.Contains("64 KiB", ex.Message);
+        // A command is one reader: RtmpCommand refuses it as malformed rather than throwing.
+        var command = new ArrayBufferWriter<byte>();
+        Amf0Writer.WriteString(command, "onStatus");
+        Amf0Writer.WriteNumber(command, 0);
+        command.Write(buffer.WrittenSpan);
+        var message = new RtmpMessage(new RtmpMessageHeader(3, 0, command.WrittenCount, RtmpMessageType.CommandAmf0, 0), command.WrittenMemory);
+        Assert.False(RtmpCommand.TryParse(message, out _, out var error));
+        Assert.Contains("64 KiB", error);
     }
 }
