@@ -22,6 +22,9 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
     public const string HostKeyPrefix = "hk_";
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    // Per channel, the notification the next change must wait for (see MutateAsync).
+    private readonly Lock _notificationGate = new();
+    private readonly Dictionary<string, Task> _lastNotification = new(StringComparer.Ordinal);
     private ImmutableDictionary<string, Channel> _channels = ImmutableDictionary<string, Channel>.Empty.WithComparers(StringComparer.Ordinal);
 
     public IReadOnlyCollection<Channel> All => _channels.Values.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
@@ -180,9 +183,6 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
     }
 
     private readonly record struct NotificationTurn(Task Previous, TaskCompletionSource Done);
-
-    private readonly Lock _notificationGate = new();
-    private readonly Dictionary<string, Task> _lastNotification = new(StringComparer.Ordinal);
 
     private NotificationTurn TakeNotificationTurn(string id)
     {
