@@ -99,6 +99,35 @@ public sealed class BuyerCapTests
         Assert.Equal(PurchaseStatus.LimitExceeded, (await ann.BuyAsync("LIP-1", 1, "too-many")).Status);
     }
 
+    [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]
+    public async Task The_caps_hold_across_a_restart_because_the_store_counts_them(string protocol)
+    {
+        var dataDir = Directory.CreateTempSubdirectory("relay-caps-restart-").FullName;
+        try
+        {
+            var settings = new Dictionary<string, string?> { ["Relay:Auth:ViewerJwtKey"] = JwtKey };
+            await using (var first = await ChatTestHost.StartAsync(settings, dataDir: dataDir))
+            {
+                await using var seller = await Buyers.JoinedAsync(first, protocol, ChatTestHost.HostKey);
+                await seller.InvokeAsync("StartFlashSale", new FlashSaleRequest { Sku = "LIP-1", PriceCents = 500, Quantity = 50, DurationSeconds = 600 }, Ct);
+                await using var ann = await Buyers.JoinedAsync(first, protocol, Viewer("ann"));
+                Assert.Equal(PurchaseStatus.Reserved, (await ann.BuyAsync("LIP-1", 2, "before")).Status);
+            }
+
+            // A new process on the same database: the running sale is back, and so is what ann holds in it.
+            await using var second = await ChatTestHost.StartAsync(settings, dataDir: dataDir);
+            await using var again = await Buyers.JoinedAsync(second, protocol, Viewer("ann"));
+            Assert.Equal(PurchaseStatus.LimitExceeded, (await again.BuyAsync("LIP-1", 1, "after")).Status);
+            await using var bob = await Buyers.JoinedAsync(second, protocol, Viewer("bob"));
+            Assert.Equal(PurchaseStatus.Reserved, (await bob.BuyAsync("LIP-1", 2, "bob")).Status);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
+        }
+    }
+
     [Fact]
     public async Task Caps_below_one_stop_start_naming_the_key()
     {
