@@ -8,4 +8,10 @@ public sealed class CommerceOptions
     public bool AllowGuestCheckout { get; set; } = true;
 
     public int MaxQuantityPerOrder { get; set; } = 10;
+
+    /// <summary>Units one buyer may hold (orders not failed) in one flash sale, over all their orders and connections.</summary>
+    public int MaxUnitsPerBuyerPerSale { get; set; } = 2;
+
+    /// <summary>Units one buyer may hold of one product of the show (since the product's last stock reset).</summary>
+    public int MaxUnitsPerBuyerPerSku { get; set; } = 10;
 }

@@ -63,6 +63,8 @@ internal sealed class CommerceOptionsValidator : IValidateOptions<CommerceOption
     {
         var errors = new List<string>();
         ChatOptionsValidator.Range(errors, $"{CommerceOptions.Section}:MaxQuantityPerOrder", o.MaxQuantityPerOrder, 1, 10_000);
+        ChatOptionsValidator.Range(errors, $"{CommerceOptions.Section}:MaxUnitsPerBuyerPerSale", o.MaxUnitsPerBuyerPerSale, 1, 1_000_000);
+        ChatOptionsValidator.Range(errors, $"{CommerceOptions.Section}:MaxUnitsPerBuyerPerSku", o.MaxUnitsPerBuyerPerSku, 1, 1_000_000);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

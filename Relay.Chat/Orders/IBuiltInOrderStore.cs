@@ -3,10 +3,16 @@ namespace Relay.Chat.Orders;
 /// <summary><paramref name="Created"/> false = the key was seen before and <paramref name="ResponseJson"/> is the first answer.</summary>
 public sealed record StoredOrderAnswer(bool Created, string ResponseJson);
 
+/// <summary>One order the built-in order API received, with its place in the list.</summary>
+public sealed record ReceivedOrderRow(string BodyJson, ListCursor Position);
+
 /// <summary>Storage of the built-in order API (the default order endpoint).</summary>
 public interface IBuiltInOrderStore
 {
     Task<StoredOrderAnswer> AcceptAsync(string idempotencyKey, string orderId, string channelId, string bodyJson, string responseJson, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<string>> ListBodiesAsync(string channelId, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="max"/> received orders after <paramref name="after"/>, in (receivedAt, key) order.</summary>
+    Task<IReadOnlyList<ReceivedOrderRow>> ListBodiesAsync(string channelId, ListCursor? after, int max, CancellationToken cancellationToken);
 }

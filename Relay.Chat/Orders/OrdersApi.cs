@@ -63,6 +63,15 @@ internal static class OrdersApi
         if (string.IsNullOrEmpty(channel)) return Invalid("channel", "the channel query parameter is required");
         if (Bearer(http) is not { } presented) return Unauthorized();
         if (!endpoint.IsBuiltInKey(presented) && !await IsChannelOperatorAsync(directory, channel, presented, cancellationToken)) return Forbidden();
+        var (page, badPage) = ListPage.Read(http.Request);
+        if (badPage is not null) return badPage;
+        if (page is not null)
+        {
+            var rows = await store.ListBodiesAsync(channel, page.After, page.Limit + 1, cancellationToken);
+            var next = rows.Count > page.Limit ? JsonSerializer.Serialize(rows[page.Limit - 1].Position.Encode()) : "null";
+            return Results.Content("{\"items\":[" + string.Join(",", rows.Take(page.Limit).Select(r => r.BodyJson)) + "],\"nextCursor\":" + next + "}",
+                "application/json", Encoding.UTF8);
+        }
         var bodies = await store.ListBodiesAsync(channel, cancellationToken);
         return Results.Content("[" + string.Join(",", bodies) + "]", "application/json", Encoding.UTF8);
     }
@@ -73,14 +82,28 @@ internal static class OrdersApi
         if (!await IsChannelOperatorAsync(directory, id, presented, cancellationToken)) return Forbidden();
         if (await directory.FindChannelAsync(id, cancellationToken) is null)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such channel.");
-        var list = await orders.ListByChannelAsync(id, cancellationToken);
-        return Results.Json(list.Select(o => new
+        var (page, badPage) = ListPage.Read(http.Request);
+        if (badPage is not null) return badPage;
+        if (page is not null)
         {
-            orderId = o.OrderId, status = o.Status, sku = o.Sku, quantity = o.Quantity, unitPriceCents = o.UnitPriceCents,
-            currency = o.Currency, buyerId = o.BuyerId, referrer = o.Referrer, createdAt = o.CreatedAt,
-            flashSale = o.FlashSale, attempts = o.Attempts, lastError = o.LastError,
-        }));
+            var rows = await orders.ListByChannelAsync(id, page.After, page.Limit + 1, cancellationToken);
+            var last = rows.Count > page.Limit ? rows[page.Limit - 1] : null;
+            return Results.Json(new
+            {
+                items = rows.Take(page.Limit).Select(OrderView),
+                nextCursor = last is null ? null : new ListCursor(last.CreatedAt.ToUnixTimeMilliseconds(), last.OrderId).Encode(),
+            });
+        }
+        var list = await orders.ListByChannelAsync(id, cancellationToken);
+        return Results.Json(list.Select(OrderView));
     }
+
+    private static object OrderView(OrderRecord o) => new
+    {
+        orderId = o.OrderId, status = o.Status, sku = o.Sku, quantity = o.Quantity, unitPriceCents = o.UnitPriceCents,
+        currency = o.Currency, buyerId = o.BuyerId, referrer = o.Referrer, createdAt = o.CreatedAt,
+        flashSale = o.FlashSale, attempts = o.Attempts, lastError = o.LastError,
+    };
 
     private static async Task<bool> IsChannelOperatorAsync(IChannelDirectory directory, string channelId, string presented, CancellationToken cancellationToken) =>
         await directory.IsAdminTokenAsync(presented, cancellationToken) || await directory.IsHostKeyAsync(channelId, presented, cancellationToken);

@@ -74,7 +74,9 @@ internal sealed class PurchaseService(
                 session.Referrer,
                 onFlashSale ? room.FlashSale!.SaleId : null,
                 room.LineupRemaining.ContainsKey(request.Sku),
-                now);
+                now,
+                options.Value.MaxUnitsPerBuyerPerSku,
+                options.Value.MaxUnitsPerBuyerPerSale);
         }
 
         var outcome = await ledger.ReserveAsync(reservation, cancellationToken);
@@ -91,6 +93,10 @@ internal sealed class PurchaseService(
                 return new PurchaseResult { Status = PurchaseStatus.Reserved, OrderId = outcome.OrderId };
             case ReservationKind.SaleOver:
                 return Refuse(PurchaseStatus.NotOnSale, "the flash sale has ended");
+            case ReservationKind.LimitExceeded:
+                return Refuse(PurchaseStatus.LimitExceeded, outcome.Limit == BuyerLimit.PerSale
+                    ? $"at most {options.Value.MaxUnitsPerBuyerPerSale} per buyer in a flash sale"
+                    : $"at most {options.Value.MaxUnitsPerBuyerPerSku} of this product per buyer");
             default:
                 // The counts read while refusing arm the in-memory sold-out answer for the purchases behind this one.
                 lock (room.Gate) room.ApplyStock(request.Sku, outcome.FlashRemaining, outcome.LineupRemaining, reservation.FlashSaleId, outcome.Sequence, epoch, time.GetUtcNow());

@@ -57,10 +57,19 @@ internal sealed class LiveRoom(string channelId, string title, bool live)
         if (flashRemaining is { } f && FlashSale is { } sale && sale.Sku == sku && (saleId is null || saleId == sale.SaleId)) FlashRemaining = f;
     }
 
-    public void ResetStockSequence()
+    /// <summary>Takes the counts a line-up change read from the ledger. Its <paramref name="sequence"/> becomes every sku's
+    /// floor, so a count read before it (a purchase or a failed order's give-back that committed earlier but reports
+    /// later) is never applied after it.</summary>
+    public void ReplaceLineupStock(IReadOnlyDictionary<string, int> remaining, long sequence, DateTimeOffset now)
     {
+        LineupRemaining = new Dictionary<string, int>(remaining, StringComparer.Ordinal);
         _stockSequence.Clear();
         _stockKnownAt.Clear();
+        foreach (var item in Lineup)
+        {
+            _stockSequence[item.Sku] = sequence;
+            _stockKnownAt[item.Sku] = now;
+        }
         StockEpoch++;
     }
 

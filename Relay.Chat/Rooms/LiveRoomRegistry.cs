@@ -17,21 +17,28 @@ internal sealed class LiveRoomRegistry(IChannelDirectory directory, IStockLedger
     public async Task<LiveRoom?> GetOrOpenAsync(string channelId, CancellationToken cancellationToken)
     {
         if (_rooms.TryGetValue(channelId, out var existing)) return existing;
+        using var turn = await ChangeGate.EnterAsync(channelId, cancellationToken);
+        if (_rooms.TryGetValue(channelId, out existing)) return existing;
+        // Inside the channel's turn: a line-up change either ran before (and the directory already has its line-up)
+        // or waits until this room exists and then updates it, so the room never opens on an older line-up.
         var info = await directory.FindChannelAsync(channelId, cancellationToken);
         if (info is null) return null;
-        var stock = await ledger.ApplyLineupAsync(channelId, info.Lineup, reset: false, cancellationToken);
+        var stock = await ledger.ApplyLineupAsync(channelId, info.Lineup, resetStock: false, cancellationToken);
         var sale = await ledger.FindActiveFlashSaleAsync(channelId, time.GetUtcNow(), cancellationToken);
         var room = new LiveRoom(info.Id, info.Title, info.Live)
         {
             Lineup = [.. info.Lineup],
-            LineupRemaining = new Dictionary<string, int>(stock, StringComparer.Ordinal),
             FlashSale = sale,
             FlashRemaining = sale?.Remaining ?? 0,
         };
-        if (!_rooms.TryAdd(channelId, room)) return _rooms[channelId];
+        room.ReplaceLineupStock(stock.Remaining, stock.Sequence, time.GetUtcNow());
+        _rooms[channelId] = room;
         RoomOpened?.Invoke(room);
         return room;
     }
+
+    /// <summary>One turn at a time per channel for what rewrites a room's line-up: opening the room and line-up changes.</summary>
+    public ChannelTurns ChangeGate { get; } = new();
 
     public bool Remove(string channelId, out LiveRoom? room) => _rooms.TryRemove(channelId, out room);
 }

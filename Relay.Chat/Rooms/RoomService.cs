@@ -95,17 +95,19 @@ internal sealed class RoomService(
         await broadcaster.ToRoomAsync(channelId, "status", c => c.status(new StatusEvent { Live = live }));
     }
 
-    public async Task LineupChangedAsync(string channelId, IReadOnlyList<LineupItem> lineup, CancellationToken cancellationToken)
+    public async Task LineupChangedAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool resetStock, CancellationToken cancellationToken)
     {
-        var remaining = await ledger.ApplyLineupAsync(channelId, lineup, reset: true, cancellationToken);
+        // One change at a time per channel, and never interleaved with the room opening: the ledger and the room
+        // always end on the same line-up (the server calls in the order it stored them).
+        using var turn = await registry.ChangeGate.EnterAsync(channelId, cancellationToken);
+        var stockNow = await ledger.ApplyLineupAsync(channelId, lineup, resetStock, cancellationToken);
         if (registry.Find(channelId) is not { } room) return;
         bool unpin, endSale;
         string[] skus;
         lock (room.Gate)
         {
             room.Lineup = [.. lineup];
-            room.LineupRemaining = new Dictionary<string, int>(remaining, StringComparer.Ordinal);
-            room.ResetStockSequence();
+            room.ReplaceLineupStock(stockNow.Remaining, stockNow.Sequence, time.GetUtcNow());
             unpin = room.PinnedSku is { } pinned && room.FindProduct(pinned) is null;
             endSale = room.FlashSale is { } sale && room.FindProduct(sale.Sku) is null;
             skus = [.. lineup.Select(p => p.Sku)];

@@ -154,6 +154,33 @@ public sealed class ChatDatabase : IAsyncDisposable
             body TEXT NOT NULL, response TEXT NOT NULL, received_at INTEGER NOT NULL);
         CREATE INDEX orders_api_received_channel ON orders_api_received (channel_id, received_at);
         """,
+        // v2 stock rule: `stock` is the total the show may sell and `held` the units of its orders that are not failed
+        // (pending, confirmed, dead letter), so remaining = max(0, stock - held) and a new line-up never makes sold
+        // units sellable again. `epoch` counts explicit stock resets; an order remembers the epoch it was counted in
+        // and gives its units back only to that epoch. Every sku of a line-up has a row (stock NULL = unlimited) so
+        // `held` is what was sold whatever the stock was. Existing rows keep what buyers can get: held = the sku's
+        // orders that are not failed, stock = remaining + held.
+        """
+        CREATE TABLE chat_lineup_stock_v2 (
+            channel_id TEXT NOT NULL, sku TEXT NOT NULL,
+            stock INTEGER NULL CHECK (stock IS NULL OR stock >= 0),
+            held INTEGER NOT NULL DEFAULT 0 CHECK (held >= 0),
+            epoch INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (channel_id, sku));
+        INSERT INTO chat_lineup_stock_v2 (channel_id, sku, stock, held)
+            SELECT s.channel_id, s.sku, s.remaining + COALESCE(h.units, 0), COALESCE(h.units, 0)
+            FROM chat_lineup_stock s
+            LEFT JOIN (SELECT channel_id, sku, SUM(quantity) AS units FROM orders_orders WHERE status <> 'failed' GROUP BY channel_id, sku) h
+              ON h.channel_id = s.channel_id AND h.sku = s.sku;
+        INSERT INTO chat_lineup_stock_v2 (channel_id, sku, stock, held)
+            SELECT channel_id, sku, NULL, SUM(quantity) FROM orders_orders o
+            WHERE status <> 'failed' AND NOT EXISTS (SELECT 1 FROM chat_lineup_stock s WHERE s.channel_id = o.channel_id AND s.sku = o.sku)
+            GROUP BY channel_id, sku;
+        DROP TABLE chat_lineup_stock;
+        ALTER TABLE chat_lineup_stock_v2 RENAME TO chat_lineup_stock;
+        ALTER TABLE orders_orders ADD COLUMN ledger_epoch INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX orders_orders_buyer ON orders_orders (channel_id, buyer_id, sku);
+        """,
     ];
 
     public ValueTask DisposeAsync()

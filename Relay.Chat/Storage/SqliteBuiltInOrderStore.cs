@@ -52,5 +52,22 @@ public sealed class SqliteBuiltInOrderStore : IBuiltInOrderStore, IAsyncDisposab
         return bodies;
     }
 
+    public async Task<IReadOnlyList<ReceivedOrderRow>> ListBodiesAsync(string channelId, ListCursor? after, int max, CancellationToken cancellationToken)
+    {
+        await using var c = await _database.OpenAsync(cancellationToken);
+        await using var list = c.Command(null,
+            """
+            SELECT body, received_at, idempotency_key FROM orders_api_received
+            WHERE channel_id = $c AND ($at IS NULL OR received_at > $at OR (received_at = $at AND idempotency_key > $key))
+            ORDER BY received_at, idempotency_key LIMIT $max;
+            """,
+            ("$c", channelId), ("$at", after?.At), ("$key", after?.Id), ("$max", max));
+        var rows = new List<ReceivedOrderRow>();
+        await using var reader = await list.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            rows.Add(new ReceivedOrderRow(reader.GetString(0), new ListCursor(reader.GetInt64(1), reader.GetString(2))));
+        return rows;
+    }
+
     public ValueTask DisposeAsync() => _accepts.DisposeAsync();
 }

@@ -43,8 +43,32 @@ public sealed class SqliteCommerceStore : IStockLedger, IOrderOutbox, IOrderStor
         if (await sql.FindKey.Run(ct, r.ChannelId, r.BuyerId, r.IdempotencyKey) is string previous)
             return new ReservationOutcome(ReservationKind.Duplicate, previous, null, null, Interlocked.Increment(ref s_sequence));
 
+        // Every sku of an applied line-up has a row. A sku the ledger never saw has no limit set: it gets a row so its
+        // units are counted from the first one.
+        if (!r.LineupLimited) await sql.AddUnlimited.Execute(ct, r.ChannelId, r.Sku);
+        long epoch;
+        await using (var ledger = await sql.LineupState.Reader(ct, r.ChannelId, r.Sku))
+        {
+            if (!await ledger.ReadAsync(ct))
+                return new ReservationOutcome(ReservationKind.SoldOut, null, null, null, Interlocked.Increment(ref s_sequence));
+            epoch = ledger.GetInt64(2);
+        }
+
+        // The caps count this buyer's orders in the same transaction that adds the new one, so concurrent purchases of
+        // one buyer (several connections, a reconnect) are applied one after the other and cannot pass the cap together.
+        await using (var units = await sql.BuyerUnits.Reader(ct, r.ChannelId, r.BuyerId, r.Sku, epoch, r.FlashSaleId))
+        {
+            await units.ReadAsync(ct);
+            var (skuUnits, saleUnits) = (units.GetInt64(0), units.GetInt64(1));
+            var limit = skuUnits + r.Quantity > r.MaxBuyerUnitsPerSku ? BuyerLimit.PerSku
+                : r.FlashSaleId is not null && saleUnits + r.Quantity > r.MaxBuyerUnitsPerSale ? BuyerLimit.PerSale
+                : BuyerLimit.None;
+            if (limit != BuyerLimit.None)
+                return new ReservationOutcome(ReservationKind.LimitExceeded, null, null, null, Interlocked.Increment(ref s_sequence), limit);
+        }
+
         var now = r.Now.ToUnixTimeMilliseconds();
-        int? flashRemaining = null, lineupRemaining = null;
+        int? flashRemaining = null, lineupRemaining;
         if (r.FlashSaleId is { } saleId)
         {
             if (await sql.TakeFlash.Run(ct, r.Quantity, saleId, now) is not long left)
@@ -57,20 +81,18 @@ public sealed class SqliteCommerceStore : IStockLedger, IOrderOutbox, IOrderStor
             }
             flashRemaining = (int)left;
         }
-        if (r.LineupLimited)
+        if (await sql.TakeLineup.Run(ct, r.Quantity, r.ChannelId, r.Sku) is not long lineupLeft)
         {
-            if (await sql.TakeLineup.Run(ct, r.Quantity, r.ChannelId, r.Sku) is not long left)
-            {
-                if (r.FlashSaleId is { } undo && await sql.GiveBackFlash.Run(ct, r.Quantity, undo) is long back) flashRemaining = (int)back;
-                lineupRemaining = await sql.LineupState.Run(ct, r.ChannelId, r.Sku) is long have ? (int)have : null;
-                return new ReservationOutcome(ReservationKind.SoldOut, null, flashRemaining, lineupRemaining, Interlocked.Increment(ref s_sequence));
-            }
-            lineupRemaining = (int)left;
+            if (r.FlashSaleId is { } undo && await sql.GiveBackFlash.Run(ct, r.Quantity, undo) is long back) flashRemaining = (int)back;
+            await using var state = await sql.LineupState.Reader(ct, r.ChannelId, r.Sku);
+            lineupRemaining = await state.ReadAsync(ct) && state.GetInt64(0) >= 0 ? (int)Math.Max(0, state.GetInt64(0) - state.GetInt64(1)) : null;
+            return new ReservationOutcome(ReservationKind.SoldOut, null, flashRemaining, lineupRemaining, Interlocked.Increment(ref s_sequence));
         }
+        lineupRemaining = lineupLeft >= 0 ? (int)lineupLeft : null;
 
         var orderId = "ord_" + Guid.NewGuid().ToString("N");
         await sql.InsertOrder.Execute(ct, orderId, r.ChannelId, r.Sku, r.Quantity, r.UnitPriceCents, r.Currency, r.BuyerId, r.BuyerName,
-            r.Referrer, r.FlashSaleId, r.LineupLimited ? 1 : 0, now);
+            r.Referrer, r.FlashSaleId, epoch, now);
         await sql.InsertKey.Execute(ct, r.ChannelId, r.BuyerId, r.IdempotencyKey, orderId);
         return new ReservationOutcome(ReservationKind.Reserved, orderId, flashRemaining, lineupRemaining, Interlocked.Increment(ref s_sequence));
     }
@@ -90,25 +112,28 @@ public sealed class SqliteCommerceStore : IStockLedger, IOrderOutbox, IOrderStor
         return await find.ExecuteScalarAsync(cancellationToken) as string;
     }
 
-    public Task<IReadOnlyDictionary<string, int>> ApplyLineupAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool reset, CancellationToken cancellationToken) =>
-        _database.WriteAsync<IReadOnlyDictionary<string, int>>(async (c, tx) =>
+    public Task<LineupStock> ApplyLineupAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool resetStock, CancellationToken cancellationToken) =>
+        _database.WriteAsync(async (c, tx) =>
         {
-            if (reset)
+            // Only the total changes: held (units of orders not failed) stays, unless the caller asked to start over.
+            var sql = resetStock
+                ? """
+                  INSERT INTO chat_lineup_stock (channel_id, sku, stock, held, epoch) VALUES ($c, $sku, $n, 0, 0)
+                  ON CONFLICT (channel_id, sku) DO UPDATE SET stock = excluded.stock, held = 0, epoch = epoch + 1
+                  RETURNING stock - held;
+                  """
+                : """
+                  INSERT INTO chat_lineup_stock (channel_id, sku, stock, held, epoch) VALUES ($c, $sku, $n, 0, 0)
+                  ON CONFLICT (channel_id, sku) DO UPDATE SET stock = excluded.stock
+                  RETURNING stock - held;
+                  """;
+            var remaining = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var item in lineup)
             {
-                await using var clear = c.Command(tx, "DELETE FROM chat_lineup_stock WHERE channel_id = $c;", ("$c", channelId));
-                await clear.ExecuteNonQueryAsync(cancellationToken);
+                await using var upsert = c.Command(tx, sql, ("$c", channelId), ("$sku", item.Sku), ("$n", item.Stock is { } n ? Math.Max(0, n) : null));
+                if (await upsert.ExecuteScalarAsync(cancellationToken) is long left) remaining[item.Sku] = (int)Math.Max(0, left);
             }
-            var result = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var item in lineup.Where(i => i.Stock is not null))
-            {
-                await using var upsert = c.Command(tx,
-                    "INSERT INTO chat_lineup_stock (channel_id, sku, remaining) VALUES ($c, $sku, $n) ON CONFLICT DO NOTHING;",
-                    ("$c", channelId), ("$sku", item.Sku), ("$n", Math.Max(0, item.Stock!.Value)));
-                await upsert.ExecuteNonQueryAsync(cancellationToken);
-                await using var read = c.Command(tx, "SELECT remaining FROM chat_lineup_stock WHERE channel_id = $c AND sku = $sku;", ("$c", channelId), ("$sku", item.Sku));
-                result[item.Sku] = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken));
-            }
-            return result;
+            return new LineupStock(remaining, Interlocked.Increment(ref s_sequence));
         }, cancellationToken);
 
     public Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, CancellationToken cancellationToken) =>
@@ -211,19 +236,19 @@ public sealed class SqliteCommerceStore : IStockLedger, IOrderOutbox, IOrderStor
     public Task<StockRelease?> MarkFailedAsync(string orderId, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
         _database.WriteAsync<StockRelease?>(async (c, tx) =>
         {
-            string channelId, sku; int quantity; string? saleId; bool lineup;
+            string channelId, sku; int quantity; string? saleId; long epoch;
             await using (var mark = c.Command(tx,
                 """
                 UPDATE orders_orders SET status = 'failed', attempts = $a, last_error = $e, lease_until = 0, updated_at = $now
                 WHERE order_id = $id AND status = 'pending'
-                RETURNING channel_id, sku, quantity, flash_sale_id, lineup_reserved;
+                RETURNING channel_id, sku, quantity, flash_sale_id, ledger_epoch;
                 """,
                 ("$a", attempts), ("$e", error), ("$now", now.ToUnixTimeMilliseconds()), ("$id", orderId)))
             await using (var reader = await mark.ExecuteReaderAsync(cancellationToken))
             {
                 if (!await reader.ReadAsync(cancellationToken)) return null;
-                (channelId, sku, quantity, saleId, lineup) = (reader.GetString(0), reader.GetString(1), reader.GetInt32(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4) != 0);
+                (channelId, sku, quantity, saleId, epoch) = (reader.GetString(0), reader.GetString(1), reader.GetInt32(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4));
             }
             int? flashRemaining = null, lineupRemaining = null;
             if (saleId is not null)
@@ -234,12 +259,13 @@ public sealed class SqliteCommerceStore : IStockLedger, IOrderOutbox, IOrderStor
                     ("$q", quantity), ("$s", saleId));
                 if (await back.ExecuteScalarAsync(cancellationToken) is long left) flashRemaining = (int)left;
             }
-            if (lineup)
             {
+                // The order stops being held, so remaining = max(0, stock - held) grows by at most what it took and never
+                // past the current total. An order counted before a stock reset gives nothing to the new count.
                 await using var back = c.Command(tx,
-                    "UPDATE chat_lineup_stock SET remaining = remaining + $q WHERE channel_id = $c AND sku = $sku RETURNING remaining;",
-                    ("$q", quantity), ("$c", channelId), ("$sku", sku));
-                if (await back.ExecuteScalarAsync(cancellationToken) is long left) lineupRemaining = (int)left;
+                    "UPDATE chat_lineup_stock SET held = MAX(0, held - $q) WHERE channel_id = $c AND sku = $sku AND epoch = $ep RETURNING stock - held;",
+                    ("$q", quantity), ("$c", channelId), ("$sku", sku), ("$ep", epoch));
+                if (await back.ExecuteScalarAsync(cancellationToken) is long left) lineupRemaining = (int)Math.Max(0, left);
             }
             return new StockRelease(channelId, sku, flashRemaining, lineupRemaining, Interlocked.Increment(ref s_sequence));
         }, cancellationToken);
@@ -271,6 +297,22 @@ public sealed class SqliteCommerceStore : IStockLedger, IOrderOutbox, IOrderStor
     {
         await using var c = await _database.OpenAsync(cancellationToken);
         await using var list = c.Command(null, $"SELECT {OrderColumns} FROM orders_orders WHERE channel_id = $c ORDER BY created_at, order_id;", ("$c", channelId));
+        var orders = new List<OrderRecord>();
+        await using var reader = await list.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) orders.Add(ReadOrder(reader));
+        return orders;
+    }
+
+    public async Task<IReadOnlyList<OrderRecord>> ListByChannelAsync(string channelId, ListCursor? after, int max, CancellationToken cancellationToken)
+    {
+        await using var c = await _database.OpenAsync(cancellationToken);
+        await using var list = c.Command(null,
+            $"""
+            SELECT {OrderColumns} FROM orders_orders
+            WHERE channel_id = $c AND ($at IS NULL OR created_at > $at OR (created_at = $at AND order_id > $id))
+            ORDER BY created_at, order_id LIMIT $max;
+            """,
+            ("$c", channelId), ("$at", after?.At), ("$id", after?.Id), ("$max", max));
         var orders = new List<OrderRecord>();
         await using var reader = await list.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) orders.Add(ReadOrder(reader));

@@ -26,6 +26,10 @@ public static class LineupApi
         {
             return ApiProblems.NotFound($"no channel '{id}'");
         }
+        if (!TryReadResetStock(request, out var resetStock))
+        {
+            return ApiProblems.Invalid("resetStock", "must be true or false");
+        }
         var (body, error) = await ApiProblems.ReadBodyAsync(request, JsonValueKind.Array, ct);
         if (error is not null)
         {
@@ -57,6 +61,14 @@ public static class LineupApi
             return ApiProblems.Invalid(errors);
         }
         var lineup = items.Select(x => x!).ToList();
-        return ApiProblems.From(await channels.SetLineupAsync(id, lineup, ct), c => TypedResults.Ok(c!.Lineup));
+        return ApiProblems.From(await channels.SetLineupAsync(id, lineup, resetStock, ct), c => TypedResults.Ok(c!.Lineup));
+    }
+
+    /// <summary><c>?resetStock=true</c> starts a new sold count for the listed products (a new show); absent = false.</summary>
+    private static bool TryReadResetStock(HttpRequest request, out bool resetStock)
+    {
+        resetStock = false;
+        var values = request.Query["resetStock"];
+        return values.Count == 0 || (values.Count == 1 && bool.TryParse(values[0], out resetStock));
     }
 }

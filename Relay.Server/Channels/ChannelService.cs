@@ -22,6 +22,9 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
     public const string HostKeyPrefix = "hk_";
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    // Per channel, the notification the next change must wait for (see MutateAsync).
+    private readonly Lock _notificationGate = new();
+    private readonly Dictionary<string, Task> _lastNotification = new(StringComparer.Ordinal);
     private ImmutableDictionary<string, Channel> _channels = ImmutableDictionary<string, Channel>.Empty.WithComparers(StringComparer.Ordinal);
 
     public IReadOnlyCollection<Channel> All => _channels.Values.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
@@ -111,8 +114,10 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
             return rotated;
         }, ct);
 
-    public Task<ChannelResult> SetLineupAsync(string id, IReadOnlyList<LineupItem> lineup, CancellationToken ct) =>
-        MutateAsync(id, ChannelChange.LineupChanged, async channel =>
+    /// <param name="resetStock">Start a new sold count for the listed products (observers get
+    /// <see cref="ChannelChange.LineupChangedStockReset"/>); without it what is sold stays sold.</param>
+    public Task<ChannelResult> SetLineupAsync(string id, IReadOnlyList<LineupItem> lineup, bool resetStock, CancellationToken ct) =>
+        MutateAsync(id, resetStock ? ChannelChange.LineupChangedStockReset : ChannelChange.LineupChanged, async channel =>
         {
             await store.SetLineupAsync(id, lineup, ct);
             return channel with { Lineup = lineup };
@@ -131,6 +136,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
     {
         await _writeLock.WaitAsync(ct);
         Channel? updated;
+        NotificationTurn turn;
         try
         {
             if (!_channels.TryGetValue(id, out var channel))
@@ -154,13 +160,52 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
                 return new(ChannelOutcome.Invalid, Errors: e.Errors);
             }
             _channels = updated is null ? _channels.Remove(id) : _channels.SetItem(id, updated);
+            // Taken in store order, under the write lock: observers run outside it but see a channel's changes in
+            // that order, so two quick line-up PUTs cannot leave the room on the first one (review L12).
+            turn = TakeNotificationTurn(id);
         }
         finally
         {
             _writeLock.Release();
         }
-        await NotifyAsync(id, kind, updated, ct);
+        await turn.Previous;
+        try
+        {
+            // Not the caller's token: the change is stored, so the room and the media must follow it even if the
+            // client went away meanwhile.
+            await NotifyAsync(id, kind, updated, CancellationToken.None);
+        }
+        finally
+        {
+            EndNotificationTurn(id, turn);
+        }
         return new(ChannelOutcome.Ok, updated);
+    }
+
+    private readonly record struct NotificationTurn(Task Previous, TaskCompletionSource Done);
+
+    private NotificationTurn TakeNotificationTurn(string id)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_notificationGate)
+        {
+            var previous = _lastNotification.GetValueOrDefault(id) ?? Task.CompletedTask;
+            _lastNotification[id] = done.Task;
+            return new NotificationTurn(previous, done);
+        }
+    }
+
+    private void EndNotificationTurn(string id, NotificationTurn turn)
+    {
+        lock (_notificationGate)
+        {
+            // The last one out removes the entry, so the table only holds channels with notifications running.
+            if (_lastNotification.TryGetValue(id, out var last) && last == turn.Done.Task)
+            {
+                _lastNotification.Remove(id);
+            }
+        }
+        turn.Done.SetResult();
     }
 
     private async Task NotifyAsync(string id, ChannelChange kind, Channel? channel, CancellationToken ct)

@@ -18,4 +18,6 @@ public enum ChannelChange
     HostKeyRotated,
     DestinationsChanged,
     LineupChanged,
+    /// <summary>A new line-up whose listed products start a new sold count (<c>PUT .../lineup?resetStock=true</c>).</summary>
+    LineupChangedStockReset,
 }

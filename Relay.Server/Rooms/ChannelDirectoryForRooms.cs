@@ -35,8 +35,9 @@ public sealed class RoomChannelObserver(IServiceProvider services) : IChannelObs
 
     public Task ChannelChangedAsync(string channelId, ChannelChange change, Channel? channel, CancellationToken ct) => change switch
     {
-        ChannelChange.LineupChanged when channel is not null =>
-            Rooms.LineupChangedAsync(channelId, ChannelDirectoryForRooms.ToRoomLineup(channel.Lineup), ct),
+        ChannelChange.LineupChanged or ChannelChange.LineupChangedStockReset when channel is not null =>
+            Rooms.LineupChangedAsync(channelId, ChannelDirectoryForRooms.ToRoomLineup(channel.Lineup),
+                resetStock: change == ChannelChange.LineupChangedStockReset, ct),
         ChannelChange.Deleted => Rooms.ChannelDeletedAsync(channelId, ct),
         _ => Task.CompletedTask,
     };

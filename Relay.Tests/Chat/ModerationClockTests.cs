@@ -70,7 +70,7 @@ public sealed class ModerationClockTests
         // The server stores the line-up, then tells the room.
         var lineup = new[] { ChatTestHost.Lipstick with { Stock = 7 }, new Relay.Chat.Channels.LineupItem("NEW-1", "New", 100, "EUR", null, 3) };
         directory.Add(ChatTestHost.Channel, ChatTestHost.HostKey, lineup);
-        await host.Services.GetRequiredService<Relay.Chat.Channels.ILiveRoomControl>().LineupChangedAsync(ChatTestHost.Channel, lineup, Ct);
+        await host.Services.GetRequiredService<Relay.Chat.Channels.ILiveRoomControl>().LineupChangedAsync(ChatTestHost.Channel, lineup, resetStock: false, Ct);
 
         await unpinned.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.Equal(7, (await stock.NextMatchingAsync(s => s.Sku == "LIP-1")).Remaining);

@@ -37,7 +37,8 @@ public sealed class RelayCrashTests
         try
         {
             // About reaping the ingest ffmpeg of a killed instance: only the ffmpeg engine has one.
-            first = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, "--Relay:Ingest:Engine=ffmpeg");
+            // Each guest buys several units of the sale: lift the per-buyer caps (this test is about stock and orders).
+            first = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, ["--Relay:Ingest:Engine=ffmpeg", .. UncappedBuyers]);
             string sku;
             await using (var seller = Hub.Build(new Uri(hub + "?access_token=" + ChildRelay.AdminToken), "json"))
             {
@@ -57,7 +58,7 @@ public sealed class RelayCrashTests
             Assert.Equal(1, killed);
             Assert.True(answered.Count < quantity, "the kill came after the sale ended; nothing was mid-way");
 
-            second = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, "--Relay:Ingest:Engine=ffmpeg");
+            second = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, ["--Relay:Ingest:Engine=ffmpeg", .. UncappedBuyers]);
             await BuyUntilGoneAsync(hub, sku, answered, () => Interlocked.Increment(ref unknown), _ => { });
 
             using var admin = ChildRelay.Admin(httpPort);
@@ -92,6 +93,9 @@ public sealed class RelayCrashTests
             second?.Dispose();
         }
     }
+
+    private static readonly string[] UncappedBuyers =
+        ["--Relay:Commerce:MaxUnitsPerBuyerPerSale=1000000", "--Relay:Commerce:MaxUnitsPerBuyerPerSku=1000000"];
 
     /// <summary>Eight guests buy one unit at a time until the sale says no more, or until the relay is gone.</summary>
     private static async Task BuyUntilGoneAsync(Uri hub, string sku, ConcurrentDictionary<string, int> answered, Action inFlightAtDeath, Action<int> afterReserved)
