@@ -8,4 +8,7 @@ public sealed class CommerceOptions
     public bool AllowGuestCheckout { get; set; } = true;
 
     public int MaxQuantityPerOrder { get; set; } = 10;
+
+    /// <summary>Guests get `login_required` for flash-sale purchases (the pinned product stays open to them).</summary>
+    public bool FlashSaleRequiresLogin { get; set; }
 }
