@@ -43,10 +43,11 @@ const buyText = {
 // ---- hub ----------------------------------------------------------------------------------------
 
 // The guest token is the connection's access_token on every (re)connect: the same buyer after a dropped socket.
+// Without one yet (the relay was unreachable or minting was limited at load), each (re)connect tries again.
 let token = "";
 let renewing = false;
 const hub = connectHub({
-  token: () => token,
+  token: async () => (token ||= await guestToken()),
   onReconnecting: () => showConnection("Reconnecting…"),
   onReconnected: async () => { showConnection(null); await join(); },
   onClose: () => { if (!renewing) showConnection("Disconnected. Reload the page to reconnect."); },
