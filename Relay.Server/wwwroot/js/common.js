@@ -86,7 +86,10 @@ const GUEST_KEY = "relay.guest";
  * the hub then still takes the viewer as a guest of that one connection.
  */
 export async function guestToken({ renew = false } = {}) {
-  if (!renew) {
+  if (renew) {
+    // The saved one was refused: never present it again, even if no new one can be minted now.
+    try { localStorage.removeItem(GUEST_KEY); } catch { /* storage blocked */ }
+  } else {
     try {
       const saved = JSON.parse(localStorage.getItem(GUEST_KEY) ?? "null");
       if (saved?.guestToken && new Date(saved.expiresAt).getTime() - Date.now() > 24 * 3600 * 1000) return saved.guestToken;
