@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Routing;
@@ -31,10 +32,12 @@ public static class ChatServiceCollectionExtensions
         services.AddOptions<OrdersOptions>().Bind(configuration.GetSection(OrdersOptions.Section)).ValidateOnStart();
         services.AddOptions<CommerceOptions>().Bind(configuration.GetSection(CommerceOptions.Section)).ValidateOnStart();
         services.AddOptions<ViewerAuthOptions>().Bind(configuration.GetSection(ViewerAuthOptions.Section)).ValidateOnStart();
+        services.AddOptions<GuestOptions>().Bind(configuration.GetSection(GuestOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrdersOptions>, OrdersOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CommerceOptions>, CommerceOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ViewerAuthOptions>, ViewerAuthOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GuestOptions>, GuestOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
         // Hub limits are needed before options validation runs; an invalid value is still reported by the validator.
@@ -72,6 +75,12 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<IOrderStore>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IBuiltInOrderStore, SqliteBuiltInOrderStore>();
 
+        // Guest tokens are protected with the host's Data Protection key ring (Relay.Server keeps it in {DataDir}/keys);
+        // this only makes sure one exists when the live room is hosted alone.
+        services.AddDataProtection();
+        services.TryAddSingleton<GuestTokens>();
+        services.TryAddSingleton<GuestMintLimiter>();
+        services.TryAddSingleton<DisplayNames>();
         services.TryAddSingleton<ParticipantResolver>();
         services.TryAddSingleton<LiveRoomRegistry>();
         services.TryAddSingleton<RoomBroadcaster>();
@@ -102,7 +111,7 @@ public static class ChatServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Maps `/hubs/live`, `POST|GET /api/v1/orders` and `GET /api/v1/channels/{id}/orders`.</summary>
+    /// <summary>Maps `/hubs/live`, `POST /api/v1/guests`, `POST|GET /api/v1/orders` and `GET /api/v1/channels/{id}/orders`.</summary>
     public static IEndpointRouteBuilder MapRelayChat(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHub<LiveHub>("/hubs/live", connection =>
@@ -110,6 +119,7 @@ public static class ChatServiceCollectionExtensions
             connection.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
         });
         OrdersApi.Map(endpoints);
+        GuestsApi.Map(endpoints);
         return endpoints;
     }
 }

@@ -34,6 +34,19 @@ public sealed class ChatOptions
 
     public int MaxDisplayNameLength { get; set; } = 32;
 
+    /// <summary>Room-wide budget of non-moderator messages (token bucket per room): refills at this rate ...</summary>
+    public double RoomMessagesPerSecond { get; set; } = 20;
+
+    /// <summary>... and holds at most this many. Past it a message is refused `slow_mode` whoever sends it, so N
+    /// connections cannot turn their per-connection allowance into N times the writes to every viewer.</summary>
+    public int RoomMessageBurst { get; set; } = 40;
+
+    /// <summary>Words a guest or viewer may not take as (part of) a display name: the role words a host would be
+    /// mistaken for. The host's own display name in the room is reserved too.</summary>
+    public string[] ReservedDisplayNames { get; set; } =
+        ["host", "admin", "administrator", "moderator", "mod", "owner", "staff", "official", "system", "relay",
+         "主播", "管理员", "房管", "官方", "客服", "系统"];
+
     /// <summary>SQLite connection string of the embedded store. Unset = `{Relay:DataDir}/relay.db`.</summary>
     public string? ConnectionString { get; set; }
 }

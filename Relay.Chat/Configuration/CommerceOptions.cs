@@ -14,4 +14,6 @@ public sealed class CommerceOptions
 
     /// <summary>Units one buyer may hold of one product of the show (since the product's last stock reset).</summary>
     public int MaxUnitsPerBuyerPerSku { get; set; } = 10;
+    /// <summary>Guests get `login_required` for flash-sale purchases (the pinned product stays open to them).</summary>
+    public bool FlashSaleRequiresLogin { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using Relay.Chat.Identity;
 
 namespace Relay.Chat.Configuration;
 
@@ -25,6 +26,12 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
         Range(errors, $"{s}:MaxDisplayNameLength", o.MaxDisplayNameLength, 1, 200);
         if (o.BannedTerms.Any(string.IsNullOrWhiteSpace))
             errors.Add($"{s}:BannedTerms must not contain empty terms.");
+        if (!(o.RoomMessagesPerSecond > 0 && o.RoomMessagesPerSecond <= 100_000))
+            errors.Add($"{s}:RoomMessagesPerSecond must be in (0, 100000], was {o.RoomMessagesPerSecond}.");
+        Range(errors, $"{s}:RoomMessageBurst", o.RoomMessageBurst, 1, 1_000_000);
+        // A term that is only punctuation or marks would have no letters left to compare and reserve every name.
+        if (o.ReservedDisplayNames.Any(n => DisplayNames.Skeleton(n ?? "").Length == 0))
+            errors.Add($"{s}:ReservedDisplayNames must contain words with letters or digits.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -69,13 +76,36 @@ internal sealed class CommerceOptionsValidator : IValidateOptions<CommerceOption
     }
 }
 
+internal sealed class GuestOptionsValidator : IValidateOptions<GuestOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GuestOptions o)
+    {
+        var errors = new List<string>();
+        const string s = GuestOptions.Section;
+        ChatOptionsValidator.Range(errors, $"{s}:TokenLifetimeDays", o.TokenLifetimeDays, 1, 365);
+        ChatOptionsValidator.Range(errors, $"{s}:MintBurstPerAddress", o.MintBurstPerAddress, 1, 100_000);
+        ChatOptionsValidator.Range(errors, $"{s}:MintsPerMinutePerAddress", o.MintsPerMinutePerAddress, 1, 60_000);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
 internal sealed class ViewerAuthOptionsValidator : IValidateOptions<ViewerAuthOptions>
 {
     public ValidateOptionsResult Validate(string? name, ViewerAuthOptions o)
     {
+        var errors = new List<string>();
+        const string s = ViewerAuthOptions.Section;
         // The key's value never goes into the message.
         if (o.ViewerJwtKey is { Length: > 0 } key && Encoding.UTF8.GetByteCount(key) < 32)
-            return ValidateOptionsResult.Fail($"{ViewerAuthOptions.Section}:ViewerJwtKey must be at least 32 bytes of UTF-8 text.");
-        return ValidateOptionsResult.Success;
+            errors.Add($"{s}:ViewerJwtKey must be at least 32 bytes of UTF-8 text.");
+        foreach (var (field, value) in new[] { ("Issuer", o.ViewerJwt.Issuer), ("Audience", o.ViewerJwt.Audience) })
+        {
+            if (value is null || value.Length == 0) continue;
+            if (string.IsNullOrWhiteSpace(value) || value.Trim() != value)
+                errors.Add($"{s}:ViewerJwt:{field} must not be blank or have surrounding spaces.");
+            else if (string.IsNullOrEmpty(o.ViewerJwtKey))
+                errors.Add($"{s}:ViewerJwt:{field} is set but {s}:ViewerJwtKey is not: no viewer JWT is accepted without the key.");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

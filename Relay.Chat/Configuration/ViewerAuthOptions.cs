@@ -7,4 +7,18 @@ public sealed class ViewerAuthOptions
 
     /// <summary>HMAC-SHA256 key (UTF-8, at least 32 bytes) of shop-issued viewer JWTs. Unset = only guests, hosts, admins.</summary>
     public string? ViewerJwtKey { get; set; }
+
+    /// <summary>`Relay:Auth:ViewerJwt`: what else a viewer JWT must carry to be accepted here.</summary>
+    public ViewerJwtOptions ViewerJwt { get; set; } = new();
+}
+
+/// <summary>Binds viewer JWTs to this relay: without them, any token the shop signs with the same key (for another
+/// service) would be accepted. Each is checked only when set.</summary>
+public sealed class ViewerJwtOptions
+{
+    /// <summary>Required `iss`.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>Required `aud` (one of the token's audiences).</summary>
+    public string? Audience { get; set; }
 }

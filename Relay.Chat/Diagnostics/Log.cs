@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(5010, LogLevel.Warning, "Viewer token rejected: {Reason}")]
     public static partial void ViewerTokenRejected(ILogger logger, string reason);
+
+    [LoggerMessage(5012, LogLevel.Information, "Guest token rejected: {Reason}")]
+    public static partial void GuestTokenRejected(ILogger logger, string reason);
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relay.Chat.Configuration;
 using Relay.Chat.Diagnostics;
+using Relay.Chat.Identity;
 using Relay.Chat.Rooms;
 
 namespace Relay.Chat.Hubs;
@@ -22,6 +23,8 @@ internal sealed class LiveHubFilter(IOptions<ChatOptions> options, TimeProvider 
         context.Context.Items[LiveSession.ItemKey] = new LiveSession(
             context.Context.ConnectionId,
             AccessToken(http),
+            GuestTokens.NewGuestId(),
+            ClientAddress.Hash(http?.Connection.RemoteIpAddress),
             new TokenBucket(o.MaxCallsPerSecond, o.MaxCallsPerSecond, now),
             new TokenBucket(o.RateLimitMessages, o.RateLimitMessages / o.RateLimitWindowSeconds, now));
         ChatMetrics.HubConnections.Inc();

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,13 +6,15 @@ using Microsoft.IdentityModel.Tokens;
 using Relay.Chat.Channels;
 using Relay.Chat.Configuration;
 using Relay.Chat.Diagnostics;
+using Relay.Chat.Rooms;
 
 namespace Relay.Chat.Identity;
 
 /// <summary>
 /// Turns the connection's `access_token` into a participant of one channel. Host keys are per channel,
-/// so this happens at Join, not at connect. A credential that is presented but wrong is refused rather
-/// than quietly downgraded to guest: a host with a mistyped key must notice.
+/// so this happens at Join, not at connect. A credential that is presented but wrong (an expired guest token too)
+/// is refused rather than quietly downgraded to guest: a host with a mistyped key must notice, and a guest page
+/// must mint a new guest token rather than silently become another buyer.
 /// </summary>
 internal sealed class ParticipantResolver
 {
@@ -21,24 +22,33 @@ internal sealed class ParticipantResolver
     private readonly ChatOptions _chat;
     private readonly ILogger<ParticipantResolver> _logger;
     private readonly TimeProvider _time;
+    private readonly GuestTokens _guests;
+    private readonly DisplayNames _names;
     private readonly TokenValidationParameters? _jwt;
     private readonly JsonWebTokenHandler _handler = new();
 
     public ParticipantResolver(IChannelDirectory directory, IOptions<ViewerAuthOptions> auth, IOptions<ChatOptions> chat,
-        ILogger<ParticipantResolver> logger, TimeProvider time)
+        GuestTokens guests, DisplayNames names, ILogger<ParticipantResolver> logger, TimeProvider time)
     {
         _directory = directory;
         _chat = chat.Value;
+        _guests = guests;
+        _names = names;
         _logger = logger;
         _time = time;
         if (auth.Value.ViewerJwtKey is { Length: > 0 } key)
         {
+            var bound = auth.Value.ViewerJwt;
             _jwt = new TokenValidationParameters
             {
                 IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)),
                 ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-                ValidateIssuer = false,
-                ValidateAudience = false,
+                // Unset = any issuer and audience, as before these settings existed; set them so a token the shop
+                // signs with the same key for another service is not a Relay login.
+                ValidateIssuer = bound.Issuer is { Length: > 0 },
+                ValidIssuer = bound.Issuer,
+                ValidateAudience = bound.Audience is { Length: > 0 },
+                ValidAudience = bound.Audience,
                 ValidateLifetime = true,
                 RequireExpirationTime = true,
                 ClockSkew = TimeSpan.FromSeconds(30),
@@ -51,14 +61,21 @@ internal sealed class ParticipantResolver
         }
     }
 
-    /// <summary>null = the presented credential is not valid for this channel.</summary>
-    public async Task<Participant?> ResolveAsync(string? accessToken, string channelId, string? requestedName, CancellationToken cancellationToken)
+    /// <summary>null = the presented credential is not valid for this channel. <paramref name="hostNames"/> are the
+    /// <see cref="DisplayNames.Skeleton"/>s of the names the room's hosts use, which nobody else may take.</summary>
+    public async Task<Participant?> ResolveAsync(LiveSession session, string channelId, string? requestedName, IReadOnlyCollection<string> hostNames, CancellationToken cancellationToken)
     {
+        var accessToken = session.AccessToken;
         var name = TextSanitizer.Truncate(TextSanitizer.Clean(requestedName, _chat.MaxDisplayNameLength), _chat.MaxDisplayNameLength);
+        // The name a guest or viewer asks for; hosts and admins keep theirs (they are the ones it is reserved for).
+        var audienceName = _names.IsReserved(name, hostNames) ? "" : name;
         if (string.IsNullOrEmpty(accessToken))
+            return Guest(session.ConnectionGuestId, audienceName) with { ConnectionScoped = true };
+        if (GuestTokens.LooksLikeGuestToken(accessToken))
         {
-            var guestId = "guest_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-            return new Participant(guestId, name.Length > 0 ? name : "Guest " + guestId[^4..], ParticipantRole.Guest);
+            if (_guests.Validate(accessToken, out var problem) is { } guestId) return Guest(guestId, audienceName);
+            Log.GuestTokenRejected(_logger, problem);
+            return null;
         }
         if (_jwt is not null && accessToken.Count(c => c == '.') == 2)
         {
@@ -67,7 +84,8 @@ internal sealed class ParticipantResolver
             {
                 var claimed = result.Claims.TryGetValue("name", out var n) ? n as string : null;
                 var display = TextSanitizer.Truncate(TextSanitizer.Clean(claimed, _chat.MaxDisplayNameLength), _chat.MaxDisplayNameLength);
-                return new Participant("user_" + subject, display.Length > 0 ? display : name.Length > 0 ? name : "Viewer", ParticipantRole.Viewer);
+                if (_names.IsReserved(display, hostNames)) display = "";
+                return new Participant("user_" + subject, display.Length > 0 ? display : audienceName.Length > 0 ? audienceName : "Viewer", ParticipantRole.Viewer);
             }
             // The exception type says why (expired, bad signature) without echoing the token.
             Log.ViewerTokenRejected(_logger, result.Exception?.GetType().Name ?? "missing sub");
@@ -79,4 +97,7 @@ internal sealed class ParticipantResolver
             return new Participant("admin", name.Length > 0 ? name : "Admin", ParticipantRole.Admin);
         return null;
     }
+
+    private static Participant Guest(string guestId, string name) =>
+        new(guestId, name.Length > 0 ? name : "Guest " + guestId[^4..], ParticipantRole.Guest);
 }

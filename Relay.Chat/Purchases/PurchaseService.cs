@@ -60,6 +60,8 @@ internal sealed class PurchaseService(
             var product = room.FindProduct(request.Sku);
             if (product is null) return Refuse(PurchaseStatus.NotOnSale, "sku is not in the line-up");
             var onFlashSale = room.IsFlashSaleActive(now) && room.FlashSale!.Sku == request.Sku;
+            if (onFlashSale && buyer.Role == ParticipantRole.Guest && options.Value.FlashSaleRequiresLogin)
+                return Refuse(PurchaseStatus.LoginRequired, "sign in to buy in a flash sale");
             if (!onFlashSale && room.PinnedSku != request.Sku)
                 return Refuse(PurchaseStatus.NotOnSale, "only the pinned product or the flash sale can be bought");
             // Sold out as far as the ledger said a moment ago: refuse in memory. After a sale sells out this is
@@ -105,14 +107,15 @@ internal sealed class PurchaseService(
     }
 
     /// <summary>
-    /// The order an earlier purchase with this key produced. A guest's buyer id exists only for this connection's
-    /// Join, so its session knows every key it reserved and the ledger is not asked; a signed-in viewer may have
-    /// bought with this key on another connection or before a restart, so for viewers the ledger is the answer.
+    /// The order an earlier purchase with this key produced. A guest without a guest token has a buyer id that
+    /// exists only on this connection, so its session knows every key it reserved and the ledger is not asked. A
+    /// viewer, or a guest with a guest token, may have bought with this key on another connection (a purchase retried
+    /// after a reconnect) or before a restart, so for them the ledger is the answer.
     /// </summary>
     private async Task<string?> FindEarlierAsync(LiveRoom room, Participant buyer, LiveSession session, string key, CancellationToken cancellationToken)
     {
         if (session.FindReservedKey(buyer.UserId, room.ChannelId, key) is { } known) return known;
-        if (buyer.Role == ParticipantRole.Guest && session.ReservedKeysComplete) return null;
+        if (buyer.ConnectionScoped && session.ReservedKeysComplete) return null;
         return await ledger.FindReservationAsync(room.ChannelId, buyer.UserId, key, cancellationToken);
     }
 

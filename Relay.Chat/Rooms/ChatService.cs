@@ -10,6 +10,7 @@ namespace Relay.Chat.Rooms;
 internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster broadcaster, IOptions<ChatOptions> options, TimeProvider time)
 {
     private readonly ChatOptions _options = options.Value;
+    private readonly string[] _bannedTerms = [.. options.Value.BannedTerms.Select(TextSanitizer.MatchForm).Where(t => t.Length > 0)];
     private const int DeletableWindow = 1000;
 
     public async Task SendAsync(LiveSession session, string? text)
@@ -26,18 +27,23 @@ internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster bro
         {
             lock (room.Gate)
             {
-                if (room.MutedUntil.TryGetValue(participant.UserId, out var until))
-                {
-                    if (until > now) throw Refusal.Create(Refusal.Muted, $"{Refusal.Seconds(until - now)} s left");
-                    room.MutedUntil.Remove(participant.UserId);
-                }
+                CheckMuted(room, participant.UserId, now);
+                // A guest without a guest token is someone new on every connection: its address carries the mute over.
+                if (participant.ConnectionScoped && session.ClientAddressHash is { } address)
+                    CheckMuted(room, LiveRoom.MutedAddressKey(address), now);
                 if (room.SlowModeSeconds > 0 && session.LastMessageAt.AddSeconds(room.SlowModeSeconds) is var next && next > now)
                     throw Refusal.Create(Refusal.SlowMode, Refusal.WaitHint(next - now));
             }
-            if (_options.BannedTerms.FirstOrDefault(t => clean.Contains(t, StringComparison.OrdinalIgnoreCase)) is not null)
+            if (_bannedTerms.Length > 0 && TextSanitizer.MatchForm(clean) is var form && _bannedTerms.Any(t => form.Contains(t, StringComparison.Ordinal)))
                 throw Refusal.Create(Refusal.BannedTerm, "the message contains a term not allowed here");
             if (!session.Messages.TryTake(now, out var wait))
                 throw Refusal.Create(Refusal.RateLimited, Refusal.WaitHint(wait));
+            // The room's own budget, after the sender's: N connections each within their allowance must still not
+            // become N times the writes to every viewer. The sender did nothing wrong, so it is told the room is slow.
+            TokenBucket budget;
+            lock (room.Gate) budget = room.MessageBudget ??= new TokenBucket(_options.RoomMessageBurst, _options.RoomMessagesPerSecond, now);
+            if (!budget.TryTake(now, out var roomWait))
+                throw Refusal.Create(Refusal.SlowMode, "the room is busy, " + Refusal.WaitHint(roomWait));
         }
 
         var message = new ChatMessageView
@@ -91,13 +97,35 @@ internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster bro
             throw Refusal.Create(Refusal.Invalid, "hosts and admins cannot be muted");
         lock (room.Gate)
         {
-            if (seconds == 0) room.MutedUntil.Remove(userId);
-            else room.MutedUntil[userId] = time.GetUtcNow().AddSeconds(seconds);
+            // A guest without a guest token gets a new id on its next connection: mute its address as well.
+            var address = room.ConnectionGuestAddresses.TryGetValue(userId, out var hash) ? LiveRoom.MutedAddressKey(hash)
+                : room.MutedAddressOf.GetValueOrDefault(userId);
+            if (address is not null)
+            {
+                if (seconds == 0) room.MutedAddressOf.Remove(userId);
+                else room.MutedAddressOf[userId] = address;
+            }
+            string[] keys = address is null ? [userId] : [userId, address];
+            foreach (var key in keys)
+            {
+                if (seconds == 0) room.MutedUntil.Remove(key);
+                else room.MutedUntil[key] = time.GetUtcNow().AddSeconds(seconds);
+            }
             // Expired mutes are dropped here too, so the map stays as small as the set of active mutes.
             foreach (var expired in room.MutedUntil.Where(m => m.Value <= time.GetUtcNow()).Select(m => m.Key).ToList())
                 room.MutedUntil.Remove(expired);
+            foreach (var gone in room.MutedAddressOf.Keys.Where(id => !room.MutedUntil.ContainsKey(id)).ToList())
+                room.MutedAddressOf.Remove(gone);
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>Under the room's gate.</summary>
+    private static void CheckMuted(LiveRoom room, string key, DateTimeOffset now)
+    {
+        if (!room.MutedUntil.TryGetValue(key, out var until)) return;
+        if (until > now) throw Refusal.Create(Refusal.Muted, $"{Refusal.Seconds(until - now)} s left");
+        room.MutedUntil.Remove(key);
     }
 
     public Task SetSlowModeAsync(LiveSession session, int seconds)

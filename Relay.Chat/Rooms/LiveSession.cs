@@ -5,10 +5,12 @@ namespace Relay.Chat.Rooms;
 /// <summary>Per-connection state, kept in the hub connection's Items.</summary>
 public sealed class LiveSession
 {
-    internal LiveSession(string connectionId, string? accessToken, TokenBucket calls, TokenBucket messages)
+    internal LiveSession(string connectionId, string? accessToken, string connectionGuestId, string? clientAddressHash, TokenBucket calls, TokenBucket messages)
     {
         ConnectionId = connectionId;
         AccessToken = accessToken;
+        ConnectionGuestId = connectionGuestId;
+        ClientAddressHash = clientAddressHash;
         Calls = calls;
         Messages = messages;
     }
@@ -17,6 +19,13 @@ public sealed class LiveSession
 
     /// <summary>Kept only to resolve the role at Join; never logged, never sent.</summary>
     internal string? AccessToken { get; }
+
+    /// <summary>The id a guest without a guest token has: drawn once at connect, so calling Join again cannot make
+    /// it someone new (to escape a mute, or its own purchases' idempotency keys).</summary>
+    internal string ConnectionGuestId { get; }
+
+    /// <summary><see cref="Identity.ClientAddress.Hash"/> of the connection's remote address (null when unknown).</summary>
+    internal string? ClientAddressHash { get; }
 
     internal TokenBucket Calls { get; }
 
@@ -31,8 +40,9 @@ public sealed class LiveSession
     internal DateTimeOffset LastMessageAt { get; set; } = DateTimeOffset.MinValue;
 
     /// <summary>
-    /// Idempotency keys this connection reserved, per channel: a guest's buyer id is new at every Join, so for a guest
-    /// this is every key that can exist in the ledger and a purchase needs no database lookup to know it is new.
+    /// Idempotency keys this connection reserved, per channel: a guest without a guest token has a buyer id that exists
+    /// only on this connection, so for it this is every key that can exist in the ledger and a purchase needs no
+    /// database lookup to know it is new.
     /// Bounded; past the bound the ledger is asked again (<see cref="ReservedKeysComplete"/> false).
     /// </summary>
     private Dictionary<(string BuyerId, string ChannelId, string Key), string>? _reservedKeys;

@@ -25,7 +25,9 @@ internal sealed class RoomService(
             throw Refusal.Create(Refusal.Invalid, "channelId is required (at most 128 characters)");
         var room = await registry.GetOrOpenAsync(channelId, cancellationToken)
             ?? throw Refusal.Create(Refusal.NotFound, "no such channel");
-        var participant = await resolver.ResolveAsync(session.AccessToken, channelId, options?.DisplayName, cancellationToken)
+        string[] hostNames;
+        lock (room.Gate) hostNames = [.. room.HostNames];
+        var participant = await resolver.ResolveAsync(session, channelId, options?.DisplayName, hostNames, cancellationToken)
             ?? throw Refusal.Create(Refusal.Unauthorized, "the access token is not valid for this channel");
 
         await LeaveAsync(session, cancellationToken);
@@ -42,6 +44,10 @@ internal sealed class RoomService(
         lock (room.Gate)
         {
             room.Connections.Add(session.ConnectionId);
+            if (participant.IsModerator && room.HostNames.Count < LiveRoom.MaxHostNames && DisplayNames.Skeleton(participant.DisplayName) is { Length: > 0 } hostName)
+                room.HostNames.Add(hostName);
+            if (participant.ConnectionScoped && session.ClientAddressHash is { } address)
+                room.ConnectionGuestAddresses[participant.UserId] = address;
             var now = time.GetUtcNow();
             var pinned = room.PinnedSku is { } sku ? room.FindProduct(sku) : null;
             snapshot = new JoinSnapshot
@@ -71,7 +77,7 @@ internal sealed class RoomService(
         if (registry.Find(channelId) is { } room)
         {
             bool removed;
-            lock (room.Gate) removed = room.Connections.Remove(session.ConnectionId);
+            lock (room.Gate) removed = Forget(room, session, participant);
             if (removed) viewers.Changed(room);
         }
         await broadcaster.Groups.RemoveFromGroupAsync(session.ConnectionId, RoomBroadcaster.RoomGroup(channelId), cancellationToken);
@@ -84,8 +90,16 @@ internal sealed class RoomService(
     {
         if (session.ChannelId is not { } channelId || registry.Find(channelId) is not { } room) return;
         bool removed;
-        lock (room.Gate) removed = room.Connections.Remove(session.ConnectionId);
+        lock (room.Gate) removed = Forget(room, session, session.Participant);
         if (removed) viewers.Changed(room);
+    }
+
+    /// <summary>Under the room's gate. A guest without a guest token exists only on this connection, so its address
+    /// entry goes with it; a mute already recorded for the address stays.</summary>
+    private static bool Forget(LiveRoom room, LiveSession session, Participant? participant)
+    {
+        if (participant is { ConnectionScoped: true }) room.ConnectionGuestAddresses.Remove(participant.UserId);
+        return room.Connections.Remove(session.ConnectionId);
     }
 
     public async Task SetLiveAsync(string channelId, bool live, CancellationToken cancellationToken)

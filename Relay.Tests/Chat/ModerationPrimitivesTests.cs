@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using CsCheck;
 using Relay.Chat.Identity;
 using Relay.Chat.Rooms;
@@ -26,6 +27,25 @@ public sealed class ModerationPrimitivesTests
     [Fact]
     public void Zero_width_and_bidi_characters_cannot_hide_a_banned_term() =>
         Assert.Equal("spoiler alert", TextSanitizer.Clean("spo\u200Biler\u202E\t\nalert", 100));
+
+    [Fact]
+    public void Characters_outside_the_BMP_are_judged_whole_and_lone_surrogates_dropped()
+    {
+        // Tag characters (U+E0000 block) are format characters in two UTF-16 units; per unit they looked harmless.
+        Assert.Equal("abc", TextSanitizer.Clean("a\U000E0041b\uD800c", 100));
+        Assert.Equal("❤\uFE0F 𝐛", TextSanitizer.Clean("❤\uFE0F 𝐛", 100));
+        Assert.Equal("spoiler", TextSanitizer.MatchForm("ＳＰ\U000E0020𝐨𝒾\uFE0Fl\u0336ÉＲ"));
+    }
+
+    [Fact]
+    public void The_match_form_takes_any_text_and_leaves_no_invisible_code_points() =>
+        Gen.String.Sample(text =>
+        {
+            var form = TextSanitizer.MatchForm(text);
+            foreach (var rune in form.EnumerateRunes())
+                Assert.False(Rune.GetUnicodeCategory(rune) is UnicodeCategory.Format or UnicodeCategory.NonSpacingMark or UnicodeCategory.Control,
+                    $"U+{rune.Value:X4} left in the match form");
+        });
 
     [Fact]
     public void A_token_bucket_never_grants_more_than_its_burst_plus_refill() =>

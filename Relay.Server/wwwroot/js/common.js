@@ -76,6 +76,38 @@ export function connectHub({ token, onReconnecting, onReconnected, onClose }) {
   return conn;
 }
 
+const GUEST_KEY = "relay.guest";
+
+/**
+ * This browser's signed guest identity ({guestId, guestToken, expiresAt} from POST /api/v1/guests), kept in
+ * localStorage so every connection, reconnect and tab is the same buyer: a purchase retried after a reconnect then
+ * finds its first order instead of making a second, and a mute holds. A saved token close to its expiry, or
+ * `renew`, mints a new one. Resolves to "" when none can be had (minting limited, storage blocked, server away):
+ * the hub then still takes the viewer as a guest of that one connection.
+ */
+export async function guestToken({ renew = false } = {}) {
+  if (renew) {
+    // The saved one was refused: never present it again, even if no new one can be minted now.
+    try { localStorage.removeItem(GUEST_KEY); } catch { /* storage blocked */ }
+  } else {
+    try {
+      const saved = JSON.parse(localStorage.getItem(GUEST_KEY) ?? "null");
+      if (saved?.guestToken && new Date(saved.expiresAt).getTime() - Date.now() > 24 * 3600 * 1000) return saved.guestToken;
+    } catch {
+      // Unreadable or unavailable storage: mint below.
+    }
+  }
+  try {
+    const response = await fetch("/api/v1/guests", { method: "POST", cache: "no-store" });
+    if (!response.ok) return "";
+    const guest = await response.json();
+    try { localStorage.setItem(GUEST_KEY, JSON.stringify(guest)); } catch { /* private mode: this page only */ }
+    return guest.guestToken ?? "";
+  } catch {
+    return "";
+  }
+}
+
 /** Starts a connection, retrying while the server is unreachable (e.g. restarting). */
 export async function startHub(conn, onWaiting) {
   for (let attempt = 0; ; attempt++) {

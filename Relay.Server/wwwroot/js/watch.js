@@ -1,5 +1,5 @@
 // The viewer page: live video, chat, the pinned product with Buy, flash-sale countdown, toasts.
-import { $, el, setText, money, newKey, reasonOf, connectHub, startHub, toast, channelIdFromPath, countdown } from "./common.js";
+import { $, el, setText, money, newKey, reasonOf, connectHub, startHub, toast, channelIdFromPath, countdown, guestToken } from "./common.js";
 import { LivePlayer } from "./player.js";
 
 const channelId = channelIdFromPath();
@@ -42,10 +42,15 @@ const buyText = {
 
 // ---- hub ----------------------------------------------------------------------------------------
 
+// The guest token is the connection's access_token on every (re)connect: the same buyer after a dropped socket.
+// Without one yet (the relay was unreachable or minting was limited at load), each (re)connect tries again.
+let token = "";
+let renewing = false;
 const hub = connectHub({
+  token: async () => (token ||= await guestToken()),
   onReconnecting: () => showConnection("Reconnecting…"),
   onReconnected: async () => { showConnection(null); await join(); },
-  onClose: () => showConnection("Disconnected. Reload the page to reconnect."),
+  onClose: () => { if (!renewing) showConnection("Disconnected. Reload the page to reconnect."); },
 });
 
 hub.on("message", m => addMessage(m));
@@ -59,7 +64,7 @@ hub.on("order", o => orderUpdate(o));
 hub.on("viewers", v => setText($("#viewers"), v.count));
 hub.on("status", s => setLive(s.live));
 
-async function join() {
+async function join(renewed = false) {
   const name = localStorage.getItem(NAME_KEY);
   const options = {};
   if (name) options.displayName = name;
@@ -69,6 +74,16 @@ async function join() {
     snap = await hub.invoke("Join", channelId, options);
   } catch (err) {
     const { reason } = reasonOf(err);
+    if (reason === "unauthorized" && token && !renewed) {
+      // The saved guest token expired (or this relay lost its key ring): take a new identity on a new connection.
+      token = await guestToken({ renew: true });
+      renewing = true;
+      await hub.stop();
+      renewing = false;
+      await startHub(hub, () => showConnection("Can't reach the show right now; retrying…"));
+      showConnection(null);
+      return join(true);
+    }
     showConnection(reason === "not_found" ? "This channel no longer exists." : "Couldn't join the show. Reload the page to try again.");
     return;
   }
@@ -302,6 +317,7 @@ function orderUpdate(o) {
 // ---- start --------------------------------------------------------------------------------------
 
 showConnection("Connecting…");
+token = await guestToken();
 await startHub(hub, () => showConnection("Can't reach the show right now; retrying…"));
 showConnection(null);
 await join();
