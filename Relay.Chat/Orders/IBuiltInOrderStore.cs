@@ -8,5 +8,6 @@ public interface IBuiltInOrderStore
 {
     Task<StoredOrderAnswer> AcceptAsync(string idempotencyKey, string orderId, string channelId, string bodyJson, string responseJson, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>The JSON of each order received for the channel, with the `status` it was answered.</summary>
     Task<IReadOnlyList<string>> ListBodiesAsync(string channelId, CancellationToken cancellationToken);
 }
