@@ -151,6 +151,8 @@ public sealed class RelayCrashTests
             Assert.True(MetricValue(await admin.GetStringAsync("/metrics", Ct), "relay_order_api_misconfigured_total") >= 2);
             first.Kill();
 
+            var postsBeforeKill = reserved.Sum(id => api.Attempts.GetValueOrDefault(id));
+            var restarted = Stopwatch.StartNew();
             second = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, Orders(FixedKey));
             List<Buyers.ChannelOrder> orders;
             deadline = DateTime.UtcNow.AddSeconds(30);
@@ -162,6 +164,8 @@ public sealed class RelayCrashTests
                 await Task.Delay(50, Ct);
             }
 
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"{postsBeforeKill} POSTs refused (401/503) before the kill; all 4 orders confirmed {restarted.Elapsed.TotalSeconds:F1} s after the restart began, {reserved.Sum(id => api.Attempts[id]) - postsBeforeKill} POSTs after it");
             // Exactly once in effect: each reserved order created once by the order API, nothing else.
             Assert.Equal(reserved.Order(), api.Taken.Keys.Order());
             Assert.All(reserved, id => Assert.Equal(1, api.Taken[id]));
