@@ -46,7 +46,8 @@ internal sealed class OrdersOptionsValidator : IValidateOptions<OrdersOptions>
             if (!(Uri.TryCreate(o.Endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
                 errors.Add($"{s}:Endpoint must be an absolute http(s) URL.");
             else if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !o.AllowInsecureHttp)
-                errors.Add($"{s}:Endpoint must be https:// unless its host is loopback (http:// sends {s}:ApiKey and buyers' orders in clear); set {s}:AllowInsecureHttp=true to accept it on a trusted network.");
+                // One line at start: Program splits failures on "; ", so none here.
+                errors.Add($"{s}:Endpoint must be https:// unless its host is loopback, as http:// sends {s}:ApiKey and buyers' orders in clear (set {s}:AllowInsecureHttp=true to accept it on a trusted network).");
         }
         ChatOptionsValidator.Range(errors, $"{s}:MaxAttempts", o.MaxAttempts, 1, 1000);
         if (!(o.TimeoutSeconds > 0 && o.TimeoutSeconds <= 300))
