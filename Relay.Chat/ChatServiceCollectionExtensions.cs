@@ -74,6 +74,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<IOrderOutbox>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IOrderStore>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IBuiltInOrderStore, SqliteBuiltInOrderStore>();
+        services.TryAddSingleton<IDeadLetters, SqliteDeadLetters>();
 
         // Guest tokens are protected with the host's Data Protection key ring (Relay.Server keeps it in {DataDir}/keys);
         // this only makes sure one exists when the live room is hosted alone.
@@ -100,25 +101,35 @@ public static class ChatServiceCollectionExtensions
         services.AddHttpClient(OrderApiClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
-                var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-                // The built-in endpoint is this very process on loopback; when it only listens on https, its
-                // certificate is for the public name, not 127.0.0.1. Nothing else is ever dialled in that mode.
+                // Redirects are never followed: see OrderApiClient (a 3xx is a misconfigured endpoint).
+                var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false };
+                // The built-in endpoint is this very process; when it only listens on https, its certificate is for the
+                // public name, not 127.0.0.1. Skipping that check is safe only because this client then dials nothing
+                // but loopback: OrderEndpoint.Resolve pins the address, and the connect callback refuses any other.
                 if (sp.GetRequiredService<OrderEndpoint>().IsBuiltIn)
+                {
+                    handler.ConnectCallback = OrderEndpoint.ConnectLoopbackOnlyAsync;
                     handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+                }
                 return handler;
             });
         services.AddHostedService<OrderDispatcher>();
         return services;
     }
 
-    /// <summary>Maps `/hubs/live`, `POST /api/v1/guests`, `POST|GET /api/v1/orders` and `GET /api/v1/channels/{id}/orders`.</summary>
+    /// <summary>Maps `/hubs/live`, `POST /api/v1/guests`, `GET /api/v1/channels/{id}/orders`,
+    /// `POST /api/v1/orders/{orderId}/redeliver` and, only when it is the order endpoint (Orders:Endpoint unset), the
+    /// built-in `POST|GET /api/v1/orders`.</summary>
     public static IEndpointRouteBuilder MapRelayChat(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHub<LiveHub>("/hubs/live", connection =>
         {
             connection.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
         });
-        OrdersApi.Map(endpoints);
+        // Read from configuration, not IOptions: options are validated at start, after mapping, and all sections together.
+        var builtIn = string.IsNullOrWhiteSpace(endpoints.ServiceProvider.GetRequiredService<IConfiguration>()[$"{OrdersOptions.Section}:Endpoint"]);
+        OrdersApi.Map(endpoints, builtIn);
+        OrderRedeliveryApi.Map(endpoints);
         GuestsApi.Map(endpoints);
         return endpoints;
     }

@@ -47,9 +47,15 @@ internal sealed class OrdersOptionsValidator : IValidateOptions<OrdersOptions>
     {
         var errors = new List<string>();
         const string s = OrdersOptions.Section;
-        if (!string.IsNullOrWhiteSpace(o.Endpoint)
-            && !(Uri.TryCreate(o.Endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
-            errors.Add($"{s}:Endpoint must be an absolute http(s) URL.");
+        if (!string.IsNullOrWhiteSpace(o.Endpoint))
+        {
+            // The URL itself is never echoed: its user info or query may carry a credential.
+            if (!(Uri.TryCreate(o.Endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+                errors.Add($"{s}:Endpoint must be an absolute http(s) URL.");
+            else if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !o.AllowInsecureHttp)
+                // One line at start: Program splits failures on "; ", so none here.
+                errors.Add($"{s}:Endpoint must be https:// unless its host is loopback, as http:// sends {s}:ApiKey and buyers' orders in clear (set {s}:AllowInsecureHttp=true to accept it on a trusted network).");
+        }
         ChatOptionsValidator.Range(errors, $"{s}:MaxAttempts", o.MaxAttempts, 1, 1000);
         if (!(o.TimeoutSeconds > 0 && o.TimeoutSeconds <= 300))
             errors.Add($"{s}:TimeoutSeconds must be in (0, 300], was {o.TimeoutSeconds}.");

@@ -10,6 +10,10 @@ public sealed class OrdersOptions
 
     public string? ApiKey { get; set; }
 
+    /// <summary>Accept an `http://` Endpoint on a non-loopback host, which sends ApiKey and buyers' orders in clear.
+    /// Off by default: only for a private network the operator vouches for.</summary>
+    public bool AllowInsecureHttp { get; set; }
+
     public int MaxAttempts { get; set; } = 8;
 
     public double TimeoutSeconds { get; set; } = 10;

@@ -104,6 +104,8 @@ public sealed class OrderEvent
     [Key("orderId")] public string OrderId { get; set; } = "";
     /// <summary>`confirmed` or `failed`.</summary>
     [Key("status")] public string Status { get; set; } = "";
+    /// <summary>Where the buyer pays, when the order API's 2xx answer named one (v2).</summary>
+    [Key("checkoutUrl")] public string? CheckoutUrl { get; set; }
 }
 
 [MessagePackObject]

@@ -10,7 +10,7 @@ internal static class ChatMetrics
         // A labelled child exists only after its first use, and Prometheus' rate()/increase() cannot see the step
         // from "absent" to 1: the first retry of a healthy order API would vanish from the error ratio. Children of
         // these fixed label sets are created up front so they are exported at 0 from the start.
-        foreach (var outcome in new Relay.Chat.Orders.DeliveryKind?[] { Relay.Chat.Orders.DeliveryKind.Confirmed, Relay.Chat.Orders.DeliveryKind.Rejected, Relay.Chat.Orders.DeliveryKind.Retry, null })
+        foreach (var outcome in new Relay.Chat.Orders.DeliveryKind?[] { Relay.Chat.Orders.DeliveryKind.Confirmed, Relay.Chat.Orders.DeliveryKind.Rejected, Relay.Chat.Orders.DeliveryKind.Retry, Relay.Chat.Orders.DeliveryKind.Misconfigured, null })
             OrderApiDuration.WithLabels(OrderApiOutcome(outcome));
         foreach (var status in new[] { Relay.Chat.Orders.OrderStatus.Confirmed, Relay.Chat.Orders.OrderStatus.Failed, Relay.Chat.Orders.OrderStatus.DeadLetter })
             Orders.WithLabels(status);
@@ -36,7 +36,7 @@ internal static class ChatMetrics
 
     public static readonly Histogram OrderApiDuration = Metrics.CreateHistogram(
         "relay_order_api_request_duration_seconds",
-        "Duration of one POST to the order API, by outcome (confirmed = 2xx, rejected = 4xx other than 408/429, retry = 408/429/5xx/timeout/connection error, canceled = shutdown).",
+        "Duration of one POST to the order API, by outcome (confirmed = 2xx, rejected = 400/422, retry = 408/409/425/429/5xx/other/timeout/connection error, misconfigured = 3xx/401/403/404/405, canceled = shutdown).",
         new HistogramConfiguration { LabelNames = ["outcome"], Buckets = Histogram.ExponentialBuckets(0.005, 2, 12) });
 
     public static string OrderApiOutcome(Relay.Chat.Orders.DeliveryKind? kind) => kind switch
@@ -44,6 +44,7 @@ internal static class ChatMetrics
         Relay.Chat.Orders.DeliveryKind.Confirmed => "confirmed",
         Relay.Chat.Orders.DeliveryKind.Rejected => "rejected",
         Relay.Chat.Orders.DeliveryKind.Retry => "retry",
+        Relay.Chat.Orders.DeliveryKind.Misconfigured => "misconfigured",
         _ => "canceled",
     };
 
@@ -52,6 +53,10 @@ internal static class ChatMetrics
 
     public static readonly Counter DeadLetters = Metrics.CreateCounter(
         "relay_order_dead_letters_total", "Orders given up after Orders:MaxAttempts.");
+
+    public static readonly Counter OrderApiMisconfigured = Metrics.CreateCounter(
+        "relay_order_api_misconfigured_total",
+        "Answers of the order API that mean its endpoint or key is wrong (3xx, 401, 403, 404, 405); the order is retried, never failed.");
 
     public static readonly Counter SalesAmount = Metrics.CreateCounter(
         "relay_sales_amount_cents_total", "Confirmed sales, in cents of the currency.", "channel", "currency");

@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(5011, LogLevel.Error, "Delivering order {OrderId} failed inside the relay; it will be tried again")]
     public static partial void DeliveryFailed(ILogger logger, string orderId, Exception exception);
 
+    [LoggerMessage(5020, LogLevel.Warning, "The order API at {Endpoint} answered {StatusCode} to order {OrderId}: the endpoint or its key is misconfigured (check Relay:Orders:Endpoint and Relay:Orders:ApiKey); the order stays reserved and is retried")]
+    public static partial void OrderApiMisconfigured(ILogger logger, string endpoint, int statusCode, string orderId);
+
     [LoggerMessage(5010, LogLevel.Warning, "Viewer token rejected: {Reason}")]
     public static partial void ViewerTokenRejected(ILogger logger, string reason);
 

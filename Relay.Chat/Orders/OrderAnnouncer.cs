@@ -22,10 +22,10 @@ internal sealed class OrderAnnouncer(RoomBroadcaster broadcaster)
     private readonly HashSet<string> _pumping = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    public void Confirmed(OrderRecord order)
+    public void Confirmed(OrderRecord order, string? checkoutUrl = null)
     {
         _ = broadcaster.ToBuyerAsync(order.ChannelId, order.BuyerId, "order",
-            c => c.order(new OrderEvent { OrderId = order.OrderId, Status = OrderStatus.Confirmed }));
+            c => c.order(new OrderEvent { OrderId = order.OrderId, Status = OrderStatus.Confirmed, CheckoutUrl = checkoutUrl }));
         var toast = new PurchaseToast { DisplayName = order.BuyerName, Sku = order.Sku, Quantity = order.Quantity };
         lock (_gate)
         {

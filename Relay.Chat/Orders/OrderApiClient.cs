@@ -8,17 +8,48 @@ using Relay.Chat.Diagnostics;
 
 namespace Relay.Chat.Orders;
 
-public enum DeliveryKind { Confirmed, Rejected, Retry }
+/// <summary>What an answer of the order API means for the order (CONTRACT.md v2 "Order API").</summary>
+public enum DeliveryKind
+{
+    /// <summary>2xx: the API has the order.</summary>
+    Confirmed,
 
-public sealed record DeliveryResult(DeliveryKind Kind, int? StatusCode, string Error, TimeSpan? RetryAfter);
+    /// <summary>400, 422: the order itself is invalid; failed for good, stock released.</summary>
+    Rejected,
+
+    /// <summary>408, 409, 425, 429, 5xx, any other status, timeouts, connection errors: try again later.</summary>
+    Retry,
+
+    /// <summary>3xx, 401, 403, 404, 405: the endpoint or its key is wrong. Retried like <see cref="Retry"/> and never
+    /// failed: the order is fine, and after the operator fixes the configuration it goes through.</summary>
+    Misconfigured,
+}
+
+public sealed record DeliveryResult(DeliveryKind Kind, int? StatusCode, string Error, TimeSpan? RetryAfter, string? CheckoutUrl = null);
 
 /// <summary>
 /// One attempt = one POST. Retrying is the dispatcher's job, persisted in the outbox, so it survives a restart
 /// and Orders:MaxAttempts counts real requests; that is why no in-memory retry handler sits in this client.
+/// Redirects are never followed (the handler has AllowAutoRedirect off): a followed 308 re-POSTs without the
+/// Authorization header, and a followed 301/302 turns the POST into a GET whose 200 would confirm an order never sent.
 /// </summary>
 public sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint endpoint, IOptions<OrdersOptions> options)
 {
     public const string HttpClientName = "relay-orders";
+
+    // A 2xx body is read only for its checkoutUrl; anything larger is not an order answer worth holding in memory.
+    private const int MaxAnswerBytes = 16 * 1024;
+    private const int MaxCheckoutUrlLength = 2048;
+
+    public static DeliveryKind Classify(int statusCode) => statusCode switch
+    {
+        >= 200 and < 300 => DeliveryKind.Confirmed,
+        400 or 422 => DeliveryKind.Rejected,
+        (>= 300 and < 400) or 401 or 403 or 404 or 405 => DeliveryKind.Misconfigured,
+        // 408, 409 ("in progress or already have it"), 425, 429, 5xx, and whatever the contract does not name:
+        // an answer that does not say "this order is invalid" never releases stock.
+        _ => DeliveryKind.Retry,
+    };
 
     public async Task<DeliveryResult> DeliverAsync(OrderRecord order, CancellationToken cancellationToken)
     {
@@ -39,12 +70,19 @@ public sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint end
         {
             using var response = await clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attempt.Token);
             var code = (int)response.StatusCode;
-            if (response.IsSuccessStatusCode) return result = new DeliveryResult(DeliveryKind.Confirmed, code, "", null);
-            var retryable = code is 408 or 429 || code >= 500;
+            var kind = Classify(code);
+            if (kind == DeliveryKind.Confirmed)
+                return result = new DeliveryResult(kind, code, "", null, await CheckoutUrlAsync(response, attempt.Token));
             var retryAfter = response.Headers.RetryAfter is { } ra
                 ? ra.Delta ?? (ra.Date is { } date ? date - DateTimeOffset.UtcNow : null)
                 : null;
-            return result = new DeliveryResult(retryable ? DeliveryKind.Retry : DeliveryKind.Rejected, code, $"HTTP {code}", retryAfter);
+            var error = kind switch
+            {
+                DeliveryKind.Misconfigured when code is >= 300 and < 400 => $"HTTP {code} redirect not followed (endpoint misconfigured)",
+                DeliveryKind.Misconfigured => $"HTTP {code} (endpoint misconfigured)",
+                _ => $"HTTP {code}",
+            };
+            return result = new DeliveryResult(kind, code, error, retryAfter);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -58,6 +96,38 @@ public sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint end
         {
             ChatMetrics.OrderApiDuration.WithLabels(ChatMetrics.OrderApiOutcome(result?.Kind))
                 .Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    /// <summary>The `checkoutUrl` of a JSON answer, passed on to the buyer. The order is confirmed whatever the body
+    /// holds: a body that is missing, too large, not JSON or slow only means no link.</summary>
+    private static async Task<string?> CheckoutUrlAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentType?.MediaType is not { } type
+            || !(type == "application/json" || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)))
+            return null;
+        if (response.Content.Headers.ContentLength > MaxAnswerBytes) return null;
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[MaxAnswerBytes + 1];
+            var read = 0;
+            while (read < buffer.Length && await body.ReadAsync(buffer.AsMemory(read), cancellationToken) is var n and > 0) read += n;
+            if (read > MaxAnswerBytes) return null;
+            using var json = JsonDocument.Parse(buffer.AsMemory(0, read));
+            if (json.RootElement.ValueKind != JsonValueKind.Object
+                || !json.RootElement.TryGetProperty("checkoutUrl", out var url) || url.ValueKind != JsonValueKind.String)
+                return null;
+            var text = url.GetString()!;
+            // Only a link a browser can open safely: an absolute https URL (or http on loopback, for local setups).
+            return text.Length <= MaxCheckoutUrlLength && Uri.TryCreate(text, UriKind.Absolute, out var uri)
+                   && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
+                ? text
+                : null;
+        }
+        catch (Exception ex) when (ex is JsonException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            return null;
         }
     }
 }

@@ -34,6 +34,8 @@ internal sealed class OrderDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Runs before Kestrel listens: the unlabelled order metrics register here, so the first scrape has them at 0.
+        _ = ChatMetrics.OrderApiMisconfigured;
         // The built-in endpoint is only known once Kestrel has bound its addresses.
         await WhenStartedAsync(stoppingToken);
         var failures = 0;
@@ -150,7 +152,7 @@ internal sealed class OrderDispatcher(
                 ChatMetrics.Orders.WithLabels(OrderStatus.Confirmed).Inc();
                 ChatMetrics.SalesAmount.WithLabels(order.ChannelId, order.Currency).Inc(order.UnitPriceCents * (double)order.Quantity);
                 Log.OrderConfirmed(logger, order.OrderId, attempt);
-                announcer.Confirmed(order);
+                announcer.Confirmed(order, result.CheckoutUrl);
                 return;
 
             case DeliveryKind.Rejected:
@@ -164,6 +166,14 @@ internal sealed class OrderDispatcher(
                 }
                 announcer.Failed(order);
                 return;
+
+            case DeliveryKind.Misconfigured:
+                // The order is fine and the endpoint is not: never failed, never released. It is retried like any
+                // other retryable answer, so it still dead-letters after MaxAttempts, keeping its stock, and can be
+                // re-sent with POST /api/v1/orders/{orderId}/redeliver once the configuration is fixed.
+                ChatMetrics.OrderApiMisconfigured.Inc();
+                Log.OrderApiMisconfigured(logger, endpoint.Redacted(), result.StatusCode ?? 0, order.OrderId);
+                goto default;
 
             default:
                 if (attempt >= Settings.MaxAttempts)

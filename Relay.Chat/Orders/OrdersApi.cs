@@ -16,10 +16,15 @@ internal static class OrdersApi
     private const int MaxKeyLength = 200;
     private const int MaxBodyBytes = 64 * 1024;
 
-    public static void Map(IEndpointRouteBuilder endpoints)
+    /// <param name="builtInInUse">Orders:Endpoint is unset. Otherwise the built-in API is not mapped at all: it would
+    /// be a second, unused door that takes Orders:ApiKey.</param>
+    public static void Map(IEndpointRouteBuilder endpoints, bool builtInInUse)
     {
-        endpoints.MapPost("/api/v1/orders", AcceptOrderAsync);
-        endpoints.MapGet("/api/v1/orders", ListReceivedAsync);
+        if (builtInInUse)
+        {
+            endpoints.MapPost("/api/v1/orders", AcceptOrderAsync);
+            endpoints.MapGet("/api/v1/orders", ListReceivedAsync);
+        }
         endpoints.MapGet("/api/v1/channels/{id}/orders", ListChannelOrdersAsync);
     }
 

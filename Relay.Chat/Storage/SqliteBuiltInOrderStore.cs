@@ -45,7 +45,10 @@ public sealed class SqliteBuiltInOrderStore : IBuiltInOrderStore, IAsyncDisposab
     public async Task<IReadOnlyList<string>> ListBodiesAsync(string channelId, CancellationToken cancellationToken)
     {
         await using var c = await _database.OpenAsync(cancellationToken);
-        await using var list = c.Command(null, "SELECT body FROM orders_api_received WHERE channel_id = $c ORDER BY received_at, idempotency_key;", ("$c", channelId));
+        // Each order as received plus the `status` this API answered (from the stored first answer).
+        await using var list = c.Command(null,
+            "SELECT json_set(body, '$.status', json_extract(response, '$.status')) FROM orders_api_received WHERE channel_id = $c ORDER BY received_at, idempotency_key;",
+            ("$c", channelId));
         var bodies = new List<string>();
         await using var reader = await list.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) bodies.Add(reader.GetString(0));

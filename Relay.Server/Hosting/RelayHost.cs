@@ -70,6 +70,11 @@ public static class RelayHost
             var bootstrap = app.Services.GetRequiredService<RelayBootstrap>();
             await bootstrap.RunAsync(ct);
             await app.StartAsync(ct);
+            // Only now are the bound addresses known; the built-in order API must be reachable on loopback.
+            if (app.Services.GetRequiredService<Relay.Chat.Orders.OrderEndpoint>().BuiltInAddressProblem() is { } orders)
+            {
+                throw new StartupException(orders);
+            }
             if (bannerOut is not null)
             {
                 var channels = app.Services.GetRequiredService<ChannelService>();

@@ -96,6 +96,100 @@ public sealed class RelayCrashTests
 
     private static readonly string[] UncappedBuyers =
         ["--Relay:Commerce:MaxUnitsPerBuyerPerSale=1000000", "--Relay:Commerce:MaxUnitsPerBuyerPerSku=1000000"];
+    [Fact]
+    public async Task Kill_9_while_the_order_API_answers_401_and_503_then_201_after_restart_delivers_each_order_exactly_once()
+    {
+        // The brand's API first refuses the relay's expired key (401, a misconfigured endpoint) for some orders and is
+        // down (503) for the others; Relay is killed with every order mid-retry, and restarted with the fixed key.
+        await using var api = await ScriptedOrderApi.StartAsync();
+        const string FixedKey = "fixed-order-api-key-0123";
+        api.Script = call => call.Authorization == "Bearer " + FixedKey ? OrderAnswer.Created()
+            : call.Order.BuyerName.EndsWith('0') || call.Order.BuyerName.EndsWith('2') ? new OrderAnswer(401) : new OrderAnswer(503);
+        using var dataDir = new TempDir("relay-faults-orders");
+        int httpPort = FreePort.Next(), rtmpPort = FreePort.Next();
+        var hub = new Uri($"http://127.0.0.1:{httpPort}/hubs/live");
+        string[] Orders(string key) =>
+        [
+            $"--Relay:Orders:Endpoint={api.Endpoint}", $"--Relay:Orders:ApiKey={key}", "--Relay:Orders:MaxAttempts=1000",
+            "--Relay:Orders:InitialBackoffMilliseconds=50", "--Relay:Orders:MaxBackoffSeconds=0.5",
+        ];
+        ChildRelay? first = null, second = null;
+        try
+        {
+            first = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, Orders("expired-order-api-key"));
+            using var admin = ChildRelay.Admin(httpPort);
+            // Exported from the very first scrape, at 0, so increase() sees the first misconfigured answer.
+            var firstScrape = await admin.GetStringAsync("/metrics", Ct);
+            Assert.Contains("# TYPE relay_order_api_misconfigured_total counter", firstScrape);
+            Assert.Equal(0, MetricValue(firstScrape, "relay_order_api_misconfigured_total"));
+
+            var reserved = new List<string>();
+            await using (var seller = Hub.Build(new Uri(hub + "?access_token=" + ChildRelay.AdminToken), "json"))
+            {
+                await seller.StartAsync(Ct);
+                var snapshot = await seller.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions(), Ct);
+                await seller.InvokeAsync("StartFlashSale", new FlashSaleRequest { Sku = snapshot.Lineup[0].Sku, PriceCents = 500, Quantity = 4, DurationSeconds = 600 }, Ct);
+                for (var i = 0; i < 4; i++)
+                {
+                    await using var guest = Hub.Build(hub, i % 2 == 0 ? "json" : "messagepack");
+                    await guest.StartAsync(Ct);
+                    await guest.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions { DisplayName = $"guest{i}" }, Ct);
+                    var result = await guest.InvokeAsync<PurchaseResult>("Purchase", new PurchaseRequest { Sku = snapshot.Lineup[0].Sku, Quantity = 1, IdempotencyKey = "k" }, Ct);
+                    Assert.Equal(PurchaseStatus.Reserved, result.Status);
+                    reserved.Add(result.OrderId!);
+                }
+            }
+
+            // Kill only once every order was refused at least twice, and none of them was failed or released.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!reserved.All(id => api.Attempts.GetValueOrDefault(id) >= 2))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "orders never reached the order API: " + string.Join(", ", reserved.Select(id => $"{id}={api.Attempts.GetValueOrDefault(id)}")));
+                await Task.Delay(20, Ct);
+            }
+            var beforeKill = (await admin.GetFromJsonAsync<List<Buyers.ChannelOrder>>("/api/v1/channels/demo/orders", Ct))!;
+            Assert.All(beforeKill, o => Assert.Equal("pending", o.Status));
+            Assert.Contains(beforeKill, o => o.LastError?.Contains("401") == true);
+            Assert.Contains(beforeKill, o => o.LastError == "HTTP 503");
+            Assert.True(MetricValue(await admin.GetStringAsync("/metrics", Ct), "relay_order_api_misconfigured_total") >= 2);
+            first.Kill();
+
+            var postsBeforeKill = reserved.Sum(id => api.Attempts.GetValueOrDefault(id));
+            var restarted = Stopwatch.StartNew();
+            second = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, Orders(FixedKey));
+            List<Buyers.ChannelOrder> orders;
+            deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                orders = (await admin.GetFromJsonAsync<List<Buyers.ChannelOrder>>("/api/v1/channels/demo/orders", Ct))!;
+                if (orders.Count == 4 && orders.All(o => o.Status == "confirmed")) break;
+                Assert.True(DateTime.UtcNow < deadline, "not all orders confirmed after restart: " + string.Join(", ", orders.Select(o => $"{o.Status}/{o.LastError}")));
+                await Task.Delay(50, Ct);
+            }
+
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"{postsBeforeKill} POSTs refused (401/503) before the kill; all 4 orders confirmed {restarted.Elapsed.TotalSeconds:F1} s after the restart began, {reserved.Sum(id => api.Attempts[id]) - postsBeforeKill} POSTs after it");
+            // Exactly once in effect: each reserved order created once by the order API, nothing else.
+            Assert.Equal(reserved.Order(), api.Taken.Keys.Order());
+            Assert.All(reserved, id => Assert.Equal(1, api.Taken[id]));
+            await using var late = Hub.Build(hub, "json");
+            await late.StartAsync(Ct);
+            var after = await late.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions(), Ct);
+            Assert.True(after.FlashSale is null || after.FlashSale.Remaining == 0, $"flash sale shows {after.FlashSale?.Remaining} left after selling out");
+        }
+        finally
+        {
+            first?.Dispose();
+            second?.Dispose();
+        }
+    }
+
+    private static double MetricValue(string scrape, string name)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(scrape, $@"^{name} (\S+)$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.True(match.Success, $"{name} not in the scrape");
+        return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Eight guests buy one unit at a time until the sale says no more, or until the relay is gone.</summary>
     private static async Task BuyUntilGoneAsync(Uri hub, string sku, ConcurrentDictionary<string, int> answered, Action inFlightAtDeath, Action<int> afterReserved)

@@ -53,6 +53,7 @@ public sealed class MonitoringEndToEndTests(ITestOutputHelper output)
         ("relay_order_outbox_pending", "gauge", []),
         ("relay_order_dead_letters_total", "counter", []),
         ("relay_sales_amount_cents_total", "counter", ["channel", "currency"]),
+        ("relay_order_api_misconfigured_total", "counter", []), // v2
     ];
 
     /// <summary>Drops need a consumer slower than the stream, which this test does not create.</summary>

@@ -20,6 +20,7 @@ public sealed class StartupConfigurationTests
         { ["--Relay:Ingest:RtmpPort=abc"], "Relay:Ingest:RtmpPort: 'abc' is not a valid Int32" },
         { ["--Relay:Ingest:App="], "Relay:Ingest:App must be a non-empty name" },
         { ["--Relay:Orders:MaxAttempts=0"], "Relay:Orders:MaxAttempts must be between 1 and 1000" },
+        { ["--Relay:Orders:Endpoint=http://orders.brand.example/orders"], "Relay:Orders:Endpoint must be https:// unless its host is loopback" },
     };
 
     [Theory]
