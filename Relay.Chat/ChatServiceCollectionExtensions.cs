@@ -23,7 +23,7 @@ public static class ChatServiceCollectionExtensions
 {
     /// <summary>
     /// The live room: hub, moderation, stock, order outbox and dispatcher, built-in order API.
-    /// The host must also register an <see cref="Channels.IChannelDirectory"/>.
+    /// The host must also register an <see cref="Channels.IChannelDirectory"/> and an <see cref="Channels.IHostCredentials"/>.
     /// </summary>
     public static IServiceCollection AddRelayChat(this IServiceCollection services, IConfiguration configuration)
     {

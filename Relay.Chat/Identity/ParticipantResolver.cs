@@ -18,16 +18,18 @@ namespace Relay.Chat.Identity;
 internal sealed class ParticipantResolver
 {
     private readonly IChannelDirectory _directory;
+    private readonly IHostCredentials _credentials;
     private readonly ChatOptions _chat;
     private readonly ILogger<ParticipantResolver> _logger;
     private readonly TimeProvider _time;
     private readonly TokenValidationParameters? _jwt;
     private readonly JsonWebTokenHandler _handler = new();
 
-    public ParticipantResolver(IChannelDirectory directory, IOptions<ViewerAuthOptions> auth, IOptions<ChatOptions> chat,
+    public ParticipantResolver(IChannelDirectory directory, IHostCredentials credentials, IOptions<ViewerAuthOptions> auth, IOptions<ChatOptions> chat,
         ILogger<ParticipantResolver> logger, TimeProvider time)
     {
         _directory = directory;
+        _credentials = credentials;
         _chat = chat.Value;
         _logger = logger;
         _time = time;
@@ -73,8 +75,10 @@ internal sealed class ParticipantResolver
             Log.ViewerTokenRejected(_logger, result.Exception?.GetType().Name ?? "missing sub");
             return null;
         }
+        // Generation first: if the key is rotated in between, the participant carries the older one and loses its rights.
+        var generation = _credentials.HostKeyGeneration(channelId);
         if (await _directory.IsHostKeyAsync(channelId, accessToken, cancellationToken))
-            return new Participant("host_" + channelId, name.Length > 0 ? name : "Host", ParticipantRole.Host);
+            return new Participant("host_" + channelId, name.Length > 0 ? name : "Host", ParticipantRole.Host) { HostKeyGeneration = generation };
         if (await _directory.IsAdminTokenAsync(accessToken, cancellationToken))
             return new Participant("admin", name.Length > 0 ? name : "Admin", ParticipantRole.Admin);
         return null;

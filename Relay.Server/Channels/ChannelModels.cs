@@ -10,7 +10,14 @@ public sealed record Channel(
     bool HostKeyFromConfig,
     DateTimeOffset CreatedAt,
     IReadOnlyList<Destination> Destinations,
-    IReadOnlyList<LineupItem> Lineup);
+    IReadOnlyList<LineupItem> Lineup)
+{
+    /// <summary>
+    /// Changes whenever the host key does (rotation, a channel deleted and created again); not stored, since hub
+    /// connections do not outlive the process. A hub host whose generation is not the current one has lost its rights.
+    /// </summary>
+    public long HostKeyGeneration { get; init; }
+}
 
 public sealed record Destination(
     string Id,
