@@ -87,7 +87,7 @@ public sealed class EgressChannelObserver(EgressManager egress) : IChannelObserv
 
     public static IReadOnlyList<EgressDestination> ToEgress(IReadOnlyList<Destination> destinations) =>
         destinations.Select(d => new EgressDestination(d.Id, d.Name, d.Platform, d.Url, d.StreamKey, d.Enabled,
-            InputRules.ToEgressProfile(d.Profile), d.Engine)).ToList();
+            InputRules.ToEgressProfile(d.Profile), d.Engine, RequirePublicAddress: !d.AddressSetByAdmin)).ToList();
 }
 
 /// <summary>At start, hands the egress every channel's destinations so a channel that goes live pushes at once.</summary>
