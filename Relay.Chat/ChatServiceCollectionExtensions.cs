@@ -70,6 +70,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<IStockLedger>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IOrderOutbox>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IOrderStore>(sp => sp.GetRequiredService<SqliteCommerceStore>());
+        services.TryAddSingleton<IChannelCommerceArchive>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IBuiltInOrderStore, SqliteBuiltInOrderStore>();
 
         services.TryAddSingleton<ParticipantResolver>();

@@ -61,14 +61,23 @@ public sealed class LiveStateBridge(IServiceProvider services, ILogger<LiveState
     });
 }
 
-/// <summary>A rotated key or a deleted channel cuts the current publisher at once.</summary>
-public sealed class IngestChannelObserver(LiveChannelRegistry registry) : IChannelObserver
+/// <summary>
+/// A rotated key or a deleted channel cuts the current publisher at once; a deleted channel's recordings move to the
+/// archive folder, so a channel created again under the same id does not list them.
+/// </summary>
+public sealed class IngestChannelObserver(LiveChannelRegistry registry, Relay.Ingest.Recording.RecordingService recordings) : IChannelObserver
 {
-    public Task ChannelChangedAsync(string channelId, ChannelChange change, Channel? channel, CancellationToken ct) => change switch
+    public async Task ChannelChangedAsync(string channelId, ChannelChange change, Channel? channel, CancellationToken ct)
     {
-        ChannelChange.StreamKeyRotated or ChannelChange.Deleted => registry.StopAsync(channelId, ct),
-        _ => Task.CompletedTask,
-    };
+        if (change is ChannelChange.StreamKeyRotated or ChannelChange.Deleted)
+        {
+            await registry.StopAsync(channelId, ct);
+        }
+        if (change == ChannelChange.Deleted)
+        {
+            await recordings.ArchiveChannelAsync(channelId, ct);
+        }
+    }
 }
 
 /// <summary>
