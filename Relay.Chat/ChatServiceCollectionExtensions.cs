@@ -24,7 +24,7 @@ public static class ChatServiceCollectionExtensions
 {
     /// <summary>
     /// The live room: hub, moderation, stock, order outbox and dispatcher, built-in order API.
-    /// The host must also register an <see cref="Channels.IChannelDirectory"/>.
+    /// The host must also register an <see cref="Channels.IChannelDirectory"/> and an <see cref="Channels.IHostCredentials"/>.
     /// </summary>
     public static IServiceCollection AddRelayChat(this IServiceCollection services, IConfiguration configuration)
     {
@@ -73,6 +73,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<IStockLedger>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IOrderOutbox>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IOrderStore>(sp => sp.GetRequiredService<SqliteCommerceStore>());
+        services.TryAddSingleton<IChannelCommerceArchive>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IBuiltInOrderStore, SqliteBuiltInOrderStore>();
         services.TryAddSingleton<IDeadLetters, SqliteDeadLetters>();
 

@@ -11,6 +11,9 @@ public sealed record Participant(string UserId, string DisplayName, ParticipantR
 
     public bool IsModerator => Role is ParticipantRole.Host or ParticipantRole.Admin;
 
+    /// <summary>For a host: the generation of the host key it joined with (<see cref="Channels.IHostCredentials"/>).</summary>
+    public long? HostKeyGeneration { get; init; }
+
     public string RoleName => Role switch
     {
         ParticipantRole.Guest => "guest",

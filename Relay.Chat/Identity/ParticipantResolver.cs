@@ -19,6 +19,7 @@ namespace Relay.Chat.Identity;
 internal sealed class ParticipantResolver
 {
     private readonly IChannelDirectory _directory;
+    private readonly IHostCredentials _credentials;
     private readonly ChatOptions _chat;
     private readonly ILogger<ParticipantResolver> _logger;
     private readonly TimeProvider _time;
@@ -27,10 +28,11 @@ internal sealed class ParticipantResolver
     private readonly TokenValidationParameters? _jwt;
     private readonly JsonWebTokenHandler _handler = new();
 
-    public ParticipantResolver(IChannelDirectory directory, IOptions<ViewerAuthOptions> auth, IOptions<ChatOptions> chat,
+    public ParticipantResolver(IChannelDirectory directory, IHostCredentials credentials, IOptions<ViewerAuthOptions> auth, IOptions<ChatOptions> chat,
         GuestTokens guests, DisplayNames names, ILogger<ParticipantResolver> logger, TimeProvider time)
     {
         _directory = directory;
+        _credentials = credentials;
         _chat = chat.Value;
         _guests = guests;
         _names = names;
@@ -91,8 +93,10 @@ internal sealed class ParticipantResolver
             Log.ViewerTokenRejected(_logger, result.Exception?.GetType().Name ?? "missing sub");
             return null;
         }
+        // Generation first: if the key is rotated in between, the participant carries the older one and loses its rights.
+        var generation = _credentials.HostKeyGeneration(channelId);
         if (await _directory.IsHostKeyAsync(channelId, accessToken, cancellationToken))
-            return new Participant("host_" + channelId, name.Length > 0 ? name : "Host", ParticipantRole.Host);
+            return new Participant("host_" + channelId, name.Length > 0 ? name : "Host", ParticipantRole.Host) { HostKeyGeneration = generation };
         if (await _directory.IsAdminTokenAsync(accessToken, cancellationToken))
             return new Participant("admin", name.Length > 0 ? name : "Admin", ParticipantRole.Admin);
         return null;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Relay.Chat.Channels;
 
 namespace Relay.Chat.Orders;
@@ -30,8 +31,8 @@ internal static class OrdersApi
 
     private static async Task<IResult> AcceptOrderAsync(HttpContext http, OrderEndpoint endpoint, IBuiltInOrderStore store, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (Bearer(http) is not { } presented) return Unauthorized();
-        if (!endpoint.IsBuiltInKey(presented)) return Forbidden();
+        if (Bearer(http) is not { } presented) return Unauthorized(http);
+        if (!endpoint.IsBuiltInKey(presented)) return Refused(http, presented);
         var key = http.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length == 0 || key.Length > MaxKeyLength)
             return Invalid("Idempotency-Key", $"the Idempotency-Key header is required (at most {MaxKeyLength} characters)");
@@ -66,8 +67,8 @@ internal static class OrdersApi
     private static async Task<IResult> ListReceivedAsync(HttpContext http, string? channel, OrderEndpoint endpoint, IChannelDirectory directory, IBuiltInOrderStore store, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(channel)) return Invalid("channel", "the channel query parameter is required");
-        if (Bearer(http) is not { } presented) return Unauthorized();
-        if (!endpoint.IsBuiltInKey(presented) && !await IsChannelOperatorAsync(directory, channel, presented, cancellationToken)) return Forbidden();
+        if (Bearer(http) is not { } presented) return Unauthorized(http);
+        if (!endpoint.IsBuiltInKey(presented) && !await IsChannelOperatorAsync(directory, channel, presented, cancellationToken)) return Refused(http, presented);
         var (page, badPage) = ListPage.Read(http.Request);
         if (badPage is not null) return badPage;
         if (page is not null)
@@ -83,8 +84,8 @@ internal static class OrdersApi
 
     private static async Task<IResult> ListChannelOrdersAsync(HttpContext http, string id, IChannelDirectory directory, IOrderStore orders, CancellationToken cancellationToken)
     {
-        if (Bearer(http) is not { } presented) return Unauthorized();
-        if (!await IsChannelOperatorAsync(directory, id, presented, cancellationToken)) return Forbidden();
+        if (Bearer(http) is not { } presented) return Unauthorized(http);
+        if (!await IsChannelOperatorAsync(directory, id, presented, cancellationToken)) return Refused(http, presented);
         if (await directory.FindChannelAsync(id, cancellationToken) is null)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such channel.");
         var (page, badPage) = ListPage.Read(http.Request);
@@ -129,8 +130,19 @@ internal static class OrdersApi
     private static IResult Invalid(string field, string message) =>
         Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: $"Invalid {field}.");
 
-    private static IResult Unauthorized() =>
-        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "A bearer token is required.");
+    private static IResult Unauthorized(HttpContext http)
+    {
+        // RFC 6750: a 401 names the scheme the client should use.
+        http.Response.Headers.WWWAuthenticate = "Bearer";
+        return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "A valid bearer token is required.");
+    }
+
+    /// <summary>A token that is no credential at all (unknown, rotated) is 401; a real one that does not reach here is 403.</summary>
+    private static IResult Refused(HttpContext http, string presented) =>
+        http.RequestServices.GetRequiredService<IHostCredentials>().IsKnownCredential(presented)
+            || http.RequestServices.GetRequiredService<OrderEndpoint>().IsBuiltInKey(presented)
+            ? Forbidden()
+            : Unauthorized(http);
 
     private static IResult Forbidden() =>
         Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The bearer token does not grant access here.");

@@ -5,8 +5,11 @@ using Relay.Chat.Purchases;
 namespace Relay.Chat.Rooms;
 
 /// <summary>Rooms are opened on first Join from the channel directory and the ledger, then live for the process.</summary>
-internal sealed class LiveRoomRegistry(IChannelDirectory directory, IStockLedger ledger, TimeProvider time)
+internal sealed class LiveRoomRegistry(IChannelDirectory directory, IHostCredentials credentials, IStockLedger ledger, TimeProvider time)
 {
+    /// <summary>Checked on every call of a joined host, so a rotated host key ends its rights at once.</summary>
+    public IHostCredentials Credentials => credentials;
+
     private readonly ConcurrentDictionary<string, LiveRoom> _rooms = new(StringComparer.Ordinal);
 
     /// <summary>Raised once per room that opens with a running flash sale, so its auto-end timer is armed.</summary>

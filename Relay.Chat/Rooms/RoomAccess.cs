@@ -9,6 +9,9 @@ internal static class RoomAccess
     {
         if (session.ChannelId is not { } channelId || session.Participant is not { } participant || registry.Find(channelId) is not { } room)
             throw Refusal.Create(Refusal.NotJoined, "call Join(channelId, options) first");
+        // A host joined with a key that was rotated since (or of a channel deleted since) has no rights left, at once.
+        if (participant.Role == ParticipantRole.Host && participant.HostKeyGeneration != registry.Credentials.HostKeyGeneration(channelId))
+            throw Refusal.Create(Refusal.Forbidden, "the host key this connection joined with is no longer valid; join again with the current key");
         return (room, participant);
     }
 

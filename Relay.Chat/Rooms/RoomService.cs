@@ -15,6 +15,7 @@ internal sealed class RoomService(
     StockPublisher stock,
     IStockLedger ledger,
     MerchandisingService merchandising,
+    IChannelCommerceArchive archive,
     TimeProvider time) : ILiveRoomControl
 {
     internal const int MaxIdLength = 128;
@@ -133,9 +134,19 @@ internal sealed class RoomService(
 
     public async Task ChannelDeletedAsync(string channelId, CancellationToken cancellationToken)
     {
+        string[] connections = [];
         if (registry.Remove(channelId, out var room) && room is not null)
-            lock (room.Gate) room.FlashSaleTimer?.Dispose();
+            lock (room.Gate)
+            {
+                room.FlashSaleTimer?.Dispose();
+                connections = [.. room.Connections];
+            }
         await ledger.EndFlashSaleAsync(channelId, null, cancellationToken);
+        // A channel created again under this id must not inherit these orders, keys or stock counts (review M11).
+        await archive.ArchiveChannelAsync(channelId, time.GetUtcNow(), cancellationToken);
         await broadcaster.ToRoomAsync(channelId, "status", c => c.status(new StatusEvent { Live = false }));
+        // Connections still joined would otherwise hear a room opened later under the same id.
+        foreach (var connection in connections)
+            await broadcaster.Groups.RemoveFromGroupAsync(connection, RoomBroadcaster.RoomGroup(channelId), cancellationToken);
     }
 }

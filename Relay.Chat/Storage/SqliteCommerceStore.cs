@@ -6,8 +6,16 @@ using Relay.Chat.Purchases;
 namespace Relay.Chat.Storage;
 
 /// <summary>Stock ledger, order outbox and order list over the embedded SQLite file.</summary>
-public sealed class SqliteCommerceStore : IStockLedger, IOrderOutbox, IOrderStore, IAsyncDisposable
+public sealed class SqliteCommerceStore : IStockLedger, IOrderOutbox, IOrderStore, IChannelCommerceArchive, IAsyncDisposable
 {
+    /// <summary>
+    /// Every table that keys rows by channel and must not reach a channel created again under the same id. A new
+    /// per-channel table belongs here too (rows to keep move to the archive id; counts that only matter live go).
+    /// </summary>
+    private static readonly string[] ArchivedTables = ["orders_orders", "orders_purchase_keys", "chat_flash_sales"];
+
+    private static readonly string[] DroppedTables = ["chat_lineup_stock"];
+
     // Orders remaining counts across concurrent writers so the room never shows an older count after a newer one.
     private static long s_sequence;
 
@@ -292,6 +300,25 @@ public sealed class SqliteCommerceStore : IStockLedger, IOrderOutbox, IOrderStor
         await using var next = c.Command(null, "SELECT MIN(MAX(next_attempt_at, lease_until)) FROM orders_orders WHERE status = 'pending';");
         return await next.ExecuteScalarAsync(cancellationToken) is long at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
     }
+
+    public Task<string> ArchiveChannelAsync(string channelId, DateTimeOffset deletedAt, CancellationToken cancellationToken) =>
+        _database.WriteAsync(async (c, tx) =>
+        {
+            var archiveId = ArchivedChannelId.For(channelId, deletedAt);
+            await using (var end = c.Command(tx, "UPDATE chat_flash_sales SET ended = 1 WHERE channel_id = $c AND ended = 0;", ("$c", channelId)))
+                await end.ExecuteNonQueryAsync(cancellationToken);
+            foreach (var table in ArchivedTables)
+            {
+                await using var move = c.Command(tx, $"UPDATE {table} SET channel_id = $a WHERE channel_id = $c;", ("$a", archiveId), ("$c", channelId));
+                await move.ExecuteNonQueryAsync(cancellationToken);
+            }
+            foreach (var table in DroppedTables)
+            {
+                await using var drop = c.Command(tx, $"DELETE FROM {table} WHERE channel_id = $c;", ("$c", channelId));
+                await drop.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return archiveId;
+        }, cancellationToken);
 
     public async Task<IReadOnlyList<OrderRecord>> ListByChannelAsync(string channelId, CancellationToken cancellationToken)
     {

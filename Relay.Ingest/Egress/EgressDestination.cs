@@ -6,6 +6,10 @@ namespace Relay.Ingest.Egress;
 /// </summary>
 /// <param name="Platform">youtube, twitch, facebook, tiktok, douyin, kuaishou, bilibili or custom.</param>
 /// <param name="Engine">"auto" (native push; ffmpeg when <paramref name="Profile"/> transcodes) or "ffmpeg".</param>
+/// <param name="RequirePublicAddress">
+/// The URL was set with a host key: every connect resolves the name and goes only to a public address
+/// (<see cref="DestinationAddressPolicy"/>), unless <c>Relay:Egress:AllowPrivateDestinations</c> is set.
+/// </param>
 public sealed record EgressDestination(
     string Id,
     string Name,
@@ -14,7 +18,8 @@ public sealed record EgressDestination(
     string? StreamKey,
     bool Enabled,
     EgressProfile? Profile = null,
-    string Engine = EgressEngines.Auto)
+    string Engine = EgressEngines.Auto,
+    bool RequirePublicAddress = false)
 {
     /// <summary>Whether this destination needs an ffmpeg process rather than the native pusher.</summary>
     public bool UsesFfmpeg =>
@@ -22,7 +27,7 @@ public sealed record EgressDestination(
 
     // Keys must never reach logs, even through a record's generated ToString.
     public override string ToString() =>
-        $"EgressDestination {{ Id = {Id}, Platform = {Platform}, Url = {UrlRedactor.Redact(Url)}, Enabled = {Enabled}, Engine = {Engine} }}";
+        $"EgressDestination {{ Id = {Id}, Platform = {Platform}, Url = {UrlRedactor.Redact(Url)}, Enabled = {Enabled}, Engine = {Engine}, RequirePublicAddress = {RequirePublicAddress} }}";
 }
 
 public static class EgressEngines

@@ -39,6 +39,12 @@ public sealed class EgressOptions
     /// <summary>Optional PEM file of extra CA certificates trusted for rtmps (private CAs); the system store always is.</summary>
     public string? TrustedCaCertificatesPath { get; set; }
 
+    /// <summary>
+    /// Lets destinations set with a host key point at loopback, private, link-local and other non-public addresses
+    /// (see <see cref="DestinationAddressPolicy"/>). Off by default; the admin token may always target any address.
+    /// </summary>
+    public bool AllowPrivateDestinations { get; set; }
+
     public TimeSpan BackoffBase => TimeSpan.FromSeconds(BackoffBaseSeconds);
 
     public TimeSpan BackoffCap => TimeSpan.FromSeconds(BackoffCapSeconds);

@@ -16,13 +16,28 @@ public interface IEgressPusherFactory
     (IEgressPusher? Pusher, string? Error) Create(EgressDestination destination, EgressOptions options);
 }
 
-public sealed class EgressPusherFactory(FfmpegProcessRegistry processes, TimeProvider time, ILoggerFactory loggers) : IEgressPusherFactory
+public sealed class EgressPusherFactory(
+    FfmpegProcessRegistry processes, TimeProvider time, ILoggerFactory loggers, DestinationAddressPolicy? addresses = null) : IEgressPusherFactory
 {
+    private readonly DestinationAddressPolicy _addresses = addresses ?? new DestinationAddressPolicy(new SystemHostResolver());
+
     private readonly Lazy<X509Certificate2Collection?> _noExtraRoots = new(() => null);
     private string? _loadedRootsPath;
     private X509Certificate2Collection? _roots;
 
     public (IEgressPusher? Pusher, string? Error) Create(EgressDestination destination, EgressOptions options)
+    {
+        var (pusher, error) = CreateUnguarded(destination, options);
+        if (pusher is null || !destination.RequirePublicAddress || options.AllowPrivateDestinations)
+        {
+            return (pusher, error);
+        }
+
+        var forcedFfmpeg = string.Equals(destination.Engine, EgressEngines.Ffmpeg, StringComparison.OrdinalIgnoreCase);
+        return (new AddressGuardedPusher(pusher, destination.Url, forcedFfmpeg ? _addresses : null, loggers.CreateLogger<AddressGuardedPusher>()), null);
+    }
+
+    private (IEgressPusher? Pusher, string? Error) CreateUnguarded(EgressDestination destination, EgressOptions options)
     {
         if (!RtmpPushTarget.TryParse(destination.Url, destination.StreamKey, out var target, out var error))
         {
@@ -36,6 +51,7 @@ public sealed class EgressPusherFactory(FfmpegProcessRegistry processes, TimePro
             ChunkSize = options.ChunkSize,
             WindowAcknowledgementSize = options.AckWindowBytes,
             ExtraTrustedRoots = Roots(options.TrustedCaCertificatesPath),
+            AddressGuard = destination.RequirePublicAddress && !options.AllowPrivateDestinations ? _addresses : null,
         };
         // engine: ffmpeg goes through ffmpeg too (a remux with -c copy without a profile), but ffmpeg never publishes:
         // its command line would hold the key, and its rtmps client does not verify certificates (M8 of the 2026-12 review).

@@ -17,6 +17,8 @@ public static class EgressServiceCollectionExtensions
         services.AddOptions<EgressOptions>().Bind(configuration.GetSection(EgressOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EgressOptions>, EgressOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IHostResolver, SystemHostResolver>();
+        services.TryAddSingleton<DestinationAddressPolicy>();
         services.TryAddSingleton<IEgressPusherFactory, EgressPusherFactory>();
         services.TryAddSingleton<IEgressSourceResolver, LiveChannelEgressSources>();
         services.TryAddSingleton<EgressManager>();

@@ -21,6 +21,15 @@ internal sealed class ChannelWorkers(ILogger logger, string consumer)
         }
     }
 
+    /// <summary>Completes when the channel's current worker (if any) has finished; never throws.</summary>
+    public Task WhenIdleAsync(string channelId)
+    {
+        lock (_lock)
+        {
+            return _workers.TryGetValue(channelId, out var worker) ? worker.Task : Task.CompletedTask;
+        }
+    }
+
     /// <summary>Runs <paramref name="run"/> for the channel once its previous worker (if any) has finished; false during shutdown.</summary>
     public bool Start(string channelId, Func<CancellationToken, Task> run)
     {

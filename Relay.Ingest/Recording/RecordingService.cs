@@ -141,6 +141,51 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
         return File.Exists(path) ? path : null;
     }
 
+    /// <summary>Folder under <see cref="RootDirectory"/> that deleted channels' recordings move to; never a channel id.</summary>
+    public const string DeletedFolder = ".deleted";
+
+    /// <summary>
+    /// The channel was deleted: once its recorder (if any) has written its last tag, its folder moves to
+    /// <c>recordings/.deleted/{channelId}-{yyyyMMdd-HHmmss}</c>, so a channel created again under the same id starts
+    /// with no recordings, and the files stay on disk for the operator (retention applies to them like to the rest).
+    /// Returns the new folder, or null when there was nothing to move.
+    /// </summary>
+    public async Task<string?> ArchiveChannelAsync(string channelId, CancellationToken cancellationToken)
+    {
+        if (!HlsFileNames.IsSafeChannelId(channelId))
+        {
+            return null;
+        }
+
+        // The recorder ends by itself when the channel's hub completes (the deletion stopped the ingest first).
+        await _workers.WhenIdleAsync(channelId).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var directory = DirectoryOf(channelId);
+        if (!Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        var stamp = _time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        var archive = Path.Combine(RootDirectory, DeletedFolder, $"{channelId}-{stamp}");
+        for (var n = 2; Directory.Exists(archive); n++)
+        {
+            archive = Path.Combine(RootDirectory, DeletedFolder, $"{channelId}-{stamp}-{n}");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(RootDirectory, DeletedFolder));
+            Directory.Move(directory, archive);
+            LogRecordingsArchived(_logger, channelId, archive);
+            return archive;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogRecordingFailed(_logger, ex, channelId);
+            return null;
+        }
+    }
+
     public void ChannelLive(string channelId)
     {
         if (!_options.Enabled || !_channels.TryGetHub(channelId, out var hub))
@@ -290,6 +335,9 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
 
     [LoggerMessage(EventId = HlsEventIds.RecordingFailed + 2, Level = LogLevel.Warning, Message = "Channel id {ChannelId} is not usable as a folder name; not recorded")]
     private static partial void LogUnsafeChannelId(ILogger logger, string channelId);
+
+    [LoggerMessage(EventId = HlsEventIds.RecordingStarted + 20, Level = LogLevel.Information, Message = "Channel {ChannelId} was deleted: its recordings moved to {Path}")]
+    private static partial void LogRecordingsArchived(ILogger logger, string channelId, string path);
 
     [LoggerMessage(EventId = HlsEventIds.RecordingRecovered, Level = LogLevel.Warning, Message = "Recovered interrupted recording {Path} ({DurationSeconds:0.0} s)")]
     private static partial void LogRecovered(ILogger logger, string path, double durationSeconds);

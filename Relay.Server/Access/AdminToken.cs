@@ -1,4 +1,5 @@
 using Relay.Server.Configuration;
+using Relay.Server.Hosting;
 
 namespace Relay.Server.Access;
 
@@ -9,6 +10,9 @@ namespace Relay.Server.Access;
 public sealed class AdminToken
 {
     public const string FileName = "admin-token";
+
+    /// <summary>Shortest admin token accepted (configured or in the file); a generated one has 192 random bits.</summary>
+    public const int MinLength = 24;
 
     private string? _value;
 
@@ -34,9 +38,14 @@ public sealed class AdminToken
         if (File.Exists(path))
         {
             _value = (await File.ReadAllTextAsync(path, ct)).Trim();
-            if (_value.Length >= 16)
+            if (_value.Length >= MinLength)
             {
                 return;
+            }
+            if (_value.Length > 0)
+            {
+                // Someone wrote a weak token there by hand: refuse rather than silently replace it.
+                throw new StartupException($"{path}: the admin token there is shorter than {MinLength} characters; put a longer one there, or delete the file to have one generated");
             }
         }
         _value = Secrets.NewKey("at_");

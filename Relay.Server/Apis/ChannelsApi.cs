@@ -4,7 +4,7 @@ using Relay.Server.Channels;
 
 namespace Relay.Server.Apis;
 
-/// <summary><c>/api/v1/channels</c>: channel CRUD, stream-key rotation and reveal.</summary>
+/// <summary><c>/api/v1/channels</c>: channel CRUD, stream-key rotation and reveal, host-key rotation.</summary>
 public static class ChannelsApi
 {
     public static IEndpointRouteBuilder MapChannelsApi(this IEndpointRouteBuilder app)
@@ -17,6 +17,7 @@ public static class ChannelsApi
         group.MapDelete("/{id}", Delete).RequireAdmin();
         group.MapPost("/{id}/stream-key/rotate", RotateStreamKey).RequireChannelAccess();
         group.MapGet("/{id}/stream-key", RevealStreamKey).RequireChannelAccess();
+        group.MapPost("/{id}/host-key/rotate", RotateHostKey).RequireChannelAccess();
         return app;
     }
 
@@ -66,6 +67,16 @@ public static class ChannelsApi
 
     private static async Task<IResult> RotateStreamKey(string id, ChannelService channels, CancellationToken ct) =>
         ApiProblems.From(await channels.RotateStreamKeyAsync(id, ct), c => TypedResults.Ok(new { streamKey = c!.StreamKey }));
+
+    private static async Task<IResult> RotateHostKey(string id, HttpContext http, ChannelService channels, CancellationToken ct)
+    {
+        var result = await channels.RotateHostKeyAsync(id, ct);
+        if (result.Outcome == ChannelOutcome.Ok)
+        {
+            http.Response.Headers.CacheControl = "no-store";
+        }
+        return ApiProblems.From(result, c => TypedResults.Ok(new { hostKey = c!.HostKey }));
+    }
 
     private static IResult RevealStreamKey(string id, HttpContext http, ChannelService channels)
     {

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Relay.Ingest.Egress;
+using Relay.Ingest.Egress.Rtmp;
 using Relay.Server.Access;
 using Relay.Server.Channels;
 
@@ -34,7 +36,8 @@ public static class DestinationsApi
         : c.Destinations.FirstOrDefault(d => d.Id == destId) is { } d ? TypedResults.Ok(ChannelView.Destination(id, d, runtime))
         : ApiProblems.NotFound($"no destination '{destId}' on channel '{id}'");
 
-    private static async Task<IResult> Create(string id, HttpRequest request, ChannelService channels, IChannelRuntime runtime, CancellationToken ct)
+    private static async Task<IResult> Create(
+        string id, HttpRequest request, ChannelService channels, IChannelRuntime runtime, DestinationAddressPolicy addresses, CancellationToken ct)
     {
         if (channels.Find(id) is null)
         {
@@ -66,6 +69,12 @@ public static class DestinationsApi
         }
 
         var preset = PlatformCatalog.Find(platform)!;
+        var byAdmin = ApiAccess.CallerOf(request.HttpContext).IsAdmin;
+        var effectiveUrl = string.IsNullOrWhiteSpace(url) ? preset.DefaultUrl! : url;
+        if (!byAdmin && await AddressProblemAsync(addresses, effectiveUrl, ct) is { } problem)
+        {
+            return ApiProblems.Invalid("url", problem);
+        }
         Destination? created = null;
         var result = await channels.EditDestinationsAsync(id, current =>
         {
@@ -78,21 +87,25 @@ public static class DestinationsApi
             {
                 throw new ConflictException($"channel '{id}' already has a destination '{newId}'");
             }
-            created = new Destination(newId, name!.Trim(), preset.Id, string.IsNullOrWhiteSpace(url) ? preset.DefaultUrl! : url,
-                string.IsNullOrEmpty(streamKey) ? null : streamKey, enabled, profile, engine ?? "auto");
+            created = new Destination(newId, name!.Trim(), preset.Id, effectiveUrl,
+                string.IsNullOrEmpty(streamKey) ? null : streamKey, enabled, profile, engine ?? "auto")
+            {
+                AddressSetByAdmin = byAdmin,
+            };
             return [.. current, created];
         }, ct);
         return ApiProblems.From(result, _ =>
             TypedResults.Created($"/api/v1/channels/{id}/destinations/{created!.Id}", ChannelView.Destination(id, created, runtime)));
     }
 
-    private static async Task<IResult> Patch(string id, string destId, HttpRequest request, ChannelService channels, IChannelRuntime runtime, CancellationToken ct)
+    private static async Task<IResult> Patch(
+        string id, string destId, HttpRequest request, ChannelService channels, IChannelRuntime runtime, DestinationAddressPolicy addresses, CancellationToken ct)
     {
         if (channels.Find(id) is not { } channel)
         {
             return ApiProblems.NotFound($"no channel '{id}'");
         }
-        if (channel.Destinations.All(d => d.Id != destId))
+        if (channel.Destinations.FirstOrDefault(d => d.Id == destId) is not { } before)
         {
             return ApiProblems.NotFound($"no destination '{destId}' on channel '{id}'");
         }
@@ -114,11 +127,35 @@ public static class DestinationsApi
             return ApiProblems.Invalid(errors);
         }
 
+        var byAdmin = ApiAccess.CallerOf(request.HttpContext).IsAdmin;
+        var newUrl = ApiProblems.Has(body, "url") ? url ?? "" : null;
+        if (newUrl is not null && newUrl != before.Url)
+        {
+            // An empty url means the platform's preset, like at creation.
+            var target = string.IsNullOrWhiteSpace(newUrl) ? PlatformCatalog.Find(before.Platform)?.DefaultUrl ?? "" : newUrl;
+            // An unusable url is named by CheckDestination below; the key rule is about a usable one on another server.
+            if (!ApiProblems.Has(body, "streamKey") && !string.IsNullOrEmpty(before.StreamKey) && RtmpPushTarget.TryParse(target, "k", out _, out _)
+                && !SameServer(before.Url, target))
+            {
+                return ApiProblems.Invalid("streamKey", "is required when url moves to another server (scheme, host or port): a stored key is never sent to a new host");
+            }
+            if (!byAdmin && await AddressProblemAsync(addresses, target, ct) is { } problem)
+            {
+                return ApiProblems.Invalid("url", problem);
+            }
+        }
+
         Destination? updated = null;
         var result = await channels.EditDestinationsAsync(id, current =>
         {
             var existing = current.FirstOrDefault(d => d.Id == destId)
                 ?? throw new NotFoundException($"no destination '{destId}' on channel '{id}'");
+            if (existing.Url != before.Url || existing.StreamKey != before.StreamKey)
+            {
+                // The checks above were made against the destination as it was; an edit in between changed it.
+                throw new ConflictException($"destination '{destId}' was changed by another request meanwhile; read it and try again");
+            }
+            var urlChanged = newUrl is not null && newUrl != existing.Url;
             var next = existing with
             {
                 Name = ApiProblems.Has(body, "name") ? name ?? "" : existing.Name,
@@ -128,6 +165,7 @@ public static class DestinationsApi
                 StreamKey = ApiProblems.Has(body, "streamKey") ? (string.IsNullOrEmpty(streamKey) ? null : streamKey) : existing.StreamKey,
                 Engine = ApiProblems.Has(body, "engine") ? engine ?? "auto" : existing.Engine,
                 Profile = ApiProblems.Has(body, "profile") ? profile : existing.Profile,
+                AddressSetByAdmin = urlChanged ? byAdmin : existing.AddressSetByAdmin,
             };
             var check = new List<FieldError>();
             InputRules.CheckDestination(next.Name, next.Platform, next.Url, next.StreamKey, next.Engine, next.Profile, "", check);
@@ -147,6 +185,22 @@ public static class DestinationsApi
                 ? current.Where(d => d.Id != destId).ToList()
                 : throw new NotFoundException($"no destination '{destId}' on channel '{id}'"), ct),
             _ => TypedResults.NoContent());
+
+    /// <summary>Null when a host key may point the destination at this URL (contract v2 destination address policy).</summary>
+    private static async Task<string?> AddressProblemAsync(DestinationAddressPolicy addresses, string url, CancellationToken ct) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.IdnHost.Length > 0
+            ? await addresses.ProblemWithAsync(uri.IdnHost, ct)
+            : null; // not a URL at all: CheckDestination names that problem
+
+    /// <summary>Same scheme, host and port, so the stored stream key would go to the same server.</summary>
+    private static bool SameServer(string a, string b) =>
+        Uri.TryCreate(a, UriKind.Absolute, out var x) && Uri.TryCreate(b, UriKind.Absolute, out var y)
+        && string.Equals(x.Scheme, y.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(x.IdnHost, y.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && EffectivePort(x) == EffectivePort(y);
+
+    private static int EffectivePort(Uri u) =>
+        u.IsDefaultPort || u.Port <= 0 ? (u.Scheme == "rtmps" ? RtmpPushTarget.DefaultRtmpsPort : RtmpPushTarget.DefaultRtmpPort) : u.Port;
 
     private static DestinationProfile? ReadProfile(JsonElement body, List<FieldError> errors)
     {

@@ -10,7 +10,14 @@ public sealed record Channel(
     bool HostKeyFromConfig,
     DateTimeOffset CreatedAt,
     IReadOnlyList<Destination> Destinations,
-    IReadOnlyList<LineupItem> Lineup);
+    IReadOnlyList<LineupItem> Lineup)
+{
+    /// <summary>
+    /// Changes whenever the host key does (rotation, a channel deleted and created again); not stored, since hub
+    /// connections do not outlive the process. A hub host whose generation is not the current one has lost its rights.
+    /// </summary>
+    public long HostKeyGeneration { get; init; }
+}
 
 public sealed record Destination(
     string Id,
@@ -20,7 +27,14 @@ public sealed record Destination(
     string? StreamKey,
     bool Enabled,
     DestinationProfile? Profile,
-    string Engine);
+    string Engine)
+{
+    /// <summary>
+    /// The URL was last set with the admin token or in configuration, so it may point anywhere; a URL a host key set
+    /// must be public, at the API and at every connect (contract v2 "destination address policy").
+    /// </summary>
+    public bool AddressSetByAdmin { get; init; }
+}
 
 /// <summary>Transcode settings; a destination with any of them set is pushed through ffmpeg.</summary>
 public sealed record DestinationProfile(

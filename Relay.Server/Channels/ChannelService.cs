@@ -25,6 +25,9 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
     // Per channel, the notification the next change must wait for (see MutateAsync).
     private readonly Lock _notificationGate = new();
     private readonly Dictionary<string, Task> _lastNotification = new(StringComparer.Ordinal);
+
+    // Process-wide, so a channel deleted and created again under the same id never gets a generation it had before.
+    private static long s_hostKeyGeneration;
     private ImmutableDictionary<string, Channel> _channels = ImmutableDictionary<string, Channel>.Empty.WithComparers(StringComparer.Ordinal);
 
     public IReadOnlyCollection<Channel> All => _channels.Values.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
@@ -52,10 +55,36 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
     public bool IsHostKey(string channelId, string? key) =>
         _channels.TryGetValue(channelId, out var channel) && Secrets.Matches(key, channel.HostKey);
 
+    /// <summary>Whether the key is the host key of any channel (a real credential: 403 rather than 401 where it does not reach).</summary>
+    public bool IsAnyHostKey(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            return false;
+        }
+        var match = false;
+        foreach (var channel in _channels.Values)
+        {
+            // Every channel is compared, so the time taken does not say which one matched.
+            match |= Secrets.Matches(key, channel.HostKey);
+        }
+        return match;
+    }
+
+    /// <summary>
+    /// The generation of the channel's current host key (see <see cref="Channel.HostKeyGeneration"/>), or null when
+    /// there is no such channel. Read before checking a key, a stale generation can only be older, never newer.
+    /// </summary>
+    public long? HostKeyGeneration(string channelId) =>
+        _channels.TryGetValue(channelId, out var channel) ? channel.HostKeyGeneration : null;
+
+    private static Channel WithNewGeneration(Channel channel) =>
+        channel with { HostKeyGeneration = Interlocked.Increment(ref s_hostKeyGeneration) };
+
     public async Task LoadAsync(CancellationToken ct)
     {
         var all = await store.ListAsync(ct);
-        _channels = all.ToImmutableDictionary(c => c.Id, StringComparer.Ordinal);
+        _channels = all.Select(WithNewGeneration).ToImmutableDictionary(c => c.Id, StringComparer.Ordinal);
     }
 
     public async Task<ChannelResult> CreateAsync(string? id, string title, CancellationToken ct)
@@ -64,8 +93,8 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
         try
         {
             id ??= UniqueIdFor(title);
-            var channel = new Channel(id, title.Trim(), Secrets.NewKey(StreamKeyPrefix), Secrets.NewKey(HostKeyPrefix),
-                false, false, time.GetUtcNow(), [], []);
+            var channel = WithNewGeneration(new Channel(id, title.Trim(), Secrets.NewKey(StreamKeyPrefix), Secrets.NewKey(HostKeyPrefix),
+                false, false, time.GetUtcNow(), [], []));
             if (!await store.TryCreateAsync(channel, ct))
             {
                 return ChannelResult.Conflict($"a channel with id '{id}' already exists");
@@ -87,6 +116,9 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
         try
         {
             await store.UpsertAsync(channel, ct);
+            channel = _channels.TryGetValue(channel.Id, out var before) && before.HostKey == channel.HostKey
+                ? channel with { HostKeyGeneration = before.HostKeyGeneration }
+                : WithNewGeneration(channel);
             _channels = _channels.SetItem(channel.Id, channel);
         }
         finally
@@ -111,6 +143,22 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
             }
             var rotated = channel with { StreamKey = Secrets.NewKey(StreamKeyPrefix) };
             await store.SetStreamKeyAsync(id, rotated.StreamKey, ct);
+            return rotated;
+        }, ct);
+
+    /// <summary>
+    /// A new host key; the old one stops working at once, for REST and for hub connections that joined with it
+    /// (their participant carries the old <see cref="Channel.HostKeyGeneration"/>).
+    /// </summary>
+    public Task<ChannelResult> RotateHostKeyAsync(string id, CancellationToken ct) =>
+        MutateAsync(id, ChannelChange.HostKeyRotated, async channel =>
+        {
+            if (channel.HostKeyFromConfig)
+            {
+                throw new ConflictException($"the host key of '{id}' is set in configuration (Relay:Channels, HostKey); change it there and restart");
+            }
+            var rotated = WithNewGeneration(channel with { HostKey = Secrets.NewKey(HostKeyPrefix) });
+            await store.SetHostKeyAsync(id, rotated.HostKey, ct);
             return rotated;
         }, ct);
 

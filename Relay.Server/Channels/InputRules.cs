@@ -52,15 +52,18 @@ public static partial class InputRules
         }
     }
 
+    /// <summary>Shortest stream or host key accepted from configuration; generated keys have 192 random bits.</summary>
+    public const int MinConfiguredKeyLength = 16;
+
     public static void CheckSecret(string? key, string field, List<FieldError> errors)
     {
         if (key is null)
         {
             return;
         }
-        if (key.Length is < 8 or > MaxKeyLength || key.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        if (key.Length is < MinConfiguredKeyLength or > MaxKeyLength || key.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
-            errors.Add(new(field, $"must be 8-{MaxKeyLength} characters without spaces"));
+            errors.Add(new(field, $"must be {MinConfiguredKeyLength}-{MaxKeyLength} characters without spaces (or unset to generate one)"));
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using Relay.Server.Access;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Configuration;
@@ -89,9 +90,9 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
     public ValidateOptionsResult Validate(string? name, AuthOptions options)
     {
         var failures = new List<string>();
-        if (!string.IsNullOrEmpty(options.AdminToken) && (options.AdminToken.Length < 16 || options.AdminToken.Any(char.IsWhiteSpace)))
+        if (!string.IsNullOrEmpty(options.AdminToken) && (options.AdminToken.Length < AdminToken.MinLength || options.AdminToken.Any(char.IsWhiteSpace)))
         {
-            failures.Add("Relay:Auth:AdminToken: must be at least 16 characters without spaces (or unset to generate one)");
+            failures.Add($"Relay:Auth:AdminToken: must be at least {AdminToken.MinLength} characters without spaces (or unset to generate one)");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -64,7 +64,10 @@ public sealed class RelayBootstrap(
         {
             var preset = PlatformCatalog.Find(d.Platform)!;
             var dest = new Destination(d.Id!, d.Name!.Trim(), preset.Id, string.IsNullOrWhiteSpace(d.Url) ? preset.DefaultUrl! : d.Url,
-                string.IsNullOrEmpty(d.StreamKey) ? null : d.StreamKey, d.Enabled, RelayOptionsValidator.ToProfile(d.Profile), d.Engine ?? "auto");
+                string.IsNullOrEmpty(d.StreamKey) ? null : d.StreamKey, d.Enabled, RelayOptionsValidator.ToProfile(d.Profile), d.Engine ?? "auto")
+            {
+                AddressSetByAdmin = true, // configuration is the operator's
+            };
             var at = destinations.FindIndex(x => x.Id == dest.Id);
             if (at >= 0)
             {

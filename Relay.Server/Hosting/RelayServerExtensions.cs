@@ -55,7 +55,9 @@ public static class RelayServerExtensions
 
         // The live room (hub, orders) sees channels through a small directory the host adapts.
         services.AddRelayChat(config);
-        services.AddSingleton<IChannelDirectory, ChannelDirectoryForRooms>();
+        services.AddSingleton<ChannelDirectoryForRooms>();
+        services.AddSingleton<IChannelDirectory>(sp => sp.GetRequiredService<ChannelDirectoryForRooms>());
+        services.AddSingleton<IHostCredentials>(sp => sp.GetRequiredService<ChannelDirectoryForRooms>());
         services.AddSingleton<IChannelObserver, RoomChannelObserver>();
         services.AddSingleton<IShowTimeline, RecordingShowTimeline>();
 

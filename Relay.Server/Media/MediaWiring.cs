@@ -61,14 +61,23 @@ public sealed class LiveStateBridge(IServiceProvider services, ILogger<LiveState
     });
 }
 
-/// <summary>A rotated key or a deleted channel cuts the current publisher at once.</summary>
-public sealed class IngestChannelObserver(LiveChannelRegistry registry) : IChannelObserver
+/// <summary>
+/// A rotated key or a deleted channel cuts the current publisher at once; a deleted channel's recordings move to the
+/// archive folder, so a channel created again under the same id does not list them.
+/// </summary>
+public sealed class IngestChannelObserver(LiveChannelRegistry registry, Relay.Ingest.Recording.RecordingService recordings) : IChannelObserver
 {
-    public Task ChannelChangedAsync(string channelId, ChannelChange change, Channel? channel, CancellationToken ct) => change switch
+    public async Task ChannelChangedAsync(string channelId, ChannelChange change, Channel? channel, CancellationToken ct)
     {
-        ChannelChange.StreamKeyRotated or ChannelChange.Deleted => registry.StopAsync(channelId, ct),
-        _ => Task.CompletedTask,
-    };
+        if (change is ChannelChange.StreamKeyRotated or ChannelChange.Deleted)
+        {
+            await registry.StopAsync(channelId, ct);
+        }
+        if (change == ChannelChange.Deleted)
+        {
+            await recordings.ArchiveChannelAsync(channelId, ct);
+        }
+    }
 }
 
 /// <summary>
@@ -87,7 +96,7 @@ public sealed class EgressChannelObserver(EgressManager egress) : IChannelObserv
 
     public static IReadOnlyList<EgressDestination> ToEgress(IReadOnlyList<Destination> destinations) =>
         destinations.Select(d => new EgressDestination(d.Id, d.Name, d.Platform, d.Url, d.StreamKey, d.Enabled,
-            InputRules.ToEgressProfile(d.Profile), d.Engine)).ToList();
+            InputRules.ToEgressProfile(d.Profile), d.Engine, RequirePublicAddress: !d.AddressSetByAdmin)).ToList();
 }
 
 /// <summary>At start, hands the egress every channel's destinations so a channel that goes live pushes at once.</summary>

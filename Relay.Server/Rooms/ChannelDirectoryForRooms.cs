@@ -6,8 +6,12 @@ using RoomLineupItem = Relay.Chat.Channels.LineupItem;
 namespace Relay.Server.Rooms;
 
 /// <summary>The live room's view of the channel store: channel, line-up, live state, and credential checks.</summary>
-public sealed class ChannelDirectoryForRooms(ChannelService channels, AdminToken admin, IChannelRuntime runtime) : IChannelDirectory
+public sealed class ChannelDirectoryForRooms(ChannelService channels, AdminToken admin, IChannelRuntime runtime) : IChannelDirectory, IHostCredentials
 {
+    public long? HostKeyGeneration(string channelId) => channels.HostKeyGeneration(channelId);
+
+    public bool IsKnownCredential(string token) => admin.Matches(token) | channels.IsAnyHostKey(token);
+
     public ValueTask<ChannelInfo?> FindChannelAsync(string channelId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(channels.Find(channelId) is { } c
             ? new ChannelInfo(c.Id, c.Title, runtime.GetIngest(c.Id) is not null, ToRoomLineup(c.Lineup))

@@ -55,6 +55,26 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
             """;
         cmd.Parameters.AddWithValue("$v", SchemaVersion);
         await cmd.ExecuteNonQueryAsync(ct);
+        await AddColumnIfMissingAsync(c, "channel_destinations", "address_by_admin", "INTEGER NOT NULL DEFAULT 0", ct);
+    }
+
+    /// <summary>
+    /// Columns added after the first release. Rows from before get the default: a destination stored before the
+    /// address policy existed counts as host-set, so it is held to the policy until the admin saves it again.
+    /// </summary>
+    private static async Task AddColumnIfMissingAsync(SqliteConnection c, string table, string column, string definition, CancellationToken ct)
+    {
+        await using (var info = c.CreateCommand())
+        {
+            info.CommandText = $"SELECT 1 FROM pragma_table_info('{table}') WHERE name = '{column}'";
+            if (await info.ExecuteScalarAsync(ct) is not null)
+            {
+                return;
+            }
+        }
+        await using var alter = c.CreateCommand();
+        alter.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {definition}";
+        await alter.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<IReadOnlyList<Channel>> ListAsync(CancellationToken ct)
@@ -235,8 +255,8 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
             await using var cmd = c.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = """
-                INSERT INTO channel_destinations(channel_id, id, position, name, platform, url, stream_key_enc, enabled, profile_json, engine)
-                VALUES ($c, $id, $pos, $name, $platform, $url, $sk, $enabled, $profile, $engine)
+                INSERT INTO channel_destinations(channel_id, id, position, name, platform, url, stream_key_enc, enabled, profile_json, engine, address_by_admin)
+                VALUES ($c, $id, $pos, $name, $platform, $url, $sk, $enabled, $profile, $engine, $byAdmin)
                 """;
             cmd.Parameters.AddWithValue("$c", id);
             cmd.Parameters.AddWithValue("$id", d.Id);
@@ -248,6 +268,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
             cmd.Parameters.AddWithValue("$enabled", d.Enabled ? 1 : 0);
             cmd.Parameters.AddWithValue("$profile", d.Profile is null ? DBNull.Value : JsonSerializer.Serialize(d.Profile, StoreJson.Options));
             cmd.Parameters.AddWithValue("$engine", d.Engine);
+            cmd.Parameters.AddWithValue("$byAdmin", d.AddressSetByAdmin ? 1 : 0);
             await cmd.ExecuteNonQueryAsync(ct);
         }
     }
@@ -295,7 +316,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         var destinations = new List<Destination>();
         await using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = "SELECT id, name, platform, url, stream_key_enc, enabled, profile_json, engine FROM channel_destinations WHERE channel_id = $id ORDER BY position";
+            cmd.CommandText = "SELECT id, name, platform, url, stream_key_enc, enabled, profile_json, engine, address_by_admin FROM channel_destinations WHERE channel_id = $id ORDER BY position";
             cmd.Parameters.AddWithValue("$id", row.Id);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
@@ -305,7 +326,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
                     r.IsDBNull(4) ? null : _protector.Unprotect(r.GetString(4)),
                     r.GetInt64(5) != 0,
                     r.IsDBNull(6) ? null : JsonSerializer.Deserialize<DestinationProfile>(r.GetString(6), StoreJson.Options),
-                    r.GetString(7)));
+                    r.GetString(7)) { AddressSetByAdmin = r.GetInt64(8) != 0 });
             }
         }
         var lineup = new List<LineupItem>();

@@ -71,7 +71,9 @@ public sealed class ChatTestHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Logging.AddProvider(new LogCollector(errors, all));
-        builder.Services.AddSingleton<IChannelDirectory>(directory ?? DefaultDirectory());
+        var channels = directory ?? DefaultDirectory();
+        builder.Services.AddSingleton<IChannelDirectory>(channels);
+        builder.Services.AddSingleton<IHostCredentials>(channels);
         builder.Services.AddRelayChat(builder.Configuration);
         services?.Invoke(builder.Services);
         var app = builder.Build();

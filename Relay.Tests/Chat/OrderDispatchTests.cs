@@ -157,7 +157,8 @@ public sealed class OrderDispatchTests
         }
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await Post(null, "o1", body)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await Post("wrong", "o1", body)).StatusCode);
+        // Contract v2: a token that is no credential at all is 401, not 403.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Post("wrong", "o1", body)).StatusCode);
         await AssertProblem(await Post("local-key", null, body), "Idempotency-Key");
         await AssertProblem(await Post("local-key", "o1", "{not json"), "body");
         await AssertProblem(await Post("local-key", "o1", body.Replace("\"quantity\":1", "\"quantity\":0")), "quantity");
@@ -194,7 +195,7 @@ public sealed class OrderDispatchTests
             return response.StatusCode;
         }
         Assert.Equal(HttpStatusCode.Unauthorized, await Get("show1", null));
-        Assert.Equal(HttpStatusCode.Forbidden, await Get("show1", "guess"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Get("show1", "guess"));
         Assert.Equal(HttpStatusCode.Forbidden, await Get("show1", "host-key-show2-abcdefghijklmnop"));
         Assert.Equal(HttpStatusCode.OK, await Get("show1", ChatTestHost.HostKey));
         Assert.Equal(HttpStatusCode.OK, await Get("show1", InMemoryChannelDirectory.AdminToken));

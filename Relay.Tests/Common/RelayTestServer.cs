@@ -16,6 +16,7 @@ public sealed class RelayTestServer : IAsyncDisposable
 {
     private readonly TempDir? _ownedDir;
     private readonly string[] _extraArgs;
+    private Action<IServiceCollection>? _services;
 
     private RelayTestServer(string dataDir, TempDir? ownedDir, string[] extraArgs)
     {
@@ -40,10 +41,13 @@ public sealed class RelayTestServer : IAsyncDisposable
 
     public ChannelService Channels => App.Services.GetRequiredService<ChannelService>();
 
-    public static async Task<RelayTestServer> StartAsync(params string[] extraArgs)
+    public static Task<RelayTestServer> StartAsync(params string[] extraArgs) => StartAsync(null, extraArgs);
+
+    /// <summary>As <see cref="StartAsync(string[])"/>, with <paramref name="services"/> applied last (to replace a service).</summary>
+    public static async Task<RelayTestServer> StartAsync(Action<IServiceCollection>? services, params string[] extraArgs)
     {
         var dir = new TempDir("relay-server");
-        var server = new RelayTestServer(dir.Path, dir, extraArgs);
+        var server = new RelayTestServer(dir.Path, dir, extraArgs) { _services = services };
         try
         {
             await server.StartAppAsync();
@@ -102,6 +106,7 @@ public sealed class RelayTestServer : IAsyncDisposable
             // Test output stays readable: logs go to the capture, which failing tests can print.
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(Logs);
+            _services?.Invoke(builder.Services);
         });
         BaseAddress = new Uri(RelayHost.HttpBase(App));
     }

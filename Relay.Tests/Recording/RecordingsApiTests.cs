@@ -36,7 +36,7 @@ public sealed class RecordingsApiTests
         await HlsPlaybackTests.WaitUntilAsync(() => recordings.List("demo") is [{ InProgress: false }], TimeSpan.FromSeconds(15), "recording finished");
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/channels/demo/recordings", Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await wrong.GetAsync("/api/v1/channels/demo/recordings", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync("/api/v1/channels/demo/recordings", Ct)).StatusCode);
 
         var list = JsonDocument.Parse(await host.GetStringAsync("/api/v1/channels/demo/recordings", Ct)).RootElement;
         var item = Assert.Single(list.EnumerateArray());
@@ -57,7 +57,7 @@ public sealed class RecordingsApiTests
         }
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(url, Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await wrong.GetAsync(url, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync(url, Ct)).StatusCode);
         using (var download = await host.GetAsync(url, Ct))
         {
             Assert.Equal(HttpStatusCode.OK, download.StatusCode);

@@ -96,7 +96,7 @@ public sealed class ChannelApiTests : RelayServerTest
         using var anonymous = Server.Client();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/channels", ct)).StatusCode);
         using var wrong = Server.Client("at_not-the-token-at-all");
-        Assert.Equal(HttpStatusCode.Forbidden, (await wrong.GetAsync("/api/v1/channels", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync("/api/v1/channels", ct)).StatusCode);
 
         using var host = Server.Client(hostKey);
         Assert.Equal(HttpStatusCode.OK, (await host.GetAsync("/api/v1/channels/other", ct)).StatusCode);

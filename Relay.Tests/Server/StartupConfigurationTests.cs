@@ -14,7 +14,10 @@ public sealed class StartupConfigurationTests
         { ["--Relay:Channels:0:Id=shop", "--Relay:Channels:0:Title=A", "--Relay:Channels:1:Id=shop", "--Relay:Channels:1:Title=B"],
           "Relay:Channels:1:Id: duplicate channel id 'shop'" },
         { ["--Relay:Channels:0:Id=Not Valid", "--Relay:Channels:0:Title=A"], "Relay:Channels:0:Id: must be 1-64 characters" },
-        { ["--Relay:Auth:AdminToken=short"], "Relay:Auth:AdminToken: must be at least 16 characters" },
+        { ["--Relay:Auth:AdminToken=short"], "Relay:Auth:AdminToken: must be at least 24 characters" },
+        { ["--Relay:Auth:AdminToken=twenty-chars-token-x"], "Relay:Auth:AdminToken: must be at least 24 characters" },
+        { ["--Relay:Channels:0:Id=shop", "--Relay:Channels:0:Title=Shop", "--Relay:Channels:0:HostKey=hk-12345678"],
+          "Relay:Channels:0:HostKey: must be 16-512 characters" },
         { ["--Relay:Redis:Configuration=localhost:6379"], "Relay:Redis:Configuration: the Redis backplane is not available" },
         { ["--Relay:Ingest:RtmpPort=70000"], "Relay:Ingest:RtmpPort must be 0-65535 (got 70000)" },
         { ["--Relay:Ingest:RtmpPort=abc"], "Relay:Ingest:RtmpPort: 'abc' is not a valid Int32" },
@@ -70,7 +73,7 @@ public sealed class StartupConfigurationTests
         Assert.True(result.Failed);
         var failures = result.Failures!.ToList();
         Assert.Contains(failures, f => f.StartsWith("Relay:Channels:0:Title: is required"));
-        Assert.Contains(failures, f => f.StartsWith("Relay:Channels:0:StreamKey: must be 8-"));
+        Assert.Contains(failures, f => f.StartsWith("Relay:Channels:0:StreamKey: must be 16-"));
         Assert.Contains(failures, f => f.StartsWith("Relay:Channels:0:Destinations:0:Platform: must be one of"));
         Assert.Contains(failures, f => f.StartsWith("Relay:Channels:0:Destinations:0:Profile:Fps: must be between 1 and 120"));
         Assert.Contains(failures, f => f.StartsWith("Relay:Channels:0:Lineup:0:Currency: must be a 3-letter"));

@@ -25,6 +25,12 @@ public sealed record RtmpPushSettings
     /// </summary>
     public int? SendBufferSize { get; init; }
 
+    /// <summary>
+    /// When set, the socket connects only to addresses this policy vetted (resolved now, never the name again), for
+    /// destinations whose URL a host key set. Null connects to the name as given.
+    /// </summary>
+    public DestinationAddressPolicy? AddressGuard { get; init; }
+
     /// <summary>Coalesce queued frames into one socket write up to this many bytes.</summary>
     public int MaxBatchBytes { get; init; } = 64 * 1024;
 }

@@ -97,7 +97,10 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
 
         try
         {
-            await socket.ConnectAsync(target.Host, target.Port, setupToken).ConfigureAwait(false);
+            // A guarded destination connects to an address the policy vetted; SNI and tcUrl keep the name.
+            await (settings.AddressGuard is { } guard
+                ? guard.ConnectAsync(socket, target.Host, target.Port, setupToken)
+                : socket.ConnectAsync(target.Host, target.Port, setupToken).AsTask()).ConfigureAwait(false);
         }
         catch (SocketException ex)
         {

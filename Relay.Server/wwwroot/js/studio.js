@@ -28,14 +28,16 @@ class ApiError extends Error {
 }
 
 async function call(method, path, body) {
+  const used = token;
   const res = await fetch(`${api}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+    headers: { Authorization: `Bearer ${used}`, ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
     cache: "no-store",
   });
   if (res.status === 401 || res.status === 403) {
-    signOut("That key doesn't open this channel's studio. Use the channel's host key or the admin token.");
+    // A poll sent with the key this tab just rotated away is no reason to sign out.
+    if (used === token) signOut("That key doesn't open this channel's studio. Use the channel's host key or the admin token.");
     throw new ApiError(res.status, "unauthorized");
   }
   if (!res.ok) {
@@ -207,6 +209,24 @@ $("#copy-key").addEventListener("click", async () => {
     await copy(streamKey, "Stream key");
   } catch (err) {
     setText($("#copy-status"), `Couldn't get the stream key: ${err.message}`);
+  }
+});
+
+// A new host key ends the old one at once (REST and the live room). Signed in with the host key, this tab switches
+// to the new one and rejoins; the key is copied, never shown, like the stream key.
+$("#rotate-host-key").addEventListener("click", async () => {
+  if (!confirm("Make a new host key? The current one stops working at once, for everyone using it.")) return;
+  try {
+    const { hostKey } = await call("POST", "/host-key/rotate");
+    if (token.startsWith("hk_")) {
+      token = hostKey;
+      sessionStorage.setItem(TOKEN_KEY, token);
+      await state.hub?.stop();
+      await connect();
+    }
+    await copy(hostKey, "New host key");
+  } catch (err) {
+    setText($("#copy-status"), `Couldn't make a new host key: ${err.message}`);
   }
 });
 
