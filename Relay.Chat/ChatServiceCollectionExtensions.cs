@@ -73,6 +73,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<IBuiltInOrderStore, SqliteBuiltInOrderStore>();
 
         services.TryAddSingleton<ParticipantResolver>();
+        services.TryAddSingleton(_ => new DisplayIds());
         services.TryAddSingleton<LiveRoomRegistry>();
         services.TryAddSingleton<RoomBroadcaster>();
         services.TryAddSingleton<StockPublisher>();

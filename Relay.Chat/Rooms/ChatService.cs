@@ -7,7 +7,8 @@ using Relay.Chat.Identity;
 namespace Relay.Chat.Rooms;
 
 /// <summary>Chat messages and moderation.</summary>
-internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster broadcaster, IOptions<ChatOptions> options, TimeProvider time)
+internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster broadcaster, IOptions<ChatOptions> options, TimeProvider time,
+    DisplayIds displayIds)
 {
     private readonly ChatOptions _options = options.Value;
     private const int DeletableWindow = 1000;
@@ -22,14 +23,16 @@ internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster bro
             throw Refusal.Create(Refusal.TooLong, $"at most {_options.MaxMessageLength} characters");
 
         var now = time.GetUtcNow();
+        // Mutes are keyed by the display id, the only id a moderator ever sees.
+        var displayId = displayIds.For(room.ChannelId, participant);
         if (!participant.IsModerator)
         {
             lock (room.Gate)
             {
-                if (room.MutedUntil.TryGetValue(participant.UserId, out var until))
+                if (room.MutedUntil.TryGetValue(displayId, out var until))
                 {
                     if (until > now) throw Refusal.Create(Refusal.Muted, $"{Refusal.Seconds(until - now)} s left");
-                    room.MutedUntil.Remove(participant.UserId);
+                    room.MutedUntil.Remove(displayId);
                 }
                 if (room.SlowModeSeconds > 0 && session.LastMessageAt.AddSeconds(room.SlowModeSeconds) is var next && next > now)
                     throw Refusal.Create(Refusal.SlowMode, Refusal.WaitHint(next - now));
@@ -43,7 +46,7 @@ internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster bro
         var message = new ChatMessageView
         {
             Id = "msg_" + Guid.NewGuid().ToString("N"),
-            UserId = participant.UserId,
+            UserId = displayId,
             DisplayName = participant.DisplayName,
             Text = clean,
             At = now.UtcDateTime,
@@ -89,10 +92,11 @@ internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster bro
             throw Refusal.Create(Refusal.Invalid, $"seconds must be between 0 (unmute) and {_options.MaxMuteSeconds}");
         if (userId.StartsWith("host_", StringComparison.Ordinal) || userId == "admin")
             throw Refusal.Create(Refusal.Invalid, "hosts and admins cannot be muted");
+        var key = displayIds.MuteKey(room.ChannelId, userId);
         lock (room.Gate)
         {
-            if (seconds == 0) room.MutedUntil.Remove(userId);
-            else room.MutedUntil[userId] = time.GetUtcNow().AddSeconds(seconds);
+            if (seconds == 0) room.MutedUntil.Remove(key);
+            else room.MutedUntil[key] = time.GetUtcNow().AddSeconds(seconds);
             // Expired mutes are dropped here too, so the map stays as small as the set of active mutes.
             foreach (var expired in room.MutedUntil.Where(m => m.Value <= time.GetUtcNow()).Select(m => m.Key).ToList())
                 room.MutedUntil.Remove(expired);

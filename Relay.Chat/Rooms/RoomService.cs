@@ -15,7 +15,8 @@ internal sealed class RoomService(
     StockPublisher stock,
     IStockLedger ledger,
     MerchandisingService merchandising,
-    TimeProvider time) : ILiveRoomControl
+    TimeProvider time,
+    DisplayIds displayIds) : ILiveRoomControl
 {
     internal const int MaxIdLength = 128;
 
@@ -55,7 +56,7 @@ internal sealed class RoomService(
                 FlashSale = room.IsFlashSaleActive(now) ? room.FlashSaleView(now) : null,
                 RecentMessages = [.. room.Recent],
                 SlowModeSeconds = room.SlowModeSeconds,
-                You = new ParticipantView { UserId = participant.UserId, DisplayName = participant.DisplayName, Role = participant.RoleName },
+                You = new ParticipantView { UserId = displayIds.For(room.ChannelId, participant), DisplayName = participant.DisplayName, Role = participant.RoleName },
             };
         }
         viewers.Changed(room);
