@@ -1,4 +1,5 @@
 using Relay.Server.Configuration;
+using Relay.Server.Hosting;
 
 namespace Relay.Server.Access;
 
@@ -40,11 +41,7 @@ public sealed class AdminToken
             }
         }
         _value = Secrets.NewKey("at_");
-        await File.WriteAllTextAsync(path, _value + "\n", ct);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+        await OwnerOnly.WriteAllTextAsync(path, _value + "\n", ct);
         GeneratedNow = true;
     }
 }

@@ -70,12 +70,11 @@ public static class RelayHost
             var bootstrap = app.Services.GetRequiredService<RelayBootstrap>();
             await bootstrap.RunAsync(ct);
             await app.StartAsync(ct);
-            if (bannerOut is not null)
-            {
-                var channels = app.Services.GetRequiredService<ChannelService>();
-                await bannerOut.WriteAsync(StartupBanner.Render(HttpBase(app), app.Services.GetRequiredService<PublicUrls>(),
-                    app.Services.GetRequiredService<AdminToken>(), channels.All, bootstrap.NewlyCreated));
-            }
+            var relay = app.Services.GetRequiredService<IOptions<Configuration.RelayOptions>>().Value;
+            var channels = app.Services.GetRequiredService<ChannelService>();
+            var banner = StartupBanner.Render(HttpBase(app), app.Services.GetRequiredService<PublicUrls>(),
+                app.Services.GetRequiredService<AdminToken>(), channels.All, bootstrap.NewlyCreated);
+            await StartupBanner.PublishAsync(relay.Banner, banner, Path.GetFullPath(relay.DataDir), bannerOut, ct);
             return app;
         }
         catch

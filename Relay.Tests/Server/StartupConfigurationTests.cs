@@ -20,6 +20,8 @@ public sealed class StartupConfigurationTests
         { ["--Relay:Ingest:RtmpPort=abc"], "Relay:Ingest:RtmpPort: 'abc' is not a valid Int32" },
         { ["--Relay:Ingest:App="], "Relay:Ingest:App must be a non-empty name" },
         { ["--Relay:Orders:MaxAttempts=0"], "Relay:Orders:MaxAttempts must be between 1 and 1000" },
+        { ["--Relay:Banner=loud"], "Relay:Banner: 'loud' is not one of stdout, file, off" },
+        { ["--Relay:Metrics:Token=short"], "Relay:Metrics:Token: must be at least 16 characters" },
     };
 
     [Theory]
