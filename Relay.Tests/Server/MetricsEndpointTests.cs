@@ -94,6 +94,8 @@ public sealed class MetricsEndpointTests
         Assert.DoesNotContain("no such table", body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("SQLite", body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(server.DataDir, body, StringComparison.Ordinal);
+        // The operator still learns the cause, from the log.
+        Assert.Contains(server.Logs.Lines, line => line.Contains("no such table: channels", StringComparison.Ordinal));
     }
 
     /// <summary>
