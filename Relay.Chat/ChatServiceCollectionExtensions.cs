@@ -84,6 +84,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<GuestMintLimiter>();
         services.TryAddSingleton<DisplayNames>();
         services.TryAddSingleton<ParticipantResolver>();
+        services.TryAddSingleton(_ => new DisplayIds());
         services.TryAddSingleton<LiveRoomRegistry>();
         services.TryAddSingleton<RoomBroadcaster>();
         services.TryAddSingleton<StockPublisher>();

@@ -32,6 +32,7 @@ public sealed class JoinSnapshot
 [MessagePackObject]
 public sealed class ParticipantView
 {
+    /// <summary>The caller's display id in this room (see Identity.DisplayIds): what its messages carry and what `Mute` takes.</summary>
     [Key("userId")] public string UserId { get; set; } = "";
     [Key("displayName")] public string DisplayName { get; set; } = "";
     /// <summary>`guest`, `viewer`, `host` or `admin`.</summary>
@@ -68,6 +69,7 @@ public sealed class FlashSaleView
 public sealed class ChatMessageView
 {
     [Key("id")] public string Id { get; set; } = "";
+    /// <summary>The sender's display id in this room (`p_` + 16 hex; `host_{channel}` or `admin` for moderators), never a shop id.</summary>
     [Key("userId")] public string UserId { get; set; } = "";
     [Key("displayName")] public string DisplayName { get; set; } = "";
     [Key("text")] public string Text { get; set; } = "";
@@ -93,6 +95,7 @@ public sealed class StockEvent
 [MessagePackObject]
 public sealed class PurchaseToast
 {
+    /// <summary>The buyer's first name and last initial ("Alice S."), see Identity.ToastName.</summary>
     [Key("displayName")] public string DisplayName { get; set; } = "";
     [Key("sku")] public string Sku { get; set; } = "";
     [Key("quantity")] public int Quantity { get; set; }

@@ -1,4 +1,5 @@
 using Relay.Chat.Contracts;
+using Relay.Chat.Identity;
 using Relay.Chat.Rooms;
 
 namespace Relay.Chat.Orders;
@@ -26,7 +27,7 @@ internal sealed class OrderAnnouncer(RoomBroadcaster broadcaster)
     {
         _ = broadcaster.ToBuyerAsync(order.ChannelId, order.BuyerId, "order",
             c => c.order(new OrderEvent { OrderId = order.OrderId, Status = OrderStatus.Confirmed, CheckoutUrl = checkoutUrl }));
-        var toast = new PurchaseToast { DisplayName = order.BuyerName, Sku = order.Sku, Quantity = order.Quantity };
+        var toast = new PurchaseToast { DisplayName = ToastName.Of(order.BuyerName), Sku = order.Sku, Quantity = order.Quantity };
         lock (_gate)
         {
             if (!_toasts.TryGetValue(order.ChannelId, out var queue)) _toasts[order.ChannelId] = queue = new Queue<PurchaseToast>();

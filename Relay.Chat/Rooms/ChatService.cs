@@ -7,7 +7,8 @@ using Relay.Chat.Identity;
 namespace Relay.Chat.Rooms;
 
 /// <summary>Chat messages and moderation.</summary>
-internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster broadcaster, IOptions<ChatOptions> options, TimeProvider time)
+internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster broadcaster, IOptions<ChatOptions> options, TimeProvider time,
+    DisplayIds displayIds)
 {
     private readonly ChatOptions _options = options.Value;
     private readonly string[] _bannedTerms = [.. options.Value.BannedTerms.Select(TextSanitizer.MatchForm).Where(t => t.Length > 0)];
@@ -23,11 +24,13 @@ internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster bro
             throw Refusal.Create(Refusal.TooLong, $"at most {_options.MaxMessageLength} characters");
 
         var now = time.GetUtcNow();
+        // Mutes are keyed by the display id, the only id a moderator ever sees.
+        var displayId = displayIds.For(room.ChannelId, participant);
         if (!participant.IsModerator)
         {
             lock (room.Gate)
             {
-                CheckMuted(room, participant.UserId, now);
+                CheckMuted(room, displayId, now);
                 // A guest without a guest token is someone new on every connection: its address carries the mute over.
                 if (participant.ConnectionScoped && session.ClientAddressHash is { } address)
                     CheckMuted(room, LiveRoom.MutedAddressKey(address), now);
@@ -49,7 +52,7 @@ internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster bro
         var message = new ChatMessageView
         {
             Id = "msg_" + Guid.NewGuid().ToString("N"),
-            UserId = participant.UserId,
+            UserId = displayId,
             DisplayName = participant.DisplayName,
             Text = clean,
             At = now.UtcDateTime,
@@ -95,21 +98,22 @@ internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster bro
             throw Refusal.Create(Refusal.Invalid, $"seconds must be between 0 (unmute) and {_options.MaxMuteSeconds}");
         if (userId.StartsWith("host_", StringComparison.Ordinal) || userId == "admin")
             throw Refusal.Create(Refusal.Invalid, "hosts and admins cannot be muted");
+        var key = displayIds.MuteKey(room.ChannelId, userId);
         lock (room.Gate)
         {
             // A guest without a guest token gets a new id on its next connection: mute its address as well.
-            var address = room.ConnectionGuestAddresses.TryGetValue(userId, out var hash) ? LiveRoom.MutedAddressKey(hash)
-                : room.MutedAddressOf.GetValueOrDefault(userId);
+            var address = room.ConnectionGuestAddresses.TryGetValue(key, out var hash) ? LiveRoom.MutedAddressKey(hash)
+                : room.MutedAddressOf.GetValueOrDefault(key);
             if (address is not null)
             {
-                if (seconds == 0) room.MutedAddressOf.Remove(userId);
-                else room.MutedAddressOf[userId] = address;
+                if (seconds == 0) room.MutedAddressOf.Remove(key);
+                else room.MutedAddressOf[key] = address;
             }
-            string[] keys = address is null ? [userId] : [userId, address];
-            foreach (var key in keys)
+            string[] keys = address is null ? [key] : [key, address];
+            foreach (var muted in keys)
             {
-                if (seconds == 0) room.MutedUntil.Remove(key);
-                else room.MutedUntil[key] = time.GetUtcNow().AddSeconds(seconds);
+                if (seconds == 0) room.MutedUntil.Remove(muted);
+                else room.MutedUntil[muted] = time.GetUtcNow().AddSeconds(seconds);
             }
             // Expired mutes are dropped here too, so the map stays as small as the set of active mutes.
             foreach (var expired in room.MutedUntil.Where(m => m.Value <= time.GetUtcNow()).Select(m => m.Key).ToList())

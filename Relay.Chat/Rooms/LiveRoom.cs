@@ -27,20 +27,20 @@ internal sealed class LiveRoom(string channelId, string title, bool live)
     // Message ids a host may still delete: a longer window than the snapshot buffer.
     public Queue<string> KnownMessageIds { get; } = new();
     public HashSet<string> KnownMessageIdSet { get; } = new(StringComparer.Ordinal);
-    /// <summary>Keyed by user id, or by <see cref="MutedAddressKey"/> for guests without a guest token.</summary>
+    /// <summary>Keyed by display id (<see cref="Identity.DisplayIds"/>), or by <see cref="MutedAddressKey"/> for guests without a guest token.</summary>
     public Dictionary<string, DateTimeOffset> MutedUntil { get; } = new(StringComparer.Ordinal);
     public int SlowModeSeconds { get; set; }
 
     /// <summary>Non-moderator messages of the whole room (<c>Chat:RoomMessagesPerSecond</c>); made at the first one.</summary>
     public TokenBucket? MessageBudget { get; set; }
 
-    /// <summary>Address hash of each guest in the room that has no guest token (user id -> hash), so a mute of that
+    /// <summary>Address hash of each guest in the room that has no guest token (display id -> hash), so a mute of that
     /// id also holds for the address: its next connection has a new id.</summary>
     public Dictionary<string, string> ConnectionGuestAddresses { get; } = new(StringComparer.Ordinal);
 
     public static string MutedAddressKey(string addressHash) => "address:" + addressHash;
 
-    /// <summary>For each muted token-less guest id, the address key muted with it: the guest is usually gone (and out
+    /// <summary>For each muted token-less guest (display id), the address key muted with it: the guest is usually gone (and out
     /// of <see cref="ConnectionGuestAddresses"/>) by the time a host lifts the mute. As small as the set of mutes.</summary>
     public Dictionary<string, string> MutedAddressOf { get; } = new(StringComparer.Ordinal);
 

@@ -16,7 +16,8 @@ internal sealed class RoomService(
     IStockLedger ledger,
     MerchandisingService merchandising,
     IChannelCommerceArchive archive,
-    TimeProvider time) : ILiveRoomControl
+    TimeProvider time,
+    DisplayIds displayIds) : ILiveRoomControl
 {
     internal const int MaxIdLength = 128;
 
@@ -48,7 +49,7 @@ internal sealed class RoomService(
             if (participant.IsModerator && room.HostNames.Count < LiveRoom.MaxHostNames && DisplayNames.Skeleton(participant.DisplayName) is { Length: > 0 } hostName)
                 room.HostNames.Add(hostName);
             if (participant.ConnectionScoped && session.ClientAddressHash is { } address)
-                room.ConnectionGuestAddresses[participant.UserId] = address;
+                room.ConnectionGuestAddresses[displayIds.For(channelId, participant)] = address;
             var now = time.GetUtcNow();
             var pinned = room.PinnedSku is { } sku ? room.FindProduct(sku) : null;
             snapshot = new JoinSnapshot
@@ -62,7 +63,7 @@ internal sealed class RoomService(
                 FlashSale = room.IsFlashSaleActive(now) ? room.FlashSaleView(now) : null,
                 RecentMessages = [.. room.Recent],
                 SlowModeSeconds = room.SlowModeSeconds,
-                You = new ParticipantView { UserId = participant.UserId, DisplayName = participant.DisplayName, Role = participant.RoleName },
+                You = new ParticipantView { UserId = displayIds.For(room.ChannelId, participant), DisplayName = participant.DisplayName, Role = participant.RoleName },
             };
         }
         viewers.Changed(room);
@@ -78,7 +79,7 @@ internal sealed class RoomService(
         if (registry.Find(channelId) is { } room)
         {
             bool removed;
-            lock (room.Gate) removed = Forget(room, session, participant);
+            lock (room.Gate) removed = Forget(room, session, participant, displayIds);
             if (removed) viewers.Changed(room);
         }
         await broadcaster.Groups.RemoveFromGroupAsync(session.ConnectionId, RoomBroadcaster.RoomGroup(channelId), cancellationToken);
@@ -91,15 +92,15 @@ internal sealed class RoomService(
     {
         if (session.ChannelId is not { } channelId || registry.Find(channelId) is not { } room) return;
         bool removed;
-        lock (room.Gate) removed = Forget(room, session, session.Participant);
+        lock (room.Gate) removed = Forget(room, session, session.Participant, displayIds);
         if (removed) viewers.Changed(room);
     }
 
     /// <summary>Under the room's gate. A guest without a guest token exists only on this connection, so its address
     /// entry goes with it; a mute already recorded for the address stays.</summary>
-    private static bool Forget(LiveRoom room, LiveSession session, Participant? participant)
+    private static bool Forget(LiveRoom room, LiveSession session, Participant? participant, DisplayIds displayIds)
     {
-        if (participant is { ConnectionScoped: true }) room.ConnectionGuestAddresses.Remove(participant.UserId);
+        if (participant is { ConnectionScoped: true }) room.ConnectionGuestAddresses.Remove(displayIds.For(room.ChannelId, participant));
         return room.Connections.Remove(session.ConnectionId);
     }
 

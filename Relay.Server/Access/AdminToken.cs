@@ -49,11 +49,7 @@ public sealed class AdminToken
             }
         }
         _value = Secrets.NewKey("at_");
-        await File.WriteAllTextAsync(path, _value + "\n", ct);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+        await OwnerOnly.WriteAllTextAsync(path, _value + "\n", ct);
         GeneratedNow = true;
     }
 }

@@ -215,7 +215,7 @@ public static partial class InputRules
             }
             if (item.ImageUrl is not null && !IsImageUrl(item.ImageUrl))
             {
-                errors.Add(new(at + "imageUrl", "must be an http(s) URL or a path starting with '/'"));
+                errors.Add(new(at + "imageUrl", "must be an http(s) URL or a path starting with '/' (without '\\')"));
             }
             if (item.Stock is < 0)
             {
@@ -224,9 +224,10 @@ public static partial class InputRules
         }
     }
 
+    // Browsers read '\' in a URL as '/', so "/\evil.example/x.png" would load from another host: a path has none.
     private static bool IsImageUrl(string url) =>
         url.Length <= MaxUrlLength
-        && ((url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal))
+        && ((url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.Contains('\\'))
             || (Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"));
 
     private static void Range(int? value, int min, int max, string field, List<FieldError> errors)

@@ -13,6 +13,26 @@ public sealed class RelayOptions
     public List<ChannelConfig> Channels { get; set; } = [];
 
     public DemoOptions Demo { get; set; } = new();
+
+    /// <summary>Where the startup banner goes: <c>stdout</c>, <c>file</c> ({DataDir}/banner.txt, mode 600) or <c>off</c>.</summary>
+    public string Banner { get; set; } = BannerModes.Stdout;
+
+    public MetricsOptions Metrics { get; set; } = new();
+}
+
+public static class BannerModes
+{
+    public const string Stdout = "stdout";
+    public const string File = "file";
+    public const string Off = "off";
+
+    public static readonly string[] All = [Stdout, File, Off];
+}
+
+public sealed class MetricsOptions
+{
+    /// <summary>When set, <c>GET /metrics</c> requires <c>Authorization: Bearer</c> with this token.</summary>
+    public string? Token { get; set; }
 }
 
 public sealed class DemoOptions

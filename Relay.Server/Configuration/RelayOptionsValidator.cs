@@ -22,6 +22,14 @@ public sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
         {
             failures.Add($"Relay:PublicHost: '{options.PublicHost}' is not a host name or IP address");
         }
+        if (!BannerModes.All.Contains(options.Banner, StringComparer.Ordinal))
+        {
+            failures.Add($"Relay:Banner: '{options.Banner}' is not one of {string.Join(", ", BannerModes.All)}");
+        }
+        if (options.Metrics.Token is { Length: > 0 } token && (token.Length < 16 || token.Any(char.IsWhiteSpace)))
+        {
+            failures.Add("Relay:Metrics:Token: must be at least 16 characters without spaces (or unset to leave /metrics open)");
+        }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var keys = new HashSet<string>(StringComparer.Ordinal);

@@ -38,6 +38,9 @@ public sealed class RelayBootstrap(
         }
 
         var dataDir = DataDirectory.Ensure(relay.Value.DataDir);
+        // Owner-only before SQLite and Data Protection create them (SQLite gives its -wal and -shm files the database's mode).
+        OwnerOnly.EnsureFile(Path.Combine(dataDir, SqliteDatabase.FileName));
+        OwnerOnly.CreateDirectory(Path.Combine(dataDir, RelayServerExtensions.KeyRingDirectory));
         await adminToken.LoadAsync(auth.Value, dataDir, ct);
         await store.MigrateAsync(ct);
         await channels.LoadAsync(ct);
@@ -98,13 +101,13 @@ public sealed class RelayBootstrap(
 
 public static class DataDirectory
 {
-    /// <summary>Creates DataDir if needed and proves it writable; the error names the key and the cause.</summary>
+    /// <summary>Creates DataDir (mode 700) if needed and proves it writable; the error names the key and the cause.</summary>
     public static string Ensure(string configured)
     {
         var full = Path.GetFullPath(configured);
         try
         {
-            Directory.CreateDirectory(full);
+            OwnerOnly.CreateDirectory(full);
             var probe = Path.Combine(full, $".write-test-{Environment.ProcessId}");
             File.WriteAllText(probe, "ok");
             File.Delete(probe);

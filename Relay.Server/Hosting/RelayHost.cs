@@ -75,12 +75,11 @@ public static class RelayHost
             {
                 throw new StartupException(orders);
             }
-            if (bannerOut is not null)
-            {
-                var channels = app.Services.GetRequiredService<ChannelService>();
-                await bannerOut.WriteAsync(StartupBanner.Render(HttpBase(app), app.Services.GetRequiredService<PublicUrls>(),
-                    app.Services.GetRequiredService<AdminToken>(), channels.All, bootstrap.NewlyCreated));
-            }
+            var relay = app.Services.GetRequiredService<IOptions<Configuration.RelayOptions>>().Value;
+            var channels = app.Services.GetRequiredService<ChannelService>();
+            var banner = StartupBanner.Render(HttpBase(app), app.Services.GetRequiredService<PublicUrls>(),
+                app.Services.GetRequiredService<AdminToken>(), channels.All, bootstrap.NewlyCreated);
+            await StartupBanner.PublishAsync(relay.Banner, banner, Path.GetFullPath(relay.DataDir), bannerOut, ct);
             return app;
         }
         catch

@@ -22,6 +22,9 @@ namespace Relay.Server.Hosting;
 
 public static class RelayServerExtensions
 {
+    /// <summary>The Data Protection key ring's folder under DataDir.</summary>
+    public const string KeyRingDirectory = "keys";
+
     /// <summary>The host's own services: options, store, channels, auth, health.</summary>
     public static IServiceCollection AddRelayServer(this IServiceCollection services, IConfiguration config)
     {
@@ -33,10 +36,10 @@ public static class RelayServerExtensions
         var dataDir = Path.GetFullPath(config["Relay:DataDir"] is { Length: > 0 } d ? d : "./data");
         services.AddDataProtection()
             .SetApplicationName("Relay")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, "keys")));
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, KeyRingDirectory)));
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new SqliteDatabase(Path.Combine(dataDir, "relay.db")));
+        services.AddSingleton(new SqliteDatabase(Path.Combine(dataDir, SqliteDatabase.FileName)));
         services.AddSingleton<IChannelStore, SqliteChannelStore>();
         services.AddSingleton<ChannelService>();
         services.AddSingleton<AdminToken>();
@@ -75,7 +78,8 @@ public static class RelayServerExtensions
         app.UseHttpMetrics();
         app.UseRelayStaticFiles();
         app.MapRelayHealth();
-        app.MapMetrics("/metrics");
+        ContractMetrics.Publish();
+        app.MapMetrics("/metrics").RequireMetricsToken();
         app.MapChannelsApi();
         app.MapDestinationsApi();
         app.MapLineupApi();

@@ -2,16 +2,42 @@ using System.Text;
 using Relay.Server.Access;
 using Relay.Server.Apis;
 using Relay.Server.Channels;
+using Relay.Server.Configuration;
 
 namespace Relay.Server.Hosting;
 
 /// <summary>
 /// What a newcomer needs after the run command: where OBS points, which pages to open.
 /// Keys are printed only on the start that generated them; afterwards the banner says
-/// where to get them, so they do not pile up in service logs.
+/// where to get them, so they do not pile up in service logs. Where stdout is a log stream
+/// (containers, systemd), <c>Relay:Banner</c> = <c>file</c> or <c>off</c> keeps even those out of it.
 /// </summary>
 public static class StartupBanner
 {
+    public const string FileName = "banner.txt";
+
+    /// <summary>Sends the banner where <paramref name="mode"/> says; <paramref name="stdout"/> null = print nothing.</summary>
+    public static async Task PublishAsync(string mode, string banner, string dataDir, TextWriter? stdout, CancellationToken ct)
+    {
+        switch (mode)
+        {
+            case BannerModes.Stdout:
+                if (stdout is not null)
+                {
+                    await stdout.WriteAsync(banner);
+                }
+                break;
+            case BannerModes.File:
+                var path = Path.Combine(dataDir, FileName);
+                await OwnerOnly.WriteAllTextAsync(path, banner, ct);
+                if (stdout is not null)
+                {
+                    await stdout.WriteLineAsync($"Relay is running. The startup banner (addresses, and keys generated on this start) is in {path} (mode 600).");
+                }
+                break;
+        }
+    }
+
     public static string Render(string httpBase, PublicUrls urls, AdminToken admin, IReadOnlyCollection<Channel> channels, IReadOnlyCollection<Channel> newlyCreated)
     {
         var sb = new StringBuilder();

@@ -16,7 +16,9 @@ public sealed class StoreHealthCheck(IChannelStore store) : IHealthCheck
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy($"store unusable: {e.Message}");
+            // The exception goes to the log (the health check service logs it); the answer, which anyone may
+            // read, carries only a short reason, never paths or database text.
+            return HealthCheckResult.Unhealthy("store unusable (see the log)", e);
         }
     }
 }
@@ -47,6 +49,10 @@ public static class HealthEndpoints
         return app;
     }
 
+    /// <summary>A check that threw has the exception's own text as its description: not for an open endpoint.</summary>
+    private static string? ShortReason(HealthReportEntry entry) =>
+        entry.Exception is { } e && entry.Description == e.Message ? "check failed (see the log)" : entry.Description;
+
     private static Task WriteJsonAsync(HttpContext http, HealthReport report)
     {
         http.Response.ContentType = "application/json";
@@ -56,7 +62,7 @@ public static class HealthEndpoints
             checks = report.Entries.ToDictionary(e => e.Key, e => new
             {
                 status = e.Value.Status.ToString().ToLowerInvariant(),
-                description = e.Value.Description,
+                description = ShortReason(e.Value),
             }),
         };
         return http.Response.WriteAsync(JsonSerializer.Serialize(body, new JsonSerializerOptions(JsonSerializerDefaults.Web)));

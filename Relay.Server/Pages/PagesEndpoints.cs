@@ -65,12 +65,13 @@ public static class PagesEndpoints
     /// <summary>
     /// The pages render user text with textContent only; the policy is a second line of defence: no inline
     /// script, no plugin, media and connections to this origin only (product images may come from any https shop).
+    /// 'self' in connect-src covers the hub's same-origin ws:/wss: (CSP Level 3), so no other host can be reached.
     /// </summary>
     private static void AddPageHeaders(HttpResponse response)
     {
         response.Headers.ContentSecurityPolicy =
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
-            "media-src 'self' blob:; connect-src 'self' ws: wss:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+            "media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
         response.Headers["Referrer-Policy"] = "no-referrer";
     }
 

@@ -8,6 +8,8 @@ namespace Relay.Server.Store;
 /// </summary>
 public sealed class SqliteDatabase
 {
+    public const string FileName = "relay.db";
+
     public SqliteDatabase(string path)
     {
         Path = path;

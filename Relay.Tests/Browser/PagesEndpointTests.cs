@@ -21,6 +21,9 @@ public sealed class PagesEndpointTests
             var csp = string.Join(" ", page.Headers.GetValues("Content-Security-Policy"));
             Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
             Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
+            // L13: the hub is same-origin; 'self' covers its ws:/wss:, and no other host may be reached.
+            Assert.Contains("connect-src 'self';", csp, StringComparison.Ordinal);
+            Assert.DoesNotContain("ws:", csp, StringComparison.Ordinal);
             Assert.Contains("type=\"module\"", await page.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
         }
 

@@ -23,7 +23,7 @@ public sealed class ChatHubTests
 
         Assert.Equal("Alice", aliceJoin.You.DisplayName);
         Assert.Equal("guest", aliceJoin.You.Role);
-        Assert.StartsWith("guest_", aliceJoin.You.UserId);
+        Assert.StartsWith("p_", aliceJoin.You.UserId);
         Assert.Equal(2, aliceJoin.Lineup.Count);
 
         var before = DateTime.UtcNow.AddSeconds(-5);

@@ -116,6 +116,27 @@ public sealed class DestinationAndLineupApiTests : RelayServerTest
         Assert.Equal(["A-1", "B-2"], Server.Channels.Find("demo")!.Lineup.Select(i => i.Sku));
     }
 
+    /// <summary>L14: browsers read '\' as '/', so "/\host/x.png" is another host, not a path of this one.</summary>
+    [Theory]
+    [InlineData("/\\evil.example/x.png")]
+    [InlineData("/img/..\\x.png")]
+    [InlineData("//evil.example/x.png")]
+    public async Task An_image_path_with_a_backslash_or_two_slashes_is_refused(string imageUrl)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = Server.AdminClient();
+        var before = Server.Channels.Find("demo")!.Lineup;
+        var body = System.Text.Json.JsonSerializer.Serialize(new[] { new { sku = "A-1", title = "x", priceCents = 1, currency = "EUR", imageUrl } });
+        using var bad = await admin.PutAsync("/api/v1/channels/demo/lineup", Json(body), ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.True((await ReadAsync(bad)).GetProperty("errors").TryGetProperty("[0].imageUrl", out _));
+        Assert.Equal(before, Server.Channels.Find("demo")!.Lineup);
+
+        using var ok = await admin.PutAsync("/api/v1/channels/demo/lineup",
+            Json("""[{"sku":"A-1","title":"x","priceCents":1,"currency":"EUR","imageUrl":"/img/a.png"}]"""), ct);
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+    }
+
     [Fact]
     public async Task Channels_destinations_and_lineup_survive_a_restart_with_secrets_encrypted_at_rest()
     {

@@ -24,6 +24,8 @@ public sealed class StartupConfigurationTests
         { ["--Relay:Ingest:App="], "Relay:Ingest:App must be a non-empty name" },
         { ["--Relay:Orders:MaxAttempts=0"], "Relay:Orders:MaxAttempts must be between 1 and 1000" },
         { ["--Relay:Orders:Endpoint=http://orders.brand.example/orders"], "Relay:Orders:Endpoint must be https:// unless its host is loopback" },
+        { ["--Relay:Banner=loud"], "Relay:Banner: 'loud' is not one of stdout, file, off" },
+        { ["--Relay:Metrics:Token=short"], "Relay:Metrics:Token: must be at least 16 characters" },
     };
 
     [Theory]

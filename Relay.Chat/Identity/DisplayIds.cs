@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Relay.Chat.Identity;
+
+/// <summary>
+/// The id a room shows for a participant instead of its real one. A viewer's real id is the shop's customer id
+/// (`user_` + the JWT `sub`, sometimes an e-mail address), which must not reach every other viewer; the room shows
+/// `p_` + 16 hex of HMAC-SHA256(secret, channelId + userId) instead: stable for that person in that room, unlinkable
+/// across rooms, and the same value a moderator passes to `Mute`. Hosts and admins keep their role ids, which name no
+/// person. The secret lives for the process, as do the mutes and recent messages that refer to these ids.
+/// </summary>
+public sealed class DisplayIds
+{
+    public const string Prefix = "p_";
+
+    private readonly byte[] _secret;
+
+    public DisplayIds() : this(RandomNumberGenerator.GetBytes(32)) { }
+
+    public DisplayIds(byte[] secret) => _secret = secret;
+
+    public string For(string channelId, Participant participant) =>
+        participant.IsModerator ? participant.UserId : Pseudonym(channelId, participant.UserId);
+
+    /// <summary>What `Mute` keys on: a display id as given, or a real id (older clients) turned into its display id.</summary>
+    public string MuteKey(string channelId, string userId) =>
+        userId.StartsWith(Prefix, StringComparison.Ordinal) ? userId : Pseudonym(channelId, userId);
+
+    private string Pseudonym(string channelId, string userId)
+    {
+        // The length prefix keeps ("ab", "c") and ("a", "bc") apart.
+        var input = Encoding.UTF8.GetBytes($"{channelId.Length}:{channelId}{userId}");
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(_secret, input, mac);
+        return Prefix + Convert.ToHexStringLower(mac[..8]);
+    }
+}
+
+/// <summary>
+/// The buyer's name in a `purchase` toast, which every viewer sees: the first name and the last name's initial
+/// ("Alice S."), never a full name or an e-mail address that a shop put in the JWT `name` claim.
+/// </summary>
+public static class ToastName
+{
+    public const int MaxFirstNameLength = 20;
+
+    public static string Of(string? displayName)
+    {
+        var words = (displayName ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0) return "";
+        var first = words[0];
+        var at = first.IndexOf('@');
+        if (at >= 0) first = first[..at];
+        first = TextSanitizer.Truncate(first, MaxFirstNameLength);
+        if (first.Length == 0) return "";
+        return words.Length > 1 && !words[^1].Contains('@') && char.IsLetter(words[^1][0])
+            ? $"{first} {char.ToUpperInvariant(words[^1][0])}."
+            : first;
+    }
+}
