@@ -7,6 +7,7 @@ using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Gateway;
 using Relay.Ingest.Hls;
+using Relay.Ingest.Playback;
 using Relay.Ingest.Recording;
 
 namespace Relay.Ingest;
@@ -51,6 +52,8 @@ public static class IngestServiceCollectionExtensions
     {
         services.AddOptions<HlsOptions>().Bind(configuration.GetSection(HlsOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HlsOptions>, HlsOptionsValidator>());
+        services.AddOptions<PlaybackOptions>().Bind(configuration.GetSection(PlaybackOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PlaybackOptions>, PlaybackOptionsValidator>());
         services.AddOptions<RecordingOptions>().Bind(configuration.GetSection(RecordingOptions.SectionName));
         services.TryAddSingleton<HlsService>();
         services.AddSingleton<ILiveChannelObserver>(sp => sp.GetRequiredService<HlsService>());
