@@ -113,11 +113,32 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
 /// <summary>Hands each tag to the hub and keeps the per-channel ingest gauges and the first-media log (both engines).</summary>
 internal struct IngestTagSink(StreamHub hub, long publishStarted, ILogger logger)
 {
+    /// <summary>
+    /// Largest onMetaData body kept. The hub keeps metadata as the stream's header and sends it first to every new
+    /// viewer, destination and recording; real encoders send well under 1 KiB. Larger metadata is dropped (the
+    /// stream goes on, with the last metadata that fit, if any).
+    /// </summary>
+    public const int MaxMetadataBytes = 16 * 1024;
+
     private bool _sawMedia;
+    private bool _droppedMetadata;
     private long _lastGaugeUpdate;
 
     public void Publish(Flv.FlvTag tag)
     {
+        if (tag.Kind == Flv.FlvTagKind.Metadata && tag.BodyLength > MaxMetadataBytes)
+        {
+            IngestMetrics.MetadataDropped.WithLabels(hub.ChannelId).Inc();
+            if (!_droppedMetadata)
+            {
+                // Once per session: a publisher repeating it must not flood the log.
+                _droppedMetadata = true;
+                GatewayLog.MetadataDropped(logger, hub.ChannelId, tag.BodyLength, MaxMetadataBytes);
+            }
+
+            return;
+        }
+
         if (!_sawMedia)
         {
             _sawMedia = true;
@@ -249,6 +270,9 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = EventIds.PublishStarted, Level = LogLevel.Information, Message = "Channel {ChannelId} is live (publisher {Remote})")]
     public static partial void Live(ILogger logger, string channelId, IPEndPoint remote);
+
+    [LoggerMessage(EventId = EventIds.PublishStarted + 51, Level = LogLevel.Warning, Message = "Channel {ChannelId}: onMetaData of {Bytes} bytes dropped (more than {MaxBytes}); the stream goes on without it")]
+    public static partial void MetadataDropped(ILogger logger, string channelId, int bytes, int maxBytes);
 
     [LoggerMessage(EventId = EventIds.PublishStarted + 50, Level = LogLevel.Information, Message = "Channel {ChannelId}: first media {Milliseconds:F0} ms after publish")]
     public static partial void FirstMedia(ILogger logger, string channelId, double milliseconds);

@@ -291,6 +291,7 @@ internal sealed class NativeRtmpConnection(
         PublishRejectReason.BadKey => "Invalid stream key.",
         PublishRejectReason.MissingKey => "Missing stream key.",
         PublishRejectReason.AlreadyLive => "The channel already has a publisher.",
+        PublishRejectReason.TooManyPublishes => "Too many publish starts for this channel; wait a minute.",
         _ => "Publish refused.",
     };
 }

@@ -27,9 +27,9 @@ internal sealed class PublishStartRate(int maxPerMinute, TimeProvider time)
         {
             if (!_starts.TryGetValue(channelId, out var starts))
             {
+                ForgetIdle(now);
                 starts = new Queue<DateTimeOffset>();
                 _starts[channelId] = starts;
-                ForgetIdle(now);
             }
 
             Trim(starts, now);
