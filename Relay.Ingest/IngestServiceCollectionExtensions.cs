@@ -54,12 +54,14 @@ public static class IngestServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HlsOptions>, HlsOptionsValidator>());
         services.AddOptions<PlaybackOptions>().Bind(configuration.GetSection(PlaybackOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PlaybackOptions>, PlaybackOptionsValidator>());
-        services.AddOptions<RecordingOptions>().Bind(configuration.GetSection(RecordingOptions.SectionName));
+        services.AddOptions<RecordingOptions>().Bind(configuration.GetSection(RecordingOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RecordingOptions>, RecordingOptionsValidator>());
         services.TryAddSingleton<HlsService>();
         services.AddSingleton<ILiveChannelObserver>(sp => sp.GetRequiredService<HlsService>());
         services.AddHostedService(sp => sp.GetRequiredService<HlsService>());
         services.TryAddSingleton<RecordingService>();
         services.AddSingleton<ILiveChannelObserver>(sp => sp.GetRequiredService<RecordingService>());
         services.AddHostedService(sp => sp.GetRequiredService<RecordingService>());
+        services.AddHostedService<RecordingHousekeeping>();
     }
 }
