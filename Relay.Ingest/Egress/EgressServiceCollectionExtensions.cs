@@ -19,6 +19,7 @@ public static class EgressServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IEgressPusherFactory, EgressPusherFactory>();
         services.TryAddSingleton<IEgressSourceResolver, LiveChannelEgressSources>();
+        services.TryAddSingleton<TranscodeBudget>();
         services.TryAddSingleton<EgressManager>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Relay.Ingest.Channels.ILiveChannelObserver, EgressLiveChannelObserver>());
         return services;
