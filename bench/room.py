@@ -10,7 +10,11 @@ from fanout import log, start, stop, stop_all, free_port, wait_port, measure
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOOL = os.path.join(HERE, "Relay.Bench", "bin", "Release", "net10.0", "Relay.Bench.dll")
 ROOM_ARGS = ["--Relay:Chat:RateLimitMessages=1000", "--Relay:Chat:RateLimitWindowSeconds=1",
-             "--Relay:Chat:MaxCallsPerSecond=10000", "--Relay:Hls:Enabled=false", "--Relay:Recording:Enabled=false"]
+             "--Relay:Chat:MaxCallsPerSecond=10000", "--Relay:Hls:Enabled=false", "--Relay:Recording:Enabled=false",
+             # Every simulated viewer connects from 127.0.0.1: lift the per-address load limits (docs/operations.md#load-limits)
+             # explicitly rather than exempt loopback, so the run still goes through the rate limiter.
+             "--Relay:Limits:HubConnectionsPerIp=50000", "--Relay:Limits:RestRequestsPerSecondPerIp=1000000",
+             "--Relay:Limits:RestBurstPerIp=1000000"]
 
 
 class Server:

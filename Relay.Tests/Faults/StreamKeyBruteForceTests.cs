@@ -69,7 +69,9 @@ public sealed class StreamKeyBruteForceTests
         // The ffmpeg engine hands the handshake to an ffmpeg listener before the key is known (one spawn per guess,
         // bounded by the guess rate above); the native engine answers the handshake itself and spawns nothing.
         Assert.True(host.IsFfmpegEngine ? ffmpegStarted <= attempts : ffmpegStarted == 0, $"ffmpeg started {ffmpegStarted} times for {attempts} guesses");
-        Assert.True(cpu < TimeSpan.FromSeconds(3 * FaultScale.Factor), $"{attempts} guesses cost {cpu.TotalSeconds:F2} s of CPU in the relay process");
+        // Measured 1.2 s (native) and 2.3 s (ffmpeg engine: a process start per guess) on the loaded 2-core VM, the
+        // host's own start-up work and the client side included.
+        Assert.True(cpu < TimeSpan.FromSeconds((host.IsFfmpegEngine ? 6 : 3) * FaultScale.Factor), $"{attempts} guesses cost {cpu.TotalSeconds:F2} s of CPU in the relay process");
 
         // The advisor's encoder on another address is not collateral damage.
         await using (var advisor = await RawRtmpClient.ConnectAsync(host.RtmpPort, IPAddress.Parse("127.0.0.2"), Ct))
