@@ -7,6 +7,7 @@ using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Gateway;
 using Relay.Ingest.Hls;
+using Relay.Ingest.Playback;
 using Relay.Ingest.Recording;
 
 namespace Relay.Ingest;
@@ -51,12 +52,16 @@ public static class IngestServiceCollectionExtensions
     {
         services.AddOptions<HlsOptions>().Bind(configuration.GetSection(HlsOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HlsOptions>, HlsOptionsValidator>());
-        services.AddOptions<RecordingOptions>().Bind(configuration.GetSection(RecordingOptions.SectionName));
+        services.AddOptions<PlaybackOptions>().Bind(configuration.GetSection(PlaybackOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PlaybackOptions>, PlaybackOptionsValidator>());
+        services.AddOptions<RecordingOptions>().Bind(configuration.GetSection(RecordingOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RecordingOptions>, RecordingOptionsValidator>());
         services.TryAddSingleton<HlsService>();
         services.AddSingleton<ILiveChannelObserver>(sp => sp.GetRequiredService<HlsService>());
         services.AddHostedService(sp => sp.GetRequiredService<HlsService>());
         services.TryAddSingleton<RecordingService>();
         services.AddSingleton<ILiveChannelObserver>(sp => sp.GetRequiredService<RecordingService>());
         services.AddHostedService(sp => sp.GetRequiredService<RecordingService>());
+        services.AddHostedService<RecordingHousekeeping>();
     }
 }

@@ -13,7 +13,11 @@ TOOL = os.path.join(HERE, "Relay.Bench", "bin", "Release", "net10.0", "Relay.Ben
 # reservations, not limit_exceeded answers.
 ROOM_ARGS = ["--Relay:Chat:RateLimitMessages=1000", "--Relay:Chat:RateLimitWindowSeconds=1",
              "--Relay:Chat:MaxCallsPerSecond=10000", "--Relay:Hls:Enabled=false", "--Relay:Recording:Enabled=false",
-             "--Relay:Commerce:MaxUnitsPerBuyerPerSale=1000000", "--Relay:Commerce:MaxUnitsPerBuyerPerSku=1000000"]
+             "--Relay:Commerce:MaxUnitsPerBuyerPerSale=1000000", "--Relay:Commerce:MaxUnitsPerBuyerPerSku=1000000",
+             # Every simulated viewer connects from 127.0.0.1: lift the per-address load limits (docs/operations.md#load-limits)
+             # explicitly rather than exempt loopback, so the run still goes through the rate limiter.
+             "--Relay:Limits:HubConnectionsPerIp=50000", "--Relay:Limits:RestRequestsPerSecondPerIp=1000000",
+             "--Relay:Limits:RestBurstPerIp=1000000"]
 
 
 class Server:

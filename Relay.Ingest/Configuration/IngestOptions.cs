@@ -29,6 +29,12 @@ public sealed class IngestOptions
     /// <summary>Time a connection has from accept until its publish is authorized (handshake deadline, slowloris bound).</summary>
     public double HandshakeTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// Time a new connection has to send its first byte (RTMP's C0, or a TLS ClientHello). Encoders send at once; a
+    /// connection that only holds a pending slot is closed after this rather than after the whole handshake deadline.
+    /// </summary>
+    public double FirstByteTimeoutSeconds { get; set; } = 2;
+
     /// <summary>A live publisher that sends nothing for this long is disconnected.</summary>
     public double InactivityTimeoutSeconds { get; set; } = 30;
 
@@ -44,7 +50,23 @@ public sealed class IngestOptions
     /// <summary>Bad keys from one IP before it is made to wait; each further one doubles the wait.</summary>
     public int FailedAuthAttemptsBeforeBackoff { get; set; } = 3;
 
+    /// <summary>Longest brute-force wait of an address; while it lasts, that address's key checks are held back.</summary>
     public double MaxAuthBackoffSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// How long a key check from an address in its brute-force wait is held back (at most). The key is checked after
+    /// that, and a right key is accepted: an encoder behind the same NAT, load balancer or RTMPS terminator as a
+    /// guesser is slowed by this much, never refused. A guesser gets at most MaxPendingConnectionsPerIp answers per
+    /// this delay. Never more than half of HandshakeTimeoutSeconds.
+    /// </summary>
+    public double BlockedKeyCheckDelaySeconds { get; set; } = 2;
+
+    /// <summary>
+    /// Publish starts of one channel per minute (a sliding minute). An encoder reconnecting after a network drop
+    /// needs a few; a key holder cycling publish/unpublish (each cycle starts an HLS packager, a recording file and
+    /// every destination's reconnect) is refused as <c>too_many_publishes</c>.
+    /// </summary>
+    public int MaxPublishStartsPerChannelPerMinute { get; set; } = 12;
 
     /// <summary>Tags a subscriber may have queued before it is treated as too slow (keyframe-aware drop).</summary>
     public int SubscriberQueueSize { get; set; } = 1024;
@@ -66,6 +88,9 @@ public sealed class IngestOptions
     internal bool UsesFfmpegEngine => string.Equals(Engine, IngestEngines.Ffmpeg, StringComparison.Ordinal);
 
     internal TimeSpan HandshakeTimeout => TimeSpan.FromSeconds(HandshakeTimeoutSeconds);
+
+    /// <summary>The first-byte deadline, never later than the handshake deadline that contains it.</summary>
+    internal TimeSpan FirstByteTimeout => TimeSpan.FromSeconds(Math.Min(FirstByteTimeoutSeconds, HandshakeTimeoutSeconds));
 
     internal TimeSpan InactivityTimeout => TimeSpan.FromSeconds(InactivityTimeoutSeconds);
 }

@@ -43,14 +43,9 @@ public sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
         Positive(options.HandshakeTimeoutSeconds, "HandshakeTimeoutSeconds", 300);
         Positive(options.InactivityTimeoutSeconds, "InactivityTimeoutSeconds", 3600);
         Positive(options.MaxAuthBackoffSeconds, "MaxAuthBackoffSeconds", 86400);
-        Positive(options.MaxPendingConnectionsPerIp, "MaxPendingConnectionsPerIp", 10_000);
-        Positive(options.MaxPendingConnections, "MaxPendingConnections", 100_000);
-        Positive(options.MaxConcurrentListenerStarts, "MaxConcurrentListenerStarts", 1_000);
-        Positive(options.FailedAuthAttemptsBeforeBackoff, "FailedAuthAttemptsBeforeBackoff", 1_000);
-        Positive(options.SubscriberQueueSize, "SubscriberQueueSize", 1_000_000);
-        Positive(options.SubscriberQueueBytes, "SubscriberQueueBytes", 1L << 32);
-        Positive(options.MaxTagSize, "MaxTagSize", 0xFFFFFF);
-
+        Positive(options.FirstByteTimeoutSeconds, "FirstByteTimeoutSeconds", 300);
+        Positive(options.BlockedKeyCheckDelaySeconds, "BlockedKeyCheckDelaySeconds", 300);
+        Positive(options.MaxPublishStartsPerChannelPerMinute, "MaxPublishStartsPerChannelPerMinute", 10_000);
         if (options.MaxPendingConnectionsPerIp > options.MaxPendingConnections)
         {
             errors.Add($"{p}:MaxPendingConnectionsPerIp ({options.MaxPendingConnectionsPerIp}) must not exceed {p}:MaxPendingConnections ({options.MaxPendingConnections})");

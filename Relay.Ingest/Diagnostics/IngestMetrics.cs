@@ -23,6 +23,9 @@ public static class IngestMetrics
     public static readonly Counter Rejected = Metrics.CreateCounter(
         "relay_ingest_rejected_total", "RTMP connections refused by the gateway, by reason.", "reason");
 
+    public static readonly Counter MetadataDropped = Metrics.CreateCounter(
+        "relay_ingest_metadata_dropped_total", "onMetaData messages dropped for being larger than 16 KiB.", "channel");
+
     public static readonly Gauge FfmpegProcesses = Metrics.CreateGauge(
         "relay_ffmpeg_processes", "Running ffmpeg child processes.", "role");
 

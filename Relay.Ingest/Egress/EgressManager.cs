@@ -15,8 +15,9 @@ namespace Relay.Ingest.Egress;
 /// </summary>
 public sealed class EgressManager(
     IEgressSourceResolver sources, IEgressPusherFactory pushers, IOptionsMonitor<EgressOptions> options,
-    TimeProvider time, ILoggerFactory loggers) : IAsyncDisposable
+    TimeProvider time, ILoggerFactory loggers, TranscodeBudget? transcodes = null) : IAsyncDisposable
 {
+    private readonly TranscodeBudget _transcodes = transcodes ?? new TranscodeBudget();
     private readonly ConcurrentDictionary<string, ChannelEgress> _channels = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<EgressManager>();
 
@@ -56,7 +57,8 @@ public sealed class EgressManager(
             {
                 if (channel.Entries.TryGetValue(destination.Id, out var existing))
                 {
-                    if (existing.Destination == destination && !sourceChanged)
+                    // A destination parked for want of a transcode slot is tried again at every apply: one may be free now.
+                    if (existing.Destination == destination && !sourceChanged && existing.ParkedError is null)
                     {
                         continue;
                     }
@@ -148,10 +150,24 @@ public sealed class EgressManager(
             return DestinationEntry.Parked(destination, EgressState.Idle);
         }
 
+        IDisposable? slot = null;
+        if (destination.Profile is { Transcodes: true })
+        {
+            // Each re-encode is a libx264 process: past the budget the destination is failed with the reason, not
+            // started, so one host key cannot starve the ingest, the other channels and the hub of CPU.
+            slot = _transcodes.TryAcquire(channelId, destination.Id, options.CurrentValue, out var refusal);
+            if (slot is null)
+            {
+                EgressMetrics.TranscodesRefused.Inc();
+                EgressLog.Failed(_logger, channelId, destination.Id, 0, refusal!);
+                return new DestinationEntry(destination, null, EgressState.Failed) { ParkedError = refusal };
+            }
+        }
+
         var supervisor = new DestinationSupervisor(channelId, destination, source, pushers, options.CurrentValue, time,
             loggers.CreateLogger<DestinationSupervisor>(), Random.Shared);
         supervisor.Start();
-        return new DestinationEntry(destination, supervisor, EgressState.Idle);
+        return new DestinationEntry(destination, supervisor, EgressState.Idle) { TranscodeSlot = slot };
     }
 
     /// <summary>
@@ -217,10 +233,21 @@ public sealed class EgressManager(
 
     private sealed record DestinationEntry(EgressDestination Destination, DestinationSupervisor? Supervisor, EgressState ParkedState)
     {
+        /// <summary>Why a parked destination is not pushing (its <c>lastError</c>), e.g. the transcode budget.</summary>
+        public string? ParkedError { get; init; }
+
+        /// <summary>The transcode budget slot a re-encoding destination holds while it runs.</summary>
+        public IDisposable? TranscodeSlot { get; init; }
+
         public static DestinationEntry Parked(EgressDestination destination, EgressState state) => new(destination, null, state);
 
-        public EgressDestinationStatus Status => Supervisor?.Status ?? new EgressDestinationStatus(Destination.Id, ParkedState, 0, null, 0, 0, []);
+        public EgressDestinationStatus Status => Supervisor?.Status ?? new EgressDestinationStatus(Destination.Id, ParkedState, 0, ParkedError, 0, 0, []);
 
-        public Task StopAsync(EgressState finalState) => Supervisor?.StopAsync(finalState) ?? Task.CompletedTask;
+        public Task StopAsync(EgressState finalState)
+        {
+            // Freed when the stop starts, not when ffmpeg is gone: the same apply may start another destination in its place.
+            TranscodeSlot?.Dispose();
+            return Supervisor?.StopAsync(finalState) ?? Task.CompletedTask;
+        }
     }
 }

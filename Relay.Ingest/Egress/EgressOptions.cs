@@ -36,6 +36,12 @@ public sealed class EgressOptions
     /// </summary>
     public int AckWindowBytes { get; set; } = 2_500_000;
 
+    /// <summary>Destinations of one channel that may re-encode (a transcode profile: one libx264 process each).</summary>
+    public int MaxTranscodesPerChannel { get; set; } = 2;
+
+    /// <summary>Destinations of all channels on this node that may re-encode; 0 = one per CPU core.</summary>
+    public int MaxTranscodes { get; set; }
+
     /// <summary>Optional PEM file of extra CA certificates trusted for rtmps (private CAs); the system store always is.</summary>
     public string? TrustedCaCertificatesPath { get; set; }
 
@@ -44,6 +50,8 @@ public sealed class EgressOptions
     /// (see <see cref="DestinationAddressPolicy"/>). Off by default; the admin token may always target any address.
     /// </summary>
     public bool AllowPrivateDestinations { get; set; }
+
+    public int EffectiveMaxTranscodes => MaxTranscodes > 0 ? MaxTranscodes : Environment.ProcessorCount;
 
     public TimeSpan BackoffBase => TimeSpan.FromSeconds(BackoffBaseSeconds);
 
@@ -76,6 +84,8 @@ public sealed class EgressOptionsValidator : IValidateOptions<EgressOptions>
         Require(options.SetupTimeoutSeconds is >= 0.1 and <= 600, nameof(options.SetupTimeoutSeconds), "must be between 0.1 and 600");
         Require(options.ChunkSize is >= 128 and <= 65536, nameof(options.ChunkSize), "must be between 128 and 65536");
         Require(options.AckWindowBytes is >= 4096 and <= 100_000_000, nameof(options.AckWindowBytes), "must be between 4096 and 100000000");
+        Require(options.MaxTranscodesPerChannel is >= 0 and <= 32, nameof(options.MaxTranscodesPerChannel), "must be between 0 (no transcoding) and 32");
+        Require(options.MaxTranscodes is >= 0 and <= 10_000, nameof(options.MaxTranscodes), "must be between 0 (one per CPU core) and 10000");
         Require(options.TrustedCaCertificatesPath is null || File.Exists(options.TrustedCaCertificatesPath), nameof(options.TrustedCaCertificatesPath), "names a file that does not exist");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -21,6 +21,7 @@ public static class EgressServiceCollectionExtensions
         services.TryAddSingleton<DestinationAddressPolicy>();
         services.TryAddSingleton<IEgressPusherFactory, EgressPusherFactory>();
         services.TryAddSingleton<IEgressSourceResolver, LiveChannelEgressSources>();
+        services.TryAddSingleton<TranscodeBudget>();
         services.TryAddSingleton<EgressManager>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Relay.Ingest.Channels.ILiveChannelObserver, EgressLiveChannelObserver>());
         return services;

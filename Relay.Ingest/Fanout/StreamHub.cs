@@ -128,7 +128,14 @@ public sealed class StreamHub
     /// <param name="name">Who is reading, for logs (e.g. a destination id or a viewer's connection id).</param>
     /// <param name="kind">Low-cardinality consumer kind for metrics (<c>http_flv</c>, <c>rtmp_push</c>, <c>hls</c>).</param>
     /// <param name="limits">Queue bounds; the hub's defaults when null.</param>
-    public StreamSubscription Subscribe(string name, string kind = "other", SubscriberLimits? limits = null)
+    public StreamSubscription Subscribe(string name, string kind = "other", SubscriberLimits? limits = null) =>
+        TrySubscribe(name, kind, int.MaxValue, limits)!;
+
+    /// <summary>
+    /// <see cref="Subscribe"/>, unless the hub already has <paramref name="maxOfKind"/> subscribers of this kind
+    /// (checked and added under one lock, so concurrent viewers cannot overshoot): then null.
+    /// </summary>
+    public StreamSubscription? TrySubscribe(string name, string kind, int maxOfKind, SubscriberLimits? limits = null)
     {
         limits ??= _defaultLimits;
         var subscription = new StreamSubscription(this, name, kind, limits.MaxTags, limits.MaxBytes);
@@ -140,6 +147,11 @@ public sealed class StreamHub
                 return subscription;
             }
 
+            if (maxOfKind < int.MaxValue && CountOf(kind) >= maxOfKind)
+            {
+                return null;
+            }
+
             subscription.Prime(StartOfStream(), _sequenceHeaderVersion, startsAtKeyframe: _gop.Count > 0 && (_gop[0].IsKeyframe || !HasVideo));
             _subscribers.Add(subscription);
         }
@@ -147,6 +159,20 @@ public sealed class StreamHub
         IngestMetrics.FanoutSubscribers.WithLabels(ChannelId, kind).Inc();
 
         return subscription;
+    }
+
+    private int CountOf(string kind)
+    {
+        var count = 0;
+        foreach (var subscriber in _subscribers)
+        {
+            if (string.Equals(subscriber.Kind, kind, StringComparison.Ordinal))
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>Current statistics as the status API shows them.</summary>

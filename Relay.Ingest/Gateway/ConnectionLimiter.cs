@@ -1,12 +1,16 @@
 using System.Net;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
+using Relay.Ingest.Net;
 
 namespace Relay.Ingest.Gateway;
 
 /// <summary>
-/// Bounds what unauthenticated connections may cost: pending connections per IP and in total, and a growing
-/// wait per IP after repeated bad keys (brute-force guard). Thread-safe; time comes from a <see cref="TimeProvider"/>.
+/// Bounds what unauthenticated connections may cost: pending connections per client address and in total, and a
+/// slowed key check per address after repeated bad keys (brute-force guard). Addresses are counted by
+/// <see cref="ClientAddressKey"/> (IPv6 by /64). A full pool never refuses the newcomer: it evicts the oldest pending
+/// connection of the address holding the most, so idle connections from a few addresses cannot lock out an encoder.
+/// Thread-safe; time comes from a <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class ConnectionLimiter(IngestOptions options, TimeProvider time)
 {
@@ -15,35 +19,93 @@ internal sealed class ConnectionLimiter(IngestOptions options, TimeProvider time
     private const int MaxTrackedAddresses = 10_000;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<IPAddress, int> _pendingPerIp = [];
+    private readonly Dictionary<IPAddress, LinkedList<PendingLease>> _pendingPerIp = [];
     private readonly Dictionary<IPAddress, FailureRecord> _failures = [];
     private int _pending;
 
-    /// <summary>Admits a new connection as pending, or returns the reason it is refused.</summary>
-    public string? TryAdmit(IPAddress address, out PendingLease? lease)
+    /// <summary>
+    /// Admits a new connection as pending. When its address or the whole pool is at the limit, the oldest pending
+    /// connection of its address (or of the address with the most pending connections) is evicted first: its
+    /// <see cref="PendingLease.Evicted"/> token fires and it is refused as <c>too_many_connections</c>.
+    /// </summary>
+    public PendingLease Admit(IPAddress address)
     {
-        lease = null;
-        var now = time.GetUtcNow();
+        var key = ClientAddressKey.Of(address);
+        PendingLease? evicted = null;
+        var lease = new PendingLease(this, key);
         lock (_lock)
         {
-            if (_failures.TryGetValue(address, out var failure) && failure.BlockedUntil > now)
+            _pendingPerIp.TryGetValue(key, out var own);
+            if (own is not null && own.Count >= options.MaxPendingConnectionsPerIp)
             {
-                return PublishRejectReason.RateLimited;
+                evicted = own.First!.Value;
+            }
+            else if (_pending >= options.MaxPendingConnections)
+            {
+                // The address with the most pending connections; among equals, the one holding the oldest.
+                LinkedList<PendingLease>? busiest = null;
+                foreach (var list in _pendingPerIp.Values)
+                {
+                    if (busiest is null || list.Count > busiest.Count || (list.Count == busiest.Count && list.First!.Value.Admitted < busiest.First!.Value.Admitted))
+                    {
+                        busiest = list;
+                    }
+                }
+
+                evicted = busiest?.First?.Value;
             }
 
-            _pendingPerIp.TryGetValue(address, out var perIp);
-            if (_pending >= options.MaxPendingConnections || perIp >= options.MaxPendingConnectionsPerIp)
+            if (evicted is not null)
             {
-                return PublishRejectReason.TooManyConnections;
+                RemoveLocked(evicted);
             }
 
+            if (own is null || own.Count == 0)
+            {
+                own = new LinkedList<PendingLease>();
+                _pendingPerIp[key] = own;
+            }
+
+            lease.Admitted = time.GetTimestamp();
+            lease.Node = own.AddLast(lease);
             _pending++;
-            _pendingPerIp[address] = perIp + 1;
             IngestMetrics.GatewayPendingConnections.Set(_pending);
         }
 
-        lease = new PendingLease(this, address);
-        return null;
+        // Outside the lock: cancellation runs the evicted connection's callbacks.
+        evicted?.Evict();
+        return lease;
+    }
+
+    /// <summary>
+    /// How long a key check from this address is held back: the rest of its brute-force wait, at most
+    /// <see cref="IngestOptions.BlockedKeyCheckDelaySeconds"/>. Zero for an address without recent bad keys.
+    /// </summary>
+    public TimeSpan KeyCheckDelay(IPAddress address)
+    {
+        var now = time.GetUtcNow();
+        lock (_lock)
+        {
+            if (!_failures.TryGetValue(ClientAddressKey.Of(address), out var failure) || failure.BlockedUntil <= now)
+            {
+                return TimeSpan.Zero;
+            }
+
+            var rest = failure.BlockedUntil - now;
+            // Never more than half the handshake deadline: a held-back right key must still make it in time.
+            var cap = TimeSpan.FromSeconds(Math.Min(options.BlockedKeyCheckDelaySeconds, options.HandshakeTimeoutSeconds / 2));
+            return rest < cap ? rest : cap;
+        }
+    }
+
+    /// <summary>True while the address is in its brute-force wait (its bad keys are refused as <c>rate_limited</c>).</summary>
+    public bool IsBlocked(IPAddress address)
+    {
+        var now = time.GetUtcNow();
+        lock (_lock)
+        {
+            return _failures.TryGetValue(ClientAddressKey.Of(address), out var failure) && failure.BlockedUntil > now;
+        }
     }
 
     /// <summary>
@@ -54,6 +116,7 @@ internal sealed class ConnectionLimiter(IngestOptions options, TimeProvider time
     /// </summary>
     public void RecordAuthFailure(IPAddress address, string? presentedKey = null)
     {
+        address = ClientAddressKey.Of(address);
         var now = time.GetUtcNow();
         lock (_lock)
         {
@@ -91,26 +154,35 @@ internal sealed class ConnectionLimiter(IngestOptions options, TimeProvider time
     {
         lock (_lock)
         {
-            _failures.Remove(address);
+            _failures.Remove(ClientAddressKey.Of(address));
         }
     }
 
-    private void Release(IPAddress address)
+    private void Release(PendingLease lease)
     {
         lock (_lock)
         {
-            _pending--;
-            if (_pendingPerIp.TryGetValue(address, out var count) && count > 1)
-            {
-                _pendingPerIp[address] = count - 1;
-            }
-            else
-            {
-                _pendingPerIp.Remove(address);
-            }
-
-            IngestMetrics.GatewayPendingConnections.Set(_pending);
+            RemoveLocked(lease);
         }
+    }
+
+    private void RemoveLocked(PendingLease lease)
+    {
+        if (lease.Node is not { } node)
+        {
+            return;
+        }
+
+        lease.Node = null;
+        var list = node.List!;
+        list.Remove(node);
+        if (list.Count == 0)
+        {
+            _pendingPerIp.Remove(lease.Address);
+        }
+
+        _pending--;
+        IngestMetrics.GatewayPendingConnections.Set(_pending);
     }
 
     private void PruneFailures(DateTimeOffset now)
@@ -155,16 +227,40 @@ internal sealed class ConnectionLimiter(IngestOptions options, TimeProvider time
         }
     }
 
-    /// <summary>Holds one pending slot until the publish is authorized or the connection ends.</summary>
+    /// <summary>Holds one pending slot until the publish is authorized, the connection ends or it is evicted.</summary>
     internal sealed class PendingLease(ConnectionLimiter owner, IPAddress address) : IDisposable
     {
+        private readonly CancellationTokenSource _evicted = new();
         private int _released;
+
+        /// <summary>The counted address (IPv6 by /64).</summary>
+        public IPAddress Address { get; } = address;
+
+        /// <summary>Fires when a newer connection took this slot; the connection then ends as <c>too_many_connections</c>.</summary>
+        public CancellationToken Evicted => _evicted.Token;
+
+        internal long Admitted { get; set; }
+
+        /// <summary>Its place in the address's list while pending (under the limiter's lock).</summary>
+        internal LinkedListNode<PendingLease>? Node { get; set; }
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                owner.Release(address);
+                owner.Release(this);
+            }
+        }
+
+        internal void Evict()
+        {
+            try
+            {
+                _evicted.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Ended meanwhile.
             }
         }
     }

@@ -15,9 +15,9 @@ namespace Relay.Ingest.Gateway;
 
 /// <summary>
 /// The publish decision both ingest engines make the same way: empty key, authorizer (failures refuse), brute-force
-/// accounting, and the channel claim (one publisher per channel).
+/// accounting, the per-channel publish-start rate and the channel claim (one publisher per channel).
 /// </summary>
-internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegistry channels, ConnectionLimiter limiter, ILogger logger)
+internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegistry channels, ConnectionLimiter limiter, PublishStartRate publishStarts, TimeProvider time, ILogger logger)
 {
     /// <summary>Longest publish name accepted: ffmpeg's RTMP listener reads it into <c>char filename[128]</c> (rtmpproto.c), and no valid key is longer.</summary>
     public const int MaxStreamNameBytes = 127;
@@ -30,10 +30,20 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
 
     public async Task<(LiveSession? Session, string? Refusal)> AuthorizeAsync(string app, string streamKey, IPEndPoint remote, CancellationToken cancellationToken)
     {
+        // The brute-force wait slows the key check; it never decides it. Refusing at accept (as before) locked out
+        // every encoder sharing the guesser's address (SNAT load balancer, RTMPS terminator, venue NAT); answering
+        // at once would let the guesser learn each answer by its speed. Held back, then checked: a right key passes.
+        var delay = limiter.KeyCheckDelay(remote.Address);
+        var blocked = delay > TimeSpan.Zero;
+        if (blocked)
+        {
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+        }
+
         if (streamKey.Length == 0)
         {
             limiter.RecordAuthFailure(remote.Address);
-            return (null, PublishRejectReason.MissingKey);
+            return (null, blocked ? PublishRejectReason.RateLimited : PublishRejectReason.MissingKey);
         }
 
         PublishDecision decision;
@@ -52,13 +62,26 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
             if (decision.Reason is PublishRejectReason.BadKey or PublishRejectReason.MissingKey)
             {
                 limiter.RecordAuthFailure(remote.Address, streamKey);
+                return (null, blocked ? PublishRejectReason.RateLimited : decision.Reason);
             }
 
             return (null, decision.Reason);
         }
 
-        var session = channels.TryBeginPublish(decision.ChannelId!);
-        return session is null ? (null, PublishRejectReason.AlreadyLive) : (session, null);
+        var channelId = decision.ChannelId!;
+        if (!publishStarts.MayStart(channelId))
+        {
+            return (null, PublishRejectReason.TooManyPublishes);
+        }
+
+        var session = channels.TryBeginPublish(channelId);
+        if (session is null)
+        {
+            return (null, PublishRejectReason.AlreadyLive);
+        }
+
+        publishStarts.Started(channelId);
+        return (session, null);
     }
 
     /// <summary>A publish name too long to be a key: refused as a bad key (and counted) without asking the authorizer.</summary>
@@ -90,11 +113,32 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
 /// <summary>Hands each tag to the hub and keeps the per-channel ingest gauges and the first-media log (both engines).</summary>
 internal struct IngestTagSink(StreamHub hub, long publishStarted, ILogger logger)
 {
+    /// <summary>
+    /// Largest onMetaData body kept. The hub keeps metadata as the stream's header and sends it first to every new
+    /// viewer, destination and recording; real encoders send well under 1 KiB. Larger metadata is dropped (the
+    /// stream goes on, with the last metadata that fit, if any).
+    /// </summary>
+    public const int MaxMetadataBytes = 16 * 1024;
+
     private bool _sawMedia;
+    private bool _droppedMetadata;
     private long _lastGaugeUpdate;
 
     public void Publish(Flv.FlvTag tag)
     {
+        if (tag.Kind == Flv.FlvTagKind.Metadata && tag.BodyLength > MaxMetadataBytes)
+        {
+            IngestMetrics.MetadataDropped.WithLabels(hub.ChannelId).Inc();
+            if (!_droppedMetadata)
+            {
+                // Once per session: a publisher repeating it must not flood the log.
+                _droppedMetadata = true;
+                GatewayLog.MetadataDropped(logger, hub.ChannelId, tag.BodyLength, MaxMetadataBytes);
+            }
+
+            return;
+        }
+
         if (!_sawMedia)
         {
             _sawMedia = true;
@@ -134,7 +178,7 @@ internal static class ClientStreams
         return certificate is null ? stream : new SslStream(stream, leaveInnerStreamOpen: false);
     }
 
-    /// <summary>The TLS handshake of an RTMPS connection (nothing for plain RTMP), bounded by the caller's deadline.</summary>
+    /// <summary>The TLS handshake of an RTMPS connection (nothing for plain RTMP), bounded by the caller's deadline (the first-byte deadline included).</summary>
     public static async ValueTask AuthenticateAsync(Stream stream, X509Certificate2? certificate, CancellationToken cancellationToken)
     {
         if (stream is SslStream tls && certificate is not null)
@@ -143,11 +187,16 @@ internal static class ClientStreams
         }
     }
 
-    /// <summary>Reads C0+C1; null when the client is not speaking RTMP (wrong version byte, or closed early).</summary>
-    public static async Task<byte[]?> ReadC0C1Async(PipeReader reader, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads C0+C1; null when the client is not speaking RTMP (wrong version byte, or closed early).
+    /// <paramref name="firstByte"/> (the first-byte deadline) is disarmed once the first byte is in; over TLS the
+    /// ClientHello was the first byte, so it is disarmed before reading.
+    /// </summary>
+    public static async Task<byte[]?> ReadC0C1Async(PipeReader reader, CancellationTokenSource firstByte, CancellationToken cancellationToken)
     {
         // Judge the version byte as soon as it arrives: HTTP or TLS on this port is refused at once, not at the deadline.
         var first = await reader.ReadAtLeastAsync(1, cancellationToken).ConfigureAwait(false);
+        firstByte.CancelAfter(Timeout.InfiniteTimeSpan);
         if (first.Buffer.IsEmpty || first.Buffer.FirstSpan[0] != RtmpHandshake.Version)
         {
             reader.AdvanceTo(first.Buffer.End);
@@ -221,6 +270,9 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = EventIds.PublishStarted, Level = LogLevel.Information, Message = "Channel {ChannelId} is live (publisher {Remote})")]
     public static partial void Live(ILogger logger, string channelId, IPEndPoint remote);
+
+    [LoggerMessage(EventId = EventIds.PublishStarted + 51, Level = LogLevel.Warning, Message = "Channel {ChannelId}: onMetaData of {Bytes} bytes dropped (more than {MaxBytes}); the stream goes on without it")]
+    public static partial void MetadataDropped(ILogger logger, string channelId, int bytes, int maxBytes);
 
     [LoggerMessage(EventId = EventIds.PublishStarted + 50, Level = LogLevel.Information, Message = "Channel {ChannelId}: first media {Milliseconds:F0} ms after publish")]
     public static partial void FirstMedia(ILogger logger, string channelId, double milliseconds);

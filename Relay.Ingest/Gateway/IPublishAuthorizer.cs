@@ -68,13 +68,16 @@ public static class PublishRejectReason
     /// <summary>The channel already has a publisher.</summary>
     public const string AlreadyLive = "already_live";
 
-    /// <summary>This IP sent too many bad keys recently and must wait.</summary>
+    /// <summary>A bad key from an address that sent too many bad keys recently (its key checks are held back).</summary>
     public const string RateLimited = "rate_limited";
 
-    /// <summary>Too many connections are waiting for authorization (from this IP or in total).</summary>
+    /// <summary>Evicted from the pending pool: a newer connection took the slot (this address, or the busiest one, held too many).</summary>
     public const string TooManyConnections = "too_many_connections";
 
-    /// <summary>The client did not complete handshake, connect and publish within the deadline.</summary>
+    /// <summary>The channel started publishing too often in the last minute (<c>MaxPublishStartsPerChannelPerMinute</c>).</summary>
+    public const string TooManyPublishes = "too_many_publishes";
+
+    /// <summary>The client did not send its first byte in time, or did not complete handshake, connect and publish within the deadline.</summary>
     public const string HandshakeTimeout = "handshake_timeout";
 
     /// <summary>Not RTMP, or RTMP that breaks the protocol (bad version byte, bad chunks, media before publish...).</summary>

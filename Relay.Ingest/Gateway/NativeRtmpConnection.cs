@@ -47,7 +47,8 @@ internal sealed class NativeRtmpConnection(
     {
         var clientStream = ClientStreams.Open(client, certificate, blocking: certificate is null);
         using var deadline = new CancellationTokenSource(options.HandshakeTimeout, time);
-        using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, deadline.Token);
+        using var firstByte = new CancellationTokenSource(options.FirstByteTimeout, time);
+        using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, deadline.Token, firstByte.Token, lease.Evicted);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         PipeReader? reader = null;
         string? refusal = null;
@@ -57,7 +58,7 @@ internal sealed class NativeRtmpConnection(
             await ClientStreams.AuthenticateAsync(clientStream, certificate, preAuth.Token).ConfigureAwait(false);
 
             reader = PipeReader.Create(clientStream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
-            var c0c1 = await ClientStreams.ReadC0C1Async(reader, preAuth.Token).ConfigureAwait(false);
+            var c0c1 = await ClientStreams.ReadC0C1Async(reader, firstByte, preAuth.Token).ConfigureAwait(false);
             if (c0c1 is null)
             {
                 refusal = PublishRejectReason.ProtocolError;
@@ -76,7 +77,11 @@ internal sealed class NativeRtmpConnection(
             var protocol = new RtmpServerProtocol(PublishGate.MaxPrePublishMessageSize, PublishGate.MaxPrePublishChunkStreams);
             why = await ServeAsync(reader, clientStream, protocol, preAuth.Token, connection).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!_everLive && deadline.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!_everLive && lease.Evicted.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            refusal = PublishRejectReason.TooManyConnections;
+        }
+        catch (OperationCanceledException) when (!_everLive && (deadline.IsCancellationRequested || firstByte.IsCancellationRequested) && !stoppingToken.IsCancellationRequested)
         {
             refusal = PublishRejectReason.HandshakeTimeout;
         }
@@ -286,6 +291,7 @@ internal sealed class NativeRtmpConnection(
         PublishRejectReason.BadKey => "Invalid stream key.",
         PublishRejectReason.MissingKey => "Missing stream key.",
         PublishRejectReason.AlreadyLive => "The channel already has a publisher.",
+        PublishRejectReason.TooManyPublishes => "Too many publish starts for this channel; wait a minute.",
         _ => "Publish refused.",
     };
 }

@@ -47,7 +47,7 @@ public sealed partial class RtmpGateway : BackgroundService
         _time = time;
         _logger = logger;
         _limiter = new ConnectionLimiter(_options, time);
-        _gate = new PublishGate(authorizer, channels, _limiter, logger);
+        _gate = new PublishGate(authorizer, channels, _limiter, new PublishStartRate(_options.MaxPublishStartsPerChannelPerMinute, time), time, logger);
         _listenerStarts = new SemaphoreSlim(_options.MaxConcurrentListenerStarts);
     }
 
@@ -56,6 +56,9 @@ public sealed partial class RtmpGateway : BackgroundService
 
     /// <summary>Where the RTMPS port is bound; null when RTMPS is not configured.</summary>
     public IPEndPoint? RtmpsEndPoint => _rtmpsListener?.LocalEndPoint as IPEndPoint;
+
+    /// <summary>Whether the address is in its brute-force wait (for tests and diagnostics).</summary>
+    internal bool IsBlocked(IPAddress address) => _limiter.IsBlocked(address);
 
     /// <summary>Binds before the host reports started, so a port conflict fails startup with a clear error.</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -149,25 +152,17 @@ public sealed partial class RtmpGateway : BackgroundService
         try
         {
             var remote = client.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
-            var refusal = _limiter.TryAdmit(remote.Address, out var lease);
-            if (refusal is not null)
-            {
-                IngestMetrics.Rejected.WithLabels(refusal).Inc();
-                LogRefusedAtAccept(_logger, remote, refusal);
-                client.Dispose();
-                return;
-            }
-
-            using (lease)
+            // Never refused here: a full pool evicts an older pending connection instead (see ConnectionLimiter).
+            using (var lease = _limiter.Admit(remote.Address))
             {
                 if (_options.UsesFfmpegEngine)
                 {
-                    var connection = new RtmpIngestConnection(client, remote, certificate, lease!, _options, _channels, _processes, _limiter, _gate, _listenerStarts, _time, _logger);
+                    var connection = new RtmpIngestConnection(client, remote, certificate, lease, _options, _channels, _processes, _limiter, _gate, _listenerStarts, _time, _logger);
                     await connection.RunAsync(stoppingToken).ConfigureAwait(false);
                 }
                 else
                 {
-                    var connection = new NativeRtmpConnection(client, remote, certificate, lease!, _options, _channels, _limiter, _gate, _time, _logger);
+                    var connection = new NativeRtmpConnection(client, remote, certificate, lease, _options, _channels, _limiter, _gate, _time, _logger);
                     if (certificate is null)
                     {
                         await PublisherThread.RunAsync(() => connection.RunAsync(stoppingToken)).ConfigureAwait(false);
@@ -227,9 +222,6 @@ public sealed partial class RtmpGateway : BackgroundService
 
     [LoggerMessage(EventId = EventIds.AcceptFailed, Level = LogLevel.Warning, Message = "Accepting an RTMP connection failed; retrying")]
     private static partial void LogAcceptFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = EventIds.ConnectionRejected, Level = LogLevel.Information, Message = "Refused RTMP connection from {Remote}: {Reason}")]
-    private static partial void LogRefusedAtAccept(ILogger logger, IPEndPoint remote, string reason);
 
     [LoggerMessage(EventId = EventIds.ConnectionFailed, Level = LogLevel.Error, Message = "RTMP connection handler failed unexpectedly")]
     private static partial void LogConnectionCrashed(ILogger logger, Exception exception);

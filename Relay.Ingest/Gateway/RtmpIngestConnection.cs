@@ -45,7 +45,8 @@ internal sealed partial class RtmpIngestConnection(
     {
         var clientStream = ClientStreams.Open(client, certificate);
         using var deadline = new CancellationTokenSource(options.HandshakeTimeout, time);
-        using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, deadline.Token);
+        using var firstByte = new CancellationTokenSource(options.FirstByteTimeout, time);
+        using var preAuth = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, deadline.Token, firstByte.Token, lease.Evicted);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         FfmpegProcess? ffmpeg = null;
         NetworkStream? upstream = null;
@@ -59,7 +60,7 @@ internal sealed partial class RtmpIngestConnection(
             await ClientStreams.AuthenticateAsync(clientStream, certificate, preAuth.Token).ConfigureAwait(false);
 
             var reader = PipeReader.Create(clientStream, new StreamPipeReaderOptions(leaveOpen: true));
-            var c0c1 = await ClientStreams.ReadC0C1Async(reader, preAuth.Token).ConfigureAwait(false);
+            var c0c1 = await ClientStreams.ReadC0C1Async(reader, firstByte, preAuth.Token).ConfigureAwait(false);
             if (c0c1 is null)
             {
                 refusal = PublishRejectReason.ProtocolError;
@@ -111,7 +112,11 @@ internal sealed partial class RtmpIngestConnection(
                 LogIngestStderr(logger, channelId, ffmpeg.Stderr.ToString());
             }
         }
-        catch (OperationCanceledException) when (session is null && deadline.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (session is null && lease.Evicted.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            refusal = PublishRejectReason.TooManyConnections;
+        }
+        catch (OperationCanceledException) when (session is null && (deadline.IsCancellationRequested || firstByte.IsCancellationRequested) && !stoppingToken.IsCancellationRequested)
         {
             refusal = PublishRejectReason.HandshakeTimeout;
         }

@@ -48,6 +48,25 @@ internal sealed class ChannelWorkers(ILogger logger, string consumer)
         }
     }
 
+    /// <summary>Cancels the channel's running worker, if any (it ends as on shutdown).</summary>
+    public void Cancel(string channelId)
+    {
+        lock (_lock)
+        {
+            if (_workers.TryGetValue(channelId, out var worker))
+            {
+                try
+                {
+                    worker.Cancellation.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Finished meanwhile.
+                }
+            }
+        }
+    }
+
     public async Task StopAllAsync()
     {
         Task[] running;

@@ -198,4 +198,6 @@ internal static class HlsEventIds
     public const int RecordingEnded = 1401;
     public const int RecordingFailed = 1402;
     public const int RecordingRecovered = 1403;
+    public const int RecordingLowDisk = 1404;
+    public const int RecordingDeleted = 1405;
 }

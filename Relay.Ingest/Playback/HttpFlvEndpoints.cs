@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Flv;
 using Relay.Ingest.Hls;
+using Relay.Ingest.Net;
 
 namespace Relay.Ingest.Playback;
 
@@ -19,19 +21,31 @@ public static partial class HttpFlvEndpoints
         endpoints.MapGet("/live/{channelId}.flv", StreamAsync)
             .WithName("HttpFlvPlayback")
             .Produces(StatusCodes.Status200OK, contentType: "video/x-flv")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         endpoints.MapRelayHls();
         return endpoints;
     }
 
-    private static async Task<IResult> StreamAsync(string channelId, HttpContext context, LiveChannelRegistry channels, ILoggerFactory loggers)
+    /// <summary>A full channel has no time to offer; viewers leave all the time, so a few seconds is a fair retry.</summary>
+    private const int FullChannelRetryAfterSeconds = 5;
+
+    private static async Task<IResult> StreamAsync(string channelId, HttpContext context, LiveChannelRegistry channels, IOptions<PlaybackOptions> playback, ILoggerFactory loggers)
     {
         if (!channels.TryGetHub(channelId, out var hub))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "channel is offline", detail: $"channel '{channelId}' has no publisher");
         }
 
-        using var subscription = hub.Subscribe(context.TraceIdentifier, SubscriberKind);
+        using var subscription = hub.TrySubscribe(context.TraceIdentifier, SubscriberKind, playback.Value.MaxViewersPerChannel);
+        if (subscription is null)
+        {
+            LoadLimitMetrics.Refused.WithLabels(LoadLimitMetrics.FlvPerChannel).Inc();
+            context.Response.Headers.RetryAfter = FullChannelRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+                detail: $"channel '{channelId}' has as many HTTP-FLV viewers as it accepts (Relay:Playback:MaxViewersPerChannel); watch the HLS stream or retry later");
+        }
+
         var response = context.Response;
         response.ContentType = "video/x-flv";
         response.Headers.CacheControl = "no-cache, no-store";

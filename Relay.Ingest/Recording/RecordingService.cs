@@ -199,6 +199,14 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
             return;
         }
 
+        if (!HasRoom(out var free))
+        {
+            // The disk also holds the order database: a full disk would stop purchases, so the recording gives way.
+            RecordingMetrics.LowDiskStops.WithLabels("refused").Inc();
+            LogNotRecordedLowDisk(_logger, channelId, free ?? 0, _options.MinFreeBytes);
+            return;
+        }
+
         // Subscribed now, on the notification, so the recording holds the session from its first tag.
         var subscription = hub.Subscribe($"recorder-{channelId}", SubscriberKind);
         var startedAt = _time.GetUtcNow();
@@ -235,6 +243,36 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
         if (!started)
         {
             subscription.Dispose();
+        }
+    }
+
+    /// <summary>The folders whose disks the free-space guard watches: the recordings and the data directory (order database).</summary>
+    internal string[] GuardedFolders => [RootDirectory, DataDirectory];
+
+    internal string DataDirectory => Path.GetDirectoryName(RootDirectory)!;
+
+    /// <summary>Channels being recorded now.</summary>
+    internal IReadOnlyCollection<string> ActiveChannels => [.. _active.Keys];
+
+    /// <summary>Recording ids in progress of the channel (their files must not be deleted).</summary>
+    internal bool IsRecording(string channelId, string recordingId) =>
+        _active.TryGetValue(channelId, out var recorder) && recorder.Id == recordingId;
+
+    /// <summary>True when the watched disks have at least MinFreeBytes free (or the guard is off, or space cannot be read).</summary>
+    internal bool HasRoom(out long? freeBytes)
+    {
+        freeBytes = _options.MinFreeBytes > 0 ? DiskSpace.FreeBytes(GuardedFolders) : null;
+        return freeBytes is not { } free || free >= _options.MinFreeBytes;
+    }
+
+    /// <summary>Stops every running recording (free space ran low); the live sessions go on.</summary>
+    internal void StopAllForLowDisk(long freeBytes)
+    {
+        foreach (var channelId in _active.Keys)
+        {
+            RecordingMetrics.LowDiskStops.WithLabels("stopped").Inc();
+            LogStoppedLowDisk(_logger, channelId, freeBytes, _options.MinFreeBytes);
+            _workers.Cancel(channelId);
         }
     }
 
@@ -338,6 +376,12 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
 
     [LoggerMessage(EventId = HlsEventIds.RecordingStarted + 20, Level = LogLevel.Information, Message = "Channel {ChannelId} was deleted: its recordings moved to {Path}")]
     private static partial void LogRecordingsArchived(ILogger logger, string channelId, string path);
+
+    [LoggerMessage(EventId = HlsEventIds.RecordingLowDisk, Level = LogLevel.Warning, Message = "Channel {ChannelId} is not recorded: {FreeBytes} bytes free on the data disk, below Relay:Recording:MinFreeBytes ({MinFreeBytes}); the live stream goes on")]
+    private static partial void LogNotRecordedLowDisk(ILogger logger, string channelId, long freeBytes, long minFreeBytes);
+
+    [LoggerMessage(EventId = HlsEventIds.RecordingLowDisk + 10, Level = LogLevel.Warning, Message = "Recording of channel {ChannelId} stopped: {FreeBytes} bytes free on the data disk, below Relay:Recording:MinFreeBytes ({MinFreeBytes}); the live stream goes on")]
+    private static partial void LogStoppedLowDisk(ILogger logger, string channelId, long freeBytes, long minFreeBytes);
 
     [LoggerMessage(EventId = HlsEventIds.RecordingRecovered, Level = LogLevel.Warning, Message = "Recovered interrupted recording {Path} ({DurationSeconds:0.0} s)")]
     private static partial void LogRecovered(ILogger logger, string path, double durationSeconds);

@@ -5,6 +5,7 @@ using Relay.Server.Access;
 using Relay.Server.Apis;
 using Relay.Server.Channels;
 using Relay.Server.Configuration;
+using Relay.Server.Limits;
 using Relay.Chat;
 using Relay.Chat.Channels;
 using Relay.Ingest;
@@ -64,6 +65,7 @@ public static class RelayServerExtensions
         services.AddSingleton<IChannelObserver, RoomChannelObserver>();
         services.AddSingleton<IShowTimeline, RecordingShowTimeline>();
 
+        services.AddRelayLoadLimits();
         services.AddProblemDetails();
         services.AddHealthChecks()
             .AddCheck<StoreHealthCheck>("store", tags: ["ready"])
@@ -76,6 +78,7 @@ public static class RelayServerExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpMetrics();
+        app.UseRelayLoadLimits();
         app.UseRelayStaticFiles();
         app.MapRelayHealth();
         ContractMetrics.Publish();

@@ -31,7 +31,11 @@ public sealed class SoakTests
         // tenth a real ffmpeg encoder sending media for a second, so the media path (native parser or FLV reader, hub,
         // HTTP-FLV-less fan-out) cycles too.
         var cycles = FaultScale.Of(25);
-        await using var host = await IngestTestHost.StartAsync(engine);
+        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
+        {
+            // The soak cycles on purpose: lift the per-channel publish-start rate that would refuse it after 12.
+            ["Relay:Ingest:MaxPublishStartsPerChannelPerMinute"] = "10000",
+        });
         await CycleAsync(host, 0);
         await host.AssertNoFfmpegLeftAsync();
         var before = ProcessFootprint.Take();

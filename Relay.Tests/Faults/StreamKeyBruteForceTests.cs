@@ -7,9 +7,11 @@ using Relay.Tests.Ingest;
 namespace Relay.Tests.Faults;
 
 /// <summary>
-/// A stream-key guesser: 1000 distinct wrong keys from one address over real RTMP. The gateway must block the
-/// address (rate_limited) after a few guesses, start no ffmpeg for the blocked attempts, stay cheap in CPU, and keep
-/// serving the right key from another address (127.0.0.2, which Linux routes to lo like 127.0.0.1).
+/// A stream-key guesser: four loops of distinct wrong keys from one address over real RTMP for a few seconds. Once the
+/// address is blocked its key checks are held back, so it gets few answers; each costs little CPU and (native engine)
+/// no process. The right key still publishes from another address (127.0.0.2, which Linux routes to lo like
+/// 127.0.0.1) and from the guessing address itself: sharing an address with a guesser slows an encoder, never
+/// locks it out.
 /// </summary>
 [Trait("Category", "Faults")]
 [Collection(FaultsSerialCollection.Name)]
@@ -20,34 +22,39 @@ public sealed class StreamKeyBruteForceTests
     [Theory]
     [InlineData(IngestEngines.Native)]
     [InlineData(IngestEngines.Ffmpeg)]
-    public async Task A_thousand_wrong_keys_from_one_address_are_blocked_cheaply_and_the_right_key_from_another_still_publishes(string engine)
+    public async Task Guessing_from_one_address_gets_few_answers_cheaply_and_the_right_key_publishes_from_that_address_and_another(string engine)
     {
-        const int guesses = 1000;
-        await using var host = await IngestTestHost.StartAsync(engine);
+        const int loops = 4;
+        var attack = TimeSpan.FromSeconds(8 * FaultScale.Factor);
+        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
+        {
+            ["Relay:Ingest:HandshakeTimeoutSeconds"] = "5",
+            ["Relay:Ingest:BlockedKeyCheckDelaySeconds"] = "2",
+        });
         var rateLimitedBefore = IngestMetrics.Rejected.WithLabels("rate_limited").Value;
         var startedBefore = host.Processes.StartedCount;
         var self = Process.GetCurrentProcess();
         self.Refresh();
         var cpuBefore = self.TotalProcessorTime;
         var wall = Stopwatch.StartNew();
-        var reachedPublish = 0;
-        for (var i = 0; i < FaultScale.Of(guesses); i++)
+        var attempts = 0;
+        await Task.WhenAll(Enumerable.Range(0, loops).Select(async loop =>
         {
-            await using var client = await RawRtmpClient.ConnectAsync(host.RtmpPort, IPAddress.Loopback, Ct);
-            try
+            for (var i = 0; wall.Elapsed < attack; i++)
             {
-                // A blocked address is closed at accept: the handshake read fails at once.
-                await client.HandshakeAsync(Ct);
-                await client.ConnectAndPublishAsync("live", $"WRONG-KEY-{i:D5}", Ct);
-                reachedPublish++;
+                Interlocked.Increment(ref attempts);
+                await using var client = await RawRtmpClient.ConnectAsync(host.RtmpPort, IPAddress.Loopback, Ct);
+                try
+                {
+                    await client.HandshakeAsync(Ct);
+                    await client.ConnectAndPublishAsync("live", $"WRONG-KEY-{loop}-{i:D5}", Ct);
+                    Assert.NotNull(await client.WaitForCloseAsync(TimeSpan.FromSeconds(10), Ct));
+                }
+                catch (Exception ex) when (ex is IOException or EndOfStreamException or System.Net.Sockets.SocketException)
+                {
+                }
             }
-            catch (Exception ex) when (ex is IOException or EndOfStreamException or System.Net.Sockets.SocketException)
-            {
-                continue;
-            }
-
-            Assert.NotNull(await client.WaitForCloseAsync(TimeSpan.FromSeconds(5), Ct));
-        }
+        }));
 
         wall.Stop();
         self.Refresh();
@@ -55,19 +62,16 @@ public sealed class StreamKeyBruteForceTests
         var ffmpegStarted = host.Processes.StartedCount - startedBefore;
         var rateLimited = IngestMetrics.Rejected.WithLabels("rate_limited").Value - rateLimitedBefore;
 
-        // The ffmpeg engine hands the handshake to an ffmpeg listener before the key is known, so every guess that
-        // gets past accept costs one spawn: 3 guesses before the first block, then one per expired backoff (1 s, 2 s,
-        // 4 s ... doubling); an attack lasting tens of seconds gets through a handful of times, never per key.
-        // The native engine answers the handshake itself and spawns nothing.
-        var expectedStarts = host.IsFfmpegEngine ? reachedPublish : 0;
-        Assert.True(ffmpegStarted == expectedStarts, $"ffmpeg started {ffmpegStarted} times for {reachedPublish} guesses that got past accept");
-        Assert.True(reachedPublish <= 3 + Math.Log2(wall.Elapsed.TotalSeconds + 1) + 2,
-            $"{reachedPublish} of {guesses} guesses reached publish in {wall.Elapsed.TotalSeconds:F1} s: the address was not blocked");
-        Assert.True(rateLimited >= FaultScale.Of(guesses) - reachedPublish, $"rate_limited counted {rateLimited}");
-        // Measured 0.34 s of CPU for the whole loop on a 2-core VM, client side included (accept, refuse, close
-        // and the test's own socket work); 3 s leaves room for a loaded CI machine while still failing if each
-        // guess cost a process start or a handshake answered by ffmpeg (>= 3 ms each).
-        Assert.True(cpu < TimeSpan.FromSeconds(3 * FaultScale.Factor), $"{guesses} guesses cost {cpu.TotalSeconds:F2} s of CPU in the relay process");
+        // Three guesses before the first block, then at most one answer per loop per held-back check (2 s).
+        var bound = 3 + loops * (wall.Elapsed.TotalSeconds / 2 + 1);
+        Assert.True(attempts <= bound + loops, $"{attempts} guesses in {wall.Elapsed.TotalSeconds:F1} s: key checks were not held back");
+        Assert.True(rateLimited >= attempts - 3 - loops, $"rate_limited counted {rateLimited} of {attempts}");
+        // The ffmpeg engine hands the handshake to an ffmpeg listener before the key is known (one spawn per guess,
+        // bounded by the guess rate above); the native engine answers the handshake itself and spawns nothing.
+        Assert.True(host.IsFfmpegEngine ? ffmpegStarted <= attempts : ffmpegStarted == 0, $"ffmpeg started {ffmpegStarted} times for {attempts} guesses");
+        // Measured 1.2 s (native) and 2.3 s (ffmpeg engine: a process start per guess) on the loaded 2-core VM, the
+        // host's own start-up work and the client side included.
+        Assert.True(cpu < TimeSpan.FromSeconds((host.IsFfmpegEngine ? 6 : 3) * FaultScale.Factor), $"{attempts} guesses cost {cpu.TotalSeconds:F2} s of CPU in the relay process");
 
         // The advisor's encoder on another address is not collateral damage.
         await using (var advisor = await RawRtmpClient.ConnectAsync(host.RtmpPort, IPAddress.Parse("127.0.0.2"), Ct))
@@ -78,15 +82,20 @@ public sealed class StreamKeyBruteForceTests
             Assert.True(host.Channels.IsLive("demo"));
         }
 
-        // ...while the guessing address is still blocked.
-        await using (var guesser = await RawRtmpClient.ConnectAsync(host.RtmpPort, IPAddress.Loopback, Ct))
+        await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(5));
+
+        // Nor is an encoder behind the guesser's own address (same NAT): held back while it is blocked, then live.
+        Assert.True(host.Gateway.IsBlocked(IPAddress.Loopback), "the guessing address is no longer blocked");
+        await using (var sameAddress = await RawRtmpClient.ConnectAsync(host.RtmpPort, IPAddress.Loopback, Ct))
         {
-            Assert.NotNull(await guesser.WaitForCloseAsync(TimeSpan.FromSeconds(2), Ct));
+            await sameAddress.HandshakeAsync(Ct);
+            await sameAddress.ConnectAndPublishAsync("live", IngestTestHost.DemoKey, Ct);
+            Assert.True(await sameAddress.WaitForStatusAsync("NetStream.Publish.Start", TimeSpan.FromSeconds(5), Ct), "the right key from the guessing address was refused");
         }
 
         await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(5));
         await host.AssertNoFfmpegLeftAsync();
         host.AssertLogsClean();
-        TestContext.Current.TestOutputHelper?.WriteLine($"{guesses} guesses: {reachedPublish} reached publish, {ffmpegStarted} ffmpeg, {rateLimited} rate_limited, CPU {cpu.TotalSeconds:F2} s, wall {wall.Elapsed.TotalSeconds:F1} s");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{attempts} guesses in {wall.Elapsed.TotalSeconds:F1} s from {loops} loops: {rateLimited} rate_limited, {ffmpegStarted} ffmpeg, CPU {cpu.TotalSeconds:F2} s");
     }
 }

@@ -7,6 +7,8 @@ public static class EgressMetrics
 {
     private static readonly string[] Labels = ["channel", "destination", "platform"];
 
+    public static readonly Counter TranscodesRefused = Metrics.CreateCounter("relay_egress_transcodes_refused_total", "Destinations not started because the transcode budget (Relay:Egress:MaxTranscodesPerChannel, MaxTranscodes) was used up.");
+
     public static readonly Gauge Up = Metrics.CreateGauge("relay_destination_up", "1 while the destination is live, else 0.", Labels);
 
     public static readonly Counter Bytes = Metrics.CreateCounter("relay_destination_bytes_total", "Bytes written to the destination (RTMP wire bytes, or FLV fed to its ffmpeg).", Labels);

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Options;
+
+namespace Relay.Ingest.Playback;
+
+/// <summary>Settings under <c>Relay:Playback</c>.</summary>
+public sealed class PlaybackOptions
+{
+    public const string SectionName = "Relay:Playback";
+
+    /// <summary>
+    /// HTTP-FLV viewers of one channel. Every viewer is served from the publisher's thread, so this bounds what
+    /// anonymous viewers can add to the latency of the channel's paid destinations. Further viewers get 429.
+    /// </summary>
+    public int MaxViewersPerChannel { get; set; } = 1000;
+}
+
+public sealed class PlaybackOptionsValidator : IValidateOptions<PlaybackOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PlaybackOptions options) =>
+        options.MaxViewersPerChannel is >= 1 and <= 1_000_000
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"{PlaybackOptions.SectionName}:MaxViewersPerChannel must be 1-1000000 (got {options.MaxViewersPerChannel})");
+}
