@@ -73,6 +73,40 @@ public sealed class BuyerCapTests
     }
 
     [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]
+    public async Task A_guest_with_a_guest_token_cannot_drain_a_sale_over_several_connections_and_reconnects(string protocol)
+    {
+        // The review's H3: one guest client opening connections and buying until the sale is gone. With its guest token
+        // it is one buyer on every connection, so the sale cap holds whatever it does.
+        await using var host = await ChatTestHost.StartAsync(Guests.Unlimited());
+        await using var seller = await Buyers.JoinedAsync(host, protocol, ChatTestHost.HostKey);
+        await seller.InvokeAsync("StartFlashSale", new FlashSaleRequest { Sku = "LIP-1", PriceCents = 100, Quantity = 100, DurationSeconds = 60 }, Ct);
+        var guest = await Guests.MintAsync(host);
+
+        var answers = new List<PurchaseResult>();
+        for (var round = 0; round < 3; round++)
+        {
+            var connections = new List<HubConnection>();
+            try
+            {
+                for (var i = 0; i < 4; i++) connections.Add(await Buyers.JoinedAsync(host, protocol, guest.GuestToken));
+                answers.AddRange(await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+                    connections[i % 4].BuyAsync("LIP-1", 1 + i % 2, $"r{round}-{i}"))));
+            }
+            finally
+            {
+                foreach (var c in connections) await c.DisposeAsync();
+            }
+        }
+        var reserved = answers.Where(r => r.Status == PurchaseStatus.Reserved).ToList();
+        Assert.True(reserved.Count is 1 or 2, $"{reserved.Count} purchases reserved");
+        Assert.All(answers.Where(r => r.Status != PurchaseStatus.Reserved), r => Assert.Equal(PurchaseStatus.LimitExceeded, r.Status));
+
+        var orders = await Buyers.ChannelOrdersAsync(host);
+        Assert.Equal(2, orders.Where(o => o.BuyerId == guest.GuestId && o.FlashSale).Sum(o => o.Quantity));
+        Assert.All(orders, o => Assert.Equal(guest.GuestId, o.BuyerId));
+    }
+
+    [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]
     public async Task Units_of_a_failed_order_no_longer_count_against_the_buyer(string protocol)
     {
         await using var api = await FakeOrderApi.StartAsync();
