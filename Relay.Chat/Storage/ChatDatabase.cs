@@ -179,7 +179,9 @@ public sealed class ChatDatabase : IAsyncDisposable
         DROP TABLE chat_lineup_stock;
         ALTER TABLE chat_lineup_stock_v2 RENAME TO chat_lineup_stock;
         ALTER TABLE orders_orders ADD COLUMN ledger_epoch INTEGER NOT NULL DEFAULT 0;
-        CREATE INDEX orders_orders_buyer ON orders_orders (channel_id, buyer_id, sku);
+        -- Covering the per-buyer cap query (ReservationStatements), which runs in every reservation's transaction:
+        -- it sums the buyer's orders of the sku from the index alone, without a table lookup per order.
+        CREATE INDEX orders_orders_buyer ON orders_orders (channel_id, buyer_id, sku, status, ledger_epoch, flash_sale_id, quantity);
         """,
     ];
 
