@@ -25,7 +25,7 @@ internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster bro
 
         var now = time.GetUtcNow();
         // Mutes are keyed by the display id, the only id a moderator ever sees.
-        var displayId = displayIds.For(room.ChannelId, participant);
+        var displayId = session.DisplayId!;
         if (!participant.IsModerator)
         {
             lock (room.Gate)

@@ -35,6 +35,9 @@ public sealed class LiveSession
 
     public Participant? Participant { get; internal set; }
 
+    /// <summary>The id the room shows for <see cref="Participant"/> (<see cref="Identity.DisplayIds"/>), fixed at Join.</summary>
+    public string? DisplayId { get; internal set; }
+
     public string? Referrer { get; internal set; }
 
     internal DateTimeOffset LastMessageAt { get; set; } = DateTimeOffset.MinValue;

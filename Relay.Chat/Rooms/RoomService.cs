@@ -35,6 +35,7 @@ internal sealed class RoomService(
         await LeaveAsync(session, cancellationToken);
         session.ChannelId = channelId;
         session.Participant = participant;
+        var displayId = session.DisplayId = displayIds.For(channelId, participant);
         var referrer = TextSanitizer.Truncate(TextSanitizer.Clean(options?.Referrer, 200), 200);
         session.Referrer = referrer.Length > 0 ? referrer : null;
 
@@ -49,7 +50,7 @@ internal sealed class RoomService(
             if (participant.IsModerator && room.HostNames.Count < LiveRoom.MaxHostNames && DisplayNames.Skeleton(participant.DisplayName) is { Length: > 0 } hostName)
                 room.HostNames.Add(hostName);
             if (participant.ConnectionScoped && session.ClientAddressHash is { } address)
-                room.ConnectionGuestAddresses[displayIds.For(channelId, participant)] = address;
+                room.ConnectionGuestAddresses[displayId] = address;
             var now = time.GetUtcNow();
             var pinned = room.PinnedSku is { } sku ? room.FindProduct(sku) : null;
             snapshot = new JoinSnapshot
@@ -63,7 +64,7 @@ internal sealed class RoomService(
                 FlashSale = room.IsFlashSaleActive(now) ? room.FlashSaleView(now) : null,
                 RecentMessages = [.. room.Recent],
                 SlowModeSeconds = room.SlowModeSeconds,
-                You = new ParticipantView { UserId = displayIds.For(room.ChannelId, participant), DisplayName = participant.DisplayName, Role = participant.RoleName },
+                You = new ParticipantView { UserId = displayId, DisplayName = participant.DisplayName, Role = participant.RoleName },
             };
         }
         viewers.Changed(room);
@@ -73,13 +74,14 @@ internal sealed class RoomService(
     public async Task LeaveAsync(LiveSession session, CancellationToken cancellationToken)
     {
         if (session.ChannelId is not { } channelId) return;
-        var participant = session.Participant;
+        var (participant, displayId) = (session.Participant, session.DisplayId);
         session.ChannelId = null;
         session.Participant = null;
+        session.DisplayId = null;
         if (registry.Find(channelId) is { } room)
         {
             bool removed;
-            lock (room.Gate) removed = Forget(room, session, participant, displayIds);
+            lock (room.Gate) removed = Forget(room, session, participant, displayId);
             if (removed) viewers.Changed(room);
         }
         await broadcaster.Groups.RemoveFromGroupAsync(session.ConnectionId, RoomBroadcaster.RoomGroup(channelId), cancellationToken);
@@ -92,15 +94,15 @@ internal sealed class RoomService(
     {
         if (session.ChannelId is not { } channelId || registry.Find(channelId) is not { } room) return;
         bool removed;
-        lock (room.Gate) removed = Forget(room, session, session.Participant, displayIds);
+        lock (room.Gate) removed = Forget(room, session, session.Participant, session.DisplayId);
         if (removed) viewers.Changed(room);
     }
 
     /// <summary>Under the room's gate. A guest without a guest token exists only on this connection, so its address
     /// entry goes with it; a mute already recorded for the address stays.</summary>
-    private static bool Forget(LiveRoom room, LiveSession session, Participant? participant, DisplayIds displayIds)
+    private static bool Forget(LiveRoom room, LiveSession session, Participant? participant, string? displayId)
     {
-        if (participant is { ConnectionScoped: true }) room.ConnectionGuestAddresses.Remove(displayIds.For(room.ChannelId, participant));
+        if (participant is { ConnectionScoped: true } && displayId is not null) room.ConnectionGuestAddresses.Remove(displayId);
         return room.Connections.Remove(session.ConnectionId);
     }
 
