@@ -31,6 +31,9 @@ public static class IngestServiceCollectionExtensions
                     o.DataDir = dataDir;
                 }
             })
+            // The ffmpeg ingest engine is gone (docs/ingest.md, "Why one engine"): a config that still picks an engine
+            // would silently get the native one, so it stops startup with one line instead.
+            .Validate(_ => configuration[$"{IngestOptions.SectionName}:Engine"] is null, IngestOptions.EngineRemoved)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

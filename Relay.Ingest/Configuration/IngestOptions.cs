@@ -5,6 +5,10 @@ public sealed class IngestOptions
 {
     public const string SectionName = "Relay:Ingest";
 
+    /// <summary>The startup error of a config that still sets <c>Relay:Ingest:Engine</c> (removed with the ffmpeg ingest engine).</summary>
+    internal const string EngineRemoved =
+        $"{SectionName}:Engine was removed, delete the setting: the native RTMP engine is the only ingest engine (the ffmpeg one is gone, see docs/ingest.md)";
+
     /// <summary>Public RTMP port OBS publishes to.</summary>
     public int RtmpPort { get; set; } = 1935;
 
@@ -13,13 +17,6 @@ public sealed class IngestOptions
 
     /// <summary>The only RTMP application accepted (<c>rtmp://host/APP</c>).</summary>
     public string App { get; set; } = "live";
-
-    /// <summary>
-    /// Who terminates the publisher's RTMP: <see cref="IngestEngines.Native"/> (the gateway itself, the default) or
-    /// <see cref="IngestEngines.Ffmpeg"/> (a per-connection <c>ffmpeg -listen 1</c> behind the gateway, the interop
-    /// escape hatch). See docs/ingest.md.
-    /// </summary>
-    public string Engine { get; set; } = IngestEngines.Native;
 
     public string FfmpegPath { get; set; } = "ffmpeg";
 
@@ -43,9 +40,6 @@ public sealed class IngestOptions
 
     /// <summary>Connections not yet authorized, in total.</summary>
     public int MaxPendingConnections { get; set; } = 64;
-
-    /// <summary>ffmpeg listeners being started at once (each costs a process start).</summary>
-    public int MaxConcurrentListenerStarts { get; set; } = 4;
 
     /// <summary>Bad keys from one IP before it is made to wait; each further one doubles the wait.</summary>
     public int FailedAuthAttemptsBeforeBackoff { get; set; } = 3;
@@ -74,7 +68,7 @@ public sealed class IngestOptions
     /// <summary>Bytes a subscriber may have queued before it is treated as too slow.</summary>
     public long SubscriberQueueBytes { get; set; } = 16 * 1024 * 1024;
 
-    /// <summary>Largest FLV tag / RTMP media message accepted from the publisher (native) or the ingest process (ffmpeg).</summary>
+    /// <summary>Largest RTMP media message accepted from the publisher.</summary>
     public int MaxTagSize { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>Optional RTMPS port (TLS, terminated by the gateway). Unset = no RTMPS.</summary>
@@ -85,22 +79,10 @@ public sealed class IngestOptions
 
     public string? RtmpsCertificatePassword { get; set; }
 
-    internal bool UsesFfmpegEngine => string.Equals(Engine, IngestEngines.Ffmpeg, StringComparison.Ordinal);
-
     internal TimeSpan HandshakeTimeout => TimeSpan.FromSeconds(HandshakeTimeoutSeconds);
 
     /// <summary>The first-byte deadline, never later than the handshake deadline that contains it.</summary>
     internal TimeSpan FirstByteTimeout => TimeSpan.FromSeconds(Math.Min(FirstByteTimeoutSeconds, HandshakeTimeoutSeconds));
 
     internal TimeSpan InactivityTimeout => TimeSpan.FromSeconds(InactivityTimeoutSeconds);
-}
-
-/// <summary>Values of <see cref="IngestOptions.Engine"/>.</summary>
-public static class IngestEngines
-{
-    /// <summary>The gateway answers the handshake and the commands itself and turns media messages into FLV tags.</summary>
-    public const string Native = "native";
-
-    /// <summary>The gateway checks the key, then splices the connection to a per-connection ffmpeg RTMP listener.</summary>
-    public const string Ffmpeg = "ffmpeg";
 }

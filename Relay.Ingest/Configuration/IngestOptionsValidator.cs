@@ -25,11 +25,6 @@ public sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
             errors.Add($"{p}:App must be a non-empty name without '/' (got '{options.App}')");
         }
 
-        if (options.Engine is not (IngestEngines.Native or IngestEngines.Ffmpeg))
-        {
-            errors.Add($"{p}:Engine must be '{IngestEngines.Native}' or '{IngestEngines.Ffmpeg}' (got '{options.Engine}')");
-        }
-
         if (string.IsNullOrWhiteSpace(options.FfmpegPath))
         {
             errors.Add($"{p}:FfmpegPath must not be empty");

@@ -18,7 +18,7 @@ public static class IngestMetrics
         "relay_ingest_keyframe_interval_seconds", "Seconds between the last video keyframes of the ingest (platforms want 2 or less).", "channel");
 
     public static readonly Counter IngestBytes = Metrics.CreateCounter(
-        "relay_ingest_bytes_total", "FLV bytes received from the ingest process.", "channel");
+        "relay_ingest_bytes_total", "FLV bytes received from the publisher.", "channel");
 
     public static readonly Counter Rejected = Metrics.CreateCounter(
         "relay_ingest_rejected_total", "RTMP connections refused by the gateway, by reason.", "reason");

@@ -14,13 +14,17 @@ using Relay.Ingest.Rtmp;
 namespace Relay.Ingest.Gateway;
 
 /// <summary>
-/// The publish decision both ingest engines make the same way: empty key, authorizer (failures refuse), brute-force
-/// accounting, the per-channel publish-start rate and the channel claim (one publisher per channel).
+/// The publish decision: empty key, authorizer (failures refuse), brute-force accounting, the per-channel
+/// publish-start rate and the channel claim (one publisher per channel).
 /// </summary>
 internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegistry channels, ConnectionLimiter limiter, PublishStartRate publishStarts, TimeProvider time, ILogger logger)
 {
-    /// <summary>Longest publish name accepted: ffmpeg's RTMP listener reads it into <c>char filename[128]</c> (rtmpproto.c), and no valid key is longer.</summary>
-    public const int MaxStreamNameBytes = 127;
+    /// <summary>
+    /// Longest publish name accepted, as policy: Relay's stream keys are 35 characters, and 255 bytes leaves room for
+    /// any key an authorizer may issue while a longer name is refused as <c>bad_key</c> without asking the authorizer.
+    /// (The old 127-byte cap was ffmpeg's <c>char filename[128]</c>, which went with the ffmpeg ingest engine.)
+    /// </summary>
+    public const int MaxStreamNameBytes = 255;
 
     /// <summary>connect/createStream/publish are small; anything bigger before publish is junk.</summary>
     public const int MaxPrePublishMessageSize = 64 * 1024;
@@ -110,7 +114,7 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
     }
 }
 
-/// <summary>Hands each tag to the hub and keeps the per-channel ingest gauges and the first-media log (both engines).</summary>
+/// <summary>Hands each tag to the hub and keeps the per-channel ingest gauges and the first-media log.</summary>
 internal struct IngestTagSink(StreamHub hub, long publishStarted, ILogger logger)
 {
     /// <summary>
@@ -161,7 +165,7 @@ internal struct IngestTagSink(StreamHub hub, long publishStarted, ILogger logger
     }
 }
 
-/// <summary>The publisher's byte stream, the same for both engines.</summary>
+/// <summary>The publisher's byte stream: plain RTMP, or TLS for RTMPS.</summary>
 internal static class ClientStreams
 {
     /// <summary>The socket as a stream, wrapped in TLS when RTMPS is configured (authenticate it with <see cref="AuthenticateAsync"/>).</summary>
@@ -252,7 +256,7 @@ internal static class ClientStreams
         exception is IOException or SocketException or System.Security.Authentication.AuthenticationException or ObjectDisposedException;
 }
 
-/// <summary>Log messages of the RTMP gateway, shared by both engines so operators see the same lines whichever runs.</summary>
+/// <summary>Log messages of the RTMP gateway.</summary>
 internal static partial class GatewayLog
 {
     /// <summary>Counts a refusal by reason and logs it (with the address, never the key).</summary>

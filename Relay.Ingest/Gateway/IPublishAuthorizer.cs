@@ -83,9 +83,6 @@ public static class PublishRejectReason
     /// <summary>Not RTMP, or RTMP that breaks the protocol (bad version byte, bad chunks, media before publish...).</summary>
     public const string ProtocolError = "protocol_error";
 
-    /// <summary>The ffmpeg listener could not be started or reached.</summary>
-    public const string Unavailable = "unavailable";
-
     /// <summary>The authorizer failed (threw); the publish is refused rather than let through.</summary>
     public const string AuthError = "auth_error";
 }

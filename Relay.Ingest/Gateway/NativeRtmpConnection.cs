@@ -12,12 +12,10 @@ using Relay.Ingest.Rtmp;
 namespace Relay.Ingest.Gateway;
 
 /// <summary>
-/// One publisher connection terminated by the gateway itself (<c>Relay:Ingest:Engine = native</c>): the handshake,
-/// the commands and the media are handled in this process by <see cref="RtmpServerProtocol"/>, and every audio,
-/// video and metadata message goes from the socket read loop straight into the channel's hub as an FLV tag, with no
-/// process, pipe or thread hop in between. Limits, authorization, refusal accounting and logs are the ffmpeg
-/// engine's (<see cref="RtmpIngestConnection"/>); refusals are answered with an error status first, as nginx-rtmp
-/// does, so encoders report the failure.
+/// One publisher connection terminated by the gateway itself: the handshake, the commands and the media are handled
+/// in this process by <see cref="RtmpServerProtocol"/>, and every audio, video and metadata message goes from the
+/// socket read loop straight into the channel's hub as an FLV tag, with no process, pipe or thread hop in between.
+/// Refusals are answered with an error status first, as nginx-rtmp does, so encoders report the failure.
 /// </summary>
 internal sealed class NativeRtmpConnection(
     Socket client,

@@ -8,25 +8,21 @@ using Microsoft.Extensions.Options;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
-using Relay.Ingest.Ffmpeg;
 
 namespace Relay.Ingest.Gateway;
 
 /// <summary>
 /// The public RTMP (and optional RTMPS) endpoint. Accepts connections, applies the pending-connection limits and
-/// hands each one to the configured engine: a <see cref="NativeRtmpConnection"/> (default) or an
-/// <see cref="RtmpIngestConnection"/> (ffmpeg behind the gateway). The accept loop logs and restarts on failure.
+/// hands each one to a <see cref="NativeRtmpConnection"/>. The accept loop logs and restarts on failure.
 /// </summary>
 public sealed partial class RtmpGateway : BackgroundService
 {
     private readonly IngestOptions _options;
     private readonly LiveChannelRegistry _channels;
-    private readonly FfmpegProcessRegistry _processes;
     private readonly TimeProvider _time;
     private readonly ILogger<RtmpGateway> _logger;
     private readonly ConnectionLimiter _limiter;
     private readonly PublishGate _gate;
-    private readonly SemaphoreSlim _listenerStarts;
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private long _nextConnectionId;
     private Socket? _rtmpListener;
@@ -37,18 +33,15 @@ public sealed partial class RtmpGateway : BackgroundService
         IOptions<IngestOptions> options,
         IPublishAuthorizer authorizer,
         LiveChannelRegistry channels,
-        FfmpegProcessRegistry processes,
         TimeProvider time,
         ILogger<RtmpGateway> logger)
     {
         _options = options.Value;
         _channels = channels;
-        _processes = processes;
         _time = time;
         _logger = logger;
         _limiter = new ConnectionLimiter(_options, time);
         _gate = new PublishGate(authorizer, channels, _limiter, new PublishStartRate(_options.MaxPublishStartsPerChannelPerMinute, time), time, logger);
-        _listenerStarts = new SemaphoreSlim(_options.MaxConcurrentListenerStarts);
     }
 
     /// <summary>Where the RTMP port is bound (the real port when 0 was configured); null before start.</summary>
@@ -71,7 +64,7 @@ public sealed partial class RtmpGateway : BackgroundService
             _rtmpsListener = Bind(address, rtmpsPort, "RtmpsPort");
         }
 
-        LogListening(_logger, RtmpEndPoint!, RtmpsEndPoint, _options.Engine);
+        LogListening(_logger, RtmpEndPoint!, RtmpsEndPoint);
         return base.StartAsync(cancellationToken);
     }
 
@@ -81,7 +74,7 @@ public sealed partial class RtmpGateway : BackgroundService
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         _rtmpListener?.Dispose();
         _rtmpsListener?.Dispose();
-        // Connections observe the stopping token; wait for them so their ffmpeg children are gone too.
+        // Connections observe the stopping token; wait for them so every channel is offline when this returns.
         await Task.WhenAll(_connections.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -90,7 +83,6 @@ public sealed partial class RtmpGateway : BackgroundService
         _rtmpListener?.Dispose();
         _rtmpsListener?.Dispose();
         _certificate?.Dispose();
-        _listenerStarts.Dispose();
         base.Dispose();
     }
 
@@ -155,23 +147,15 @@ public sealed partial class RtmpGateway : BackgroundService
             // Never refused here: a full pool evicts an older pending connection instead (see ConnectionLimiter).
             using (var lease = _limiter.Admit(remote.Address))
             {
-                if (_options.UsesFfmpegEngine)
+                var connection = new NativeRtmpConnection(client, remote, certificate, lease, _options, _channels, _limiter, _gate, _time, _logger);
+                if (certificate is null)
                 {
-                    var connection = new RtmpIngestConnection(client, remote, certificate, lease, _options, _channels, _processes, _limiter, _gate, _listenerStarts, _time, _logger);
-                    await connection.RunAsync(stoppingToken).ConfigureAwait(false);
+                    await PublisherThread.RunAsync(() => connection.RunAsync(stoppingToken)).ConfigureAwait(false);
                 }
                 else
                 {
-                    var connection = new NativeRtmpConnection(client, remote, certificate, lease, _options, _channels, _limiter, _gate, _time, _logger);
-                    if (certificate is null)
-                    {
-                        await PublisherThread.RunAsync(() => connection.RunAsync(stoppingToken)).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        // RTMPS: SslStream over the socket engine, on the thread pool.
-                        await connection.RunAsync(stoppingToken).ConfigureAwait(false);
-                    }
+                    // RTMPS: SslStream over the socket engine, on the thread pool.
+                    await connection.RunAsync(stoppingToken).ConfigureAwait(false);
                 }
             }
         }
@@ -217,8 +201,8 @@ public sealed partial class RtmpGateway : BackgroundService
         return X509CertificateLoader.LoadPkcs12FromFile(path, password);
     }
 
-    [LoggerMessage(EventId = EventIds.GatewayListening, Level = LogLevel.Information, Message = "RTMP ingest listening on {RtmpEndPoint} (RTMPS: {RtmpsEndPoint}, engine: {Engine})")]
-    private static partial void LogListening(ILogger logger, IPEndPoint rtmpEndPoint, IPEndPoint? rtmpsEndPoint, string engine);
+    [LoggerMessage(EventId = EventIds.GatewayListening, Level = LogLevel.Information, Message = "RTMP ingest listening on {RtmpEndPoint} (RTMPS: {RtmpsEndPoint})")]
+    private static partial void LogListening(ILogger logger, IPEndPoint rtmpEndPoint, IPEndPoint? rtmpsEndPoint);
 
     [LoggerMessage(EventId = EventIds.AcceptFailed, Level = LogLevel.Warning, Message = "Accepting an RTMP connection failed; retrying")]
     private static partial void LogAcceptFailed(ILogger logger, Exception exception);

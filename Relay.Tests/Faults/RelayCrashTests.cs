@@ -36,9 +36,8 @@ public sealed class RelayCrashTests
         ChildRelay? first = null, second = null;
         try
         {
-            // About reaping the ingest ffmpeg of a killed instance: only the ffmpeg engine has one.
             // Each guest buys several units of the sale: lift the per-buyer caps (this test is about stock and orders).
-            first = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, ["--Relay:Ingest:Engine=ffmpeg", .. UncappedBuyers]);
+            first = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, UncappedBuyers);
             string sku;
             await using (var seller = Hub.Build(new Uri(hub + "?access_token=" + ChildRelay.AdminToken), "json"))
             {
@@ -58,7 +57,7 @@ public sealed class RelayCrashTests
             Assert.Equal(1, killed);
             Assert.True(answered.Count < quantity, "the kill came after the sale ended; nothing was mid-way");
 
-            second = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, ["--Relay:Ingest:Engine=ffmpeg", .. UncappedBuyers]);
+            second = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, UncappedBuyers);
             await BuyUntilGoneAsync(hub, sku, answered, () => Interlocked.Increment(ref unknown), _ => { });
 
             using var admin = ChildRelay.Admin(httpPort);
@@ -236,17 +235,24 @@ public sealed class RelayCrashTests
         FfmpegPublisher? publisher = null;
         try
         {
-            // About reaping the ingest ffmpeg of a killed instance: only the ffmpeg engine has one.
-            first = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, "--Relay:Ingest:Engine=ffmpeg");
+            // About reaping the ffmpeg children of a killed instance: the live channel's HLS packager is one.
+            first = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, "--Relay:Hls:Enabled=true");
             using var admin = ChildRelay.Admin(httpPort);
             var key = (await admin.GetFromJsonAsync<JsonElement>("/api/v1/channels/demo/stream-key", Ct)).GetProperty("streamKey").GetString()!;
             publisher = FfmpegPublisher.Start($"rtmp://127.0.0.1:{rtmpPort}/live/{key}", seconds: 60);
             await WaitLiveAsync(admin, live: true);
+            // The packager starts when the channel goes live, on its own task: wait for it.
             var oldChildren = ChildProcesses.WithOwnerMarker(marker);
+            var started = DateTime.UtcNow.AddSeconds(10);
+            while (oldChildren.Count == 0 && DateTime.UtcNow < started)
+            {
+                await Task.Delay(100, Ct);
+                oldChildren = ChildProcesses.WithOwnerMarker(marker);
+            }
+
             Assert.NotEmpty(oldChildren);
 
-            // Left alone, the ingest ffmpeg dies of its broken pipes a moment after its parent (measured: gone before
-            // the restart), which would let this test pass without any reaping. Stopped, it stands for a child that
+            // Left alone, the packager would die of its closed stdin a moment after its parent, which would let this test pass without any reaping. Stopped, it stands for a child that
             // did not notice (blocked in a write, a stuck egress): only the restarted Relay can remove it.
             foreach (var pid in oldChildren) Signal("STOP", pid);
             first.Kill();
@@ -255,7 +261,7 @@ public sealed class RelayCrashTests
             var orphansAfterKill = oldChildren.Where(IsAlive).ToList();
             Assert.NotEmpty(orphansAfterKill);
 
-            second = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, "--Relay:Ingest:Engine=ffmpeg");
+            second = await ChildRelay.StartAsync(dataDir.Path, httpPort, rtmpPort, "--Relay:Hls:Enabled=true");
             var deadline = DateTime.UtcNow.AddSeconds(10);
             while (oldChildren.Any(IsAlive))
             {

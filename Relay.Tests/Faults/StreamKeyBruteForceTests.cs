@@ -8,7 +8,7 @@ namespace Relay.Tests.Faults;
 
 /// <summary>
 /// A stream-key guesser: four loops of distinct wrong keys from one address over real RTMP for a few seconds. Once the
-/// address is blocked its key checks are held back, so it gets few answers; each costs little CPU and (native engine)
+/// address is blocked its key checks are held back, so it gets few answers; each costs little CPU and
 /// no process. The right key still publishes from another address (127.0.0.2, which Linux routes to lo like
 /// 127.0.0.1) and from the guessing address itself: sharing an address with a guesser slows an encoder, never
 /// locks it out.
@@ -19,14 +19,12 @@ public sealed class StreamKeyBruteForceTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Theory]
-    [InlineData(IngestEngines.Native)]
-    [InlineData(IngestEngines.Ffmpeg)]
-    public async Task Guessing_from_one_address_gets_few_answers_cheaply_and_the_right_key_publishes_from_that_address_and_another(string engine)
+    [Fact]
+    public async Task Guessing_from_one_address_gets_few_answers_cheaply_and_the_right_key_publishes_from_that_address_and_another()
     {
         const int loops = 4;
         var attack = TimeSpan.FromSeconds(8 * FaultScale.Factor);
-        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Relay:Ingest:HandshakeTimeoutSeconds"] = "5",
             ["Relay:Ingest:BlockedKeyCheckDelaySeconds"] = "2",
@@ -66,12 +64,10 @@ public sealed class StreamKeyBruteForceTests
         var bound = 3 + loops * (wall.Elapsed.TotalSeconds / 2 + 1);
         Assert.True(attempts <= bound + loops, $"{attempts} guesses in {wall.Elapsed.TotalSeconds:F1} s: key checks were not held back");
         Assert.True(rateLimited >= attempts - 3 - loops, $"rate_limited counted {rateLimited} of {attempts}");
-        // The ffmpeg engine hands the handshake to an ffmpeg listener before the key is known (one spawn per guess,
-        // bounded by the guess rate above); the native engine answers the handshake itself and spawns nothing.
-        Assert.True(host.IsFfmpegEngine ? ffmpegStarted <= attempts : ffmpegStarted == 0, $"ffmpeg started {ffmpegStarted} times for {attempts} guesses");
-        // Measured 1.2 s (native) and 2.3 s (ffmpeg engine: a process start per guess) on the loaded 2-core VM, the
-        // host's own start-up work and the client side included.
-        Assert.True(cpu < TimeSpan.FromSeconds((host.IsFfmpegEngine ? 6 : 3) * FaultScale.Factor), $"{attempts} guesses cost {cpu.TotalSeconds:F2} s of CPU in the relay process");
+        // The gateway answers the handshake itself and spawns nothing for a guess.
+        Assert.True(ffmpegStarted == 0, $"ffmpeg started {ffmpegStarted} times for {attempts} guesses");
+        // Measured 1.2 s on the loaded 2-core VM, the host's own start-up work and the client side included.
+        Assert.True(cpu < TimeSpan.FromSeconds(3 * FaultScale.Factor), $"{attempts} guesses cost {cpu.TotalSeconds:F2} s of CPU in the relay process");
 
         // The advisor's encoder on another address is not collateral damage.
         await using (var advisor = await RawRtmpClient.ConnectAsync(host.RtmpPort, IPAddress.Parse("127.0.0.2"), Ct))

@@ -13,12 +13,10 @@ public class GatewayGarbageTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Theory]
-    [InlineData(IngestEngines.Native)]
-    [InlineData(IngestEngines.Ffmpeg)]
-    public async Task Junk_before_a_sane_handshake_is_refused_without_starting_ffmpeg(string engine)
+    [Fact]
+    public async Task Junk_before_a_sane_handshake_is_refused_without_starting_ffmpeg()
     {
-        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Relay:Ingest:HandshakeTimeoutSeconds"] = "1.5",
             ["Relay:Ingest:MaxPendingConnectionsPerIp"] = "32",
@@ -49,12 +47,10 @@ public class GatewayGarbageTests
         await PublishWorksAsync(host);
     }
 
-    [Theory]
-    [InlineData(IngestEngines.Native)]
-    [InlineData(IngestEngines.Ffmpeg)]
-    public async Task Broken_chunk_streams_after_a_valid_handshake_are_refused_without_a_process_left(string engine)
+    [Fact]
+    public async Task Broken_chunk_streams_after_a_valid_handshake_are_refused_without_a_process_left()
     {
-        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Relay:Ingest:HandshakeTimeoutSeconds"] = "1.5",
             ["Relay:Ingest:MaxPendingConnectionsPerIp"] = "32",
@@ -88,8 +84,8 @@ public class GatewayGarbageTests
             AfterHandshakeAsync(host, RawRtmpClient.Connect("live"), dribble: true));
 
         Assert.All(results, r => Assert.True(r is not null && r < TimeSpan.FromSeconds(3), $"closed after {r}"));
-        // The ffmpeg engine starts a listener per handshake (and kills it on refusal); the native one starts none.
-        Assert.Equal(started + (host.IsFfmpegEngine ? results.Length : 0), host.Processes.StartedCount);
+        // The gateway answers every handshake itself: no process is started for any of them.
+        Assert.Equal(started, host.Processes.StartedCount);
         await host.AssertNoFfmpegLeftAsync();
         Assert.Empty(host.Channels.LiveChannelIds);
 
@@ -99,7 +95,7 @@ public class GatewayGarbageTests
     [Fact]
     public async Task A_native_client_that_never_reads_its_answers_is_closed_at_the_handshake_deadline()
     {
-        // Native engine only: it answers pings itself. A client that floods them and never reads fills the server's
+        // The gateway answers pings itself. A client that floods them and never reads fills the server's
         // send buffer; the blocked write must still end at the handshake deadline, not hold a pending slot forever.
         await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
         {

@@ -13,12 +13,10 @@ public class GatewayPublishTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Theory]
-    [InlineData(IngestEngines.Native)]
-    [InlineData(IngestEngines.Ffmpeg)]
-    public async Task Publish_goes_live_with_status_and_HTTP_FLV_starts_at_a_keyframe_at_once(string engine)
+    [Fact]
+    public async Task Publish_goes_live_with_status_and_HTTP_FLV_starts_at_a_keyframe_at_once()
     {
-        await using var host = await IngestTestHost.StartAsync(engine);
+        await using var host = await IngestTestHost.StartAsync();
         using var http = new HttpClient();
 
         var offline = await http.GetAsync(host.FlvUrl("demo"), Ct);
@@ -71,8 +69,8 @@ public class GatewayPublishTests
         }
 
         await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(5));
-        // The native engine terminates RTMP in-process: no ingest ffmpeg ever ran.
-        Assert.Equal(host.IsFfmpegEngine ? 1 : 0, host.Processes.StartedCount);
+        // The gateway terminates RTMP in-process: no ingest ffmpeg ever ran.
+        Assert.Equal(0, host.Processes.StartedCount);
         Assert.Null(host.Channels.GetStatus("demo"));
         Assert.Equal(["live:demo", "offline:demo"], host.Events.All);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(host.FlvUrl("demo"), Ct)).StatusCode);

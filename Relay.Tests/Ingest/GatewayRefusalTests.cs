@@ -2,6 +2,7 @@ using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Rtmp;
 using Relay.Ingest.Flv;
+using Relay.Ingest.Gateway;
 
 namespace Relay.Tests.Ingest;
 
@@ -11,12 +12,10 @@ public class GatewayRefusalTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Theory]
-    [InlineData(IngestEngines.Native)]
-    [InlineData(IngestEngines.Ffmpeg)]
-    public async Task Wrong_key_missing_key_wrong_app_and_second_publisher_are_refused_fast_while_the_live_publisher_goes_on(string engine)
+    [Fact]
+    public async Task Wrong_key_missing_key_wrong_app_and_second_publisher_are_refused_fast_while_the_live_publisher_goes_on()
     {
-        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
         {
             // Four refusals from one IP in a row must not trip the brute-force backoff in this test.
             ["Relay:Ingest:FailedAuthAttemptsBeforeBackoff"] = "10",
@@ -42,19 +41,11 @@ public class GatewayRefusalTests
             var closedAfter = await client.WaitForCloseAsync(TimeSpan.FromSeconds(3), Ct);
             Assert.True(closedAfter is not null, $"{name}: connection not closed");
             Assert.True(closedAfter < TimeSpan.FromSeconds(1), $"{name}: closed only after {closedAfter}");
-            if (host.IsFfmpegEngine)
-            {
-                // The publish never reached ffmpeg, so nothing answered it.
-                Assert.DoesNotContain(client.Received, m => RtmpCommand.TryParse(m, out var c, out _) && c!.Name == "onStatus");
-            }
-            else
-            {
-                // The native engine says why before closing (as nginx-rtmp does), so an encoder reports a failure;
-                // the description never echoes the key.
-                var expected = reason == "wrong_app" ? ("_error", "NetConnection.Connect.Rejected") : ("onStatus", "NetStream.Publish.BadName");
-                Assert.Contains(client.Received, m => IsErrorStatus(m, expected.Item1, expected.Item2));
-                Assert.DoesNotContain(client.Received, m => key.Length > 0 && m.Payload.Span.IndexOf(System.Text.Encoding.UTF8.GetBytes(key)) >= 0);
-            }
+            // The gateway says why before closing (as nginx-rtmp does), so an encoder reports a failure; the
+            // description never echoes the key.
+            var expected = reason == "wrong_app" ? ("_error", "NetConnection.Connect.Rejected") : ("onStatus", "NetStream.Publish.BadName");
+            Assert.Contains(client.Received, m => IsErrorStatus(m, expected.Item1, expected.Item2));
+            Assert.DoesNotContain(client.Received, m => key.Length > 0 && m.Payload.Span.IndexOf(System.Text.Encoding.UTF8.GetBytes(key)) >= 0);
 
             Assert.Equal(before[reason] + 1, RejectedCounts()[reason]);
             before = RejectedCounts();
@@ -68,7 +59,7 @@ public class GatewayRefusalTests
         }
 
         Assert.Equal(["demo"], host.Channels.LiveChannelIds);
-        Assert.Equal(host.IsFfmpegEngine ? 2 + refusals.Length : 0, host.Processes.StartedCount);
+        Assert.Equal(0, host.Processes.StartedCount);
         Assert.False(host.Channels.IsLive("other"));
 
         var viewer = await viewerTask;
@@ -87,12 +78,10 @@ public class GatewayRefusalTests
         host.AssertLogsClean();
     }
 
-    [Theory]
-    [InlineData(IngestEngines.Native)]
-    [InlineData(IngestEngines.Ffmpeg)]
-    public async Task Repeated_bad_keys_from_one_address_slow_its_key_checks_but_the_right_key_still_publishes(string engine)
+    [Fact]
+    public async Task Repeated_bad_keys_from_one_address_slow_its_key_checks_but_the_right_key_still_publishes()
     {
-        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Relay:Ingest:FailedAuthAttemptsBeforeBackoff"] = "2",
         });
@@ -106,8 +95,7 @@ public class GatewayRefusalTests
         }
 
         // Blocked now (1 s, then 2 s, 4 s...): a further guess is answered only after its check was held back, and
-        // refused as rate_limited. (With the ffmpeg engine a listener start precedes the check, and on a loaded
-        // machine it can outlast a 1 s block: the next guess then counts as bad_key and doubles the block.)
+        // refused as rate_limited.
         TimeSpan? held = null;
         for (var i = 2; i < 8 && held is null; i++)
         {
@@ -138,14 +126,14 @@ public class GatewayRefusalTests
             Assert.True(host.Channels.IsLive("demo"));
         }
 
-        Assert.Equal(startedBefore + (host.IsFfmpegEngine ? 1 : 0), host.Processes.StartedCount);
+        Assert.Equal(startedBefore, host.Processes.StartedCount);
         await host.WaitForLiveAsync("demo", live: false, TimeSpan.FromSeconds(5));
         await host.AssertNoFfmpegLeftAsync();
         host.AssertLogsClean();
     }
 
     [Fact]
-    public async Task A_publish_spread_over_several_chunks_is_held_whole_then_released_after_the_key_check()
+    public async Task A_publish_spread_over_several_chunks_is_held_whole_then_released_after_the_key_check_and_names_over_the_cap_are_refused()
     {
         await using var host = await IngestTestHost.StartAsync();
         await using var client = await RawRtmpClient.ConnectAsync(host.RtmpPort, Ct);
@@ -153,21 +141,34 @@ public class GatewayRefusalTests
         // The default 128-byte chunks split the ~150-byte publish in two; the gateway must hold the last one only.
         await client.ConnectAndPublishAsync("live", IngestTestHost.LongKey, Ct);
 
-        Assert.True(await client.WaitForStatusAsync("NetStream.Publish.Start", TimeSpan.FromSeconds(5), Ct), "multi-chunk publish was not released to ffmpeg");
+        Assert.True(await client.WaitForStatusAsync("NetStream.Publish.Start", TimeSpan.FromSeconds(5), Ct), "multi-chunk publish was not answered");
         Assert.True(host.Channels.IsLive("long"));
         await client.DisposeAsync();
         await host.WaitForLiveAsync("long", live: false, TimeSpan.FromSeconds(5));
 
-        // Longer than ffmpeg's 127-byte limit: refused as a bad key by the gateway, quickly and cleanly.
+        // The name-length cap is policy (PublishGate.MaxStreamNameBytes): a key of exactly that many bytes is checked
+        // and goes live; one byte more is refused as a bad key by the gateway, quickly and without asking the
+        // authorizer (which would have accepted it).
+        var atCap = IngestTestHost.CapKeyPrefix + new string('k', PublishGate.MaxStreamNameBytes - IngestTestHost.CapKeyPrefix.Length);
+        await using (var longest = await RawRtmpClient.ConnectAsync(host.RtmpPort, Ct))
+        {
+            await longest.HandshakeAsync(Ct);
+            await longest.ConnectAndPublishAsync("live", atCap, Ct);
+            Assert.True(await longest.WaitForStatusAsync("NetStream.Publish.Start", TimeSpan.FromSeconds(5), Ct), $"a {atCap.Length}-byte key was not accepted");
+        }
+
+        await host.WaitForLiveAsync("cap", live: false, TimeSpan.FromSeconds(5));
         var badKeys = IngestMetrics.Rejected.WithLabels("bad_key").Value;
         await using (var tooLong = await RawRtmpClient.ConnectAsync(host.RtmpPort, Ct))
         {
             await tooLong.HandshakeAsync(Ct);
-            await tooLong.ConnectAndPublishAsync("live", "WRONG-KEY" + new string('x', 300), Ct);
+            await tooLong.ConnectAndPublishAsync("live", atCap + "k", Ct);
             var closed = await tooLong.WaitForCloseAsync(TimeSpan.FromSeconds(2), Ct);
             Assert.True(closed < TimeSpan.FromSeconds(1));
+            Assert.Contains(tooLong.Received, m => IsErrorStatus(m, "onStatus", "NetStream.Publish.BadName"));
         }
 
+        Assert.False(host.Channels.IsLive("cap"));
         Assert.True(IngestMetrics.Rejected.WithLabels("bad_key").Value >= badKeys + 1);
         await host.AssertNoFfmpegLeftAsync();
         host.AssertLogsClean();

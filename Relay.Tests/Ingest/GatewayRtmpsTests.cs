@@ -12,10 +12,8 @@ public sealed class GatewayRtmpsTests : IDisposable
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private readonly string _certificatePath = Path.Combine(Path.GetTempPath(), $"relay-rtmps-{Guid.NewGuid():N}.pfx");
 
-    [Theory]
-    [InlineData(IngestEngines.Native)]
-    [InlineData(IngestEngines.Ffmpeg)]
-    public async Task A_real_ffmpeg_publishes_over_RTMPS_and_plain_RTMP_keeps_working(string engine)
+    [Fact]
+    public async Task A_real_ffmpeg_publishes_over_RTMPS_and_plain_RTMP_keeps_working()
     {
         using (var key = RSA.Create(2048))
         {
@@ -24,7 +22,7 @@ public sealed class GatewayRtmpsTests : IDisposable
             await File.WriteAllBytesAsync(_certificatePath, certificate.Export(X509ContentType.Pkcs12, "pw"), Ct);
         }
 
-        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Relay:Ingest:RtmpsPort"] = "0",
             ["Relay:Ingest:RtmpsCertificatePath"] = _certificatePath,

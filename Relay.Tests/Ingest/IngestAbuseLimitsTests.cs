@@ -15,14 +15,11 @@ public sealed class IngestAbuseLimitsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <remarks>
-    /// Native engine: the publisher's metadata reaches the hub as sent. The ffmpeg engine's listener writes an
-    /// onMetaData of its own; the same cap applies to it (one sink for both engines).
-    /// </remarks>
+    /// <remarks>The publisher's metadata reaches the hub as sent, so the cap is on what the encoder wrote.</remarks>
     [Fact]
     public async Task Metadata_over_16_KiB_is_dropped_with_a_log_line_and_the_stream_goes_on()
     {
-        await using var host = await IngestTestHost.StartAsync(IngestEngines.Native);
+        await using var host = await IngestTestHost.StartAsync();
         var droppedBefore = IngestMetrics.MetadataDropped.WithLabels("demo").Value;
         // A real encoder whose onMetaData carries a 20 KB comment.
         using var publisher = FfmpegPublisher.Start(host.RtmpUrl(IngestTestHost.DemoKey), seconds: 20, extraVideoArgs: $"-metadata comment={new string('x', 20_000)}");

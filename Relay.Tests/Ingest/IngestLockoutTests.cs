@@ -14,12 +14,10 @@ public sealed class IngestLockoutTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Theory]
-    [InlineData(IngestEngines.Native)]
-    [InlineData(IngestEngines.Ffmpeg)]
-    public async Task Idle_connections_filling_every_pending_slot_cannot_lock_out_a_real_publisher(string engine)
+    [Fact]
+    public async Task Idle_connections_filling_every_pending_slot_cannot_lock_out_a_real_publisher()
     {
-        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Relay:Ingest:MaxPendingConnections"] = "8",
             ["Relay:Ingest:MaxPendingConnectionsPerIp"] = "2",
@@ -63,12 +61,10 @@ public sealed class IngestLockoutTests
         await host.AssertNoFfmpegLeftAsync();
     }
 
-    [Theory]
-    [InlineData(IngestEngines.Native)]
-    [InlineData(IngestEngines.Ffmpeg)]
-    public async Task A_real_publisher_is_admitted_from_an_address_that_just_sent_wrong_keys(string engine)
+    [Fact]
+    public async Task A_real_publisher_is_admitted_from_an_address_that_just_sent_wrong_keys()
     {
-        await using var host = await IngestTestHost.StartAsync(engine, new Dictionary<string, string?>
+        await using var host = await IngestTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Relay:Ingest:FailedAuthAttemptsBeforeBackoff"] = "2",
             ["Relay:Ingest:MaxAuthBackoffSeconds"] = "300",

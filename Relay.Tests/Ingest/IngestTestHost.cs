@@ -28,8 +28,11 @@ internal sealed class IngestTestHost : IAsyncDisposable
     public const string DemoKey = "demo-secret-key-123";
     public const string OtherKey = "other-secret-key-456";
 
-    /// <summary>A key long enough that its publish command spans two 128-byte chunks, short enough for ffmpeg (127 bytes).</summary>
+    /// <summary>A key long enough that its publish command spans two 128-byte chunks.</summary>
     public static readonly string LongKey = "long-" + new string('k', 120);
+
+    /// <summary>Every key with this prefix is accepted as channel <c>cap</c> by the authorizer, whatever its length (for the name-length cap).</summary>
+    public const string CapKeyPrefix = "cap-";
 
     private readonly WebApplication _app;
     private readonly string _dataDir;
@@ -64,18 +67,6 @@ internal sealed class IngestTestHost : IAsyncDisposable
 
     public Uri FlvUrl(string channelId) => new(HttpBase, $"/live/{channelId}.flv");
 
-    /// <summary>Which RTMP engine terminates publishers (<c>Relay:Ingest:Engine</c>).</summary>
-    public string Engine { get; private set; } = IngestEngines.Native;
-
-    public bool IsFfmpegEngine => Engine == IngestEngines.Ffmpeg;
-
-    /// <summary>Starts the host with the given engine (tests that run against both take it as a theory parameter).</summary>
-    public static Task<IngestTestHost> StartAsync(string engine, IDictionary<string, string?>? settings = null)
-    {
-        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Relay:Ingest:Engine"] = engine };
-        return StartAsync(all);
-    }
-
     public static async Task<IngestTestHost> StartAsync(IDictionary<string, string?>? settings = null)
     {
         FfmpegAvailability.SkipIfMissing();
@@ -106,7 +97,7 @@ internal sealed class IngestTestHost : IAsyncDisposable
         builder.Services.AddRelayIngest(builder.Configuration);
         var app = builder.Build();
         app.MapRelayPlayback();
-        var host = new IngestTestHost(app, dataDir, logs, events) { Engine = config.GetValueOrDefault("Relay:Ingest:Engine") ?? IngestEngines.Native };
+        var host = new IngestTestHost(app, dataDir, logs, events);
         try
         {
             await app.StartAsync(TestContext.Current.CancellationToken);
@@ -206,6 +197,7 @@ internal sealed class IngestTestHost : IAsyncDisposable
                 OtherKey => PublishDecision.Accept("other"),
                 var k when k == LongKey => PublishDecision.Accept("long"),
                 Captures.PublishedKey => PublishDecision.Accept("capture"),
+                var k when k.StartsWith(CapKeyPrefix, StringComparison.Ordinal) => PublishDecision.Accept("cap"),
                 _ => PublishDecision.Reject(PublishRejectReason.BadKey),
             });
     }
