@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
-using Relay.Ingest.Gateway;
+using Relay.Ingest.Publishing;
 using Relay.Ingest.Hls;
 using Relay.Ingest.Playback;
 using Relay.Ingest.Recording;
@@ -44,8 +44,8 @@ public static class IngestServiceCollectionExtensions
         // (the gateway ends its connections before the registry stops whatever ffmpeg is left).
         services.TryAddSingleton<FfmpegProcessRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<FfmpegProcessRegistry>());
-        services.TryAddSingleton<RtmpGateway>();
-        services.AddHostedService(sp => sp.GetRequiredService<RtmpGateway>());
+        services.TryAddSingleton<RtmpListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<RtmpListener>());
         AddPlaybackConsumers(services, configuration);
         return services;
     }

@@ -22,7 +22,7 @@ public interface ILiveChannelObserver
 /// <summary>The live channels of this node: one <see cref="StreamHub"/> per channel with a publisher.</summary>
 public sealed partial class LiveChannelRegistry
 {
-    private readonly ConcurrentDictionary<string, LiveSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PublisherSession> _sessions = new(StringComparer.Ordinal);
     private readonly List<ILiveChannelObserver> _observers = [];
     private readonly Lock _observersLock = new();
     private readonly IServiceProvider _services;
@@ -98,11 +98,11 @@ public sealed partial class LiveChannelRegistry
     }
 
     /// <summary>Claims the channel for a publisher; null when it already has one.</summary>
-    internal LiveSession? TryBeginPublish(string channelId)
+    internal PublisherSession? TryBeginPublish(string channelId)
     {
         var options = _options.Value;
         var hub = new StreamHub(channelId, _time.GetUtcNow(), new SubscriberLimits(options.SubscriberQueueSize, options.SubscriberQueueBytes));
-        var session = new LiveSession(hub);
+        var session = new PublisherSession(hub);
         if (!_sessions.TryAdd(channelId, session))
         {
             return null;
@@ -114,11 +114,11 @@ public sealed partial class LiveChannelRegistry
     }
 
     /// <summary>The publisher's connection has ended: completes the hub and tells observers.</summary>
-    internal void EndPublish(LiveSession session)
+    internal void EndPublish(PublisherSession session)
     {
         var channelId = session.Hub.ChannelId;
         session.Hub.Complete();
-        if (_sessions.TryRemove(new KeyValuePair<string, LiveSession>(channelId, session)))
+        if (_sessions.TryRemove(new KeyValuePair<string, PublisherSession>(channelId, session)))
         {
             IngestMetrics.Live.WithLabels(channelId).Set(0);
             IngestMetrics.BitrateBitsPerSecond.RemoveLabelled(channelId);
@@ -173,33 +173,4 @@ public sealed partial class LiveChannelRegistry
             }
         }
     }
-}
-
-/// <summary>One publisher's tenure on a channel: its hub and the switch that disconnects it.</summary>
-internal sealed class LiveSession(StreamHub hub)
-{
-    private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public StreamHub Hub { get; } = hub;
-
-    /// <summary>Cancelled when the server asks to disconnect the publisher.</summary>
-    public CancellationToken StopRequested => _stop.Token;
-
-    public Task Ended => _ended.Task;
-
-    public Task StopAsync()
-    {
-        try
-        {
-            _stop.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        return _ended.Task;
-    }
-
-    public void MarkEnded() => _ended.TrySetResult();
 }

@@ -7,7 +7,8 @@ namespace Relay.Ingest.Fanout;
 /// with one queue and one wake-up per tag per destination, ten destinations cost the thread pool ~800 wake-ups a
 /// second and most of Relay's fan-out CPU went to waking and parking threads, not to moving bytes. nginx-rtmp writes
 /// every push socket from its event loop; this is the same idea: when the consumer's queue is empty and its socket
-/// can take the bytes now, the publisher writes them itself.
+/// can take the bytes now, the publisher writes them itself. This is part of the hot-path contract stated once in
+/// <c>Publishing/PublisherThread.cs</c> (which thread, which locks, what may run there).
 /// </summary>
 public interface IInlineTagWriter
 {

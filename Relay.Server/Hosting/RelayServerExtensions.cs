@@ -11,7 +11,7 @@ using Relay.Chat.Channels;
 using Relay.Ingest;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Egress;
-using Relay.Ingest.Gateway;
+using Relay.Ingest.Publishing;
 using Relay.Ingest.Playback;
 using Relay.Server.Media;
 using Relay.Server.Observability;

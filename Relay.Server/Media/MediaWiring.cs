@@ -1,7 +1,7 @@
 using Relay.Chat.Channels;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Egress;
-using Relay.Ingest.Gateway;
+using Relay.Ingest.Publishing;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Media;

@@ -97,7 +97,7 @@ public sealed class ParserFuzzTests
     }
 
     /// <summary>
-    /// Drives the native ingest's server protocol the way <c>NativeRtmpConnection</c> does: every connect and publish
+    /// Drives the native ingest's server protocol the way <c>PublisherConnection</c> does: every connect and publish
     /// accepted (so mutations reach the media path), replies drained, until the input ends or the protocol refuses it.
     /// Returns what the run allocated on this thread.
     /// </summary>

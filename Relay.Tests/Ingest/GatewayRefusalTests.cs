@@ -2,7 +2,7 @@ using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Rtmp;
 using Relay.Ingest.Flv;
-using Relay.Ingest.Gateway;
+using Relay.Ingest.Publishing;
 
 namespace Relay.Tests.Ingest;
 

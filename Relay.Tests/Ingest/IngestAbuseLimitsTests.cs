@@ -1,7 +1,7 @@
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Flv;
-using Relay.Ingest.Gateway;
+using Relay.Ingest.Publishing;
 
 namespace Relay.Tests.Ingest;
 

@@ -23,7 +23,7 @@ public sealed class IngestLockoutTests
             ["Relay:Ingest:MaxPendingConnectionsPerIp"] = "2",
             ["Relay:Ingest:HandshakeTimeoutSeconds"] = "20",
         });
-        var evictedBefore = IngestMetrics.Rejected.WithLabels(Relay.Ingest.Gateway.PublishRejectReason.TooManyConnections).Value;
+        var evictedBefore = IngestMetrics.Rejected.WithLabels(Relay.Ingest.Publishing.PublishRejectReason.TooManyConnections).Value;
 
         // Four attacker addresses, two slots each: the pool is full. Each sends C0 and stops (past the first-byte deadline).
         var attackers = new List<Socket>();
@@ -46,7 +46,7 @@ public sealed class IngestLockoutTests
             using var publisher = FfmpegPublisher.Start(host.RtmpUrl(IngestTestHost.DemoKey), seconds: 30);
             await host.WaitForLiveAsync("demo", live: true, TimeSpan.FromSeconds(15));
             Assert.False(publisher.HasExited, publisher.Stderr);
-            Assert.True(IngestMetrics.Rejected.WithLabels(Relay.Ingest.Gateway.PublishRejectReason.TooManyConnections).Value >= evictedBefore + 1);
+            Assert.True(IngestMetrics.Rejected.WithLabels(Relay.Ingest.Publishing.PublishRejectReason.TooManyConnections).Value >= evictedBefore + 1);
             await host.AssertKeyframeArrivesAsync("demo", "the publisher admitted past a full pool");
         }
         finally

@@ -13,7 +13,7 @@ using Relay.Ingest;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
-using Relay.Ingest.Gateway;
+using Relay.Ingest.Publishing;
 using Relay.Ingest.Playback;
 
 namespace Relay.Tests.Ingest;
@@ -55,7 +55,7 @@ internal sealed class IngestTestHost : IAsyncDisposable
 
     public int RtmpPort => Gateway.RtmpEndPoint!.Port;
 
-    public RtmpGateway Gateway => _app.Services.GetRequiredService<RtmpGateway>();
+    public RtmpListener Gateway => _app.Services.GetRequiredService<RtmpListener>();
 
     public LiveChannelRegistry Channels => _app.Services.GetRequiredService<LiveChannelRegistry>();
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Relay.Ingest.Configuration;
-using Relay.Ingest.Gateway;
+using Relay.Ingest.Publishing;
 
 namespace Relay.Tests.Ingest.Gateway;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Relay.Ingest;
 using Relay.Ingest.Configuration;
-using Relay.Ingest.Gateway;
+using Relay.Ingest.Publishing;
 
 namespace Relay.Tests.Ingest.Gateway;
 

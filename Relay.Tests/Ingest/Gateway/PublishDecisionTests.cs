@@ -1,5 +1,5 @@
 using System.Net;
-using Relay.Ingest.Gateway;
+using Relay.Ingest.Publishing;
 
 namespace Relay.Tests.Ingest.Gateway;
 

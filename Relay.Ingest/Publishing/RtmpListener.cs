@@ -9,18 +9,18 @@ using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
 
-namespace Relay.Ingest.Gateway;
+namespace Relay.Ingest.Publishing;
 
 /// <summary>
 /// The public RTMP (and optional RTMPS) endpoint. Accepts connections, applies the pending-connection limits and
-/// hands each one to a <see cref="NativeRtmpConnection"/>. The accept loop logs and restarts on failure.
+/// hands each one to a <see cref="PublisherConnection"/>. The accept loop logs and restarts on failure.
 /// </summary>
-public sealed partial class RtmpGateway : BackgroundService
+public sealed partial class RtmpListener : BackgroundService
 {
     private readonly IngestOptions _options;
     private readonly LiveChannelRegistry _channels;
     private readonly TimeProvider _time;
-    private readonly ILogger<RtmpGateway> _logger;
+    private readonly ILogger<RtmpListener> _logger;
     private readonly ConnectionLimiter _limiter;
     private readonly PublishGate _gate;
     private readonly ConcurrentDictionary<long, Task> _connections = new();
@@ -29,12 +29,12 @@ public sealed partial class RtmpGateway : BackgroundService
     private Socket? _rtmpsListener;
     private X509Certificate2? _certificate;
 
-    public RtmpGateway(
+    public RtmpListener(
         IOptions<IngestOptions> options,
         IPublishAuthorizer authorizer,
         LiveChannelRegistry channels,
         TimeProvider time,
-        ILogger<RtmpGateway> logger)
+        ILogger<RtmpListener> logger)
     {
         _options = options.Value;
         _channels = channels;
@@ -147,7 +147,7 @@ public sealed partial class RtmpGateway : BackgroundService
             // Never refused here: a full pool evicts an older pending connection instead (see ConnectionLimiter).
             using (var lease = _limiter.Admit(remote.Address))
             {
-                var connection = new NativeRtmpConnection(client, remote, certificate, lease, _options, _channels, _limiter, _gate, _time, _logger);
+                var connection = new PublisherConnection(client, remote, certificate, lease, _options, _channels, _limiter, _gate, _time, _logger);
                 if (certificate is null)
                 {
                     await PublisherThread.RunAsync(() => connection.RunAsync(stoppingToken)).ConfigureAwait(false);

@@ -1,4 +1,4 @@
-namespace Relay.Ingest.Gateway;
+namespace Relay.Ingest.Publishing;
 
 /// <summary>
 /// Publish starts per channel in a sliding minute. Each start costs an HLS packager process, a recording file and a

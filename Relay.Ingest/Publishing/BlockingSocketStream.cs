@@ -1,11 +1,11 @@
 using System.Net.Sockets;
 
-namespace Relay.Ingest.Gateway;
+namespace Relay.Ingest.Publishing;
 
 /// <summary>
 /// A plain-RTMP publisher's socket as a stream whose reads and writes block the calling thread, so the whole native
 /// ingest of one publisher (handshake, commands, media into the hub, inline sends to the destinations) runs on one
-/// thread of its own (<see cref="PublisherThread"/>): one kernel wake-up per TCP read. Through the thread pool a read
+/// thread of its own (<see cref="PublisherThread"/>, which states the whole contract): one kernel wake-up per TCP read. Through the thread pool a read
 /// took the socket engine's thread, a pool worker and often a second worker; measured in docs/benchmarks.md.
 /// The socket must never see an asynchronous operation: .NET then switches its descriptor to non-blocking for good
 /// and emulates blocking calls through the socket engine, which would bring the hops back.
@@ -110,36 +110,5 @@ internal sealed class BlockingSocketStream(Socket socket) : Stream
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
         }
-    }
-}
-
-/// <summary>Runs one publisher's connection on a thread of its own (see <see cref="BlockingSocketStream"/>).</summary>
-internal static class PublisherThread
-{
-    /// <summary>The read loop keeps little on the stack; a small stack keeps a thread per connection cheap.</summary>
-    private const int StackSize = 256 * 1024;
-
-    public static Task RunAsync(Func<Task> connection)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                // Every await in the connection completes synchronously on blocking I/O, so it runs here to the end.
-                connection().GetAwaiter().GetResult();
-                done.TrySetResult();
-            }
-            catch (Exception ex)
-            {
-                done.TrySetException(ex);
-            }
-        }, StackSize)
-        {
-            IsBackground = true,
-            Name = "RTMP publisher",
-        };
-        thread.Start();
-        return done.Task;
     }
 }

@@ -3,7 +3,7 @@ using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Net;
 
-namespace Relay.Ingest.Gateway;
+namespace Relay.Ingest.Publishing;
 
 /// <summary>
 /// Bounds what unauthenticated connections may cost: pending connections per client address and in total, and a

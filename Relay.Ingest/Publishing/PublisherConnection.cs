@@ -9,7 +9,7 @@ using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Rtmp;
 
-namespace Relay.Ingest.Gateway;
+namespace Relay.Ingest.Publishing;
 
 /// <summary>
 /// One publisher connection terminated by the gateway itself: the handshake, the commands and the media are handled
@@ -17,7 +17,7 @@ namespace Relay.Ingest.Gateway;
 /// socket read loop straight into the channel's hub as an FLV tag, with no process, pipe or thread hop in between.
 /// Refusals are answered with an error status first, as nginx-rtmp does, so encoders report the failure.
 /// </summary>
-internal sealed class NativeRtmpConnection(
+internal sealed class PublisherConnection(
     Socket client,
     IPEndPoint remote,
     X509Certificate2? certificate,
@@ -29,7 +29,7 @@ internal sealed class NativeRtmpConnection(
     TimeProvider time,
     ILogger logger)
 {
-    private LiveSession? _session;
+    private PublisherSession? _session;
     private CancellationTokenRegistration _stopRegistration;
     private IngestTagSink _sink;
     private long _publishStarted;
@@ -91,13 +91,13 @@ internal sealed class NativeRtmpConnection(
         {
             // The client went away or spoke junk (e.g. a TLS handshake that failed); nothing to keep.
             why = "publisher connection failed";
-            GatewayLog.ConnectionEnded(logger, remote, ex.Message);
+            PublishingLog.ConnectionEnded(logger, remote, ex.Message);
         }
         finally
         {
             if (refusal is not null)
             {
-                GatewayLog.CountRefusal(logger, remote, refusal);
+                PublishingLog.CountRefusal(logger, remote, refusal);
             }
 
             EndPublish(why ?? "publisher disconnected");
@@ -177,7 +177,7 @@ internal sealed class NativeRtmpConnection(
             if (verdict.Refusal is not null)
             {
                 // Counted and logged before the encoder hears of it: whoever sees the failure finds it in logs and metrics.
-                GatewayLog.CountRefusal(logger, remote, verdict.Refusal);
+                PublishingLog.CountRefusal(logger, remote, verdict.Refusal);
             }
 
             // Replies (command results, acknowledgements, pong, a refusal's error status) go out before anything closes.
@@ -247,14 +247,14 @@ internal sealed class NativeRtmpConnection(
                 EndPublish("publisher unpublished");
                 return default;
             default:
-                GatewayLog.ProtocolError(logger, remote, protocol.Error ?? "invalid RTMP");
+                PublishingLog.ProtocolError(logger, remote, protocol.Error ?? "invalid RTMP");
                 return _everLive
                     ? (true, null, $"bad RTMP from the publisher: {protocol.Error}")
                     : (true, PublishRejectReason.ProtocolError, null);
         }
     }
 
-    private void StartPublish(LiveSession session, CancellationTokenSource connection)
+    private void StartPublish(PublisherSession session, CancellationTokenSource connection)
     {
         if (!_everLive)
         {
@@ -267,7 +267,7 @@ internal sealed class NativeRtmpConnection(
         _publishStarted = Stopwatch.GetTimestamp();
         _sink = new IngestTagSink(session.Hub, _publishStarted, logger);
         _stopRegistration = session.StopRequested.Register(static state => ((CancellationTokenSource)state!).Cancel(), connection);
-        GatewayLog.Live(logger, session.Hub.ChannelId, remote);
+        PublishingLog.Live(logger, session.Hub.ChannelId, remote);
     }
 
     private void EndPublish(string why)
@@ -279,7 +279,7 @@ internal sealed class NativeRtmpConnection(
 
         _session = null;
         _stopRegistration.Dispose();
-        GatewayLog.Offline(logger, session.Hub.ChannelId, why, Stopwatch.GetElapsedTime(_publishStarted));
+        PublishingLog.Offline(logger, session.Hub.ChannelId, why, Stopwatch.GetElapsedTime(_publishStarted));
         channels.EndPublish(session);
     }
 

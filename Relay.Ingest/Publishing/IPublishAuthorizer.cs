@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Relay.Ingest.Gateway;
+namespace Relay.Ingest.Publishing;
 
 /// <summary>
 /// Decides whether a publish may go live. Implemented by the server (channel store lookup by stream key).

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Relay.Ingest.Diagnostics;
+using Relay.Ingest.Fanout;
+
+namespace Relay.Ingest.Publishing;
+
+/// <summary>Hands each tag to the hub and keeps the per-channel ingest gauges and the first-media log.</summary>
+internal struct IngestTagSink(StreamHub hub, long publishStarted, ILogger logger)
+{
+    /// <summary>
+    /// Largest onMetaData body kept. The hub keeps metadata as the stream's header and sends it first to every new
+    /// viewer, destination and recording; real encoders send well under 1 KiB. Larger metadata is dropped (the
+    /// stream goes on, with the last metadata that fit, if any).
+    /// </summary>
+    public const int MaxMetadataBytes = 16 * 1024;
+
+    private bool _sawMedia;
+    private bool _droppedMetadata;
+    private long _lastGaugeUpdate;
+
+    public void Publish(Flv.FlvTag tag)
+    {
+        if (tag.Kind == Flv.FlvTagKind.Metadata && tag.BodyLength > MaxMetadataBytes)
+        {
+            IngestMetrics.MetadataDropped.WithLabels(hub.ChannelId).Inc();
+            if (!_droppedMetadata)
+            {
+                // Once per session: a publisher repeating it must not flood the log.
+                _droppedMetadata = true;
+                PublishingLog.MetadataDropped(logger, hub.ChannelId, tag.BodyLength, MaxMetadataBytes);
+            }
+
+            return;
+        }
+
+        if (!_sawMedia)
+        {
+            _sawMedia = true;
+            PublishingLog.FirstMedia(logger, hub.ChannelId, Stopwatch.GetElapsedTime(publishStarted).TotalMilliseconds);
+        }
+
+        hub.Publish(tag);
+        var now = Stopwatch.GetTimestamp();
+        if (Stopwatch.GetElapsedTime(_lastGaugeUpdate, now) >= TimeSpan.FromSeconds(1))
+        {
+            _lastGaugeUpdate = now;
+            var (bits, fps) = hub.GetRates();
+            IngestMetrics.BitrateBitsPerSecond.WithLabels(hub.ChannelId).Set(bits ?? 0);
+            IngestMetrics.FramesPerSecond.WithLabels(hub.ChannelId).Set(fps ?? 0);
+            if (hub.GetStatus().KeyframeIntervalSeconds is { } keyframeInterval)
+            {
+                IngestMetrics.KeyframeIntervalSeconds.WithLabels(hub.ChannelId).Set(keyframeInterval);
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Relay.Ingest.Channels;
+
+namespace Relay.Ingest.Publishing;
+
+/// <summary>
+/// The publish decision: empty key, authorizer (failures refuse), brute-force accounting, the per-channel
+/// publish-start rate and the channel claim (one publisher per channel).
+/// </summary>
+internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegistry channels, ConnectionLimiter limiter, PublishStartRate publishStarts, TimeProvider time, ILogger logger)
+{
+    /// <summary>
+    /// Longest publish name accepted, as policy: Relay's stream keys are 35 characters, and 255 bytes leaves room for
+    /// any key an authorizer may issue while a longer name is refused as <c>bad_key</c> without asking the authorizer.
+    /// (The old 127-byte cap was ffmpeg's <c>char filename[128]</c>, which went with the ffmpeg ingest engine.)
+    /// </summary>
+    public const int MaxStreamNameBytes = 255;
+
+    /// <summary>connect/createStream/publish are small; anything bigger before publish is junk.</summary>
+    public const int MaxPrePublishMessageSize = 64 * 1024;
+
+    /// <summary>Encoders use a handful of chunk streams (OBS: 2-7); the cap bounds per-connection state.</summary>
+    public const int MaxPrePublishChunkStreams = 16;
+
+    public async Task<(PublisherSession? Session, string? Refusal)> AuthorizeAsync(string app, string streamKey, IPEndPoint remote, CancellationToken cancellationToken)
+    {
+        // The brute-force wait slows the key check; it never decides it. Refusing at accept (as before) locked out
+        // every encoder sharing the guesser's address (SNAT load balancer, RTMPS terminator, venue NAT); answering
+        // at once would let the guesser learn each answer by its speed. Held back, then checked: a right key passes.
+        var delay = limiter.KeyCheckDelay(remote.Address);
+        var blocked = delay > TimeSpan.Zero;
+        if (blocked)
+        {
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (streamKey.Length == 0)
+        {
+            limiter.RecordAuthFailure(remote.Address);
+            return (null, blocked ? PublishRejectReason.RateLimited : PublishRejectReason.MissingKey);
+        }
+
+        PublishDecision decision;
+        try
+        {
+            decision = await authorizer.AuthorizeAsync(new PublishRequest(app, streamKey, remote), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            PublishingLog.AuthorizerFailed(logger, ex, remote);
+            return (null, PublishRejectReason.AuthError);
+        }
+
+        if (!decision.Accepted)
+        {
+            if (decision.Reason is PublishRejectReason.BadKey or PublishRejectReason.MissingKey)
+            {
+                limiter.RecordAuthFailure(remote.Address, streamKey);
+                return (null, blocked ? PublishRejectReason.RateLimited : decision.Reason);
+            }
+
+            return (null, decision.Reason);
+        }
+
+        var channelId = decision.ChannelId!;
+        if (!publishStarts.MayStart(channelId))
+        {
+            return (null, PublishRejectReason.TooManyPublishes);
+        }
+
+        var session = channels.TryBeginPublish(channelId);
+        if (session is null)
+        {
+            return (null, PublishRejectReason.AlreadyLive);
+        }
+
+        publishStarts.Started(channelId);
+        return (session, null);
+    }
+
+    /// <summary>A publish name too long to be a key: refused as a bad key (and counted) without asking the authorizer.</summary>
+    public bool RefuseOverlongName(string name, IPEndPoint remote)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(name) <= MaxStreamNameBytes)
+        {
+            return false;
+        }
+
+        PublishingLog.ProtocolError(logger, remote, $"publish name longer than {MaxStreamNameBytes} bytes");
+        limiter.RecordAuthFailure(remote.Address);
+        return true;
+    }
+
+    /// <summary>The app of <c>connect</c> without a query string or slashes (<c>live?x=y</c> and <c>/live/</c> are <c>live</c>).</summary>
+    public static string? NormalizeApp(string? app)
+    {
+        if (app is null)
+        {
+            return null;
+        }
+
+        var query = app.IndexOf('?', StringComparison.Ordinal);
+        return (query >= 0 ? app[..query] : app).Trim('/');
+    }
+}
