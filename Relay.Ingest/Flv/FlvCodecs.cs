@@ -1,4 +1,4 @@
-using Relay.Ingest.Rtmp;
+using Relay.Ingest.Amf0;
 
 namespace Relay.Ingest.Flv;
 

@@ -1,3 +1,5 @@
+using Relay.Ingest.Amf0;
+
 namespace Relay.Ingest.Rtmp;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Relay.Ingest.Amf0;
 using Relay.Ingest.Flv;
 
 namespace Relay.Ingest.Rtmp;

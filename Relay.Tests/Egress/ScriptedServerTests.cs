@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
+using Relay.Ingest.Amf0;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Egress.Rtmp;
 using Relay.Ingest.Flv;

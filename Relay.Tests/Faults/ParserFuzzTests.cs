@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using CsCheck;
+using Relay.Ingest.Amf0;
 using Relay.Ingest.Egress.Rtmp;
 using Relay.Ingest.Flv;
 using Relay.Ingest.Rtmp;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Relay.Ingest.Amf0;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Flv;
-using Relay.Ingest.Rtmp;
 
 namespace Relay.Tests.Ingest;
 

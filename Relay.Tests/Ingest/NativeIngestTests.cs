@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Relay.Ingest.Amf0;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Fanout;
 using Relay.Ingest.Flv;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Relay.Ingest.Amf0;
 using Relay.Ingest.Rtmp;
 
 namespace Relay.Tests.Ingest;

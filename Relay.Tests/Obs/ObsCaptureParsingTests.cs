@@ -1,5 +1,6 @@
 using System.Buffers;
 using CsCheck;
+using Relay.Ingest.Amf0;
 using Relay.Ingest.Rtmp;
 using Relay.Tests.Ingest;
 

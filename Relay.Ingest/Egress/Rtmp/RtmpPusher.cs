@@ -8,6 +8,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Relay.Ingest.Amf0;
 using Relay.Ingest.Egress.Source;
 using Relay.Ingest.Fanout;
 using Relay.Ingest.Flv;

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Relay.Ingest.Amf0;
 using Relay.Ingest.Rtmp;
 
 namespace Relay.Tests.Egress.Harness;

@@ -1,4 +1,4 @@
-namespace Relay.Ingest.Rtmp;
+namespace Relay.Ingest.Amf0;
 
 /// <summary>AMF0 type markers (AMF0 spec, section 2.1).</summary>
 public enum Amf0Marker : byte

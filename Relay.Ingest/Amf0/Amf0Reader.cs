@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Relay.Ingest.Rtmp;
+namespace Relay.Ingest.Amf0;
 
 /// <summary>
 /// Reads AMF0 values from a contiguous payload (an RTMP command or data message). Decoded values are

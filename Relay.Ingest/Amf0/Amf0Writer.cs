@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Relay.Ingest.Rtmp;
+namespace Relay.Ingest.Amf0;
 
 /// <summary>Writes AMF0 values (the inverse of <see cref="Amf0Reader"/>).</summary>
 public static class Amf0Writer
