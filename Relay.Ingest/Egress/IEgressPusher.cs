@@ -1,5 +1,5 @@
 using Relay.Ingest.Egress.Source;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Egress;
 

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Fanout;
 

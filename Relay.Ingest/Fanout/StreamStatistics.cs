@@ -1,4 +1,4 @@
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Fanout;
 

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Relay.Ingest.Diagnostics;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Fanout;
 

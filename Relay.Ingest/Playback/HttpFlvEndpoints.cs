@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relay.Ingest.Channels;
-using Relay.Ingest.Flv;
 using Relay.Ingest.Hls;
+using Relay.Ingest.Media;
 using Relay.Ingest.Net;
 
 namespace Relay.Ingest.Playback;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Fanout;
+using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Publishing;
 
@@ -19,9 +20,9 @@ internal struct IngestTagSink(StreamHub hub, long publishStarted, ILogger logger
     private bool _droppedMetadata;
     private long _lastGaugeUpdate;
 
-    public void Publish(Flv.FlvTag tag)
+    public void Publish(Media.FlvTag tag)
     {
-        if (tag.Kind == Flv.FlvTagKind.Metadata && tag.BodyLength > MaxMetadataBytes)
+        if (tag.Kind == Media.FlvTagKind.Metadata && tag.BodyLength > MaxMetadataBytes)
         {
             IngestMetrics.MetadataDropped.WithLabels(hub.ChannelId).Inc();
             if (!_droppedMetadata)

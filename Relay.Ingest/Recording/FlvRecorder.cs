@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Relay.Ingest.Fanout;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Recording;
 

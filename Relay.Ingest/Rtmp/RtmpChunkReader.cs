@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Rtmp;
 
@@ -81,8 +82,8 @@ public sealed class RtmpChunkStreamState
 
     /// <summary>
     /// When set, audio and video messages are reassembled into an array with room for an FLV tag header before
-    /// and the previous-tag-size after the payload, so the ingest wraps them in an <see cref="Flv.FlvTag"/>
-    /// without copying (see <see cref="Flv.FlvTag.FromReservedBuffer"/>).
+    /// and the previous-tag-size after the payload, so the ingest wraps them in an <see cref="Media.FlvTag"/>
+    /// without copying (see <see cref="Media.FlvTag.FromReservedBuffer"/>).
     /// </summary>
     internal bool ReserveFlvTagSpace { get; set; }
 
@@ -262,8 +263,8 @@ public static class RtmpChunkReader
         {
             if (state.ReserveFlvTagSpace && slot.TypeId is RtmpMessageType.Audio or RtmpMessageType.Video)
             {
-                slot.Partial = new byte[Flv.FlvTag.HeaderSize + length + Flv.FlvTag.TrailerSize];
-                slot.PartialOffset = Flv.FlvTag.HeaderSize;
+                slot.Partial = new byte[Media.FlvTag.HeaderSize + length + Media.FlvTag.TrailerSize];
+                slot.PartialOffset = Media.FlvTag.HeaderSize;
             }
             else
             {

@@ -9,7 +9,7 @@ using Relay.Ingest.Egress;
 using Relay.Ingest.Egress.Rtmp;
 using Relay.Ingest.Egress.Source;
 using Relay.Ingest.Ffmpeg;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Tests.Egress;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Egress.Source;
 using Relay.Ingest.Fanout;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Tests.Egress;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Egress.Rtmp;
 using Relay.Ingest.Egress.Source;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 using Relay.Tests.Egress.Harness;
 
 namespace Relay.Tests.Egress;

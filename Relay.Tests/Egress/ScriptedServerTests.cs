@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Relay.Ingest.Amf0;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Egress.Rtmp;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 using Relay.Ingest.Rtmp;
 
 namespace Relay.Tests.Egress;

@@ -5,7 +5,7 @@ using Relay.Ingest.Egress;
 using Relay.Ingest.Egress.Source;
 using Relay.Ingest.Egress.Supervision;
 using Relay.Ingest.Channels;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Tests.Egress;
 

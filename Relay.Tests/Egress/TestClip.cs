@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 using Relay.Tests.Egress.Harness;
 
 namespace Relay.Tests.Egress;

@@ -7,7 +7,7 @@ using Relay.Ingest.Egress;
 using Relay.Ingest.Egress.Rtmp;
 using Relay.Ingest.Egress.Transcode;
 using Relay.Ingest.Ffmpeg;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 using Relay.Tests.Egress.Harness;
 using TempDir = Relay.Tests.Common.TempDir;
 

@@ -4,7 +4,7 @@ using System.IO.Pipelines;
 using CsCheck;
 using Relay.Ingest.Amf0;
 using Relay.Ingest.Egress.Rtmp;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 using Relay.Ingest.Rtmp;
 using Relay.Tests.Ingest;
 

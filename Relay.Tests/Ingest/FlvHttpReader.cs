@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Tests.Ingest;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Relay.Ingest.Amf0;
 using Relay.Ingest.Configuration;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Tests.Ingest;
 

@@ -1,7 +1,6 @@
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Rtmp;
-using Relay.Ingest.Flv;
 using Relay.Ingest.Publishing;
 
 namespace Relay.Tests.Ingest;

@@ -1,6 +1,6 @@
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 using Relay.Ingest.Publishing;
 
 namespace Relay.Tests.Ingest;

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using Relay.Ingest.Amf0;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Fanout;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 using Relay.Ingest.Rtmp;
 
 namespace Relay.Tests.Ingest;

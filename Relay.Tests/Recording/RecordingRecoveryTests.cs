@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 using Relay.Ingest.Recording;
 using Relay.Tests.Common;
 

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Egress.Platforms;
 

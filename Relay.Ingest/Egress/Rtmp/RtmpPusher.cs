@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 using Relay.Ingest.Amf0;
 using Relay.Ingest.Egress.Source;
 using Relay.Ingest.Fanout;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 using Relay.Ingest.Rtmp;
 
 namespace Relay.Ingest.Egress.Rtmp;

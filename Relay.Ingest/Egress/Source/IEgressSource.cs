@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Fanout;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Egress.Source;
 

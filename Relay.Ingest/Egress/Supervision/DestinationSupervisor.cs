@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Relay.Ingest.Egress.Diagnostics;
 using Relay.Ingest.Egress.Platforms;
 using Relay.Ingest.Egress.Source;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Egress.Supervision;
 

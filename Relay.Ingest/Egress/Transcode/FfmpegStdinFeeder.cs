@@ -1,6 +1,6 @@
 using System.Buffers;
 using Relay.Ingest.Egress.Source;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Egress.Transcode;
 

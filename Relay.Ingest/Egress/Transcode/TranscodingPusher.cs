@@ -5,7 +5,7 @@ using Relay.Ingest.Egress.Rtmp;
 using Relay.Ingest.Egress.Source;
 using Relay.Ingest.Fanout;
 using Relay.Ingest.Ffmpeg;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Egress.Transcode;
 

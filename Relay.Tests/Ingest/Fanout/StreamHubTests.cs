@@ -1,5 +1,5 @@
 using Relay.Ingest.Fanout;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Tests.Ingest.Fanout;
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using CsCheck;
 using Relay.Ingest.Fanout;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 
 namespace Relay.Tests.Ingest.Flv;
 

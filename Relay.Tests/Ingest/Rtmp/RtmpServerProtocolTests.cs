@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using Relay.Ingest.Flv;
+using Relay.Ingest.Media;
 using Relay.Ingest.Rtmp;
 
 namespace Relay.Tests.Ingest.Rtmp;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Relay.Ingest.Flv;
+namespace Relay.Ingest.Media;
 
 /// <summary>FLV tag types (FLV spec, E.4.1).</summary>
 public enum FlvTagType : byte

@@ -1,6 +1,6 @@
 using Relay.Ingest.Amf0;
 
-namespace Relay.Ingest.Flv;
+namespace Relay.Ingest.Media;
 
 /// <summary>Codec names and stream properties read from FLV tags, for the ingest status and metrics.</summary>
 public static class FlvCodecs

@@ -1,4 +1,4 @@
-namespace Relay.Ingest.Flv;
+namespace Relay.Ingest.Media;
 
 /// <summary>Picture size from an H.264 sequence parameter set (ITU-T H.264, 7.3.2.1.1).</summary>
 public static class AvcSps

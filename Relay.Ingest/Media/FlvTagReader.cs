@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 
-namespace Relay.Ingest.Flv;
+namespace Relay.Ingest.Media;
 
 public enum FlvReadStatus
 {
