@@ -2,13 +2,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Publishing;
 using Relay.Ingest.Hls;
 using Relay.Ingest.Playback;
 using Relay.Ingest.Recording;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Relay.Ingest.Channels;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Egress;
 

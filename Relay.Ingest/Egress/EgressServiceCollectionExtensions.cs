@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Relay.Ingest.Egress.Source;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Egress;
 
@@ -23,7 +24,7 @@ public static class EgressServiceCollectionExtensions
         services.TryAddSingleton<IEgressSourceResolver, LiveChannelEgressSources>();
         services.TryAddSingleton<TranscodeBudget>();
         services.TryAddSingleton<EgressManager>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<Relay.Ingest.Channels.ILiveChannelObserver, EgressLiveChannelObserver>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Relay.Ingest.Streams.ILiveChannelObserver, EgressLiveChannelObserver>());
         return services;
     }
 }

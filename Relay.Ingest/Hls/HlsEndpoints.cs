@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Relay.Ingest.Channels;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Hls;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Relay.Ingest.Fanout;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Media;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Hls;
 

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Hls;
 

@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Relay.Ingest.Channels;
 using Relay.Ingest.Hls;
 using Relay.Ingest.Media;
 using Relay.Ingest.Net;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Playback;
 

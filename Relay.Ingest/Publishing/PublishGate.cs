@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Relay.Ingest.Channels;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Publishing;
 

@@ -5,9 +5,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
-using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Rtmp;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Publishing;
 

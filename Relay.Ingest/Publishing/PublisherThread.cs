@@ -1,3 +1,5 @@
+using Relay.Ingest.Streams;
+
 namespace Relay.Ingest.Publishing;
 
 /// <summary>
@@ -7,10 +9,10 @@ namespace Relay.Ingest.Publishing;
 /// exactly this thread once per TCP read, and every <c>await</c> of the connection completes synchronously, so
 /// <see cref="PublisherConnection"/> runs here to the end. The socket never sees an asynchronous operation.</item>
 /// <item>On this thread the connection parses (<c>Rtmp.RtmpServerProtocol</c>, chunk reassembly straight into an FLV
-/// tag), then publishes the tag into the channel's <c>Fanout.StreamHub</c> under the hub lock (statistics, GOP
+/// tag), then publishes the tag into the channel's <c>Streams.StreamHub</c> under the hub lock (statistics, GOP
 /// cache, one offer per subscriber).</item>
 /// <item>While a destination's queue is empty, the offer writes that destination's socket inline, still on this
-/// thread and under the hub lock (<c>Fanout.IInlineTagWriter</c>): a non-blocking send that never waits for a lock
+/// thread and under the hub lock (<c>Streams.IInlineTagWriter</c>): a non-blocking send that never waits for a lock
 /// (it skips, and the tag is queued, when the destination's writer is busy). Otherwise the tag is queued and the
 /// destination's own loop sends it.</item>
 /// </list>

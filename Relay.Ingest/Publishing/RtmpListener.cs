@@ -5,9 +5,9 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Publishing;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Relay.Ingest.Fanout;
 using Relay.Ingest.Media;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Recording;
 

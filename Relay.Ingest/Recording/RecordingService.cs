@@ -3,9 +3,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Hls;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Recording;
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using Relay.Ingest.Streams;
 using Relay.Server.Access;
 using Relay.Server.Apis;
 using Relay.Server.Channels;
@@ -9,7 +10,6 @@ using Relay.Server.Limits;
 using Relay.Chat;
 using Relay.Chat.Channels;
 using Relay.Ingest;
-using Relay.Ingest.Channels;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Publishing;
 using Relay.Ingest.Playback;

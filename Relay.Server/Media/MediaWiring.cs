@@ -1,7 +1,7 @@
 using Relay.Chat.Channels;
-using Relay.Ingest.Channels;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Publishing;
+using Relay.Ingest.Streams;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Media;

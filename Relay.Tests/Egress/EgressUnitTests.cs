@@ -5,6 +5,7 @@ using Relay.Ingest.Egress;
 using Relay.Ingest.Egress.Platforms;
 using Relay.Ingest.Egress.Rtmp;
 using Relay.Ingest.Egress.Transcode;
+using Relay.Ingest.Streams;
 
 namespace Relay.Tests.Egress;
 
@@ -147,7 +148,7 @@ public sealed class EgressCompositionTests
 
         Assert.NotNull(provider.GetRequiredService<EgressManager>());
         Assert.IsType<Relay.Ingest.Egress.Source.LiveChannelEgressSources>(provider.GetRequiredService<Relay.Ingest.Egress.Source.IEgressSourceResolver>());
-        Assert.Contains(provider.GetServices<Relay.Ingest.Channels.ILiveChannelObserver>(), o => o is EgressLiveChannelObserver);
+        Assert.Contains(provider.GetServices<Relay.Ingest.Streams.ILiveChannelObserver>(), o => o is EgressLiveChannelObserver);
         Assert.Equal(300, provider.GetRequiredService<IOptions<EgressOptions>>().Value.QueueCapacity);
         Assert.Equal(EgressState.Idle, provider.GetRequiredService<EgressManager>().GetStatus("nope", "x").State);
     }

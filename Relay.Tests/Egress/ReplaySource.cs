@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using Relay.Ingest.Channels;
 using Relay.Ingest.Egress.Source;
-using Relay.Ingest.Fanout;
 using Relay.Ingest.Media;
+using Relay.Ingest.Streams;
 
 namespace Relay.Tests.Egress;
 

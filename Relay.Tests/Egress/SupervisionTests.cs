@@ -4,8 +4,8 @@ using Microsoft.Extensions.Time.Testing;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Egress.Source;
 using Relay.Ingest.Egress.Supervision;
-using Relay.Ingest.Channels;
 using Relay.Ingest.Media;
+using Relay.Ingest.Streams;
 
 namespace Relay.Tests.Egress;
 

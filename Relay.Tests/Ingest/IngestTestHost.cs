@@ -1,3 +1,4 @@
+using Relay.Ingest.Streams;
 using Relay.Tests.Common;
 using System.Collections.Concurrent;
 using System.Net;
@@ -10,7 +11,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Relay.Ingest;
-using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Publishing;

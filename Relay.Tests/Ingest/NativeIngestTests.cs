@@ -3,10 +3,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Relay.Ingest.Amf0;
-using Relay.Ingest.Channels;
-using Relay.Ingest.Fanout;
 using Relay.Ingest.Media;
 using Relay.Ingest.Rtmp;
+using Relay.Ingest.Streams;
 
 namespace Relay.Tests.Ingest;
 

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Relay.Ingest.Channels;
 using Relay.Ingest.Ffmpeg;
+using Relay.Ingest.Streams;
 using Relay.Tests.Common;
 using Relay.Tests.Ingest;
 

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Media;
 using Relay.Ingest.Recording;
+using Relay.Ingest.Streams;
 using Relay.Tests.Common;
 
 namespace Relay.Tests.Recording;

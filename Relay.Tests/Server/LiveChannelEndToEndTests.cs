@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Relay.Chat.Contracts;
+using Relay.Ingest.Streams;
 using Relay.Tests.Common;
 using Relay.Tests.Ingest;
 
@@ -80,7 +81,7 @@ public sealed class LiveChannelEndToEndTests
         using var stale = FfmpegPublisher.Start($"rtmp://127.0.0.1:{server.RtmpPort}/live/{demo.StreamKey}", seconds: 5);
         Assert.True(await stale.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         Assert.NotEqual(0, stale.ExitCode);
-        Assert.False(server.App.Services.GetRequiredService<Relay.Ingest.Channels.LiveChannelRegistry>().IsLive("demo"));
+        Assert.False(server.App.Services.GetRequiredService<Relay.Ingest.Streams.LiveChannelRegistry>().IsLive("demo"));
         Assert.DoesNotContain(demo.StreamKey, server.Logs.All);
     }
 }

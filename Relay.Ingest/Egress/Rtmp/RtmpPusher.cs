@@ -10,9 +10,9 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Relay.Ingest.Amf0;
 using Relay.Ingest.Egress.Source;
-using Relay.Ingest.Fanout;
 using Relay.Ingest.Media;
 using Relay.Ingest.Rtmp;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Egress.Rtmp;
 

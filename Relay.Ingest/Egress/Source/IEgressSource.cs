@@ -1,7 +1,6 @@
 using System.Threading.Channels;
-using Relay.Ingest.Channels;
-using Relay.Ingest.Fanout;
 using Relay.Ingest.Media;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Egress.Source;
 

@@ -3,9 +3,9 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Relay.Ingest.Egress.Rtmp;
 using Relay.Ingest.Egress.Source;
-using Relay.Ingest.Fanout;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Media;
+using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Egress.Transcode;
 

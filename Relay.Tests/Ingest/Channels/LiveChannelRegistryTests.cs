@@ -2,8 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
+using Relay.Ingest.Streams;
 
 namespace Relay.Tests.Ingest.Channels;
 

@@ -1,5 +1,5 @@
-using Relay.Ingest.Fanout;
 using Relay.Ingest.Media;
+using Relay.Ingest.Streams;
 
 namespace Relay.Tests.Ingest.Fanout;
 

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using CsCheck;
-using Relay.Ingest.Fanout;
 using Relay.Ingest.Media;
+using Relay.Ingest.Streams;
 
 namespace Relay.Tests.Ingest.Flv;
 

@@ -1,6 +1,5 @@
-using Relay.Ingest.Fanout;
 
-namespace Relay.Ingest.Channels;
+namespace Relay.Ingest.Streams;
 
 /// <summary>One publisher's tenure on a channel: its hub and the switch that disconnects it.</summary>
 internal sealed class PublisherSession(StreamHub hub)

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Media;
 
-namespace Relay.Ingest.Fanout;
+namespace Relay.Ingest.Streams;
 
 /// <summary>
 /// One consumer of a <see cref="StreamHub"/> (an HTTP-FLV viewer, an egress pusher, the HLS packager).

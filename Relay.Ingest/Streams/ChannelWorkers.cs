@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Relay.Ingest.Hls;
+namespace Relay.Ingest.Streams;
 
 /// <summary>
 /// One background task per live channel for a consumer of its stream (HLS packager, recorder). A new live session

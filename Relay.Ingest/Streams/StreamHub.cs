@@ -1,8 +1,7 @@
-using Relay.Ingest.Channels;
 using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Media;
 
-namespace Relay.Ingest.Fanout;
+namespace Relay.Ingest.Streams;
 
 /// <summary>Queue bounds of one subscriber.</summary>
 /// <param name="MaxTags">Tags queued before the subscriber is considered too slow.</param>

@@ -1,4 +1,4 @@
-namespace Relay.Ingest.Channels;
+namespace Relay.Ingest.Streams;
 
 /// <summary>What the ingest knows about a live channel (the <c>ingest</c> object of the channel API).</summary>
 public sealed record IngestStatus(

@@ -1,6 +1,6 @@
 using Relay.Ingest.Media;
 
-namespace Relay.Ingest.Fanout;
+namespace Relay.Ingest.Streams;
 
 /// <summary>
 /// Derives codec, resolution, frame rate, bitrate and keyframe interval from the tags of one live stream.

@@ -1,6 +1,6 @@
 using Relay.Ingest.Media;
 
-namespace Relay.Ingest.Fanout;
+namespace Relay.Ingest.Streams;
 
 /// <summary>
 /// A consumer that can take a tag on the publisher's own thread, without a queue hop. Measured (docs/benchmarks.md):

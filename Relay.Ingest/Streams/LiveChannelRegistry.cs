@@ -5,19 +5,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
-using Relay.Ingest.Fanout;
 
-namespace Relay.Ingest.Channels;
-
-/// <summary>Told when a channel gets or loses its publisher. Register implementations in DI or via <see cref="LiveChannelRegistry.AddObserver"/>.</summary>
-public interface ILiveChannelObserver
-{
-    /// <summary>The channel's publish was authorized; its <see cref="StreamHub"/> is available.</summary>
-    void ChannelLive(string channelId);
-
-    /// <summary>The publisher went away (disconnect, ffmpeg exit, kicked); the hub is completed.</summary>
-    void ChannelOffline(string channelId);
-}
+namespace Relay.Ingest.Streams;
 
 /// <summary>The live channels of this node: one <see cref="StreamHub"/> per channel with a publisher.</summary>
 public sealed partial class LiveChannelRegistry

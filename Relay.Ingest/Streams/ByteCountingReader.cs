@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Relay.Ingest.Media;
 
-namespace Relay.Ingest.Fanout;
+namespace Relay.Ingest.Streams;
 
 /// <summary>Bytes of the tags waiting in a queue, shared by its writer and its <see cref="ByteCountingReader"/>.</summary>
 public sealed class QueuedByteCount
