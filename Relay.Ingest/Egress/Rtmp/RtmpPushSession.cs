@@ -26,7 +26,7 @@ internal sealed class RtmpPushSession(Stream stream, Socket? plainSocket, RtmpCl
     // One buffer for media from either path: both write only while holding _writeLock, and a partial inline send
     // copies its remainder out before the lock can pass on.
     private readonly ArrayBufferWriter<byte> _out = new(64 * 1024);
-    private IEgressPushObserver? _observer;
+    private PushCounters? _counters;
     private Task? _readLoop;
     private int _inlineFailed;
     private long _acknowledgementsSeen;
@@ -45,7 +45,11 @@ internal sealed class RtmpPushSession(Stream stream, Socket? plainSocket, RtmpCl
         return await _setup.Task.WaitAsync(setupToken).ConfigureAwait(false);
     }
 
-    public async Task<EgressOutcome> ForwardAsync(IEgressFeed feed, IEgressPushObserver observer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Forwards the feed until it ends or the push fails. What was sent is counted in <paramref name="counters"/> by
+    /// the writer holding the lock, so counts come from one thread at a time and in wire order.
+    /// </summary>
+    public async Task<EgressOutcome> ForwardAsync(IEgressFeed feed, PushCounters counters, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _peerGone.Token);
         using var stall = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
@@ -53,7 +57,7 @@ internal sealed class RtmpPushSession(Stream stream, Socket? plainSocket, RtmpCl
         var reader = feed.Frames;
         var sent = new List<(FlvTag Frame, int Bytes)>();
         Interlocked.Exchange(ref _lastAckTimestamp, time.GetTimestamp());
-        _observer = observer;
+        _counters = counters;
         var inline = plainSocket is not null && feed.SetInlineWriter(this);
         try
         {
@@ -85,15 +89,14 @@ internal sealed class RtmpPushSession(Stream stream, Socket? plainSocket, RtmpCl
                     }
 
                     protocol.AddSent(_out.WrittenCount);
+                    foreach (var (frame, bytes) in sent)
+                    {
+                        counters.Add(frame, bytes);
+                    }
                 }
                 finally
                 {
                     _writeLock.Release();
-                }
-
-                foreach (var (frame, bytes) in sent)
-                {
-                    observer.OnSent(frame, bytes);
                 }
 
                 if (AckOverdue())
@@ -163,7 +166,7 @@ internal sealed class RtmpPushSession(Stream stream, Socket? plainSocket, RtmpCl
                 _ = FlushRemainderAsync(bytes[accepted..].ToArray());
             }
 
-            _observer?.OnSent(tag, bytes.Length);
+            _counters?.Add(tag, bytes.Length);
             if (AckOverdue())
             {
                 FailInline(Stalled("no acknowledgement"));

@@ -14,7 +14,7 @@ namespace Relay.Ingest.Egress.Rtmp;
 /// </summary>
 public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings, TimeProvider time, ILogger logger) : IEgressPusher
 {
-    public async Task<EgressOutcome> RunAsync(IEgressFeed feed, IEgressPushObserver observer, CancellationToken cancellationToken)
+    public async Task<EgressOutcome> RunAsync(IEgressFeed feed, PushCounters counters, CancellationToken cancellationToken)
     {
         using var setupCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         setupCts.CancelAfter(settings.SetupTimeout);
@@ -38,8 +38,8 @@ public sealed class RtmpPusher(RtmpPushTarget target, RtmpPushSettings settings,
             }
 
             logger.LogDebug("Publishing to {Target}", target);
-            observer.OnLive();
-            var outcome = await session.ForwardAsync(feed, observer, cancellationToken).ConfigureAwait(false);
+            counters.MarkLive();
+            var outcome = await session.ForwardAsync(feed, counters, cancellationToken).ConfigureAwait(false);
             if (outcome.Stage is EgressStage.SourceEnded or EgressStage.Canceled)
             {
                 await session.UnpublishAsync().ConfigureAwait(false);
