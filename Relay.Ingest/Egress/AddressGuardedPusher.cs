@@ -16,7 +16,7 @@ public sealed class AddressGuardedPusher(IEgressPusher inner, string url, Destin
 {
     public const string Unreachable = "not an RTMP server or unreachable";
 
-    public async Task<EgressOutcome> RunAsync(IEgressFeed feed, IEgressPushObserver observer, CancellationToken cancellationToken)
+    public async Task<EgressOutcome> RunAsync(IEgressFeed feed, PushCounters counters, CancellationToken cancellationToken)
     {
         if (vetBeforeStart is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri))
         {
@@ -34,7 +34,7 @@ public sealed class AddressGuardedPusher(IEgressPusher inner, string url, Destin
             }
         }
 
-        return Collapse(await inner.RunAsync(feed, observer, cancellationToken).ConfigureAwait(false));
+        return Collapse(await inner.RunAsync(feed, counters, cancellationToken).ConfigureAwait(false));
     }
 
     private EgressOutcome Collapse(EgressOutcome outcome)

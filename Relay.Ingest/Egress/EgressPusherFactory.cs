@@ -6,22 +6,13 @@ using Relay.Ingest.Ffmpeg;
 
 namespace Relay.Ingest.Egress;
 
-/// <summary>
-/// Chooses the engine for a destination: the native pusher; ffmpeg into the native pusher when its profile changes the
-/// media or the destination asks for <c>engine: ffmpeg</c>. The native pusher always publishes.
-/// </summary>
-public interface IEgressPusherFactory
-{
-    /// <summary>Returns a pusher, or null and why the destination cannot be pushed as configured.</summary>
-    (IEgressPusher? Pusher, string? Error) Create(EgressDestination destination, EgressOptions options);
-}
-
+/// <summary>The production <see cref="IEgressPusherFactory"/>.</summary>
 public sealed class EgressPusherFactory(
     FfmpegProcessRegistry processes, TimeProvider time, ILoggerFactory loggers, DestinationAddressPolicy? addresses = null) : IEgressPusherFactory
 {
     private readonly DestinationAddressPolicy _addresses = addresses ?? new DestinationAddressPolicy(new SystemHostResolver());
 
-    private readonly Lazy<X509Certificate2Collection?> _noExtraRoots = new(() => null);
+    private readonly Lock _rootsLock = new();
     private string? _loadedRootsPath;
     private X509Certificate2Collection? _roots;
 
@@ -66,8 +57,8 @@ public sealed class EgressPusherFactory(
 
     private X509Certificate2Collection? Roots(string? path)
     {
-        if (string.IsNullOrEmpty(path)) return _noExtraRoots.Value;
-        lock (this)
+        if (string.IsNullOrEmpty(path)) return null;
+        lock (_rootsLock)
         {
             if (_loadedRootsPath != path)
             {

@@ -31,7 +31,7 @@ public sealed class AddressGuardTests
         Assert.True(RtmpPushTarget.TryParse($"rtmp://looks-public.test:{port}/live", "key-1", out var target, out _));
 
         var outcome = await new RtmpPusher(target!, new RtmpPushSettings { AddressGuard = guard }, TimeProvider.System, NullLogger.Instance)
-            .RunAsync(new EmptyFeed(), new NoObserver(), Ct);
+            .RunAsync(new EmptyFeed(), new PushCounters(), Ct);
 
         Assert.True(outcome.IsFailure);
         Assert.Equal(EgressStage.Connect, outcome.Stage);
@@ -40,7 +40,7 @@ public sealed class AddressGuardTests
         // Unguarded, the same push does reach the listener: the check above is not vacuous.
         Assert.True(RtmpPushTarget.TryParse($"rtmp://127.0.0.1:{port}/live", "key-1", out var direct, out _));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var push = new RtmpPusher(direct!, new RtmpPushSettings(), TimeProvider.System, NullLogger.Instance).RunAsync(new EmptyFeed(), new NoObserver(), stop.Token);
+        var push = new RtmpPusher(direct!, new RtmpPushSettings(), TimeProvider.System, NullLogger.Instance).RunAsync(new EmptyFeed(), new PushCounters(), stop.Token);
         using (var accepted = await listener.AcceptSocketAsync(Ct))
         {
             Assert.NotNull(accepted);
@@ -57,7 +57,7 @@ public sealed class AddressGuardTests
     public async Task Failures_before_rtmp_read_as_one_error(EgressStage stage, string detail)
     {
         var guarded = new AddressGuardedPusher(new Scripted(new EgressOutcome(stage, detail)), "rtmp://x.test/app", null, NullLogger.Instance);
-        var outcome = await guarded.RunAsync(new EmptyFeed(), new NoObserver(), Ct);
+        var outcome = await guarded.RunAsync(new EmptyFeed(), new PushCounters(), Ct);
         Assert.Equal(new EgressOutcome(EgressStage.Connect, AddressGuardedPusher.Unreachable), outcome);
     }
 
@@ -66,7 +66,7 @@ public sealed class AddressGuardTests
     {
         var refused = new EgressOutcome(EgressStage.Publish, "authentication failed: NetStream.Publish.BadName");
         var guarded = new AddressGuardedPusher(new Scripted(refused), "rtmp://x.test/app", null, NullLogger.Instance);
-        Assert.Equal(refused, await guarded.RunAsync(new EmptyFeed(), new NoObserver(), Ct));
+        Assert.Equal(refused, await guarded.RunAsync(new EmptyFeed(), new PushCounters(), Ct));
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class AddressGuardTests
         var inner = new Scripted(EgressOutcome.Ended);
         var guard = new DestinationAddressPolicy(new FixedResolver(IPAddress.Parse("169.254.169.254")));
         var guarded = new AddressGuardedPusher(inner, "rtmp://metadata.test/app", guard, NullLogger.Instance);
-        var outcome = await guarded.RunAsync(new EmptyFeed(), new NoObserver(), Ct);
+        var outcome = await guarded.RunAsync(new EmptyFeed(), new PushCounters(), Ct);
         Assert.Equal(AddressGuardedPusher.Unreachable, outcome.Error);
         Assert.Equal(0, inner.Runs);
     }
@@ -106,7 +106,7 @@ public sealed class AddressGuardTests
     {
         public int Runs { get; private set; }
 
-        public Task<EgressOutcome> RunAsync(IEgressFeed feed, IEgressPushObserver observer, CancellationToken cancellationToken)
+        public Task<EgressOutcome> RunAsync(IEgressFeed feed, PushCounters counters, CancellationToken cancellationToken)
         {
             Runs++;
             return Task.FromResult(outcome);
@@ -124,12 +124,5 @@ public sealed class AddressGuardTests
         public long QueuedBytes => 0;
 
         public void Dispose() { }
-    }
-
-    private sealed class NoObserver : IEgressPushObserver
-    {
-        public void OnLive() { }
-
-        public void OnSent(FlvTag frame, int wireBytes) { }
     }
 }

@@ -82,7 +82,7 @@ public sealed class EgressUnitTests
     [Fact]
     public void Platform_checks_flag_gop_bitrate_tracks_and_codecs()
     {
-        var ingest = new IngestProfile("h264", null, HasVideo: true, HasAudio: false, KeyframeIntervalSeconds: 4, VideoBitrateKbps: 8000);
+        var ingest = new StreamProfile("h264", null, HasVideo: true, HasAudio: false, KeyframeIntervalSeconds: 4, VideoBitrateKbps: 8000);
 
         var twitch = PlatformChecks.Evaluate(PlatformPreset.For("twitch"), ingest, null);
         Assert.Contains(twitch, w => w.Contains("keyframe interval 4 s", StringComparison.Ordinal));

@@ -16,24 +16,16 @@ public sealed class RtmpPusherTests : IAsyncDisposable
     /// <summary>Runs after the test's own disposals: nothing it started may still run.</summary>
     public async ValueTask DisposeAsync() => await Leftovers.AssertNoneAsync(FreePort.Since(_portMark));
 
-    private sealed class Observer : IEgressPushObserver
-    {
-        public TaskCompletionSource Live { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public long Bytes;
-        public void OnLive() => Live.TrySetResult();
-        public void OnSent(FlvTag frame, int wireBytes) => Interlocked.Add(ref Bytes, wireBytes);
-    }
-
     private static RtmpPusher Pusher(string url, string? key, RtmpPushSettings? settings = null)
     {
         Assert.True(RtmpPushTarget.TryParse(url, key, out var target, out var error), error);
         return new RtmpPusher(target!, settings ?? new RtmpPushSettings(), TimeProvider.System, NullLogger.Instance);
     }
 
-    private static async Task WaitLiveAsync(Observer observer, Task<EgressOutcome> push, PeerProcess? peer = null)
+    private static async Task WaitLiveAsync(PushCounters observer, Task<EgressOutcome> push, PeerProcess? peer = null)
     {
-        var first = await Task.WhenAny(observer.Live.Task, push, Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
-        Assert.True(first == observer.Live.Task, first == push ? $"push ended: {push.Result}\n{peer?.StderrTail}" : $"not live in 10 s\n{peer?.StderrTail}");
+        var first = await Task.WhenAny(observer.Live, push, Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.True(first == observer.Live, first == push ? $"push ended: {push.Result}\n{peer?.StderrTail}" : $"not live in 10 s\n{peer?.StderrTail}");
     }
 
     [Fact]
@@ -48,7 +40,7 @@ public sealed class RtmpPusherTests : IAsyncDisposable
         await using var recorder = FfmpegPeers.Record(sink, clock, Path.GetTempFileName());
         await using var source = new ReplaySource(clip);
         using var feed = source.Subscribe("t", 512);
-        var observer = new Observer();
+        var observer = new PushCounters();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var push = Pusher($"rtmp://127.0.0.1:{port}/live", "sinkkey").RunAsync(feed, observer, stop.Token);
 
@@ -62,7 +54,7 @@ public sealed class RtmpPusherTests : IAsyncDisposable
         var streams = await FfmpegPeers.ProbeAsync(recorder.RecordingPath);
         Assert.Contains(("video", "h264", 640, 360), streams);
         Assert.Contains(streams, s => s is { Type: "audio", Codec: "aac" });
-        Assert.True(observer.Bytes > 100_000);
+        Assert.True(observer.BytesSent > 100_000);
     }
 
     [Fact]
@@ -81,7 +73,7 @@ public sealed class RtmpPusherTests : IAsyncDisposable
         await using var recorder = FfmpegPeers.Record(sink, clock, Path.GetTempFileName());
         await using var source = new ReplaySource(clip);
         using var feed = source.Subscribe("t", 4096);
-        var observer = new Observer();
+        var observer = new PushCounters();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var push = Pusher($"rtmp://127.0.0.1:{proxy.Port}/live", "sinkkey", new RtmpPushSettings { SendBufferSize = 16 * 1024 }).RunAsync(feed, observer, stop.Token);
 
@@ -188,7 +180,7 @@ public sealed class RtmpPusherTests : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         await using var source = new ReplaySource(clip);
         using var feed = source.Subscribe("t", 512);
-        var observer = new Observer();
+        var observer = new PushCounters();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // The key rides in the URL's last segment here (no separate stream key).
         var push = Pusher($"rtmp://127.0.0.1:{nginx.RtmpPort}/live/k1", null).RunAsync(feed, observer, stop.Token);
@@ -214,7 +206,7 @@ public sealed class RtmpPusherTests : IAsyncDisposable
         await using var source = new ReplaySource([]);
         using var feed = source.Subscribe("t", 8);
         // No extra trust: the terminator's self-signed certificate must be refused.
-        var outcome = await Pusher($"rtmps://localhost:{nginx.TlsPort}/live", "k").RunAsync(feed, new Observer(), TestContext.Current.CancellationToken);
+        var outcome = await Pusher($"rtmps://localhost:{nginx.TlsPort}/live", "k").RunAsync(feed, new PushCounters(), TestContext.Current.CancellationToken);
         Assert.Equal(EgressStage.Tls, outcome.Stage);
         Assert.StartsWith("TLS handshake failed", outcome.Error);
     }
@@ -226,7 +218,7 @@ public sealed class RtmpPusherTests : IAsyncDisposable
         await using var source = new ReplaySource([]);
         using var feed = source.Subscribe("t", 8);
         var outcome = await Pusher($"rtmp://127.0.0.1:{nginx.TlsPort}/live", "k", new RtmpPushSettings { SetupTimeout = TimeSpan.FromSeconds(2) })
-            .RunAsync(feed, new Observer(), TestContext.Current.CancellationToken);
+            .RunAsync(feed, new PushCounters(), TestContext.Current.CancellationToken);
         Assert.True(outcome.Stage is EgressStage.Handshake or EgressStage.Connect, outcome.ToString());
     }
 
@@ -236,7 +228,7 @@ public sealed class RtmpPusherTests : IAsyncDisposable
         var port = FreePort.Next();
         await using var source = new ReplaySource([]);
         using var feed = source.Subscribe("t", 8);
-        var outcome = await Pusher($"rtmp://127.0.0.1:{port}/live", "k").RunAsync(feed, new Observer(), TestContext.Current.CancellationToken);
+        var outcome = await Pusher($"rtmp://127.0.0.1:{port}/live", "k").RunAsync(feed, new PushCounters(), TestContext.Current.CancellationToken);
         Assert.Equal(new EgressOutcome(EgressStage.Connect, "connection refused"), outcome);
     }
 }

@@ -20,13 +20,6 @@ public sealed class ScriptedServerTests
 {
     private enum Script { Accept, RejectConnect, ErrorAfterStart, FloodThenError, HostileDescription }
 
-    private sealed class Observer : IEgressPushObserver
-    {
-        public readonly TaskCompletionSource Live = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public void OnLive() => Live.TrySetResult();
-        public void OnSent(FlvTag frame, int wireBytes) { }
-    }
-
     private sealed class ScriptedServer : IAsyncDisposable
     {
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -175,12 +168,12 @@ public sealed class ScriptedServerTests
         }
     }
 
-    private static (Task<EgressOutcome> Push, Observer Observer, CancellationTokenSource Stop, ReplaySource Source) StartPush(int port, IReadOnlyList<FlvTag> clip)
+    private static (Task<EgressOutcome> Push, PushCounters Observer, CancellationTokenSource Stop, ReplaySource Source) StartPush(int port, IReadOnlyList<FlvTag> clip)
     {
         Assert.True(RtmpPushTarget.TryParse($"rtmp://127.0.0.1:{port}/live", "thekey", out var target, out _));
         var pusher = new RtmpPusher(target!, new RtmpPushSettings { SetupTimeout = TimeSpan.FromSeconds(5) }, TimeProvider.System, NullLogger.Instance);
         var source = new ReplaySource(clip);
-        var observer = new Observer();
+        var observer = new PushCounters();
         var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var feed = source.Subscribe("t", 600);
         var push = Task.Run(async () => { using (feed) return await pusher.RunAsync(feed, observer, stop.Token); });
@@ -196,7 +189,7 @@ public sealed class ScriptedServerTests
         await using (source)
         using (stop)
         {
-            await observer.Live.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+            await observer.Live.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
             Assert.Equal(424242u, await server.PingAnswered.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
             await stop.CancelAsync();
             Assert.Equal(EgressStage.Canceled, (await push).Stage);
@@ -246,7 +239,7 @@ public sealed class ScriptedServerTests
         await using (source)
         using (stop)
         {
-            await observer.Live.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+            await observer.Live.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
             var outcome = await push.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
             Assert.Equal(new EgressOutcome(EgressStage.ClosedByPeer, "server ended the publish: NetStream.Publish.Rejected (stream revoked)"), outcome);
         }
@@ -261,7 +254,7 @@ public sealed class ScriptedServerTests
         await using (source)
         using (stop)
         {
-            await observer.Live.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+            await observer.Live.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
             var outcome = await push.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
             Assert.Equal(new EgressOutcome(EgressStage.ClosedByPeer, "server ended the publish: NetStream.Unpublish.Success (bye)"), outcome);
         }
@@ -276,7 +269,7 @@ public sealed class ScriptedServerTests
         await using (source)
         using (stop)
         {
-            await observer.Live.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+            await observer.Live.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
             var outcome = await push.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
             Assert.Equal(EgressStage.ClosedByPeer, outcome.Stage);
             Assert.StartsWith("server ended the publish: NetStream.Publish.Rejected (revoked 2026-12-06 INFO Relay: destination ok key=**** ****x", outcome.Error);

@@ -42,12 +42,12 @@ public sealed class SupervisionTests
     {
         public List<DateTimeOffset> Attempts { get; } = [];
 
-        public async Task<EgressOutcome> RunAsync(IEgressFeed feed, IEgressPushObserver observer, CancellationToken cancellationToken)
+        public async Task<EgressOutcome> RunAsync(IEgressFeed feed, PushCounters counters, CancellationToken cancellationToken)
         {
             lock (Attempts) Attempts.Add(time.GetUtcNow());
             if (liveFor > TimeSpan.Zero)
             {
-                observer.OnLive();
+                counters.MarkLive();
                 await Task.Delay(liveFor, time, cancellationToken);
             }
 

@@ -28,13 +28,6 @@ public sealed class TranscodingPusherTests : IAsyncDisposable
         await Leftovers.AssertNoneAsync(FreePort.Since(_portMark));
     }
 
-    private sealed class Observer : IEgressPushObserver
-    {
-        public TaskCompletionSource Live { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public void OnLive() => Live.TrySetResult();
-        public void OnSent(FlvTag frame, int wireBytes) { }
-    }
-
     private TranscodingPusher Pusher(string url, string key, X509Certificate2Collection? roots = null)
     {
         Assert.True(RtmpPushTarget.TryParse(url, key, out var target, out var error), error);
@@ -52,11 +45,11 @@ public sealed class TranscodingPusherTests : IAsyncDisposable
         roots.ImportFromPemFile(nginx.CertificatePath!);
         await using var source = new ReplaySource(clip);
         using var feed = source.Subscribe("t", 512);
-        var observer = new Observer();
+        var observer = new PushCounters();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var push = Pusher($"rtmps://localhost:{nginx.TlsPort}/live", "tk", roots).RunAsync(feed, observer, stop.Token);
-        var first = await Task.WhenAny(observer.Live.Task, push, Task.Delay(TimeSpan.FromSeconds(15), ct));
-        Assert.True(first == observer.Live.Task, first == push ? $"push ended: {await push}" : "not live in 15 s");
+        var first = await Task.WhenAny(observer.Live, push, Task.Delay(TimeSpan.FromSeconds(15), ct));
+        Assert.True(first == observer.Live, first == push ? $"push ended: {await push}" : "not live in 15 s");
 
         await using var player = FfmpegPeers.StartPlayer($"rtmp://127.0.0.1:{nginx.RtmpPort}/live/tk");
         await using var recorder = FfmpegPeers.Record(player, Stopwatch.StartNew(), Path.GetTempFileName());
@@ -74,7 +67,7 @@ public sealed class TranscodingPusherTests : IAsyncDisposable
         await using var nginx = await NginxPeer.StartAsync(withTls: true);
         await using var source = new ReplaySource(clip);
         using var feed = source.Subscribe("t", 512);
-        var outcome = await Pusher($"rtmps://localhost:{nginx.TlsPort}/live", "tk").RunAsync(feed, new Observer(), TestContext.Current.CancellationToken);
+        var outcome = await Pusher($"rtmps://localhost:{nginx.TlsPort}/live", "tk").RunAsync(feed, new PushCounters(), TestContext.Current.CancellationToken);
         Assert.Equal(EgressStage.Tls, outcome.Stage);
     }
 }

@@ -226,11 +226,78 @@ public sealed class ParserFuzzTests
         // The server-to-client direction as the native pusher reads it (same state limits as RtmpPusher's read loop).
         var listener = AfterHandshake(Captures.ServerToPublisher, 4096);
         long worst = 0;
-        void Run((byte[] Data, int Segment) input) => worst = Math.Max(worst, ReadChunkStream(input.Data, input.Segment, RtmpPusher.NewServerStreamState));
+        void Run((byte[] Data, int Segment) input) => worst = Math.Max(worst, ReadChunkStream(input.Data, input.Segment, RtmpClientProtocol.NewServerStreamState));
 
         Mutated(listener).Sample(Run, iter: Cases / 2);
         Random(600).Sample(Run, iter: Cases - Cases / 2);
         Assert.True(worst < 2 * 1024 * 1024, $"one server input made the pusher's parser allocate {worst} bytes");
+    }
+
+    /// <summary>
+    /// Drives the push's client protocol the way <c>RtmpPushSession</c> does: the publish started, every server byte
+    /// fed, replies drained, until the input ends or the protocol ends the attempt (refused, publish ended, invalid).
+    /// Returns what the run allocated on this thread.
+    /// </summary>
+    private static long PublishAgainst(byte[] data, int segment)
+    {
+        var buffer = SegmentedSequence.EveryNBytes(data, segment);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var protocol = new RtmpClientProtocol("live", "rtmp://127.0.0.1/live", "key", 4096, 2_500_000);
+        protocol.StartPublish();
+        while (true)
+        {
+            var length = buffer.Length;
+            var next = protocol.Read(ref buffer);
+            protocol.ClearOutput();
+            switch (next)
+            {
+                case RtmpClientEvent.NeedMoreData:
+                    Assert.NotEqual(RtmpClientState.Closed, protocol.State);
+                    return GC.GetAllocatedBytesForCurrentThread() - before;
+                case RtmpClientEvent.Invalid:
+                    Assert.NotNull(protocol.Error);
+                    return GC.GetAllocatedBytesForCurrentThread() - before;
+                case RtmpClientEvent.Refused or RtmpClientEvent.PublishEnded:
+                    Assert.Equal(RtmpClientState.Closed, protocol.State);
+                    return GC.GetAllocatedBytesForCurrentThread() - before;
+                case RtmpClientEvent.Publishing:
+                    Assert.Equal(RtmpClientState.Publishing, protocol.State);
+                    Assert.True(buffer.Length < length, "the start status must be consumed");
+                    break;
+            }
+        }
+    }
+
+    [Fact]
+    public void Push_client_protocol_survives_generated_and_mutated_server_streams_within_its_memory_cap()
+    {
+        // A real server's answers to a publisher (the ffmpeg listener: window, bandwidth, chunk size, the connect and
+        // createStream results, the publish status), so mutations reach every step of the command sequence.
+        var listener = AfterHandshake(Captures.ServerToPublisher, 4096);
+        Assert.Equal(RtmpClientEvent.NeedMoreData, Drive(listener));
+        long worst = 0;
+        void Run((byte[] Data, int Segment) input) => worst = Math.Max(worst, PublishAgainst(input.Data, input.Segment));
+
+        Mutated(listener).Sample(Run, iter: Cases / 2);
+        Random(600).Sample(Run, iter: Cases - Cases / 2);
+        Assert.True(worst < 2 * 1024 * 1024, $"one server input made the push's client protocol allocate {worst} bytes");
+
+        static RtmpClientEvent Drive(byte[] capture)
+        {
+            // The unmutated capture takes the protocol through the whole sequence to the publish.
+            var protocol = new RtmpClientProtocol("live", "rtmp://127.0.0.1/live", "key", 4096, 2_500_000);
+            protocol.StartPublish();
+            var buffer = new ReadOnlySequence<byte>(capture);
+            var events = new List<RtmpClientEvent>();
+            RtmpClientEvent next;
+            while ((next = protocol.Read(ref buffer)) == RtmpClientEvent.Publishing)
+            {
+                events.Add(next);
+            }
+
+            Assert.Equal([RtmpClientEvent.Publishing], events);
+            return next;
+        }
     }
 
     [Fact]
@@ -247,7 +314,7 @@ public sealed class ParserFuzzTests
             data.Add(0x02);
         }
 
-        var allocated = ReadChunkStream(data.ToArray(), 64, RtmpPusher.NewServerStreamState);
+        var allocated = ReadChunkStream(data.ToArray(), 64, RtmpClientProtocol.NewServerStreamState);
         Assert.True(allocated < 2 * 1024 * 1024, $"{data.Count} bytes of server headers cost the pusher {allocated} bytes");
     }
 

@@ -10,10 +10,16 @@ namespace Relay.Ingest.Egress.Supervision;
 /// Keeps one destination pushing while its channel is live: each attempt takes a fresh subscription (so it starts
 /// from sequence headers + the cached GOP), failures back off with full jitter on the <see cref="TimeProvider"/>,
 /// a healthy period resets the count, and too many failures in a row park it in <c>failed</c>. It owns nothing
-/// shared: stopping or failing it touches no other destination and never the ingest.
+/// shared: stopping or failing it touches no other destination and never the ingest. While a push runs it samples the
+/// push's <see cref="PushCounters"/> on its own timer (<see cref="SampleInterval"/>) for bitrate, profile, platform
+/// checks, queue time and drops: none of that runs on the thread that writes the media.
 /// </summary>
-internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposable
+internal sealed class DestinationSupervisor : IAsyncDisposable
 {
+    /// <summary>How often a live push is sampled; the bitrate is measured over two samples.</summary>
+    internal static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan BitrateWindow = TimeSpan.FromSeconds(2);
+
     private readonly string _channelId;
     private readonly EgressDestination _destination;
     private readonly IEgressSource _source;
@@ -26,7 +32,7 @@ internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposa
     private readonly string[] _labels;
     private readonly PlatformPreset _preset;
     private readonly CancellationTokenSource _stop = new();
-    private readonly IngestProfiler _profiler = new();
+    private readonly StreamProfiler _profiler = new();
     private readonly object _gate = new();
     private Task? _loop;
     private IEgressFeed? _feed;
@@ -37,10 +43,9 @@ internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposa
     private int _reconnects;
     private long? _liveSince;
     private long _windowStart;
-    private long _windowBytes;
+    private long _windowStartBytes;
     private double _bitrateKbps;
     private IReadOnlyList<string> _warnings = [];
-    private int _framesSinceCheck;
 
     public DestinationSupervisor(
         string channelId, EgressDestination destination, IEgressSource source, IEgressPusherFactory factory,
@@ -148,12 +153,24 @@ internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposa
             }
 
             EgressOutcome outcome;
+            var counters = new PushCounters(EgressMetrics.Bytes.WithLabels(_labels));
+            using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var sampler = SampleAsync(counters, feed, sampling.Token);
             try
             {
-                outcome = await _pusher.RunAsync(feed, this, cancellationToken).ConfigureAwait(false);
+                outcome = await _pusher.RunAsync(feed, counters, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
+                await sampling.CancelAsync().ConfigureAwait(false);
+                await sampler.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                bool wentLiveUnseen;
+                lock (_gate) wentLiveUnseen = _liveSince is null && counters.Live.IsCompleted;
+                if (wentLiveUnseen)
+                {
+                    OnLive(counters); // live and over before the sampler ran: report it in order, as it happened
+                }
+
                 ReportDrops(feed);
                 lock (_gate)
                 {
@@ -206,14 +223,29 @@ internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposa
         }
     }
 
-    void IEgressPushObserver.OnLive()
+    /// <summary>
+    /// Marks the destination live when the push says so, then reads its counters every <see cref="SampleInterval"/>
+    /// until the attempt ends. One loop: samples never overlap, and the profiler stays single-threaded.
+    /// </summary>
+    private async Task SampleAsync(PushCounters counters, IEgressFeed feed, CancellationToken cancellationToken)
+    {
+        await counters.Live.WaitAsync(cancellationToken).ConfigureAwait(false);
+        OnLive(counters);
+        using var timer = new PeriodicTimer(SampleInterval, _time);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Sample(counters, feed);
+        }
+    }
+
+    private void OnLive(PushCounters counters)
     {
         var now = _time.GetTimestamp();
         lock (_gate)
         {
             _liveSince = now;
             _windowStart = now;
-            _windowBytes = 0;
+            _windowStartBytes = counters.BytesSent;
         }
 
         SetState(EgressState.Live, _lastError);
@@ -221,35 +253,27 @@ internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposa
         EgressLog.Live(_logger, _channelId, _destination.Id, _preset.Id, UrlRedactor.Redact(_destination.Url));
     }
 
-    void IEgressPushObserver.OnSent(FlvTag frame, int wireBytes)
+    private void Sample(PushCounters counters, IEgressFeed feed)
     {
-        EgressMetrics.Bytes.WithLabels(_labels).Inc(wireBytes);
-        _profiler.Observe(frame);
+        var sample = counters.Sample();
+        _profiler.Observe(sample);
+        var warnings = PlatformChecks.Evaluate(_preset, _profiler.Current, _destination.UsesFfmpeg ? _destination.Profile : null);
         var now = _time.GetTimestamp();
         lock (_gate)
         {
-            _windowBytes += wireBytes;
             var elapsed = _time.GetElapsedTime(_windowStart, now);
-            if (elapsed >= TimeSpan.FromSeconds(2))
+            if (elapsed >= BitrateWindow)
             {
-                _bitrateKbps = _windowBytes * 8 / elapsed.TotalSeconds / 1000;
-                _windowBytes = 0;
+                _bitrateKbps = (sample.Bytes - _windowStartBytes) * 8 / elapsed.TotalSeconds / 1000;
+                _windowStartBytes = sample.Bytes;
                 _windowStart = now;
             }
+
+            _warnings = warnings;
         }
 
-        if (++_framesSinceCheck >= 60)
-        {
-            _framesSinceCheck = 0;
-            var warnings = PlatformChecks.Evaluate(_preset, _profiler.Current, _destination.UsesFfmpeg ? _destination.Profile : null);
-            var feed = _feed;
-            lock (_gate) _warnings = warnings;
-            if (feed is not null)
-            {
-                EgressMetrics.QueueSeconds.WithLabels(_labels).Set(QueueSeconds(feed));
-                ReportDrops(feed);
-            }
-        }
+        EgressMetrics.QueueSeconds.WithLabels(_labels).Set(QueueSeconds(feed));
+        ReportDrops(feed);
     }
 
     /// <summary>Queued bytes over the stream's bitrate: media time waiting, without timestamps of queued tags.</summary>

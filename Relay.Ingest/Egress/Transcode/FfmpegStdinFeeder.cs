@@ -8,24 +8,20 @@ namespace Relay.Ingest.Egress.Transcode;
 internal static class FfmpegStdinFeeder
 {
     /// <summary>Writes the feed to ffmpeg's stdin as an FLV stream until the feed ends, ffmpeg goes, or it stops taking input.</summary>
-    /// <param name="observer">Told of each tag written; null when the bytes that count are ffmpeg's output.</param>
-    public static async Task<EgressOutcome> FeedAsync(Stream stdin, IEgressFeed feed, IEgressPushObserver? observer, TimeSpan stallTimeout, int maxBatchBytes, CancellationToken exited, CancellationToken cancellationToken)
+    public static async Task<EgressOutcome> FeedAsync(Stream stdin, IEgressFeed feed, TimeSpan stallTimeout, int maxBatchBytes, CancellationToken exited, CancellationToken cancellationToken)
     {
         using var stall = new CancellationTokenSource(Timeout.InfiniteTimeSpan);
         using var writeToken = CancellationTokenSource.CreateLinkedTokenSource(exited, stall.Token);
         var buffer = new ArrayBufferWriter<byte>(128 * 1024);
-        var sent = new List<(FlvTag, int)>();
         try
         {
             await stdin.WriteAsync(FlvTagReader.AudioVideoFileHeader.ToArray(), exited).ConfigureAwait(false);
             while (await feed.Frames.WaitToReadAsync(exited).ConfigureAwait(false))
             {
                 buffer.ResetWrittenCount();
-                sent.Clear();
                 while (buffer.WrittenCount < maxBatchBytes && feed.Frames.TryRead(out var tag))
                 {
                     buffer.Write(tag.Serialized.Span);
-                    sent.Add((tag, tag.Serialized.Length));
                 }
 
                 stall.CancelAfter(stallTimeout);
@@ -34,11 +30,6 @@ internal static class FfmpegStdinFeeder
                 if (!stall.TryReset())
                 {
                     return Stalled(stallTimeout);
-                }
-
-                foreach (var (tag, bytes) in sent)
-                {
-                    observer?.OnSent(tag, bytes);
                 }
             }
 

@@ -25,7 +25,7 @@ public sealed class TranscodingPusher(
     /// <summary>Largest tag accepted from ffmpeg's output.</summary>
     private const int MaxTagSize = 16 * 1024 * 1024;
 
-    public async Task<EgressOutcome> RunAsync(IEgressFeed feed, IEgressPushObserver observer, CancellationToken cancellationToken)
+    public async Task<EgressOutcome> RunAsync(IEgressFeed feed, PushCounters counters, CancellationToken cancellationToken)
     {
         FfmpegProcess process;
         try
@@ -43,8 +43,8 @@ public sealed class TranscodingPusher(
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var output = new OutputFeed();
             var reading = ReadOutputAsync(process, output, stop.Token);
-            var push = new RtmpPusher(target, settings, time, logger).RunAsync(output, observer, stop.Token);
-            var input = FfmpegStdinFeeder.FeedAsync(process.StandardInput, feed, observer: null, settings.StallTimeout, settings.MaxBatchBytes, stop.Token, cancellationToken);
+            var push = new RtmpPusher(target, settings, time, logger).RunAsync(output, counters, stop.Token);
+            var input = FfmpegStdinFeeder.FeedAsync(process.StandardInput, feed, settings.StallTimeout, settings.MaxBatchBytes, stop.Token, cancellationToken);
 
             var first = await Task.WhenAny(input, push).ConfigureAwait(false);
             EgressOutcome outcome;

@@ -63,15 +63,7 @@ public sealed class HostileRtmpServer : IAsyncDisposable
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         try
         {
-            var c0c1 = new byte[RtmpHandshake.C0C1Size];
-            await stream.ReadExactlyAsync(c0c1, ct);
-            var s0s1 = new byte[1 + RtmpHandshake.PacketSize];
-            s0s1[0] = RtmpHandshake.Version;
-            await stream.WriteAsync(s0s1, ct);
-            await stream.ReadExactlyAsync(new byte[RtmpHandshake.PacketSize], ct);
-            await stream.WriteAsync(c0c1.AsMemory(1), ct);
-
-            if (!await AcceptPublishAsync(stream, ct)) return;
+            if (!await HandshakeAndAcceptPublishAsync(stream, ct)) return;
             Interlocked.Increment(ref _connections);
             using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var drain = DrainAsync(stream, done.Token);
@@ -85,9 +77,17 @@ public sealed class HostileRtmpServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A well-behaved server until <c>NetStream.Publish.Start</c>.</summary>
-    private static async Task<bool> AcceptPublishAsync(NetworkStream stream, CancellationToken ct)
+    /// <summary>A well-behaved server until <c>NetStream.Publish.Start</c>: the handshake, then connect/createStream/publish answered.</summary>
+    internal static async Task<bool> HandshakeAndAcceptPublishAsync(NetworkStream stream, CancellationToken ct)
     {
+        var c0c1 = new byte[RtmpHandshake.C0C1Size];
+        await stream.ReadExactlyAsync(c0c1, ct);
+        var s0s1 = new byte[1 + RtmpHandshake.PacketSize];
+        s0s1[0] = RtmpHandshake.Version;
+        await stream.WriteAsync(s0s1, ct);
+        await stream.ReadExactlyAsync(new byte[RtmpHandshake.PacketSize], ct);
+        await stream.WriteAsync(c0c1.AsMemory(1), ct);
+
         var state = new RtmpChunkStreamState();
         var pending = Array.Empty<byte>();
         var buffer = new byte[16 * 1024];

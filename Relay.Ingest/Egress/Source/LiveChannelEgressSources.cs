@@ -1,0 +1,13 @@
+using Relay.Ingest.Streams;
+
+namespace Relay.Ingest.Egress.Source;
+
+/// <summary>Resolves a channel to the hub of its live session in the ingest's <see cref="LiveChannelRegistry"/>.</summary>
+public sealed class LiveChannelEgressSources(LiveChannelRegistry registry) : IEgressSourceResolver
+{
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<StreamHub, StreamHubEgressSource> _sources = new();
+
+    // The same hub must map to the same source instance: the manager restarts pushes when the source changes.
+    public IEgressSource? Find(string channelId) =>
+        registry.TryGetHub(channelId, out var hub) && !hub.IsCompleted ? _sources.GetValue(hub, h => new StreamHubEgressSource(h)) : null;
+}
