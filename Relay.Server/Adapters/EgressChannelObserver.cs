@@ -1,0 +1,23 @@
+using Relay.Ingest.Egress;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Adapters;
+
+/// <summary>
+/// Keeps the egress's desired destinations equal to the store's: every change is applied at once
+/// (live channels start, stop or restart only what changed), a deleted channel's pushes end.
+/// </summary>
+public sealed class EgressChannelObserver(EgressManager egress) : IChannelObserver
+{
+    public Task ChannelChangedAsync(string channelId, ChannelChange change, Channel? channel, CancellationToken ct) => change switch
+    {
+        ChannelChange.Deleted => egress.RemoveChannelAsync(channelId),
+        ChannelChange.Created or ChannelChange.DestinationsChanged when channel is not null =>
+            egress.ApplyAsync(channelId, ToEgress(channel.Destinations), ct),
+        _ => Task.CompletedTask,
+    };
+
+    public static IReadOnlyList<EgressDestination> ToEgress(IReadOnlyList<Destination> destinations) =>
+        destinations.Select(d => new EgressDestination(d.Id, d.Name, d.Platform, d.Url, d.StreamKey, d.Enabled,
+            InputRules.ToEgressProfile(d.Profile), d.Engine, RequirePublicAddress: !d.AddressSetByAdmin)).ToList();
+}

@@ -1,0 +1,25 @@
+using Relay.Ingest.Egress;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Adapters;
+
+/// <summary>At start, hands the egress every channel's destinations so a channel that goes live pushes at once.</summary>
+public sealed class EgressDesiredStateLoader(ChannelService channels, EgressManager egress, ILogger<EgressDesiredStateLoader> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var channel in channels.All)
+        {
+            try
+            {
+                await egress.ApplyAsync(channel.Id, EgressChannelObserver.ToEgress(channel.Destinations), cancellationToken);
+            }
+            catch (ArgumentException e)
+            {
+                logger.LogError("Destinations of channel {ChannelId} were not applied: {Problem}", channel.Id, e.Message);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
