@@ -1,7 +1,6 @@
 using Relay.Chat.Channels;
 using Relay.Server.Access;
 using Relay.Server.Channels;
-using RoomLineupItem = Relay.Chat.Channels.LineupItem;
 
 namespace Relay.Server.Adapters;
 
@@ -14,7 +13,7 @@ public sealed class ChannelDirectoryForRooms(ChannelService channels, AdminToken
 
     public ValueTask<ChannelInfo?> FindChannelAsync(string channelId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(channels.Find(channelId) is { } c
-            ? new ChannelInfo(c.Id, c.Title, runtime.GetIngest(c.Id) is not null, ToRoomLineup(c.Lineup))
+            ? new ChannelInfo(c.Id, c.Title, runtime.GetIngest(c.Id) is not null, c.Lineup)
             : null);
 
     public ValueTask<bool> IsHostKeyAsync(string channelId, string presentedKey, CancellationToken cancellationToken) =>
@@ -22,7 +21,4 @@ public sealed class ChannelDirectoryForRooms(ChannelService channels, AdminToken
 
     public ValueTask<bool> IsAdminTokenAsync(string presentedToken, CancellationToken cancellationToken) =>
         ValueTask.FromResult(admin.Matches(presentedToken));
-
-    public static IReadOnlyList<RoomLineupItem> ToRoomLineup(IReadOnlyList<Channels.LineupItem> lineup) =>
-        lineup.Select(i => new RoomLineupItem(i.Sku, i.Title, i.PriceCents, i.Currency, i.ImageUrl, i.Stock)).ToList();
 }

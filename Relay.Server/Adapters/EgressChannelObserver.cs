@@ -13,11 +13,7 @@ public sealed class EgressChannelObserver(EgressManager egress) : IChannelObserv
     {
         ChannelChange.Deleted => egress.RemoveChannelAsync(channelId),
         ChannelChange.Created or ChannelChange.DestinationsChanged when channel is not null =>
-            egress.ApplyAsync(channelId, ToEgress(channel.Destinations), ct),
+            egress.ApplyAsync(channelId, channel.Destinations, ct),
         _ => Task.CompletedTask,
     };
-
-    public static IReadOnlyList<EgressDestination> ToEgress(IReadOnlyList<Destination> destinations) =>
-        destinations.Select(d => new EgressDestination(d.Id, d.Name, d.Platform, d.Url, d.StreamKey, d.Enabled,
-            InputRules.ToEgressProfile(d.Profile), d.Engine, RequirePublicAddress: !d.AddressSetByAdmin)).ToList();
 }

@@ -12,7 +12,7 @@ public sealed class EgressDesiredStateLoader(ChannelService channels, EgressMana
         {
             try
             {
-                await egress.ApplyAsync(channel.Id, EgressChannelObserver.ToEgress(channel.Destinations), cancellationToken);
+                await egress.ApplyAsync(channel.Id, channel.Destinations, cancellationToken);
             }
             catch (ArgumentException e)
             {

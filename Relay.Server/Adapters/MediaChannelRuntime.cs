@@ -7,18 +7,10 @@ namespace Relay.Server.Adapters;
 /// <summary>The API's view of live channels and their destinations, read from the ingest registry and the egress.</summary>
 public sealed class MediaChannelRuntime(LiveChannelRegistry registry, EgressManager egress) : IChannelRuntime
 {
-    public IngestView? GetIngest(string channelId) =>
-        registry.GetStatus(channelId) is { Live: true } s
-            ? new IngestView(s.Since, s.VideoCodec, s.AudioCodec, s.Width, s.Height, s.Fps, s.BitrateKbps, s.KeyframeIntervalSeconds)
-            : null;
+    public IngestStatus? GetIngest(string channelId) => registry.GetStatus(channelId) is { Live: true } s ? s : null;
 
-    public DestinationRuntime GetDestination(string channelId, Destination destination)
-    {
-        if (!destination.Enabled)
-        {
-            return new DestinationRuntime("disabled");
-        }
-        var s = egress.GetStatus(channelId, destination.Id);
-        return new DestinationRuntime(s.StateName, s.Reconnects, s.LastError, s.BitrateKbps, s.DroppedFrames, s.Warnings);
-    }
+    public EgressDestinationStatus GetDestination(string channelId, EgressDestination destination) =>
+        destination.Enabled
+            ? egress.GetStatus(channelId, destination.Id)
+            : EgressDestinationStatus.Unknown(destination.Id) with { State = EgressState.Disabled };
 }

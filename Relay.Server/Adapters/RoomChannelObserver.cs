@@ -16,7 +16,7 @@ public sealed class RoomChannelObserver(IServiceProvider services) : IChannelObs
     public Task ChannelChangedAsync(string channelId, ChannelChange change, Channel? channel, CancellationToken ct) => change switch
     {
         ChannelChange.LineupChanged or ChannelChange.LineupChangedStockReset when channel is not null =>
-            Rooms.LineupChangedAsync(channelId, ChannelDirectoryForRooms.ToRoomLineup(channel.Lineup),
+            Rooms.LineupChangedAsync(channelId, channel.Lineup,
                 resetStock: change == ChannelChange.LineupChangedStockReset, ct),
         ChannelChange.Deleted => Rooms.ChannelDeletedAsync(channelId, ct),
         _ => Task.CompletedTask,

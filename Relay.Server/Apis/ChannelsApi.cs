@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Relay.Ingest.Egress;
 using Relay.Server.Access;
 using Relay.Server.Channels;
 
@@ -134,7 +135,7 @@ public static class ChannelView
         };
     }
 
-    public static object Destination(string channelId, Destination d, IChannelRuntime runtime)
+    public static object Destination(string channelId, EgressDestination d, IChannelRuntime runtime)
     {
         var state = runtime.GetDestination(channelId, d);
         return new
@@ -147,12 +148,12 @@ public static class ChannelView
             enabled = d.Enabled,
             engine = d.Engine,
             profile = d.Profile,
-            state = state.State,
+            state = state.StateName,
             reconnects = state.Reconnects,
             lastError = state.LastError,
             bitrateKbps = state.BitrateKbps,
             droppedFrames = state.DroppedFrames,
-            warnings = state.Warnings ?? [],
+            warnings = state.Warnings,
         };
     }
 }

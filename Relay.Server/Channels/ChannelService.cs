@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using Relay.Chat.Channels;
+using Relay.Ingest.Egress;
 using Relay.Server.Access;
 using Relay.Server.Store;
 
@@ -172,7 +174,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
         }, ct);
 
     /// <summary>Applies <paramref name="change"/> to the channel's destination list; it may throw <see cref="ConflictException"/> or <see cref="NotFoundException"/>.</summary>
-    public Task<ChannelResult> EditDestinationsAsync(string id, Func<IReadOnlyList<Destination>, IReadOnlyList<Destination>> change, CancellationToken ct) =>
+    public Task<ChannelResult> EditDestinationsAsync(string id, Func<IReadOnlyList<EgressDestination>, IReadOnlyList<EgressDestination>> change, CancellationToken ct) =>
         MutateAsync(id, ChannelChange.DestinationsChanged, async channel =>
         {
             var next = change(channel.Destinations);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Relay.Chat.Channels;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Egress.Platforms;
 
@@ -69,7 +70,7 @@ public static partial class InputRules
 
     public static void CheckDestination(
         string? name, string? platform, string? url, string? streamKey, string? engine,
-        DestinationProfile? profile, string prefix, List<FieldError> errors)
+        EgressProfile? profile, string prefix, List<FieldError> errors)
     {
         if (string.IsNullOrWhiteSpace(name))
         {
@@ -118,16 +119,13 @@ public static partial class InputRules
         if (errors.Count == 0 && preset is not null)
         {
             // The egress has the last word: what it cannot push is refused here, not discovered live.
-            var candidate = new EgressDestination("candidate", name!, preset.Id, effectiveUrl!, streamKey, true, ToEgressProfile(profile), engine ?? "auto");
+            var candidate = new EgressDestination("candidate", name!, preset.Id, effectiveUrl!, streamKey, true, profile, engine ?? "auto");
             foreach (var (field, problem) in EgressDestinationValidator.Validate(candidate))
             {
                 errors.Add(new(prefix + field, problem));
             }
         }
     }
-
-    public static EgressProfile? ToEgressProfile(DestinationProfile? p) => p is null ? null
-        : new EgressProfile(p.VideoBitrateKbps, p.MaxWidth, p.MaxHeight, p.Fps, p.KeyframeIntervalSeconds, p.Aspect, p.AudioBitrateKbps);
 
     public static void CheckPushUrl(string url, PlatformPreset? preset, string field, List<FieldError> errors)
     {
@@ -157,7 +155,7 @@ public static partial class InputRules
         }
     }
 
-    public static void CheckProfile(DestinationProfile p, string prefix, List<FieldError> errors)
+    public static void CheckProfile(EgressProfile p, string prefix, List<FieldError> errors)
     {
         Range(p.VideoBitrateKbps, 100, 50_000, prefix + "videoBitrateKbps", errors);
         Range(p.AudioBitrateKbps, 32, 512, prefix + "audioBitrateKbps", errors);

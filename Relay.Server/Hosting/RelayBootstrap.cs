@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Relay.Ingest.Egress;
 using Relay.Server.Access;
 using Relay.Server.Channels;
 using Relay.Server.Configuration;
@@ -66,11 +67,10 @@ public sealed class RelayBootstrap(
         foreach (var d in declared.Destinations)
         {
             var preset = PlatformCatalog.Find(d.Platform)!;
-            var dest = new Destination(d.Id!, d.Name!.Trim(), preset.Id, string.IsNullOrWhiteSpace(d.Url) ? preset.DefaultUrl! : d.Url,
-                string.IsNullOrEmpty(d.StreamKey) ? null : d.StreamKey, d.Enabled, RelayOptionsValidator.ToProfile(d.Profile), d.Engine ?? "auto")
-            {
-                AddressSetByAdmin = true, // configuration is the operator's
-            };
+            var dest = new EgressDestination(d.Id!, d.Name!.Trim(), preset.Id, string.IsNullOrWhiteSpace(d.Url) ? preset.DefaultUrl! : d.Url,
+                string.IsNullOrEmpty(d.StreamKey) ? null : d.StreamKey, d.Enabled, d.Profile is { Transcodes: true } ? d.Profile : null,
+                d.Engine ?? EgressEngines.Auto,
+                RequirePublicAddress: false); // configuration is the operator's
             var at = destinations.FindIndex(x => x.Id == dest.Id);
             if (at >= 0)
             {

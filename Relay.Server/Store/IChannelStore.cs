@@ -1,3 +1,5 @@
+using Relay.Chat.Channels;
+using Relay.Ingest.Egress;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Store;
@@ -28,7 +30,7 @@ public interface IChannelStore
 
     Task<bool> SetLineupAsync(string id, IReadOnlyList<LineupItem> lineup, CancellationToken ct);
 
-    Task<bool> SetDestinationsAsync(string id, IReadOnlyList<Destination> destinations, CancellationToken ct);
+    Task<bool> SetDestinationsAsync(string id, IReadOnlyList<EgressDestination> destinations, CancellationToken ct);
 
     Task<bool> CanReadAndWriteAsync(CancellationToken ct);
 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
+using Relay.Chat.Channels;
+using Relay.Ingest.Egress;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Store;
@@ -186,7 +188,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         return true;
     }
 
-    public async Task<bool> SetDestinationsAsync(string id, IReadOnlyList<Destination> destinations, CancellationToken ct)
+    public async Task<bool> SetDestinationsAsync(string id, IReadOnlyList<EgressDestination> destinations, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(ct);
@@ -240,13 +242,13 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
     }
 
     private async Task WriteChildrenAsync(SqliteConnection c, SqliteTransaction tx, string id,
-        IReadOnlyList<Destination> destinations, IReadOnlyList<LineupItem> lineup, CancellationToken ct)
+        IReadOnlyList<EgressDestination> destinations, IReadOnlyList<LineupItem> lineup, CancellationToken ct)
     {
         await WriteDestinationsAsync(c, tx, id, destinations, ct);
         await WriteLineupAsync(c, tx, id, lineup, ct);
     }
 
-    private async Task WriteDestinationsAsync(SqliteConnection c, SqliteTransaction tx, string id, IReadOnlyList<Destination> destinations, CancellationToken ct)
+    private async Task WriteDestinationsAsync(SqliteConnection c, SqliteTransaction tx, string id, IReadOnlyList<EgressDestination> destinations, CancellationToken ct)
     {
         await DeleteRowsAsync(c, tx, "channel_destinations", id, ct);
         for (var i = 0; i < destinations.Count; i++)
@@ -268,7 +270,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
             cmd.Parameters.AddWithValue("$enabled", d.Enabled ? 1 : 0);
             cmd.Parameters.AddWithValue("$profile", d.Profile is null ? DBNull.Value : JsonSerializer.Serialize(d.Profile, StoreJson.Options));
             cmd.Parameters.AddWithValue("$engine", d.Engine);
-            cmd.Parameters.AddWithValue("$byAdmin", d.AddressSetByAdmin ? 1 : 0);
+            cmd.Parameters.AddWithValue("$byAdmin", d.RequirePublicAddress ? 0 : 1);
             await cmd.ExecuteNonQueryAsync(ct);
         }
     }
@@ -313,7 +315,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
 
     private async Task<Channel> MaterializeAsync(SqliteConnection c, ChannelRow row, CancellationToken ct)
     {
-        var destinations = new List<Destination>();
+        var destinations = new List<EgressDestination>();
         await using (var cmd = c.CreateCommand())
         {
             cmd.CommandText = "SELECT id, name, platform, url, stream_key_enc, enabled, profile_json, engine, address_by_admin FROM channel_destinations WHERE channel_id = $id ORDER BY position";
@@ -321,12 +323,13 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
-                destinations.Add(new Destination(
+                destinations.Add(new EgressDestination(
                     r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
                     r.IsDBNull(4) ? null : _protector.Unprotect(r.GetString(4)),
                     r.GetInt64(5) != 0,
-                    r.IsDBNull(6) ? null : JsonSerializer.Deserialize<DestinationProfile>(r.GetString(6), StoreJson.Options),
-                    r.GetString(7)) { AddressSetByAdmin = r.GetInt64(8) != 0 });
+                    r.IsDBNull(6) ? null : JsonSerializer.Deserialize<EgressProfile>(r.GetString(6), StoreJson.Options),
+                    r.GetString(7),
+                    RequirePublicAddress: r.GetInt64(8) == 0));
             }
         }
         var lineup = new List<LineupItem>();

@@ -12,6 +12,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Relay.Chat.Channels;
 using Relay.Chat.Contracts;
 using Relay.Server.Channels;
 using Relay.Server.Store;
