@@ -9,7 +9,7 @@ namespace Relay.Server.Adapters;
 /// </summary>
 public sealed class EgressChannelObserver(EgressManager egress) : IChannelObserver
 {
-    public Task ChannelChangedAsync(string channelId, ChannelChange change, Channel? channel, CancellationToken ct) => change switch
+    public Task ChannelChangedAsync(string channelId, ChannelChange change, ChannelDefinition? channel, CancellationToken ct) => change switch
     {
         ChannelChange.Deleted => egress.RemoveChannelAsync(channelId),
         ChannelChange.Created or ChannelChange.DestinationsChanged when channel is not null =>

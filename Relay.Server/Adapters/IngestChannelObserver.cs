@@ -9,7 +9,7 @@ namespace Relay.Server.Adapters;
 /// </summary>
 public sealed class IngestChannelObserver(LiveChannelRegistry registry, Relay.Ingest.Recording.RecordingService recordings) : IChannelObserver
 {
-    public async Task ChannelChangedAsync(string channelId, ChannelChange change, Channel? channel, CancellationToken ct)
+    public async Task ChannelChangedAsync(string channelId, ChannelChange change, ChannelDefinition? channel, CancellationToken ct)
     {
         if (change is ChannelChange.StreamKeyRotated or ChannelChange.Deleted)
         {

@@ -13,7 +13,7 @@ public sealed class RoomChannelObserver(IServiceProvider services) : IChannelObs
 {
     private ILiveRoomControl Rooms => services.GetRequiredService<ILiveRoomControl>();
 
-    public Task ChannelChangedAsync(string channelId, ChannelChange change, Channel? channel, CancellationToken ct) => change switch
+    public Task ChannelChangedAsync(string channelId, ChannelChange change, ChannelDefinition? channel, CancellationToken ct) => change switch
     {
         ChannelChange.LineupChanged or ChannelChange.LineupChangedStockReset when channel is not null =>
             Rooms.LineupChangedAsync(channelId, channel.Lineup,

@@ -94,7 +94,7 @@ public static class ChannelsApi
 /// <summary>How channels and destinations look in responses: secrets redacted, live state attached.</summary>
 public static class ChannelView
 {
-    public static object Summary(Channel c, IChannelRuntime runtime)
+    public static object Summary(ChannelDefinition c, IChannelRuntime runtime)
     {
         var ingest = runtime.GetIngest(c.Id);
         return new
@@ -107,7 +107,7 @@ public static class ChannelView
         };
     }
 
-    public static object Detail(Channel c, IChannelRuntime runtime, PublicUrls urls, HttpRequest request)
+    public static object Detail(ChannelDefinition c, IChannelRuntime runtime, PublicUrls urls, HttpRequest request)
     {
         var ingest = runtime.GetIngest(c.Id);
         return new

@@ -7,7 +7,7 @@ namespace Relay.Server.Channels;
 /// A channel as stored. Secrets are plain here; the store encrypts them at rest. Destinations are the egress's own
 /// shape and line-up items the live room's, so nothing is copied between the API, the store and the planes.
 /// </summary>
-public sealed record Channel(
+public sealed record ChannelDefinition(
     string Id,
     string Title,
     string StreamKey,

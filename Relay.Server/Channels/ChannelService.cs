@@ -8,7 +8,7 @@ namespace Relay.Server.Channels;
 
 public enum ChannelOutcome { Ok, NotFound, Conflict, Invalid }
 
-public sealed record ChannelResult(ChannelOutcome Outcome, Channel? Channel = null, string? Detail = null, IReadOnlyList<FieldError>? Errors = null)
+public sealed record ChannelResult(ChannelOutcome Outcome, ChannelDefinition? Channel = null, string? Detail = null, IReadOnlyList<FieldError>? Errors = null)
 {
     public static ChannelResult NotFound(string what) => new(ChannelOutcome.NotFound, Detail: what);
     public static ChannelResult Conflict(string why) => new(ChannelOutcome.Conflict, Detail: why);
@@ -30,20 +30,20 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
 
     // Process-wide, so a channel deleted and created again under the same id never gets a generation it had before.
     private static long s_hostKeyGeneration;
-    private ImmutableDictionary<string, Channel> _channels = ImmutableDictionary<string, Channel>.Empty.WithComparers(StringComparer.Ordinal);
+    private ImmutableDictionary<string, ChannelDefinition> _channels = ImmutableDictionary<string, ChannelDefinition>.Empty.WithComparers(StringComparer.Ordinal);
 
-    public IReadOnlyCollection<Channel> All => _channels.Values.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
+    public IReadOnlyCollection<ChannelDefinition> All => _channels.Values.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
 
-    public Channel? Find(string id) => _channels.GetValueOrDefault(id);
+    public ChannelDefinition? Find(string id) => _channels.GetValueOrDefault(id);
 
     /// <summary>The channel whose stream key this is; every channel is compared, in constant time each.</summary>
-    public Channel? FindByStreamKey(string? streamKey)
+    public ChannelDefinition? FindByStreamKey(string? streamKey)
     {
         if (string.IsNullOrEmpty(streamKey))
         {
             return null;
         }
-        Channel? match = null;
+        ChannelDefinition? match = null;
         foreach (var channel in _channels.Values)
         {
             if (Secrets.Matches(streamKey, channel.StreamKey))
@@ -80,7 +80,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
     public long? HostKeyGeneration(string channelId) =>
         _channels.TryGetValue(channelId, out var channel) ? channel.HostKeyGeneration : null;
 
-    private static Channel WithNewGeneration(Channel channel) =>
+    private static ChannelDefinition WithNewGeneration(ChannelDefinition channel) =>
         channel with { HostKeyGeneration = Interlocked.Increment(ref s_hostKeyGeneration) };
 
     public async Task LoadAsync(CancellationToken ct)
@@ -95,7 +95,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
         try
         {
             id ??= UniqueIdFor(title);
-            var channel = WithNewGeneration(new Channel(id, title.Trim(), Secrets.NewKey(StreamKeyPrefix), Secrets.NewKey(HostKeyPrefix),
+            var channel = WithNewGeneration(new ChannelDefinition(id, title.Trim(), Secrets.NewKey(StreamKeyPrefix), Secrets.NewKey(HostKeyPrefix),
                 false, false, time.GetUtcNow(), [], []));
             if (!await store.TryCreateAsync(channel, ct))
             {
@@ -112,7 +112,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
     }
 
     /// <summary>Writes a channel whole (configuration seeding, demo channel).</summary>
-    public async Task UpsertAsync(Channel channel, CancellationToken ct)
+    public async Task UpsertAsync(ChannelDefinition channel, CancellationToken ct)
     {
         await _writeLock.WaitAsync(ct);
         try
@@ -182,10 +182,10 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
             return channel with { Destinations = next };
         }, ct);
 
-    private async Task<ChannelResult> MutateAsync(string id, ChannelChange kind, Func<Channel, Task<Channel?>> apply, CancellationToken ct)
+    private async Task<ChannelResult> MutateAsync(string id, ChannelChange kind, Func<ChannelDefinition, Task<ChannelDefinition?>> apply, CancellationToken ct)
     {
         await _writeLock.WaitAsync(ct);
-        Channel? updated;
+        ChannelDefinition? updated;
         NotificationTurn turn;
         try
         {
@@ -258,7 +258,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
         turn.Done.SetResult();
     }
 
-    private async Task NotifyAsync(string id, ChannelChange kind, Channel? channel, CancellationToken ct)
+    private async Task NotifyAsync(string id, ChannelChange kind, ChannelDefinition? channel, CancellationToken ct)
     {
         foreach (var observer in observers)
         {

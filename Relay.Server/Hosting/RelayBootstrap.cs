@@ -23,7 +23,7 @@ public sealed class RelayBootstrap(
     ILogger<RelayBootstrap> logger)
 {
     /// <summary>Channels whose keys were generated on this start, so the banner may print them once.</summary>
-    public List<Channel> NewlyCreated { get; } = [];
+    public List<ChannelDefinition> NewlyCreated { get; } = [];
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -81,7 +81,7 @@ public sealed class RelayBootstrap(
                 destinations.Add(dest);
             }
         }
-        var channel = new Channel(
+        var channel = new ChannelDefinition(
             declared.Id!,
             declared.Title!.Trim(),
             declared.StreamKey ?? (existing is { StreamKeyFromConfig: false } ? existing.StreamKey : Secrets.NewKey(ChannelService.StreamKeyPrefix)),

@@ -79,7 +79,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         await alter.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task<IReadOnlyList<Channel>> ListAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<ChannelDefinition>> ListAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         var rows = new List<ChannelRow>();
@@ -92,7 +92,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
                 rows.Add(ReadChannelRow(r));
             }
         }
-        var result = new List<Channel>(rows.Count);
+        var result = new List<ChannelDefinition>(rows.Count);
         foreach (var row in rows)
         {
             result.Add(await MaterializeAsync(c, row, ct));
@@ -100,7 +100,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         return result;
     }
 
-    public async Task<Channel?> FindAsync(string id, CancellationToken ct)
+    public async Task<ChannelDefinition?> FindAsync(string id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         ChannelRow? row = null;
@@ -117,7 +117,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         return row is null ? null : await MaterializeAsync(c, row, ct);
     }
 
-    public async Task<bool> TryCreateAsync(Channel channel, CancellationToken ct)
+    public async Task<bool> TryCreateAsync(ChannelDefinition channel, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(ct);
@@ -139,7 +139,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         return true;
     }
 
-    public async Task UpsertAsync(Channel channel, CancellationToken ct)
+    public async Task UpsertAsync(ChannelDefinition channel, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(ct);
@@ -230,7 +230,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         return await cmd.ExecuteScalarAsync(ct) is not null;
     }
 
-    private void AddChannelParameters(SqliteCommand cmd, Channel channel)
+    private void AddChannelParameters(SqliteCommand cmd, ChannelDefinition channel)
     {
         cmd.Parameters.AddWithValue("$id", channel.Id);
         cmd.Parameters.AddWithValue("$title", channel.Title);
@@ -313,7 +313,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4) != 0, r.GetInt64(5) != 0,
         DateTimeOffset.Parse(r.GetString(6), System.Globalization.CultureInfo.InvariantCulture));
 
-    private async Task<Channel> MaterializeAsync(SqliteConnection c, ChannelRow row, CancellationToken ct)
+    private async Task<ChannelDefinition> MaterializeAsync(SqliteConnection c, ChannelRow row, CancellationToken ct)
     {
         var destinations = new List<EgressDestination>();
         await using (var cmd = c.CreateCommand())
@@ -344,7 +344,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
                     r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetInt32(5)));
             }
         }
-        return new Channel(row.Id, row.Title, _protector.Unprotect(row.StreamKeyEnc), _protector.Unprotect(row.HostKeyEnc),
+        return new ChannelDefinition(row.Id, row.Title, _protector.Unprotect(row.StreamKeyEnc), _protector.Unprotect(row.HostKeyEnc),
             row.StreamKeyFromConfig, row.HostKeyFromConfig, row.CreatedAt, destinations, lineup);
     }
 
