@@ -1,5 +1,6 @@
 using Relay.Ingest.Egress;
 using Relay.Server.Channels;
+using Relay.Server.Diagnostics;
 
 namespace Relay.Server.Adapters;
 
@@ -16,7 +17,7 @@ public sealed class EgressDesiredStateLoader(ChannelService channels, EgressMana
             }
             catch (ArgumentException e)
             {
-                logger.LogError("Destinations of channel {ChannelId} were not applied: {Problem}", channel.Id, e.Message);
+                ServerLog.DestinationsNotApplied(logger, channel.Id, e.Message);
             }
         }
     }

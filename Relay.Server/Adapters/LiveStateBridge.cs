@@ -1,5 +1,6 @@
 using Relay.Chat.Channels;
 using Relay.Ingest.Channels;
+using Relay.Server.Diagnostics;
 
 namespace Relay.Server.Adapters;
 
@@ -19,7 +20,7 @@ public sealed class LiveStateBridge(IServiceProvider services, ILogger<LiveState
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Telling the live room of channel {ChannelId} that it is {State} failed", channelId, live ? "live" : "offline");
+            ServerLog.LiveRoomStateFailed(logger, channelId, live ? "live" : "offline", e);
         }
     });
 }

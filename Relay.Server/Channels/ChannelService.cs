@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Relay.Chat.Channels;
 using Relay.Ingest.Egress;
 using Relay.Server.Access;
+using Relay.Server.Diagnostics;
 using Relay.Server.Store;
 
 namespace Relay.Server.Channels;
@@ -268,7 +269,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError(e, "Channel observer {Observer} failed on {Change} of channel {ChannelId}", observer.GetType().Name, kind, id);
+                ServerLog.ChannelObserverFailed(logger, observer.GetType().Name, kind, id, e);
             }
         }
     }

@@ -3,6 +3,7 @@ using Relay.Ingest.Egress;
 using Relay.Server.Access;
 using Relay.Server.Channels;
 using Relay.Server.Configuration;
+using Relay.Server.Diagnostics;
 using Relay.Server.Store;
 
 namespace Relay.Server.Hosting;
@@ -56,7 +57,7 @@ public sealed class RelayBootstrap(
             var demo = DemoChannel.Create(time.GetUtcNow());
             await channels.UpsertAsync(demo, ct);
             NewlyCreated.Add(demo);
-            logger.LogInformation("Created the demo channel {ChannelId} on first start", demo.Id);
+            ServerLog.DemoChannelCreated(logger, demo.Id);
         }
     }
 
