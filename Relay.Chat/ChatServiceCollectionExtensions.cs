@@ -56,14 +56,9 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<LiveHubFilter>();
         // SignalR logs every HubException as an Error ("Failed to invoke hub method"); here a HubException is a
         // routine refusal (rate limit, mute) and would flood the log. Real failures are still logged, once,
-        // by LiveHubFilter (event 5000) before they are mapped to `internal_error`.
-        services.AddLogging(logging =>
-        {
-            logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical);
-            // Browsers must put the hub's access_token (host key, admin token, viewer JWT) in the query string,
-            // and ASP.NET Core's "Request starting ..." line prints the full query: keep that category quiet.
-            logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        });
+        // by LiveHubFilter (event 5000) before they are mapped to `internal_error`. The host keeps
+        // Microsoft.AspNetCore.Hosting.Diagnostics quiet, since browsers put the hub's access_token in the query string.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
         services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, ReasonFirstProtocolResolver>());
 
         var connectionString = chat.ConnectionString

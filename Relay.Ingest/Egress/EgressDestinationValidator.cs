@@ -1,3 +1,4 @@
+using System.Globalization;
 using Relay.Ingest.Egress.Platforms;
 using Relay.Ingest.Egress.Rtmp;
 
@@ -5,54 +6,70 @@ namespace Relay.Ingest.Egress;
 
 /// <summary>
 /// Checks a destination before it is stored or applied, so the API can answer 400 naming the field
-/// (CONTRACT.md: "400 for invalid input (saying which field)"). Returns every problem, keyed by field name.
+/// (CONTRACT.md: "400 for invalid input (saying which field)"). Returns every problem as a field path relative to the
+/// destination (<c>engine</c>, <c>profile.fps</c>) and a message; callers prefix the path with where the destination sits.
+/// These are the only engine and profile rules: the REST API and the configuration validator ask here.
 /// </summary>
 public static class EgressDestinationValidator
 {
     public static readonly IReadOnlySet<string> Aspects = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "9:16", "9:16-crop", "9:16-pad" };
 
-    public static IReadOnlyDictionary<string, string> Validate(EgressDestination destination)
+    public static IReadOnlyList<(string Field, string Message)> Validate(EgressDestination destination)
     {
-        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var errors = new List<(string Field, string Message)>();
         if (string.IsNullOrWhiteSpace(destination.Id) || destination.Id.Length > 64)
         {
-            errors["id"] = "must be 1-64 characters";
+            errors.Add(("id", "must be 1-64 characters"));
         }
 
         if (!PlatformPreset.All.ContainsKey(destination.Platform ?? ""))
         {
-            errors["platform"] = $"must be one of {string.Join(", ", PlatformPreset.All.Keys)}";
+            errors.Add(("platform", $"must be one of {string.Join(", ", PlatformPreset.All.Keys)}"));
         }
 
         if (!RtmpPushTarget.TryParse(destination.Url ?? "", destination.StreamKey, out _, out var urlError))
         {
-            errors["url"] = urlError!;
+            errors.Add(("url", urlError!));
         }
 
-        if (destination.Engine is not (EgressEngines.Auto or EgressEngines.Ffmpeg))
+        errors.AddRange(ValidateSettings(destination.Engine, destination.Profile));
+        return errors;
+    }
+
+    /// <summary>The engine and the transcode profile alone, for input whose address is not settled yet.</summary>
+    public static IReadOnlyList<(string Field, string Message)> ValidateSettings(string engine, EgressProfile? profile)
+    {
+        var errors = new List<(string Field, string Message)>();
+        if (engine is not (EgressEngines.Auto or EgressEngines.Ffmpeg))
         {
-            errors["engine"] = "must be auto or ffmpeg";
+            errors.Add(("engine", $"must be '{EgressEngines.Auto}' or '{EgressEngines.Ffmpeg}'"));
         }
 
-        if (destination.Profile is { } p)
+        if (profile is { } p)
         {
-            void Range(string field, double? value, double min, double max)
+            Range(errors, "videoBitrateKbps", p.VideoBitrateKbps, 100, 50_000);
+            Range(errors, "audioBitrateKbps", p.AudioBitrateKbps, 32, 512);
+            Range(errors, "maxWidth", p.MaxWidth, 64, 7680);
+            Range(errors, "maxHeight", p.MaxHeight, 64, 4320);
+            Range(errors, "fps", p.Fps, 1, 120);
+            if (p.KeyframeIntervalSeconds is { } k && (double.IsNaN(k) || k < 0.5 || k > 10))
             {
-                if (value is double v && (v < min || v > max)) errors[$"profile.{field}"] = $"must be between {min} and {max}";
+                errors.Add(("profile.keyframeIntervalSeconds", "must be between 0.5 and 10"));
             }
-
-            Range("videoBitrateKbps", p.VideoBitrateKbps, 100, 50_000);
-            Range("maxWidth", p.MaxWidth, 16, 7680);
-            Range("maxHeight", p.MaxHeight, 16, 7680);
-            Range("fps", p.Fps, 1, 120);
-            Range("keyframeIntervalSeconds", p.KeyframeIntervalSeconds, 0.5, 10);
-            Range("audioBitrateKbps", p.AudioBitrateKbps, 16, 512);
             if (p.Aspect is not null && !Aspects.Contains(p.Aspect))
             {
-                errors["profile.aspect"] = $"must be one of {string.Join(", ", Aspects)}";
+                errors.Add(("profile.aspect", $"must be one of {string.Join(", ", Aspects)}"));
             }
         }
 
         return errors;
+    }
+
+    private static void Range(List<(string Field, string Message)> errors, string field, int? value, int min, int max)
+    {
+        if (value is { } v && (v < min || v > max))
+        {
+            errors.Add(($"profile.{field}", string.Create(CultureInfo.InvariantCulture, $"must be between {min} and {max}")));
+        }
     }
 }

@@ -27,7 +27,7 @@ public static class ApiProblems
     public static IResult Conflict(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
 
-    public static IResult From(ChannelResult result, Func<Channel?, IResult> ok) => result.Outcome switch
+    public static IResult From(ChannelResult result, Func<ChannelDefinition?, IResult> ok) => result.Outcome switch
     {
         ChannelOutcome.Ok => ok(result.Channel),
         ChannelOutcome.NotFound => NotFound(result.Detail ?? "not found"),

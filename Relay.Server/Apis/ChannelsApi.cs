@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Relay.Ingest.Egress;
 using Relay.Server.Access;
 using Relay.Server.Channels;
 
@@ -93,7 +94,7 @@ public static class ChannelsApi
 /// <summary>How channels and destinations look in responses: secrets redacted, live state attached.</summary>
 public static class ChannelView
 {
-    public static object Summary(Channel c, IChannelRuntime runtime)
+    public static object Summary(ChannelDefinition c, IChannelRuntime runtime)
     {
         var ingest = runtime.GetIngest(c.Id);
         return new
@@ -106,7 +107,7 @@ public static class ChannelView
         };
     }
 
-    public static object Detail(Channel c, IChannelRuntime runtime, PublicUrls urls, HttpRequest request)
+    public static object Detail(ChannelDefinition c, IChannelRuntime runtime, PublicUrls urls, HttpRequest request)
     {
         var ingest = runtime.GetIngest(c.Id);
         return new
@@ -134,7 +135,7 @@ public static class ChannelView
         };
     }
 
-    public static object Destination(string channelId, Destination d, IChannelRuntime runtime)
+    public static object Destination(string channelId, EgressDestination d, IChannelRuntime runtime)
     {
         var state = runtime.GetDestination(channelId, d);
         return new
@@ -147,12 +148,12 @@ public static class ChannelView
             enabled = d.Enabled,
             engine = d.Engine,
             profile = d.Profile,
-            state = state.State,
+            state = state.StateName,
             reconnects = state.Reconnects,
             lastError = state.LastError,
             bitrateKbps = state.BitrateKbps,
             droppedFrames = state.DroppedFrames,
-            warnings = state.Warnings ?? [],
+            warnings = state.Warnings,
         };
     }
 }

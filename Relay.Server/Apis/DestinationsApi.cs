@@ -75,7 +75,7 @@ public static class DestinationsApi
         {
             return ApiProblems.Invalid("url", problem);
         }
-        Destination? created = null;
+        EgressDestination? created = null;
         var result = await channels.EditDestinationsAsync(id, current =>
         {
             if (current.Count >= MaxDestinationsPerChannel)
@@ -87,11 +87,8 @@ public static class DestinationsApi
             {
                 throw new ConflictException($"channel '{id}' already has a destination '{newId}'");
             }
-            created = new Destination(newId, name!.Trim(), preset.Id, effectiveUrl,
-                string.IsNullOrEmpty(streamKey) ? null : streamKey, enabled, profile, engine ?? "auto")
-            {
-                AddressSetByAdmin = byAdmin,
-            };
+            created = new EgressDestination(newId, name!.Trim(), preset.Id, effectiveUrl,
+                string.IsNullOrEmpty(streamKey) ? null : streamKey, enabled, profile, engine ?? EgressEngines.Auto, RequirePublicAddress: !byAdmin);
             return [.. current, created];
         }, ct);
         return ApiProblems.From(result, _ =>
@@ -145,7 +142,7 @@ public static class DestinationsApi
             }
         }
 
-        Destination? updated = null;
+        EgressDestination? updated = null;
         var result = await channels.EditDestinationsAsync(id, current =>
         {
             var existing = current.FirstOrDefault(d => d.Id == destId)
@@ -163,9 +160,9 @@ public static class DestinationsApi
                 Url = ApiProblems.Has(body, "url") ? url ?? "" : existing.Url,
                 // An explicit null or "" clears the key (the URL then carries it).
                 StreamKey = ApiProblems.Has(body, "streamKey") ? (string.IsNullOrEmpty(streamKey) ? null : streamKey) : existing.StreamKey,
-                Engine = ApiProblems.Has(body, "engine") ? engine ?? "auto" : existing.Engine,
+                Engine = ApiProblems.Has(body, "engine") ? engine ?? EgressEngines.Auto : existing.Engine,
                 Profile = ApiProblems.Has(body, "profile") ? profile : existing.Profile,
-                AddressSetByAdmin = urlChanged ? byAdmin : existing.AddressSetByAdmin,
+                RequirePublicAddress = urlChanged ? !byAdmin : existing.RequirePublicAddress,
             };
             var check = new List<FieldError>();
             InputRules.CheckDestination(next.Name, next.Platform, next.Url, next.StreamKey, next.Engine, next.Profile, "", check);
@@ -202,7 +199,7 @@ public static class DestinationsApi
     private static int EffectivePort(Uri u) =>
         u.IsDefaultPort || u.Port <= 0 ? (u.Scheme == "rtmps" ? RtmpPushTarget.DefaultRtmpsPort : RtmpPushTarget.DefaultRtmpPort) : u.Port;
 
-    private static DestinationProfile? ReadProfile(JsonElement body, List<FieldError> errors)
+    private static EgressProfile? ReadProfile(JsonElement body, List<FieldError> errors)
     {
         if (!body.TryGetProperty("profile", out var p) || p.ValueKind == JsonValueKind.Null)
         {
@@ -214,7 +211,7 @@ public static class DestinationsApi
             return null;
         }
         ApiProblems.RejectUnknown(p, ProfileFields, "profile.", errors);
-        var profile = new DestinationProfile(
+        var profile = new EgressProfile(
             ApiProblems.Get<int?>(p, "videoBitrateKbps", errors, "profile.videoBitrateKbps"),
             ApiProblems.Get<int?>(p, "maxWidth", errors, "profile.maxWidth"),
             ApiProblems.Get<int?>(p, "maxHeight", errors, "profile.maxHeight"),
@@ -225,7 +222,7 @@ public static class DestinationsApi
         return profile.Transcodes ? profile : null;
     }
 
-    private static string UniqueId(string slug, IReadOnlyList<Destination> current)
+    private static string UniqueId(string slug, IReadOnlyList<EgressDestination> current)
     {
         var candidate = slug;
         for (var n = 2; current.Any(d => d.Id == candidate); n++)

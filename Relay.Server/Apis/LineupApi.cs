@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Relay.Chat.Channels;
 using Relay.Server.Access;
 using Relay.Server.Channels;
 

@@ -1,12 +1,15 @@
 using System.Collections.Immutable;
+using Relay.Chat.Channels;
+using Relay.Ingest.Egress;
 using Relay.Server.Access;
+using Relay.Server.Diagnostics;
 using Relay.Server.Store;
 
 namespace Relay.Server.Channels;
 
 public enum ChannelOutcome { Ok, NotFound, Conflict, Invalid }
 
-public sealed record ChannelResult(ChannelOutcome Outcome, Channel? Channel = null, string? Detail = null, IReadOnlyList<FieldError>? Errors = null)
+public sealed record ChannelResult(ChannelOutcome Outcome, ChannelDefinition? Channel = null, string? Detail = null, IReadOnlyList<FieldError>? Errors = null)
 {
     public static ChannelResult NotFound(string what) => new(ChannelOutcome.NotFound, Detail: what);
     public static ChannelResult Conflict(string why) => new(ChannelOutcome.Conflict, Detail: why);
@@ -28,20 +31,20 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
 
     // Process-wide, so a channel deleted and created again under the same id never gets a generation it had before.
     private static long s_hostKeyGeneration;
-    private ImmutableDictionary<string, Channel> _channels = ImmutableDictionary<string, Channel>.Empty.WithComparers(StringComparer.Ordinal);
+    private ImmutableDictionary<string, ChannelDefinition> _channels = ImmutableDictionary<string, ChannelDefinition>.Empty.WithComparers(StringComparer.Ordinal);
 
-    public IReadOnlyCollection<Channel> All => _channels.Values.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
+    public IReadOnlyCollection<ChannelDefinition> All => _channels.Values.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
 
-    public Channel? Find(string id) => _channels.GetValueOrDefault(id);
+    public ChannelDefinition? Find(string id) => _channels.GetValueOrDefault(id);
 
     /// <summary>The channel whose stream key this is; every channel is compared, in constant time each.</summary>
-    public Channel? FindByStreamKey(string? streamKey)
+    public ChannelDefinition? FindByStreamKey(string? streamKey)
     {
         if (string.IsNullOrEmpty(streamKey))
         {
             return null;
         }
-        Channel? match = null;
+        ChannelDefinition? match = null;
         foreach (var channel in _channels.Values)
         {
             if (Secrets.Matches(streamKey, channel.StreamKey))
@@ -78,7 +81,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
     public long? HostKeyGeneration(string channelId) =>
         _channels.TryGetValue(channelId, out var channel) ? channel.HostKeyGeneration : null;
 
-    private static Channel WithNewGeneration(Channel channel) =>
+    private static ChannelDefinition WithNewGeneration(ChannelDefinition channel) =>
         channel with { HostKeyGeneration = Interlocked.Increment(ref s_hostKeyGeneration) };
 
     public async Task LoadAsync(CancellationToken ct)
@@ -93,7 +96,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
         try
         {
             id ??= UniqueIdFor(title);
-            var channel = WithNewGeneration(new Channel(id, title.Trim(), Secrets.NewKey(StreamKeyPrefix), Secrets.NewKey(HostKeyPrefix),
+            var channel = WithNewGeneration(new ChannelDefinition(id, title.Trim(), Secrets.NewKey(StreamKeyPrefix), Secrets.NewKey(HostKeyPrefix),
                 false, false, time.GetUtcNow(), [], []));
             if (!await store.TryCreateAsync(channel, ct))
             {
@@ -110,7 +113,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
     }
 
     /// <summary>Writes a channel whole (configuration seeding, demo channel).</summary>
-    public async Task UpsertAsync(Channel channel, CancellationToken ct)
+    public async Task UpsertAsync(ChannelDefinition channel, CancellationToken ct)
     {
         await _writeLock.WaitAsync(ct);
         try
@@ -172,7 +175,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
         }, ct);
 
     /// <summary>Applies <paramref name="change"/> to the channel's destination list; it may throw <see cref="ConflictException"/> or <see cref="NotFoundException"/>.</summary>
-    public Task<ChannelResult> EditDestinationsAsync(string id, Func<IReadOnlyList<Destination>, IReadOnlyList<Destination>> change, CancellationToken ct) =>
+    public Task<ChannelResult> EditDestinationsAsync(string id, Func<IReadOnlyList<EgressDestination>, IReadOnlyList<EgressDestination>> change, CancellationToken ct) =>
         MutateAsync(id, ChannelChange.DestinationsChanged, async channel =>
         {
             var next = change(channel.Destinations);
@@ -180,10 +183,10 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
             return channel with { Destinations = next };
         }, ct);
 
-    private async Task<ChannelResult> MutateAsync(string id, ChannelChange kind, Func<Channel, Task<Channel?>> apply, CancellationToken ct)
+    private async Task<ChannelResult> MutateAsync(string id, ChannelChange kind, Func<ChannelDefinition, Task<ChannelDefinition?>> apply, CancellationToken ct)
     {
         await _writeLock.WaitAsync(ct);
-        Channel? updated;
+        ChannelDefinition? updated;
         NotificationTurn turn;
         try
         {
@@ -256,7 +259,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
         turn.Done.SetResult();
     }
 
-    private async Task NotifyAsync(string id, ChannelChange kind, Channel? channel, CancellationToken ct)
+    private async Task NotifyAsync(string id, ChannelChange kind, ChannelDefinition? channel, CancellationToken ct)
     {
         foreach (var observer in observers)
         {
@@ -266,7 +269,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError(e, "Channel observer {Observer} failed on {Change} of channel {ChannelId}", observer.GetType().Name, kind, id);
+                ServerLog.ChannelObserverFailed(logger, observer.GetType().Name, kind, id, e);
             }
         }
     }

@@ -7,7 +7,7 @@ public static class DemoChannel
 {
     public const string Id = "demo";
 
-    public static Channel Create(DateTimeOffset now) => new(
+    public static ChannelDefinition Create(DateTimeOffset now) => new(
         Id,
         "Relay demo show",
         Secrets.NewKey(ChannelService.StreamKeyPrefix),

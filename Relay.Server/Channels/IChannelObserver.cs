@@ -7,7 +7,7 @@ namespace Relay.Server.Channels;
 /// </summary>
 public interface IChannelObserver
 {
-    Task ChannelChangedAsync(string channelId, ChannelChange change, Channel? channel, CancellationToken ct);
+    Task ChannelChangedAsync(string channelId, ChannelChange change, ChannelDefinition? channel, CancellationToken ct);
 }
 
 public enum ChannelChange

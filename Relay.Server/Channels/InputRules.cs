@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Relay.Chat.Channels;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Egress.Platforms;
 
@@ -69,7 +70,7 @@ public static partial class InputRules
 
     public static void CheckDestination(
         string? name, string? platform, string? url, string? streamKey, string? engine,
-        DestinationProfile? profile, string prefix, List<FieldError> errors)
+        EgressProfile? profile, string prefix, List<FieldError> errors)
     {
         if (string.IsNullOrWhiteSpace(name))
         {
@@ -105,29 +106,24 @@ public static partial class InputRules
             errors.Add(new(prefix + "streamKey", $"must be at most {MaxKeyLength} characters without spaces or control characters"));
         }
 
-        if (engine is not null && engine is not ("auto" or "ffmpeg"))
-        {
-            errors.Add(new(prefix + "engine", "must be 'auto' or 'ffmpeg'"));
-        }
-
-        if (profile is not null)
-        {
-            CheckProfile(profile, prefix + "profile.", errors);
-        }
+        // Engine and profile rules are the egress's own; they are reported beside every other problem.
+        AddPrefixed(EgressDestinationValidator.ValidateSettings(engine ?? EgressEngines.Auto, profile), prefix, errors);
 
         if (errors.Count == 0 && preset is not null)
         {
-            // The egress has the last word: what it cannot push is refused here, not discovered live.
-            var candidate = new EgressDestination("candidate", name!, preset.Id, effectiveUrl!, streamKey, true, ToEgressProfile(profile), engine ?? "auto");
-            foreach (var (field, problem) in EgressDestinationValidator.Validate(candidate))
-            {
-                errors.Add(new(prefix + field, problem));
-            }
+            // The egress has the last word on the address: what it cannot push is refused here, not discovered live.
+            var candidate = new EgressDestination("candidate", name!, preset.Id, effectiveUrl!, streamKey, true, profile, engine ?? EgressEngines.Auto);
+            AddPrefixed(EgressDestinationValidator.Validate(candidate), prefix, errors);
         }
     }
 
-    public static EgressProfile? ToEgressProfile(DestinationProfile? p) => p is null ? null
-        : new EgressProfile(p.VideoBitrateKbps, p.MaxWidth, p.MaxHeight, p.Fps, p.KeyframeIntervalSeconds, p.Aspect, p.AudioBitrateKbps);
+    private static void AddPrefixed(IReadOnlyList<(string Field, string Message)> problems, string prefix, List<FieldError> errors)
+    {
+        foreach (var (field, message) in problems)
+        {
+            errors.Add(new(prefix + field, message));
+        }
+    }
 
     public static void CheckPushUrl(string url, PlatformPreset? preset, string field, List<FieldError> errors)
     {
@@ -154,23 +150,6 @@ public static partial class InputRules
         if (preset is { RequiresTls: true } && uri.Scheme != "rtmps")
         {
             errors.Add(new(field, $"must use rtmps:// for platform '{preset.Id}'"));
-        }
-    }
-
-    public static void CheckProfile(DestinationProfile p, string prefix, List<FieldError> errors)
-    {
-        Range(p.VideoBitrateKbps, 100, 50_000, prefix + "videoBitrateKbps", errors);
-        Range(p.AudioBitrateKbps, 32, 512, prefix + "audioBitrateKbps", errors);
-        Range(p.MaxWidth, 64, 7680, prefix + "maxWidth", errors);
-        Range(p.MaxHeight, 64, 4320, prefix + "maxHeight", errors);
-        Range(p.Fps, 1, 120, prefix + "fps", errors);
-        if (p.KeyframeIntervalSeconds is { } k && (double.IsNaN(k) || k < 0.5 || k > 10))
-        {
-            errors.Add(new(prefix + "keyframeIntervalSeconds", "must be between 0.5 and 10"));
-        }
-        if (p.Aspect is not null && !EgressDestinationValidator.Aspects.Contains(p.Aspect))
-        {
-            errors.Add(new(prefix + "aspect", $"must be one of {string.Join(", ", EgressDestinationValidator.Aspects)}"));
         }
     }
 
@@ -229,14 +208,6 @@ public static partial class InputRules
         url.Length <= MaxUrlLength
         && ((url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.Contains('\\'))
             || (Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"));
-
-    private static void Range(int? value, int min, int max, string field, List<FieldError> errors)
-    {
-        if (value is { } v && (v < min || v > max))
-        {
-            errors.Add(new(field, $"must be between {min} and {max}"));
-        }
-    }
 
     /// <summary>A lowercase id derived from a title, for channels created without one.</summary>
     public static string Slug(string title)

@@ -1,3 +1,5 @@
+using Relay.Ingest.Egress;
+
 namespace Relay.Server.Configuration;
 
 /// <summary>Top-level keys under <c>Relay</c> that the host itself owns.</summary>
@@ -59,19 +61,9 @@ public sealed class DestinationConfig
     public string? Url { get; set; }
     public string? StreamKey { get; set; }
     public bool Enabled { get; set; } = true;
-    public DestinationProfileConfig? Profile { get; set; }
+    /// <summary>Bound straight to the egress's profile: the same keys as the API's <c>profile</c> object.</summary>
+    public EgressProfile? Profile { get; set; }
     public string? Engine { get; set; }
-}
-
-public sealed class DestinationProfileConfig
-{
-    public int? VideoBitrateKbps { get; set; }
-    public int? MaxWidth { get; set; }
-    public int? MaxHeight { get; set; }
-    public int? Fps { get; set; }
-    public double? KeyframeIntervalSeconds { get; set; }
-    public string? Aspect { get; set; }
-    public int? AudioBitrateKbps { get; set; }
 }
 
 public sealed class LineupItemConfig

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using Relay.Chat.Channels;
 using Relay.Server.Access;
 using Relay.Server.Channels;
 
@@ -60,7 +61,7 @@ public sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
                 {
                     errors.Add(new(dat + "id", $"duplicate destination id '{dest.Id}'"));
                 }
-                InputRules.CheckDestination(dest.Name, dest.Platform, dest.Url, dest.StreamKey, dest.Engine, ToProfile(dest.Profile), dat, errors);
+                InputRules.CheckDestination(dest.Name, dest.Platform, dest.Url, dest.StreamKey, dest.Engine, dest.Profile, dat, errors);
             }
             if (c.Lineup is not null)
             {
@@ -70,9 +71,6 @@ public sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    public static DestinationProfile? ToProfile(DestinationProfileConfig? p) =>
-        p is null ? null : new DestinationProfile(p.VideoBitrateKbps, p.MaxWidth, p.MaxHeight, p.Fps, p.KeyframeIntervalSeconds, p.Aspect, p.AudioBitrateKbps) is { Transcodes: true } profile ? profile : null;
 
     public static LineupItem? ToItem(LineupItemConfig? i) =>
         i is null ? null : new LineupItem(i.Sku!, i.Title!, i.PriceCents, i.Currency!, i.ImageUrl, i.Stock);

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
+using Relay.Ingest.Egress;
 using Relay.Server.Access;
 using Relay.Server.Channels;
 using Relay.Server.Configuration;
+using Relay.Server.Diagnostics;
 using Relay.Server.Store;
 
 namespace Relay.Server.Hosting;
@@ -22,7 +24,7 @@ public sealed class RelayBootstrap(
     ILogger<RelayBootstrap> logger)
 {
     /// <summary>Channels whose keys were generated on this start, so the banner may print them once.</summary>
-    public List<Channel> NewlyCreated { get; } = [];
+    public List<ChannelDefinition> NewlyCreated { get; } = [];
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -55,7 +57,7 @@ public sealed class RelayBootstrap(
             var demo = DemoChannel.Create(time.GetUtcNow());
             await channels.UpsertAsync(demo, ct);
             NewlyCreated.Add(demo);
-            logger.LogInformation("Created the demo channel {ChannelId} on first start", demo.Id);
+            ServerLog.DemoChannelCreated(logger, demo.Id);
         }
     }
 
@@ -66,11 +68,10 @@ public sealed class RelayBootstrap(
         foreach (var d in declared.Destinations)
         {
             var preset = PlatformCatalog.Find(d.Platform)!;
-            var dest = new Destination(d.Id!, d.Name!.Trim(), preset.Id, string.IsNullOrWhiteSpace(d.Url) ? preset.DefaultUrl! : d.Url,
-                string.IsNullOrEmpty(d.StreamKey) ? null : d.StreamKey, d.Enabled, RelayOptionsValidator.ToProfile(d.Profile), d.Engine ?? "auto")
-            {
-                AddressSetByAdmin = true, // configuration is the operator's
-            };
+            var dest = new EgressDestination(d.Id!, d.Name!.Trim(), preset.Id, string.IsNullOrWhiteSpace(d.Url) ? preset.DefaultUrl! : d.Url,
+                string.IsNullOrEmpty(d.StreamKey) ? null : d.StreamKey, d.Enabled, d.Profile is { Transcodes: true } ? d.Profile : null,
+                d.Engine ?? EgressEngines.Auto,
+                RequirePublicAddress: false); // configuration is the operator's
             var at = destinations.FindIndex(x => x.Id == dest.Id);
             if (at >= 0)
             {
@@ -81,7 +82,7 @@ public sealed class RelayBootstrap(
                 destinations.Add(dest);
             }
         }
-        var channel = new Channel(
+        var channel = new ChannelDefinition(
             declared.Id!,
             declared.Title!.Trim(),
             declared.StreamKey ?? (existing is { StreamKeyFromConfig: false } ? existing.StreamKey : Secrets.NewKey(ChannelService.StreamKeyPrefix)),

@@ -13,10 +13,9 @@ using Relay.Ingest;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Publishing;
 using Relay.Ingest.Playback;
-using Relay.Server.Media;
 using Relay.Server.Observability;
 using Relay.Server.Pages;
-using Relay.Server.Rooms;
+using Relay.Server.Adapters;
 using Relay.Server.Store;
 
 namespace Relay.Server.Hosting;

@@ -38,7 +38,7 @@ public static class StartupBanner
         }
     }
 
-    public static string Render(string httpBase, PublicUrls urls, AdminToken admin, IReadOnlyCollection<Channel> channels, IReadOnlyCollection<Channel> newlyCreated)
+    public static string Render(string httpBase, PublicUrls urls, AdminToken admin, IReadOnlyCollection<ChannelDefinition> channels, IReadOnlyCollection<ChannelDefinition> newlyCreated)
     {
         var sb = new StringBuilder();
         sb.AppendLine();

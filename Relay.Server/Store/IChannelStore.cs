@@ -1,3 +1,5 @@
+using Relay.Chat.Channels;
+using Relay.Ingest.Egress;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Store;
@@ -10,15 +12,15 @@ public interface IChannelStore
 {
     Task MigrateAsync(CancellationToken ct);
 
-    Task<IReadOnlyList<Channel>> ListAsync(CancellationToken ct);
+    Task<IReadOnlyList<ChannelDefinition>> ListAsync(CancellationToken ct);
 
-    Task<Channel?> FindAsync(string id, CancellationToken ct);
+    Task<ChannelDefinition?> FindAsync(string id, CancellationToken ct);
 
     /// <summary>Inserts a new channel; false when the id is taken.</summary>
-    Task<bool> TryCreateAsync(Channel channel, CancellationToken ct);
+    Task<bool> TryCreateAsync(ChannelDefinition channel, CancellationToken ct);
 
     /// <summary>Writes a channel and all its destinations and line-up as one unit.</summary>
-    Task UpsertAsync(Channel channel, CancellationToken ct);
+    Task UpsertAsync(ChannelDefinition channel, CancellationToken ct);
 
     Task<bool> DeleteAsync(string id, CancellationToken ct);
 
@@ -28,7 +30,7 @@ public interface IChannelStore
 
     Task<bool> SetLineupAsync(string id, IReadOnlyList<LineupItem> lineup, CancellationToken ct);
 
-    Task<bool> SetDestinationsAsync(string id, IReadOnlyList<Destination> destinations, CancellationToken ct);
+    Task<bool> SetDestinationsAsync(string id, IReadOnlyList<EgressDestination> destinations, CancellationToken ct);
 
     Task<bool> CanReadAndWriteAsync(CancellationToken ct);
 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
+using Relay.Chat.Channels;
+using Relay.Ingest.Egress;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Store;
@@ -77,7 +79,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         await alter.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task<IReadOnlyList<Channel>> ListAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<ChannelDefinition>> ListAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         var rows = new List<ChannelRow>();
@@ -90,7 +92,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
                 rows.Add(ReadChannelRow(r));
             }
         }
-        var result = new List<Channel>(rows.Count);
+        var result = new List<ChannelDefinition>(rows.Count);
         foreach (var row in rows)
         {
             result.Add(await MaterializeAsync(c, row, ct));
@@ -98,7 +100,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         return result;
     }
 
-    public async Task<Channel?> FindAsync(string id, CancellationToken ct)
+    public async Task<ChannelDefinition?> FindAsync(string id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         ChannelRow? row = null;
@@ -115,7 +117,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         return row is null ? null : await MaterializeAsync(c, row, ct);
     }
 
-    public async Task<bool> TryCreateAsync(Channel channel, CancellationToken ct)
+    public async Task<bool> TryCreateAsync(ChannelDefinition channel, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(ct);
@@ -137,7 +139,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         return true;
     }
 
-    public async Task UpsertAsync(Channel channel, CancellationToken ct)
+    public async Task UpsertAsync(ChannelDefinition channel, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(ct);
@@ -186,7 +188,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         return true;
     }
 
-    public async Task<bool> SetDestinationsAsync(string id, IReadOnlyList<Destination> destinations, CancellationToken ct)
+    public async Task<bool> SetDestinationsAsync(string id, IReadOnlyList<EgressDestination> destinations, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(ct);
@@ -228,7 +230,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         return await cmd.ExecuteScalarAsync(ct) is not null;
     }
 
-    private void AddChannelParameters(SqliteCommand cmd, Channel channel)
+    private void AddChannelParameters(SqliteCommand cmd, ChannelDefinition channel)
     {
         cmd.Parameters.AddWithValue("$id", channel.Id);
         cmd.Parameters.AddWithValue("$title", channel.Title);
@@ -240,13 +242,13 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
     }
 
     private async Task WriteChildrenAsync(SqliteConnection c, SqliteTransaction tx, string id,
-        IReadOnlyList<Destination> destinations, IReadOnlyList<LineupItem> lineup, CancellationToken ct)
+        IReadOnlyList<EgressDestination> destinations, IReadOnlyList<LineupItem> lineup, CancellationToken ct)
     {
         await WriteDestinationsAsync(c, tx, id, destinations, ct);
         await WriteLineupAsync(c, tx, id, lineup, ct);
     }
 
-    private async Task WriteDestinationsAsync(SqliteConnection c, SqliteTransaction tx, string id, IReadOnlyList<Destination> destinations, CancellationToken ct)
+    private async Task WriteDestinationsAsync(SqliteConnection c, SqliteTransaction tx, string id, IReadOnlyList<EgressDestination> destinations, CancellationToken ct)
     {
         await DeleteRowsAsync(c, tx, "channel_destinations", id, ct);
         for (var i = 0; i < destinations.Count; i++)
@@ -268,7 +270,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
             cmd.Parameters.AddWithValue("$enabled", d.Enabled ? 1 : 0);
             cmd.Parameters.AddWithValue("$profile", d.Profile is null ? DBNull.Value : JsonSerializer.Serialize(d.Profile, StoreJson.Options));
             cmd.Parameters.AddWithValue("$engine", d.Engine);
-            cmd.Parameters.AddWithValue("$byAdmin", d.AddressSetByAdmin ? 1 : 0);
+            cmd.Parameters.AddWithValue("$byAdmin", d.RequirePublicAddress ? 0 : 1);
             await cmd.ExecuteNonQueryAsync(ct);
         }
     }
@@ -311,9 +313,9 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4) != 0, r.GetInt64(5) != 0,
         DateTimeOffset.Parse(r.GetString(6), System.Globalization.CultureInfo.InvariantCulture));
 
-    private async Task<Channel> MaterializeAsync(SqliteConnection c, ChannelRow row, CancellationToken ct)
+    private async Task<ChannelDefinition> MaterializeAsync(SqliteConnection c, ChannelRow row, CancellationToken ct)
     {
-        var destinations = new List<Destination>();
+        var destinations = new List<EgressDestination>();
         await using (var cmd = c.CreateCommand())
         {
             cmd.CommandText = "SELECT id, name, platform, url, stream_key_enc, enabled, profile_json, engine, address_by_admin FROM channel_destinations WHERE channel_id = $id ORDER BY position";
@@ -321,12 +323,13 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
-                destinations.Add(new Destination(
+                destinations.Add(new EgressDestination(
                     r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
                     r.IsDBNull(4) ? null : _protector.Unprotect(r.GetString(4)),
                     r.GetInt64(5) != 0,
-                    r.IsDBNull(6) ? null : JsonSerializer.Deserialize<DestinationProfile>(r.GetString(6), StoreJson.Options),
-                    r.GetString(7)) { AddressSetByAdmin = r.GetInt64(8) != 0 });
+                    r.IsDBNull(6) ? null : JsonSerializer.Deserialize<EgressProfile>(r.GetString(6), StoreJson.Options),
+                    r.GetString(7),
+                    RequirePublicAddress: r.GetInt64(8) == 0));
             }
         }
         var lineup = new List<LineupItem>();
@@ -341,7 +344,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
                     r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetInt32(5)));
             }
         }
-        return new Channel(row.Id, row.Title, _protector.Unprotect(row.StreamKeyEnc), _protector.Unprotect(row.HostKeyEnc),
+        return new ChannelDefinition(row.Id, row.Title, _protector.Unprotect(row.StreamKeyEnc), _protector.Unprotect(row.HostKeyEnc),
             row.StreamKeyFromConfig, row.HostKeyFromConfig, row.CreatedAt, destinations, lineup);
     }
 

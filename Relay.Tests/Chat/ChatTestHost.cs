@@ -71,6 +71,8 @@ public sealed class ChatTestHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Logging.AddProvider(new LogCollector(errors, all));
+        // What RelayHost sets for the real server: request-start lines would print the hub's access_token.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         var channels = directory ?? DefaultDirectory();
         builder.Services.AddSingleton<IChannelDirectory>(channels);
         builder.Services.AddSingleton<IHostCredentials>(channels);

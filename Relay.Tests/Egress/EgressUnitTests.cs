@@ -126,7 +126,22 @@ public sealed class EgressDestinationValidatorTests
 
         var errors = EgressDestinationValidator.Validate(new("", "n", "myspace", "http://x/app", "k", true, new EgressProfile(VideoBitrateKbps: 10, Aspect: "4:3"), "gstreamer"));
 
-        Assert.Equal(["engine", "id", "platform", "profile.aspect", "profile.videoBitrateKbps", "url"], errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["engine", "id", "platform", "profile.aspect", "profile.videoBitrateKbps", "url"], errors.Select(e => e.Field).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The validator holds the profile rules the REST API and configuration answer with, not looser ones of its own.</summary>
+    [Theory]
+    [InlineData(32, null, null, null, "profile.maxWidth", "must be between 64 and 7680")]
+    [InlineData(null, 5000, null, null, "profile.maxHeight", "must be between 64 and 4320")]
+    [InlineData(null, null, 24, null, "profile.audioBitrateKbps", "must be between 32 and 512")]
+    [InlineData(null, null, null, double.NaN, "profile.keyframeIntervalSeconds", "must be between 0.5 and 10")]
+    public void Profile_ranges_are_the_ones_the_api_states(int? maxWidth, int? maxHeight, int? audioKbps, double? keyframeSeconds, string field, string message)
+    {
+        var errors = EgressDestinationValidator.ValidateSettings(EgressEngines.Auto,
+            new EgressProfile(MaxWidth: maxWidth, MaxHeight: maxHeight, AudioBitrateKbps: audioKbps, KeyframeIntervalSeconds: keyframeSeconds));
+
+        Assert.Equal([(field, message)], errors);
+        Assert.Equal([("engine", "must be 'auto' or 'ffmpeg'")], EgressDestinationValidator.ValidateSettings("gstreamer", null));
     }
 }
 

@@ -102,7 +102,7 @@ public sealed class DestinationAddressPolicyTests
         {
             Assert.Equal(HttpStatusCode.OK, toggled.StatusCode);
         }
-        Assert.True(server.Channels.Find("demo")!.Destinations.Single().AddressSetByAdmin);
+        Assert.False(server.Channels.Find("demo")!.Destinations.Single().RequirePublicAddress);
 
         using (var hostPublic = await host.PostAsync("/api/v1/channels/demo/destinations", RelayServerTest.JsonBody(
             """{"id":"mine","name":"mine","platform":"custom","url":"rtmp://public.test/live","streamKey":"host-key-1"}"""), Ct))
@@ -117,7 +117,7 @@ public sealed class DestinationAddressPolicyTests
         }
         var mine = server.Channels.Find("demo")!.Destinations.Single(d => d.Id == "mine");
         Assert.Equal("rtmp://public.test/live", mine.Url);
-        Assert.False(mine.AddressSetByAdmin);
+        Assert.True(mine.RequirePublicAddress);
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class DestinationAddressPolicyTests
         await using var server = await StartAsync(new ScriptedResolver());
         var demo = server.Channels.Find("demo")!;
         await server.Channels.EditDestinationsAsync("demo", _ =>
-            [new Relay.Server.Channels.Destination("legacy", "legacy", "custom", $"rtmp://127.0.0.1:{listener.Port}/live", "legacy-key-1", true, null, "auto")], Ct);
+            [new EgressDestination("legacy", "legacy", "custom", $"rtmp://127.0.0.1:{listener.Port}/live", "legacy-key-1", true, null, "auto", RequirePublicAddress: true)], Ct);
 
         using var publisher = FfmpegPublisher.Start($"rtmp://127.0.0.1:{server.RtmpPort}/live/{demo.StreamKey}", seconds: 40);
         using var admin = server.AdminClient();

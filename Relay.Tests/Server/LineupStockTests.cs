@@ -12,6 +12,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Relay.Chat.Channels;
 using Relay.Chat.Contracts;
 using Relay.Server.Channels;
 using Relay.Server.Store;
@@ -213,7 +214,7 @@ public sealed class LineupStockTests
 
         public void ReleaseFirst() => _release.TrySetResult();
 
-        public async Task ChannelChangedAsync(string channelId, ChannelChange change, Channel? channel, CancellationToken ct)
+        public async Task ChannelChangedAsync(string channelId, ChannelChange change, ChannelDefinition? channel, CancellationToken ct)
         {
             if (change is not (ChannelChange.LineupChanged or ChannelChange.LineupChangedStockReset) || channel is null) return;
             if (Interlocked.Increment(ref _seen) == 1)

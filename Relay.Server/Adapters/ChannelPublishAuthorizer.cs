@@ -1,0 +1,19 @@
+using Relay.Ingest.Publishing;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Adapters;
+
+/// <summary>The gateway asks the channel store whose stream key a publish carries.</summary>
+public sealed class ChannelPublishAuthorizer(ChannelService channels) : IPublishAuthorizer
+{
+    public ValueTask<PublishDecision> AuthorizeAsync(PublishRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.StreamKey))
+        {
+            return ValueTask.FromResult(PublishDecision.Reject(PublishRejectReason.MissingKey));
+        }
+        return ValueTask.FromResult(channels.FindByStreamKey(request.StreamKey) is { } channel
+            ? PublishDecision.Accept(channel.Id)
+            : PublishDecision.Reject(PublishRejectReason.BadKey));
+    }
+}

@@ -1,0 +1,23 @@
+using Relay.Ingest.Streams;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Adapters;
+
+/// <summary>
+/// A rotated key or a deleted channel cuts the current publisher at once; a deleted channel's recordings move to the
+/// archive folder, so a channel created again under the same id does not list them.
+/// </summary>
+public sealed class IngestChannelObserver(LiveChannelRegistry registry, Relay.Ingest.Recording.RecordingService recordings) : IChannelObserver
+{
+    public async Task ChannelChangedAsync(string channelId, ChannelChange change, ChannelDefinition? channel, CancellationToken ct)
+    {
+        if (change is ChannelChange.StreamKeyRotated or ChannelChange.Deleted)
+        {
+            await registry.StopAsync(channelId, ct);
+        }
+        if (change == ChannelChange.Deleted)
+        {
+            await recordings.ArchiveChannelAsync(channelId, ct);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using Relay.Chat.Channels;
+using Relay.Ingest.Egress;
+
+namespace Relay.Server.Channels;
+
+/// <summary>
+/// A channel as stored. Secrets are plain here; the store encrypts them at rest. Destinations are the egress's own
+/// shape and line-up items the live room's, so nothing is copied between the API, the store and the planes.
+/// </summary>
+public sealed record ChannelDefinition(
+    string Id,
+    string Title,
+    string StreamKey,
+    string HostKey,
+    bool StreamKeyFromConfig,
+    bool HostKeyFromConfig,
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<EgressDestination> Destinations,
+    IReadOnlyList<LineupItem> Lineup)
+{
+    /// <summary>
+    /// Changes whenever the host key does (rotation, a channel deleted and created again); not stored, since hub
+    /// connections do not outlive the process. A hub host whose generation is not the current one has lost its rights.
+    /// </summary>
+    public long HostKeyGeneration { get; init; }
+}
