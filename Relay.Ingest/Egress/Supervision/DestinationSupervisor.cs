@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Relay.Common.Resilience;
 using Relay.Ingest.Egress.Diagnostics;
 using Relay.Ingest.Egress.Platforms;
 using Relay.Ingest.Egress.Source;
@@ -127,7 +128,7 @@ internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposa
             return;
         }
 
-        var failuresInRow = 0;
+        var backoff = new BackoffCounter(_options.Backoff, _time, _random);
         while (!cancellationToken.IsCancellationRequested)
         {
             SetState(EgressState.Connecting, _lastError);
@@ -184,12 +185,7 @@ internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposa
 
             long? liveSince;
             lock (_gate) liveSince = _liveSince;
-            if (liveSince is long since && _time.GetElapsedTime(since) >= _options.HealthyPeriod)
-            {
-                failuresInRow = 0;
-            }
-
-            failuresInRow++;
+            var failuresInRow = backoff.Fail(liveSince is long since ? _time.GetElapsedTime(since) : TimeSpan.Zero);
             if (failuresInRow >= _options.FailuresBeforeFailed || outcome.Stage == EgressStage.InvalidTarget)
             {
                 SetState(EgressState.Failed, outcome.Error);
@@ -197,12 +193,12 @@ internal sealed class DestinationSupervisor : IEgressPushObserver, IAsyncDisposa
                 return;
             }
 
-            var delay = RetryBackoff.Delay(failuresInRow, _options.BackoffBase, _options.BackoffCap, _random);
+            var delay = backoff.Delay();
             lock (_gate) _reconnects++;
             EgressMetrics.Reconnects.WithLabels(_labels).Inc();
             SetState(EgressState.Retrying, outcome.Error);
             EgressLog.Retrying(_logger, _channelId, _destination.Id, outcome.Stage, outcome.Error, failuresInRow, (long)delay.TotalMilliseconds);
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            await backoff.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
