@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Relay.Common.Net;
 using Relay.Chat.Configuration;
 using Relay.Chat.Diagnostics;
 using Relay.Chat.Identity;
@@ -24,7 +25,7 @@ internal sealed class LiveHubFilter(IOptions<ChatOptions> options, TimeProvider 
             context.Context.ConnectionId,
             AccessToken(http),
             GuestTokens.NewGuestId(),
-            ClientAddress.Hash(http?.Connection.RemoteIpAddress),
+            ClientAddressKey.Hash(http?.Connection.RemoteIpAddress),
             new TokenBucket(o.MaxCallsPerSecond, o.MaxCallsPerSecond, now),
             new TokenBucket(o.RateLimitMessages, o.RateLimitMessages / o.RateLimitWindowSeconds, now));
         ChatMetrics.HubConnections.Inc();

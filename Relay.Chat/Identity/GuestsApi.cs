@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Relay.Common.Net;
 using Relay.Chat.Configuration;
 
 namespace Relay.Chat.Identity;
@@ -38,7 +39,7 @@ internal static class GuestsApi
 }
 
 /// <summary>
-/// The per-address mint budget: a token bucket per <see cref="ClientAddress.Key"/> from System.Threading.RateLimiting,
+/// The per-address mint budget: a token bucket per <see cref="ClientAddressKey.Text"/> from System.Threading.RateLimiting,
 /// the limiter behind ASP.NET Core's rate-limiting middleware. It is applied by the endpoint's own filter rather than
 /// through the middleware so the limit travels with the endpoint (a host that maps it without UseRateLimiter still
 /// limits) and its 429 does not depend on the middleware's global OnRejected, which other policies share.
@@ -60,7 +61,7 @@ internal sealed class GuestMintLimiter : IAsyncDisposable
         };
         // Idle partitions (full buckets) are dropped by the partitioned limiter, so memory follows active addresses.
         _limiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-            RateLimitPartition.GetTokenBucketLimiter(ClientAddress.Key(http.Connection.RemoteIpAddress), _ => bucket));
+            RateLimitPartition.GetTokenBucketLimiter(ClientAddressKey.Text(http.Connection.RemoteIpAddress), _ => bucket));
     }
 
     public RateLimitLease AttemptAcquire(HttpContext http) => _limiter.AttemptAcquire(http);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Relay.Common.Resilience;
 using Relay.Chat.Configuration;
 using Relay.Chat.Contracts;
 using Relay.Chat.Diagnostics;
@@ -32,13 +33,16 @@ internal sealed class OrderDispatcher(
     // and an early .Value would report only this section's errors instead of every section's.
     private OrdersOptions Settings => options.Value;
 
+    // One dispatcher per process fails alone, so its own loop needs no jitter: 0.5 s doubling to 30 s.
+    private static readonly BackoffPolicy LoopBackoff = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), BackoffJitter.None);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Runs before Kestrel listens: the unlabelled order metrics register here, so the first scrape has them at 0.
         _ = ChatMetrics.OrderApiMisconfigured;
         // The built-in endpoint is only known once Kestrel has bound its addresses.
         await WhenStartedAsync(stoppingToken);
-        var failures = 0;
+        var loopBackoff = new BackoffCounter(LoopBackoff, time);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -53,10 +57,9 @@ internal sealed class OrderDispatcher(
             {
                 // Any failure (database locked, disk full, a bug) restarts the loop after a growing pause;
                 // orders stay pending in the outbox meanwhile.
-                failures++;
-                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 10))));
+                var delay = loopBackoff.Next();
                 Log.DispatcherLoopFailed(logger, (long)delay.TotalMilliseconds, ex);
-                try { await Task.Delay(delay, time, stoppingToken); }
+                try { await loopBackoff.WaitAsync(delay, stoppingToken); }
                 catch (OperationCanceledException) { return; }
             }
         }
@@ -195,10 +198,7 @@ internal sealed class OrderDispatcher(
     }
 
     /// <summary>Exponential, capped, with "equal jitter" (half fixed, half random) so a burst of failures spreads out.</summary>
-    internal TimeSpan Backoff(int attempt)
-    {
-        var exponential = Settings.InitialBackoffMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
-        var capped = Math.Min(exponential, Settings.MaxBackoffSeconds * 1000);
-        return TimeSpan.FromMilliseconds(capped / 2 + Random.Shared.NextDouble() * capped / 2);
-    }
+    internal TimeSpan Backoff(int attempt) =>
+        new BackoffPolicy(TimeSpan.FromMilliseconds(Settings.InitialBackoffMilliseconds), TimeSpan.FromSeconds(Settings.MaxBackoffSeconds), BackoffJitter.Equal)
+            .Delay(attempt, Random.Shared);
 }

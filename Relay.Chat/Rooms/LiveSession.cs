@@ -24,7 +24,7 @@ public sealed class LiveSession
     /// it someone new (to escape a mute, or its own purchases' idempotency keys).</summary>
     internal string ConnectionGuestId { get; }
 
-    /// <summary><see cref="Identity.ClientAddress.Hash"/> of the connection's remote address (null when unknown).</summary>
+    /// <summary><see cref="Relay.Common.Net.ClientAddressKey.Hash"/> of the connection's remote address (null when unknown).</summary>
     internal string? ClientAddressHash { get; }
 
     internal TokenBucket Calls { get; }

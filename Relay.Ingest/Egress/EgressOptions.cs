@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Relay.Common.Resilience;
 
 namespace Relay.Ingest.Egress;
 
@@ -58,6 +59,9 @@ public sealed class EgressOptions
     public TimeSpan BackoffCap => TimeSpan.FromSeconds(BackoffCapSeconds);
 
     public TimeSpan HealthyPeriod => TimeSpan.FromSeconds(HealthyPeriodSeconds);
+
+    /// <summary>Reconnects: full jitter under min(cap, base * 2^(n-1)); a push live for the healthy period starts the count over.</summary>
+    public BackoffPolicy Backoff => new(BackoffBase, BackoffCap, BackoffJitter.Full) { ResetAfter = HealthyPeriod };
 
     public TimeSpan StallTimeout => TimeSpan.FromSeconds(StallTimeoutSeconds);
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Relay.Common.Resilience;
+using Relay.Ingest.Streams;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Media;
-using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Hls;
 
@@ -20,6 +21,9 @@ internal sealed partial class HlsPackager(
 {
     public const string Role = "hls";
     public const string SubscriberKind = "hls";
+
+    /// <summary>A run this long was stable: its crash counts as the first again (one crash an hour is not a crash loop).</summary>
+    public static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
 
     private enum RunEnd
     {
@@ -39,9 +43,16 @@ internal sealed partial class HlsPackager(
     /// <summary>PID of the running ffmpeg, if any.</summary>
     public int? Pid { get; private set; }
 
+    /// <summary>
+    /// Pause before restarting a crashed packager: 0.5 s, doubling up to <see cref="HlsOptions.MaxRestartDelaySeconds"/>,
+    /// with ±20 % jitter so packagers of many channels that died together (OOM, ffmpeg upgrade) do not restart in lockstep.
+    /// </summary>
+    public static BackoffPolicy RestartBackoff(HlsOptions options) =>
+        new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(options.MaxRestartDelaySeconds), BackoffJitter.Around(0.2)) { ResetAfter = StableAfter };
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var backoff = new RestartBackoff(TimeSpan.FromSeconds(options.MaxRestartDelaySeconds));
+        var backoff = new BackoffCounter(RestartBackoff(options), time);
         try
         {
             while (!cancellationToken.IsCancellationRequested && !hub.IsCompleted)

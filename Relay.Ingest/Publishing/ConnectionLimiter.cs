@@ -1,4 +1,5 @@
 using System.Net;
+using Relay.Common.Net;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Net;

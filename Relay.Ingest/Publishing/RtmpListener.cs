@@ -5,9 +5,10 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Relay.Common.Resilience;
+using Relay.Ingest.Streams;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
-using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Publishing;
 
@@ -17,6 +18,10 @@ namespace Relay.Ingest.Publishing;
 /// </summary>
 public sealed partial class RtmpListener : BackgroundService
 {
+    // Accept fails on the listener, not on one client (EMFILE under a connection flood): pause 10 ms doubling to 1 s,
+    // no jitter (one loop per listener), back to 10 ms after the next accept.
+    private static readonly BackoffPolicy AcceptBackoff = new(TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(1), BackoffJitter.None);
+
     private readonly IngestOptions _options;
     private readonly LiveChannelRegistry _channels;
     private readonly TimeProvider _time;
@@ -99,14 +104,14 @@ public sealed partial class RtmpListener : BackgroundService
 
     private async Task AcceptLoopAsync(Socket listener, X509Certificate2? certificate, CancellationToken stoppingToken)
     {
-        var failures = 0;
+        var backoff = new BackoffCounter(AcceptBackoff, _time);
         while (!stoppingToken.IsCancellationRequested)
         {
             Socket client;
             try
             {
                 client = await listener.AcceptAsync(stoppingToken).ConfigureAwait(false);
-                failures = 0;
+                backoff.Reset();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -119,11 +124,10 @@ public sealed partial class RtmpListener : BackgroundService
             catch (Exception ex)
             {
                 // E.g. EMFILE under a connection flood: back off a little and keep serving.
-                failures++;
                 LogAcceptFailed(_logger, ex);
                 try
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 10 * failures)), _time, stoppingToken).ConfigureAwait(false);
+                    await backoff.WaitAsync(backoff.Next(), stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

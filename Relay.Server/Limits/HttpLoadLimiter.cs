@@ -1,5 +1,6 @@
 using System.Net;
 using System.Threading.RateLimiting;
+using Relay.Common.Net;
 using Relay.Ingest.Net;
 
 namespace Relay.Server.Limits;

@@ -94,7 +94,7 @@ public sealed class SupervisionTests
         for (var i = 1; i < pusher.Attempts.Count; i++)
         {
             var waited = pusher.Attempts[i] - pusher.Attempts[i - 1];
-            var ceiling = RetryBackoff.Ceiling(i, options.BackoffBase, options.BackoffCap);
+            var ceiling = options.Backoff.Ceiling(i);
             Assert.InRange(waited, TimeSpan.Zero, ceiling + Step);
         }
 
@@ -139,11 +139,12 @@ public sealed class SupervisionTests
     {
         var @base = TimeSpan.FromSeconds(1);
         var cap = TimeSpan.FromSeconds(60);
-        Assert.Equal(TimeSpan.FromSeconds(1), RetryBackoff.Ceiling(1, @base, cap));
-        Assert.Equal(TimeSpan.FromSeconds(8), RetryBackoff.Ceiling(4, @base, cap));
-        Assert.Equal(cap, RetryBackoff.Ceiling(40, @base, cap));
+        var backoff = new EgressOptions { BackoffBaseSeconds = @base.TotalSeconds, BackoffCapSeconds = cap.TotalSeconds }.Backoff;
+        Assert.Equal(TimeSpan.FromSeconds(1), backoff.Ceiling(1));
+        Assert.Equal(TimeSpan.FromSeconds(8), backoff.Ceiling(4));
+        Assert.Equal(cap, backoff.Ceiling(40));
         var random = new Random(3);
-        var draws = Enumerable.Range(0, 1000).Select(_ => RetryBackoff.Delay(5, @base, cap, random)).ToList();
+        var draws = Enumerable.Range(0, 1000).Select(_ => backoff.Delay(5, random)).ToList();
         Assert.All(draws, d => Assert.InRange(d, TimeSpan.Zero, TimeSpan.FromSeconds(16)));
         Assert.True(draws.Min() < TimeSpan.FromSeconds(2) && draws.Max() > TimeSpan.FromSeconds(14), "full jitter spreads over the whole range");
     }

@@ -1,3 +1,4 @@
+using Relay.Common.Resilience;
 using Relay.Ingest.Hls;
 
 namespace Relay.Tests.Hls;
@@ -32,14 +33,14 @@ public sealed class HlsUnitTests
     [Fact]
     public void Restart_backoff_doubles_to_its_cap_and_resets_after_a_stable_run()
     {
-        var backoff = new RestartBackoff(TimeSpan.FromSeconds(4));
+        var backoff = new BackoffCounter(HlsPackager.RestartBackoff(new HlsOptions { MaxRestartDelaySeconds = 4 }), TimeProvider.System);
         var quick = TimeSpan.FromSeconds(1);
         var delays = Enumerable.Range(0, 6).Select(_ => backoff.Next(quick).TotalSeconds).ToList();
         Assert.InRange(delays[0], 0.4, 0.6);
         Assert.InRange(delays[1], 0.8, 1.2);
         Assert.InRange(delays[2], 1.6, 2.4);
         Assert.All(delays.Skip(3), d => Assert.InRange(d, 3.2, 4.8));
-        Assert.InRange(backoff.Next(RestartBackoff.StableAfter).TotalSeconds, 0.4, 0.6);
+        Assert.InRange(backoff.Next(HlsPackager.StableAfter).TotalSeconds, 0.4, 0.6);
         Assert.Equal(1, backoff.Failures);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Relay.Common.Resilience;
 using Relay.Ingest.Egress.Diagnostics;
 using Relay.Ingest.Egress.Platforms;
 using Relay.Ingest.Egress.Source;
@@ -132,7 +133,7 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
             return;
         }
 
-        var failuresInRow = 0;
+        var backoff = new BackoffCounter(_options.Backoff, _time, _random);
         while (!cancellationToken.IsCancellationRequested)
         {
             SetState(EgressState.Connecting, _lastError);
@@ -201,12 +202,7 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
 
             long? liveSince;
             lock (_gate) liveSince = _liveSince;
-            if (liveSince is long since && _time.GetElapsedTime(since) >= _options.HealthyPeriod)
-            {
-                failuresInRow = 0;
-            }
-
-            failuresInRow++;
+            var failuresInRow = backoff.Fail(liveSince is long since ? _time.GetElapsedTime(since) : TimeSpan.Zero);
             if (failuresInRow >= _options.FailuresBeforeFailed || outcome.Stage == EgressStage.InvalidTarget)
             {
                 SetState(EgressState.Failed, outcome.Error);
@@ -214,12 +210,12 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
                 return;
             }
 
-            var delay = RetryBackoff.Delay(failuresInRow, _options.BackoffBase, _options.BackoffCap, _random);
+            var delay = backoff.Delay();
             lock (_gate) _reconnects++;
             EgressMetrics.Reconnects.WithLabels(_labels).Inc();
             SetState(EgressState.Retrying, outcome.Error);
             EgressLog.Retrying(_logger, _channelId, _destination.Id, outcome.Stage, outcome.Error, failuresInRow, (long)delay.TotalMilliseconds);
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            await backoff.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
