@@ -1,4 +1,6 @@
+using Relay.Chat.Channels;
 using Relay.Ingest.Egress;
+using Relay.Server.Channels;
 
 namespace Relay.Server.Configuration;
 
@@ -53,6 +55,10 @@ public sealed class ChannelConfig
     public List<LineupItemConfig>? Lineup { get; set; }
 }
 
+/// <summary>
+/// A destination as written in configuration: the keys of an <see cref="EgressDestination"/>, each optional so that
+/// <see cref="RelayOptionsValidator"/> can name what is missing or wrong before anything is stored.
+/// </summary>
 public sealed class DestinationConfig
 {
     public string? Id { get; set; }
@@ -64,8 +70,18 @@ public sealed class DestinationConfig
     /// <summary>Bound straight to the egress's profile: the same keys as the API's <c>profile</c> object.</summary>
     public EgressProfile? Profile { get; set; }
     public string? Engine { get; set; }
+
+    /// <summary>The stored shape, once validated. Configuration is the operator's: the address policy does not apply.</summary>
+    public EgressDestination ToDestination()
+    {
+        var preset = PlatformCatalog.Find(Platform)!;
+        return new EgressDestination(Id!, Name!.Trim(), preset.Id, string.IsNullOrWhiteSpace(Url) ? preset.DefaultUrl! : Url,
+            string.IsNullOrEmpty(StreamKey) ? null : StreamKey, Enabled, Profile is { Transcodes: true } ? Profile : null,
+            Engine ?? EgressEngines.Auto, RequirePublicAddress: false);
+    }
 }
 
+/// <summary>A line-up product as written in configuration; <see cref="RelayOptionsValidator"/> checks it as a <see cref="LineupItem"/>.</summary>
 public sealed class LineupItemConfig
 {
     public string? Sku { get; set; }
@@ -74,6 +90,8 @@ public sealed class LineupItemConfig
     public string? Currency { get; set; }
     public string? ImageUrl { get; set; }
     public int? Stock { get; set; }
+
+    public LineupItem ToLineupItem() => new(Sku!, Title!, PriceCents, Currency!, ImageUrl, Stock);
 }
 
 public sealed class AuthOptions

@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Extensions.Options;
-using Relay.Chat.Channels;
 using Relay.Server.Access;
 using Relay.Server.Channels;
 
@@ -65,15 +64,12 @@ public sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
             }
             if (c.Lineup is not null)
             {
-                InputRules.CheckLineup(c.Lineup.Select(ToItem).ToList(), "lineup", errors);
+                InputRules.CheckLineup(c.Lineup.Select(i => i?.ToLineupItem()).ToList(), "lineup", errors);
             }
             failures.AddRange(errors.Select(e => $"{at}{ToConfigKey(e.Field)}: {e.Message}"));
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    public static LineupItem? ToItem(LineupItemConfig? i) =>
-        i is null ? null : new LineupItem(i.Sku!, i.Title!, i.PriceCents, i.Currency!, i.ImageUrl, i.Stock);
 
     /// <summary><c>destinations[1].profile.fps</c> becomes <c>Destinations:1:Profile:Fps</c>.</summary>
     public static string ToConfigKey(string field)

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Relay.Ingest.Egress;
 using Relay.Server.Access;
 using Relay.Server.Channels;
 using Relay.Server.Configuration;
@@ -67,11 +66,7 @@ public sealed class RelayBootstrap(
         var destinations = (existing?.Destinations ?? []).ToList();
         foreach (var d in declared.Destinations)
         {
-            var preset = PlatformCatalog.Find(d.Platform)!;
-            var dest = new EgressDestination(d.Id!, d.Name!.Trim(), preset.Id, string.IsNullOrWhiteSpace(d.Url) ? preset.DefaultUrl! : d.Url,
-                string.IsNullOrEmpty(d.StreamKey) ? null : d.StreamKey, d.Enabled, d.Profile is { Transcodes: true } ? d.Profile : null,
-                d.Engine ?? EgressEngines.Auto,
-                RequirePublicAddress: false); // configuration is the operator's
+            var dest = d.ToDestination();
             var at = destinations.FindIndex(x => x.Id == dest.Id);
             if (at >= 0)
             {
@@ -91,7 +86,7 @@ public sealed class RelayBootstrap(
             declared.HostKey is not null,
             existing?.CreatedAt ?? time.GetUtcNow(),
             destinations,
-            declared.Lineup is null ? existing?.Lineup ?? [] : declared.Lineup.Select(i => RelayOptionsValidator.ToItem(i)!).ToList());
+            declared.Lineup is null ? existing?.Lineup ?? [] : declared.Lineup.Select(i => i.ToLineupItem()).ToList());
         await channels.UpsertAsync(channel, ct);
         if (existing is null)
         {

@@ -1,3 +1,5 @@
+using Relay.Chat.Channels;
+using Relay.Ingest.Egress;
 using Relay.Server.Configuration;
 using Relay.Tests.Common;
 
@@ -98,5 +100,34 @@ public sealed class StartupConfigurationTests
         var rotate = await admin.PostAsync("/api/v1/channels/brand/stream-key/rotate", null, TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.Conflict, rotate.StatusCode);
         Assert.Contains("set in configuration", await rotate.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>A declared profile binds straight to the egress's profile, and the API shows it under the same keys.</summary>
+    [Fact]
+    public async Task A_config_declared_profile_is_the_egress_profile_and_the_api_shows_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await RelayTestServer.StartAsync(
+            "--Relay:Channels:0:Id=brand", "--Relay:Channels:0:Title=Brand live",
+            "--Relay:Channels:0:Destinations:0:Id=tt", "--Relay:Channels:0:Destinations:0:Name=TikTok",
+            "--Relay:Channels:0:Destinations:0:Platform=custom", "--Relay:Channels:0:Destinations:0:Url=rtmp://push.example.com/live",
+            "--Relay:Channels:0:Destinations:0:StreamKey=tt_key_12345",
+            "--Relay:Channels:0:Destinations:0:Profile:Aspect=9:16", "--Relay:Channels:0:Destinations:0:Profile:VideoBitrateKbps=2500",
+            "--Relay:Channels:0:Destinations:0:Profile:KeyframeIntervalSeconds=1.5",
+            "--Relay:Channels:0:Lineup:0:Sku=LIP-01", "--Relay:Channels:0:Lineup:0:Title=Lipstick",
+            "--Relay:Channels:0:Lineup:0:PriceCents=1999", "--Relay:Channels:0:Lineup:0:Currency=EUR");
+
+        var stored = server.Channels.Find("brand")!.Destinations.Single();
+        Assert.Equal(new EgressProfile(VideoBitrateKbps: 2500, KeyframeIntervalSeconds: 1.5, Aspect: "9:16"), stored.Profile);
+        Assert.False(stored.RequirePublicAddress);
+        Assert.Equal(new LineupItem("LIP-01", "Lipstick", 1999, "EUR", null, null), server.Channels.Find("brand")!.Lineup.Single());
+
+        using var admin = server.AdminClient();
+        using var doc = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync("/api/v1/channels/brand/destinations/tt", ct));
+        var profile = doc.RootElement.GetProperty("profile");
+        Assert.Equal(2500, profile.GetProperty("videoBitrateKbps").GetInt32());
+        Assert.Equal(1.5, profile.GetProperty("keyframeIntervalSeconds").GetDouble());
+        Assert.Equal("9:16", profile.GetProperty("aspect").GetString());
+        Assert.Equal("auto", doc.RootElement.GetProperty("engine").GetString());
     }
 }
