@@ -1,4 +1,5 @@
 using Relay.Chat.Channels;
+using Relay.Ingest.Consumers.Recording;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Publishing;
 using Relay.Ingest.Streams;
@@ -65,7 +66,7 @@ public sealed class LiveStateBridge(IServiceProvider services, ILogger<LiveState
 /// A rotated key or a deleted channel cuts the current publisher at once; a deleted channel's recordings move to the
 /// archive folder, so a channel created again under the same id does not list them.
 /// </summary>
-public sealed class IngestChannelObserver(LiveChannelRegistry registry, Relay.Ingest.Recording.RecordingService recordings) : IChannelObserver
+public sealed class IngestChannelObserver(LiveChannelRegistry registry, Relay.Ingest.Consumers.Recording.RecordingService recordings) : IChannelObserver
 {
     public async Task ChannelChangedAsync(string channelId, ChannelChange change, Channel? channel, CancellationToken ct)
     {
@@ -121,7 +122,7 @@ public sealed class EgressDesiredStateLoader(ChannelService channels, EgressMana
 }
 
 /// <summary>What the host does on air lands in the recording's timeline, at the recording's clock.</summary>
-public sealed class RecordingShowTimeline(Relay.Ingest.Recording.RecordingService recordings) : IShowTimeline
+public sealed class RecordingShowTimeline(Relay.Ingest.Consumers.Recording.RecordingService recordings) : IShowTimeline
 {
     public void Mark(string channelId, string kind, object payload) => recordings.AddMarker(channelId, kind, payload);
 }

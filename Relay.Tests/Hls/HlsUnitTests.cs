@@ -1,4 +1,4 @@
-using Relay.Ingest.Hls;
+using Relay.Ingest.Consumers.Hls;
 
 namespace Relay.Tests.Hls;
 

@@ -1,4 +1,4 @@
-namespace Relay.Ingest.Hls;
+namespace Relay.Ingest.Consumers.Hls;
 
 /// <summary>
 /// Pause before restarting a crashed child: 0.5 s, doubling up to a cap, with ±20 % jitter so packagers of many

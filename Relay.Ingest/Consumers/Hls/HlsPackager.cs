@@ -4,7 +4,7 @@ using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Media;
 using Relay.Ingest.Streams;
 
-namespace Relay.Ingest.Hls;
+namespace Relay.Ingest.Consumers.Hls;
 
 /// <summary>
 /// The HLS packager of one live session: an ffmpeg child fed the channel's FLV through stdin, restarted with backoff
