@@ -3,11 +3,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Relay.Ingest.Configuration;
+using Relay.Ingest.Consumers.Hls;
+using Relay.Ingest.Consumers.HttpFlv;
+using Relay.Ingest.Consumers.Recording;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Publishing;
-using Relay.Ingest.Hls;
-using Relay.Ingest.Playback;
-using Relay.Ingest.Recording;
 using Relay.Ingest.Streams;
 
 namespace Relay.Ingest;

@@ -7,7 +7,7 @@ namespace Relay.Server.Adapters;
 /// A rotated key or a deleted channel cuts the current publisher at once; a deleted channel's recordings move to the
 /// archive folder, so a channel created again under the same id does not list them.
 /// </summary>
-public sealed class IngestChannelObserver(LiveChannelRegistry registry, Relay.Ingest.Recording.RecordingService recordings) : IChannelObserver
+public sealed class IngestChannelObserver(LiveChannelRegistry registry, Relay.Ingest.Consumers.Recording.RecordingService recordings) : IChannelObserver
 {
     public async Task ChannelChangedAsync(string channelId, ChannelChange change, ChannelDefinition? channel, CancellationToken ct)
     {

@@ -3,7 +3,7 @@ using Relay.Chat.Channels;
 namespace Relay.Server.Adapters;
 
 /// <summary>What the host does on air lands in the recording's timeline, at the recording's clock.</summary>
-public sealed class RecordingShowTimeline(Relay.Ingest.Recording.RecordingService recordings) : IShowTimeline
+public sealed class RecordingShowTimeline(Relay.Ingest.Consumers.Recording.RecordingService recordings) : IShowTimeline
 {
     public void Mark(string channelId, string kind, object payload) => recordings.AddMarker(channelId, kind, payload);
 }

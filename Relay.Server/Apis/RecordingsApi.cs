@@ -1,4 +1,4 @@
-using Relay.Ingest.Recording;
+using Relay.Ingest.Consumers.Recording;
 using Relay.Server.Access;
 using Relay.Server.Channels;
 

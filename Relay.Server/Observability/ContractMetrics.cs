@@ -1,6 +1,6 @@
+using Relay.Ingest.Consumers.Recording;
 using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Egress.Diagnostics;
-using Relay.Ingest.Recording;
 
 namespace Relay.Server.Observability;
 

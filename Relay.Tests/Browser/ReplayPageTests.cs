@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Relay.Chat.Contracts;
-using Relay.Ingest.Recording;
+using Relay.Ingest.Consumers.Recording;
 using Relay.Tests.Common;
 using Relay.Tests.Hls;
 using Relay.Tests.Ingest;

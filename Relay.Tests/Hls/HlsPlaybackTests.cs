@@ -4,8 +4,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Relay.Ingest.Consumers.Hls;
 using Relay.Ingest.Diagnostics;
-using Relay.Ingest.Hls;
 using Relay.Tests.Ingest;
 
 namespace Relay.Tests.Hls;

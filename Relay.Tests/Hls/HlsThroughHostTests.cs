@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Relay.Ingest.Consumers.Hls;
+using Relay.Ingest.Consumers.Recording;
 using Relay.Ingest.Ffmpeg;
-using Relay.Ingest.Hls;
-using Relay.Ingest.Recording;
 using Relay.Tests.Common;
 using Relay.Tests.Ingest;
 

@@ -1,5 +1,5 @@
 using Relay.Common.Resilience;
-using Relay.Ingest.Hls;
+using Relay.Ingest.Consumers.Hls;
 
 namespace Relay.Tests.Hls;
 

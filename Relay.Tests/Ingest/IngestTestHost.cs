@@ -11,10 +11,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Relay.Ingest;
+using Relay.Ingest.Consumers;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Publishing;
-using Relay.Ingest.Playback;
 
 namespace Relay.Tests.Ingest;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Relay.Ingest.Recording;
+using Relay.Ingest.Consumers.Recording;
 using Relay.Tests.Common;
 using Relay.Tests.Hls;
 using Relay.Tests.Ingest;

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Relay.Ingest.Configuration;
+using Relay.Ingest.Consumers.Recording;
 using Relay.Ingest.Media;
-using Relay.Ingest.Recording;
 using Relay.Ingest.Streams;
 using Relay.Tests.Common;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Relay.Ingest.Recording;
+using Relay.Ingest.Consumers.Recording;
 using Relay.Tests.Common;
 using Relay.Tests.Hls;
 using Relay.Tests.Ingest;

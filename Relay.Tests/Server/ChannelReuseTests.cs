@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Relay.Chat.Contracts;
 using Relay.Chat.Orders;
 using Relay.Chat.Purchases;
-using Relay.Ingest.Recording;
+using Relay.Ingest.Consumers.Recording;
 using Relay.Tests.Common;
 using Relay.Tests.Ingest;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Relay.Ingest.Recording;
+namespace Relay.Ingest.Consumers.Recording;
 
 /// <summary>One marker on a recording's timeline.</summary>
 /// <param name="OffsetSeconds">Seconds from the first frame of the recording (its playback position).</param>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Relay.Ingest.Recording;
+namespace Relay.Ingest.Consumers.Recording;
 
 /// <summary>Settings under <c>Relay:Recording</c>.</summary>
 public sealed class RecordingOptions

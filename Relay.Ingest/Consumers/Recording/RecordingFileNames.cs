@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Relay.Ingest.Recording;
+namespace Relay.Ingest.Consumers.Recording;
 
 /// <summary>
 /// Names of recording files: <c>{yyyyMMdd-HHmmss}[-n].flv</c> and its <c>.timeline.json</c>. Download requests are

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Relay.Ingest.Media;
 
-namespace Relay.Ingest.Recording;
+namespace Relay.Ingest.Consumers.Recording;
 
 /// <summary>
 /// Walks the tag headers of a recorded FLV (bodies are skipped, so a long recording scans in milliseconds) to find

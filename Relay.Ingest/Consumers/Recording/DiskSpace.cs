@@ -1,4 +1,4 @@
-namespace Relay.Ingest.Recording;
+namespace Relay.Ingest.Consumers.Recording;
 
 /// <summary>Free space of the file systems that hold the given folders (the smallest of them).</summary>
 internal static class DiskSpace

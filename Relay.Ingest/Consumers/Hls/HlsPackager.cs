@@ -5,7 +5,7 @@ using Relay.Ingest.Streams;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Media;
 
-namespace Relay.Ingest.Hls;
+namespace Relay.Ingest.Consumers.Hls;
 
 /// <summary>
 /// The HLS packager of one live session: an ffmpeg child fed the channel's FLV through stdin, restarted with backoff

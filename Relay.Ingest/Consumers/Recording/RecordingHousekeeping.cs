@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Relay.Ingest.Hls;
+using Relay.Ingest.Consumers.Hls;
 
-namespace Relay.Ingest.Recording;
+namespace Relay.Ingest.Consumers.Recording;
 
 /// <summary>
 /// Keeps recordings from filling the disk the order database shares: watches free space every few seconds (stops

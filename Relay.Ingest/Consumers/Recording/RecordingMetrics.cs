@@ -1,6 +1,6 @@
 using Prometheus;
 
-namespace Relay.Ingest.Recording;
+namespace Relay.Ingest.Consumers.Recording;
 
 public static class RecordingMetrics
 {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Relay.Ingest.Playback;
+namespace Relay.Ingest.Consumers.HttpFlv;
 
 /// <summary>Settings under <c>Relay:Playback</c>.</summary>
 public sealed class PlaybackOptions

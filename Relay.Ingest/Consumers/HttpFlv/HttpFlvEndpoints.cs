@@ -4,26 +4,25 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Relay.Ingest.Hls;
 using Relay.Ingest.Media;
 using Relay.Ingest.Net;
 using Relay.Ingest.Streams;
 
-namespace Relay.Ingest.Playback;
+namespace Relay.Ingest.Consumers.HttpFlv;
 
 /// <summary>HTTP-FLV playback: <c>GET /live/{channelId}.flv</c>, starting at the cached keyframe.</summary>
 public static partial class HttpFlvEndpoints
 {
     public const string SubscriberKind = "http_flv";
 
-    public static IEndpointRouteBuilder MapRelayPlayback(this IEndpointRouteBuilder endpoints)
+    /// <summary>Maps <c>GET /live/{channelId}.flv</c> (callers map every consumer at once with <c>MapRelayPlayback</c>).</summary>
+    public static IEndpointRouteBuilder MapRelayHttpFlv(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/live/{channelId}.flv", StreamAsync)
             .WithName("HttpFlvPlayback")
             .Produces(StatusCodes.Status200OK, contentType: "video/x-flv")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
-        endpoints.MapRelayHls();
         return endpoints;
     }
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Relay.Ingest.Media;
 using Relay.Ingest.Streams;
 
-namespace Relay.Ingest.Recording;
+namespace Relay.Ingest.Consumers.Recording;
 
 /// <summary>
 /// Records one live session as FLV written natively: the file header, then every tag as the hub delivers it, with

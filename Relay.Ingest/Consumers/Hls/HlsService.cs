@@ -6,7 +6,7 @@ using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Streams;
 
-namespace Relay.Ingest.Hls;
+namespace Relay.Ingest.Consumers.Hls;
 
 /// <summary>
 /// Runs one <see cref="HlsPackager"/> per live channel under <c>{DataDir}/hls/{channelId}/</c>: started when the

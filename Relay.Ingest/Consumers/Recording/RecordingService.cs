@@ -4,10 +4,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relay.Ingest.Configuration;
-using Relay.Ingest.Hls;
+using Relay.Ingest.Consumers.Hls;
 using Relay.Ingest.Streams;
 
-namespace Relay.Ingest.Recording;
+namespace Relay.Ingest.Consumers.Recording;
 
 /// <summary>
 /// Records every live session of every channel to <c>{DataDir}/recordings/{channelId}/{yyyyMMdd-HHmmss}.flv</c> with

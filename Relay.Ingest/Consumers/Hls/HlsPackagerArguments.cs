@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Relay.Ingest.Hls;
+namespace Relay.Ingest.Consumers.Hls;
 
 /// <summary>ffmpeg arguments of one channel's HLS packager: FLV on stdin, <c>-c copy</c> to MPEG-TS segments.</summary>
 internal static class HlsPackagerArguments

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Relay.Ingest.Streams;
 
-namespace Relay.Ingest.Hls;
+namespace Relay.Ingest.Consumers.Hls;
 
 /// <summary>HLS playback: <c>GET /live/{channelId}/index.m3u8</c> and its segments <c>GET /live/{channelId}/{segment}</c>.</summary>
 public static class HlsEndpoints

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Relay.Ingest.Hls;
+namespace Relay.Ingest.Consumers.Hls;
 
 /// <summary>Settings under <c>Relay:Hls</c>.</summary>
 public sealed class HlsOptions

@@ -1,4 +1,4 @@
-namespace Relay.Ingest.Recording;
+namespace Relay.Ingest.Consumers.Recording;
 
 /// <summary>One recording of a channel, as listed by <see cref="RecordingService.List"/>.</summary>
 /// <param name="Id">The recording id, <c>yyyyMMdd-HHmmss</c> of its start (UTC), with <c>-n</c> when a second started in the same second.</param>

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Relay.Ingest.Hls;
+namespace Relay.Ingest.Consumers.Hls;
 
 /// <summary>
 /// The only names the HLS endpoints serve. Names come from the URL, so they are matched against what the packager

@@ -1,0 +1,16 @@
+using Microsoft.AspNetCore.Routing;
+using Relay.Ingest.Consumers.Hls;
+using Relay.Ingest.Consumers.HttpFlv;
+
+namespace Relay.Ingest.Consumers;
+
+/// <summary>The HTTP playback routes of every consumer that has one, mapped at once (HTTP-FLV and HLS).</summary>
+public static class PlaybackEndpoints
+{
+    public static IEndpointRouteBuilder MapRelayPlayback(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapRelayHttpFlv();
+        endpoints.MapRelayHls();
+        return endpoints;
+    }
+}
