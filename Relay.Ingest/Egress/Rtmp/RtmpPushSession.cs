@@ -8,13 +8,14 @@ using Relay.Ingest.Rtmp;
 namespace Relay.Ingest.Egress.Rtmp;
 
 /// <summary>
-/// One connected push: the stream, a read loop that feeds the server's bytes to the <see cref="RtmpClientProtocol"/>
-/// and sends its replies, and one writer at a time. Single-writer rule: whoever holds <c>_writeLock</c> owns the
-/// stream and the media buffer. Media reaches the stream two ways, never at the same time: inline from the publisher's
-/// thread while nothing is queued (<see cref="TryWrite"/>: plain TCP only), or from <see cref="ForwardAsync"/>'s loop,
-/// which drains the queue when the inline path could not take a tag (socket full, a reply being sent, TLS).
-/// The read side is <see cref="RtmpPushReader"/>. RTMPS pushes keep the same lock but never write inline: <see cref="System.Net.Security.SslStream"/> has no
-/// non-blocking write, and a blocked write on the publisher's thread would stall the ingest and every other destination.
+/// One connected push: the stream, its read side (<see cref="RtmpPushReader"/>, which feeds the server's bytes to the
+/// <see cref="RtmpClientProtocol"/>), and one writer at a time. Single-writer rule: whoever holds <c>_writeLock</c>
+/// owns the stream and the media buffer. Media reaches the stream two ways, never at the same time: inline from the
+/// publisher's thread while nothing is queued (<see cref="TryWrite"/>: plain TCP only; the write and counter
+/// increments, nothing else), or from <see cref="ForwardAsync"/>'s loop, which drains the queue when the inline path
+/// could not take a tag (socket full, a reply being sent). RTMPS pushes keep the same lock but never write inline:
+/// <see cref="System.Net.Security.SslStream"/> has no non-blocking write, and a blocked write on the publisher's
+/// thread would stall the ingest and every other destination, so they always take the queued path.
 /// </summary>
 internal sealed class RtmpPushSession(Stream stream, Socket? plainSocket, RtmpClientProtocol protocol, RtmpPushSettings settings, TimeProvider time, string publishName)
     : IInlineTagWriter, IAsyncDisposable
