@@ -14,7 +14,8 @@ public interface IInlineTagWriter
 {
     /// <summary>
     /// Called under the hub's publish lock, only while the subscription's queue is empty. Must never block and never
-    /// throw. True when the tag is taken: sent whole, or partly sent with the rest handed to the consumer's own
+    /// throw, and should do nothing but the write and counter increments (no measuring, no logging: that belongs on
+    /// the consumer's own threads; docs/egress.md). True when the tag is taken: sent whole, or partly sent with the rest handed to the consumer's own
     /// writer (which then owns ordering). False when nothing was sent: the tag is queued as usual.
     /// </summary>
     bool TryWrite(FlvTag tag);

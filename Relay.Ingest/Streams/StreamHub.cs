@@ -30,6 +30,9 @@ public sealed class StreamHub
     private FlvTag? _metadata;
     private FlvTag? _videoSequenceHeader;
     private FlvTag? _audioSequenceHeader;
+    // What a decoder needs before a keyframe (onMetaData, then the sequence headers), rebuilt only when one of them
+    // changes and never mutated, so every tag offers the same array without allocating.
+    private FlvTag[] _headers = [];
     private int _sequenceHeaderVersion;
     private bool _completed;
 
@@ -81,15 +84,18 @@ public sealed class StreamHub
             {
                 case FlvTagKind.Metadata:
                     _metadata = tag;
+                    _headers = BuildHeaders();
                     break;
                 case FlvTagKind.VideoSequenceHeader:
                     HasVideo = true;
                     _videoSequenceHeader = tag;
                     _sequenceHeaderVersion++;
+                    _headers = BuildHeaders();
                     break;
                 case FlvTagKind.AudioSequenceHeader:
                     _audioSequenceHeader = tag;
                     _sequenceHeaderVersion++;
+                    _headers = BuildHeaders();
                     break;
                 case FlvTagKind.VideoKeyframe:
                     HasVideo = true;
@@ -107,13 +113,9 @@ public sealed class StreamHub
                     break;
             }
 
-            if (_subscribers.Count > 0)
+            foreach (var subscriber in _subscribers)
             {
-                var headers = StreamHeaders();
-                foreach (var subscriber in _subscribers)
-                {
-                    subscriber.Offer(tag, _sequenceHeaderVersion, headers);
-                }
+                subscriber.Offer(tag, _sequenceHeaderVersion, _headers);
             }
         }
 
@@ -217,7 +219,7 @@ public sealed class StreamHub
             _subscribers.Clear();
             foreach (var subscriber in subscribers)
             {
-                subscriber.AttachInlineWriter(null);
+                subscriber.InlineWriter = null;
             }
 
             ResetGop();
@@ -230,12 +232,12 @@ public sealed class StreamHub
         }
     }
 
+    /// <summary>Sets a subscription's inline writer under the publish lock: a detach returns only once no publish is inside the old writer.</summary>
     internal void SetInlineWriter(StreamSubscription subscription, IInlineTagWriter? writer)
     {
-        // Under the publish lock: a detach returns only once no publish is inside the old writer.
         lock (_lock)
         {
-            subscription.AttachInlineWriter(_completed ? null : writer);
+            subscription.InlineWriter = _completed ? null : writer;
         }
     }
 
@@ -245,7 +247,7 @@ public sealed class StreamHub
         lock (_lock)
         {
             removed = _subscribers.Remove(subscription);
-            subscription.AttachInlineWriter(null);
+            subscription.InlineWriter = null;
         }
 
         if (removed)
@@ -254,33 +256,36 @@ public sealed class StreamHub
         }
     }
 
+    /// <summary>A late joiner's start: the headers, then the cached GOP (allocated per subscribe, never per tag).</summary>
     private List<FlvTag> StartOfStream()
     {
-        var start = StreamHeaders();
+        var start = new List<FlvTag>(_headers.Length + _gop.Count);
+        start.AddRange(_headers);
         start.AddRange(_gop);
         return start;
     }
 
     /// <summary>What a decoder needs before a keyframe: onMetaData and the sequence headers.</summary>
-    private List<FlvTag> StreamHeaders()
+    private FlvTag[] BuildHeaders()
     {
-        var headers = new List<FlvTag>(_gop.Count + 3);
+        var headers = new List<FlvTag>(3);
         if (_metadata is not null)
         {
             headers.Add(_metadata);
         }
 
-        headers.AddRange(SequenceHeaders());
-        return headers;
-    }
+        if (_videoSequenceHeader is not null)
+        {
+            headers.Add(_videoSequenceHeader);
+        }
 
-    private FlvTag[] SequenceHeaders() => (_videoSequenceHeader, _audioSequenceHeader) switch
-    {
-        (null, null) => [],
-        ({ } v, null) => [v],
-        (null, { } a) => [a],
-        ({ } v, { } a) => [v, a],
-    };
+        if (_audioSequenceHeader is not null)
+        {
+            headers.Add(_audioSequenceHeader);
+        }
+
+        return [.. headers];
+    }
 
     private void AddToGop(FlvTag tag)
     {

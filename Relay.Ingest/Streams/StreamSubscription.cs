@@ -31,7 +31,6 @@ public sealed class StreamSubscription : IDisposable
     private bool _headersLost;
     private int _sequenceHeaderVersion;
     private int _disposed;
-    private IInlineTagWriter? _inlineWriter;
 
     internal StreamSubscription(StreamHub hub, string name, string kind, int maxTags, long maxBytes)
     {
@@ -128,8 +127,8 @@ public sealed class StreamSubscription : IDisposable
     /// </summary>
     public void SetInlineWriter(IInlineTagWriter? writer) => _hub.SetInlineWriter(this, writer);
 
-    /// <summary>Called by the hub under its lock.</summary>
-    internal void AttachInlineWriter(IInlineTagWriter? writer) => _inlineWriter = writer;
+    /// <summary>Read and written only under the hub's publish lock (<see cref="StreamHub.SetInlineWriter"/>).</summary>
+    internal IInlineTagWriter? InlineWriter { get; set; }
 
     public void Dispose()
     {
@@ -148,7 +147,7 @@ public sealed class StreamSubscription : IDisposable
     private void Enqueue(FlvTag tag)
     {
         // Order holds: the writer is used only when nothing is queued ahead of this tag.
-        if (_inlineWriter is { } inline && _queue.Reader.Count == 0 && inline.TryWrite(tag))
+        if (InlineWriter is { } inline && _queue.Reader.Count == 0 && inline.TryWrite(tag))
         {
             return;
         }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net.Sockets;
 using Relay.Ingest.Egress.Source;
 using Relay.Ingest.Streams;
@@ -9,31 +8,30 @@ using Relay.Ingest.Rtmp;
 namespace Relay.Ingest.Egress.Rtmp;
 
 /// <summary>
-/// One connected push: the stream, a read loop that feeds the server's bytes to the <see cref="RtmpClientProtocol"/>
-/// and sends its replies, and one writer at a time. Single-writer rule: whoever holds <c>_writeLock</c> owns the
-/// stream and the media buffer. Media reaches the stream two ways, never at the same time: inline from the publisher's
-/// thread while nothing is queued (<see cref="TryWrite"/>: plain TCP only), or from <see cref="ForwardAsync"/>'s loop,
-/// which drains the queue when the inline path could not take a tag (socket full, a reply being sent, TLS).
-/// RTMPS pushes keep the same lock but never write inline: <see cref="System.Net.Security.SslStream"/> has no
-/// non-blocking write, and a blocked write on the publisher's thread would stall the ingest and every other destination.
+/// One connected push: the stream, its read side (<see cref="RtmpPushReader"/>, which feeds the server's bytes to the
+/// <see cref="RtmpClientProtocol"/>), and one writer at a time. Single-writer rule: whoever holds <c>_writeLock</c>
+/// owns the stream and the media buffer. Media reaches the stream two ways, never at the same time: inline from the
+/// publisher's thread while nothing is queued (<see cref="TryWrite"/>: plain TCP only; the write and counter
+/// increments, nothing else), or from <see cref="ForwardAsync"/>'s loop, which drains the queue when the inline path
+/// could not take a tag (socket full, a reply being sent). RTMPS pushes keep the same lock but never write inline:
+/// <see cref="System.Net.Security.SslStream"/> has no non-blocking write, and a blocked write on the publisher's
+/// thread would stall the ingest and every other destination, so they always take the queued path.
 /// </summary>
 internal sealed class RtmpPushSession(Stream stream, Socket? plainSocket, RtmpClientProtocol protocol, RtmpPushSettings settings, TimeProvider time, string publishName)
     : IInlineTagWriter, IAsyncDisposable
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CancellationTokenSource _peerGone = new();
-    private readonly TaskCompletionSource<EgressOutcome?> _setup = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // One buffer for media from either path: both write only while holding _writeLock, and a partial inline send
     // copies its remainder out before the lock can pass on.
     private readonly ArrayBufferWriter<byte> _out = new(64 * 1024);
     private PushCounters? _counters;
+    private RtmpPushReader? _reader;
     private Task? _readLoop;
     private int _inlineFailed;
-    private long _acknowledgementsSeen;
-    private long _lastAckTimestamp;
 
-    /// <summary>Why the server side ended the push (closed, refused to go on, broke the protocol), if it did.</summary>
-    public EgressOutcome? PeerFailure { get; private set; }
+    /// <summary>Why the push ended from the far side (closed, refused to go on, broke the protocol, a failed inline send).</summary>
+    public EgressOutcome? PeerFailure => _reader?.Failure;
 
     /// <summary>Runs the command sequence: null once the server accepted the publish, else why not.</summary>
     /// <param name="setupToken">Bounds the setup (the caller's setup timeout).</param>
@@ -41,8 +39,9 @@ internal sealed class RtmpPushSession(Stream stream, Socket? plainSocket, RtmpCl
     public async Task<EgressOutcome?> PublishAsync(CancellationToken setupToken, CancellationToken stopToken)
     {
         protocol.StartPublish();
-        _readLoop = Task.Run(() => ReadLoopAsync(stopToken), CancellationToken.None);
-        return await _setup.Task.WaitAsync(setupToken).ConfigureAwait(false);
+        _reader = new RtmpPushReader(stream, protocol, time, publishName, SendAsync, _peerGone);
+        _readLoop = Task.Run(() => _reader.RunAsync(stopToken), CancellationToken.None);
+        return await _reader.Setup.WaitAsync(setupToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -56,7 +55,7 @@ internal sealed class RtmpPushSession(Stream stream, Socket? plainSocket, RtmpCl
         using var writeToken = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, stall.Token);
         var reader = feed.Frames;
         var sent = new List<(FlvTag Frame, int Bytes)>();
-        Interlocked.Exchange(ref _lastAckTimestamp, time.GetTimestamp());
+        _reader!.RestartAcknowledgementClock();
         _counters = counters;
         var inline = plainSocket is not null && feed.SetInlineWriter(this);
         try
@@ -218,7 +217,7 @@ internal sealed class RtmpPushSession(Stream stream, Socket? plainSocket, RtmpCl
             return;
         }
 
-        PeerFailure ??= outcome;
+        _reader!.Fail(outcome);
         // Not on the publisher's thread: cancellation callbacks run the forward loop's continuations.
         ThreadPool.UnsafeQueueUserWorkItem(static session =>
         {
@@ -242,7 +241,7 @@ internal sealed class RtmpPushSession(Stream stream, Socket? plainSocket, RtmpCl
     private bool AckOverdue() =>
         protocol.AcknowledgementsReceived > 0 &&
         protocol.UnacknowledgedBytes > 3L * settings.WindowAcknowledgementSize &&
-        time.GetElapsedTime(Interlocked.Read(ref _lastAckTimestamp)) > settings.StallTimeout;
+        time.GetElapsedTime(_reader!.LastAcknowledgedAt) > settings.StallTimeout;
 
     public async Task UnpublishAsync()
     {
@@ -259,6 +258,7 @@ internal sealed class RtmpPushSession(Stream stream, Socket? plainSocket, RtmpCl
         }
     }
 
+    /// <summary>Writes commands or control replies as one writer among the others (the read loop's replies come here).</summary>
     private async Task SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -271,101 +271,6 @@ internal sealed class RtmpPushSession(Stream stream, Socket? plainSocket, RtmpCl
         finally
         {
             _writeLock.Release();
-        }
-    }
-
-    private async Task ReadLoopAsync(CancellationToken cancellationToken)
-    {
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
-        try
-        {
-            // What StartPublish wrote (Set Chunk Size, connect); the protocol writes the rest as the server answers.
-            await SendOutputAsync(cancellationToken).ConfigureAwait(false);
-            while (true)
-            {
-                var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                try
-                {
-                    while (true)
-                    {
-                        var next = protocol.Read(ref buffer);
-                        await SendOutputAsync(cancellationToken).ConfigureAwait(false);
-                        NoteAcknowledgements();
-                        if (next == RtmpClientEvent.NeedMoreData)
-                        {
-                            break;
-                        }
-
-                        if (next == RtmpClientEvent.Publishing)
-                        {
-                            _setup.TrySetResult(null);
-                            continue;
-                        }
-
-                        var failure = RtmpPushFailures.Describe(next, protocol, publishName);
-                        if (next == RtmpClientEvent.Refused)
-                        {
-                            _setup.TrySetResult(failure);
-                        }
-                        else
-                        {
-                            PeerFailure ??= failure;
-                        }
-
-                        return;
-                    }
-                }
-                finally
-                {
-                    reader.AdvanceTo(buffer.Start, buffer.End);
-                }
-
-                if (result.IsCompleted)
-                {
-                    PeerFailure ??= new EgressOutcome(EgressStage.ClosedByPeer, "connection closed by server");
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-        {
-            PeerFailure ??= new EgressOutcome(EgressStage.ClosedByPeer, "connection closed by server: " + (ex.InnerException?.Message ?? ex.Message));
-        }
-        finally
-        {
-            _setup.TrySetResult(PeerFailure ?? RtmpPushFailures.ClosedDuringSetup(protocol.State));
-            await reader.CompleteAsync().ConfigureAwait(false);
-            try
-            {
-                await _peerGone.CancelAsync().ConfigureAwait(false);
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
-    }
-
-    private async Task SendOutputAsync(CancellationToken cancellationToken)
-    {
-        if (protocol.Output.Length > 0)
-        {
-            await SendAsync(protocol.Output, cancellationToken).ConfigureAwait(false);
-            protocol.ClearOutput();
-        }
-    }
-
-    /// <summary>When the server last acknowledged: a peer that stops acknowledging while we send is a dead reader.</summary>
-    private void NoteAcknowledgements()
-    {
-        var count = protocol.AcknowledgementsReceived;
-        if (count != _acknowledgementsSeen)
-        {
-            _acknowledgementsSeen = count;
-            Interlocked.Exchange(ref _lastAckTimestamp, time.GetTimestamp());
         }
     }
 
