@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Relay.Ingest.Egress;
-using Relay.Tests.Egress.Harness;
+using Relay.Tests.Common.Hosts;
+using Relay.Tests.Common.Media;
+using Relay.Tests.Common.Peers;
 
 namespace Relay.Tests.Egress;
 
@@ -73,7 +75,7 @@ public sealed class EgressBenchmarks
             await manager.ApplyAsync("bench", [new("t", "t", "tiktok", $"rtmp://127.0.0.1:{nginx.RtmpPort}/live", "benchkey", true, profile)], ct);
             await EgressTestHost.WaitLiveAsync(manager, "bench", "t", 15);
             await Task.Delay(2000, ct);
-            var pid = int.Parse(Harness.Leftovers.ProcessesMentioning($"127.0.0.1:{nginx.RtmpPort}/live").Single().Split(':')[0]);
+            var pid = int.Parse(Leftovers.ProcessesMentioning($"127.0.0.1:{nginx.RtmpPort}/live").Single().Split(':')[0]);
             var ticks0 = ProcessTicks(pid);
             var wall = Stopwatch.StartNew();
             await Task.Delay(8000, ct);

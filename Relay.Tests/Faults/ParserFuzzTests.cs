@@ -5,7 +5,8 @@ using CsCheck;
 using Relay.Ingest.Egress.Rtmp;
 using Relay.Ingest.Flv;
 using Relay.Ingest.Rtmp;
-using Relay.Tests.Ingest;
+using Relay.Tests.Common;
+using Relay.Tests.Common.Media;
 
 namespace Relay.Tests.Faults;
 
