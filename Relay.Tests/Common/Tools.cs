@@ -2,11 +2,30 @@ using System.Diagnostics;
 
 namespace Relay.Tests.Common;
 
+/// <summary>
+/// The external programs tests drive (ffmpeg, nginx, node, obs, prometheus ...): found on PATH in one place, and a
+/// test that needs a missing one skips with its name instead of failing (./test.sh installs them as root).
+/// </summary>
 public static class Tools
 {
-    public static bool Exists(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, name)));
+    /// <summary>The full path of <paramref name="name"/> in the first PATH directory that holds it, or null.</summary>
+    public static string? Find(string name)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
 
+        return null;
+    }
+
+    public static bool Exists(string name) => Find(name) is not null;
+
+    /// <summary>Skips the running test unless every one of <paramref name="names"/> is on PATH.</summary>
     public static void RequireOrSkip(params string[] names)
     {
         foreach (var name in names)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Relay.Ingest.Egress;
-using Relay.Tests.Egress;
 using Relay.Tests.Common;
 using Relay.Tests.Common.Hosts;
 using Relay.Tests.Common.Media;

@@ -226,27 +226,7 @@ internal sealed class ChannelEvents : ILiveChannelObserver
 
 internal static class FfmpegAvailability
 {
-    private static readonly Lazy<bool> Available = new(() =>
-    {
-        try
-        {
-            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ffmpeg", "-version") { RedirectStandardOutput = true, UseShellExecute = false });
-            p!.WaitForExit(5000);
-            return p.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    });
-
-    public static void SkipIfMissing()
-    {
-        if (!Available.Value)
-        {
-            Assert.Skip("ffmpeg is not installed on PATH");
-        }
-    }
+    public static void SkipIfMissing() => Tools.RequireOrSkip("ffmpeg");
 }
 
 internal static class ChildProcesses

@@ -1,13 +1,14 @@
 using System.Diagnostics;
+using Relay.Tests.Common;
 
 namespace Relay.Tests.EndToEnd.Obs;
 
 /// <summary>Whether Debian's <c>obs-studio</c> and <c>xvfb</c> are installed; tests skip with the install command otherwise.</summary>
 internal static class ObsAvailability
 {
-    public static string? Obs { get; } = FindOnPath("obs");
+    public static string? Obs { get; } = Tools.Find("obs");
 
-    public static string? Xvfb { get; } = FindOnPath("Xvfb");
+    public static string? Xvfb { get; } = Tools.Find("Xvfb");
 
     public static void SkipIfMissing()
     {
@@ -26,25 +27,6 @@ internal static class ObsAvailability
         {
             Assert.Skip($"not on PATH: {string.Join(", ", missing)}; install with apt-get install obs-studio obs-plugins xvfb (./test.sh and .ci/run do as root)");
         }
-    }
-
-    private static string? FindOnPath(string name)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return null;
-        }
-
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 }
 

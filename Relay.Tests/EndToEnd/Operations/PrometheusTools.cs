@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Text;
+using Relay.Tests.Common;
 
 namespace Relay.Tests.EndToEnd.Operations;
 
 /// <summary>Locates Debian's prometheus/promtool and the repository's config/ folder.</summary>
 internal static class PrometheusTools
 {
-    private static readonly Lazy<string?> Promtool = new(() => Find("promtool"));
-    private static readonly Lazy<string?> Prometheus = new(() => Find("prometheus"));
+    private static readonly Lazy<string?> Promtool = new(() => Tools.Find("promtool"));
+    private static readonly Lazy<string?> Prometheus = new(() => Tools.Find("prometheus"));
 
     public const string InstallHint = "install it with: apt-get install -y prometheus (.ci/run and test.sh do)";
 
@@ -61,19 +62,6 @@ internal static class PrometheusTools
         }
         output.Append(await stdout).Append(await stderr);
         return (process.ExitCode, output.ToString());
-    }
-
-    private static string? Find(string name)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        return null;
     }
 
     private static string FindRepoRoot()

@@ -8,8 +8,8 @@ using Relay.Tests.Common.Hosts;
 namespace Relay.Tests.Integration.Chat;
 
 /// <summary>
-/// The outbox must survive `kill -9`: the relay runs in a child process (this test assembly, running only the
-/// explicit <see cref="ChatHostProcess.Run"/> "test"), is killed while orders are mid-retry or mid-request,
+/// The outbox must survive `kill -9`: the relay runs in a child process (this test assembly started with
+/// <see cref="ChatHostProcess.Switch"/>), is killed while orders are mid-retry or mid-request,
 /// and a second process on the same SQLite file must deliver every reserved order exactly once in effect.
 /// </summary>
 public sealed class CrashRestartTests
@@ -104,7 +104,7 @@ public sealed class CrashRestartTests
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var arg in new[] { typeof(ChatHostProcess).Assembly.Location, "-method", $"{typeof(ChatHostProcess).FullName}.{nameof(ChatHostProcess.Run)}", "-explicit", "only" })
+            foreach (var arg in new[] { typeof(ChatHostProcess).Assembly.Location, ChatHostProcess.Switch })
                 start.ArgumentList.Add(arg);
             start.Environment[ChatHostProcess.DataDirVariable] = dataDir;
             start.Environment[ChatHostProcess.EndpointVariable] = ordersEndpoint.ToString();
@@ -134,38 +134,5 @@ public sealed class CrashRestartTests
             try { _process.Kill(); } catch (InvalidOperationException) { }
             _process.WaitForExit(10_000);
         }
-    }
-}
-
-/// <summary>The relay's chat module as a separate process, for <see cref="CrashRestartTests"/> only.</summary>
-public sealed class ChatHostProcess
-{
-    public const string DataDirVariable = "RELAY_CHAT_HOST_DATA_DIR";
-    public const string EndpointVariable = "RELAY_CHAT_HOST_ORDERS_ENDPOINT";
-    public const string ReadyFileVariable = "RELAY_CHAT_HOST_READY_FILE";
-
-    [Fact(Explicit = true)]
-    public async Task Run()
-    {
-        if (Environment.GetEnvironmentVariable(DataDirVariable) is not { } dataDir
-            || Environment.GetEnvironmentVariable(EndpointVariable) is not { } endpoint
-            || Environment.GetEnvironmentVariable(ReadyFileVariable) is not { } ready)
-        {
-            Assert.Skip("runs only as the child process of CrashRestartTests");
-            return;
-        }
-        await using var host = await ChatTestHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Relay:Orders:Endpoint"] = endpoint,
-            ["Relay:Orders:TimeoutSeconds"] = "120",
-            ["Relay:Orders:MaxAttempts"] = "1000",
-            ["Relay:Orders:InitialBackoffMilliseconds"] = "20",
-            ["Relay:Orders:MaxBackoffSeconds"] = "0.1",
-            ["Relay:Orders:DispatchParallelism"] = "16",
-        }, dataDir: dataDir);
-        await File.WriteAllTextAsync(ready + ".tmp", host.BaseAddress.ToString(), TestContext.Current.CancellationToken);
-        File.Move(ready + ".tmp", ready);
-        // Serve until killed (or until the runner is cancelled).
-        await Task.Delay(Timeout.Infinite, TestContext.Current.CancellationToken);
     }
 }
