@@ -3,8 +3,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CHILD=""
 ensure_prereqs() {
   for t in ffmpeg nginx node dotnet python3; do command -v "$t" >/dev/null || { echo "missing: $t" >&2; exit 2; }; done
-  if [ ! -d "$ROOT/Relay.Tests/Egress/peers/node_modules/node-media-server" ]; then
-    echo "== npm ci in Relay.Tests/Egress/peers"; (cd "$ROOT/Relay.Tests/Egress/peers" && npm ci --no-audit --no-fund >/dev/null)
+  if [ ! -d "$ROOT/Relay.Tests/Common/Peers/node/node_modules/node-media-server" ]; then
+    echo "== npm ci in Relay.Tests/Common/Peers/node"; (cd "$ROOT/Relay.Tests/Common/Peers/node" && npm ci --no-audit --no-fund >/dev/null)
   fi
   if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
     echo "== dotnet build Relay.Server -c Release"; (cd "$ROOT" && dotnet build Relay.Server -c Release -v q -nologo >/dev/null)

@@ -65,7 +65,7 @@ TEST_APT_PACKAGES=(ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream openssl pr
 
 ensure_test_prerequisites() {
   ensure_apt_packages "${TEST_APT_PACKAGES[@]}"
-  ensure_npm_packages Relay.Tests/Egress/peers
+  ensure_npm_packages Relay.Tests/Common/Peers/node
 }
 
 # Browser tests drive Debian's chromium through Playwright (never a downloaded browser). Without it and

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Relay.Ingest.Egress;
-using Relay.Tests.Egress;
-using Relay.Tests.Egress.Harness;
+using Relay.Tests.Common.Hosts;
+using Relay.Tests.Common.Media;
+using Relay.Tests.Common.Peers;
+using Relay.Tests.Common;
 
 namespace Relay.Tests.Faults;
 
@@ -16,9 +18,9 @@ namespace Relay.Tests.Faults;
 public sealed class EgressFfmpegKillTests : IAsyncDisposable
 {
     private const string Channel = "ch1";
-    private readonly int _portMark = Relay.Tests.Egress.Harness.FreePort.Mark;
+    private readonly int _portMark = FreePort.Mark;
 
-    public async ValueTask DisposeAsync() => await Leftovers.AssertNoneAsync(Relay.Tests.Egress.Harness.FreePort.Since(_portMark));
+    public async ValueTask DisposeAsync() => await Leftovers.AssertNoneAsync(FreePort.Since(_portMark));
 
     [Fact]
     public async Task Killing_a_transcoding_destinations_ffmpeg_restarts_it_and_leaves_the_pass_through_destination_flowing()

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Relay.Ingest.Egress;
-using Relay.Tests.Egress;
-using Relay.Tests.Egress.Harness;
+using Relay.Tests.Common;
+using Relay.Tests.Common.Hosts;
+using Relay.Tests.Common.Media;
+using Relay.Tests.Common.Peers;
 
 namespace Relay.Tests.Faults;
 

@@ -5,7 +5,9 @@ using HubException = Microsoft.AspNetCore.SignalR.HubException;
 using Microsoft.AspNetCore.SignalR.Client;
 using Relay.Chat.Contracts;
 using Relay.Chat.Diagnostics;
-using Relay.Tests.Chat;
+using Relay.Tests.Common.Chat;
+using Relay.Tests.Common.Hosts;
+using Relay.Tests.Common;
 
 namespace Relay.Tests.Faults;
 

@@ -6,7 +6,8 @@ using Relay.Ingest.Amf0;
 using Relay.Ingest.Egress.Rtmp;
 using Relay.Ingest.Media;
 using Relay.Ingest.Rtmp;
-using Relay.Tests.Ingest;
+using Relay.Tests.Common;
+using Relay.Tests.Common.Media;
 
 namespace Relay.Tests.Faults;
 

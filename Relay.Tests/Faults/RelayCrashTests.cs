@@ -4,9 +4,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Relay.Chat.Contracts;
-using Relay.Tests.Chat;
 using Relay.Tests.Common;
-using Relay.Tests.Ingest;
+using Relay.Tests.Common.Media;
+using Relay.Tests.Common.Chat;
+using Relay.Tests.Common.Hosts;
 
 namespace Relay.Tests.Faults;
 

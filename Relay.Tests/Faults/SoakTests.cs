@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Relay.Chat.Contracts;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
-using Relay.Tests.Chat;
-using Relay.Tests.Ingest;
+using Relay.Tests.Common.Hosts;
+using Relay.Tests.Common;
+using Relay.Tests.Common.Media;
 
 namespace Relay.Tests.Faults;
 

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Diagnostics;
-using Relay.Tests.Ingest;
+using Relay.Tests.Common;
+using Relay.Tests.Common.Hosts;
+using Relay.Tests.Common.Media;
 
 namespace Relay.Tests.Faults;
 

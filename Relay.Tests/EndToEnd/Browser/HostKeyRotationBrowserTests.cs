@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Playwright;
+using Relay.Chat.Contracts;
+using Relay.Tests.Common;
+using Relay.Tests.Common.Hosts;
+
+namespace Relay.Tests.EndToEnd.Browser;
+
+/// <summary>The studio's "New host key": the key changes, goes to the clipboard (never on screen), and the tab that
+/// made it keeps working with it, on REST and in the live room.</summary>
+public sealed class HostKeyRotationBrowserTests
+{
+    [Fact]
+    public async Task The_studio_makes_a_new_host_key_and_keeps_working_with_it()
+    {
+        ChromiumSession.SkipIfMissing();
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await RelayTestServer.StartAsync();
+        await using var chromium = await ChromiumSession.StartAsync();
+        var oldKey = server.Channels.Find("demo")!.HostKey;
+
+        var studio = await chromium.NewPageAsync(server.BaseAddress, 1440, 900, permissions: ["clipboard-read", "clipboard-write"]);
+        studio.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await studio.GotoAsync("/studio/demo");
+        await studio.Locator("#token-input").FillAsync(oldKey);
+        await studio.Locator("#login-form button[type=submit]").ClickAsync();
+        await Assertions.Expect(studio.Locator("#lineup li")).ToHaveCountAsync(4);
+
+        await studio.Locator("#rotate-host-key").ClickAsync();
+        await Assertions.Expect(studio.Locator("#copy-status")).ToHaveTextAsync("New host key copied.");
+        var newKey = server.Channels.Find("demo")!.HostKey;
+        Assert.NotEqual(oldKey, newKey);
+        Assert.Equal(newKey, await studio.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+        Assert.DoesNotContain(newKey, await studio.ContentAsync(), StringComparison.Ordinal);
+
+        // Still signed in with the new key: REST (the stream-key reveal) and the live room (a pin a viewer sees).
+        await studio.Locator("#copy-key").ClickAsync();
+        await Assertions.Expect(studio.Locator("#copy-status")).ToHaveTextAsync("Stream key copied.");
+        await studio.Locator("#lineup li").First.Locator("button", new() { HasText = "Pin" }).ClickAsync();
+        await using var viewer = new HubConnectionBuilder().WithUrl(new Uri(server.BaseAddress, "/hubs/live")).Build();
+        await viewer.StartAsync(ct);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((await viewer.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions(), ct)).Pinned is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the studio's pin after the rotation did not reach the room");
+            await Task.Delay(100, ct);
+        }
+    }
+}
