@@ -14,7 +14,6 @@ using Relay.Ingest.Consumers;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Publishing;
 using Relay.Ingest.Consumers.HttpFlv;
-using Relay.Server.Media;
 using Relay.Server.Observability;
 using Relay.Server.Pages;
 using Relay.Server.Adapters;

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using Relay.Ingest.Media;
 using Relay.Tests.Common.Peers;
-using Relay.Tests.Egress.Harness;
 
 namespace Relay.Tests.Common.Media;
 

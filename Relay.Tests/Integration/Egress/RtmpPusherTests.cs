@@ -8,7 +8,6 @@ using Relay.Tests.Common;
 using Relay.Tests.Common.Hosts;
 using Relay.Tests.Common.Media;
 using Relay.Tests.Common.Peers;
-using Relay.Tests.Egress.Harness;
 
 namespace Relay.Tests.Integration.Egress;
 

@@ -8,7 +8,6 @@ using Relay.Ingest.Egress.Rtmp;
 using Relay.Ingest.Egress.Transcode;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Media;
-using Relay.Tests.Egress.Harness;
 using TempDir = Relay.Tests.Common.TempDir;
 using Relay.Tests.Common;
 using Relay.Tests.Common.Media;

@@ -6,10 +6,8 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Relay.Ingest.Consumers.Hls;
 using Relay.Ingest.Diagnostics;
-using Relay.Ingest.Consumers.Hls;
 using Relay.Tests.Common.Hosts;
 using Relay.Tests.Common.Media;
-using Relay.Tests.Ingest;
 
 namespace Relay.Tests.Integration.Hls;
 
