@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Relay.Chat.Access;
 using Relay.Chat.Channels;
 using Relay.Chat.Configuration;
 using Relay.Chat.Hubs;
@@ -39,6 +40,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ViewerAuthOptions>, ViewerAuthOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GuestOptions>, GuestOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddRelayApiAuthentication();
 
         // Hub limits are needed before options validation runs; an invalid value is still reported by the validator.
         var chat = configuration.GetSection(ChatOptions.Section).Get<ChatOptions>() ?? new ChatOptions();

@@ -15,14 +15,16 @@ namespace Relay.Chat.Identity;
 internal static class GuestsApi
 {
     public static void Map(IEndpointRouteBuilder endpoints) =>
-        endpoints.MapPost("/api/v1/guests", Mint).AddEndpointFilter(LimitPerAddress);
+        endpoints.MapPost("/api/v1/guests", Mint).AddEndpointFilter(LimitPerAddress)
+            .WithTags("Guests").WithSummary("Mint a guest identity (no auth; rate-limited per address)")
+            .Produces<MintedGuest>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     private static IResult Mint(HttpContext http, GuestTokens tokens)
     {
         var guest = tokens.Mint();
         // A credential: no shared cache may keep it.
         http.Response.Headers.CacheControl = "no-store";
-        return Results.Json(new { guestId = guest.GuestId, guestToken = guest.GuestToken, expiresAt = guest.ExpiresAt }, statusCode: StatusCodes.Status201Created);
+        return Results.Json(guest, statusCode: StatusCodes.Status201Created);
     }
 
     private static async ValueTask<object?> LimitPerAddress(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

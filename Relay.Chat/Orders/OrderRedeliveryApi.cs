@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Relay.Chat.Channels;
+using Relay.Chat.Access;
 using Relay.Chat.Purchases;
 
 namespace Relay.Chat.Orders;
@@ -13,22 +13,15 @@ namespace Relay.Chat.Orders;
 internal static class OrderRedeliveryApi
 {
     public static void Map(IEndpointRouteBuilder endpoints) =>
-        endpoints.MapPost("/api/v1/orders/{orderId}/redeliver", RedeliverAsync);
+        endpoints.MapPost("/api/v1/orders/{orderId}/redeliver", RedeliverAsync).RequireAuthorization(ApiPolicies.Admin)
+            .WithTags("Orders").WithSummary("Put a dead-lettered order back into the outbox (admin token only)")
+            .Produces<OrderAnswer>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
     private static async Task<IResult> RedeliverAsync(
-        HttpContext http, string orderId, IChannelDirectory directory, IDeadLetters deadLetters, OrderDispatchSignal signal,
+        string orderId, IDeadLetters deadLetters, OrderDispatchSignal signal,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        var header = http.Request.Headers.Authorization.ToString();
-        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : "";
-        if (token.Length == 0)
-        {
-            http.Response.Headers.WWWAuthenticate = "Bearer";
-            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "A bearer token is required.");
-        }
-        if (!await directory.IsAdminTokenAsync(token, cancellationToken))
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Only the admin token may redeliver an order.");
-
         var result = await deadLetters.RedeliverAsync(orderId, time.GetUtcNow(), cancellationToken);
         switch (result.Outcome)
         {
@@ -39,7 +32,7 @@ internal static class OrderRedeliveryApi
                     detail: $"The order is {result.Status}.");
             default:
                 signal.Notify();
-                return Results.Json(new { orderId, status = OrderStatus.Pending }, statusCode: StatusCodes.Status202Accepted);
+                return Results.Json(new OrderAnswer(orderId, OrderStatus.Pending), statusCode: StatusCodes.Status202Accepted);
         }
     }
 }

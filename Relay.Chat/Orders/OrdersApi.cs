@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
+using Relay.Chat.Access;
 using Relay.Chat.Channels;
 
 namespace Relay.Chat.Orders;
@@ -23,16 +23,21 @@ internal static class OrdersApi
     {
         if (builtInInUse)
         {
-            endpoints.MapPost("/api/v1/orders", AcceptOrderAsync);
-            endpoints.MapGet("/api/v1/orders", ListReceivedAsync);
+            endpoints.MapPost("/api/v1/orders", AcceptOrderAsync).RequireAuthorization(ApiPolicies.OrderApi)
+                .WithTags("Built-in order API").WithSummary("Accept an order (Idempotency-Key header; the same key again answers the first answer)")
+                .Accepts<OrderApiRequest>("application/json").Produces<OrderAnswer>(StatusCodes.Status201Created).ProducesValidationProblem();
+            endpoints.MapGet("/api/v1/orders", ListReceivedAsync).RequireAuthorization(ApiPolicies.OrderListReader)
+                .WithTags("Built-in order API").WithSummary("The orders it received for ?channel=")
+                .Produces<List<OrderApiRequest>>().ProducesValidationProblem().WithMetadata(PagedList.Instance);
         }
-        endpoints.MapGet("/api/v1/channels/{id}/orders", ListChannelOrdersAsync);
+        endpoints.MapGet("/api/v1/channels/{id}/orders", ListChannelOrdersAsync).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithTags("Orders").WithSummary("A channel's orders as the relay knows them")
+            .Produces<List<ChannelOrderView>>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .WithMetadata(PagedList.Instance);
     }
 
-    private static async Task<IResult> AcceptOrderAsync(HttpContext http, OrderEndpoint endpoint, IBuiltInOrderStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> AcceptOrderAsync(HttpContext http, IBuiltInOrderStore store, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (Bearer(http) is not { } presented) return Unauthorized(http);
-        if (!endpoint.IsBuiltInKey(presented)) return Refused(http, presented);
         var key = http.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length == 0 || key.Length > MaxKeyLength)
             return Invalid("Idempotency-Key", $"the Idempotency-Key header is required (at most {MaxKeyLength} characters)");
@@ -58,17 +63,15 @@ internal static class OrdersApi
         if (string.IsNullOrEmpty(order.Currency) || order.Currency.Length != 3) errors["currency"] = ["must be a 3-letter currency code"];
         if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The order is not valid.");
 
-        var response = JsonSerializer.Serialize(new { orderId = order.OrderId, status = OrderStatus.Confirmed });
+        var response = JsonSerializer.Serialize(new OrderAnswer(order.OrderId, OrderStatus.Confirmed), JsonSerializerOptions.Web);
         var answer = await store.AcceptAsync(key, order.OrderId, order.ChannelId, JsonSerializer.Serialize(order, JsonSerializerOptions.Web), response, time.GetUtcNow(), cancellationToken);
         // The same key again gets the first answer, byte for byte.
         return Results.Content(answer.ResponseJson, "application/json", Encoding.UTF8, StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListReceivedAsync(HttpContext http, string? channel, OrderEndpoint endpoint, IChannelDirectory directory, IBuiltInOrderStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> ListReceivedAsync(HttpContext http, string? channel, IBuiltInOrderStore store, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(channel)) return Invalid("channel", "the channel query parameter is required");
-        if (Bearer(http) is not { } presented) return Unauthorized(http);
-        if (!endpoint.IsBuiltInKey(presented) && !await IsChannelOperatorAsync(directory, channel, presented, cancellationToken)) return Refused(http, presented);
         var (page, badPage) = ListPage.Read(http.Request);
         if (badPage is not null) return badPage;
         if (page is not null)
@@ -84,8 +87,6 @@ internal static class OrdersApi
 
     private static async Task<IResult> ListChannelOrdersAsync(HttpContext http, string id, IChannelDirectory directory, IOrderStore orders, CancellationToken cancellationToken)
     {
-        if (Bearer(http) is not { } presented) return Unauthorized(http);
-        if (!await IsChannelOperatorAsync(directory, id, presented, cancellationToken)) return Refused(http, presented);
         if (await directory.FindChannelAsync(id, cancellationToken) is null)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such channel.");
         var (page, badPage) = ListPage.Read(http.Request);
@@ -96,30 +97,12 @@ internal static class OrdersApi
             var last = rows.Count > page.Limit ? rows[page.Limit - 1] : null;
             return Results.Json(new
             {
-                items = rows.Take(page.Limit).Select(OrderView),
+                items = rows.Take(page.Limit).Select(ChannelOrderView.Of),
                 nextCursor = last is null ? null : new ListCursor(last.CreatedAt.ToUnixTimeMilliseconds(), last.OrderId).Encode(),
             });
         }
         var list = await orders.ListByChannelAsync(id, cancellationToken);
-        return Results.Json(list.Select(OrderView));
-    }
-
-    private static object OrderView(OrderRecord o) => new
-    {
-        orderId = o.OrderId, status = o.Status, sku = o.Sku, quantity = o.Quantity, unitPriceCents = o.UnitPriceCents,
-        currency = o.Currency, buyerId = o.BuyerId, referrer = o.Referrer, createdAt = o.CreatedAt,
-        flashSale = o.FlashSale, attempts = o.Attempts, lastError = o.LastError,
-    };
-
-    private static async Task<bool> IsChannelOperatorAsync(IChannelDirectory directory, string channelId, string presented, CancellationToken cancellationToken) =>
-        await directory.IsAdminTokenAsync(presented, cancellationToken) || await directory.IsHostKeyAsync(channelId, presented, cancellationToken);
-
-    private static string? Bearer(HttpContext http)
-    {
-        var header = http.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
-        var token = header["Bearer ".Length..].Trim();
-        return token.Length > 0 ? token : null;
+        return Results.Json(list.Select(ChannelOrderView.Of));
     }
 
     private static void Require(Dictionary<string, string[]> errors, string field, string? value)
@@ -129,21 +112,4 @@ internal static class OrdersApi
 
     private static IResult Invalid(string field, string message) =>
         Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: $"Invalid {field}.");
-
-    private static IResult Unauthorized(HttpContext http)
-    {
-        // RFC 6750: a 401 names the scheme the client should use.
-        http.Response.Headers.WWWAuthenticate = "Bearer";
-        return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "A valid bearer token is required.");
-    }
-
-    /// <summary>A token that is no credential at all (unknown, rotated) is 401; a real one that does not reach here is 403.</summary>
-    private static IResult Refused(HttpContext http, string presented) =>
-        http.RequestServices.GetRequiredService<IHostCredentials>().IsKnownCredential(presented)
-            || http.RequestServices.GetRequiredService<OrderEndpoint>().IsBuiltInKey(presented)
-            ? Forbidden()
-            : Unauthorized(http);
-
-    private static IResult Forbidden() =>
-        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The bearer token does not grant access here.");
 }

@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Relay.Chat.Access;
 using Relay.Ingest.Egress;
 using Relay.Server.Access;
+using Relay.Server.Apis.Requests;
+using Relay.Server.Apis.Views;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Apis;
@@ -12,13 +15,24 @@ public static class ChannelsApi
     {
         var group = app.MapGroup("/api/v1/channels").WithTags("Channels");
 
-        group.MapGet("/", List).RequireAdmin();
-        group.MapPost("/", Create).RequireAdmin();
-        group.MapGet("/{id}", Get).RequireChannelAccess();
-        group.MapDelete("/{id}", Delete).RequireAdmin();
-        group.MapPost("/{id}/stream-key/rotate", RotateStreamKey).RequireChannelAccess();
-        group.MapGet("/{id}/stream-key", RevealStreamKey).RequireChannelAccess();
-        group.MapPost("/{id}/host-key/rotate", RotateHostKey).RequireChannelAccess();
+        group.MapGet("/", List).RequireAuthorization(ApiPolicies.Admin)
+            .WithSummary("List channels").Produces<List<ChannelSummary>>();
+        group.MapPost("/", Create).RequireAuthorization(ApiPolicies.Admin)
+            .WithSummary("Create a channel").Accepts<CreateChannelRequest>("application/json")
+            .Produces<CreatedChannel>(StatusCodes.Status201Created).ProducesBodyErrors().ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/{id}", Get).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("A channel with its live state").Produces<ChannelDetails>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{id}", Delete).RequireAuthorization(ApiPolicies.Admin)
+            .WithSummary("Delete a channel (a live one is stopped first)").Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{id}/stream-key/rotate", RotateStreamKey).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("Rotate the stream key (the old one stops working at once)").Produces<StreamKeyAnswer>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/{id}/stream-key", RevealStreamKey).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("Reveal the stream key").Produces<StreamKeyAnswer>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/host-key/rotate", RotateHostKey).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("Rotate the host key (the old one, and hub host rights made with it, stop at once)").Produces<HostKeyAnswer>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
@@ -46,16 +60,8 @@ public static class ChannelsApi
             return ApiProblems.Invalid(errors);
         }
         var result = await channels.CreateAsync(id, title!, ct);
-        return ApiProblems.From(result, c => TypedResults.Created($"/api/v1/channels/{c!.Id}", new
-        {
-            id = c.Id,
-            title = c.Title,
-            streamKey = c.StreamKey,
-            hostKey = c.HostKey,
-            ingestUrl = urls.IngestUrl(request),
-            watchUrl = urls.WatchUrl(c.Id, request),
-            studioUrl = urls.StudioUrl(c.Id, request),
-        }));
+        return ApiProblems.From(result, c => TypedResults.Created($"/api/v1/channels/{c!.Id}", new CreatedChannel(
+            c.Id, c.Title, c.StreamKey, c.HostKey, urls.IngestUrl(request), urls.WatchUrl(c.Id, request), urls.StudioUrl(c.Id, request))));
     }
 
     private static IResult Get(string id, HttpRequest request, ChannelService channels, IChannelRuntime runtime, PublicUrls urls) =>
@@ -67,7 +73,7 @@ public static class ChannelsApi
         ApiProblems.From(await channels.DeleteAsync(id, ct), _ => TypedResults.NoContent());
 
     private static async Task<IResult> RotateStreamKey(string id, ChannelService channels, CancellationToken ct) =>
-        ApiProblems.From(await channels.RotateStreamKeyAsync(id, ct), c => TypedResults.Ok(new { streamKey = c!.StreamKey }));
+        ApiProblems.From(await channels.RotateStreamKeyAsync(id, ct), c => TypedResults.Ok(new StreamKeyAnswer(c!.StreamKey)));
 
     private static async Task<IResult> RotateHostKey(string id, HttpContext http, ChannelService channels, CancellationToken ct)
     {
@@ -76,7 +82,7 @@ public static class ChannelsApi
         {
             http.Response.Headers.CacheControl = "no-store";
         }
-        return ApiProblems.From(result, c => TypedResults.Ok(new { hostKey = c!.HostKey }));
+        return ApiProblems.From(result, c => TypedResults.Ok(new HostKeyAnswer(c!.HostKey)));
     }
 
     private static IResult RevealStreamKey(string id, HttpContext http, ChannelService channels)
@@ -87,73 +93,6 @@ public static class ChannelsApi
         }
         // The reveal is the one place a key leaves the server after creation: keep it out of caches.
         http.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Ok(new { streamKey = c.StreamKey });
-    }
-}
-
-/// <summary>How channels and destinations look in responses: secrets redacted, live state attached.</summary>
-public static class ChannelView
-{
-    public static object Summary(ChannelDefinition c, IChannelRuntime runtime)
-    {
-        var ingest = runtime.GetIngest(c.Id);
-        return new
-        {
-            id = c.Id,
-            title = c.Title,
-            live = ingest is not null,
-            destinations = c.Destinations.Count,
-            streamKey = Secrets.Redact(c.StreamKey),
-        };
-    }
-
-    public static object Detail(ChannelDefinition c, IChannelRuntime runtime, PublicUrls urls, HttpRequest request)
-    {
-        var ingest = runtime.GetIngest(c.Id);
-        return new
-        {
-            id = c.Id,
-            title = c.Title,
-            live = ingest is not null,
-            ingest = ingest is null ? null : new
-            {
-                since = ingest.Since,
-                videoCodec = ingest.VideoCodec,
-                audioCodec = ingest.AudioCodec,
-                width = ingest.Width,
-                height = ingest.Height,
-                fps = ingest.Fps,
-                bitrateKbps = ingest.BitrateKbps,
-                keyframeIntervalSeconds = ingest.KeyframeIntervalSeconds,
-            },
-            streamKey = Secrets.Redact(c.StreamKey),
-            ingestUrl = urls.IngestUrl(request),
-            watchUrl = urls.WatchUrl(c.Id, request),
-            studioUrl = urls.StudioUrl(c.Id, request),
-            destinations = c.Destinations.Select(d => Destination(c.Id, d, runtime)).ToList(),
-            lineup = c.Lineup,
-        };
-    }
-
-    public static object Destination(string channelId, EgressDestination d, IChannelRuntime runtime)
-    {
-        var state = runtime.GetDestination(channelId, d);
-        return new
-        {
-            id = d.Id,
-            name = d.Name,
-            platform = d.Platform,
-            url = Secrets.RedactUrl(d.Url, keyInPath: string.IsNullOrEmpty(d.StreamKey)),
-            streamKey = Secrets.Redact(d.StreamKey),
-            enabled = d.Enabled,
-            engine = d.Engine,
-            profile = d.Profile,
-            state = state.StateName,
-            reconnects = state.Reconnects,
-            lastError = state.LastError,
-            bitrateKbps = state.BitrateKbps,
-            droppedFrames = state.DroppedFrames,
-            warnings = state.Warnings,
-        };
+        return TypedResults.Ok(new StreamKeyAnswer(c.StreamKey));
     }
 }

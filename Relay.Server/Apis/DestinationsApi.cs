@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Egress.Rtmp;
-using Relay.Server.Access;
+using Relay.Chat.Access;
+using Relay.Server.Apis.Requests;
+using Relay.Server.Apis.Views;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Apis;
@@ -18,11 +20,21 @@ public static class DestinationsApi
     public static IEndpointRouteBuilder MapDestinationsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/channels/{id}/destinations").WithTags("Destinations");
-        group.MapGet("/", List).RequireChannelAccess();
-        group.MapPost("/", Create).RequireChannelAccess();
-        group.MapGet("/{destId}", Get).RequireChannelAccess();
-        group.MapPatch("/{destId}", Patch).RequireChannelAccess();
-        group.MapDelete("/{destId}", Delete).RequireChannelAccess();
+        group.MapGet("/", List).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("List a channel's destinations").Produces<List<DestinationView>>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/", Create).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("Add a destination (applied at once if live)").Accepts<CreateDestinationRequest>("application/json")
+            .Produces<DestinationView>(StatusCodes.Status201Created).ProducesBodyErrors()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/{destId}", Get).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("A destination with its live state").Produces<DestinationView>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPatch("/{destId}", Patch).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("Change a destination (applied at once if live)").Accepts<PatchDestinationRequest>("application/json")
+            .Produces<DestinationView>().ProducesBodyErrors()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapDelete("/{destId}", Delete).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("Remove a destination (its push stops, the others go on)").Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
@@ -69,7 +81,7 @@ public static class DestinationsApi
         }
 
         var preset = PlatformCatalog.Find(platform)!;
-        var byAdmin = ApiAccess.CallerOf(request.HttpContext).IsAdmin;
+        var byAdmin = request.HttpContext.User.IsInRole(ApiRoles.Admin);
         var effectiveUrl = string.IsNullOrWhiteSpace(url) ? preset.DefaultUrl! : url;
         if (!byAdmin && await AddressProblemAsync(addresses, effectiveUrl, ct) is { } problem)
         {
@@ -124,7 +136,7 @@ public static class DestinationsApi
             return ApiProblems.Invalid(errors);
         }
 
-        var byAdmin = ApiAccess.CallerOf(request.HttpContext).IsAdmin;
+        var byAdmin = request.HttpContext.User.IsInRole(ApiRoles.Admin);
         var newUrl = ApiProblems.Has(body, "url") ? url ?? "" : null;
         if (newUrl is not null && newUrl != before.Url)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Relay.Chat.Access;
 using Relay.Chat.Channels;
 using Relay.Server.Access;
 using Relay.Server.Channels;
@@ -13,8 +14,12 @@ public static class LineupApi
     public static IEndpointRouteBuilder MapLineupApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/channels/{id}/lineup").WithTags("Lineup");
-        group.MapGet("/", Get).RequireChannelAccess();
-        group.MapPut("/", Put).RequireChannelAccess();
+        group.MapGet("/", Get).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("The show's products").Produces<List<LineupItem>>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/", Put).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("Replace the show's products (?resetStock=true starts a new sold count)")
+            .Accepts<List<LineupItem>>("application/json").Produces<List<LineupItem>>().ProducesBodyErrors()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 

@@ -1,4 +1,5 @@
 using Relay.Ingest.Egress.Platforms;
+using Relay.Server.Apis.Views;
 
 namespace Relay.Server.Apis;
 
@@ -11,16 +12,9 @@ public static class PlatformsApi
 {
     public static IEndpointRouteBuilder MapPlatformsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/platforms", () => TypedResults.Ok(PlatformPreset.All.Values.Select(p => new
-        {
-            id = p.Id,
-            displayName = p.DisplayName,
-            defaultUrl = p.DefaultUrl,
-            requiresTls = p.RequiresTls,
-            maxKeyframeIntervalSeconds = p.MaxKeyframeIntervalSeconds,
-            maxVideoBitrateKbps = p.MaxVideoBitrateKbps,
-            requiresAudioAndVideo = p.RequiresAudioAndVideo,
-        }).ToList())).WithTags("Platforms");
+        app.MapGet("/api/v1/platforms", () => TypedResults.Ok(PlatformPreset.All.Values.Select(p => new PlatformView(
+            p.Id, p.DisplayName, p.DefaultUrl, p.RequiresTls, p.MaxKeyframeIntervalSeconds, p.MaxVideoBitrateKbps, p.RequiresAudioAndVideo)).ToList()))
+            .WithTags("Platforms").WithSummary("The platform presets (no auth)").AllowAnonymous();
         return app;
     }
 }

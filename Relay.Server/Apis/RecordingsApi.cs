@@ -1,5 +1,7 @@
+using Relay.Chat.Access;
 using Relay.Ingest.Consumers.Recording;
 using Relay.Server.Access;
+using Relay.Server.Apis.Views;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Apis;
@@ -12,9 +14,13 @@ public static class RecordingsApi
 {
     public static IEndpointRouteBuilder MapRecordingsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/channels/{id}/recordings", List).WithTags("Recordings").RequireChannelAccess();
-        // The route parameter is {id} because RequireChannelAccess reads the channel from it.
-        app.MapGet("/recordings/{id}/{file}", Download).WithTags("Recordings").RequireChannelAccess();
+        app.MapGet("/api/v1/channels/{id}/recordings", List).WithTags("Recordings").RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("A channel's recorded sessions").Produces<List<RecordingView>>().ProducesProblem(StatusCodes.Status404NotFound);
+        // The route parameter is {id} because the channel-host policy reads the channel from it.
+        app.MapGet("/recordings/{id}/{file}", Download).WithTags("Recordings").RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("Download (or play, with ranges) a recording's FLV or its timeline")
+            .Produces(StatusCodes.Status200OK, contentType: "video/x-flv", additionalContentTypes: ["application/json"])
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -25,17 +31,15 @@ public static class RecordingsApi
             return ApiProblems.NotFound($"no channel '{id}'");
         }
 
-        return TypedResults.Ok(recordings.List(id).Select(r => new
-        {
-            id = r.Id,
-            startedAt = r.StartedAt,
-            endedAt = r.EndedAt,
-            durationSeconds = r.DurationSeconds is { } d ? Math.Round(d, 3) : (double?)null,
-            bytes = r.Bytes,
-            inProgress = r.InProgress,
-            url = $"/recordings/{Uri.EscapeDataString(id)}/{r.FileName}",
-            timelineUrl = $"/recordings/{Uri.EscapeDataString(id)}/{r.TimelineFileName}",
-        }).ToList());
+        return TypedResults.Ok(recordings.List(id).Select(r => new RecordingView(
+            r.Id,
+            r.StartedAt,
+            r.EndedAt,
+            r.DurationSeconds is { } d ? Math.Round(d, 3) : null,
+            r.Bytes,
+            r.InProgress,
+            $"/recordings/{Uri.EscapeDataString(id)}/{r.FileName}",
+            $"/recordings/{Uri.EscapeDataString(id)}/{r.TimelineFileName}")).ToList());
     }
 
     private static IResult Download(string id, string file, HttpContext http, RecordingService recordings)

@@ -4,6 +4,7 @@ using Prometheus;
 using Relay.Ingest.Streams;
 using Relay.Server.Access;
 using Relay.Server.Apis;
+using Relay.Server.Apis.Docs;
 using Relay.Server.Channels;
 using Relay.Server.Configuration;
 using Relay.Server.Limits;
@@ -67,6 +68,7 @@ public static class RelayServerExtensions
 
         services.AddRelayLoadLimits();
         services.AddProblemDetails();
+        services.AddRelayOpenApi();
         services.AddHealthChecks()
             .AddCheck<StoreHealthCheck>("store", tags: ["ready"])
             .AddCheck<FfmpegHealthCheck>("ffmpeg", tags: ["ready"]);
@@ -80,6 +82,10 @@ public static class RelayServerExtensions
         app.UseHttpMetrics();
         app.UseRelayLoadLimits();
         app.UseRelayStaticFiles();
+        // The REST API's bearer scheme and policies (Relay.Chat.Access, registered by AddRelayChat): after the load
+        // limits, so a flood of bad tokens is capped like any other request, and only where an endpoint asks for a policy.
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapRelayHealth();
         ContractMetrics.Publish();
         app.MapMetrics("/metrics").RequireMetricsToken();
@@ -89,6 +95,7 @@ public static class RelayServerExtensions
         app.MapPlatformsApi();
         app.MapRecordingsApi();
         app.MapRelayChat();
+        app.MapRelayOpenApi();
         app.MapRelayPlayback();
         app.MapRelayPages();
         return app;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Relay.Chat.Access;
 using Relay.Server.Access;
 using Relay.Server.Configuration;
 
@@ -20,7 +21,7 @@ public static class MetricsAccess
             endpoint.RequestDelegate = http =>
             {
                 var token = http.RequestServices.GetRequiredService<IOptions<RelayOptions>>().Value.Metrics.Token;
-                if (string.IsNullOrEmpty(token) || Secrets.Matches(ApiAccess.BearerToken(http), token))
+                if (string.IsNullOrEmpty(token) || Secrets.Matches(BearerToken.From(http.Request), token))
                 {
                     return inner(http);
                 }

@@ -49,6 +49,17 @@ public static class PagesEndpoints
         return app;
     }
 
+    /// <summary>A page of the web root that belongs to no channel (the API reference), with the pages' headers.</summary>
+    public static IResult StaticPage(string file)
+    {
+        var path = Path.Combine(WebRoot, file);
+        return File.Exists(path)
+            ? new PageResult(path, StatusCodes.Status200OK)
+            : TypedResults.Problem(
+                detail: $"the page files are missing from {WebRoot}: rebuild Relay.Server (dotnet build) so wwwroot is copied beside the binary",
+                statusCode: StatusCodes.Status500InternalServerError);
+    }
+
     private static IResult Page(ChannelService channels, string channelId, string file)
     {
         var known = channels.Find(channelId) is not null;
@@ -67,13 +78,22 @@ public static class PagesEndpoints
     /// script, no plugin, media and connections to this origin only (product images may come from any https shop).
     /// 'self' in connect-src covers the hub's same-origin ws:/wss: (CSP Level 3), so no other host can be reached.
     /// </summary>
+    /// <remarks>
+    /// The API reference (openapi.html) runs Scalar, which injects its styles at run time: that page alone gets
+    /// 'unsafe-inline' for styles (never for scripts) and data: fonts; it loads nothing from another origin.
+    /// </remarks>
     private static void AddPageHeaders(HttpResponse response)
     {
-        response.Headers.ContentSecurityPolicy =
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
-            "media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+        response.Headers.ContentSecurityPolicy = IsApiReference(response.HttpContext.Request.Path)
+            ? "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
+              "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+            : "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
+              "media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
         response.Headers["Referrer-Policy"] = "no-referrer";
     }
+
+    private static bool IsApiReference(PathString path) =>
+        path.Equals("/openapi", StringComparison.OrdinalIgnoreCase) || path.Equals("/openapi.html", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>An HTML file with a chosen status (TypedResults.PhysicalFile always answers 200).</summary>
     private sealed class PageResult(string path, int status) : IResult

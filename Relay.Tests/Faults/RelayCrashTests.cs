@@ -103,8 +103,8 @@ public sealed class RelayCrashTests
         // down (503) for the others; Relay is killed with every order mid-retry, and restarted with the fixed key.
         await using var api = await ScriptedOrderApi.StartAsync();
         const string FixedKey = "fixed-order-api-key-0123";
-        api.Script = call => call.Authorization == "Bearer " + FixedKey ? OrderAnswer.Created()
-            : call.Order.BuyerName.EndsWith('0') || call.Order.BuyerName.EndsWith('2') ? new OrderAnswer(401) : new OrderAnswer(503);
+        api.Script = call => call.Authorization == "Bearer " + FixedKey ? ScriptedAnswer.Created()
+            : call.Order.BuyerName.EndsWith('0') || call.Order.BuyerName.EndsWith('2') ? new ScriptedAnswer(401) : new ScriptedAnswer(503);
         using var dataDir = new TempDir("relay-faults-orders");
         int httpPort = FreePort.Next(), rtmpPort = FreePort.Next();
         var hub = new Uri($"http://127.0.0.1:{httpPort}/hubs/live");

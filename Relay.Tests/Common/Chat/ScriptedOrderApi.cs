@@ -18,10 +18,10 @@ public sealed record OrderCall(string Key, int Attempt, OrderApiRequest Order, s
 /// What the order API does with a POST. <see cref="Take"/> creates the order (after <see cref="Delay"/>, which the
 /// brand's side finishes even when the relay has hung up); otherwise it only answers <see cref="Status"/>.
 /// </summary>
-public sealed record OrderAnswer(int Status, bool Take = false, TimeSpan Delay = default, string? RetryAfter = null,
+public sealed record ScriptedAnswer(int Status, bool Take = false, TimeSpan Delay = default, string? RetryAfter = null,
     string? Location = null, string? CheckoutUrl = null)
 {
-    public static OrderAnswer Created(string? checkoutUrl = null) => new(201, Take: true, CheckoutUrl: checkoutUrl);
+    public static ScriptedAnswer Created(string? checkoutUrl = null) => new(201, Take: true, CheckoutUrl: checkoutUrl);
 }
 
 /// <summary>
@@ -41,7 +41,7 @@ public sealed class ScriptedOrderApi : IAsyncDisposable
     private readonly ConcurrentQueue<(string Key, int Attempt, int Status, DateTimeOffset At)> _log = new();
     private int _redirectsFollowed;
 
-    public Func<OrderCall, OrderAnswer> Script { get; set; } = _ => OrderAnswer.Created();
+    public Func<OrderCall, ScriptedAnswer> Script { get; set; } = _ => ScriptedAnswer.Created();
 
     public Uri Endpoint { get; }
 
@@ -94,15 +94,15 @@ public sealed class ScriptedOrderApi : IAsyncDisposable
         var attempt = _attempts.AddOrUpdate(key, 1, (_, n) => n + 1);
         if (_taken.ContainsKey(key))
         {
-            await AnswerAsync(http, key, attempt, arrived, new OrderAnswer(201, CheckoutUrl: _checkoutUrls.GetValueOrDefault(key)));
+            await AnswerAsync(http, key, attempt, arrived, new ScriptedAnswer(201, CheckoutUrl: _checkoutUrls.GetValueOrDefault(key)));
             return;
         }
         if (!_inFlight.TryAdd(key, 0))
         {
-            await AnswerAsync(http, key, attempt, arrived, new OrderAnswer(409));
+            await AnswerAsync(http, key, attempt, arrived, new ScriptedAnswer(409));
             return;
         }
-        OrderAnswer answer;
+        ScriptedAnswer answer;
         try
         {
             answer = Script(new OrderCall(key, attempt, order, http.Request.Headers.Authorization.ToString()));
@@ -126,7 +126,7 @@ public sealed class ScriptedOrderApi : IAsyncDisposable
         await AnswerAsync(http, key, attempt, arrived, answer);
     }
 
-    private async Task AnswerAsync(HttpContext http, string key, int attempt, DateTimeOffset arrived, OrderAnswer answer)
+    private async Task AnswerAsync(HttpContext http, string key, int attempt, DateTimeOffset arrived, ScriptedAnswer answer)
     {
         _log.Enqueue((key, attempt, answer.Status, arrived));
         if (http.RequestAborted.IsCancellationRequested) return;

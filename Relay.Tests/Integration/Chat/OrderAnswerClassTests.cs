@@ -98,7 +98,7 @@ public sealed class OrderAnswerClassTests
     public async Task A_201_confirms_the_order_and_its_checkoutUrl_reaches_the_buyer(string protocol)
     {
         await using var api = await ScriptedOrderApi.StartAsync();
-        api.Script = call => OrderAnswer.Created($"https://shop.example/pay/{call.Key}");
+        api.Script = call => ScriptedAnswer.Created($"https://shop.example/pay/{call.Key}");
         await using var host = await HostAsync(api);
         await using var sale = await Sale.StartAsync(host, protocol);
 
@@ -114,7 +114,7 @@ public sealed class OrderAnswerClassTests
     public async Task A_400_or_422_fails_the_order_for_good_releases_its_stock_and_tells_the_buyer(int status)
     {
         await using var api = await ScriptedOrderApi.StartAsync();
-        api.Script = _ => new OrderAnswer(status);
+        api.Script = _ => new ScriptedAnswer(status);
         await using var host = await HostAsync(api);
         await using var sale = await Sale.StartAsync(host);
 
@@ -138,7 +138,7 @@ public sealed class OrderAnswerClassTests
     public async Task A_retryable_answer_is_retried_with_the_same_key_and_the_order_confirms_without_ever_being_released(int status)
     {
         await using var api = await ScriptedOrderApi.StartAsync();
-        api.Script = call => call.Attempt <= 2 ? new OrderAnswer(status) : OrderAnswer.Created();
+        api.Script = call => call.Attempt <= 2 ? new ScriptedAnswer(status) : ScriptedAnswer.Created();
         await using var host = await HostAsync(api);
         await using var sale = await Sale.StartAsync(host);
 
@@ -157,7 +157,7 @@ public sealed class OrderAnswerClassTests
     public async Task Retry_After_is_honoured_before_the_next_attempt(int status)
     {
         await using var api = await ScriptedOrderApi.StartAsync();
-        api.Script = call => call.Attempt == 1 ? new OrderAnswer(status, RetryAfter: "2") : OrderAnswer.Created();
+        api.Script = call => call.Attempt == 1 ? new ScriptedAnswer(status, RetryAfter: "2") : ScriptedAnswer.Created();
         // Without Retry-After the next attempt would come after at most 20 ms.
         await using var host = await HostAsync(api, ("MaxBackoffSeconds", "30"));
         await using var sale = await Sale.StartAsync(host);
@@ -177,7 +177,7 @@ public sealed class OrderAnswerClassTests
         // The review's repro: the first POST outlives Orders:TimeoutSeconds while the brand creates the order; the
         // retries meanwhile get 409 ("in progress"); once created, the key answers 201.
         await using var api = await ScriptedOrderApi.StartAsync();
-        api.Script = call => call.Attempt == 1 ? new OrderAnswer(201, Take: true, Delay: TimeSpan.FromSeconds(3)) : OrderAnswer.Created();
+        api.Script = call => call.Attempt == 1 ? new ScriptedAnswer(201, Take: true, Delay: TimeSpan.FromSeconds(3)) : ScriptedAnswer.Created();
         await using var host = await HostAsync(api, ("TimeoutSeconds", "1"), ("MaxAttempts", "100"), ("MaxBackoffSeconds", "0.3"));
         await using var sale = await Sale.StartAsync(host);
 
@@ -205,8 +205,8 @@ public sealed class OrderAnswerClassTests
         await using var api = await ScriptedOrderApi.StartAsync();
         var fixedAt = int.MaxValue;
         api.Script = call => call.Attempt >= Volatile.Read(ref fixedAt)
-            ? OrderAnswer.Created()
-            : new OrderAnswer(status, Location: status < 400 ? "/orders/" : null);
+            ? ScriptedAnswer.Created()
+            : new ScriptedAnswer(status, Location: status < 400 ? "/orders/" : null);
         await using var host = await HostAsync(api, ("MaxAttempts", "1000"));
         var before = MisconfiguredCount();
         await using var sale = await Sale.StartAsync(host);
@@ -234,7 +234,7 @@ public sealed class OrderAnswerClassTests
         // Taken by the brand, but the answer never arrives (timeout) and the retry meets 409: dead-lettered after
         // MaxAttempts = 2 with the order in fact created. Redelivery must not create it a second time.
         await using var api = await ScriptedOrderApi.StartAsync();
-        api.Script = call => call.Attempt == 1 ? new OrderAnswer(201, Take: true, Delay: TimeSpan.FromSeconds(2)) : OrderAnswer.Created();
+        api.Script = call => call.Attempt == 1 ? new ScriptedAnswer(201, Take: true, Delay: TimeSpan.FromSeconds(2)) : ScriptedAnswer.Created();
         await using var host = await HostAsync(api, ("TimeoutSeconds", "1"), ("MaxAttempts", "2"));
         host.ErrorsExpected = true; // the dead letter is logged as an error
         await using var sale = await Sale.StartAsync(host);

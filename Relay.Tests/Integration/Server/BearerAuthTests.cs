@@ -1,4 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Relay.Chat.Orders;
 using Relay.Tests.Common;
 using Relay.Tests.Common.Hosts;
 
@@ -34,6 +38,7 @@ public sealed class BearerAuthTests : RelayServerTest
         { "GET", "/api/v1/channels/demo/orders", null },
         { "GET", "/api/v1/orders?channel=demo", null },
         { "POST", "/api/v1/orders", OrderBody },
+        { "POST", "/api/v1/orders/o1/redeliver", null },
     };
 
     [Theory]
@@ -80,6 +85,46 @@ public sealed class BearerAuthTests : RelayServerTest
         using var delete = await host.DeleteAsync("/api/v1/channels/demo", ct);
         Assert.Equal(HttpStatusCode.Forbidden, delete.StatusCode);
         Assert.NotNull(Server.Channels.Find("demo"));
+    }
+
+    [Fact]
+    public async Task The_order_API_key_is_a_credential_for_the_order_API_only()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var key = Server.App.Services.GetRequiredService<OrderEndpoint>().ApiKey;
+        using var orderApi = Server.Client(key);
+        foreach (var path in new[] { "/api/v1/channels", "/api/v1/channels/demo", "/api/v1/channels/demo/orders" })
+        {
+            using var refused = await orderApi.GetAsync(path, ct);
+            Assert.True(HttpStatusCode.Forbidden == refused.StatusCode, $"GET {path} with the order API's key answered {(int)refused.StatusCode}");
+        }
+        using var redeliver = await orderApi.PostAsync("/api/v1/orders/o1/redeliver", null, ct);
+        Assert.Equal(HttpStatusCode.Forbidden, redeliver.StatusCode);
+        using var list = await orderApi.GetAsync("/api/v1/orders?channel=demo", ct);
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_list_without_its_channel_is_400_naming_it_before_any_token_is_asked_for()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var anonymous = Server.Client();
+        using var response = await anonymous.GetAsync("/api/v1/orders", ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("\"channel\"", await response.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+    }
+
+    /// <summary>An endpoint added without a policy would be open to anyone: only the public ones may be.</summary>
+    [Fact]
+    public void Every_api_route_but_the_public_ones_requires_a_policy()
+    {
+        string[] open = ["/api/v1/platforms", "/api/v1/guests"];
+        var unguarded = Server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText is { } raw && (raw.StartsWith("/api/", StringComparison.Ordinal) || raw.StartsWith("/recordings/", StringComparison.Ordinal)))
+            .Where(e => e.Metadata.GetMetadata<IAuthorizeData>() is not { Policy.Length: > 0 } && !open.Contains(e.RoutePattern.RawText))
+            .Select(e => e.DisplayName)
+            .ToList();
+        Assert.Empty(unguarded);
     }
 
     private async Task<HttpResponseMessage> SendAsync(string method, string path, string? body, string? token, CancellationToken ct)

@@ -1,0 +1,20 @@
+namespace Relay.Chat.Orders;
+
+/// <summary>An order as the relay knows it, in <c>GET /api/v1/channels/{id}/orders</c>.</summary>
+public sealed record ChannelOrderView(
+    string OrderId,
+    string Status,
+    string Sku,
+    int Quantity,
+    long UnitPriceCents,
+    string Currency,
+    string BuyerId,
+    string? Referrer,
+    DateTimeOffset CreatedAt,
+    bool FlashSale,
+    int Attempts,
+    string? LastError)
+{
+    public static ChannelOrderView Of(OrderRecord o) => new(
+        o.OrderId, o.Status, o.Sku, o.Quantity, o.UnitPriceCents, o.Currency, o.BuyerId, o.Referrer, o.CreatedAt, o.FlashSale, o.Attempts, o.LastError);
+}

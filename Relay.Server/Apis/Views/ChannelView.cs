@@ -1,0 +1,48 @@
+using Relay.Ingest.Egress;
+using Relay.Server.Access;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Apis.Views;
+
+/// <summary>How channels and destinations look in responses: secrets redacted, live state attached.</summary>
+public static class ChannelView
+{
+    public static ChannelSummary Summary(ChannelDefinition c, IChannelRuntime runtime) =>
+        new(c.Id, c.Title, runtime.GetIngest(c.Id) is not null, c.Destinations.Count, Secrets.Redact(c.StreamKey));
+
+    public static ChannelDetails Detail(ChannelDefinition c, IChannelRuntime runtime, PublicUrls urls, HttpRequest request)
+    {
+        var ingest = runtime.GetIngest(c.Id);
+        return new ChannelDetails(
+            c.Id,
+            c.Title,
+            ingest is not null,
+            ingest,
+            Secrets.Redact(c.StreamKey),
+            urls.IngestUrl(request),
+            urls.WatchUrl(c.Id, request),
+            urls.StudioUrl(c.Id, request),
+            c.Destinations.Select(d => Destination(c.Id, d, runtime)).ToList(),
+            c.Lineup);
+    }
+
+    public static DestinationView Destination(string channelId, EgressDestination d, IChannelRuntime runtime)
+    {
+        var state = runtime.GetDestination(channelId, d);
+        return new DestinationView(
+            d.Id,
+            d.Name,
+            d.Platform,
+            Secrets.RedactUrl(d.Url, keyInPath: string.IsNullOrEmpty(d.StreamKey)),
+            Secrets.Redact(d.StreamKey),
+            d.Enabled,
+            d.Engine,
+            d.Profile,
+            state.StateName,
+            state.Reconnects,
+            state.LastError,
+            state.BitrateKbps,
+            state.DroppedFrames,
+            state.Warnings);
+    }
+}
