@@ -14,6 +14,7 @@ using Relay.Chat.Configuration;
 using Relay.Chat.Hubs;
 using Relay.Chat.Identity;
 using Relay.Chat.Orders;
+using Relay.Chat.Orders.BuiltIn;
 using Relay.Chat.Purchases;
 using Relay.Chat.Rooms;
 using Relay.Chat.Storage;
