@@ -28,7 +28,7 @@ public interface IOrderOutbox
     Task<bool> MarkConfirmedAsync(string orderId, int attempts, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Marks failed and gives the stock back in the same transaction; null if it was no longer pending.</summary>
-    Task<Purchases.StockRelease?> MarkFailedAsync(string orderId, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<Ledger.StockRelease?> MarkFailedAsync(string orderId, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task ScheduleRetryAsync(string orderId, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken);
 

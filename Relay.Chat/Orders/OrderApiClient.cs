@@ -9,7 +9,7 @@ using Relay.Chat.Diagnostics;
 namespace Relay.Chat.Orders;
 
 /// <summary>What an answer of the order API means for the order (CONTRACT.md v2 "Order API").</summary>
-public enum DeliveryKind
+internal enum DeliveryKind
 {
     /// <summary>2xx: the API has the order.</summary>
     Confirmed,
@@ -25,7 +25,7 @@ public enum DeliveryKind
     Misconfigured,
 }
 
-public sealed record DeliveryResult(DeliveryKind Kind, int? StatusCode, string Error, TimeSpan? RetryAfter, string? CheckoutUrl = null);
+internal sealed record DeliveryResult(DeliveryKind Kind, int? StatusCode, string Error, TimeSpan? RetryAfter, string? CheckoutUrl = null);
 
 /// <summary>
 /// One attempt = one POST. Retrying is the dispatcher's job, persisted in the outbox, so it survives a restart
@@ -33,7 +33,7 @@ public sealed record DeliveryResult(DeliveryKind Kind, int? StatusCode, string E
 /// Redirects are never followed (the handler has AllowAutoRedirect off): a followed 308 re-POSTs without the
 /// Authorization header, and a followed 301/302 turns the POST into a GET whose 200 would confirm an order never sent.
 /// </summary>
-public sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint endpoint, IOptions<OrdersOptions> options)
+internal sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint endpoint, IOptions<OrdersOptions> options)
 {
     public const string HttpClientName = "relay-orders";
 
@@ -94,7 +94,7 @@ public sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint end
         }
         finally
         {
-            ChatMetrics.OrderApiDuration.WithLabels(ChatMetrics.OrderApiOutcome(result?.Kind))
+            ChatMetrics.OrderApiDuration.WithLabels(OrderMetricLabels.Outcome(result?.Kind))
                 .Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Relay.Chat.Channels;
-using Relay.Chat.Purchases;
 
 namespace Relay.Chat.Orders;
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Relay.Chat.Contracts;
 using Relay.Chat.Orders;
-using Relay.Chat.Purchases;
+using Relay.Chat.Ledger;
 using Relay.Ingest.Recording;
 using Relay.Tests.Common;
 using Relay.Tests.Ingest;
