@@ -1,7 +1,5 @@
 namespace Relay.Chat.Identity;
 
-internal enum ParticipantRole { Guest, Viewer, Host, Admin }
-
 /// <summary>Who is behind a connection once it joined a room.</summary>
 internal sealed record Participant(string UserId, string DisplayName, ParticipantRole Role)
 {

@@ -1,19 +1,5 @@
 namespace Relay.Chat.Orders;
 
-/// <summary>An order waiting for (or delivered to) the order API.</summary>
-public sealed record OrderRecord(
-    string OrderId, string ChannelId, string Sku, int Quantity, long UnitPriceCents, string Currency,
-    string BuyerId, string BuyerName, string? Referrer, bool FlashSale, string Status, int Attempts,
-    string? LastError, DateTimeOffset CreatedAt);
-
-public static class OrderStatus
-{
-    public const string Pending = "pending";
-    public const string Confirmed = "confirmed";
-    public const string Failed = "failed";
-    public const string DeadLetter = "dead_letter";
-}
-
 /// <summary>The durable outbox the dispatcher drains. Every transition only applies to a pending order,
 /// so a late duplicate outcome can never release stock twice.</summary>
 public interface IOrderOutbox
@@ -38,12 +24,4 @@ public interface IOrderOutbox
 
     /// <summary>When the earliest pending order becomes due; null when none is pending.</summary>
     Task<DateTimeOffset?> NextDueAtAsync(CancellationToken cancellationToken);
-}
-
-public interface IOrderStore
-{
-    Task<IReadOnlyList<OrderRecord>> ListByChannelAsync(string channelId, CancellationToken cancellationToken);
-
-    /// <summary>Up to <paramref name="max"/> of the channel's orders after <paramref name="after"/>, in (createdAt, orderId) order.</summary>
-    Task<IReadOnlyList<OrderRecord>> ListByChannelAsync(string channelId, ListCursor? after, int max, CancellationToken cancellationToken);
 }

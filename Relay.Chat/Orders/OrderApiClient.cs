@@ -8,25 +8,6 @@ using Relay.Chat.Diagnostics;
 
 namespace Relay.Chat.Orders;
 
-/// <summary>What an answer of the order API means for the order (CONTRACT.md v2 "Order API").</summary>
-internal enum DeliveryKind
-{
-    /// <summary>2xx: the API has the order.</summary>
-    Confirmed,
-
-    /// <summary>400, 422: the order itself is invalid; failed for good, stock released.</summary>
-    Rejected,
-
-    /// <summary>408, 409, 425, 429, 5xx, any other status, timeouts, connection errors: try again later.</summary>
-    Retry,
-
-    /// <summary>3xx, 401, 403, 404, 405: the endpoint or its key is wrong. Retried like <see cref="Retry"/> and never
-    /// failed: the order is fine, and after the operator fixes the configuration it goes through.</summary>
-    Misconfigured,
-}
-
-internal sealed record DeliveryResult(DeliveryKind Kind, int? StatusCode, string Error, TimeSpan? RetryAfter, string? CheckoutUrl = null);
-
 /// <summary>
 /// One attempt = one POST. Retrying is the dispatcher's job, persisted in the outbox, so it survives a restart
 /// and Orders:MaxAttempts counts real requests; that is why no in-memory retry handler sits in this client.
