@@ -12,9 +12,14 @@ using Microsoft.Extensions.Options;
 using Relay.Chat.Access;
 using Relay.Chat.Channels;
 using Relay.Chat.Configuration;
+using Relay.Chat.Contracts;
 using Relay.Chat.Hubs;
 using Relay.Chat.Identity;
+using Relay.Chat.Ledger;
+using Relay.Chat.Merchandising;
+using Relay.Chat.Moderation;
 using Relay.Chat.Orders;
+using Relay.Chat.Orders.BuiltIn;
 using Relay.Chat.Purchases;
 using Relay.Chat.Rooms;
 using Relay.Chat.Storage;
@@ -83,14 +88,20 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<ParticipantResolver>();
         services.TryAddSingleton(_ => new DisplayIds());
         services.TryAddSingleton<LiveRoomRegistry>();
-        services.TryAddSingleton<RoomBroadcaster>();
+        services.TryAddSingleton(sp =>
+        {
+            var hub = sp.GetRequiredService<IHubContext<LiveHub, ILiveClient>>();
+            return new RoomBroadcaster(hub.Clients, hub.Groups, sp.GetRequiredService<ILogger<RoomBroadcaster>>());
+        });
         services.TryAddSingleton<StockPublisher>();
         services.TryAddSingleton<ViewerCountPublisher>();
+        services.TryAddSingleton<RoomStock>();
         services.TryAddSingleton<ChatService>();
+        services.TryAddSingleton<ModerationService>();
         services.TryAddSingleton<MerchandisingService>();
         services.TryAddSingleton<IShowTimeline, NoShowTimeline>();
         services.TryAddSingleton<RoomService>();
-        services.TryAddSingleton<ILiveRoomControl>(sp => sp.GetRequiredService<RoomService>());
+        services.TryAddSingleton<ILiveRoomControl, LiveRoomControl>();
         services.TryAddSingleton<PurchaseService>();
         services.TryAddSingleton<OrderDispatchSignal>();
         services.TryAddSingleton<OrderAnnouncer>();

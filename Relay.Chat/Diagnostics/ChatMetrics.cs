@@ -5,17 +5,6 @@ namespace Relay.Chat.Diagnostics;
 /// <summary>Relay's own live-room metrics, native prometheus-net so counters keep their `_total`.</summary>
 internal static class ChatMetrics
 {
-    static ChatMetrics()
-    {
-        // A labelled child exists only after its first use, and Prometheus' rate()/increase() cannot see the step
-        // from "absent" to 1: the first retry of a healthy order API would vanish from the error ratio. Children of
-        // these fixed label sets are created up front so they are exported at 0 from the start.
-        foreach (var outcome in new Relay.Chat.Orders.DeliveryKind?[] { Relay.Chat.Orders.DeliveryKind.Confirmed, Relay.Chat.Orders.DeliveryKind.Rejected, Relay.Chat.Orders.DeliveryKind.Retry, Relay.Chat.Orders.DeliveryKind.Misconfigured, null })
-            OrderApiDuration.WithLabels(OrderApiOutcome(outcome));
-        foreach (var status in new[] { Relay.Chat.Orders.OrderStatus.Confirmed, Relay.Chat.Orders.OrderStatus.Failed, Relay.Chat.Orders.OrderStatus.DeadLetter })
-            Orders.WithLabels(status);
-    }
-
     public static readonly Gauge RoomViewers = Metrics.CreateGauge(
         "relay_room_viewers", "Connections joined to the channel's room (updated with the debounced viewer count).", "channel");
 
@@ -38,15 +27,6 @@ internal static class ChatMetrics
         "relay_order_api_request_duration_seconds",
         "Duration of one POST to the order API, by outcome (confirmed = 2xx, rejected = 400/422, retry = 408/409/425/429/5xx/other/timeout/connection error, misconfigured = 3xx/401/403/404/405, canceled = shutdown).",
         new HistogramConfiguration { LabelNames = ["outcome"], Buckets = Histogram.ExponentialBuckets(0.005, 2, 12) });
-
-    public static string OrderApiOutcome(Relay.Chat.Orders.DeliveryKind? kind) => kind switch
-    {
-        Relay.Chat.Orders.DeliveryKind.Confirmed => "confirmed",
-        Relay.Chat.Orders.DeliveryKind.Rejected => "rejected",
-        Relay.Chat.Orders.DeliveryKind.Retry => "retry",
-        Relay.Chat.Orders.DeliveryKind.Misconfigured => "misconfigured",
-        _ => "canceled",
-    };
 
     public static readonly Gauge OutboxPending = Metrics.CreateGauge(
         "relay_order_outbox_pending", "Orders reserved but not yet confirmed, failed or dead-lettered.");

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.SignalR;
 using Relay.Chat.Contracts;
 using Relay.Chat.Diagnostics;
+using Relay.Chat.Merchandising;
+using Relay.Chat.Moderation;
 using Relay.Chat.Purchases;
 using Relay.Chat.Rooms;
 
@@ -12,13 +14,14 @@ internal sealed class LiveHub : Hub<ILiveClient>
 {
     private readonly RoomService _rooms;
     private readonly ChatService _chat;
+    private readonly ModerationService _moderation;
     private readonly MerchandisingService _merchandising;
     private readonly PurchaseService _purchases;
 
-    public LiveHub(RoomService rooms, ChatService chat, MerchandisingService merchandising, PurchaseService purchases) =>
-        (_rooms, _chat, _merchandising, _purchases) = (rooms, chat, merchandising, purchases);
+    public LiveHub(RoomService rooms, ChatService chat, ModerationService moderation, MerchandisingService merchandising, PurchaseService purchases) =>
+        (_rooms, _chat, _moderation, _merchandising, _purchases) = (rooms, chat, moderation, merchandising, purchases);
 
-    private LiveSession Session => (LiveSession)Context.Items[LiveSession.ItemKey]!;
+    private ConnectionSession Session => (ConnectionSession)Context.Items[ConnectionSession.ItemKey]!;
 
     public Task<JoinSnapshot> Join(string channelId, JoinOptions? options) =>
         _rooms.JoinAsync(Session, channelId, options, Context.ConnectionAborted);
@@ -37,15 +40,15 @@ internal sealed class LiveHub : Hub<ILiveClient>
 
     public Task EndFlashSale() => _merchandising.EndFlashSaleAsync(Session, Context.ConnectionAborted);
 
-    public Task DeleteMessage(string messageId) => _chat.DeleteAsync(Session, messageId);
+    public Task DeleteMessage(string messageId) => _moderation.DeleteAsync(Session, messageId);
 
-    public Task Mute(string userId, int seconds) => _chat.MuteAsync(Session, userId, seconds);
+    public Task Mute(string userId, int seconds) => _moderation.MuteAsync(Session, userId, seconds);
 
-    public Task SetSlowMode(int seconds) => _chat.SetSlowModeAsync(Session, seconds);
+    public Task SetSlowMode(int seconds) => _moderation.SetSlowModeAsync(Session, seconds);
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        if (Context.Items.TryGetValue(LiveSession.ItemKey, out var item) && item is LiveSession session)
+        if (Context.Items.TryGetValue(ConnectionSession.ItemKey, out var item) && item is ConnectionSession session)
             _rooms.Disconnected(session);
         return Task.CompletedTask;
     }

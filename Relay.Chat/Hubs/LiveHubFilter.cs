@@ -21,7 +21,7 @@ internal sealed class LiveHubFilter(IOptions<ChatOptions> options, TimeProvider 
         var o = options.Value;
         var now = time.GetUtcNow();
         var http = context.Context.GetHttpContext();
-        context.Context.Items[LiveSession.ItemKey] = new LiveSession(
+        context.Context.Items[ConnectionSession.ItemKey] = new ConnectionSession(
             context.Context.ConnectionId,
             AccessToken(http),
             GuestTokens.NewGuestId(),
@@ -40,7 +40,7 @@ internal sealed class LiveHubFilter(IOptions<ChatOptions> options, TimeProvider 
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        if (context.Context.Items.TryGetValue(LiveSession.ItemKey, out var item) && item is LiveSession session
+        if (context.Context.Items.TryGetValue(ConnectionSession.ItemKey, out var item) && item is ConnectionSession session
             && !session.Calls.TryTake(time.GetUtcNow(), out var wait))
             throw Refusal.Create(Refusal.RateLimited, $"too many calls, {Refusal.WaitHint(wait)}");
         try

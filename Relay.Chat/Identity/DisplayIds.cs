@@ -10,7 +10,7 @@ namespace Relay.Chat.Identity;
 /// across rooms, and the same value a moderator passes to `Mute`. Hosts and admins keep their role ids, which name no
 /// person. The secret lives for the process, as do the mutes and recent messages that refer to these ids.
 /// </summary>
-public sealed class DisplayIds
+internal sealed class DisplayIds
 {
     public const string Prefix = "p_";
 
@@ -34,28 +34,5 @@ public sealed class DisplayIds
         Span<byte> mac = stackalloc byte[32];
         HMACSHA256.HashData(_secret, input, mac);
         return Prefix + Convert.ToHexStringLower(mac[..8]);
-    }
-}
-
-/// <summary>
-/// The buyer's name in a `purchase` toast, which every viewer sees: the first name and the last name's initial
-/// ("Alice S."), never a full name or an e-mail address that a shop put in the JWT `name` claim.
-/// </summary>
-public static class ToastName
-{
-    public const int MaxFirstNameLength = 20;
-
-    public static string Of(string? displayName)
-    {
-        var words = (displayName ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length == 0) return "";
-        var first = words[0];
-        var at = first.IndexOf('@');
-        if (at >= 0) first = first[..at];
-        first = TextSanitizer.Truncate(first, MaxFirstNameLength);
-        if (first.Length == 0) return "";
-        return words.Length > 1 && !words[^1].Contains('@') && char.IsLetter(words[^1][0])
-            ? $"{first} {char.ToUpperInvariant(words[^1][0])}."
-            : first;
     }
 }

@@ -1,9 +1,7 @@
 namespace Relay.Chat.Identity;
 
-public enum ParticipantRole { Guest, Viewer, Host, Admin }
-
 /// <summary>Who is behind a connection once it joined a room.</summary>
-public sealed record Participant(string UserId, string DisplayName, ParticipantRole Role)
+internal sealed record Participant(string UserId, string DisplayName, ParticipantRole Role)
 {
     /// <summary>A guest that connected without a guest token: its id lives only as long as its connection, so the
     /// connection itself knows everything that id ever did (and moderation falls back on its address).</summary>

@@ -6,7 +6,6 @@ using Microsoft.IdentityModel.Tokens;
 using Relay.Chat.Channels;
 using Relay.Chat.Configuration;
 using Relay.Chat.Diagnostics;
-using Relay.Chat.Rooms;
 
 namespace Relay.Chat.Identity;
 
@@ -63,16 +62,17 @@ internal sealed class ParticipantResolver
         }
     }
 
-    /// <summary>null = the presented credential is not valid for this channel. <paramref name="hostNames"/> are the
-    /// <see cref="DisplayNames.Skeleton"/>s of the names the room's hosts use, which nobody else may take.</summary>
-    public async Task<Participant?> ResolveAsync(LiveSession session, string channelId, string? requestedName, IReadOnlyCollection<string> hostNames, CancellationToken cancellationToken)
+    /// <summary>null = the presented credential is not valid for this channel. <paramref name="accessToken"/> is the one the
+    /// connection presented (none = a guest without a guest token, who is <paramref name="connectionGuestId"/>).
+    /// <paramref name="hostNames"/> are the <see cref="DisplayNames.Skeleton"/>s of the names the room's hosts use, which
+    /// nobody else may take.</summary>
+    public async Task<Participant?> ResolveAsync(string? accessToken, string connectionGuestId, string channelId, string? requestedName, IReadOnlyCollection<string> hostNames, CancellationToken cancellationToken)
     {
-        var accessToken = session.AccessToken;
         var name = TextSanitizer.Truncate(TextSanitizer.Clean(requestedName, _chat.MaxDisplayNameLength), _chat.MaxDisplayNameLength);
         // The name a guest or viewer asks for; hosts and admins keep theirs (they are the ones it is reserved for).
         var audienceName = _names.IsReserved(name, hostNames) ? "" : name;
         if (string.IsNullOrEmpty(accessToken))
-            return Guest(session.ConnectionGuestId, audienceName) with { ConnectionScoped = true };
+            return Guest(connectionGuestId, audienceName) with { ConnectionScoped = true };
         if (GuestTokens.LooksLikeGuestToken(accessToken))
         {
             if (_guests.Validate(accessToken, out var problem) is { } guestId) return Guest(guestId, audienceName);

@@ -1,10 +1,5 @@
 namespace Relay.Chat.Orders;
 
-public enum RedeliveryOutcome { Redelivered, UnknownOrder, NotDeadLettered }
-
-/// <summary><paramref name="Status"/> is the order's status before the call (null for an unknown order).</summary>
-public sealed record RedeliveryResult(RedeliveryOutcome Outcome, string? Status);
-
 /// <summary>Resolving dead letters: an operator puts one back into the outbox once the cause is fixed.</summary>
 public interface IDeadLetters
 {

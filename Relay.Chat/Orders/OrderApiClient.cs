@@ -8,32 +8,13 @@ using Relay.Chat.Diagnostics;
 
 namespace Relay.Chat.Orders;
 
-/// <summary>What an answer of the order API means for the order (CONTRACT.md v2 "Order API").</summary>
-public enum DeliveryKind
-{
-    /// <summary>2xx: the API has the order.</summary>
-    Confirmed,
-
-    /// <summary>400, 422: the order itself is invalid; failed for good, stock released.</summary>
-    Rejected,
-
-    /// <summary>408, 409, 425, 429, 5xx, any other status, timeouts, connection errors: try again later.</summary>
-    Retry,
-
-    /// <summary>3xx, 401, 403, 404, 405: the endpoint or its key is wrong. Retried like <see cref="Retry"/> and never
-    /// failed: the order is fine, and after the operator fixes the configuration it goes through.</summary>
-    Misconfigured,
-}
-
-public sealed record DeliveryResult(DeliveryKind Kind, int? StatusCode, string Error, TimeSpan? RetryAfter, string? CheckoutUrl = null);
-
 /// <summary>
 /// One attempt = one POST. Retrying is the dispatcher's job, persisted in the outbox, so it survives a restart
 /// and Orders:MaxAttempts counts real requests; that is why no in-memory retry handler sits in this client.
 /// Redirects are never followed (the handler has AllowAutoRedirect off): a followed 308 re-POSTs without the
 /// Authorization header, and a followed 301/302 turns the POST into a GET whose 200 would confirm an order never sent.
 /// </summary>
-public sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint endpoint, IOptions<OrdersOptions> options)
+internal sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint endpoint, IOptions<OrdersOptions> options)
 {
     public const string HttpClientName = "relay-orders";
 
@@ -94,7 +75,7 @@ public sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint end
         }
         finally
         {
-            ChatMetrics.OrderApiDuration.WithLabels(ChatMetrics.OrderApiOutcome(result?.Kind))
+            ChatMetrics.OrderApiDuration.WithLabels(OrderMetricLabels.Outcome(result?.Kind))
                 .Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }

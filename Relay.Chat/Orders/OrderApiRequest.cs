@@ -6,5 +6,5 @@ public sealed record OrderApiRequest(
     string BuyerId, string BuyerName, string? Referrer, bool FlashSale, DateTimeOffset PlacedAt)
 {
     public static OrderApiRequest From(OrderRecord o) => new(
-        o.OrderId, Purchases.ArchivedChannelId.Original(o.ChannelId), o.Sku, o.Quantity, o.UnitPriceCents, o.Currency, o.BuyerId, o.BuyerName, o.Referrer, o.FlashSale, o.CreatedAt);
+        o.OrderId, Ledger.ArchivedChannelId.Original(o.ChannelId), o.Sku, o.Quantity, o.UnitPriceCents, o.Currency, o.BuyerId, o.BuyerName, o.Referrer, o.FlashSale, o.CreatedAt);
 }

@@ -6,8 +6,7 @@ using Relay.Common.Resilience;
 using Relay.Chat.Configuration;
 using Relay.Chat.Contracts;
 using Relay.Chat.Diagnostics;
-using Relay.Chat.Purchases;
-using Relay.Chat.Rooms;
+using Relay.Chat.Merchandising;
 
 namespace Relay.Chat.Orders;
 
@@ -21,8 +20,7 @@ internal sealed class OrderDispatcher(
     OrderApiClient client,
     OrderEndpoint endpoint,
     OrderDispatchSignal signal,
-    LiveRoomRegistry rooms,
-    StockPublisher stock,
+    RoomStock stock,
     OrderAnnouncer announcer,
     IHostApplicationLifetime lifetime,
     IOptions<OrdersOptions> options,
@@ -38,8 +36,8 @@ internal sealed class OrderDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Runs before Kestrel listens: the unlabelled order metrics register here, so the first scrape has them at 0.
-        _ = ChatMetrics.OrderApiMisconfigured;
+        // Runs before Kestrel listens: the order metrics register here, so the first scrape has them at 0.
+        OrderMetricLabels.ExportAtZero();
         // The built-in endpoint is only known once Kestrel has bound its addresses.
         await WhenStartedAsync(stoppingToken);
         var loopBackoff = new BackoffCounter(LoopBackoff, time);
@@ -162,11 +160,7 @@ internal sealed class OrderDispatcher(
                 if (await outbox.MarkFailedAsync(order.OrderId, attempt, result.Error, now, cancellationToken) is not { } release) return;
                 ChatMetrics.Orders.WithLabels(OrderStatus.Failed).Inc();
                 Log.OrderFailed(logger, order.OrderId, result.StatusCode ?? 0);
-                if (rooms.Find(order.ChannelId) is { } room)
-                {
-                    lock (room.Gate) room.ApplyStock(release.Sku, release.FlashRemaining, release.LineupRemaining, null, release.Sequence, room.StockEpoch, now);
-                    stock.MarkDirty(room, release.Sku);
-                }
+                stock.GiveBack(order.ChannelId, release);
                 announcer.Failed(order);
                 return;
 

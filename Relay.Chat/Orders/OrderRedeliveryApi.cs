@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Relay.Chat.Access;
+using Relay.Chat.Channels;
 using Relay.Chat.Purchases;
 
 namespace Relay.Chat.Orders;

@@ -3,6 +3,9 @@ using Relay.Chat.Configuration;
 using Relay.Chat.Contracts;
 using Relay.Chat.Diagnostics;
 using Relay.Chat.Identity;
+using Relay.Chat.Ledger;
+using Relay.Chat.Merchandising;
+using Relay.Chat.Orders;
 using Relay.Chat.Rooms;
 
 namespace Relay.Chat.Purchases;
@@ -12,7 +15,7 @@ namespace Relay.Chat.Purchases;
 internal sealed class PurchaseService(
     LiveRoomRegistry registry,
     IStockLedger ledger,
-    StockPublisher stock,
+    RoomStock stock,
     OrderDispatchSignal dispatch,
     IOptions<CommerceOptions> options,
     TimeProvider time)
@@ -20,10 +23,10 @@ internal sealed class PurchaseService(
     private const int MaxIdempotencyKeyLength = 128;
 
     /// <summary>How long a sold-out count from the ledger is trusted without asking the database again
-    /// (see <see cref="LiveRoom.KnownSoldOut"/>).</summary>
+    /// (see <see cref="LiveRoom.Offer"/>).</summary>
     internal static readonly TimeSpan SoldOutCacheWindow = TimeSpan.FromSeconds(1);
 
-    public async Task<PurchaseResult> PurchaseAsync(LiveSession session, PurchaseRequest? request, CancellationToken cancellationToken)
+    public async Task<PurchaseResult> PurchaseAsync(ConnectionSession session, PurchaseRequest? request, CancellationToken cancellationToken)
     {
         var (room, participant) = registry.Joined(session);
         var result = await DecideAsync(room, participant, session, request, cancellationToken);
@@ -31,7 +34,7 @@ internal sealed class PurchaseService(
         return result;
     }
 
-    private async Task<PurchaseResult> DecideAsync(LiveRoom room, Participant buyer, LiveSession session, PurchaseRequest? request, CancellationToken cancellationToken)
+    private async Task<PurchaseResult> DecideAsync(LiveRoom room, Participant buyer, ConnectionSession session, PurchaseRequest? request, CancellationToken cancellationToken)
     {
         if (request is null) return Refuse(PurchaseStatus.Invalid, "a {sku, quantity, idempotencyKey} object is required");
         if (string.IsNullOrEmpty(request.IdempotencyKey) || request.IdempotencyKey.Length > MaxIdempotencyKeyLength)
@@ -53,41 +56,34 @@ internal sealed class PurchaseService(
             return Refuse(PurchaseStatus.LimitExceeded, $"at most {options.Value.MaxQuantityPerOrder} per order");
 
         var now = time.GetUtcNow();
-        ReservationRequest reservation;
-        int epoch;
-        lock (room.Gate)
-        {
-            var product = room.FindProduct(request.Sku);
-            if (product is null) return Refuse(PurchaseStatus.NotOnSale, "sku is not in the line-up");
-            var onFlashSale = room.IsFlashSaleActive(now) && room.FlashSale!.Sku == request.Sku;
-            if (onFlashSale && buyer.Role == ParticipantRole.Guest && options.Value.FlashSaleRequiresLogin)
-                return Refuse(PurchaseStatus.LoginRequired, "sign in to buy in a flash sale");
-            if (!onFlashSale && room.PinnedSku != request.Sku)
-                return Refuse(PurchaseStatus.NotOnSale, "only the pinned product or the flash sale can be bought");
-            // Sold out as far as the ledger said a moment ago: refuse in memory. After a sale sells out this is
-            // nearly every purchase, and none of them waits behind the reservations still being written.
-            if (room.KnownSoldOut(request.Sku, request.Quantity, now, SoldOutCacheWindow))
-                return Refuse(PurchaseStatus.SoldOut, "no units left");
-            epoch = room.StockEpoch;
-            reservation = new ReservationRequest(
-                room.ChannelId, buyer.UserId, buyer.DisplayName, request.IdempotencyKey, request.Sku, request.Quantity,
-                onFlashSale ? room.FlashSale!.PriceCents : product.PriceCents,
-                onFlashSale ? room.FlashSale!.Currency : product.Currency,
-                session.Referrer,
-                onFlashSale ? room.FlashSale!.SaleId : null,
-                room.LineupRemaining.ContainsKey(request.Sku),
-                now,
-                options.Value.MaxUnitsPerBuyerPerSku,
-                options.Value.MaxUnitsPerBuyerPerSale);
-        }
+        var offer = room.Offer(request.Sku, request.Quantity, now, SoldOutCacheWindow);
+        if (offer.Product is not { } product) return Refuse(PurchaseStatus.NotOnSale, "sku is not in the line-up");
+        var sale = offer.FlashSale;
+        if (sale is not null && buyer.Role == ParticipantRole.Guest && options.Value.FlashSaleRequiresLogin)
+            return Refuse(PurchaseStatus.LoginRequired, "sign in to buy in a flash sale");
+        if (sale is null && !offer.Pinned)
+            return Refuse(PurchaseStatus.NotOnSale, "only the pinned product or the flash sale can be bought");
+        // Sold out as far as the ledger said a moment ago: refuse in memory. After a sale sells out this is
+        // nearly every purchase, and none of them waits behind the reservations still being written.
+        if (offer.KnownSoldOut)
+            return Refuse(PurchaseStatus.SoldOut, "no units left");
+        var reservation = new ReservationRequest(
+            room.ChannelId, buyer.UserId, buyer.DisplayName, request.IdempotencyKey, request.Sku, request.Quantity,
+            sale?.PriceCents ?? product.PriceCents,
+            sale?.Currency ?? product.Currency,
+            session.Referrer,
+            sale?.SaleId,
+            offer.LineupLimited,
+            now,
+            options.Value.MaxUnitsPerBuyerPerSku,
+            options.Value.MaxUnitsPerBuyerPerSale);
 
         var outcome = await ledger.ReserveAsync(reservation, cancellationToken);
         switch (outcome.Kind)
         {
             case ReservationKind.Reserved:
-                lock (room.Gate) room.ApplyStock(request.Sku, outcome.FlashRemaining, outcome.LineupRemaining, reservation.FlashSaleId, outcome.Sequence, epoch, time.GetUtcNow());
                 session.RememberReservedKey(buyer.UserId, room.ChannelId, request.IdempotencyKey, outcome.OrderId!);
-                stock.MarkDirty(room, request.Sku);
+                stock.Apply(room, request.Sku, outcome.FlashRemaining, outcome.LineupRemaining, reservation.FlashSaleId, outcome.Sequence, offer.StockEpoch);
                 dispatch.Notify();
                 return new PurchaseResult { Status = PurchaseStatus.Reserved, OrderId = outcome.OrderId };
             case ReservationKind.Duplicate:
@@ -101,7 +97,8 @@ internal sealed class PurchaseService(
                     : $"at most {options.Value.MaxUnitsPerBuyerPerSku} of this product per buyer");
             default:
                 // The counts read while refusing arm the in-memory sold-out answer for the purchases behind this one.
-                lock (room.Gate) room.ApplyStock(request.Sku, outcome.FlashRemaining, outcome.LineupRemaining, reservation.FlashSaleId, outcome.Sequence, epoch, time.GetUtcNow());
+                // Applied only, not published: this refusal took no stock.
+                room.ApplyLedgerCount(request.Sku, outcome.FlashRemaining, outcome.LineupRemaining, reservation.FlashSaleId, outcome.Sequence, offer.StockEpoch, time.GetUtcNow());
                 return Refuse(PurchaseStatus.SoldOut, "no units left");
         }
     }
@@ -112,7 +109,7 @@ internal sealed class PurchaseService(
     /// viewer, or a guest with a guest token, may have bought with this key on another connection (a purchase retried
     /// after a reconnect) or before a restart, so for them the ledger is the answer.
     /// </summary>
-    private async Task<string?> FindEarlierAsync(LiveRoom room, Participant buyer, LiveSession session, string key, CancellationToken cancellationToken)
+    private async Task<string?> FindEarlierAsync(LiveRoom room, Participant buyer, ConnectionSession session, string key, CancellationToken cancellationToken)
     {
         if (session.FindReservedKey(buyer.UserId, room.ChannelId, key) is { } known) return known;
         if (buyer.ConnectionScoped && session.ReservedKeysComplete) return null;

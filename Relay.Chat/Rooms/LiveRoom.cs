@@ -1,95 +1,409 @@
 using Relay.Chat.Channels;
 using Relay.Chat.Contracts;
-using Relay.Chat.Purchases;
+using Relay.Chat.Ledger;
 
 namespace Relay.Chat.Rooms;
 
-/// <summary>In-memory state of one channel's room. Every field is guarded by <see cref="Gate"/>;
-/// the durable truth for stock lives in the ledger, these counts are its latest known values.</summary>
-internal sealed class LiveRoom(string channelId, string title, bool live)
+/// <summary>In-memory state of one channel's room. Every field is guarded by a gate no other type can take: callers
+/// say what they want done (admit a connection, record a message, apply a ledger count) and the room keeps its own
+/// invariants. The durable truth for stock lives in the ledger; the counts here are its latest known values.</summary>
+internal sealed class LiveRoom
 {
-    public Lock Gate { get; } = new();
+    private readonly Lock _gate = new();
 
-    public string ChannelId { get; } = channelId;
-    public string Title { get; set; } = title;
-    public bool Live { get; set; } = live;
+    public LiveRoom(string channelId, string title, bool live, IReadOnlyList<LineupItem> lineup, LineupStock stock, FlashSaleRecord? sale, DateTimeOffset now)
+    {
+        ChannelId = channelId;
+        _title = title;
+        _live = live;
+        _lineup = [.. lineup];
+        _flashSale = sale;
+        _flashRemaining = sale?.Remaining ?? 0;
+        ReplaceStock(stock, now);
+    }
 
-    public List<LineupItem> Lineup { get; set; } = [];
-    public Dictionary<string, int> LineupRemaining { get; set; } = new(StringComparer.Ordinal);
+    public string ChannelId { get; }
+
+    private readonly string _title;
+    private bool _live;
+
+    private List<LineupItem> _lineup;
+    private Dictionary<string, int> _lineupRemaining = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _stockSequence = new(StringComparer.Ordinal);
+    // When the ledger last told this room a count of the sku: the sold-out fast path only trusts a recent one.
+    private readonly Dictionary<string, DateTimeOffset> _stockKnownAt = new(StringComparer.Ordinal);
+    /// <summary>Bumped when the line-up stock is replaced, so a count read before the reset is never applied after it.</summary>
+    private int _stockEpoch;
 
-    public string? PinnedSku { get; set; }
-    public FlashSaleRecord? FlashSale { get; set; }
-    public int FlashRemaining { get; set; }
-    public ITimer? FlashSaleTimer { get; set; }
+    private string? _pinnedSku;
+    private FlashSaleRecord? _flashSale;
+    private int _flashRemaining;
+    private ITimer? _flashSaleTimer;
 
-    public LinkedList<ChatMessageView> Recent { get; } = new();
+    private readonly LinkedList<ChatMessageView> _recent = new();
     // Message ids a host may still delete: a longer window than the snapshot buffer.
-    public Queue<string> KnownMessageIds { get; } = new();
-    public HashSet<string> KnownMessageIdSet { get; } = new(StringComparer.Ordinal);
+    private readonly Queue<string> _knownMessageIds = new();
+    private readonly HashSet<string> _knownMessageIdSet = new(StringComparer.Ordinal);
+    private const int DeletableWindow = 1000;
     /// <summary>Keyed by display id (<see cref="Identity.DisplayIds"/>), or by <see cref="MutedAddressKey"/> for guests without a guest token.</summary>
-    public Dictionary<string, DateTimeOffset> MutedUntil { get; } = new(StringComparer.Ordinal);
-    public int SlowModeSeconds { get; set; }
+    private readonly Dictionary<string, DateTimeOffset> _mutedUntil = new(StringComparer.Ordinal);
+    private int _slowModeSeconds;
 
     /// <summary>Non-moderator messages of the whole room (<c>Chat:RoomMessagesPerSecond</c>); made at the first one.</summary>
-    public TokenBucket? MessageBudget { get; set; }
+    private TokenBucket? _messageBudget;
 
     /// <summary>Address hash of each guest in the room that has no guest token (display id -> hash), so a mute of that
     /// id also holds for the address: its next connection has a new id.</summary>
-    public Dictionary<string, string> ConnectionGuestAddresses { get; } = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _connectionGuestAddresses = new(StringComparer.Ordinal);
 
-    public static string MutedAddressKey(string addressHash) => "address:" + addressHash;
+    private static string MutedAddressKey(string addressHash) => "address:" + addressHash;
 
     /// <summary>For each muted token-less guest (display id), the address key muted with it: the guest is usually gone (and out
-    /// of <see cref="ConnectionGuestAddresses"/>) by the time a host lifts the mute. As small as the set of mutes.</summary>
-    public Dictionary<string, string> MutedAddressOf { get; } = new(StringComparer.Ordinal);
+    /// of <see cref="_connectionGuestAddresses"/>) by the time a host lifts the mute. As small as the set of mutes.</summary>
+    private readonly Dictionary<string, string> _mutedAddressOf = new(StringComparer.Ordinal);
 
     /// <summary>Skeletons of the names hosts joined this room with; bounded, a host rarely has more than one.</summary>
-    public HashSet<string> HostNames { get; } = new(StringComparer.Ordinal);
-    public const int MaxHostNames = 16;
+    private readonly HashSet<string> _hostNames = new(StringComparer.Ordinal);
+    private const int MaxHostNames = 16;
 
-    public HashSet<string> Connections { get; } = new(StringComparer.Ordinal);
-    public bool ViewerBroadcastScheduled { get; set; }
+    private readonly HashSet<string> _connections = new(StringComparer.Ordinal);
+    private bool _viewerBroadcastScheduled;
 
-    public HashSet<string> DirtyStock { get; } = new(StringComparer.Ordinal);
-    public bool StockFlushRunning { get; set; }
+    private readonly HashSet<string> _dirtyStock = new(StringComparer.Ordinal);
+    private bool _stockFlushRunning;
 
-    public LineupItem? FindProduct(string sku) => Lineup.FirstOrDefault(p => p.Sku == sku);
+    // ---- Connections ----
 
-    public bool IsFlashSaleActive(DateTimeOffset now) => FlashSale is { } sale && sale.EndsAt > now;
-
-    // When the ledger last told this room a count of the sku: the sold-out fast path only trusts a recent one.
-    private readonly Dictionary<string, DateTimeOffset> _stockKnownAt = new(StringComparer.Ordinal);
-
-    /// <summary>Bumped when the line-up stock is replaced, so a count read before the reset is never applied after it.</summary>
-    public int StockEpoch { get; private set; }
-
-    /// <summary>Applies a count read inside a ledger transaction unless a later one was applied already.</summary>
-    public void ApplyStock(string sku, int? flashRemaining, int? lineupRemaining, string? saleId, long sequence, int epoch, DateTimeOffset now)
+    public string[] HostNameSkeletons()
     {
-        if (epoch != StockEpoch) return;
-        if (_stockSequence.TryGetValue(sku, out var seen) && seen > sequence) return;
-        _stockSequence[sku] = sequence;
-        _stockKnownAt[sku] = now;
-        if (lineupRemaining is { } l && LineupRemaining.ContainsKey(sku)) LineupRemaining[sku] = l;
-        if (flashRemaining is { } f && FlashSale is { } sale && sale.Sku == sku && (saleId is null || saleId == sale.SaleId)) FlashRemaining = f;
+        lock (_gate) return [.. _hostNames];
     }
 
-    /// <summary>Takes the counts a line-up change read from the ledger. Its <paramref name="sequence"/> becomes every sku's
-    /// floor, so a count read before it (a purchase or a failed order's give-back that committed earlier but reports
-    /// later) is never applied after it.</summary>
-    public void ReplaceLineupStock(IReadOnlyDictionary<string, int> remaining, long sequence, DateTimeOffset now)
+    /// <summary>Adds the connection and answers what it sees on joining. <paramref name="hostNameSkeleton"/> is a moderator's
+    /// name skeleton (kept so guests cannot pose as the host); <paramref name="guestAddressHash"/> is the address of a guest
+    /// without a guest token, so a mute of <paramref name="displayId"/> also holds for its address.</summary>
+    public JoinSnapshot Admit(string connectionId, string displayId, string? hostNameSkeleton, string? guestAddressHash, DateTimeOffset now)
     {
-        LineupRemaining = new Dictionary<string, int>(remaining, StringComparer.Ordinal);
+        lock (_gate)
+        {
+            _connections.Add(connectionId);
+            if (hostNameSkeleton is not null && _hostNames.Count < MaxHostNames) _hostNames.Add(hostNameSkeleton);
+            if (guestAddressHash is not null) _connectionGuestAddresses[displayId] = guestAddressHash;
+            var pinned = _pinnedSku is { } sku ? FindProductLocked(sku) : null;
+            return new JoinSnapshot
+            {
+                ChannelId = ChannelId,
+                Title = _title,
+                Live = _live,
+                Viewers = _connections.Count,
+                Pinned = pinned is null ? null : ToView(pinned, now),
+                Lineup = [.. _lineup.Select(p => ToView(p, now))],
+                FlashSale = IsFlashSaleActive(now) ? FlashSaleView(now) : null,
+                RecentMessages = [.. _recent],
+                SlowModeSeconds = _slowModeSeconds,
+            };
+        }
+    }
+
+    /// <summary>True if the connection was in the room. A guest without a guest token (<paramref name="connectionScopedDisplayId"/>)
+    /// exists only on this connection, so its address entry goes with it; a mute already recorded for the address stays.</summary>
+    public bool Remove(string connectionId, string? connectionScopedDisplayId)
+    {
+        lock (_gate)
+        {
+            if (connectionScopedDisplayId is not null) _connectionGuestAddresses.Remove(connectionScopedDisplayId);
+            return _connections.Remove(connectionId);
+        }
+    }
+
+    /// <summary>The channel is gone: the auto-end timer stops, and the connections still joined are returned.</summary>
+    public string[] Close()
+    {
+        lock (_gate)
+        {
+            _flashSaleTimer?.Dispose();
+            return [.. _connections];
+        }
+    }
+
+    public void SetLive(bool live)
+    {
+        lock (_gate) _live = live;
+    }
+
+    /// <summary>True when the caller must publish the viewer count later; false when a publication is already scheduled.</summary>
+    public bool ScheduleViewerBroadcast()
+    {
+        lock (_gate)
+        {
+            if (_viewerBroadcastScheduled) return false;
+            return _viewerBroadcastScheduled = true;
+        }
+    }
+
+    /// <summary>The count for the scheduled publication; the next change schedules a new one.</summary>
+    public int TakeViewerCount()
+    {
+        lock (_gate)
+        {
+            _viewerBroadcastScheduled = false;
+            return _connections.Count;
+        }
+    }
+
+    // ---- Chat and moderation ----
+
+    /// <summary>How long <paramref name="key"/> (a display id, or with <paramref name="isAddress"/> an address hash) is still
+    /// muted; null when it is not. An expired mute is dropped on the way.</summary>
+    public TimeSpan? MutedFor(string key, bool isAddress, DateTimeOffset now)
+    {
+        if (isAddress) key = MutedAddressKey(key);
+        lock (_gate)
+        {
+            if (!_mutedUntil.TryGetValue(key, out var until)) return null;
+            if (until > now) return until - now;
+            _mutedUntil.Remove(key);
+            return null;
+        }
+    }
+
+    /// <summary>When a sender whose last message was at <paramref name="lastMessageAt"/> may send again; null when now.</summary>
+    public DateTimeOffset? SlowModeNext(DateTimeOffset lastMessageAt, DateTimeOffset now)
+    {
+        lock (_gate)
+            return _slowModeSeconds > 0 && lastMessageAt.AddSeconds(_slowModeSeconds) is var next && next > now ? next : null;
+    }
+
+    public void SetSlowMode(int seconds)
+    {
+        lock (_gate) _slowModeSeconds = seconds;
+    }
+
+    public TokenBucket MessageBudget(double burst, double perSecond, DateTimeOffset now)
+    {
+        lock (_gate) return _messageBudget ??= new TokenBucket(burst, perSecond, now);
+    }
+
+    /// <summary>Keeps the message for the join snapshot (the last <paramref name="recentLimit"/>) and as deletable.</summary>
+    public void RecordMessage(ChatMessageView message, int recentLimit)
+    {
+        lock (_gate)
+        {
+            if (recentLimit > 0)
+            {
+                _recent.AddLast(message);
+                while (_recent.Count > recentLimit) _recent.RemoveFirst();
+            }
+            _knownMessageIds.Enqueue(message.Id);
+            _knownMessageIdSet.Add(message.Id);
+            while (_knownMessageIds.Count > DeletableWindow) _knownMessageIdSet.Remove(_knownMessageIds.Dequeue());
+        }
+    }
+
+    /// <summary>False when the message is unknown or too old to delete.</summary>
+    public bool TryDeleteMessage(string messageId)
+    {
+        lock (_gate)
+        {
+            // Removed from the id set but left in the queue: the queue only bounds the set's size.
+            if (!_knownMessageIdSet.Remove(messageId)) return false;
+            if (_recent.FirstOrDefault(m => m.Id == messageId) is { } recent) _recent.Remove(recent);
+            return true;
+        }
+    }
+
+    /// <summary>Mutes <paramref name="muteKey"/> (a display id) until <paramref name="until"/>, or lifts its mute when null.
+    /// A guest without a guest token gets a new id on its next connection, so its address is muted with it.</summary>
+    public void SetMute(string muteKey, DateTimeOffset? until, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var address = _connectionGuestAddresses.TryGetValue(muteKey, out var hash) ? MutedAddressKey(hash)
+                : _mutedAddressOf.GetValueOrDefault(muteKey);
+            if (address is not null)
+            {
+                if (until is null) _mutedAddressOf.Remove(muteKey);
+                else _mutedAddressOf[muteKey] = address;
+            }
+            string[] keys = address is null ? [muteKey] : [muteKey, address];
+            foreach (var muted in keys)
+            {
+                if (until is { } end) _mutedUntil[muted] = end;
+                else _mutedUntil.Remove(muted);
+            }
+            // Expired mutes are dropped here too, so the map stays as small as the set of active mutes.
+            foreach (var expired in _mutedUntil.Where(m => m.Value <= now).Select(m => m.Key).ToList())
+                _mutedUntil.Remove(expired);
+            foreach (var gone in _mutedAddressOf.Keys.Where(id => !_mutedUntil.ContainsKey(id)).ToList())
+                _mutedAddressOf.Remove(gone);
+        }
+    }
+
+    // ---- Line-up, pin and flash sale ----
+
+    public LineupItem? FindProduct(string sku)
+    {
+        lock (_gate) return FindProductLocked(sku);
+    }
+
+    /// <summary>The pinned product as the room now shows it; null when <paramref name="sku"/> is not in the line-up.</summary>
+    public ProductView? Pin(string sku, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (FindProductLocked(sku) is not { } product) return null;
+            _pinnedSku = sku;
+            return ToView(product, now);
+        }
+    }
+
+    /// <summary>False when nothing was pinned.</summary>
+    public bool Unpin()
+    {
+        lock (_gate)
+        {
+            if (_pinnedSku is null) return false;
+            _pinnedSku = null;
+            return true;
+        }
+    }
+
+    /// <summary>Takes a new line-up and the counts the ledger read for it. Its sequence becomes every sku's floor, so a
+    /// count read before it (a purchase or a failed order's give-back that committed earlier but reports later) is never
+    /// applied after it. Says whether the pin or the flash sale now names a product no longer listed.</summary>
+    public (bool PinGone, bool SaleGone) ReplaceLineup(IReadOnlyList<LineupItem> lineup, LineupStock stock, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            _lineup = [.. lineup];
+            ReplaceStock(stock, now);
+            return (_pinnedSku is { } pinned && FindProductLocked(pinned) is null,
+                _flashSale is { } sale && FindProductLocked(sale.Sku) is null);
+        }
+    }
+
+    /// <summary>The running sale's id, or null.</summary>
+    public string? FlashSaleId()
+    {
+        lock (_gate) return _flashSale?.SaleId;
+    }
+
+    /// <summary>Replaces any running sale with <paramref name="sale"/>; <paramref name="armAutoEnd"/> makes its end timer.
+    /// Returns the sale as the room shows it and the sku of the sale it replaced, if any.</summary>
+    public (FlashSaleView View, string? PreviousSku) StartFlashSale(FlashSaleRecord sale, Func<FlashSaleRecord, ITimer> armAutoEnd, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var previousSku = _flashSale?.Sku;
+            _flashSaleTimer?.Dispose();
+            _flashSale = sale;
+            _flashRemaining = sale.Remaining;
+            _flashSaleTimer = armAutoEnd(sale);
+            return (FlashSaleView(now)!, previousSku);
+        }
+    }
+
+    /// <summary>Arms the end timer of a sale the room opened with (a sale running when the process stopped).</summary>
+    public void ArmFlashSaleEnd(Func<FlashSaleRecord, ITimer> armAutoEnd)
+    {
+        lock (_gate)
+            if (_flashSale is { } sale) _flashSaleTimer = armAutoEnd(sale);
+    }
+
+    /// <summary>Ends sale <paramref name="saleId"/> if it is still the running one: returns it as shown ending now
+    /// (endsAt = now, active = false) and its sku; null when another sale or none runs.</summary>
+    public (FlashSaleView View, string Sku)? EndFlashSale(string saleId, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_flashSale?.SaleId != saleId) return null;
+            var sku = _flashSale.Sku;
+            _flashSale = _flashSale with { EndsAt = now };
+            var view = FlashSaleView(now)!;
+            _flashSale = null;
+            _flashSaleTimer?.Dispose();
+            _flashSaleTimer = null;
+            return (view, sku);
+        }
+    }
+
+    // ---- Purchases and stock ----
+
+    /// <summary>What a purchase of <paramref name="quantity"/> × <paramref name="sku"/> would be offered right now, taken in
+    /// one step so the decision and the ledger request agree. <see cref="PurchaseOffer.KnownSoldOut"/> uses a count no older
+    /// than <paramref name="soldOutMaxAge"/>.</summary>
+    public PurchaseOffer Offer(string sku, int quantity, DateTimeOffset now, TimeSpan soldOutMaxAge)
+    {
+        lock (_gate)
+        {
+            var product = FindProductLocked(sku);
+            var sale = IsFlashSaleActive(now) && _flashSale!.Sku == sku ? _flashSale : null;
+            return new PurchaseOffer(product, sale, _pinnedSku == sku, KnownSoldOut(sku, quantity, now, soldOutMaxAge),
+                _stockEpoch, _lineupRemaining.ContainsKey(sku));
+        }
+    }
+
+    /// <summary>Applies a count read inside a ledger transaction unless a later one was applied already. A count read
+    /// under an earlier line-up (<paramref name="epoch"/> not the current one) is dropped; <paramref name="epoch"/> null
+    /// means the sequence alone orders it (a give-back read in its own transaction).</summary>
+    public void ApplyLedgerCount(string sku, int? flashRemaining, int? lineupRemaining, string? saleId, long sequence, int? epoch, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (epoch is { } e && e != _stockEpoch) return;
+            if (_stockSequence.TryGetValue(sku, out var seen) && seen > sequence) return;
+            _stockSequence[sku] = sequence;
+            _stockKnownAt[sku] = now;
+            if (lineupRemaining is { } l && _lineupRemaining.ContainsKey(sku)) _lineupRemaining[sku] = l;
+            if (flashRemaining is { } f && _flashSale is { } sale && sale.Sku == sku && (saleId is null || saleId == sale.SaleId)) _flashRemaining = f;
+        }
+    }
+
+    /// <summary>True when the caller must start the room's stock flush; false when one is running and will pick it up.</summary>
+    public bool MarkStockDirty(string sku)
+    {
+        lock (_gate)
+        {
+            _dirtyStock.Add(sku);
+            if (_stockFlushRunning) return false;
+            return _stockFlushRunning = true;
+        }
+    }
+
+    /// <summary>The latest visible count of each sku marked dirty since the last call (unlimited ones are skipped). Empty
+    /// means nothing is left to send, and the flush has ended: the next <see cref="MarkStockDirty"/> starts a new one.</summary>
+    public List<StockEvent> TakeDirtyStock(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            List<StockEvent> events = [.. _dirtyStock
+                .Select(sku => (sku, stock: VisibleStock(sku, now)))
+                .Where(s => s.stock is not null)
+                .Select(s => new StockEvent { Sku = s.sku, Remaining = s.stock!.Value })];
+            _dirtyStock.Clear();
+            if (events.Count == 0) _stockFlushRunning = false;
+            return events;
+        }
+    }
+
+    // ---- Under the gate ----
+
+    private void ReplaceStock(LineupStock stock, DateTimeOffset now)
+    {
+        _lineupRemaining = new Dictionary<string, int>(stock.Remaining, StringComparer.Ordinal);
         _stockSequence.Clear();
         _stockKnownAt.Clear();
-        foreach (var item in Lineup)
+        foreach (var item in _lineup)
         {
-            _stockSequence[item.Sku] = sequence;
+            _stockSequence[item.Sku] = stock.Sequence;
             _stockKnownAt[item.Sku] = now;
         }
-        StockEpoch++;
+        _stockEpoch++;
     }
+
+    private LineupItem? FindProductLocked(string sku) => _lineup.FirstOrDefault(p => p.Sku == sku);
+
+    private bool IsFlashSaleActive(DateTimeOffset now) => _flashSale is { } sale && sale.EndsAt > now;
 
     /// <summary>
     /// True when the ledger said less than <paramref name="quantity"/> of <paramref name="sku"/> is left no longer than
@@ -98,30 +412,30 @@ internal sealed class LiveRoom(string channelId, string title, bool live)
     /// single process the count is exact; <paramref name="maxAge"/> bounds how long a give-back by another process
     /// sharing the database can go unseen.
     /// </summary>
-    public bool KnownSoldOut(string sku, int quantity, DateTimeOffset now, TimeSpan maxAge) =>
+    private bool KnownSoldOut(string sku, int quantity, DateTimeOffset now, TimeSpan maxAge) =>
         VisibleStock(sku, now) is { } left && left < quantity
         && _stockKnownAt.TryGetValue(sku, out var at) && now - at <= maxAge;
 
     /// <summary>What buyers can still get of <paramref name="sku"/> right now; null = unlimited.</summary>
-    public int? VisibleStock(string sku, DateTimeOffset now)
+    private int? VisibleStock(string sku, DateTimeOffset now)
     {
-        int? lineup = LineupRemaining.TryGetValue(sku, out var l) ? l : null;
-        if (IsFlashSaleActive(now) && FlashSale!.Sku == sku)
-            return lineup is { } lim ? Math.Min(lim, FlashRemaining) : FlashRemaining;
+        int? lineup = _lineupRemaining.TryGetValue(sku, out var l) ? l : null;
+        if (IsFlashSaleActive(now) && _flashSale!.Sku == sku)
+            return lineup is { } lim ? Math.Min(lim, _flashRemaining) : _flashRemaining;
         return lineup;
     }
 
-    public ProductView ToView(LineupItem item, DateTimeOffset now) => new()
+    private ProductView ToView(LineupItem item, DateTimeOffset now) => new()
     {
         Sku = item.Sku, Title = item.Title, PriceCents = item.PriceCents, Currency = item.Currency,
         ImageUrl = item.ImageUrl, Stock = VisibleStock(item.Sku, now),
     };
 
-    public FlashSaleView? FlashSaleView(DateTimeOffset now) => FlashSale is { } sale
+    private FlashSaleView? FlashSaleView(DateTimeOffset now) => _flashSale is { } sale
         ? new FlashSaleView
         {
             Sku = sale.Sku, PriceCents = sale.PriceCents, Currency = sale.Currency, Quantity = sale.Quantity,
-            Remaining = FlashRemaining, EndsAt = sale.EndsAt.UtcDateTime, Active = sale.EndsAt > now,
+            Remaining = _flashRemaining, EndsAt = sale.EndsAt.UtcDateTime, Active = sale.EndsAt > now,
         }
         : null;
 }

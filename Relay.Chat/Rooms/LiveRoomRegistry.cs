@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Relay.Chat.Channels;
-using Relay.Chat.Purchases;
+using Relay.Chat.Ledger;
 
 namespace Relay.Chat.Rooms;
 
@@ -28,13 +28,7 @@ internal sealed class LiveRoomRegistry(IChannelDirectory directory, IHostCredent
         if (info is null) return null;
         var stock = await ledger.ApplyLineupAsync(channelId, info.Lineup, resetStock: false, cancellationToken);
         var sale = await ledger.FindActiveFlashSaleAsync(channelId, time.GetUtcNow(), cancellationToken);
-        var room = new LiveRoom(info.Id, info.Title, info.Live)
-        {
-            Lineup = [.. info.Lineup],
-            FlashSale = sale,
-            FlashRemaining = sale?.Remaining ?? 0,
-        };
-        room.ReplaceLineupStock(stock.Remaining, stock.Sequence, time.GetUtcNow());
+        var room = new LiveRoom(info.Id, info.Title, info.Live, info.Lineup, stock, sale, time.GetUtcNow());
         _rooms[channelId] = room;
         RoomOpened?.Invoke(room);
         return room;

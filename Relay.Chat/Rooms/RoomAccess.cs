@@ -5,7 +5,7 @@ namespace Relay.Chat.Rooms;
 
 internal static class RoomAccess
 {
-    public static (LiveRoom Room, Participant Participant) Joined(this LiveRoomRegistry registry, LiveSession session)
+    public static (LiveRoom Room, Participant Participant) Joined(this LiveRoomRegistry registry, ConnectionSession session)
     {
         if (session.ChannelId is not { } channelId || session.Participant is not { } participant || registry.Find(channelId) is not { } room)
             throw Refusal.Create(Refusal.NotJoined, "call Join(channelId, options) first");
@@ -15,7 +15,7 @@ internal static class RoomAccess
         return (room, participant);
     }
 
-    public static (LiveRoom Room, Participant Participant) Moderator(this LiveRoomRegistry registry, LiveSession session)
+    public static (LiveRoom Room, Participant Participant) Moderator(this LiveRoomRegistry registry, ConnectionSession session)
     {
         var joined = registry.Joined(session);
         if (!joined.Participant.IsModerator)

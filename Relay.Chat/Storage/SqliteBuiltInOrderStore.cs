@@ -1,4 +1,5 @@
 using Relay.Chat.Orders;
+using Relay.Chat.Orders.BuiltIn;
 
 namespace Relay.Chat.Storage;
 

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Relay.Chat.Channels;
 using Relay.Chat.Orders;
-using Relay.Chat.Purchases;
+using Relay.Chat.Ledger;
 
 namespace Relay.Chat.Storage;
 

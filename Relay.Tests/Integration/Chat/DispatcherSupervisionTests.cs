@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Relay.Chat.Contracts;
 using Relay.Chat.Orders;
-using Relay.Chat.Purchases;
+using Relay.Chat.Ledger;
 using Relay.Chat.Storage;
 using Relay.Tests.Common.Chat;
 using Relay.Tests.Common.Hosts;

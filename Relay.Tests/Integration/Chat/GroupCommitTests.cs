@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Relay.Chat.Contracts;
-using Relay.Chat.Purchases;
+using Relay.Chat.Ledger;
 using Relay.Chat.Storage;
 using Relay.Tests.Common.Hosts;
 using Relay.Tests.Common.Chat;

@@ -2,7 +2,7 @@ using CsCheck;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Relay.Chat.Channels;
-using Relay.Chat.Purchases;
+using Relay.Chat.Ledger;
 using Relay.Chat.Storage;
 using Relay.Tests.Common;
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Relay.Chat.Contracts;
 using Relay.Chat.Orders;
+using Relay.Chat.Ledger;
 using Relay.Chat.Purchases;
 using Relay.Ingest.Consumers.Recording;
 using Relay.Tests.Common;

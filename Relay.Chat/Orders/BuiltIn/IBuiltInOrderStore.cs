@@ -1,10 +1,4 @@
-namespace Relay.Chat.Orders;
-
-/// <summary><paramref name="Created"/> false = the key was seen before and <paramref name="ResponseJson"/> is the first answer.</summary>
-public sealed record StoredOrderAnswer(bool Created, string ResponseJson);
-
-/// <summary>One order the built-in order API received, with its place in the list.</summary>
-public sealed record ReceivedOrderRow(string BodyJson, ListCursor Position);
+namespace Relay.Chat.Orders.BuiltIn;
 
 /// <summary>Storage of the built-in order API (the default order endpoint).</summary>
 public interface IBuiltInOrderStore

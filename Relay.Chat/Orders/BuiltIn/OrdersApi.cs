@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Relay.Chat.Access;
 using Relay.Chat.Channels;
 
-namespace Relay.Chat.Orders;
+namespace Relay.Chat.Orders.BuiltIn;
 
 /// <summary>
 /// The built-in order API (the default order endpoint) and the relay's own view of a channel's orders.

@@ -4,9 +4,10 @@ using Relay.Chat.Channels;
 using Relay.Chat.Configuration;
 using Relay.Chat.Contracts;
 using Relay.Chat.Diagnostics;
-using Relay.Chat.Purchases;
+using Relay.Chat.Ledger;
+using Relay.Chat.Rooms;
 
-namespace Relay.Chat.Rooms;
+namespace Relay.Chat.Merchandising;
 
 /// <summary>Pinned product and flash sales.</summary>
 internal sealed class MerchandisingService
@@ -28,26 +29,20 @@ internal sealed class MerchandisingService
     {
         (_registry, _broadcaster, _stock, _ledger, _options, _time, _logger, _timeline) = (registry, broadcaster, stock, ledger, options.Value, time, logger, timeline);
         // A sale that was running when the process stopped gets its auto-end back when its room reopens.
-        _registry.RoomOpened += room => { lock (room.Gate) ArmAutoEnd(room); };
+        _registry.RoomOpened += room => room.ArmFlashSaleEnd(sale => ArmAutoEnd(room, sale));
     }
 
-    public async Task PinAsync(LiveSession session, string? sku)
+    public async Task PinAsync(ConnectionSession session, string? sku)
     {
         var (room, _) = _registry.Moderator(session);
         if (string.IsNullOrEmpty(sku) || sku.Length > RoomService.MaxIdLength)
             throw Refusal.Create(Refusal.Invalid, "sku is required");
-        ProductView view;
-        lock (room.Gate)
-        {
-            var product = room.FindProduct(sku) ?? throw Refusal.Create(Refusal.NotFound, "sku is not in the line-up");
-            room.PinnedSku = sku;
-            view = room.ToView(product, _time.GetUtcNow());
-        }
+        var view = room.Pin(sku, _time.GetUtcNow()) ?? throw Refusal.Create(Refusal.NotFound, "sku is not in the line-up");
         await _broadcaster.ToRoomAsync(room.ChannelId, "pinned", c => c.pinned(view));
         _timeline.Mark(room.ChannelId, "pinned", view);
     }
 
-    public Task UnpinAsync(LiveSession session)
+    public Task UnpinAsync(ConnectionSession session)
     {
         var (room, _) = _registry.Moderator(session);
         return UnpinAsync(room, CancellationToken.None);
@@ -55,16 +50,12 @@ internal sealed class MerchandisingService
 
     public async Task UnpinAsync(LiveRoom room, CancellationToken cancellationToken)
     {
-        lock (room.Gate)
-        {
-            if (room.PinnedSku is null) return;
-            room.PinnedSku = null;
-        }
+        if (!room.Unpin()) return;
         await _broadcaster.ToRoomAsync(room.ChannelId, "unpinned", c => c.unpinned());
         _timeline.Mark(room.ChannelId, "unpinned", new { });
     }
 
-    public async Task StartFlashSaleAsync(LiveSession session, FlashSaleRequest? request, CancellationToken cancellationToken)
+    public async Task StartFlashSaleAsync(ConnectionSession session, FlashSaleRequest? request, CancellationToken cancellationToken)
     {
         var (room, _) = _registry.Moderator(session);
         if (request is null) throw Refusal.Create(Refusal.Invalid, "a {sku, priceCents, quantity, durationSeconds} object is required");
@@ -76,30 +67,18 @@ internal sealed class MerchandisingService
             throw Refusal.Create(Refusal.Invalid, $"quantity must be between 1 and {MaxSaleQuantity}");
         if (request.DurationSeconds < 1 || request.DurationSeconds > _options.MaxFlashSaleSeconds)
             throw Refusal.Create(Refusal.Invalid, $"durationSeconds must be between 1 and {_options.MaxFlashSaleSeconds}");
-        string currency;
-        lock (room.Gate)
-            currency = (room.FindProduct(request.Sku) ?? throw Refusal.Create(Refusal.NotFound, "sku is not in the line-up")).Currency;
+        var currency = (room.FindProduct(request.Sku) ?? throw Refusal.Create(Refusal.NotFound, "sku is not in the line-up")).Currency;
 
         var endsAt = _time.GetUtcNow().AddSeconds(request.DurationSeconds);
         var sale = await _ledger.StartFlashSaleAsync(room.ChannelId, request.Sku, request.PriceCents, currency, request.Quantity, endsAt, cancellationToken);
-        FlashSaleView view;
-        string? previousSku;
-        lock (room.Gate)
-        {
-            previousSku = room.FlashSale?.Sku;
-            room.FlashSaleTimer?.Dispose();
-            room.FlashSale = sale;
-            room.FlashRemaining = sale.Remaining;
-            ArmAutoEnd(room);
-            view = room.FlashSaleView(_time.GetUtcNow())!;
-        }
+        var (view, previousSku) = room.StartFlashSale(sale, started => ArmAutoEnd(room, started), _time.GetUtcNow());
         await _broadcaster.ToRoomAsync(room.ChannelId, "flashSale", c => c.flashSale(view));
         _timeline.Mark(room.ChannelId, "flashSale", view);
         if (previousSku is not null && previousSku != sale.Sku) _stock.MarkDirty(room, previousSku);
         _stock.MarkDirty(room, sale.Sku);
     }
 
-    public Task EndFlashSaleAsync(LiveSession session, CancellationToken cancellationToken)
+    public Task EndFlashSaleAsync(ConnectionSession session, CancellationToken cancellationToken)
     {
         var (room, _) = _registry.Moderator(session);
         return EndFlashSaleAsync(room, null, cancellationToken);
@@ -108,33 +87,21 @@ internal sealed class MerchandisingService
     /// <summary>Ends the room's sale (only <paramref name="saleId"/> if given, so a late timer cannot end a newer sale).</summary>
     public async Task EndFlashSaleAsync(LiveRoom room, string? saleId, CancellationToken cancellationToken)
     {
-        string? current;
-        lock (room.Gate) current = room.FlashSale?.SaleId;
+        var current = room.FlashSaleId();
         if (current is null || (saleId is not null && saleId != current)) return;
         await _ledger.EndFlashSaleAsync(room.ChannelId, current, cancellationToken);
-        FlashSaleView? view;
-        string sku;
-        lock (room.Gate)
-        {
-            if (room.FlashSale?.SaleId != current) return;
-            sku = room.FlashSale.Sku;
-            // The ended sale is shown with endsAt = now and active = false, then forgotten.
-            room.FlashSale = room.FlashSale with { EndsAt = _time.GetUtcNow() };
-            view = room.FlashSaleView(_time.GetUtcNow());
-            room.FlashSale = null;
-            room.FlashSaleTimer?.Dispose();
-            room.FlashSaleTimer = null;
-        }
-        await _broadcaster.ToRoomAsync(room.ChannelId, "flashSale", c => c.flashSale(view!));
-        _timeline.Mark(room.ChannelId, "flashSale", view!);
+        // The ended sale is shown with endsAt = now and active = false, then forgotten.
+        if (room.EndFlashSale(current, _time.GetUtcNow()) is not { } ended) return;
+        var (view, sku) = ended;
+        await _broadcaster.ToRoomAsync(room.ChannelId, "flashSale", c => c.flashSale(view));
+        _timeline.Mark(room.ChannelId, "flashSale", view);
         _stock.MarkDirty(room, sku);
     }
 
-    private void ArmAutoEnd(LiveRoom room)
+    private ITimer ArmAutoEnd(LiveRoom room, FlashSaleRecord sale)
     {
-        if (room.FlashSale is not { } sale) return;
         var due = sale.EndsAt - _time.GetUtcNow();
-        room.FlashSaleTimer = _time.CreateTimer(_ => _ = AutoEndAsync(room, sale.SaleId), null,
+        return _time.CreateTimer(_ => _ = AutoEndAsync(room, sale.SaleId), null,
             due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 

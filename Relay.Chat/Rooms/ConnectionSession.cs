@@ -2,10 +2,10 @@ using Relay.Chat.Identity;
 
 namespace Relay.Chat.Rooms;
 
-/// <summary>Per-connection state, kept in the hub connection's Items.</summary>
-public sealed class LiveSession
+/// <summary>One SignalR connection's state, kept in the hub connection's Items.</summary>
+internal sealed class ConnectionSession
 {
-    internal LiveSession(string connectionId, string? accessToken, string connectionGuestId, string? clientAddressHash, TokenBucket calls, TokenBucket messages)
+    internal ConnectionSession(string connectionId, string? accessToken, string connectionGuestId, string? clientAddressHash, TokenBucket calls, TokenBucket messages)
     {
         ConnectionId = connectionId;
         AccessToken = accessToken;

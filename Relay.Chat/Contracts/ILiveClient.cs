@@ -1,6 +1,4 @@
-using Relay.Chat.Contracts;
-
-namespace Relay.Chat.Hubs;
+namespace Relay.Chat.Contracts;
 
 /// <summary>
 /// Events the hub sends. The method names are lower camelCase on purpose: SignalR puts the typed client's

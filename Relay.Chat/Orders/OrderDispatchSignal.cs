@@ -1,9 +1,9 @@
 using System.Threading.Channels;
 
-namespace Relay.Chat.Purchases;
+namespace Relay.Chat.Orders;
 
 /// <summary>Wakes the dispatcher when an order was written, so delivery starts at once instead of at the next poll.</summary>
-public sealed class OrderDispatchSignal
+internal sealed class OrderDispatchSignal
 {
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 

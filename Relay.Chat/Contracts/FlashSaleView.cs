@@ -1,0 +1,19 @@
+using MessagePack;
+
+namespace Relay.Chat.Contracts;
+
+// A wire shape of the hub: see JoinSnapshot.cs for why keys are spelled out.
+
+[MessagePackObject]
+public sealed class FlashSaleView
+{
+    [Key("sku")] public string Sku { get; set; } = "";
+    [Key("priceCents")] public long PriceCents { get; set; }
+    [Key("currency")] public string Currency { get; set; } = "";
+    [Key("quantity")] public int Quantity { get; set; }
+    [Key("remaining")] public int Remaining { get; set; }
+    /// <summary>UTC.</summary>
+    [Key("endsAt")] public DateTime EndsAt { get; set; }
+    /// <summary>false in the event sent when the sale ends (by the host, by time, or sold out and ended).</summary>
+    [Key("active")] public bool Active { get; set; }
+}

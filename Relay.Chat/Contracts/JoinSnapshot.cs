@@ -1,0 +1,23 @@
+using MessagePack;
+
+namespace Relay.Chat.Contracts;
+
+// Wire shapes of the hub. Keys are spelled out so MessagePack carries the same camelCase names
+// as the JSON protocol (whose naming policy is camelCase); clients of either protocol read one shape.
+// Mutable classes rather than records because MessagePack's dynamic resolver fills them reliably.
+
+[MessagePackObject]
+public sealed class JoinSnapshot
+{
+    [Key("channelId")] public string ChannelId { get; set; } = "";
+    [Key("title")] public string Title { get; set; } = "";
+    [Key("live")] public bool Live { get; set; }
+    [Key("viewers")] public int Viewers { get; set; }
+    [Key("pinned")] public ProductView? Pinned { get; set; }
+    [Key("lineup")] public List<ProductView> Lineup { get; set; } = [];
+    [Key("flashSale")] public FlashSaleView? FlashSale { get; set; }
+    [Key("recentMessages")] public List<ChatMessageView> RecentMessages { get; set; } = [];
+    [Key("slowModeSeconds")] public int SlowModeSeconds { get; set; }
+    /// <summary>Who the server takes the caller for: lets a guest learn its id and a host unlock its controls.</summary>
+    [Key("you")] public ParticipantView You { get; set; } = new();
+}

@@ -1,0 +1,15 @@
+using MessagePack;
+
+namespace Relay.Chat.Contracts;
+
+// A wire shape of the hub: see JoinSnapshot.cs for why keys are spelled out.
+
+[MessagePackObject]
+public sealed class ParticipantView
+{
+    /// <summary>The caller's display id in this room (see Identity.DisplayIds): what its messages carry and what `Mute` takes.</summary>
+    [Key("userId")] public string UserId { get; set; } = "";
+    [Key("displayName")] public string DisplayName { get; set; } = "";
+    /// <summary>`guest`, `viewer`, `host` or `admin`.</summary>
+    [Key("role")] public string Role { get; set; } = "";
+}

@@ -1,0 +1,14 @@
+using MessagePack;
+
+namespace Relay.Chat.Contracts;
+
+// A wire shape of the hub: see JoinSnapshot.cs for why keys are spelled out.
+
+[MessagePackObject]
+public sealed class PurchaseResult
+{
+    /// <summary>`reserved`, `sold_out`, `not_on_sale`, `limit_exceeded`, `login_required`, `invalid`.</summary>
+    [Key("status")] public string Status { get; set; } = "";
+    [Key("orderId")] public string? OrderId { get; set; }
+    [Key("reason")] public string? Reason { get; set; }
+}

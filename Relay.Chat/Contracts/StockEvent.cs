@@ -1,0 +1,12 @@
+using MessagePack;
+
+namespace Relay.Chat.Contracts;
+
+// A wire shape of the hub: see JoinSnapshot.cs for why keys are spelled out.
+
+[MessagePackObject]
+public sealed class StockEvent
+{
+    [Key("sku")] public string Sku { get; set; } = "";
+    [Key("remaining")] public int Remaining { get; set; }
+}

@@ -1,0 +1,11 @@
+using MessagePack;
+
+namespace Relay.Chat.Contracts;
+
+// A wire shape of the hub: see JoinSnapshot.cs for why keys are spelled out.
+
+[MessagePackObject]
+public sealed class ViewersEvent
+{
+    [Key("count")] public int Count { get; set; }
+}

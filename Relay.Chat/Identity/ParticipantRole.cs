@@ -1,0 +1,3 @@
+namespace Relay.Chat.Identity;
+
+internal enum ParticipantRole { Guest, Viewer, Host, Admin }

@@ -1,0 +1,4 @@
+namespace Relay.Chat.Ledger;
+
+/// <summary>Which per-buyer cap refused a reservation.</summary>
+public enum BuyerLimit { None, PerSku, PerSale }

@@ -1,0 +1,49 @@
+using Relay.Chat.Channels;
+using Relay.Chat.Contracts;
+using Relay.Chat.Ledger;
+using Relay.Chat.Rooms;
+
+namespace Relay.Chat.Merchandising;
+
+/// <summary>The server's side door into the rooms (<see cref="ILiveRoomControl"/>): ingest status, line-up changes and
+/// channel deletion, which reach the ledger, the room's merchandise and its connections together.</summary>
+internal sealed class LiveRoomControl(
+    LiveRoomRegistry registry,
+    RoomBroadcaster broadcaster,
+    StockPublisher stock,
+    IStockLedger ledger,
+    MerchandisingService merchandising,
+    IChannelCommerceArchive archive,
+    TimeProvider time) : ILiveRoomControl
+{
+    public async Task SetLiveAsync(string channelId, bool live, CancellationToken cancellationToken)
+    {
+        registry.Find(channelId)?.SetLive(live);
+        await broadcaster.ToRoomAsync(channelId, "status", c => c.status(new StatusEvent { Live = live }));
+    }
+
+    public async Task LineupChangedAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool resetStock, CancellationToken cancellationToken)
+    {
+        // One change at a time per channel, and never interleaved with the room opening: the ledger and the room
+        // always end on the same line-up (the server calls in the order it stored them).
+        using var turn = await registry.ChangeGate.EnterAsync(channelId, cancellationToken);
+        var stockNow = await ledger.ApplyLineupAsync(channelId, lineup, resetStock, cancellationToken);
+        if (registry.Find(channelId) is not { } room) return;
+        var (unpin, endSale) = room.ReplaceLineup(lineup, stockNow, time.GetUtcNow());
+        if (unpin) await merchandising.UnpinAsync(room, cancellationToken);
+        if (endSale) await merchandising.EndFlashSaleAsync(room, null, cancellationToken);
+        foreach (var item in lineup) stock.MarkDirty(room, item.Sku);
+    }
+
+    public async Task ChannelDeletedAsync(string channelId, CancellationToken cancellationToken)
+    {
+        string[] connections = registry.Remove(channelId, out var room) && room is not null ? room.Close() : [];
+        await ledger.EndFlashSaleAsync(channelId, null, cancellationToken);
+        // A channel created again under this id must not inherit these orders, keys or stock counts (review M11).
+        await archive.ArchiveChannelAsync(channelId, time.GetUtcNow(), cancellationToken);
+        await broadcaster.ToRoomAsync(channelId, "status", c => c.status(new StatusEvent { Live = false }));
+        // Connections still joined would otherwise hear a room opened later under the same id.
+        foreach (var connection in connections)
+            await broadcaster.Groups.RemoveFromGroupAsync(connection, RoomBroadcaster.RoomGroup(channelId), cancellationToken);
+    }
+}

@@ -1,0 +1,9 @@
+namespace Relay.Chat.Orders;
+
+public interface IOrderStore
+{
+    Task<IReadOnlyList<OrderRecord>> ListByChannelAsync(string channelId, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="max"/> of the channel's orders after <paramref name="after"/>, in (createdAt, orderId) order.</summary>
+    Task<IReadOnlyList<OrderRecord>> ListByChannelAsync(string channelId, ListCursor? after, int max, CancellationToken cancellationToken);
+}

@@ -1,0 +1,3 @@
+namespace Relay.Chat.Orders;
+
+public enum RedeliveryOutcome { Redelivered, UnknownOrder, NotDeadLettered }

@@ -1,0 +1,86 @@
+using Relay.Tests.Common;
+using Relay.Tests.Common.Hosts;
+using Relay.Tests.Common.Media;
+using Relay.Tests.Common.Peers;
+using Relay.Tests.Common.Chat;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Logging.Abstractions;
+using Relay.Chat.Channels;
+using Relay.Chat.Contracts;
+using Relay.Chat.Ledger;
+using Relay.Chat.Merchandising;
+using Relay.Chat.Rooms;
+
+namespace Relay.Tests.Integration.Chat;
+
+/// <summary><see cref="RoomStock"/> is the one place a ledger count reaches a room and its viewers.</summary>
+public sealed class RoomStockTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_reservation_that_reports_after_a_later_quiet_count_still_announces_the_stock()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var room = new LiveRoom("stock1", "Show", live: true, [new LineupItem("LIP-1", "Lipstick", 1999, "EUR", null, 5)],
+            new LineupStock(new Dictionary<string, int> { ["LIP-1"] = 1 }, Sequence: 1), sale: null, now);
+        var epoch = room.Offer("LIP-1", 1, now, TimeSpan.FromSeconds(1)).StockEpoch;
+        var viewers = new RecordingClients();
+        var stock = new RoomStock(new LiveRoomRegistry(new InMemoryChannelDirectory(), new InMemoryChannelDirectory(), new NoLedger(), TimeProvider.System),
+            new StockPublisher(new RoomBroadcaster(viewers, new NoGroups(), NullLogger<RoomBroadcaster>.Instance), TimeProvider.System),
+            TimeProvider.System);
+
+        // The last unit's reservation committed first (sequence 10) but reports after a sold-out refusal read the ledger
+        // (sequence 11). The refusal's count is applied without an event and the reservation's is older: the room shows 0,
+        // and the reservation must still tell the viewers, or they keep seeing 1 left.
+        room.ApplyLedgerCount("LIP-1", null, 0, null, sequence: 11, epoch, now);
+        stock.Apply(room, "LIP-1", null, 0, null, sequence: 10, epoch);
+
+        var sent = await viewers.Stock.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(("LIP-1", 0), (sent.Sku, sent.Remaining));
+    }
+
+    private sealed class RecordingClients : IHubClients<ILiveClient>, ILiveClient
+    {
+        public Channel<StockEvent> Stock { get; } = Channel.CreateUnbounded<StockEvent>();
+
+        public ILiveClient All => this;
+        public ILiveClient AllExcept(IReadOnlyList<string> excludedConnectionIds) => this;
+        public ILiveClient Client(string connectionId) => this;
+        public ILiveClient Clients(IReadOnlyList<string> connectionIds) => this;
+        public ILiveClient Group(string groupName) => this;
+        public ILiveClient GroupExcept(string groupName, IReadOnlyList<string> excludedConnectionIds) => this;
+        public ILiveClient Groups(IReadOnlyList<string> groupNames) => this;
+        public ILiveClient User(string userId) => this;
+        public ILiveClient Users(IReadOnlyList<string> userIds) => this;
+
+        public Task stock(StockEvent payload) => Stock.Writer.WriteAsync(payload).AsTask();
+        public Task message(ChatMessageView payload) => Task.CompletedTask;
+        public Task messageDeleted(MessageDeletedEvent payload) => Task.CompletedTask;
+        public Task pinned(ProductView payload) => Task.CompletedTask;
+        public Task unpinned() => Task.CompletedTask;
+        public Task flashSale(FlashSaleView payload) => Task.CompletedTask;
+        public Task purchase(PurchaseToast payload) => Task.CompletedTask;
+        public Task order(OrderEvent payload) => Task.CompletedTask;
+        public Task viewers(ViewersEvent payload) => Task.CompletedTask;
+        public Task status(StatusEvent payload) => Task.CompletedTask;
+    }
+
+    private sealed class NoGroups : IGroupManager
+    {
+        public Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) => Task.CompletedTask;
+        public Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) => Task.CompletedTask;
+    }
+
+    /// <summary>The room here is made directly, never opened from the ledger.</summary>
+    private sealed class NoLedger : IStockLedger
+    {
+        public Task<ReservationOutcome> ReserveAsync(ReservationRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<string?> FindReservationAsync(string channelId, string buyerId, string idempotencyKey, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<LineupStock> ApplyLineupAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool resetStock, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<bool> EndFlashSaleAsync(string channelId, string? saleId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<FlashSaleRecord?> FindActiveFlashSaleAsync(string channelId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}
