@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Relay.Common.Files;
 using Relay.Ingest.Channels;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
@@ -24,13 +25,7 @@ public static class IngestServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<IngestOptions>()
             .Bind(configuration.GetSection(IngestOptions.SectionName))
-            .PostConfigure(o =>
-            {
-                if (configuration["Relay:DataDir"] is { Length: > 0 } dataDir)
-                {
-                    o.DataDir = dataDir;
-                }
-            })
+            .PostConfigure(o => o.DataDir = DataDirectory.Resolve(configuration[DataDirectory.ConfigurationKey]))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

@@ -1,3 +1,5 @@
+using Relay.Common.Files;
+
 namespace Relay.Server.Configuration;
 
 /// <summary>Top-level keys under <c>Relay</c> that the host itself owns.</summary>
@@ -5,7 +7,7 @@ public sealed class RelayOptions
 {
     public const string Section = "Relay";
 
-    public string DataDir { get; set; } = "./data";
+    public string DataDir { get; set; } = DataDirectory.DefaultPath;
 
     /// <summary>Host name printed in OBS settings and page URLs; empty = the machine's name.</summary>
     public string PublicHost { get; set; } = "";

@@ -15,6 +15,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Relay.Chat.Contracts;
 using Relay.Server.Channels;
 using Relay.Server.Store;
+using Relay.Common.Storage;
 using Relay.Tests.Chat;
 using Relay.Tests.Common;
 
