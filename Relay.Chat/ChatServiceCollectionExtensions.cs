@@ -23,6 +23,8 @@ using Relay.Chat.Orders.BuiltIn;
 using Relay.Chat.Purchases;
 using Relay.Chat.Rooms;
 using Relay.Chat.Storage;
+using Relay.Common.Files;
+using Relay.Common.Storage;
 
 namespace Relay.Chat;
 
@@ -69,7 +71,7 @@ public static class ChatServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, ReasonFirstProtocolResolver>());
 
         var connectionString = chat.ConnectionString
-            ?? $"Data Source={Path.Combine(configuration["Relay:DataDir"] ?? "./data", "relay.db")}";
+            ?? $"Data Source={Path.Combine(DataDirectory.Resolve(configuration[DataDirectory.ConfigurationKey]), SqliteDatabase.FileName)}";
         services.TryAddSingleton(sp => new ChatDatabase(connectionString, sp.GetRequiredService<ILogger<ChatDatabase>>()));
         services.TryAddSingleton<SqliteCommerceStore>();
         services.TryAddSingleton<IStockLedger>(sp => sp.GetRequiredService<SqliteCommerceStore>());

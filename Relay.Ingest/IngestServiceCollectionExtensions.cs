@@ -2,13 +2,14 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Relay.Common.Files;
+using Relay.Ingest.Streams;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Consumers.Hls;
 using Relay.Ingest.Consumers.HttpFlv;
 using Relay.Ingest.Consumers.Recording;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Publishing;
-using Relay.Ingest.Streams;
 
 namespace Relay.Ingest;
 
@@ -24,13 +25,7 @@ public static class IngestServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<IngestOptions>()
             .Bind(configuration.GetSection(IngestOptions.SectionName))
-            .PostConfigure(o =>
-            {
-                if (configuration["Relay:DataDir"] is { Length: > 0 } dataDir)
-                {
-                    o.DataDir = dataDir;
-                }
-            })
+            .PostConfigure(o => o.DataDir = DataDirectory.Resolve(configuration[DataDirectory.ConfigurationKey]))
             // The ffmpeg ingest engine is gone (docs/ingest.md, "Why one engine"): a config that still picks an engine
             // would silently get the native one, so it stops startup with one line instead.
             .Validate(_ => configuration[$"{IngestOptions.SectionName}:Engine"] is null, IngestOptions.EngineRemoved)

@@ -1,3 +1,5 @@
+using Relay.Common.Files;
+
 namespace Relay.Ingest.Configuration;
 
 /// <summary>Settings under <c>Relay:Ingest</c> (plus <c>Relay:DataDir</c>).</summary>
@@ -20,8 +22,8 @@ public sealed class IngestOptions
 
     public string FfmpegPath { get; set; } = "ffmpeg";
 
-    /// <summary>Copied from <c>Relay:DataDir</c>; PID files of ffmpeg children live in its <c>run</c> folder.</summary>
-    public string DataDir { get; set; } = "./data";
+    /// <summary>Copied from <c>Relay:DataDir</c> (full path, see <see cref="DataDirectory"/>); PID files of ffmpeg children live in its <c>run</c> folder.</summary>
+    public string DataDir { get; set; } = DataDirectory.DefaultPath;
 
     /// <summary>Time a connection has from accept until its publish is authorized (handshake deadline, slowloris bound).</summary>
     public double HandshakeTimeoutSeconds { get; set; } = 10;

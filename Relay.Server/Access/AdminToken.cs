@@ -1,3 +1,4 @@
+using Relay.Common.Files;
 using Relay.Server.Configuration;
 using Relay.Server.Hosting;
 

@@ -1,4 +1,5 @@
 using Relay.Chat.Channels;
+using Relay.Common.Files;
 using Relay.Ingest.Egress;
 using Relay.Server.Channels;
 
@@ -9,7 +10,7 @@ public sealed class RelayOptions
 {
     public const string Section = "Relay";
 
-    public string DataDir { get; set; } = "./data";
+    public string DataDir { get; set; } = DataDirectory.DefaultPath;
 
     /// <summary>Host name printed in OBS settings and page URLs; empty = the machine's name.</summary>
     public string PublicHost { get; set; } = "";

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using Relay.Common.Files;
+using Relay.Common.Storage;
 using Relay.Server.Access;
 using Relay.Server.Channels;
 using Relay.Server.Configuration;
@@ -38,7 +40,7 @@ public sealed class RelayBootstrap(
             }
         }
 
-        var dataDir = DataDirectory.Ensure(relay.Value.DataDir);
+        var dataDir = EnsureDataDir(relay.Value.DataDir);
         // Owner-only before SQLite and Data Protection create them (SQLite gives its -wal and -shm files the database's mode).
         OwnerOnly.EnsureFile(Path.Combine(dataDir, SqliteDatabase.FileName));
         OwnerOnly.CreateDirectory(Path.Combine(dataDir, RelayServerExtensions.KeyRingDirectory));
@@ -93,25 +95,17 @@ public sealed class RelayBootstrap(
             NewlyCreated.Add(channel);
         }
     }
-}
 
-public static class DataDirectory
-{
-    /// <summary>Creates DataDir (mode 700) if needed and proves it writable; the error names the key and the cause.</summary>
-    public static string Ensure(string configured)
+    /// <summary>DataDir made (mode 700) and proven writable; the error names the key and the cause.</summary>
+    private static string EnsureDataDir(string configured)
     {
-        var full = Path.GetFullPath(configured);
         try
         {
-            OwnerOnly.CreateDirectory(full);
-            var probe = Path.Combine(full, $".write-test-{Environment.ProcessId}");
-            File.WriteAllText(probe, "ok");
-            File.Delete(probe);
-            return full;
+            return DataDirectory.Ensure(configured);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StartupException($"Relay:DataDir: cannot use '{full}' ({e.Message.TrimEnd('.')}); choose a writable directory");
+            throw new StartupException($"Relay:DataDir: cannot use '{DataDirectory.Resolve(configured)}' ({e.Message.TrimEnd('.')}); choose a writable directory");
         }
     }
 }

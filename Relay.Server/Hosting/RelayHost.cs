@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using Relay.Common.Files;
 using Relay.Server.Access;
 using Relay.Server.Apis;
 using Relay.Server.Channels;
@@ -79,7 +80,7 @@ public static class RelayHost
             var channels = app.Services.GetRequiredService<ChannelService>();
             var banner = StartupBanner.Render(HttpBase(app), app.Services.GetRequiredService<PublicUrls>(),
                 app.Services.GetRequiredService<AdminToken>(), channels.All, bootstrap.NewlyCreated);
-            await StartupBanner.PublishAsync(relay.Banner, banner, Path.GetFullPath(relay.DataDir), bannerOut, ct);
+            await StartupBanner.PublishAsync(relay.Banner, banner, DataDirectory.Resolve(relay.DataDir), bannerOut, ct);
             return app;
         }
         catch

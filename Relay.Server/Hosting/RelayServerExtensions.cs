@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using Relay.Common.Files;
+using Relay.Common.Storage;
 using Relay.Ingest.Streams;
 using Relay.Server.Access;
 using Relay.Server.Apis;
@@ -35,7 +37,7 @@ public static class RelayServerExtensions
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
 
-        var dataDir = Path.GetFullPath(config["Relay:DataDir"] is { Length: > 0 } d ? d : "./data");
+        var dataDir = DataDirectory.Resolve(config[DataDirectory.ConfigurationKey]);
         services.AddDataProtection()
             .SetApplicationName("Relay")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, KeyRingDirectory)));

@@ -1,4 +1,5 @@
 using System.Text;
+using Relay.Common.Files;
 using Relay.Server.Access;
 using Relay.Server.Apis;
 using Relay.Server.Channels;

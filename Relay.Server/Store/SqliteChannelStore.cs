@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Relay.Chat.Channels;
+using Relay.Common.Storage;
 using Relay.Ingest.Egress;
 using Relay.Server.Channels;
 
@@ -13,71 +14,9 @@ namespace Relay.Server.Store;
 /// </summary>
 public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvider protection) : IChannelStore
 {
-    private const int SchemaVersion = 1;
     private readonly IDataProtector _protector = protection.CreateProtector("Relay.Store.Secrets.v1");
 
-    public async Task MigrateAsync(CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = """
-            CREATE TABLE IF NOT EXISTS relay_schema (module TEXT PRIMARY KEY, version INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS channels (
-                id TEXT PRIMARY KEY,
-                title TEXT NOT NULL,
-                stream_key_enc TEXT NOT NULL,
-                host_key_enc TEXT NOT NULL,
-                stream_key_from_config INTEGER NOT NULL DEFAULT 0,
-                host_key_from_config INTEGER NOT NULL DEFAULT 0,
-                created_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS channel_destinations (
-                channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
-                id TEXT NOT NULL,
-                position INTEGER NOT NULL,
-                name TEXT NOT NULL,
-                platform TEXT NOT NULL,
-                url TEXT NOT NULL,
-                stream_key_enc TEXT,
-                enabled INTEGER NOT NULL,
-                profile_json TEXT,
-                engine TEXT NOT NULL,
-                PRIMARY KEY (channel_id, id));
-            CREATE TABLE IF NOT EXISTS channel_lineup (
-                channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
-                position INTEGER NOT NULL,
-                sku TEXT NOT NULL,
-                title TEXT NOT NULL,
-                price_cents INTEGER NOT NULL,
-                currency TEXT NOT NULL,
-                image_url TEXT,
-                stock INTEGER,
-                PRIMARY KEY (channel_id, sku));
-            INSERT INTO relay_schema(module, version) VALUES ('channels', $v)
-                ON CONFLICT(module) DO UPDATE SET version = excluded.version WHERE version < excluded.version;
-            """;
-        cmd.Parameters.AddWithValue("$v", SchemaVersion);
-        await cmd.ExecuteNonQueryAsync(ct);
-        await AddColumnIfMissingAsync(c, "channel_destinations", "address_by_admin", "INTEGER NOT NULL DEFAULT 0", ct);
-    }
-
-    /// <summary>
-    /// Columns added after the first release. Rows from before get the default: a destination stored before the
-    /// address policy existed counts as host-set, so it is held to the policy until the admin saves it again.
-    /// </summary>
-    private static async Task AddColumnIfMissingAsync(SqliteConnection c, string table, string column, string definition, CancellationToken ct)
-    {
-        await using (var info = c.CreateCommand())
-        {
-            info.CommandText = $"SELECT 1 FROM pragma_table_info('{table}') WHERE name = '{column}'";
-            if (await info.ExecuteScalarAsync(ct) is not null)
-            {
-                return;
-            }
-        }
-        await using var alter = c.CreateCommand();
-        alter.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {definition}";
-        await alter.ExecuteNonQueryAsync(ct);
-    }
+    public Task MigrateAsync(CancellationToken ct) => db.MigrateAsync(ChannelsSchema.Definition, ct);
 
     public async Task<IReadOnlyList<ChannelDefinition>> ListAsync(CancellationToken ct)
     {

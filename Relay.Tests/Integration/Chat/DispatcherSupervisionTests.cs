@@ -49,7 +49,7 @@ public sealed class DispatcherSupervisionTests
             {
                 await raw.OpenAsync(Ct);
                 await using var query = raw.CreateCommand();
-                query.CommandText = "PRAGMA journal_mode; SELECT version FROM chat_schema_version;";
+                query.CommandText = "PRAGMA journal_mode; SELECT version FROM relay_schema WHERE module = 'chat';";
                 await using var reader = await query.ExecuteReaderAsync(Ct);
                 Assert.True(await reader.ReadAsync(Ct));
                 Assert.Equal("wal", reader.GetString(0));

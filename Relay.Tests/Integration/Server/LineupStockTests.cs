@@ -16,6 +16,7 @@ using Relay.Chat.Channels;
 using Relay.Chat.Contracts;
 using Relay.Server.Channels;
 using Relay.Server.Store;
+using Relay.Common.Storage;
 using Relay.Tests.Common;
 using Relay.Tests.Common.Hosts;
 using Relay.Tests.Common.Chat;

@@ -1,4 +1,4 @@
-namespace Relay.Server.Hosting;
+namespace Relay.Common.Files;
 
 /// <summary>
 /// Files and directories that hold secrets (DataDir, admin-token, relay.db, the key ring, banner.txt) are created

@@ -1,0 +1,112 @@
+using System.Data.Common;
+using Relay.Common.Storage;
+
+namespace Relay.Chat.Storage;
+
+/// <summary>
+/// The live room's tables in relay.db, prefixed <c>chat_</c> and <c>orders_</c> (module <c>chat</c> of
+/// <c>relay_schema</c>). Append only: a released step is never edited.
+/// </summary>
+public static class ChatSchema
+{
+    public const string Module = "chat";
+
+    /// <summary>The version table the live room kept before <c>relay_schema</c> (Relay up to issue 13).</summary>
+    internal const string LegacyVersionTable = "chat_schema_version";
+
+    public static ModuleSchema Definition { get; } = new(Module,
+    [
+        Migration.Sql(1,
+            """
+            CREATE TABLE chat_lineup_stock (
+                channel_id TEXT NOT NULL, sku TEXT NOT NULL,
+                remaining INTEGER NOT NULL CHECK (remaining >= 0),
+                PRIMARY KEY (channel_id, sku));
+            CREATE TABLE chat_flash_sales (
+                sale_id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, sku TEXT NOT NULL,
+                price_cents INTEGER NOT NULL, currency TEXT NOT NULL,
+                quantity INTEGER NOT NULL, remaining INTEGER NOT NULL CHECK (remaining >= 0 AND remaining <= quantity),
+                ends_at INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0);
+            CREATE INDEX chat_flash_sales_active ON chat_flash_sales (channel_id, ended);
+            CREATE TABLE orders_orders (
+                order_id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, sku TEXT NOT NULL,
+                quantity INTEGER NOT NULL, unit_price_cents INTEGER NOT NULL, currency TEXT NOT NULL,
+                buyer_id TEXT NOT NULL, buyer_name TEXT NOT NULL, referrer TEXT NULL,
+                flash_sale_id TEXT NULL, lineup_reserved INTEGER NOT NULL,
+                status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL, lease_until INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+            CREATE INDEX orders_orders_due ON orders_orders (status, next_attempt_at);
+            CREATE INDEX orders_orders_channel ON orders_orders (channel_id, created_at);
+            CREATE TABLE orders_purchase_keys (
+                channel_id TEXT NOT NULL, buyer_id TEXT NOT NULL, idempotency_key TEXT NOT NULL,
+                order_id TEXT NOT NULL, PRIMARY KEY (channel_id, buyer_id, idempotency_key));
+            CREATE TABLE orders_api_received (
+                idempotency_key TEXT PRIMARY KEY, order_id TEXT NOT NULL, channel_id TEXT NOT NULL,
+                body TEXT NOT NULL, response TEXT NOT NULL, received_at INTEGER NOT NULL);
+            CREATE INDEX orders_api_received_channel ON orders_api_received (channel_id, received_at);
+            """),
+            // v2 stock rule: `stock` is the total the show may sell and `held` the units of its orders that are not failed
+            // (pending, confirmed, dead letter), so remaining = max(0, stock - held) and a new line-up never makes sold
+            // units sellable again. `epoch` counts explicit stock resets; an order remembers the epoch it was counted in
+            // and gives its units back only to that epoch. Every sku of a line-up has a row (stock NULL = unlimited) so
+            // `held` is what was sold whatever the stock was. Existing rows keep what buyers can get: held = the sku's
+            // orders that are not failed, stock = remaining + held.
+        Migration.Sql(2,
+            """
+            CREATE TABLE chat_lineup_stock_v2 (
+                channel_id TEXT NOT NULL, sku TEXT NOT NULL,
+                stock INTEGER NULL CHECK (stock IS NULL OR stock >= 0),
+                held INTEGER NOT NULL DEFAULT 0 CHECK (held >= 0),
+                epoch INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (channel_id, sku));
+            INSERT INTO chat_lineup_stock_v2 (channel_id, sku, stock, held)
+                SELECT s.channel_id, s.sku, s.remaining + COALESCE(h.units, 0), COALESCE(h.units, 0)
+                FROM chat_lineup_stock s
+                LEFT JOIN (SELECT channel_id, sku, SUM(quantity) AS units FROM orders_orders WHERE status <> 'failed' GROUP BY channel_id, sku) h
+                  ON h.channel_id = s.channel_id AND h.sku = s.sku;
+            INSERT INTO chat_lineup_stock_v2 (channel_id, sku, stock, held)
+                SELECT channel_id, sku, NULL, SUM(quantity) FROM orders_orders o
+                WHERE status <> 'failed' AND NOT EXISTS (SELECT 1 FROM chat_lineup_stock s WHERE s.channel_id = o.channel_id AND s.sku = o.sku)
+                GROUP BY channel_id, sku;
+            DROP TABLE chat_lineup_stock;
+            ALTER TABLE chat_lineup_stock_v2 RENAME TO chat_lineup_stock;
+            ALTER TABLE orders_orders ADD COLUMN ledger_epoch INTEGER NOT NULL DEFAULT 0;
+            -- Covering the per-buyer cap query (ReservationStatements), which runs in every reservation's transaction:
+            -- it sums the buyer's orders of the sku from the index alone, without a table lookup per order.
+            CREATE INDEX orders_orders_buyer ON orders_orders (channel_id, buyer_id, sku, status, ledger_epoch, flash_sale_id, quantity);
+            """),
+    ],
+    AdoptLegacyVersionAsync);
+
+    /// <summary>
+    /// A database from before <c>relay_schema</c> kept the live room's version in <c>chat_schema_version(id = 1, version)</c>:
+    /// that version carries over (its pending steps then run as usual) and the old table goes, in the same transaction.
+    /// </summary>
+    private static async Task<int?> AdoptLegacyVersionAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
+    {
+        await using (var exists = connection.CreateCommand())
+        {
+            exists.Transaction = transaction;
+            exists.CommandText = $"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{LegacyVersionTable}';";
+            if (await exists.ExecuteScalarAsync(ct) is null)
+            {
+                return null;
+            }
+        }
+
+        int? version;
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = $"SELECT version FROM {LegacyVersionTable} WHERE id = 1;";
+            version = await read.ExecuteScalarAsync(ct) is { } value and not DBNull ? Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) : null;
+        }
+
+        await using var drop = connection.CreateCommand();
+        drop.Transaction = transaction;
+        drop.CommandText = $"DROP TABLE {LegacyVersionTable};";
+        await drop.ExecuteNonQueryAsync(ct);
+        return version;
+    }
+}
