@@ -51,13 +51,13 @@ public sealed partial class HlsService : ILiveChannelObserver, IHostedService
     public string DirectoryOf(string channelId) => Path.Combine(RootDirectory, channelId);
 
     /// <summary>PID of the channel's packager ffmpeg while one runs (tests kill it).</summary>
-    public int? PackagerPid(string channelId) => _packagers.TryGetValue(channelId, out var p) ? p.Pid : null;
+    internal int? PackagerPid(string channelId) => _packagers.TryGetValue(channelId, out var p) ? p.Pid : null;
 
     /// <summary>How often the channel's packager was restarted in this live session.</summary>
-    public int PackagerRestarts(string channelId) => _packagers.TryGetValue(channelId, out var p) ? p.Restarts : 0;
+    internal int PackagerRestarts(string channelId) => _packagers.TryGetValue(channelId, out var p) ? p.Restarts : 0;
 
     /// <summary>True while a packager (or its cleanup) runs for the channel.</summary>
-    public bool IsPackaging(string channelId) => _workers.IsRunning(channelId);
+    internal bool IsPackaging(string channelId) => _workers.IsRunning(channelId);
 
     public void ChannelLive(string channelId)
     {
