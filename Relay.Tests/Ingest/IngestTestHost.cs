@@ -1,4 +1,3 @@
-using Relay.Ingest.Streams;
 using Relay.Tests.Common;
 using System.Collections.Concurrent;
 using System.Net;
@@ -15,6 +14,7 @@ using Relay.Ingest.Consumers;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Publishing;
+using Relay.Ingest.Streams;
 
 namespace Relay.Tests.Ingest;
 
