@@ -52,12 +52,7 @@ public ref struct Amf0Reader
 
     public object? ReadValue() => ReadValue(0);
 
-    public double ReadNumber() => ReadValue() is double d ? d : throw new Amf0FormatException("expected an AMF0 number");
-
     public string ReadString() => ReadValue() is string s ? s : throw new Amf0FormatException("expected an AMF0 string");
-
-    /// <summary>Reads a value and, when it is a string, returns it; otherwise returns null (for optional string fields).</summary>
-    public string? ReadOptionalString() => ReadValue() as string;
 
     private object? ReadValue(int depth)
     {

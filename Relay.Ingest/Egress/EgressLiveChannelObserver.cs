@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Egress;
@@ -26,6 +27,6 @@ public sealed partial class EgressLiveChannelObserver(EgressManager manager, ILo
         }
     });
 
-    [LoggerMessage(EventId = 4010, Level = LogLevel.Error, Message = "Egress could not follow channel {Channel} going live/offline")]
+    [LoggerMessage(EventId = EventIds.EgressObserverFailed, Level = LogLevel.Error, Message = "Egress could not follow channel {Channel} going live/offline")]
     private static partial void LogFailed(ILogger logger, Exception exception, string channel);
 }

@@ -37,10 +37,10 @@ public sealed partial class FfmpegProcessRegistry : IHostedService
     /// <summary>Identifies this instance's children (same data directory = same owner).</summary>
     public string OwnerMarker { get; }
 
-    public IReadOnlyCollection<FfmpegProcess> Running => [.. _processes.Values];
+    internal IReadOnlyCollection<FfmpegProcess> Running => [.. _processes.Values];
 
     /// <summary>Children started since this registry was created (tests check junk connections start none).</summary>
-    public long StartedCount => Interlocked.Read(ref _startedCount);
+    internal long StartedCount => Interlocked.Read(ref _startedCount);
 
     /// <summary>Starts ffmpeg with <c>-hide_banner -nostats -loglevel warning</c> plus the given arguments.</summary>
     /// <exception cref="InvalidOperationException">ffmpeg could not be started (missing binary, no permission).</exception>

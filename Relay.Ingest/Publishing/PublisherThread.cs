@@ -1,5 +1,3 @@
-using Relay.Ingest.Streams;
-
 namespace Relay.Ingest.Publishing;
 
 /// <summary>

@@ -17,24 +17,24 @@ internal static partial class PublishingLog
     [LoggerMessage(EventId = EventIds.ConnectionRejected, Level = LogLevel.Information, Message = "Refused RTMP publish from {Remote}: {Reason}")]
     public static partial void Refused(ILogger logger, IPEndPoint remote, string reason);
 
-    [LoggerMessage(EventId = EventIds.ConnectionRejected + 50, Level = LogLevel.Debug, Message = "RTMP protocol error from {Remote}: {Error}")]
+    [LoggerMessage(EventId = EventIds.ProtocolError, Level = LogLevel.Debug, Message = "RTMP protocol error from {Remote}: {Error}")]
     public static partial void ProtocolError(ILogger logger, IPEndPoint remote, string error);
 
     [LoggerMessage(EventId = EventIds.PublishStarted, Level = LogLevel.Information, Message = "Channel {ChannelId} is live (publisher {Remote})")]
     public static partial void Live(ILogger logger, string channelId, IPEndPoint remote);
 
-    [LoggerMessage(EventId = EventIds.PublishStarted + 51, Level = LogLevel.Warning, Message = "Channel {ChannelId}: onMetaData of {Bytes} bytes dropped (more than {MaxBytes}); the stream goes on without it")]
+    [LoggerMessage(EventId = EventIds.MetadataDropped, Level = LogLevel.Warning, Message = "Channel {ChannelId}: onMetaData of {Bytes} bytes dropped (more than {MaxBytes}); the stream goes on without it")]
     public static partial void MetadataDropped(ILogger logger, string channelId, int bytes, int maxBytes);
 
-    [LoggerMessage(EventId = EventIds.PublishStarted + 50, Level = LogLevel.Information, Message = "Channel {ChannelId}: first media {Milliseconds:F0} ms after publish")]
+    [LoggerMessage(EventId = EventIds.FirstMedia, Level = LogLevel.Information, Message = "Channel {ChannelId}: first media {Milliseconds:F0} ms after publish")]
     public static partial void FirstMedia(ILogger logger, string channelId, double milliseconds);
 
     [LoggerMessage(EventId = EventIds.PublishEnded, Level = LogLevel.Information, Message = "Channel {ChannelId} is offline: {Why} (live for {Duration})")]
     public static partial void Offline(ILogger logger, string channelId, string why, TimeSpan duration);
 
-    [LoggerMessage(EventId = EventIds.ConnectionFailed, Level = LogLevel.Debug, Message = "RTMP connection from {Remote} ended: {Reason}")]
+    [LoggerMessage(EventId = EventIds.ConnectionEnded, Level = LogLevel.Debug, Message = "RTMP connection from {Remote} ended: {Reason}")]
     public static partial void ConnectionEnded(ILogger logger, IPEndPoint remote, string reason);
 
-    [LoggerMessage(EventId = EventIds.ConnectionFailed + 51, Level = LogLevel.Error, Message = "Publish authorizer failed for {Remote}; refusing the publish")]
+    [LoggerMessage(EventId = EventIds.AuthorizerFailed, Level = LogLevel.Error, Message = "Publish authorizer failed for {Remote}; refusing the publish")]
     public static partial void AuthorizerFailed(ILogger logger, Exception exception, IPEndPoint remote);
 }

@@ -205,7 +205,7 @@ public sealed partial class RtmpListener : BackgroundService
         return X509CertificateLoader.LoadPkcs12FromFile(path, password);
     }
 
-    [LoggerMessage(EventId = EventIds.GatewayListening, Level = LogLevel.Information, Message = "RTMP ingest listening on {RtmpEndPoint} (RTMPS: {RtmpsEndPoint})")]
+    [LoggerMessage(EventId = EventIds.Listening, Level = LogLevel.Information, Message = "RTMP ingest listening on {RtmpEndPoint} (RTMPS: {RtmpsEndPoint})")]
     private static partial void LogListening(ILogger logger, IPEndPoint rtmpEndPoint, IPEndPoint? rtmpsEndPoint);
 
     [LoggerMessage(EventId = EventIds.AcceptFailed, Level = LogLevel.Warning, Message = "Accepting an RTMP connection failed; retrying")]

@@ -98,7 +98,7 @@ internal sealed class RtmpServerProtocol
 
     public string? Error { get; private set; }
 
-    public bool IsPublishing => _state == State.Publishing;
+    internal bool IsPublishing => _state == State.Publishing;
 
     /// <summary>Client bytes consumed so far, handshake included.</summary>
     public long BytesReceived => HandshakeBytes + _incoming.BytesConsumed;

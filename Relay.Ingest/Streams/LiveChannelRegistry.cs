@@ -29,7 +29,7 @@ public sealed partial class LiveChannelRegistry
     }
 
     /// <summary>Ids of the channels that are live now.</summary>
-    public IReadOnlyCollection<string> LiveChannelIds => [.. _sessions.Keys];
+    internal IReadOnlyCollection<string> LiveChannelIds => [.. _sessions.Keys];
 
     public bool IsLive(string channelId) => _sessions.ContainsKey(channelId);
 
@@ -51,7 +51,7 @@ public sealed partial class LiveChannelRegistry
         _sessions.TryGetValue(channelId, out var session) ? session.Hub.GetStatus() : null;
 
     /// <summary>Adds an observer at run time; dispose the result to remove it.</summary>
-    public IDisposable AddObserver(ILiveChannelObserver observer)
+    internal IDisposable AddObserver(ILiveChannelObserver observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
         lock (_observersLock)
@@ -75,7 +75,7 @@ public sealed partial class LiveChannelRegistry
     }
 
     /// <summary>Starts disconnecting the channel's publisher without waiting; false when it is not live.</summary>
-    public bool Disconnect(string channelId)
+    internal bool Disconnect(string channelId)
     {
         if (_sessions.TryGetValue(channelId, out var session))
         {

@@ -33,7 +33,7 @@ public static class HlsEndpoints
             return Problem(StatusCodes.Status400BadRequest, "invalid HLS file name", $"'{file}' is neither {HlsFileNames.Playlist} nor a segment name");
         }
 
-        if (!HlsFileNames.IsSafeChannelId(channelId) || !channels.IsLive(channelId))
+        if (!ChannelIds.IsSafe(channelId) || !channels.IsLive(channelId))
         {
             return Offline(channelId);
         }

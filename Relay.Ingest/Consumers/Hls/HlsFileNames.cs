@@ -15,12 +15,6 @@ public static partial class HlsFileNames
 
     public static bool IsSegment(string? name) => name is not null && SegmentName().IsMatch(name);
 
-    /// <summary>Channel ids become folder names; anything else than the API's id alphabet is refused.</summary>
-    public static bool IsSafeChannelId(string? channelId) => channelId is not null && ChannelIdName().IsMatch(channelId);
-
     [GeneratedRegex(@"^seg-[0-9]{1,20}\.ts$", RegexOptions.CultureInvariant)]
     private static partial Regex SegmentName();
-
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$", RegexOptions.CultureInvariant)]
-    private static partial Regex ChannelIdName();
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Relay.Common.Resilience;
+using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Streams;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Media;
@@ -188,27 +189,12 @@ internal sealed partial class HlsPackager(
         }
     }
 
-    [LoggerMessage(EventId = HlsEventIds.PackagerDied, Level = LogLevel.Warning, Message = "HLS packager of channel {ChannelId} exited while live (code {ExitCode}); restarting in {DelaySeconds:0.0} s. Last stderr: {Stderr}")]
+    [LoggerMessage(EventId = EventIds.HlsPackagerDied, Level = LogLevel.Warning, Message = "HLS packager of channel {ChannelId} exited while live (code {ExitCode}); restarting in {DelaySeconds:0.0} s. Last stderr: {Stderr}")]
     private static partial void LogPackagerDied(ILogger logger, string channelId, int? exitCode, double delaySeconds, string stderr);
 
-    [LoggerMessage(EventId = HlsEventIds.PackagerStartFailed, Level = LogLevel.Error, Message = "Could not start the HLS packager of channel {ChannelId}")]
+    [LoggerMessage(EventId = EventIds.HlsPackagerStartFailed, Level = LogLevel.Error, Message = "Could not start the HLS packager of channel {ChannelId}")]
     private static partial void LogStartFailed(ILogger logger, Exception exception, string channelId);
 
-    [LoggerMessage(EventId = HlsEventIds.CleanupFailed, Level = LogLevel.Warning, Message = "Could not remove the HLS folder of channel {ChannelId} ({Directory})")]
+    [LoggerMessage(EventId = EventIds.HlsCleanupFailed, Level = LogLevel.Warning, Message = "Could not remove the HLS folder of channel {ChannelId} ({Directory})")]
     private static partial void LogCleanupFailed(ILogger logger, Exception exception, string channelId, string directory);
-}
-
-/// <summary>Event ids of playback and recording logs (next to the ingest's 1000-1299).</summary>
-internal static class HlsEventIds
-{
-    public const int PackagerDied = 1300;
-    public const int PackagerStartFailed = 1301;
-    public const int CleanupFailed = 1302;
-    public const int Disabled = 1303;
-    public const int RecordingStarted = 1400;
-    public const int RecordingEnded = 1401;
-    public const int RecordingFailed = 1402;
-    public const int RecordingRecovered = 1403;
-    public const int RecordingLowDisk = 1404;
-    public const int RecordingDeleted = 1405;
 }

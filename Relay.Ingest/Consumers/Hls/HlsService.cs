@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relay.Ingest.Configuration;
+using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Streams;
 
@@ -50,13 +51,13 @@ public sealed partial class HlsService : ILiveChannelObserver, IHostedService
     public string DirectoryOf(string channelId) => Path.Combine(RootDirectory, channelId);
 
     /// <summary>PID of the channel's packager ffmpeg while one runs (tests kill it).</summary>
-    public int? PackagerPid(string channelId) => _packagers.TryGetValue(channelId, out var p) ? p.Pid : null;
+    internal int? PackagerPid(string channelId) => _packagers.TryGetValue(channelId, out var p) ? p.Pid : null;
 
     /// <summary>How often the channel's packager was restarted in this live session.</summary>
-    public int PackagerRestarts(string channelId) => _packagers.TryGetValue(channelId, out var p) ? p.Restarts : 0;
+    internal int PackagerRestarts(string channelId) => _packagers.TryGetValue(channelId, out var p) ? p.Restarts : 0;
 
     /// <summary>True while a packager (or its cleanup) runs for the channel.</summary>
-    public bool IsPackaging(string channelId) => _workers.IsRunning(channelId);
+    internal bool IsPackaging(string channelId) => _workers.IsRunning(channelId);
 
     public void ChannelLive(string channelId)
     {
@@ -65,7 +66,7 @@ public sealed partial class HlsService : ILiveChannelObserver, IHostedService
             return;
         }
 
-        if (!HlsFileNames.IsSafeChannelId(channelId))
+        if (!ChannelIds.IsSafe(channelId))
         {
             LogUnsafeChannelId(_logger, channelId);
             return;
@@ -111,9 +112,9 @@ public sealed partial class HlsService : ILiveChannelObserver, IHostedService
 
     public Task StopAsync(CancellationToken cancellationToken) => _workers.StopAllAsync().WaitAsync(cancellationToken);
 
-    [LoggerMessage(EventId = HlsEventIds.Disabled, Level = LogLevel.Warning, Message = "Channel id {ChannelId} is not usable as a folder name; no HLS for it")]
+    [LoggerMessage(EventId = EventIds.HlsDisabled, Level = LogLevel.Warning, Message = "Channel id {ChannelId} is not usable as a folder name; no HLS for it")]
     private static partial void LogUnsafeChannelId(ILogger logger, string channelId);
 
-    [LoggerMessage(EventId = HlsEventIds.CleanupFailed + 10, Level = LogLevel.Warning, Message = "Could not remove stale HLS files under {Directory}")]
+    [LoggerMessage(EventId = EventIds.HlsStaleCleanupFailed, Level = LogLevel.Warning, Message = "Could not remove stale HLS files under {Directory}")]
     private static partial void LogStaleCleanupFailed(ILogger logger, Exception exception, string directory);
 }

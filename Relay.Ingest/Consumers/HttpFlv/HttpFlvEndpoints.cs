@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Media;
 using Relay.Ingest.Net;
 using Relay.Ingest.Streams;
@@ -84,6 +85,6 @@ public static partial class HttpFlvEndpoints
         return Results.Empty;
     }
 
-    [LoggerMessage(EventId = Diagnostics.EventIds.SubscriberDropped, Level = LogLevel.Information, Message = "HTTP-FLV viewer of channel {ChannelId} left after dropping {DroppedFrames} frames (too slow)")]
+    [LoggerMessage(EventId = EventIds.SubscriberDropped, Level = LogLevel.Information, Message = "HTTP-FLV viewer of channel {ChannelId} left after dropping {DroppedFrames} frames (too slow)")]
     private static partial void LogViewerDropped(ILogger logger, string channelId, long droppedFrames);
 }

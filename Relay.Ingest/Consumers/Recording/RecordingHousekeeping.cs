@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Relay.Ingest.Consumers.Hls;
+using Relay.Ingest.Diagnostics;
 
 namespace Relay.Ingest.Consumers.Recording;
 
@@ -106,9 +106,9 @@ public sealed partial class RecordingHousekeeping(
         return deleted;
     }
 
-    [LoggerMessage(EventId = HlsEventIds.RecordingDeleted, Level = LogLevel.Information, Message = "Deleted recording {Path} ({Bytes} bytes, last written {LastWritten:u}): older than Relay:Recording:RetentionDays ({RetentionDays} days)")]
+    [LoggerMessage(EventId = EventIds.RecordingDeleted, Level = LogLevel.Information, Message = "Deleted recording {Path} ({Bytes} bytes, last written {LastWritten:u}): older than Relay:Recording:RetentionDays ({RetentionDays} days)")]
     private static partial void LogDeleted(ILogger logger, string path, long bytes, DateTime lastWritten, double retentionDays);
 
-    [LoggerMessage(EventId = HlsEventIds.RecordingDeleted + 1, Level = LogLevel.Warning, Message = "Recording housekeeping (free-space check, retention) failed; retrying")]
+    [LoggerMessage(EventId = EventIds.RecordingHousekeepingFailed, Level = LogLevel.Warning, Message = "Recording housekeeping (free-space check, retention) failed; retrying")]
     private static partial void LogHousekeepingFailed(ILogger logger, Exception exception);
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relay.Ingest.Configuration;
-using Relay.Ingest.Consumers.Hls;
+using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Consumers.Recording;
@@ -89,7 +89,7 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
     /// <summary>The channel's recordings, newest first. Empty for an unknown or unsafe channel id.</summary>
     public IReadOnlyList<RecordingInfo> List(string channelId)
     {
-        if (!HlsFileNames.IsSafeChannelId(channelId))
+        if (!ChannelIds.IsSafe(channelId))
         {
             return [];
         }
@@ -132,7 +132,7 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
     public string? ResolveFile(string channelId, string fileName, out bool isTimeline)
     {
         isTimeline = false;
-        if (!HlsFileNames.IsSafeChannelId(channelId) || !RecordingFileNames.TryParse(fileName, out _, out isTimeline))
+        if (!ChannelIds.IsSafe(channelId) || !RecordingFileNames.TryParse(fileName, out _, out isTimeline))
         {
             return null;
         }
@@ -152,7 +152,7 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
     /// </summary>
     public async Task<string?> ArchiveChannelAsync(string channelId, CancellationToken cancellationToken)
     {
-        if (!HlsFileNames.IsSafeChannelId(channelId))
+        if (!ChannelIds.IsSafe(channelId))
         {
             return null;
         }
@@ -193,7 +193,7 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
             return;
         }
 
-        if (!HlsFileNames.IsSafeChannelId(channelId))
+        if (!ChannelIds.IsSafe(channelId))
         {
             LogUnsafeChannelId(_logger, channelId);
             return;
@@ -359,30 +359,30 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
         }
     }
 
-    [LoggerMessage(EventId = HlsEventIds.RecordingStarted, Level = LogLevel.Information, Message = "Recording channel {ChannelId} to {Path}")]
+    [LoggerMessage(EventId = EventIds.RecordingStarted, Level = LogLevel.Information, Message = "Recording channel {ChannelId} to {Path}")]
     private static partial void LogRecordingStarted(ILogger logger, string channelId, string path);
 
-    [LoggerMessage(EventId = HlsEventIds.RecordingEnded, Level = LogLevel.Information, Message = "Recording of channel {ChannelId} ended: {Path}, {DurationSeconds:0.0} s, {Bytes} bytes, {DroppedFrames} frames dropped")]
+    [LoggerMessage(EventId = EventIds.RecordingEnded, Level = LogLevel.Information, Message = "Recording of channel {ChannelId} ended: {Path}, {DurationSeconds:0.0} s, {Bytes} bytes, {DroppedFrames} frames dropped")]
     private static partial void LogRecordingEnded(ILogger logger, string channelId, string path, double durationSeconds, long bytes, long droppedFrames);
 
-    [LoggerMessage(EventId = HlsEventIds.RecordingFailed, Level = LogLevel.Error, Message = "Recording of {ChannelId} failed")]
+    [LoggerMessage(EventId = EventIds.RecordingFailed, Level = LogLevel.Error, Message = "Recording of {ChannelId} failed")]
     private static partial void LogRecordingFailed(ILogger logger, Exception exception, string channelId);
 
-    [LoggerMessage(EventId = HlsEventIds.RecordingFailed + 1, Level = LogLevel.Warning, Message = "Timeline marker {Kind} of channel {ChannelId}: payload not serializable, stored without it")]
+    [LoggerMessage(EventId = EventIds.RecordingTimelinePayloadDropped, Level = LogLevel.Warning, Message = "Timeline marker {Kind} of channel {ChannelId}: payload not serializable, stored without it")]
     private static partial void LogPayloadRejected(ILogger logger, Exception exception, string channelId, string kind);
 
-    [LoggerMessage(EventId = HlsEventIds.RecordingFailed + 2, Level = LogLevel.Warning, Message = "Channel id {ChannelId} is not usable as a folder name; not recorded")]
+    [LoggerMessage(EventId = EventIds.RecordingChannelIdUnusable, Level = LogLevel.Warning, Message = "Channel id {ChannelId} is not usable as a folder name; not recorded")]
     private static partial void LogUnsafeChannelId(ILogger logger, string channelId);
 
-    [LoggerMessage(EventId = HlsEventIds.RecordingStarted + 20, Level = LogLevel.Information, Message = "Channel {ChannelId} was deleted: its recordings moved to {Path}")]
+    [LoggerMessage(EventId = EventIds.RecordingsMovedOnDelete, Level = LogLevel.Information, Message = "Channel {ChannelId} was deleted: its recordings moved to {Path}")]
     private static partial void LogRecordingsArchived(ILogger logger, string channelId, string path);
 
-    [LoggerMessage(EventId = HlsEventIds.RecordingLowDisk, Level = LogLevel.Warning, Message = "Channel {ChannelId} is not recorded: {FreeBytes} bytes free on the data disk, below Relay:Recording:MinFreeBytes ({MinFreeBytes}); the live stream goes on")]
+    [LoggerMessage(EventId = EventIds.RecordingLowDisk, Level = LogLevel.Warning, Message = "Channel {ChannelId} is not recorded: {FreeBytes} bytes free on the data disk, below Relay:Recording:MinFreeBytes ({MinFreeBytes}); the live stream goes on")]
     private static partial void LogNotRecordedLowDisk(ILogger logger, string channelId, long freeBytes, long minFreeBytes);
 
-    [LoggerMessage(EventId = HlsEventIds.RecordingLowDisk + 10, Level = LogLevel.Warning, Message = "Recording of channel {ChannelId} stopped: {FreeBytes} bytes free on the data disk, below Relay:Recording:MinFreeBytes ({MinFreeBytes}); the live stream goes on")]
+    [LoggerMessage(EventId = EventIds.RecordingStoppedLowDisk, Level = LogLevel.Warning, Message = "Recording of channel {ChannelId} stopped: {FreeBytes} bytes free on the data disk, below Relay:Recording:MinFreeBytes ({MinFreeBytes}); the live stream goes on")]
     private static partial void LogStoppedLowDisk(ILogger logger, string channelId, long freeBytes, long minFreeBytes);
 
-    [LoggerMessage(EventId = HlsEventIds.RecordingRecovered, Level = LogLevel.Warning, Message = "Recovered interrupted recording {Path} ({DurationSeconds:0.0} s)")]
+    [LoggerMessage(EventId = EventIds.RecordingRecovered, Level = LogLevel.Warning, Message = "Recovered interrupted recording {Path} ({DurationSeconds:0.0} s)")]
     private static partial void LogRecovered(ILogger logger, string path, double durationSeconds);
 }

@@ -1,4 +1,3 @@
-using Relay.Ingest.Streams;
 using Relay.Tests.Common;
 using System.Collections.Concurrent;
 using System.Net;
@@ -16,6 +15,7 @@ using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Consumers.HttpFlv;
 using Relay.Ingest.Publishing;
+using Relay.Ingest.Streams;
 using Relay.Tests.Common.Media;
 
 namespace Relay.Tests.Common.Hosts;

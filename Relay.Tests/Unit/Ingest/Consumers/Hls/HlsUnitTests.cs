@@ -1,5 +1,6 @@
 using Relay.Common.Resilience;
 using Relay.Ingest.Consumers.Hls;
+using Relay.Ingest.Streams;
 
 namespace Relay.Tests.Unit.Ingest.Consumers.Hls;
 
@@ -28,7 +29,7 @@ public sealed class HlsUnitTests
     [InlineData("-x", false)]
     [InlineData("", false)]
     public void Channel_ids_must_be_plain_folder_names(string id, bool valid) =>
-        Assert.Equal(valid, HlsFileNames.IsSafeChannelId(id));
+        Assert.Equal(valid, ChannelIds.IsSafe(id));
 
     [Fact]
     public void Restart_backoff_doubles_to_its_cap_and_resets_after_a_stable_run()

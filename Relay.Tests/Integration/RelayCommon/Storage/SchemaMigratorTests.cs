@@ -1,8 +1,12 @@
+using Relay.Tests.Common.Hosts;
+using Relay.Tests.Common.Media;
+using Relay.Tests.Common.Peers;
+using Relay.Tests.Common.Chat;
 using Microsoft.Data.Sqlite;
 using Relay.Common.Storage;
 using Relay.Tests.Common;
 
-namespace Relay.Tests.RelayCommon.Storage;
+namespace Relay.Tests.Integration.RelayCommon.Storage;
 
 public sealed class SchemaMigratorTests : IDisposable
 {

@@ -1,1 +1,0 @@
-namespace Relay.Ingest; internal static class AssemblyMarker { }
