@@ -14,7 +14,7 @@ internal enum LoadClass
 }
 
 /// <summary>
-/// The global limiter of the ASP.NET Core rate-limiting middleware: a concurrency limit per client address and one per
+/// The HTTP load limiter (applied by <see cref="LoadLimitsExtensions.UseRelayLoadLimits"/>): a concurrency limit per client address and one per
 /// node for hub connections and HTTP-FLV viewers, a token bucket per client address for REST and hub negotiate. The
 /// middleware holds the lease until the request ends, and a WebSocket, SSE or HTTP-FLV session is one long request,
 /// so a lease is exactly one open connection. Which limit refused is left in <see cref="HttpContext.Items"/> for the
