@@ -461,6 +461,7 @@ def main():
     finally:
         stop_all()
     summarize(results)
+    if variants: variant_table(results)
 
 
 def summarize(results):
