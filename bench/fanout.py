@@ -133,17 +133,58 @@ def mem(pid):
     return r
 
 
+def uss(pid):
+    """Private (unshared) kB: unlike PSS it does not depend on how many other processes map the same files."""
+    r = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")): r += int(line.split()[1])
+    except OSError:
+        pass
+    return r
+
+
+def smaps_breakdown(pid):
+    """PSS and RSS kB of one process by what is mapped: JIT code and runtime data (the W^X double mapping), GC heap
+    and other anonymous memory, native malloc, the runtime's native libraries, framework and app assemblies."""
+    out = {}; name = None
+    def cat(n):
+        if n is None or n == "[anon]": return "anonymous (GC heap, stacks, runtime data)"
+        if "doublemapper" in n: return "JIT code + runtime data (W^X double mapping)"
+        if n == "[heap]": return "native malloc heap"
+        if n.startswith("[stack"): return "stacks"
+        if "/Microsoft.NETCore.App/" in n and n.endswith(".so"): return "runtime native (.so)"
+        if "/Microsoft.NETCore.App/" in n: return "BCL assemblies"
+        if "/Microsoft.AspNetCore.App/" in n: return "ASP.NET Core assemblies"
+        if "sqlite" in n.lower(): return "SQLite"
+        if n.endswith(".dll") or n.endswith(".r2r.dll") or n.endswith(".r2r"): return "app + package assemblies"
+        if n.endswith(".so") or ".so." in n: return "other native libraries"
+        return "other: " + os.path.basename(n)
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                    parts = line.split(None, 5); name = parts[5].strip() if len(parts) > 5 else "[anon]"
+                elif line.startswith(("Rss:", "Pss:")):
+                    c = out.setdefault(cat(name), {"rss_kb": 0, "pss_kb": 0})
+                    c["rss_kb" if line[0] == "R" else "pss_kb"] += int(line.split()[1])
+    except OSError:
+        pass
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]["pss_kb"]))
+
+
 def measure(root, window):
-    """CPU seconds of the tree over `window` s, peak summed RSS/PSS (MB), per-process breakdown."""
+    """CPU seconds of the tree over `window` s, peak summed RSS/PSS/USS (MB), per-process breakdown."""
     t0 = {p: cpu_ticks(p) for p in tree(root)}
-    start_t = time.time(); peak_rss = peak_pss = 0; per = {}
+    start_t = time.time(); peak_rss = peak_pss = peak_uss = 0; per = {}
     while time.time() - start_t < window:
-        rss = pss = 0
+        rss = pss = us = 0
         for p in tree(root):
-            m = mem(p); rss += m["Rss"]; pss += m["Pss"]
+            m = mem(p); rss += m["Rss"]; pss += m["Pss"]; us += uss(p)
             per.setdefault(p, {"comm": comm(p), "rss": 0, "pss": 0})
             per[p]["rss"] = max(per[p]["rss"], m["Rss"]); per[p]["pss"] = max(per[p]["pss"], m["Pss"])
-        peak_rss = max(peak_rss, rss); peak_pss = max(peak_pss, pss)
+        peak_rss = max(peak_rss, rss); peak_pss = max(peak_pss, pss); peak_uss = max(peak_uss, us)
         time.sleep(max(0, 1 - ((time.time() - start_t) % 1)))
     elapsed = time.time() - start_t
     total = 0
@@ -153,8 +194,16 @@ def measure(root, window):
         d = t1 - (t0.get(p) or 0); total += d
         per.setdefault(p, {"comm": comm(p), "rss": 0, "pss": 0})["cpu_s"] = round(d / TICK, 2)
     return {"cpu_s": total / TICK, "window_s": elapsed, "cpu_pct": 100 * total / TICK / elapsed,
-            "rss_mb": peak_rss / 1024, "pss_mb": peak_pss / 1024,
+            "rss_mb": peak_rss / 1024, "pss_mb": peak_pss / 1024, "uss_mb": peak_uss / 1024,
+            "threads": threads(root), "smaps": smaps_breakdown(root),
             "procs": [{"pid": k, **v} for k, v in per.items()]}
+
+
+def threads(pid):
+    try:
+        return len(os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return 0
 
 
 # ---------------------------------------------------------------- sink
@@ -213,13 +262,19 @@ def publisher(clip, url):
 class Relay:
     name = "relay"
 
-    def __init__(self, n, sink, clip, extra=(), env=None, channels=1):
+    def __init__(self, n, sink, clip, extra=(), env=None, channels=1, build=None):
         self.dir = tempfile.mkdtemp(prefix="bench-relay-")
         self.http = free_port(); self.rtmp = free_port()
-        args = ["dotnet", RELAY_DLL, "--urls", f"http://127.0.0.1:{self.http}", f"--Relay:DataDir={self.dir}",
+        dll = os.path.join(build, "Relay.Server.dll") if build else RELAY_DLL
+        exe = os.path.join(build, "Relay.Server") if build else None
+        # A self-contained or NativeAOT build runs its own host; a framework-dependent one runs under `dotnet`.
+        own_host = exe is not None and os.path.exists(exe) and (
+            not os.path.exists(dll) or os.path.exists(os.path.join(build, "libcoreclr.so")))
+        host = [exe] if own_host else ["dotnet", dll]
+        args = [*host, "--urls", f"http://127.0.0.1:{self.http}", f"--Relay:DataDir={self.dir}",
                 f"--Relay:Ingest:RtmpPort={self.rtmp}", *extra]
         self.log = open(f"{self.dir}/relay.log", "w")
-        self.proc = start(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=os.path.dirname(RELAY_DLL),
+        self.proc = start(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=build or os.path.dirname(RELAY_DLL),
                           env={**os.environ, "DOTNET_CLI_TELEMETRY_OPTOUT": "1", **(env or {})})
         wait_port(self.http, 60, self.proc); wait_port(self.rtmp, 30, self.proc)
         end = time.time() + 20
@@ -318,22 +373,22 @@ class Nms:
 SYSTEMS = {"relay": Relay, "nginx": Nginx, "nms": Nms}
 
 
-def run_one(kind, n, clip, warmup, window, extra=(), env=None, channels=1):
+def run_one(kind, n, clip, warmup, window, extra=(), env=None, channels=1, build=None):
     # On a shared machine, BENCH_LOCK=path makes each run hold an exclusive flock (others' test runs take it shared).
     lock = None
     if os.environ.get("BENCH_LOCK"):
         import fcntl
         lock = open(os.environ["BENCH_LOCK"], "a"); fcntl.flock(lock, fcntl.LOCK_EX)
     try:
-        return _run_one(kind, n, clip, warmup, window, extra, env, channels)
+        return _run_one(kind, n, clip, warmup, window, extra, env, channels, build)
     finally:
         if lock: lock.close()
 
 
-def _run_one(kind, n, clip, warmup, window, extra=(), env=None, channels=1):
+def _run_one(kind, n, clip, warmup, window, extra=(), env=None, channels=1, build=None):
     sink = Sink(); sut = None
     try:
-        sut = Relay(n, sink, clip, extra, env, channels) if kind == "relay" else SYSTEMS[kind](n, sink, clip, channels)
+        sut = Relay(n, sink, clip, extra, env, channels, build) if kind == "relay" else SYSTEMS[kind](n, sink, clip, channels)
         time.sleep(warmup)
         m = measure(sut.root, window)
         streams = sink.streams()
@@ -343,6 +398,17 @@ def _run_one(kind, n, clip, warmup, window, extra=(), env=None, channels=1):
     finally:
         if sut is not None: sut.close()
         sink.close()
+
+
+def parse_variants(specs):
+    """LABEL[@DIR][:K=V,...] -> [(label, build dir or None, env)]."""
+    variants = []
+    for v in specs:
+        head, _, kvs = v.partition(":")
+        label, _, build = head.partition("@")
+        env = dict(kv.split("=", 1) for kv in kvs.split(",") if kv)
+        variants.append((label, os.path.abspath(build) if build else None, env))
+    return variants
 
 
 def main():
@@ -355,27 +421,39 @@ def main():
     ap.add_argument("--systems", default="relay,nginx,nms")
     ap.add_argument("--relay-hls-on-n", type=int, default=10, help="also run Relay with HLS+recording on at this N (0 = skip)")
     ap.add_argument("--relay-env", default="", help="also run a Relay variant with these environment variables, e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0")
+    ap.add_argument("--variant", action="append", default=[], metavar="LABEL[@DIR][:K=V,...]",
+                    help="also run a Relay variant: LABEL names it in the results, DIR is another build of Relay.Server "
+                         "(a `dotnet publish` output; default the Release build), K=V are environment variables "
+                         "(e.g. DOTNET_gcServer=0). Repeatable; every variant runs in every repetition at every N")
+    ap.add_argument("--relay-label", default="relay", help="label of the default Relay rows")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "fanout.json"))
     a = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     clip = clip_path()
     ns = [int(x) for x in a.n.split(",")]
     off = ["--Relay:Hls:Enabled=false", "--Relay:Recording:Enabled=false"]
+    variants = parse_variants(a.variant)
     results = []
     try:
         for rep in range(a.reps):
             for n in ns:
-                plan = [(s, off, None) for s in a.systems.split(",")]
-                if n == a.relay_hls_on_n: plan.append(("relay", [], None))
+                plan = [(s, off, None, None, a.relay_label if s == "relay" else None) for s in a.systems.split(",") if s]
+                if n == a.relay_hls_on_n: plan.append(("relay", [], None, None, a.relay_label + "+hls+rec"))
                 if a.relay_env:
-                    plan.append(("relay", off, dict(kv.split("=", 1) for kv in a.relay_env.split(","))))
+                    plan.append(("relay", off, dict(kv.split("=", 1) for kv in a.relay_env.split(",")), None,
+                                 a.relay_label + " " + a.relay_env))
+                for label, build, env in variants: plan.append(("relay", off, env, build, label))
                 if rep % 2 == 1: plan.reverse()  # alternate order between repetitions
-                for kind, extra, env in plan:
-                    label = SYSTEMS[kind].name + ("+hls+rec" if kind == "relay" and not extra else "") + (" " + a.relay_env if env else "")
+                for kind, extra, env, build, label in plan:
+                    label = label or SYSTEMS[kind].name
                     log(f"rep {rep + 1}/{a.reps} N={n} {label}: warmup {a.warmup}s, window {a.window}s")
-                    m = run_one(kind, n, clip, a.warmup, a.window, extra if kind == "relay" else (), env, a.channels)
-                    m.update(system=label, n=n, channels=a.channels, rep=rep, load=os.getloadavg())
-                    log(f"   cpu {m['cpu_pct']:.2f}% of a core, peak RSS {m['rss_mb']:.1f} MB, PSS {m['pss_mb']:.1f} MB, "
+                    try:
+                        m = run_one(kind, n, clip, a.warmup, a.window, extra if kind == "relay" else (), env, a.channels, build)
+                    except Exception as e:  # one variant that does not start must not cost the others' runs
+                        log(f"   FAILED: {e}")
+                        continue
+                    m.update(system=label, n=n, channels=a.channels, rep=rep, load=os.getloadavg(), env=env or {}, build=build)
+                    log(f"   cpu {m['cpu_pct']:.2f}% of a core, peak RSS {m['rss_mb']:.1f} MB, PSS {m['pss_mb']:.1f} MB, USS {m['uss_mb']:.1f} MB, "
                         f"sink streams {m['sink_streams']}/{n * a.channels} @ {m['sink_kbps_median']:.0f} kbps")
                     results.append(m)
                     os.makedirs(os.path.dirname(a.out), exist_ok=True)
@@ -383,6 +461,7 @@ def main():
     finally:
         stop_all()
     summarize(results)
+    if variants: variant_table(results)
 
 
 def summarize(results):
@@ -391,18 +470,40 @@ def summarize(results):
     for r in results: groups.setdefault((r["n"], r["system"]), []).append(r)
     channels = results[0].get("channels", 1) if results else 1
     if channels > 1: print(f"\n{channels} channels live at once, N destinations each")
-    print("\n| N | system | CPU % of a core, median (min-max) | peak RSS MB | peak PSS MB | CPU vs nginx | CPU vs nms | sinks ok |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| N | system | CPU % of a core, median (min-max) | peak RSS MB | peak PSS MB | peak USS MB | CPU vs nginx | CPU vs nms | sinks ok |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for (n, s), rs in sorted(groups.items()):
         cpu = [r["cpu_pct"] for r in rs]
         ng = groups.get((n, "nginx-rtmp")); nm = groups.get((n, "node-media-server"))
         rn = f"{statistics.median(cpu) / statistics.median([r['cpu_pct'] for r in ng]):.2f}x" if ng else "-"
         rm = f"{statistics.median(cpu) / statistics.median([r['cpu_pct'] for r in nm]):.2f}x" if nm else "-"
         ok = f"{min(r['sink_streams'] for r in rs)}/{n * channels}"
-        print(f"| {n} | {s} | {fmt(cpu)} | {fmt([r['rss_mb'] for r in rs])} | {fmt([r['pss_mb'] for r in rs])} | {rn} | {rm} | {ok} |")
+        us = fmt([r["uss_mb"] for r in rs]) if all("uss_mb" in r for r in rs) else "-"
+        print(f"| {n} | {s} | {fmt(cpu)} | {fmt([r['rss_mb'] for r in rs])} | {fmt([r['pss_mb'] for r in rs])} | {us} | {rn} | {rm} | {ok} |")
+
+
+def variant_table(results):
+    """One row per system: CPU, PSS and USS at N=1 and N=10 side by side (medians, min-max), CPU ratios at N=10."""
+    def med(rs, k): return statistics.median([r[k] for r in rs]) if rs else None
+    def fmt(rs, k, d=2):
+        if not rs: return "-"
+        v = [r[k] for r in rs]
+        return f"{statistics.median(v):.{d}f}" + (f" ({min(v):.{d}f}-{max(v):.{d}f})" if len(v) > 1 else "")
+    groups = {}
+    for r in results: groups.setdefault(r["system"], {}).setdefault(r["n"], []).append(r)
+    ng = groups.get("nginx-rtmp", {}); nm = groups.get("node-media-server", {})
+    print("\n| variant | runs | N=1 CPU % | N=1 PSS MB | N=1 USS MB | N=1 RSS MB | N=10 CPU % | N=10 PSS MB | N=10 USS MB | N=10 RSS MB | N=10 CPU vs nginx-rtmp | N=10 CPU vs node-media-server |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for system, by_n in groups.items():
+        one, ten = by_n.get(1, []), by_n.get(10, [])
+        vs = lambda ref: f"{med(ten, 'cpu_pct') / med(ref[10], 'cpu_pct'):.2f}x" if ten and ref.get(10) else "-"
+        print(f"| {system} | {max(len(one), len(ten))} | {fmt(one, 'cpu_pct')} | {fmt(one, 'pss_mb', 1)} | {fmt(one, 'uss_mb', 1)} | {fmt(one, 'rss_mb', 1)} | "
+              f"{fmt(ten, 'cpu_pct')} | {fmt(ten, 'pss_mb', 1)} | {fmt(ten, 'uss_mb', 1)} | {fmt(ten, 'rss_mb', 1)} | {vs(ng)} | {vs(nm)} |")
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "summarize":
         summarize(json.load(open(sys.argv[2]))); sys.exit(0)
+    if len(sys.argv) > 1 and sys.argv[1] == "table":
+        variant_table([r for f in sys.argv[2:] for r in json.load(open(f))]); sys.exit(0)
     main()

@@ -46,12 +46,12 @@ def publisher_tee(clip, direct, via):
 
 
 
-def run(kind, clip, seconds):
+def run(kind, clip, seconds, build=None, env=None):
     sink = Sink(record_app=True); sut = None; pub = None
     try:
         direct = f"rtmp://127.0.0.1:{sink.port}/rec/direct"
         if kind == "relay":
-            sut = fanout.Relay(0, sink, clip, ["--Relay:Hls:Enabled=false", "--Relay:Recording:Enabled=false"])
+            sut = fanout.Relay(0, sink, clip, ["--Relay:Hls:Enabled=false", "--Relay:Recording:Enabled=false"], env, build=build)
             [stop(p) for p in sut.pubs]  # replace the plain publisher by the tee publisher
             sut.add("via", app="rec")
             key = fanout.http_json("GET", f"{sut.api}/channels/demo/stream-key", token=sut.token)["streamKey"]
@@ -96,15 +96,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=30)
     ap.add_argument("--reps", type=int, default=1)
+    ap.add_argument("--systems", default="relay,nginx,nms")
+    ap.add_argument("--variant", action="append", default=[], metavar="LABEL[@DIR][:K=V,...]",
+                    help="also measure a Relay variant (another build and/or environment), as in fanout.py")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "latency.json"))
     a = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     clip = fanout.clip_path(); res = []
     try:
         for rep in range(a.reps):
-            for kind in ("relay", "nginx", "nms"):
-                log(f"latency rep {rep + 1}: {kind}, {a.seconds} s")
-                r = run(kind, clip, a.seconds); r["rep"] = rep; res.append(r)
+            plan = [(k, None, None, None) for k in a.systems.split(",") if k] + [("relay", *v) for v in fanout.parse_variants(a.variant)]
+            for kind, label, build, env in plan:
+                log(f"latency rep {rep + 1}: {label or kind}, {a.seconds} s")
+                r = run(kind, clip, a.seconds, build, env); r["rep"] = rep; res.append(r)
+                if label: r["system"] = label
                 log("   ", json.dumps(r))
                 os.makedirs(os.path.dirname(a.out), exist_ok=True); json.dump(res, open(a.out, "w"), indent=1)
     finally:

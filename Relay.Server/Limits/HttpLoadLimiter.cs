@@ -15,7 +15,7 @@ internal enum LoadClass
 }
 
 /// <summary>
-/// The global limiter of the ASP.NET Core rate-limiting middleware: a concurrency limit per client address and one per
+/// The HTTP load limiter (applied by <see cref="LoadLimitsExtensions.UseRelayLoadLimits"/>): a concurrency limit per client address and one per
 /// node for hub connections and HTTP-FLV viewers, a token bucket per client address for REST and hub negotiate. The
 /// middleware holds the lease until the request ends, and a WebSocket, SSE or HTTP-FLV session is one long request,
 /// so a lease is exactly one open connection. Which limit refused is left in <see cref="HttpContext.Items"/> for the
@@ -28,20 +28,21 @@ internal sealed class HttpLoadLimiter : PartitionedRateLimiter<HttpContext>
     private static readonly RateLimitLease Unlimited = new NoLimitLease();
 
     private readonly LoadLimitsOptions _options;
-    private readonly PartitionedRateLimiter<(LoadClass Class, IPAddress Client)> _perClient;
-    private readonly PartitionedRateLimiter<LoadClass> _perNode;
+    private readonly ClientLimiters<(LoadClass Class, IPAddress Client)> _perClient;
+    private readonly ConcurrencyLimiter _hubsOnNode;
+    private readonly ConcurrencyLimiter _flvOnNode;
 
     public HttpLoadLimiter(LoadLimitsOptions options)
     {
         _options = options;
-        _perClient = PartitionedRateLimiter.Create<(LoadClass Class, IPAddress Client), (LoadClass, IPAddress)>(key => key.Class switch
+        _perClient = new ClientLimiters<(LoadClass Class, IPAddress Client)>(key => key.Class switch
         {
-            LoadClass.Hub => RateLimitPartition.GetConcurrencyLimiter(key, _ => Concurrency(options.HubConnectionsPerIp)),
-            LoadClass.Flv => RateLimitPartition.GetConcurrencyLimiter(key, _ => Concurrency(options.FlvViewersPerIp)),
-            _ => RateLimitPartition.GetTokenBucketLimiter(key, _ => Bucket(options.RestRequestsPerSecondPerIp, options.RestBurstPerIp)),
+            LoadClass.Hub => new ConcurrencyLimiter(Concurrency(options.HubConnectionsPerIp)),
+            LoadClass.Flv => new ConcurrencyLimiter(Concurrency(options.FlvViewersPerIp)),
+            _ => new TokenBucketRateLimiter(Bucket(options.RestRequestsPerSecondPerIp, options.RestBurstPerIp)),
         });
-        _perNode = PartitionedRateLimiter.Create<LoadClass, LoadClass>(kind => RateLimitPartition.GetConcurrencyLimiter(kind,
-            k => Concurrency(k == LoadClass.Hub ? options.HubConnections : options.FlvViewers)));
+        _hubsOnNode = new ConcurrencyLimiter(Concurrency(options.HubConnections));
+        _flvOnNode = new ConcurrencyLimiter(Concurrency(options.FlvViewers));
     }
 
     public static LoadClass Classify(PathString path)
@@ -92,7 +93,7 @@ internal sealed class HttpLoadLimiter : PartitionedRateLimiter<HttpContext>
             return own;
         }
 
-        var node = _perNode.AttemptAcquire(kind, permitCount);
+        var node = (kind == LoadClass.Hub ? _hubsOnNode : _flvOnNode).AttemptAcquire(permitCount);
         if (!node.IsAcquired)
         {
             own.Dispose();
@@ -108,7 +109,8 @@ internal sealed class HttpLoadLimiter : PartitionedRateLimiter<HttpContext>
         if (disposing)
         {
             _perClient.Dispose();
-            _perNode.Dispose();
+            _hubsOnNode.Dispose();
+            _flvOnNode.Dispose();
         }
 
         base.Dispose(disposing);
@@ -122,14 +124,15 @@ internal sealed class HttpLoadLimiter : PartitionedRateLimiter<HttpContext>
 
     private static TokenBucketRateLimiterOptions Bucket(double perSecond, int burst)
     {
-        // Refill in small steps so a client that spent its burst gets requests back smoothly, not once a second.
+        // No timer: each acquisition refills the bucket by the time elapsed (perSecond, pro rata), so a client that
+        // spent its burst gets requests back smoothly, not once a period.
         var period = perSecond >= 10 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1 / perSecond);
         return new TokenBucketRateLimiterOptions
         {
             TokenLimit = burst,
             TokensPerPeriod = Math.Max(1, (int)Math.Round(perSecond * period.TotalSeconds)),
             ReplenishmentPeriod = period,
-            AutoReplenishment = true,
+            AutoReplenishment = false,
             QueueLimit = 0,
         };
     }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using Relay.Ingest.Net;
@@ -39,13 +38,9 @@ public static class LoadLimitsExtensions
             }
         });
 
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = RejectAsync;
-        });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<LoadLimitsOptions>>((limiter, limits) =>
-            limiter.GlobalLimiter = new HttpLoadLimiter(limits.Value));
+        // Not the framework's rate-limiting middleware: besides the global limiter it always builds a partitioned
+        // limiter for endpoint policies (Relay has none), whose 100 ms timer wakes an idle server ten times a second.
+        services.AddSingleton(provider => new HttpLoadLimiter(provider.GetRequiredService<IOptions<LoadLimitsOptions>>().Value));
         return services;
     }
 
@@ -61,16 +56,30 @@ public static class LoadLimitsExtensions
             app.UseForwardedHeaders();
         }
 
-        app.UseRateLimiter();
+        app.Use(async (context, next) =>
+        {
+            // Resolved per request, not here: resolving reads the options, and start-up validation must report every
+            // invalid section at once rather than stop at this one.
+            var limiter = context.RequestServices.GetRequiredService<HttpLoadLimiter>();
+            // The lease is held until the request ends: a WebSocket, SSE or HTTP-FLV session is one open connection.
+            using var lease = limiter.AttemptAcquire(context);
+            if (lease.IsAcquired)
+            {
+                await next(context);
+            }
+            else
+            {
+                await RejectAsync(context, lease);
+            }
+        });
         return app;
     }
 
-    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    private static async Task RejectAsync(HttpContext context, RateLimitLease lease)
     {
-        var context = rejected.HttpContext;
         var limit = context.Items[HttpLoadLimiter.RefusedLimitItem] as string ?? LoadLimitMetrics.RestPerIp;
         LoadLimitMetrics.Refused.WithLabels(limit).Inc();
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
             ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
             : ConcurrencyRetryAfterSeconds;
         await WriteTooManyAsync(context, retryAfter, Describe(limit));
