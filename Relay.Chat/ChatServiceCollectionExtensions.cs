@@ -42,6 +42,7 @@ public static class ChatServiceCollectionExtensions
         services.AddOptions<ViewerAuthOptions>().Bind(configuration.GetSection(ViewerAuthOptions.Section)).ValidateOnStart();
         services.AddOptions<GuestOptions>().Bind(configuration.GetSection(GuestOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatOptions>, ReservedDisplayNamesValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrdersOptions>, OrdersOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CommerceOptions>, CommerceOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ViewerAuthOptions>, ViewerAuthOptionsValidator>());
@@ -109,6 +110,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<OrderAnnouncer>();
 
         services.TryAddSingleton<OrderEndpoint>();
+        services.TryAddSingleton<IBuiltInOrderApiKey>(sp => sp.GetRequiredService<OrderEndpoint>());
         services.TryAddSingleton<OrderApiClient>();
         services.AddHttpClient(OrderApiClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp =>

@@ -1,3 +1,4 @@
+using Relay.Server.Configuration;
 using Microsoft.Extensions.Options;
 using Relay.Server.Hosting;
 

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relay.Chat.Channels;
-using Relay.Chat.Orders;
 
 namespace Relay.Chat.Access;
 
@@ -15,7 +14,7 @@ namespace Relay.Chat.Access;
 /// answers the refusals as RFC 7807 problems: the challenge is 401 with <c>WWW-Authenticate: Bearer</c> (no token, or
 /// one that is no credential at all, such as a rotated key), the forbid is 403 (a real credential the policy does not
 /// admit). Every comparison is constant-time (the host's <see cref="IChannelDirectory"/> and
-/// <see cref="IHostCredentials"/>, <see cref="OrderEndpoint.IsBuiltInKey"/>), and nothing here logs or echoes a token.
+/// <see cref="IHostCredentials"/>, <see cref="IBuiltInOrderApiKey"/>), and nothing here logs or echoes a token.
 /// </summary>
 public sealed class RelayBearerHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -23,7 +22,7 @@ public sealed class RelayBearerHandler(
     UrlEncoder encoder,
     IChannelDirectory directory,
     IHostCredentials credentials,
-    OrderEndpoint orders)
+    IBuiltInOrderApiKey orders)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()

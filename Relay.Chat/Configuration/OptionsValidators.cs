@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Extensions.Options;
-using Relay.Chat.Identity;
 
 namespace Relay.Chat.Configuration;
 
@@ -29,9 +28,6 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
         if (!(o.RoomMessagesPerSecond > 0 && o.RoomMessagesPerSecond <= 100_000))
             errors.Add($"{s}:RoomMessagesPerSecond must be in (0, 100000], was {o.RoomMessagesPerSecond}.");
         Range(errors, $"{s}:RoomMessageBurst", o.RoomMessageBurst, 1, 1_000_000);
-        // A term that is only punctuation or marks would have no letters left to compare and reserve every name.
-        if (o.ReservedDisplayNames.Any(n => DisplayNames.Skeleton(n ?? "").Length == 0))
-            errors.Add($"{s}:ReservedDisplayNames must contain words with letters or digits.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

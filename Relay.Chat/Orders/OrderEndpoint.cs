@@ -1,3 +1,4 @@
+using Relay.Chat.Access;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -14,7 +15,7 @@ namespace Relay.Chat.Orders;
 /// process's own built-in order API, found from the addresses Kestrel actually bound (so `--urls` and port 0
 /// work), with the same headers, retries and idempotency as a real order service: one code path, really exercised.
 /// </summary>
-public sealed class OrderEndpoint
+public sealed class OrderEndpoint : IBuiltInOrderApiKey
 {
     private readonly IOptions<OrdersOptions> _configured;
     private readonly IServer? _server;

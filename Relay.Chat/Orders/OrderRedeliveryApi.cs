@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Relay.Chat.Access;
 using Relay.Chat.Channels;
-using Relay.Chat.Purchases;
 
 namespace Relay.Chat.Orders;
 

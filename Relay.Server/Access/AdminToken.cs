@@ -1,6 +1,6 @@
+using Relay.Server.Security;
 using Relay.Common.Files;
 using Relay.Server.Configuration;
-using Relay.Server.Hosting;
 
 namespace Relay.Server.Access;
 
@@ -12,8 +12,7 @@ public sealed class AdminToken
 {
     public const string FileName = "admin-token";
 
-    /// <summary>Shortest admin token accepted (configured or in the file); a generated one has 192 random bits.</summary>
-    public const int MinLength = 24;
+    public const int MinLength = AuthOptions.MinAdminTokenLength;
 
     private string? _value;
 

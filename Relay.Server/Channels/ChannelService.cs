@@ -1,9 +1,8 @@
+using Relay.Server.Security;
 using System.Collections.Immutable;
 using Relay.Chat.Channels;
 using Relay.Ingest.Egress;
-using Relay.Server.Access;
 using Relay.Server.Diagnostics;
-using Relay.Server.Store;
 
 namespace Relay.Server.Channels;
 
@@ -269,7 +268,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                ServerLog.ChannelObserverFailed(logger, observer.GetType().Name, kind, id, e);
+                ServerLog.ChannelObserverFailed(logger, observer.GetType().Name, kind.ToString(), id, e);
             }
         }
     }

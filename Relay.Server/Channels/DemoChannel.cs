@@ -1,4 +1,4 @@
-using Relay.Server.Access;
+using Relay.Server.Security;
 
 namespace Relay.Server.Channels;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Extensions.Options;
-using Relay.Server.Access;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Configuration;
@@ -92,9 +91,9 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
     public ValidateOptionsResult Validate(string? name, AuthOptions options)
     {
         var failures = new List<string>();
-        if (!string.IsNullOrEmpty(options.AdminToken) && (options.AdminToken.Length < AdminToken.MinLength || options.AdminToken.Any(char.IsWhiteSpace)))
+        if (!string.IsNullOrEmpty(options.AdminToken) && (options.AdminToken.Length < AuthOptions.MinAdminTokenLength || options.AdminToken.Any(char.IsWhiteSpace)))
         {
-            failures.Add($"Relay:Auth:AdminToken: must be at least {AdminToken.MinLength} characters without spaces (or unset to generate one)");
+            failures.Add($"Relay:Auth:AdminToken: must be at least {AuthOptions.MinAdminTokenLength} characters without spaces (or unset to generate one)");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -1,4 +1,3 @@
-using Relay.Server.Channels;
 
 namespace Relay.Server.Diagnostics;
 
@@ -9,7 +8,7 @@ internal static partial class ServerLog
     public static partial void DemoChannelCreated(ILogger logger, string channelId);
 
     [LoggerMessage(6001, LogLevel.Error, "Channel observer {Observer} failed on {Change} of channel {ChannelId}")]
-    public static partial void ChannelObserverFailed(ILogger logger, string observer, ChannelChange change, string channelId, Exception exception);
+    public static partial void ChannelObserverFailed(ILogger logger, string observer, string change, string channelId, Exception exception);
 
     [LoggerMessage(6002, LogLevel.Error, "Destinations of channel {ChannelId} were not applied: {Problem}")]
     public static partial void DestinationsNotApplied(ILogger logger, string channelId, string problem);

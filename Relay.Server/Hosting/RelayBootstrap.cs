@@ -1,3 +1,4 @@
+using Relay.Server.Security;
 using Microsoft.Extensions.Options;
 using Relay.Common.Files;
 using Relay.Common.Storage;

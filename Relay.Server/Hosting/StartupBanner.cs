@@ -1,3 +1,4 @@
+using Relay.Server.Security;
 using System.Text;
 using Relay.Common.Files;
 using Relay.Server.Access;

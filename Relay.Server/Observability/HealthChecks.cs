@@ -1,3 +1,4 @@
+using Relay.Server.Channels;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Relay.Ingest.Ffmpeg;

@@ -1,6 +1,6 @@
+using Relay.Server.Security;
 using Microsoft.Extensions.Options;
 using Relay.Chat.Access;
-using Relay.Server.Access;
 using Relay.Server.Configuration;
 
 namespace Relay.Server.Observability;

@@ -1,3 +1,4 @@
+using Relay.Server.Security;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;

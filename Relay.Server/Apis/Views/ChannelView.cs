@@ -1,5 +1,5 @@
+using Relay.Server.Security;
 using Relay.Ingest.Egress;
-using Relay.Server.Access;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Apis.Views;

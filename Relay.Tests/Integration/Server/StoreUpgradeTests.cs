@@ -1,3 +1,4 @@
+using Relay.Server.Security;
 using Relay.Tests.Common.Hosts;
 using Relay.Tests.Common.Media;
 using Relay.Tests.Common.Peers;

@@ -1,8 +1,7 @@
 using Relay.Chat.Channels;
 using Relay.Ingest.Egress;
-using Relay.Server.Channels;
 
-namespace Relay.Server.Store;
+namespace Relay.Server.Channels;
 
 /// <summary>
 /// Durable channels, destinations and line-ups. The embedded implementation is SQLite;

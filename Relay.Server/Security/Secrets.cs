@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Relay.Server.Access;
+namespace Relay.Server.Security;
 
 /// <summary>Generation, comparison and redaction of stream keys, host keys and tokens.</summary>
 public static class Secrets
