@@ -1,10 +1,15 @@
+using System.Collections;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace Relay.Tests.Common;
 
-/// <summary>Keeps every log line (message and exception text) so a test can assert what was, or was not, logged.</summary>
-public sealed class LogCapture : ILoggerProvider
+/// <summary>
+/// Keeps every log line (level, category, message, structured values and exception text) so a test can assert what
+/// was, or was not, logged. Every test host calls <see cref="AssertNoErrors"/> when it is disposed: an Error or
+/// Critical line nobody declared fails the test (as ASP.NET Core's own tests do with VerifyNoErrorsScope).
+/// </summary>
+public sealed class LogCapture : ILoggerProvider, IEnumerable<string>
 {
     private readonly ConcurrentQueue<string> _lines = new();
 
@@ -12,11 +17,31 @@ public sealed class LogCapture : ILoggerProvider
 
     public string All => string.Join('\n', _lines);
 
+    /// <summary>The Error and Critical lines.</summary>
+    public IEnumerable<string> Errors => _lines.Where(IsError);
+
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    /// <summary>Forgets what was captured so far (long soak tests keep memory flat).</summary>
+    public void Clear() => _lines.Clear();
+
+    /// <summary>Fails unless every Error or Critical line contains one of <paramref name="allowed"/> (the errors a test provokes on purpose).</summary>
+    public void AssertNoErrors(params string[] allowed)
+    {
+        var unexpected = Errors.Where(line => !allowed.Any(a => line.Contains(a, StringComparison.Ordinal))).ToList();
+        Assert.True(unexpected.Count == 0, "unexpected error logs:\n" + string.Join("\n", unexpected));
+    }
+
+    public IEnumerator<string> GetEnumerator() => _lines.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     public void Dispose()
     {
     }
+
+    private static bool IsError(string line) =>
+        line.StartsWith("Error ", StringComparison.Ordinal) || line.StartsWith("Critical ", StringComparison.Ordinal);
 
     private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -29,18 +28,17 @@ public sealed class ChatTestHost : IAsyncDisposable
     public string DataDir { get; }
     public Uri BaseAddress { get; }
     public IServiceProvider Services => _app.Services;
-    public ConcurrentQueue<string> ErrorLogs { get; }
+    public IEnumerable<string> ErrorLogs => AllLogs.Errors;
 
     /// <summary>Every log line at Debug or above, to prove no secret is ever written.</summary>
-    public ConcurrentQueue<string> AllLogs { get; } = new();
+    public LogCapture AllLogs { get; }
 
-    private ChatTestHost(WebApplication app, string dataDir, bool ownsDirectory, ConcurrentQueue<string> errors, ConcurrentQueue<string> all)
+    private ChatTestHost(WebApplication app, string dataDir, bool ownsDirectory, LogCapture logs)
     {
-        AllLogs = all;
+        AllLogs = logs;
         _app = app;
         DataDir = dataDir;
         _ownsDirectory = ownsDirectory;
-        ErrorLogs = errors;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
     }
@@ -67,11 +65,10 @@ public sealed class ChatTestHost : IAsyncDisposable
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) config[k] = v;
         builder.Configuration.AddInMemoryCollection(config);
-        var errors = new ConcurrentQueue<string>();
-        var all = new ConcurrentQueue<string>();
+        var logs = new LogCapture();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Logging.AddProvider(new LogCollector(errors, all));
+        builder.Logging.AddProvider(logs);
         // What RelayHost sets for the real server: request-start lines would print the hub's access_token.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         var channels = directory ?? DefaultDirectory();
@@ -90,7 +87,7 @@ public sealed class ChatTestHost : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
-        return new ChatTestHost(app, dataDir, ownsDirectory, errors, all);
+        return new ChatTestHost(app, dataDir, ownsDirectory, logs);
     }
 
     public HubConnection Connect(string protocol, string? accessToken = null)
@@ -118,26 +115,7 @@ public sealed class ChatTestHost : IAsyncDisposable
             if (_ownsDirectory)
                 try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
-        if (!ErrorsExpected && !ErrorLogs.IsEmpty)
-            Assert.Fail("unexpected error logs:\n" + string.Join("\n", ErrorLogs));
-    }
-
-    private sealed class LogCollector(ConcurrentQueue<string> errors, ConcurrentQueue<string> all) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, errors, all);
-        public void Dispose() { }
-
-        private sealed class Logger(string category, ConcurrentQueue<string> errors, ConcurrentQueue<string> all) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                var line = $"{logLevel} {category}: {formatter(state, exception)} {exception}";
-                all.Enqueue(line);
-                if (logLevel >= LogLevel.Error) errors.Enqueue(line);
-            }
-        }
+        if (!ErrorsExpected) AllLogs.AssertNoErrors();
     }
 }
 

@@ -49,6 +49,9 @@ internal sealed class IngestTestHost : IAsyncDisposable
 
     public LogCapture Logs { get; }
 
+    /// <summary>Parts of the Error lines this test provokes on purpose; any other Error or Critical log fails it at dispose.</summary>
+    public List<string> AllowedErrors { get; } = [];
+
     public IServiceProvider Services => _app.Services;
 
     public string DataDir => _dataDir;
@@ -188,6 +191,8 @@ internal sealed class IngestTestHost : IAsyncDisposable
             {
             }
         }
+
+        Logs.AssertNoErrors([.. AllowedErrors]);
     }
 
     private sealed class TestAuthorizer : IPublishAuthorizer

@@ -33,6 +33,9 @@ public sealed class RelayTestServer : IAsyncDisposable
 
     public int RtmpPort { get; }
 
+    /// <summary>Parts of the Error lines this test provokes on purpose; any other Error or Critical log fails it at dispose.</summary>
+    public List<string> AllowedErrors { get; } = [];
+
     public WebApplication App { get; private set; } = null!;
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -96,6 +99,7 @@ public sealed class RelayTestServer : IAsyncDisposable
             await App.DisposeAsync();
         }
         _ownedDir?.Dispose();
+        Logs.AssertNoErrors([.. AllowedErrors]);
     }
 
     private async Task StartAppAsync()

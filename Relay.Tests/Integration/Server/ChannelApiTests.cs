@@ -153,6 +153,7 @@ public sealed class ChannelApiTests : RelayServerTest
     public async Task Readiness_is_503_with_the_reason_when_ffmpeg_is_missing()
     {
         await using var server = await RelayTestServer.StartAsync("--Relay:Ingest:FfmpegPath=/nonexistent/ffmpeg");
+        server.AllowedErrors.Add("Health check ffmpeg with status Unhealthy");
         using var client = server.Client();
         var ready = await client.GetAsync("/readyz", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);

@@ -80,6 +80,7 @@ public sealed class MetricsEndpointTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz", Ct)).StatusCode);
 
         // Break the store for real: the readiness probe's query now fails inside SQLite.
+        server.AllowedErrors.AddRange(["Health check store with status Unhealthy", "no such table: channels"]);
         await using (var db = new SqliteConnection($"Data Source={Path.Combine(server.DataDir, "relay.db")};Pooling=false"))
         {
             await db.OpenAsync(Ct);
