@@ -19,7 +19,6 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
 {
     /// <summary>How often a live push is sampled; the bitrate is measured over two samples.</summary>
     internal static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan BitrateWindow = TimeSpan.FromSeconds(2);
 
     private readonly string _channelId;
     private readonly EgressDestination _destination;
@@ -33,7 +32,7 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
     private readonly string[] _labels;
     private readonly PlatformPreset _preset;
     private readonly CancellationTokenSource _stop = new();
-    private readonly StreamProfiler _profiler = new();
+    private readonly DestinationSampler _sampler;
     private readonly object _gate = new();
     private Task? _loop;
     private IEgressFeed? _feed;
@@ -43,10 +42,6 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
     private string? _lastError;
     private int _reconnects;
     private long? _liveSince;
-    private long _windowStart;
-    private long _windowStartBytes;
-    private double _bitrateKbps;
-    private IReadOnlyList<string> _warnings = [];
 
     public DestinationSupervisor(
         string channelId, EgressDestination destination, IEgressSource source, IEgressPusherFactory factory,
@@ -61,6 +56,8 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
         _random = random;
         _preset = PlatformPreset.For(destination.Platform);
         _labels = [channelId, destination.Id, _preset.Id];
+        // A transcoding destination is checked against its profile's keyframe interval and bitrate.
+        _sampler = new DestinationSampler(_preset, destination.UsesFfmpeg ? destination.Profile : null, time);
         (_pusher, _invalidReason) = factory.Create(destination, options);
     }
 
@@ -76,14 +73,14 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
             lock (_gate)
             {
                 var dropped = _droppedBefore + (_feed?.DroppedFrames ?? 0);
-                var warnings = _warnings;
+                var warnings = _sampler.Warnings;
                 if (_preset.RequiresTls && !_destination.Url.StartsWith("rtmps:", StringComparison.OrdinalIgnoreCase))
                 {
                     warnings = [.. warnings, $"{_preset.DisplayName} accepts only rtmps:// ingest"];
                 }
 
                 return new EgressDestinationStatus(_destination.Id, _state, _reconnects, _lastError,
-                    _state == EgressState.Live ? Math.Round(_bitrateKbps, 1) : 0, dropped, warnings);
+                    _state == EgressState.Live ? Math.Round(_sampler.BitrateKbps, 1) : 0, dropped, warnings);
             }
         }
     }
@@ -237,12 +234,8 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
     private void OnLive(PushCounters counters)
     {
         var now = _time.GetTimestamp();
-        lock (_gate)
-        {
-            _liveSince = now;
-            _windowStart = now;
-            _windowStartBytes = counters.BytesSent;
-        }
+        lock (_gate) _liveSince = now;
+        _sampler.Restart(counters.BytesSent);
 
         SetState(EgressState.Live, _lastError);
         EgressMetrics.Up.WithLabels(_labels).Set(1);
@@ -251,23 +244,7 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
 
     private void Sample(PushCounters counters, IEgressFeed feed)
     {
-        var sample = counters.Sample();
-        _profiler.Observe(sample);
-        var warnings = PlatformChecks.Evaluate(_preset, _profiler.Current, _destination.UsesFfmpeg ? _destination.Profile : null);
-        var now = _time.GetTimestamp();
-        lock (_gate)
-        {
-            var elapsed = _time.GetElapsedTime(_windowStart, now);
-            if (elapsed >= BitrateWindow)
-            {
-                _bitrateKbps = (sample.Bytes - _windowStartBytes) * 8 / elapsed.TotalSeconds / 1000;
-                _windowStartBytes = sample.Bytes;
-                _windowStart = now;
-            }
-
-            _warnings = warnings;
-        }
-
+        _sampler.Observe(counters.Sample());
         EgressMetrics.QueueSeconds.WithLabels(_labels).Set(QueueSeconds(feed));
         ReportDrops(feed);
     }
@@ -275,7 +252,7 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
     /// <summary>Queued bytes over the stream's bitrate: media time waiting, without timestamps of queued tags.</summary>
     private double QueueSeconds(IEgressFeed feed)
     {
-        var bitsPerSecond = _bitrateKbps * 1000;
+        var bitsPerSecond = _sampler.BitrateKbps * 1000;
         return bitsPerSecond > 0 ? Math.Round(feed.QueuedBytes * 8 / bitsPerSecond, 3) : 0;
     }
 
