@@ -79,14 +79,14 @@ public static class PagesEndpoints
     /// 'self' in connect-src covers the hub's same-origin ws:/wss: (CSP Level 3), so no other host can be reached.
     /// </summary>
     /// <remarks>
-    /// The API reference (openapi.html) runs Scalar, which injects its styles at run time: that page alone gets
-    /// 'unsafe-inline' for styles (never for scripts) and data: fonts; it loads nothing from another origin.
+    /// The API reference (openapi.html, swagger-ui) shows no product images and plays no media: its policy drops
+    /// https: images, media and workers, and allows only the data: icons its stylesheet embeds.
     /// </remarks>
     private static void AddPageHeaders(HttpResponse response)
     {
         response.Headers.ContentSecurityPolicy = IsApiReference(response.HttpContext.Request.Path)
-            ? "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
-              "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+            ? "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+              "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
             : "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
               "media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
         response.Headers["Referrer-Policy"] = "no-referrer";

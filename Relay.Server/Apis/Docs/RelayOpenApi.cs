@@ -5,7 +5,7 @@ namespace Relay.Server.Apis.Docs;
 /// <summary>
 /// <c>GET /openapi/v1.json</c> (no auth): the OpenAPI 3 document of the REST API, made by Microsoft.AspNetCore.OpenApi
 /// from the endpoints' own metadata (typed results, <c>Produces*</c>, <c>Accepts</c>, the authorization policies), and
-/// <c>GET /openapi</c>: the Scalar reference page over it.
+/// <c>GET /openapi</c>: the swagger-ui reference page over it.
 /// </summary>
 public static class RelayOpenApi
 {

@@ -1,11 +1,14 @@
-// The API reference: Scalar's standalone bundle (served from /lib, never a CDN) over this server's own document.
-// Its theme names fonts on Scalar's CDN; the page's CSP refuses them (this origin only), so system fonts stand in.
-window.Scalar.createApiReference('#api-reference', {
+// The API reference: swagger-ui's bundle (served from /lib, never a CDN) over this server's own document.
+// No standalone preset: its top bar would let a visitor point the page at any other document.
+window.ui = window.SwaggerUIBundle({
   url: '/openapi/v1.json',
-  withDefaultFonts: false,
-  hideClientButton: true,
-  telemetry: false,
-  customCss: ':root, .scalar-app, .light-mode, .dark-mode {'
-    + ' --scalar-font: ui-sans-serif, system-ui, sans-serif !important;'
-    + ' --scalar-font-code: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace !important; }',
+  dom_id: '#swagger-ui',
+  deepLinking: true,
+  // The default sends the document to validator.swagger.io for a badge: a request to another origin.
+  validatorUrl: null,
+  // ?url= / ?configUrl= in the address must not load another document into this page.
+  queryConfigEnabled: false,
+  // The bearer token entered under "Authorize" lives in this tab's memory only: an operator's credential is
+  // not left in localStorage for the next user of the browser or for any script on this origin to read.
+  persistAuthorization: false,
 });

@@ -33,10 +33,19 @@ public sealed class PagesEndpointTests
         Assert.Contains("doesn't exist", await unknown.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
 
         // The libraries the pages load were fetched from npm and copied by the build.
-        foreach (var lib in new[] { "/lib/signalr.min.js", "/lib/signalr-protocol-msgpack.min.js", "/lib/mpegts.js", "/lib/hls.min.js" })
+        foreach (var lib in new[] { "/lib/signalr.min.js", "/lib/signalr-protocol-msgpack.min.js", "/lib/mpegts.js", "/lib/hls.min.js",
+                     "/lib/swagger-ui-bundle.js", "/lib/swagger-ui.css" })
         {
             using var js = await client.GetAsync(lib, ct);
             Assert.Equal(HttpStatusCode.OK, js.StatusCode);
         }
+
+        // The API reference (swagger-ui) runs under the same rules: no inline script or style, this origin only.
+        using var reference = await client.GetAsync("/openapi", ct);
+        Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
+        var referenceCsp = string.Join(" ", reference.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self';", referenceCsp, StringComparison.Ordinal);
+        Assert.Contains("style-src 'self';", referenceCsp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-", referenceCsp, StringComparison.Ordinal);
     }
 }
