@@ -20,7 +20,24 @@ public sealed class LogCapture : ILoggerProvider, IEnumerable<string>
     /// <summary>The Error and Critical lines.</summary>
     public IEnumerable<string> Errors => _lines.Where(IsError);
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+    /// <summary>
+    /// Where each line is also written as it is logged, one line per entry (a chat host running as a child process
+    /// echoes to its stdout, which <see cref="Hosts.ChildProcessHost"/> reads back).
+    /// </summary>
+    public TextWriter? Echo { get; set; }
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
+
+    /// <summary>Records a line already in this capture's form (<c>Level Category: message</c>), e.g. one read from a child process.</summary>
+    public void Add(string line)
+    {
+        _lines.Enqueue(line);
+        if (Echo is { } echo)
+        {
+            // Continuation lines (stack traces) are indented so a reader never takes them for an entry of their own.
+            lock (echo) echo.WriteLine(line.ReplaceLineEndings("\n    "));
+        }
+    }
 
     /// <summary>Forgets what was captured so far (long soak tests keep memory flat).</summary>
     public void Clear() => _lines.Clear();
@@ -43,7 +60,7 @@ public sealed class LogCapture : ILoggerProvider, IEnumerable<string>
     private static bool IsError(string line) =>
         line.StartsWith("Error ", StringComparison.Ordinal) || line.StartsWith("Critical ", StringComparison.Ordinal);
 
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    private sealed class Logger(string category, LogCapture capture) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
@@ -54,7 +71,7 @@ public sealed class LogCapture : ILoggerProvider, IEnumerable<string>
             var structured = state is IEnumerable<KeyValuePair<string, object?>> pairs
                 ? " {" + string.Join(", ", pairs.Select(p => $"{p.Key}={p.Value}")) + "}"
                 : "";
-            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{structured}{(exception is null ? "" : " " + exception)}");
+            capture.Add($"{logLevel} {category}: {formatter(state, exception)}{structured}{(exception is null ? "" : " " + exception)}");
         }
     }
 }

@@ -32,7 +32,8 @@ public sealed class EgressFfmpegKillTests : IAsyncDisposable
         await using var transcodeSink = await NginxPeer.StartAsync();
         var options = EgressTestHost.FastOptions();
         options.FailuresBeforeFailed = 50;
-        var (manager, sources, logs) = EgressTestHost.Create(options);
+        await using var managerHost = EgressTestHost.Create(options);
+        var (manager, sources, logs) = managerHost;
         await using (manager)
         {
             await using var source = new ReplaySource(clip);

@@ -45,7 +45,8 @@ public sealed class HostileDestinationSoakTests : IAsyncDisposable
         await using var hostile = new HostileRtmpServer(FloodBytesPerSecond);
         var options = EgressTestHost.FastOptions();
         options.FailuresBeforeFailed = 50;
-        var (manager, sources, logs) = EgressTestHost.Create(options);
+        await using var managerHost = EgressTestHost.Create(options);
+        var (manager, sources, logs) = managerHost;
         await using (manager)
         {
             await using var source = new ReplaySource(clip);

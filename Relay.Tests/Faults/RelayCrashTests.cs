@@ -89,8 +89,7 @@ public sealed class RelayCrashTests
         }
         finally
         {
-            first?.Dispose();
-            second?.Dispose();
+            await TestHost.DisposeAllAsync(first, second);
         }
     }
 
@@ -179,8 +178,7 @@ public sealed class RelayCrashTests
         }
         finally
         {
-            first?.Dispose();
-            second?.Dispose();
+            await TestHost.DisposeAllAsync(first, second);
         }
     }
 
@@ -279,12 +277,17 @@ public sealed class RelayCrashTests
         finally
         {
             publisher?.Dispose();
-            first?.Dispose();
-            second?.Dispose();
-            // Whatever escaped both instances (a failing run) must not outlive the test.
-            foreach (var pid in ChildProcesses.WithOwnerMarker(marker))
+            try
             {
-                try { Process.GetProcessById(pid).Kill(); } catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { }
+                await TestHost.DisposeAllAsync(first, second);
+            }
+            finally
+            {
+                // Whatever escaped both instances (a failing run) must not outlive the test.
+                foreach (var pid in ChildProcesses.WithOwnerMarker(marker))
+                {
+                    try { Process.GetProcessById(pid).Kill(); } catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { }
+                }
             }
         }
     }

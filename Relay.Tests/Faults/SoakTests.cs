@@ -90,7 +90,7 @@ public sealed class SoakTests
         for (var i = 0; i < 20; i++) await CycleAsync(i);
         // The test host keeps every Debug log line for its secret checks (~8 KB of SignalR lines per connection):
         // that is the harness's memory, not the relay's, so it is emptied before each measurement.
-        host.AllLogs.Clear();
+        host.Logs.Clear();
         var before = ProcessFootprint.Take();
         // Four at a time: closer to a crowd arriving than one by one, still light on 2 cores.
         for (var i = 0; i < cycles; i += 4)
@@ -108,8 +108,8 @@ public sealed class SoakTests
         }
 
         Assert.Equal(joined.Viewers, snapshot.Viewers);
-        TestContext.Current.TestOutputHelper?.WriteLine($"log capture held {host.AllLogs.Sum(l => (long)l.Length) * 2 / 1024} KiB of lines");
-        host.AllLogs.Clear();
+        TestContext.Current.TestOutputHelper?.WriteLine($"log capture held {host.Logs.Sum(l => (long)l.Length) * 2 / 1024} KiB of lines");
+        host.Logs.Clear();
         // A leaked connection holds a socket (>= 1 fd each side) and its SignalR state (tens of KB): 500 would show.
         var after = await ProcessFootprint.SettleWithinAsync(before, handles: 20, threads: 10, bytes: 8 * 1024 * 1024);
         TestContext.Current.TestOutputHelper?.WriteLine($"{cycles} hub cycles: before {before}; after {after}");

@@ -13,8 +13,8 @@ using Relay.Tests.Common.Chat;
 
 namespace Relay.Tests.Common.Hosts;
 
-/// <summary>Relay.Chat hosted alone in a real Kestrel on 127.0.0.1 with a temp SQLite file.</summary>
-public sealed class ChatTestHost : IAsyncDisposable
+/// <summary>Relay.Chat hosted alone in this process, in a real Kestrel on 127.0.0.1 with a temp SQLite file.</summary>
+public sealed class ChatTestHost : TestHost
 {
     public const string Channel = "show1";
     public const string HostKey = "host-key-show1-abcdefghijklmnop";
@@ -22,53 +22,40 @@ public sealed class ChatTestHost : IAsyncDisposable
     public static readonly LineupItem Lipstick = new("LIP-1", "Lipstick", 1999, "EUR", null, null);
     public static readonly LineupItem Serum = new("SER-1", "Serum", 4999, "EUR", "https://img.example/serum.png", 5);
 
-    private readonly WebApplication _app;
-    private readonly bool _ownsDirectory;
+    private WebApplication? _app;
 
-    public string DataDir { get; }
-    public Uri BaseAddress { get; }
-    public IServiceProvider Services => _app.Services;
-    public IEnumerable<string> ErrorLogs => AllLogs.Errors;
-
-    /// <summary>Every log line at Debug or above, to prove no secret is ever written.</summary>
-    public LogCapture AllLogs { get; }
-
-    private ChatTestHost(WebApplication app, string dataDir, bool ownsDirectory, LogCapture logs)
+    private ChatTestHost(string? dataDir)
+        : base(dataDir, "relay-chat")
     {
-        AllLogs = logs;
-        _app = app;
-        DataDir = dataDir;
-        _ownsDirectory = ownsDirectory;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address);
     }
+
+    public Uri BaseAddress { get; private set; } = null!;
+    public IServiceProvider Services => _app!.Services;
 
     public static InMemoryChannelDirectory DefaultDirectory() =>
         new InMemoryChannelDirectory().Add(Channel, HostKey, Lipstick, Serum).Add("show2", "host-key-show2-abcdefghijklmnop", Lipstick);
 
+    /// <param name="echoLogs">Also writes every log line there (the child-process variant, <see cref="ChildChatHost"/>, echoes to stdout).</param>
     public static async Task<ChatTestHost> StartAsync(
         IDictionary<string, string?>? settings = null, InMemoryChannelDirectory? directory = null, string? dataDir = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, TextWriter? echoLogs = null)
     {
-        var ownsDirectory = dataDir is null;
-        dataDir ??= Directory.CreateTempSubdirectory("relay-chat-").FullName;
+        var host = new ChatTestHost(dataDir);
+        host.Logs.Echo = echoLogs;
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        var config = new Dictionary<string, string?>
+        builder.Configuration.AddInMemoryCollection(Settings(new Dictionary<string, string?>
         {
-            ["Relay:DataDir"] = dataDir,
+            ["Relay:DataDir"] = host.DataDir,
             ["Relay:Chat:ViewerCountDebounceMilliseconds"] = "50",
             ["Relay:Orders:InitialBackoffMilliseconds"] = "20",
             ["Relay:Orders:MaxBackoffSeconds"] = "0.2",
             ["Relay:Orders:TimeoutSeconds"] = "5",
             ["Relay:Orders:PollIntervalMilliseconds"] = "200",
-        };
-        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) config[k] = v;
-        builder.Configuration.AddInMemoryCollection(config);
-        var logs = new LogCapture();
+        }, settings));
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Logging.AddProvider(logs);
+        builder.Logging.AddProvider(host.Logs);
         // What RelayHost sets for the real server: request-start lines would print the hub's access_token.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         var channels = directory ?? DefaultDirectory();
@@ -76,18 +63,20 @@ public sealed class ChatTestHost : IAsyncDisposable
         builder.Services.AddSingleton<IHostCredentials>(channels);
         builder.Services.AddRelayChat(builder.Configuration);
         services?.Invoke(builder.Services);
-        var app = builder.Build();
-        app.MapRelayChat();
+        host._app = builder.Build();
+        host._app.MapRelayChat();
         try
         {
-            await app.StartAsync(TestContext.Current.CancellationToken);
+            await host._app.StartAsync(TestContext.Current.CancellationToken);
+            var address = host._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            host.BaseAddress = new Uri(address);
+            return host;
         }
         catch
         {
-            await app.DisposeAsync();
+            await host.AbandonAsync();
             throw;
         }
-        return new ChatTestHost(app, dataDir, ownsDirectory, logs);
     }
 
     public HubConnection Connect(string protocol, string? accessToken = null)
@@ -96,13 +85,15 @@ public sealed class ChatTestHost : IAsyncDisposable
         return Hub.Build(url, protocol);
     }
 
-    /// <summary>For tests that provoke errors on purpose; otherwise any Error log fails the test at dispose.</summary>
-    public bool ErrorsExpected { get; set; }
-
     public HttpClient Http() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
 
-    public async ValueTask DisposeAsync()
+    protected override async ValueTask StopAsync()
     {
+        if (_app is null)
+        {
+            return;
+        }
+
         try
         {
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -111,11 +102,9 @@ public sealed class ChatTestHost : IAsyncDisposable
         finally
         {
             await _app.DisposeAsync();
+            // The SQLite pool keeps the file open: release it before the data directory goes.
             SqliteConnection.ClearAllPools();
-            if (_ownsDirectory)
-                try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
-        if (!ErrorsExpected) AllLogs.AssertNoErrors();
     }
 }
 

@@ -5,76 +5,66 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
-using Relay.Tests.Common;
 
 namespace Relay.Tests.Common.Hosts;
 
 /// <summary>
-/// Relay.Server as its own process (<see cref="RelayProcess"/>) on a fixed DataDir, HTTP port, RTMP port and admin
-/// token, so a second instance after <see cref="Kill"/> is the same installation restarted, as systemd would do it.
+/// Relay.Server as its own process (as an operator runs it) on a fixed DataDir, HTTP port, RTMP port and admin token,
+/// so a second instance after <see cref="ChildProcessHost.Kill"/> is the same installation restarted, as systemd would
+/// do it. <see cref="RunToExitAsync"/> runs one to its exit, for startup refusals.
 /// </summary>
-internal sealed class ChildRelay : IDisposable
+internal sealed class ChildRelay : ChildProcessHost
 {
     public const string AdminToken = "faults-admin-token-0123456789";
 
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private ChildRelay(string dataDir)
+        : base(dataDir, "relay-child")
+    {
+    }
 
-    private ChildRelay(Process process) => _process = process;
-
-    public int Pid => _process.Id;
-
-    public string Output { get { lock (_output) return _output.ToString(); } }
+    public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "Relay.Server.dll");
 
     /// <summary>What marks this installation's ffmpeg children (the registry derives it from the DataDir).</summary>
     public static string OwnerMarker(string dataDir) =>
         new FfmpegProcessRegistry(Options.Create(new IngestOptions { DataDir = dataDir }), NullLogger<FfmpegProcessRegistry>.Instance).OwnerMarker;
 
+    /// <summary>Starts Relay on <paramref name="dataDir"/> and waits for <c>/readyz</c>; <paramref name="extra"/> are more command-line arguments.</summary>
     public static async Task<ChildRelay> StartAsync(string dataDir, int httpPort, int rtmpPort, params string[] extra)
     {
-        var args = new List<string>
+        var settings = Settings(new Dictionary<string, string?>
         {
-            "--urls", $"http://127.0.0.1:{httpPort}",
-            $"--Relay:DataDir={dataDir}",
-            $"--Relay:Ingest:RtmpPort={rtmpPort}",
-            "--Relay:Ingest:RtmpBindAddress=127.0.0.1",
-            $"--Relay:Auth:AdminToken={AdminToken}",
-            "--Relay:Hls:Enabled=false",
-            "--Relay:Recording:Enabled=false",
-        };
-        args.AddRange(extra);
-        var relay = new ChildRelay(Process.Start(RelayProcess.StartInfo(args))!);
-        relay._process.OutputDataReceived += (_, e) => { lock (relay._output) relay._output.AppendLine(e.Data); };
-        relay._process.ErrorDataReceived += (_, e) => { lock (relay._output) relay._output.AppendLine(e.Data); };
-        relay._process.BeginOutputReadLine();
-        relay._process.BeginErrorReadLine();
+            ["Relay:DataDir"] = dataDir,
+            ["Relay:Ingest:RtmpPort"] = $"{rtmpPort}",
+            ["Relay:Ingest:RtmpBindAddress"] = "127.0.0.1",
+            ["Relay:Auth:AdminToken"] = AdminToken,
+            ["Relay:Hls:Enabled"] = "false",
+            ["Relay:Recording:Enabled"] = "false",
+        }, null);
+        var relay = new ChildRelay(dataDir);
+        relay.Start(DotnetStartInfo(ServerDll, ["--urls", $"http://127.0.0.1:{httpPort}", .. CommandLine(settings), .. extra]));
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (true)
+            await WaitUntilReadyAsync(async () =>
             {
-                Assert.False(relay._process.HasExited, "Relay exited at start: " + relay.Output);
-                Assert.True(DateTime.UtcNow < deadline, "Relay did not answer /readyz within 60 s: " + relay.Output);
                 try
                 {
-                    if ((await http.GetAsync($"http://127.0.0.1:{httpPort}/readyz", TestContext.Current.CancellationToken)).IsSuccessStatusCode) break;
+                    return (await http.GetAsync($"http://127.0.0.1:{httpPort}/readyz", TestContext.Current.CancellationToken)).IsSuccessStatusCode;
                 }
                 catch (HttpRequestException)
                 {
+                    return false;
                 }
                 catch (TaskCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
                 {
+                    return false;
                 }
-
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-            }
-
+            }, TimeSpan.FromSeconds(60), () => relay.HasExited, () => relay.Output);
             return relay;
         }
         catch
         {
-            relay.Dispose();
+            await relay.AbandonAsync();
             throw;
         }
     }
@@ -86,32 +76,29 @@ internal sealed class ChildRelay : IDisposable
         return http;
     }
 
-    /// <summary>SIGKILL (what <c>Process.Kill()</c> sends on Linux): no shutdown hooks, no flush, children orphaned.</summary>
-    public void Kill()
+    /// <summary>Runs Relay until it exits (or kills it after <paramref name="timeout"/>), for tests of a start it must refuse.</summary>
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunToExitAsync(IEnumerable<string> args, TimeSpan timeout, CancellationToken ct)
     {
+        using var process = Process.Start(DotnetStartInfo(ServerDll, args))!;
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.AppendLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
         try
         {
-            _process.Kill();
+            await process.WaitForExitAsync(cts.Token);
         }
-        catch (InvalidOperationException)
+        catch (OperationCanceledException)
         {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            throw new TimeoutException($"Relay did not exit within {timeout}; stdout: {stdout}");
         }
-
-        _process.WaitForExit(10_000);
-    }
-
-    /// <summary>Stops it for good, with whatever it started (the test may fail before a graceful stop).</summary>
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        _process.WaitForExit(10_000);
-        _process.Dispose();
+        process.WaitForExit(); // flush the async readers
+        return (process.ExitCode, stdout.ToString(), stderr.ToString());
     }
 }

@@ -10,28 +10,24 @@ using Relay.Tests.Common.Media;
 
 namespace Relay.Tests.Common.Hosts;
 
-/// <summary>Resolver the tests control: which channel is live with which source.</summary>
-public sealed class TestSources : IEgressSourceResolver
+/// <summary>
+/// An <see cref="EgressManager"/> built in this process with the real pusher factory and ffmpeg registry (its own data
+/// directory), fed by <see cref="TestSources"/>. Dispose stops every destination, then checks the log.
+/// </summary>
+public sealed class EgressTestHost : TestHost
 {
-    private readonly Dictionary<string, IEgressSource> _live = new();
-
-    public void SetLive(string channelId, IEgressSource? source)
+    private EgressTestHost(EgressOptions options)
+        : base(dataDir: null, "relay-egress-data")
     {
-        lock (_live)
-        {
-            if (source is null) _live.Remove(channelId);
-            else _live[channelId] = source;
-        }
+        var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        var processes = new FfmpegProcessRegistry(Options.Create(new IngestOptions { DataDir = DataDir }), loggers.CreateLogger<FfmpegProcessRegistry>());
+        Manager = new EgressManager(Sources, new EgressPusherFactory(processes, TimeProvider.System, loggers), new StaticOptionsMonitor(options), TimeProvider.System, loggers);
     }
 
-    public IEgressSource? Find(string channelId)
-    {
-        lock (_live) return _live.GetValueOrDefault(channelId);
-    }
-}
+    public EgressManager Manager { get; }
 
-public static class EgressTestHost
-{
+    public TestSources Sources { get; } = new();
+
     /// <summary>Options for loopback tests: quick backoff, quick stall detection, small ack window and queue.</summary>
     public static EgressOptions FastOptions(string? trustedCa = null) => new()
     {
@@ -46,18 +42,13 @@ public static class EgressTestHost
         TrustedCaCertificatesPath = trustedCa,
     };
 
-    public static (EgressManager Manager, TestSources Sources, LogCapture Logs) Create(EgressOptions options)
-    {
-        var logs = new LogCapture();
-        var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
-        var sources = new TestSources();
-        var monitor = new StaticOptionsMonitor(options);
-        var processes = new FfmpegProcessRegistry(
-            Options.Create(new IngestOptions { DataDir = Directory.CreateTempSubdirectory("relay-egress-data-").FullName }),
-            loggers.CreateLogger<FfmpegProcessRegistry>());
-        var manager = new EgressManager(sources, new EgressPusherFactory(processes, TimeProvider.System, loggers), monitor, TimeProvider.System, loggers);
-        return (manager, sources, logs);
-    }
+    public static EgressTestHost Create(EgressOptions options) => new(options);
+
+    /// <summary>What a test works with: <c>var (manager, sources, logs) = host;</c>.</summary>
+    public void Deconstruct(out EgressManager manager, out TestSources sources, out LogCapture logs) =>
+        (manager, sources, logs) = (Manager, Sources, Logs);
+
+    protected override ValueTask StopAsync() => Manager.DisposeAsync();
 
     public static async Task<EgressDestinationStatus> WaitForStateAsync(EgressManager manager, string channel, string destination, Func<EgressDestinationStatus, bool> predicate, TimeSpan timeout)
     {

@@ -25,7 +25,7 @@ namespace Relay.Tests.Common.Hosts;
 /// MapRelayPlayback, a test authorizer (key <see cref="DemoKey"/> = channel "demo", <see cref="OtherKey"/> = "other"),
 /// RTMP on a free port, a private data directory, and every log line captured (to check no key leaks).
 /// </summary>
-internal sealed class IngestTestHost : IAsyncDisposable
+internal sealed class IngestTestHost : TestHost
 {
     public const string DemoKey = "demo-secret-key-123";
     public const string OtherKey = "other-secret-key-456";
@@ -36,27 +36,16 @@ internal sealed class IngestTestHost : IAsyncDisposable
     /// <summary>Every key with this prefix is accepted as channel <c>cap</c> by the authorizer, whatever its length (for the name-length cap).</summary>
     public const string CapKeyPrefix = "cap-";
 
-    private readonly WebApplication _app;
-    private readonly string _dataDir;
+    private WebApplication _app = null!;
 
-    private IngestTestHost(WebApplication app, string dataDir, LogCapture logs, ChannelEvents events)
+    private IngestTestHost()
+        : base(dataDir: null, "relay-ingest-test")
     {
-        _app = app;
-        _dataDir = dataDir;
-        Logs = logs;
-        Events = events;
     }
-
-    public LogCapture Logs { get; }
-
-    /// <summary>Parts of the Error lines this test provokes on purpose; any other Error or Critical log fails it at dispose.</summary>
-    public List<string> AllowedErrors { get; } = [];
 
     public IServiceProvider Services => _app.Services;
 
-    public string DataDir => _dataDir;
-
-    public ChannelEvents Events { get; }
+    public ChannelEvents Events { get; } = new();
 
     public int RtmpPort => Gateway.RtmpEndPoint!.Port;
 
@@ -75,44 +64,35 @@ internal sealed class IngestTestHost : IAsyncDisposable
     public static async Task<IngestTestHost> StartAsync(IDictionary<string, string?>? settings = null)
     {
         FfmpegAvailability.SkipIfMissing();
-        var dataDir = Directory.CreateTempSubdirectory("relay-ingest-test-").FullName;
+        var host = new IngestTestHost();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var config = new Dictionary<string, string?>
+        builder.Configuration.AddInMemoryCollection(Settings(new Dictionary<string, string?>
         {
-            ["Relay:DataDir"] = dataDir,
+            ["Relay:DataDir"] = host.DataDir,
             ["Relay:Ingest:RtmpPort"] = "0",
             ["Relay:Ingest:RtmpBindAddress"] = "127.0.0.1",
             ["Relay:Ingest:HandshakeTimeoutSeconds"] = "5",
             // Off unless a test turns them on: ingest tests count ffmpeg children and hub subscribers exactly.
             ["Relay:Hls:Enabled"] = "false",
             ["Relay:Recording:Enabled"] = "false",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            config[key] = value;
-        }
-
-        builder.Configuration.AddInMemoryCollection(config);
-        var logs = new LogCapture();
-        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
-        var events = new ChannelEvents();
+        }, settings));
+        builder.Logging.ClearProviders().AddProvider(host.Logs).SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton<IPublishAuthorizer>(new TestAuthorizer());
-        builder.Services.AddSingleton<ILiveChannelObserver>(events);
+        builder.Services.AddSingleton<ILiveChannelObserver>(host.Events);
         builder.Services.AddRelayIngest(builder.Configuration);
-        var app = builder.Build();
-        app.MapRelayPlayback();
-        var host = new IngestTestHost(app, dataDir, logs, events);
+        host._app = builder.Build();
+        host._app.MapRelayPlayback();
         try
         {
-            await app.StartAsync(TestContext.Current.CancellationToken);
-            var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+            await host._app.StartAsync(TestContext.Current.CancellationToken);
+            var address = host._app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
             host.HttpBase = new Uri(address);
             return host;
         }
         catch
         {
-            await host.DisposeAsync();
+            await host.AbandonAsync();
             throw;
         }
     }
@@ -163,14 +143,14 @@ internal sealed class IngestTestHost : IAsyncDisposable
     /// <summary>No stream key anywhere in the logs (Debug included, so ffmpeg's stderr too), and no Error logs.</summary>
     public void AssertLogsClean()
     {
-        var errors = Logs.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal)).ToList();
+        var errors = Logs.Errors.ToList();
         Assert.True(errors.Count == 0, "unexpected error logs: " + string.Join(" | ", errors));
 
         var leaked = Logs.Lines.Where(l => l.Contains(DemoKey, StringComparison.Ordinal) || l.Contains(OtherKey, StringComparison.Ordinal) || l.Contains(LongKey, StringComparison.Ordinal) || l.Contains("WRONG-KEY", StringComparison.Ordinal)).ToList();
         Assert.True(leaked.Count == 0, "stream key in logs: " + string.Join(" | ", leaked));
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async ValueTask StopAsync()
     {
         var marker = Processes.OwnerMarker;
         try
@@ -183,16 +163,7 @@ internal sealed class IngestTestHost : IAsyncDisposable
             await _app.DisposeAsync();
             // Nothing may outlive the host: the registry awaited its children on stop.
             Assert.Empty(ChildProcesses.WithOwnerMarker(marker));
-            try
-            {
-                Directory.Delete(_dataDir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
         }
-
-        Logs.AssertNoErrors([.. AllowedErrors]);
     }
 
     private sealed class TestAuthorizer : IPublishAuthorizer

@@ -9,32 +9,22 @@ using Relay.Server.Hosting;
 namespace Relay.Tests.Common.Hosts;
 
 /// <summary>
-/// A real Relay on 127.0.0.1 (free HTTP and RTMP ports) over its own DataDir, started the way
+/// A real Relay in this process on 127.0.0.1 (free HTTP and RTMP ports) over its own DataDir, started the way
 /// Program starts it. Dispose stops it; <see cref="RestartAsync"/> keeps the DataDir.
 /// </summary>
-public sealed class RelayTestServer : IAsyncDisposable
+public sealed class RelayTestServer : TestHost
 {
-    private readonly TempDir? _ownedDir;
     private readonly string[] _extraArgs;
     private Action<IServiceCollection>? _services;
 
-    private RelayTestServer(string dataDir, TempDir? ownedDir, string[] extraArgs)
+    private RelayTestServer(string[] extraArgs)
+        : base(dataDir: null, "relay-server")
     {
-        DataDir = dataDir;
-        _ownedDir = ownedDir;
         _extraArgs = extraArgs;
         RtmpPort = FreePort.Next();
     }
 
-    public string DataDir { get; }
-
-    /// <summary>Every log line of every category at every level, for "no secret in logs" assertions.</summary>
-    public LogCapture Logs { get; } = new();
-
     public int RtmpPort { get; }
-
-    /// <summary>Parts of the Error lines this test provokes on purpose; any other Error or Critical log fails it at dispose.</summary>
-    public List<string> AllowedErrors { get; } = [];
 
     public WebApplication App { get; private set; } = null!;
 
@@ -49,8 +39,7 @@ public sealed class RelayTestServer : IAsyncDisposable
     /// <summary>As <see cref="StartAsync(string[])"/>, with <paramref name="services"/> applied last (to replace a service).</summary>
     public static async Task<RelayTestServer> StartAsync(Action<IServiceCollection>? services, params string[] extraArgs)
     {
-        var dir = new TempDir("relay-server");
-        var server = new RelayTestServer(dir.Path, dir, extraArgs) { _services = services };
+        var server = new RelayTestServer(extraArgs) { _services = services };
         try
         {
             await server.StartAppAsync();
@@ -58,7 +47,7 @@ public sealed class RelayTestServer : IAsyncDisposable
         }
         catch
         {
-            dir.Dispose();
+            await server.AbandonAsync();
             throw;
         }
     }
@@ -66,9 +55,12 @@ public sealed class RelayTestServer : IAsyncDisposable
     public string[] Args =>
     [
         "--urls", "http://127.0.0.1:0",
-        $"--Relay:DataDir={DataDir}",
-        $"--Relay:Ingest:RtmpPort={RtmpPort}",
-        "--Logging:LogLevel:Default=Debug",
+        .. CommandLine(Settings(new Dictionary<string, string?>
+        {
+            ["Relay:DataDir"] = DataDir,
+            ["Relay:Ingest:RtmpPort"] = $"{RtmpPort}",
+            ["Logging:LogLevel:Default"] = "Debug",
+        }, null)),
         .. _extraArgs,
     ];
 
@@ -91,15 +83,13 @@ public sealed class RelayTestServer : IAsyncDisposable
         await StartAppAsync();
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async ValueTask StopAsync()
     {
         if (App is not null)
         {
             await App.StopAsync();
             await App.DisposeAsync();
         }
-        _ownedDir?.Dispose();
-        Logs.AssertNoErrors([.. AllowedErrors]);
     }
 
     private async Task StartAppAsync()

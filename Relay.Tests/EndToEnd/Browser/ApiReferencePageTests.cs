@@ -1,3 +1,4 @@
+using Relay.Tests.Common.Browser;
 using Relay.Tests.Common.Hosts;
 using Microsoft.Playwright;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Relay.Chat.Contracts;
 using Relay.Tests.Common;
+using Relay.Tests.Common.Browser;
 using Relay.Tests.Common.Hosts;
 
 namespace Relay.Tests.EndToEnd.Browser;

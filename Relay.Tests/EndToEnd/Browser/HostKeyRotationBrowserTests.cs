@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Playwright;
 using Relay.Chat.Contracts;
 using Relay.Tests.Common;
+using Relay.Tests.Common.Browser;
 using Relay.Tests.Common.Hosts;
 
 namespace Relay.Tests.EndToEnd.Browser;

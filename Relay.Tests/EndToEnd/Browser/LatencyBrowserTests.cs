@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Relay.Tests.Common;
+using Relay.Tests.Common.Browser;
 using Relay.Tests.Common.Media;
 using Relay.Tests.Common.Hosts;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Relay.Tests.Common;
+using Relay.Tests.Common.Browser;
 using Relay.Tests.Common.Hosts;
 using Relay.Tests.Common.Media;
 

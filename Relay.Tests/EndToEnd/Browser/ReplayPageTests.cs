@@ -7,6 +7,7 @@ using Microsoft.Playwright;
 using Relay.Chat.Contracts;
 using Relay.Ingest.Consumers.Recording;
 using Relay.Tests.Common;
+using Relay.Tests.Common.Browser;
 using Relay.Tests.Common.Media;
 using Relay.Tests.Common.Hosts;
 using Relay.Tests.Integration.Hls;

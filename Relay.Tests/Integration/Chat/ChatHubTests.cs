@@ -177,9 +177,9 @@ public sealed class ChatHubTests
         await Refused("invalid", () => guest.InvokeAsync<JoinSnapshot>("Join", new string('c', 500), null, Ct));
         Assert.Equal("admin", (await admin.InvokeAsync<JoinSnapshot>("Join", ChatTestHost.Channel, null, Ct)).You.Role);
         await admin.InvokeAsync("Pin", "LIP-1", Ct);
-        Assert.Empty(host.ErrorLogs.Select(l => l[..Math.Min(300, l.Length)]).Select(l => l.Replace("Microsoft.AspNetCore.SignalR.Internal.", "")));
+        Assert.Empty(host.Logs.Errors.Select(l => l[..Math.Min(300, l.Length)]).Select(l => l.Replace("Microsoft.AspNetCore.SignalR.Internal.", "")));
         foreach (var secret in new[] { "not-the-host-key", "host-key-show2", InMemoryChannelDirectory.AdminToken })
-            Assert.DoesNotContain(host.AllLogs, line => line.Contains(secret, StringComparison.Ordinal));
+            Assert.DoesNotContain(host.Logs, line => line.Contains(secret, StringComparison.Ordinal));
     }
 
     [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]
@@ -222,7 +222,7 @@ public sealed class ChatHubTests
         // None of the refusals wrote an order; the connection still works.
         Assert.Equal(PurchaseStatus.Reserved, await Buy("LIP-1", 1, "k1"));
         await viewer.InvokeAsync("SendMessage", "still here", Ct);
-        Assert.Empty(host.ErrorLogs.Select(l => l[..Math.Min(300, l.Length)]).Select(l => l.Replace("Microsoft.AspNetCore.SignalR.Internal.", "")));
+        Assert.Empty(host.Logs.Errors.Select(l => l[..Math.Min(300, l.Length)]).Select(l => l.Replace("Microsoft.AspNetCore.SignalR.Internal.", "")));
     }
 
     [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Relay.Chat.Contracts;
@@ -9,7 +8,7 @@ namespace Relay.Tests.Integration.Chat;
 
 /// <summary>
 /// The outbox must survive `kill -9`: the relay runs in a child process (this test assembly started with
-/// <see cref="ChatHostProcess.Switch"/>), is killed while orders are mid-retry or mid-request,
+/// <see cref="ChildChatHost.Switch"/>), is killed while orders are mid-retry or mid-request,
 /// and a second process on the same SQLite file must deliver every reserved order exactly once in effect.
 /// </summary>
 public sealed class CrashRestartTests
@@ -26,10 +25,10 @@ public sealed class CrashRestartTests
         api.Script = (_, _, order) => phase == 2 ? 201 : int.Parse(order.BuyerName[1..]) % 2 == 0 ? 503 : 201;
         api.Stall = (key, _) => phase == 1 && api.Accepted.ContainsKey(key) ? TimeSpan.FromSeconds(60) : TimeSpan.Zero;
         var dataDir = Directory.CreateTempSubdirectory("relay-crash-").FullName;
-        ChildHost? first = null, second = null;
+        ChildChatHost? first = null, second = null;
         try
         {
-            first = await ChildHost.StartAsync(dataDir, api.Endpoint);
+            first = await ChildChatHost.StartAsync(dataDir, api.Endpoint);
             var reserved = new List<string>();
             await using (var seller = Hub.Build(new Uri(first.BaseAddress, "/hubs/live?access_token=" + ChatTestHost.HostKey), "json"))
             {
@@ -60,7 +59,7 @@ public sealed class CrashRestartTests
             first.Kill();
 
             phase = 2;
-            second = await ChildHost.StartAsync(dataDir, api.Endpoint);
+            second = await ChildChatHost.StartAsync(dataDir, api.Endpoint);
             using var http = new HttpClient { BaseAddress = second.BaseAddress };
             http.DefaultRequestHeaders.Authorization = new("Bearer", InMemoryChannelDirectory.AdminToken);
             var confirmedAt = DateTime.UtcNow.AddSeconds(30);
@@ -80,59 +79,15 @@ public sealed class CrashRestartTests
         }
         finally
         {
-            first?.Kill();
-            second?.Kill();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
-        }
-    }
-
-    private sealed class ChildHost
-    {
-        private readonly Process _process;
-
-        private ChildHost(Process process, Uri baseAddress) => (_process, BaseAddress) = (process, baseAddress);
-
-        public Uri BaseAddress { get; }
-
-        public static async Task<ChildHost> StartAsync(string dataDir, Uri ordersEndpoint)
-        {
-            var ready = Path.Combine(dataDir, $"ready-{Guid.NewGuid():N}");
-            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+            try
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in new[] { typeof(ChatHostProcess).Assembly.Location, ChatHostProcess.Switch })
-                start.ArgumentList.Add(arg);
-            start.Environment[ChatHostProcess.DataDirVariable] = dataDir;
-            start.Environment[ChatHostProcess.EndpointVariable] = ordersEndpoint.ToString();
-            start.Environment[ChatHostProcess.ReadyFileVariable] = ready;
-            var process = Process.Start(start)!;
-            var output = new System.Text.StringBuilder();
-            process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-            process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!File.Exists(ready))
-            {
-                if (process.HasExited || DateTime.UtcNow > deadline)
-                {
-                    try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-                    lock (output) Assert.Fail("child relay did not start: " + output);
-                }
-                await Task.Delay(50, Ct);
+                await TestHost.DisposeAllAsync(first, second);
             }
-            return new ChildHost(process, new Uri(await File.ReadAllTextAsync(ready, Ct)));
-        }
-
-        /// <summary>SIGKILL: no graceful shutdown, no flush, exactly what `kill -9` does.</summary>
-        public void Kill()
-        {
-            try { _process.Kill(); } catch (InvalidOperationException) { }
-            _process.WaitForExit(10_000);
+            finally
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
+            }
         }
     }
 }

@@ -20,7 +20,7 @@ public sealed class DispatcherSupervisionTests
         FlakyOutbox? flaky = null;
         await using var host = await ChatTestHost.StartAsync(services: s => s.Replace(ServiceDescriptor.Singleton<IOrderOutbox>(sp =>
             flaky = new FlakyOutbox(sp.GetRequiredService<SqliteCommerceStore>(), failures: 2))));
-        host.ErrorsExpected = true;
+        host.AllowedErrors.Add("Order dispatcher loop failed; restarting");
         await using var seller = await Buyers.JoinedAsync(host, "json", ChatTestHost.HostKey);
         await using var buyer = await Buyers.JoinedAsync(host, "json");
         await seller.InvokeAsync("Pin", "LIP-1", Ct);
@@ -28,7 +28,7 @@ public sealed class DispatcherSupervisionTests
 
         await Buyers.WaitForOrdersAsync(host, o => o.Count == 1 && o[0].Status == "confirmed", 15);
         Assert.Equal(0, flaky!.FailuresLeft);
-        Assert.Equal(2, host.ErrorLogs.Count(l => l.Contains("Order dispatcher loop failed; restarting")));
+        Assert.Equal(2, host.Logs.Errors.Count(l => l.Contains("Order dispatcher loop failed; restarting")));
     }
 
     [Fact]

@@ -100,7 +100,7 @@ public sealed class GroupCommitTests
             ["Relay:Orders:Endpoint"] = api.Endpoint.ToString(),
             ["Relay:Orders:MaxAttempts"] = "1000",
         });
-        host.ErrorsExpected = true;
+        host.AllowedErrors.Add("dead-lettered");
         await using var seller = await Buyers.JoinedAsync(host, protocol, ChatTestHost.HostKey);
         await using var first = await Buyers.JoinedAsync(host, protocol, name: "first");
         await using var second = await Buyers.JoinedAsync(host, protocol, name: "second");

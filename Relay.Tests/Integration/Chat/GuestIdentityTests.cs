@@ -61,7 +61,7 @@ public sealed class GuestIdentityTests
         await another.StartAsync(Ct);
         Assert.NotEqual(id, (await JoinAsync(another)).You.UserId);
 
-        Assert.DoesNotContain(host.AllLogs, line => line.Contains(guest.GuestToken[6..40], StringComparison.Ordinal));
+        Assert.DoesNotContain(host.Logs, line => line.Contains(guest.GuestToken[6..40], StringComparison.Ordinal));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class GuestIdentityTests
         await using var expired = host.Connect("messagepack", guest.GuestToken);
         await expired.StartAsync(Ct);
         await ChatHubTests.Refused("unauthorized", () => JoinAsync(expired));
-        Assert.Contains(host.AllLogs, line => line.Contains("Guest token rejected: expired", StringComparison.Ordinal));
+        Assert.Contains(host.Logs, line => line.Contains("Guest token rejected: expired", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -236,7 +236,7 @@ public sealed class OrderAnswerClassTests
         await using var api = await ScriptedOrderApi.StartAsync();
         api.Script = call => call.Attempt == 1 ? new ScriptedAnswer(201, Take: true, Delay: TimeSpan.FromSeconds(2)) : ScriptedAnswer.Created();
         await using var host = await HostAsync(api, ("TimeoutSeconds", "1"), ("MaxAttempts", "2"));
-        host.ErrorsExpected = true; // the dead letter is logged as an error
+        host.AllowedErrors.Add("dead-lettered"); // the dead letter is logged as an error
         await using var sale = await Sale.StartAsync(host);
 
         var dead = (await Buyers.WaitForOrdersAsync(host, o => o.Any(x => x.OrderId == sale.OrderId && x.Status == "dead_letter")))

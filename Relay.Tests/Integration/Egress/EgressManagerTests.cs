@@ -46,7 +46,8 @@ public sealed class EgressManagerTests : IAsyncDisposable
         await FreePort.WaitListeningPassivelyAsync(listenerPort, TimeSpan.FromSeconds(10), listener);
         await using var listenerRecorder = FfmpegPeers.Record(listener, clock, Path.GetTempFileName());
 
-        var (manager, sources, logs) = EgressTestHost.Create(EgressTestHost.FastOptions(trustedCa: nginx.CertificatePath));
+        await using var managerHost = EgressTestHost.Create(EgressTestHost.FastOptions(trustedCa: nginx.CertificatePath));
+        var (manager, sources, logs) = managerHost;
         await using (manager)
         {
             await using var source = new ReplaySource(clip);
@@ -122,7 +123,8 @@ public sealed class EgressManagerTests : IAsyncDisposable
         // Enough failures allowed that the killed sink is still retrying (not failed) when it returns.
         var options = EgressTestHost.FastOptions();
         options.FailuresBeforeFailed = 50;
-        var (manager, sources, logs) = EgressTestHost.Create(options);
+        await using var managerHost = EgressTestHost.Create(options);
+        var (manager, sources, logs) = managerHost;
         await using (manager)
         {
             await using var source = new ReplaySource(clip);
@@ -198,7 +200,8 @@ public sealed class EgressManagerTests : IAsyncDisposable
         // overflow the 240-frame queue, so drops must show.
         var options = EgressTestHost.FastOptions();
         options.SetupTimeoutSeconds = 5;
-        var (manager, sources, _) = EgressTestHost.Create(options);
+        await using var managerHost = EgressTestHost.Create(options);
+        var (manager, sources, _) = managerHost;
         await using (manager)
         {
             await using var source = new ReplaySource(clip);
@@ -242,7 +245,8 @@ public sealed class EgressManagerTests : IAsyncDisposable
         var ct = TestContext.Current.CancellationToken;
         var clock = Stopwatch.StartNew();
         await using var nginx = await NginxPeer.StartAsync();
-        var (manager, sources, _) = EgressTestHost.Create(EgressTestHost.FastOptions());
+        await using var managerHost = EgressTestHost.Create(EgressTestHost.FastOptions());
+        var (manager, sources, _) = managerHost;
         await using (manager)
         {
             await using var source = new ReplaySource(clip);
@@ -322,7 +326,8 @@ public sealed class EgressManagerTests : IAsyncDisposable
         await using var listener = FfmpegPeers.StartListener(listenerPort, key: "tiktokkey");
         await FreePort.WaitListeningPassivelyAsync(listenerPort, TimeSpan.FromSeconds(10), listener);
         await using var recorder = FfmpegPeers.Record(listener, clock, Path.GetTempFileName());
-        var (manager, sources, logs) = EgressTestHost.Create(EgressTestHost.FastOptions());
+        await using var managerHost = EgressTestHost.Create(EgressTestHost.FastOptions());
+        var (manager, sources, logs) = managerHost;
         await using (manager)
         {
             await using var source = new ReplaySource(clip);
@@ -356,7 +361,8 @@ public sealed class EgressManagerTests : IAsyncDisposable
         var ct = TestContext.Current.CancellationToken;
         var clock = Stopwatch.StartNew();
         await using var nginx = await NginxPeer.StartAsync();
-        var (manager, sources, logs) = EgressTestHost.Create(EgressTestHost.FastOptions());
+        await using var managerHost = EgressTestHost.Create(EgressTestHost.FastOptions());
+        var (manager, sources, logs) = managerHost;
         await using (manager)
         {
             await using var source = new ReplaySource(clip);
@@ -393,7 +399,8 @@ public sealed class EgressManagerTests : IAsyncDisposable
         var ct = TestContext.Current.CancellationToken;
         await using var nginx = await NginxPeer.StartAsync(withTls: true);
         EgressDestination[] destinations = [new("viaffmpeg", "via ffmpeg", "youtube", $"rtmps://localhost:{nginx.TlsPort}/live", "tlskey", true, Engine: EgressEngines.Ffmpeg)];
-        var (untrusting, sources, logs) = EgressTestHost.Create(EgressTestHost.FastOptions());
+        await using var untrustingHost = EgressTestHost.Create(EgressTestHost.FastOptions());
+        var (untrusting, sources, logs) = untrustingHost;
         await using (untrusting)
         {
             await using var source = new ReplaySource(clip);
@@ -406,7 +413,8 @@ public sealed class EgressManagerTests : IAsyncDisposable
             await untrusting.StopChannelAsync(Channel);
         }
 
-        var (trusting, trustedSources, _) = EgressTestHost.Create(EgressTestHost.FastOptions(trustedCa: nginx.CertificatePath));
+        await using var trustingHost = EgressTestHost.Create(EgressTestHost.FastOptions(trustedCa: nginx.CertificatePath));
+        var (trusting, trustedSources, _) = trustingHost;
         await using (trusting)
         {
             await using var source = new ReplaySource(clip);
@@ -434,7 +442,8 @@ public sealed class EgressLiveFollowTests : IAsyncDisposable
         var clip = await TestClip.LoadAsync();
         var ct = TestContext.Current.CancellationToken;
         await using var nginx = await NginxPeer.StartAsync();
-        var (manager, sources, _) = EgressTestHost.Create(EgressTestHost.FastOptions());
+        await using var managerHost = EgressTestHost.Create(EgressTestHost.FastOptions());
+        var (manager, sources, _) = managerHost;
         await using (manager)
         {
             var observer = new EgressLiveChannelObserver(manager, Microsoft.Extensions.Logging.Abstractions.NullLogger<EgressLiveChannelObserver>.Instance);

@@ -25,7 +25,10 @@ public sealed class TranscodeBudgetTests
         var options = EgressTestHost.FastOptions();
         options.MaxTranscodesPerChannel = 2;
         options.MaxTranscodes = 10;
-        var (manager, sources, _) = EgressTestHost.Create(options);
+        await using var managerHost = EgressTestHost.Create(options);
+        // The refused transcode is failed (an Error line, the point of the test); the others push to a dead port until failed.
+        managerHost.AllowedErrors.AddRange(["transcode budget exceeded", "failures in a row: connection refused"]);
+        var (manager, sources, _) = managerHost;
         await using (manager)
         {
             await using var source = new ReplaySource(await TestClip.LoadAsync());
@@ -63,7 +66,9 @@ public sealed class TranscodeBudgetTests
         var options = EgressTestHost.FastOptions();
         options.MaxTranscodesPerChannel = 2;
         options.MaxTranscodes = 1;
-        var (manager, sources, _) = EgressTestHost.Create(options);
+        await using var managerHost = EgressTestHost.Create(options);
+        managerHost.AllowedErrors.AddRange(["transcode budget exceeded", "failures in a row: connection refused"]);
+        var (manager, sources, _) = managerHost;
         await using (manager)
         {
             var clip = await TestClip.LoadAsync();

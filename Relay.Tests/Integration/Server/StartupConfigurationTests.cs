@@ -37,7 +37,7 @@ public sealed class StartupConfigurationTests
     {
         using var dir = new TempDir();
         var args = new[] { "--urls", "http://127.0.0.1:0", $"--Relay:DataDir={dir.Path}", $"--Relay:Ingest:RtmpPort={FreePort.Next()}" }.Concat(bad);
-        var (exit, stdout, stderr) = await RelayProcess.RunToExitAsync(args, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var (exit, stdout, stderr) = await ChildRelay.RunToExitAsync(args, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         Assert.Equal(2, exit);
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -52,7 +52,7 @@ public sealed class StartupConfigurationTests
         using var dir = new TempDir();
         var file = Path.Combine(dir.Path, "a-file");
         await File.WriteAllTextAsync(file, "not a directory", TestContext.Current.CancellationToken);
-        var (exit, _, stderr) = await RelayProcess.RunToExitAsync(
+        var (exit, _, stderr) = await ChildRelay.RunToExitAsync(
             ["--urls", "http://127.0.0.1:0", $"--Relay:DataDir={file}/data", $"--Relay:Ingest:RtmpPort={FreePort.Next()}"],
             TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.Equal(2, exit);

@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 
-namespace Relay.Tests.EndToEnd.Browser;
+namespace Relay.Tests.Common.Browser;
 
 /// <summary>
 /// Debian's chromium driven by Playwright (the driver ships in the NuGet package; no browser is ever
