@@ -30,11 +30,6 @@ public sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
             errors.Add($"{p}:FfmpegPath must not be empty");
         }
 
-        if (string.IsNullOrWhiteSpace(options.DataDir))
-        {
-            errors.Add("Relay:DataDir must not be empty");
-        }
-
         Positive(options.HandshakeTimeoutSeconds, "HandshakeTimeoutSeconds", 300);
         Positive(options.InactivityTimeoutSeconds, "InactivityTimeoutSeconds", 3600);
         Positive(options.MaxAuthBackoffSeconds, "MaxAuthBackoffSeconds", 86400);

@@ -46,10 +46,10 @@ internal struct IngestTagSink(StreamHub hub, long publishStarted, ILogger logger
         if (Stopwatch.GetElapsedTime(_lastGaugeUpdate, now) >= TimeSpan.FromSeconds(1))
         {
             _lastGaugeUpdate = now;
-            var (bits, fps) = hub.GetRates();
+            var (bits, fps, keyframeIntervalSeconds) = hub.GetRates();
             IngestMetrics.BitrateBitsPerSecond.WithLabels(hub.ChannelId).Set(bits ?? 0);
             IngestMetrics.FramesPerSecond.WithLabels(hub.ChannelId).Set(fps ?? 0);
-            if (hub.GetStatus().KeyframeIntervalSeconds is { } keyframeInterval)
+            if (keyframeIntervalSeconds is { } keyframeInterval)
             {
                 IngestMetrics.KeyframeIntervalSeconds.WithLabels(hub.ChannelId).Set(keyframeInterval);
             }

@@ -69,7 +69,7 @@ public sealed partial class RtmpListener : BackgroundService
             _rtmpsListener = Bind(address, rtmpsPort, "RtmpsPort");
         }
 
-        LogListening(_logger, RtmpEndPoint!, RtmpsEndPoint);
+        LogListening(_logger, RtmpEndPoint!, RtmpsEndPoint?.ToString() ?? "off");
         return base.StartAsync(cancellationToken);
     }
 
@@ -206,7 +206,7 @@ public sealed partial class RtmpListener : BackgroundService
     }
 
     [LoggerMessage(EventId = EventIds.Listening, Level = LogLevel.Information, Message = "RTMP ingest listening on {RtmpEndPoint} (RTMPS: {RtmpsEndPoint})")]
-    private static partial void LogListening(ILogger logger, IPEndPoint rtmpEndPoint, IPEndPoint? rtmpsEndPoint);
+    private static partial void LogListening(ILogger logger, IPEndPoint rtmpEndPoint, string rtmpsEndPoint);
 
     [LoggerMessage(EventId = EventIds.AcceptFailed, Level = LogLevel.Warning, Message = "Accepting an RTMP connection failed; retrying")]
     private static partial void LogAcceptFailed(ILogger logger, Exception exception);

@@ -195,11 +195,12 @@ public sealed class StreamHub
         }
     }
 
-    internal (double? BitsPerSecond, double? Fps) GetRates()
+    /// <summary>What the per-second ingest gauges need, under one lock and without building a status record.</summary>
+    internal (double? BitsPerSecond, double? Fps, double? KeyframeIntervalSeconds) GetRates()
     {
         lock (_lock)
         {
-            return (_statistics.BitsPerSecond, _statistics.Fps);
+            return (_statistics.BitsPerSecond, _statistics.Fps, _statistics.KeyframeIntervalSeconds);
         }
     }
 

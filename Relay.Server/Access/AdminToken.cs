@@ -12,7 +12,6 @@ public sealed class AdminToken
 {
     public const string FileName = "admin-token";
 
-    public const int MinLength = AuthOptions.MinAdminTokenLength;
 
     private string? _value;
 
@@ -38,14 +37,14 @@ public sealed class AdminToken
         if (File.Exists(path))
         {
             _value = (await File.ReadAllTextAsync(path, ct)).Trim();
-            if (_value.Length >= MinLength)
+            if (_value.Length >= AuthOptions.MinAdminTokenLength)
             {
                 return;
             }
             if (_value.Length > 0)
             {
                 // Someone wrote a weak token there by hand: refuse rather than silently replace it.
-                throw new StartupException($"{path}: the admin token there is shorter than {MinLength} characters; put a longer one there, or delete the file to have one generated");
+                throw new StartupException($"{path}: the admin token there is shorter than {AuthOptions.MinAdminTokenLength} characters; put a longer one there, or delete the file to have one generated");
             }
         }
         _value = Secrets.NewKey("at_");
