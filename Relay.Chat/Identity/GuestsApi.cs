@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -16,15 +17,14 @@ internal static class GuestsApi
 {
     public static void Map(IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/api/v1/guests", Mint).AddEndpointFilter(LimitPerAddress)
-            .WithTags("Guests").WithSummary("Mint a guest identity (no auth; rate-limited per address)")
-            .Produces<MintedGuest>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .WithTags("Guests").WithSummary("Mint a guest identity (no auth; rate-limited per address)");
 
-    private static IResult Mint(HttpContext http, GuestTokens tokens)
+    private static Created<MintedGuest> Mint(HttpContext http, GuestTokens tokens)
     {
         var guest = tokens.Mint();
         // A credential: no shared cache may keep it.
         http.Response.Headers.CacheControl = "no-store";
-        return Results.Json(guest, statusCode: StatusCodes.Status201Created);
+        return TypedResults.Created((string?)null, guest);
     }
 
     private static async ValueTask<object?> LimitPerAddress(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Relay.Chat.Orders;
 
@@ -37,7 +38,7 @@ public sealed record ListPage(int Limit, ListCursor? After)
     public const int MaxLimit = 1000;
 
     /// <summary>null page = no `limit` (v1 shape); a non-null error is the 400 to answer.</summary>
-    public static (ListPage? Page, IResult? Error) Read(HttpRequest request)
+    public static (ListPage? Page, ValidationProblem? Error) Read(HttpRequest request)
     {
         var limitText = request.Query["limit"];
         var cursorText = request.Query["cursor"];
@@ -51,6 +52,6 @@ public sealed record ListPage(int Limit, ListCursor? After)
         return (new ListPage(limit, after), null);
     }
 
-    private static IResult Invalid(string field, string message) =>
-        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: $"Invalid {field}.");
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: $"Invalid {field}.");
 }

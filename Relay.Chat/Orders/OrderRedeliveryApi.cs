@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Relay.Chat.Access;
 using Relay.Chat.Channels;
+using Relay.Chat.Http;
 
 namespace Relay.Chat.Orders;
 
@@ -14,11 +16,9 @@ internal static class OrderRedeliveryApi
 {
     public static void Map(IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/api/v1/orders/{orderId}/redeliver", RedeliverAsync).RequireAuthorization(ApiPolicies.Admin)
-            .WithTags("Orders").WithSummary("Put a dead-lettered order back into the outbox (admin token only)")
-            .Produces<OrderAnswer>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithTags("Orders").WithSummary("Put a dead-lettered order back into the outbox (admin token only)");
 
-    private static async Task<IResult> RedeliverAsync(
+    private static async Task<Results<Accepted<OrderAnswer>, NotFoundProblem, ConflictProblem>> RedeliverAsync(
         string orderId, IDeadLetters deadLetters, OrderDispatchSignal signal,
         TimeProvider time, CancellationToken cancellationToken)
     {
@@ -26,13 +26,12 @@ internal static class OrderRedeliveryApi
         switch (result.Outcome)
         {
             case RedeliveryOutcome.UnknownOrder:
-                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such order.");
+                return new NotFoundProblem("No such order.");
             case RedeliveryOutcome.NotDeadLettered:
-                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Only a dead-lettered order can be redelivered.",
-                    detail: $"The order is {result.Status}.");
+                return new ConflictProblem("Only a dead-lettered order can be redelivered.", $"The order is {result.Status}.");
             default:
                 signal.Notify();
-                return Results.Json(new OrderAnswer(orderId, OrderStatus.Pending), statusCode: StatusCodes.Status202Accepted);
+                return TypedResults.Accepted((string?)null, new OrderAnswer(orderId, OrderStatus.Pending));
         }
     }
 }

@@ -2,9 +2,11 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Relay.Chat.Access;
 using Relay.Chat.Channels;
+using Relay.Chat.Http;
 
 namespace Relay.Chat.Orders.BuiltIn;
 
@@ -25,18 +27,19 @@ internal static class OrdersApi
         {
             endpoints.MapPost("/api/v1/orders", AcceptOrderAsync).RequireAuthorization(ApiPolicies.OrderApi)
                 .WithTags("Built-in order API").WithSummary("Accept an order (Idempotency-Key header; the same key again answers the first answer)")
-                .Accepts<OrderApiRequest>("application/json").Produces<OrderAnswer>(StatusCodes.Status201Created).ProducesValidationProblem();
+                .Accepts<OrderApiRequest>("application/json")
+                // The answer is stored JSON replayed byte for byte (a ContentHttpResult), so its type is declared here.
+                .Produces<OrderAnswer>(StatusCodes.Status201Created);
             endpoints.MapGet("/api/v1/orders", ListReceivedAsync).RequireAuthorization(ApiPolicies.OrderListReader)
                 .WithTags("Built-in order API").WithSummary("The orders it received for ?channel=")
-                .Produces<List<OrderApiRequest>>().ProducesValidationProblem().WithMetadata(PagedList.Instance);
+                .Produces<List<OrderApiRequest>>().WithMetadata(PagedList.Instance); // stored bodies joined as JSON text
         }
         endpoints.MapGet("/api/v1/channels/{id}/orders", ListChannelOrdersAsync).RequireAuthorization(ApiPolicies.ChannelHost)
             .WithTags("Orders").WithSummary("A channel's orders as the relay knows them")
-            .Produces<List<ChannelOrderView>>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithMetadata(PagedList.Instance);
     }
 
-    private static async Task<IResult> AcceptOrderAsync(HttpContext http, IBuiltInOrderStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<ContentHttpResult, ValidationProblem>> AcceptOrderAsync(HttpContext http, IBuiltInOrderStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var key = http.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length == 0 || key.Length > MaxKeyLength)
@@ -61,15 +64,15 @@ internal static class OrdersApi
         if (order.Quantity < 1) errors["quantity"] = ["must be at least 1"];
         if (order.UnitPriceCents < 0) errors["unitPriceCents"] = ["must be 0 or more"];
         if (string.IsNullOrEmpty(order.Currency) || order.Currency.Length != 3) errors["currency"] = ["must be a 3-letter currency code"];
-        if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The order is not valid.");
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The order is not valid.");
 
         var response = JsonSerializer.Serialize(new OrderAnswer(order.OrderId, OrderStatus.Confirmed), JsonSerializerOptions.Web);
         var answer = await store.AcceptAsync(key, order.OrderId, order.ChannelId, JsonSerializer.Serialize(order, JsonSerializerOptions.Web), response, time.GetUtcNow(), cancellationToken);
         // The same key again gets the first answer, byte for byte.
-        return Results.Content(answer.ResponseJson, "application/json", Encoding.UTF8, StatusCodes.Status201Created);
+        return TypedResults.Content(answer.ResponseJson, "application/json", Encoding.UTF8, StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListReceivedAsync(HttpContext http, string? channel, IBuiltInOrderStore store, CancellationToken cancellationToken)
+    private static async Task<Results<ContentHttpResult, ValidationProblem>> ListReceivedAsync(HttpContext http, string? channel, IBuiltInOrderStore store, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(channel)) return Invalid("channel", "the channel query parameter is required");
         var (page, badPage) = ListPage.Read(http.Request);
@@ -78,31 +81,30 @@ internal static class OrdersApi
         {
             var rows = await store.ListBodiesAsync(channel, page.After, page.Limit + 1, cancellationToken);
             var next = rows.Count > page.Limit ? JsonSerializer.Serialize(rows[page.Limit - 1].Position.Encode()) : "null";
-            return Results.Content("{\"items\":[" + string.Join(",", rows.Take(page.Limit).Select(r => r.BodyJson)) + "],\"nextCursor\":" + next + "}",
+            return TypedResults.Content("{\"items\":[" + string.Join(",", rows.Take(page.Limit).Select(r => r.BodyJson)) + "],\"nextCursor\":" + next + "}",
                 "application/json", Encoding.UTF8);
         }
         var bodies = await store.ListBodiesAsync(channel, cancellationToken);
-        return Results.Content("[" + string.Join(",", bodies) + "]", "application/json", Encoding.UTF8);
+        return TypedResults.Content("[" + string.Join(",", bodies) + "]", "application/json", Encoding.UTF8);
     }
 
-    private static async Task<IResult> ListChannelOrdersAsync(HttpContext http, string id, IChannelDirectory directory, IOrderStore orders, CancellationToken cancellationToken)
+    // One schema per status in the document: the v1 array is declared last, so it is the 200 shown; ?limit= names the page.
+    private static async Task<Results<Ok<ItemsPage<ChannelOrderView>>, Ok<List<ChannelOrderView>>, NotFoundProblem, ValidationProblem>> ListChannelOrdersAsync(HttpContext http, string id, IChannelDirectory directory, IOrderStore orders, CancellationToken cancellationToken)
     {
         if (await directory.FindChannelAsync(id, cancellationToken) is null)
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such channel.");
+            return new NotFoundProblem("No such channel.");
         var (page, badPage) = ListPage.Read(http.Request);
         if (badPage is not null) return badPage;
         if (page is not null)
         {
             var rows = await orders.ListByChannelAsync(id, page.After, page.Limit + 1, cancellationToken);
             var last = rows.Count > page.Limit ? rows[page.Limit - 1] : null;
-            return Results.Json(new
-            {
-                items = rows.Take(page.Limit).Select(ChannelOrderView.Of),
-                nextCursor = last is null ? null : new ListCursor(last.CreatedAt.ToUnixTimeMilliseconds(), last.OrderId).Encode(),
-            });
+            return TypedResults.Ok(new ItemsPage<ChannelOrderView>(
+                rows.Take(page.Limit).Select(ChannelOrderView.Of).ToList(),
+                last is null ? null : new ListCursor(last.CreatedAt.ToUnixTimeMilliseconds(), last.OrderId).Encode()));
         }
         var list = await orders.ListByChannelAsync(id, cancellationToken);
-        return Results.Json(list.Select(ChannelOrderView.Of));
+        return TypedResults.Ok(list.Select(ChannelOrderView.Of).ToList());
     }
 
     private static void Require(Dictionary<string, string[]> errors, string field, string? value)
@@ -110,6 +112,6 @@ internal static class OrdersApi
         if (string.IsNullOrWhiteSpace(value) || value.Length > MaxKeyLength) errors[field] = [$"is required (at most {MaxKeyLength} characters)"];
     }
 
-    private static IResult Invalid(string field, string message) =>
-        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: $"Invalid {field}.");
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: $"Invalid {field}.");
 }

@@ -1,0 +1,9 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Relay.Chat.Http;
+
+/// <summary>409: the request clashes with the current state (a duplicate, a configured value, a concurrent change).</summary>
+public sealed class ConflictProblem(string title, string? detail = null) : StatusProblem<ConflictProblem>(title, detail), IProblemStatus
+{
+    public static int Status => StatusCodes.Status409Conflict;
+}

@@ -1,0 +1,9 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Relay.Chat.Http;
+
+/// <summary>415: the body is not sent in a media type the endpoint reads.</summary>
+public sealed class UnsupportedMediaTypeProblem(string title, string? detail = null) : StatusProblem<UnsupportedMediaTypeProblem>(title, detail), IProblemStatus
+{
+    public static int Status => StatusCodes.Status415UnsupportedMediaType;
+}
