@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Relay.Chat.Http;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Apis;
@@ -12,36 +14,34 @@ public static class ApiProblems
         AllowTrailingCommas = false,
     };
 
-    public static IResult Invalid(IReadOnlyList<FieldError> errors)
+    public static ValidationProblem Invalid(IReadOnlyList<FieldError> errors)
     {
         var byField = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
         var first = errors[0];
         return TypedResults.ValidationProblem(byField, detail: $"{first.Field}: {first.Message}", title: "Invalid request");
     }
 
-    public static IResult Invalid(string field, string message) => Invalid([new FieldError(field, message)]);
+    public static ValidationProblem Invalid(string field, string message) => Invalid([new FieldError(field, message)]);
 
-    public static IResult NotFound(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
+    public static NotFoundProblem NotFound(string detail) => new("Not found", detail);
 
-    public static IResult Conflict(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
+    public static ConflictProblem Conflict(string detail) => new("Conflict", detail);
 
-    public static IResult From(ChannelResult result, Func<ChannelDefinition?, IResult> ok) => result.Outcome switch
-    {
-        ChannelOutcome.Ok => ok(result.Channel),
-        ChannelOutcome.NotFound => NotFound(result.Detail ?? "not found"),
-        ChannelOutcome.Invalid => Invalid(result.Errors ?? [new FieldError("body", "is invalid")]),
-        _ => Conflict(result.Detail ?? "conflict"),
-    };
+    public static CatalogResult<TOk> From<TOk>(ChannelResult result, Func<ChannelDefinition?, TOk> ok) where TOk : IResult =>
+        new(result.Outcome switch
+        {
+            ChannelOutcome.Ok => ok(result.Channel),
+            ChannelOutcome.NotFound => NotFound(result.Detail ?? "not found"),
+            ChannelOutcome.Invalid => Invalid(result.Errors ?? [new FieldError("body", "is invalid")]),
+            _ => Conflict(result.Detail ?? "conflict"),
+        });
 
     /// <summary>Reads the body as JSON; the error result says what is wrong and where.</summary>
-    public static async Task<(JsonElement Body, IResult? Error)> ReadBodyAsync(HttpRequest request, JsonValueKind expected, CancellationToken ct)
+    public static async Task<(JsonElement Body, BodyProblem? Error)> ReadBodyAsync(HttpRequest request, JsonValueKind expected, CancellationToken ct)
     {
         if (request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
-            return (default, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: "Unsupported media type", detail: "Send the body as application/json."));
+            return (default, new(new UnsupportedMediaTypeProblem("Unsupported media type", "Send the body as application/json.")));
         }
         try
         {
@@ -49,13 +49,13 @@ public static class ApiProblems
             var root = doc.RootElement.Clone();
             if (root.ValueKind != expected)
             {
-                return (default, Invalid("body", $"must be a JSON {(expected == JsonValueKind.Array ? "array" : "object")}"));
+                return (default, new(Invalid("body", $"must be a JSON {(expected == JsonValueKind.Array ? "array" : "object")}")));
             }
             return (root, null);
         }
         catch (JsonException e)
         {
-            return (default, Invalid("body", $"is not valid JSON ({Trim(e.Message)})"));
+            return (default, new(Invalid("body", $"is not valid JSON ({Trim(e.Message)})")));
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Relay.Chat.Http;
 using Relay.Chat.Access;
 using Relay.Ingest.Egress;
 using Relay.Server.Access;
@@ -16,30 +18,26 @@ public static class ChannelsApi
         var group = app.MapGroup("/api/v1/channels").WithTags("Channels");
 
         group.MapGet("/", List).RequireAuthorization(ApiPolicies.Admin)
-            .WithSummary("List channels").Produces<List<ChannelSummary>>();
+            .WithSummary("List channels");
         group.MapPost("/", Create).RequireAuthorization(ApiPolicies.Admin)
-            .WithSummary("Create a channel").Accepts<CreateChannelRequest>("application/json")
-            .Produces<CreatedChannel>(StatusCodes.Status201Created).ProducesBodyErrors().ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Create a channel").Accepts<CreateChannelRequest>("application/json");
         group.MapGet("/{id}", Get).RequireAuthorization(ApiPolicies.ChannelHost)
-            .WithSummary("A channel with its live state").Produces<ChannelDetails>().ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("A channel with its live state");
         group.MapDelete("/{id}", Delete).RequireAuthorization(ApiPolicies.Admin)
-            .WithSummary("Delete a channel (a live one is stopped first)").Produces(StatusCodes.Status204NoContent)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Delete a channel (a live one is stopped first)");
         group.MapPost("/{id}/stream-key/rotate", RotateStreamKey).RequireAuthorization(ApiPolicies.ChannelHost)
-            .WithSummary("Rotate the stream key (the old one stops working at once)").Produces<StreamKeyAnswer>()
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Rotate the stream key (the old one stops working at once)");
         group.MapGet("/{id}/stream-key", RevealStreamKey).RequireAuthorization(ApiPolicies.ChannelHost)
-            .WithSummary("Reveal the stream key").Produces<StreamKeyAnswer>().ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Reveal the stream key");
         group.MapPost("/{id}/host-key/rotate", RotateHostKey).RequireAuthorization(ApiPolicies.ChannelHost)
-            .WithSummary("Rotate the host key (the old one, and hub host rights made with it, stop at once)").Produces<HostKeyAnswer>()
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Rotate the host key (the old one, and hub host rights made with it, stop at once)");
         return app;
     }
 
-    private static IResult List(ChannelService channels, IChannelRuntime runtime) =>
+    private static Ok<List<ChannelSummary>> List(ChannelService channels, IChannelRuntime runtime) =>
         TypedResults.Ok(channels.All.Select(c => ChannelView.Summary(c, runtime)).ToList());
 
-    private static async Task<IResult> Create(HttpRequest request, ChannelService channels, PublicUrls urls, CancellationToken ct)
+    private static async Task<Results<CatalogResult<Created<CreatedChannel>>, BodyProblem, ValidationProblem>> Create(HttpRequest request, ChannelService channels, PublicUrls urls, CancellationToken ct)
     {
         var (body, error) = await ApiProblems.ReadBodyAsync(request, JsonValueKind.Object, ct);
         if (error is not null)
@@ -64,18 +62,18 @@ public static class ChannelsApi
             c.Id, c.Title, c.StreamKey, c.HostKey, urls.IngestUrl(request), urls.WatchUrl(c.Id, request), urls.StudioUrl(c.Id, request))));
     }
 
-    private static IResult Get(string id, HttpRequest request, ChannelService channels, IChannelRuntime runtime, PublicUrls urls) =>
+    private static Results<Ok<ChannelDetails>, NotFoundProblem> Get(string id, HttpRequest request, ChannelService channels, IChannelRuntime runtime, PublicUrls urls) =>
         channels.Find(id) is { } c
             ? TypedResults.Ok(ChannelView.Detail(c, runtime, urls, request))
             : ApiProblems.NotFound($"no channel '{id}'");
 
-    private static async Task<IResult> Delete(string id, ChannelService channels, CancellationToken ct) =>
+    private static async Task<CatalogResult<NoContent>> Delete(string id, ChannelService channels, CancellationToken ct) =>
         ApiProblems.From(await channels.DeleteAsync(id, ct), _ => TypedResults.NoContent());
 
-    private static async Task<IResult> RotateStreamKey(string id, ChannelService channels, CancellationToken ct) =>
+    private static async Task<CatalogResult<Ok<StreamKeyAnswer>>> RotateStreamKey(string id, ChannelService channels, CancellationToken ct) =>
         ApiProblems.From(await channels.RotateStreamKeyAsync(id, ct), c => TypedResults.Ok(new StreamKeyAnswer(c!.StreamKey)));
 
-    private static async Task<IResult> RotateHostKey(string id, HttpContext http, ChannelService channels, CancellationToken ct)
+    private static async Task<CatalogResult<Ok<HostKeyAnswer>>> RotateHostKey(string id, HttpContext http, ChannelService channels, CancellationToken ct)
     {
         var result = await channels.RotateHostKeyAsync(id, ct);
         if (result.Outcome == ChannelOutcome.Ok)
@@ -85,7 +83,7 @@ public static class ChannelsApi
         return ApiProblems.From(result, c => TypedResults.Ok(new HostKeyAnswer(c!.HostKey)));
     }
 
-    private static IResult RevealStreamKey(string id, HttpContext http, ChannelService channels)
+    private static Results<Ok<StreamKeyAnswer>, NotFoundProblem> RevealStreamKey(string id, HttpContext http, ChannelService channels)
     {
         if (channels.Find(id) is not { } c)
         {

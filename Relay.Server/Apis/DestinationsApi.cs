@@ -1,7 +1,9 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Relay.Ingest.Egress;
 using Relay.Ingest.Egress.Rtmp;
 using Relay.Chat.Access;
+using Relay.Chat.Http;
 using Relay.Server.Apis.Requests;
 using Relay.Server.Apis.Views;
 using Relay.Server.Channels;
@@ -21,34 +23,29 @@ public static class DestinationsApi
     {
         var group = app.MapGroup("/api/v1/channels/{id}/destinations").WithTags("Destinations");
         group.MapGet("/", List).RequireAuthorization(ApiPolicies.ChannelHost)
-            .WithSummary("List a channel's destinations").Produces<List<DestinationView>>().ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("List a channel's destinations");
         group.MapPost("/", Create).RequireAuthorization(ApiPolicies.ChannelHost)
-            .WithSummary("Add a destination (applied at once if live)").Accepts<CreateDestinationRequest>("application/json")
-            .Produces<DestinationView>(StatusCodes.Status201Created).ProducesBodyErrors()
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Add a destination (applied at once if live)").Accepts<CreateDestinationRequest>("application/json");
         group.MapGet("/{destId}", Get).RequireAuthorization(ApiPolicies.ChannelHost)
-            .WithSummary("A destination with its live state").Produces<DestinationView>().ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("A destination with its live state");
         group.MapPatch("/{destId}", Patch).RequireAuthorization(ApiPolicies.ChannelHost)
-            .WithSummary("Change a destination (applied at once if live)").Accepts<PatchDestinationRequest>("application/json")
-            .Produces<DestinationView>().ProducesBodyErrors()
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Change a destination (applied at once if live)").Accepts<PatchDestinationRequest>("application/json");
         group.MapDelete("/{destId}", Delete).RequireAuthorization(ApiPolicies.ChannelHost)
-            .WithSummary("Remove a destination (its push stops, the others go on)").Produces(StatusCodes.Status204NoContent)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Remove a destination (its push stops, the others go on)");
         return app;
     }
 
-    private static IResult List(string id, ChannelService channels, IChannelRuntime runtime) =>
+    private static Results<Ok<List<DestinationView>>, NotFoundProblem> List(string id, ChannelService channels, IChannelRuntime runtime) =>
         channels.Find(id) is { } c
             ? TypedResults.Ok(c.Destinations.Select(d => ChannelView.Destination(id, d, runtime)).ToList())
             : ApiProblems.NotFound($"no channel '{id}'");
 
-    private static IResult Get(string id, string destId, ChannelService channels, IChannelRuntime runtime) =>
+    private static Results<Ok<DestinationView>, NotFoundProblem> Get(string id, string destId, ChannelService channels, IChannelRuntime runtime) =>
         channels.Find(id) is not { } c ? ApiProblems.NotFound($"no channel '{id}'")
         : c.Destinations.FirstOrDefault(d => d.Id == destId) is { } d ? TypedResults.Ok(ChannelView.Destination(id, d, runtime))
         : ApiProblems.NotFound($"no destination '{destId}' on channel '{id}'");
 
-    private static async Task<IResult> Create(
+    private static async Task<Results<CatalogResult<Created<DestinationView>>, NotFoundProblem, BodyProblem, ValidationProblem>> Create(
         string id, HttpRequest request, ChannelService channels, IChannelRuntime runtime, DestinationAddressPolicy addresses, CancellationToken ct)
     {
         if (channels.Find(id) is null)
@@ -107,7 +104,7 @@ public static class DestinationsApi
             TypedResults.Created($"/api/v1/channels/{id}/destinations/{created!.Id}", ChannelView.Destination(id, created, runtime)));
     }
 
-    private static async Task<IResult> Patch(
+    private static async Task<Results<CatalogResult<Ok<DestinationView>>, NotFoundProblem, BodyProblem, ValidationProblem>> Patch(
         string id, string destId, HttpRequest request, ChannelService channels, IChannelRuntime runtime, DestinationAddressPolicy addresses, CancellationToken ct)
     {
         if (channels.Find(id) is not { } channel)
@@ -188,7 +185,7 @@ public static class DestinationsApi
         return ApiProblems.From(result, _ => TypedResults.Ok(ChannelView.Destination(id, updated!, runtime)));
     }
 
-    private static async Task<IResult> Delete(string id, string destId, ChannelService channels, CancellationToken ct) =>
+    private static async Task<CatalogResult<NoContent>> Delete(string id, string destId, ChannelService channels, CancellationToken ct) =>
         ApiProblems.From(await channels.EditDestinationsAsync(id, current =>
             current.Any(d => d.Id == destId)
                 ? current.Where(d => d.Id != destId).ToList()

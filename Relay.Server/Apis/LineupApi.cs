@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Relay.Chat.Access;
 using Relay.Chat.Channels;
+using Relay.Chat.Http;
 using Relay.Server.Access;
 using Relay.Server.Channels;
 
@@ -15,18 +17,17 @@ public static class LineupApi
     {
         var group = app.MapGroup("/api/v1/channels/{id}/lineup").WithTags("Lineup");
         group.MapGet("/", Get).RequireAuthorization(ApiPolicies.ChannelHost)
-            .WithSummary("The show's products").Produces<List<LineupItem>>().ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("The show's products");
         group.MapPut("/", Put).RequireAuthorization(ApiPolicies.ChannelHost)
             .WithSummary("Replace the show's products (?resetStock=true starts a new sold count)")
-            .Accepts<List<LineupItem>>("application/json").Produces<List<LineupItem>>().ProducesBodyErrors()
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .Accepts<List<LineupItem>>("application/json");
         return app;
     }
 
-    private static IResult Get(string id, ChannelService channels) =>
+    private static Results<Ok<IReadOnlyList<LineupItem>>, NotFoundProblem> Get(string id, ChannelService channels) =>
         channels.Find(id) is { } c ? TypedResults.Ok(c.Lineup) : ApiProblems.NotFound($"no channel '{id}'");
 
-    private static async Task<IResult> Put(string id, HttpRequest request, ChannelService channels, CancellationToken ct)
+    private static async Task<Results<CatalogResult<Ok<IReadOnlyList<LineupItem>>>, NotFoundProblem, BodyProblem, ValidationProblem>> Put(string id, HttpRequest request, ChannelService channels, CancellationToken ct)
     {
         if (channels.Find(id) is null)
         {

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Relay.Chat.Access;
+using Relay.Chat.Http;
 using Relay.Ingest.Consumers.Recording;
 using Relay.Server.Access;
 using Relay.Server.Apis.Views;
@@ -15,16 +17,16 @@ public static class RecordingsApi
     public static IEndpointRouteBuilder MapRecordingsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/channels/{id}/recordings", List).WithTags("Recordings").RequireAuthorization(ApiPolicies.ChannelHost)
-            .WithSummary("A channel's recorded sessions").Produces<List<RecordingView>>().ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("A channel's recorded sessions");
         // The route parameter is {id} because the channel-host policy reads the channel from it.
         app.MapGet("/recordings/{id}/{file}", Download).WithTags("Recordings").RequireAuthorization(ApiPolicies.ChannelHost)
             .WithSummary("Download (or play, with ranges) a recording's FLV or its timeline")
-            .Produces(StatusCodes.Status200OK, contentType: "video/x-flv", additionalContentTypes: ["application/json"])
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            // A FileStreamHttpResult declares nothing itself: the two media types it streams are stated here.
+            .Produces<Stream>(StatusCodes.Status200OK, "video/x-flv", "application/json");
         return app;
     }
 
-    private static IResult List(string id, ChannelService channels, RecordingService recordings)
+    private static Results<Ok<List<RecordingView>>, NotFoundProblem> List(string id, ChannelService channels, RecordingService recordings)
     {
         if (channels.Find(id) is null)
         {
@@ -42,12 +44,11 @@ public static class RecordingsApi
             $"/recordings/{Uri.EscapeDataString(id)}/{r.TimelineFileName}")).ToList());
     }
 
-    private static IResult Download(string id, string file, HttpContext http, RecordingService recordings)
+    private static Results<FileStreamHttpResult, BadRequestProblem, NotFoundProblem> Download(string id, string file, HttpContext http, RecordingService recordings)
     {
         if (!RecordingFileNames.TryParse(file, out _, out _))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid recording file name",
-                detail: "expected {yyyyMMdd-HHmmss}.flv or {yyyyMMdd-HHmmss}.timeline.json");
+            return new BadRequestProblem("Invalid recording file name", "expected {yyyyMMdd-HHmmss}.flv or {yyyyMMdd-HHmmss}.timeline.json");
         }
 
         if (recordings.ResolveFile(id, file, out var isTimeline) is not { } path)
