@@ -1,5 +1,6 @@
 using System.Net;
 using System.Threading.RateLimiting;
+using Relay.Common.Limits;
 using Relay.Common.Net;
 using Relay.Ingest.Net;
 
@@ -32,15 +33,15 @@ internal sealed class HttpLoadLimiter : PartitionedRateLimiter<HttpContext>
     private readonly ConcurrencyLimiter _hubsOnNode;
     private readonly ConcurrencyLimiter _flvOnNode;
 
-    public HttpLoadLimiter(LoadLimitsOptions options)
+    public HttpLoadLimiter(LoadLimitsOptions options, TimeProvider time)
     {
         _options = options;
         _perClient = new ClientLimiters<(LoadClass Class, IPAddress Client)>(key => key.Class switch
         {
             LoadClass.Hub => new ConcurrencyLimiter(Concurrency(options.HubConnectionsPerIp)),
             LoadClass.Flv => new ConcurrencyLimiter(Concurrency(options.FlvViewersPerIp)),
-            _ => new TokenBucketRateLimiter(Bucket(options.RestRequestsPerSecondPerIp, options.RestBurstPerIp)),
-        });
+            _ => new RefillOnUseTokenBucket(Bucket(options.RestRequestsPerSecondPerIp, options.RestBurstPerIp), time),
+        }, time);
         _hubsOnNode = new ConcurrencyLimiter(Concurrency(options.HubConnections));
         _flvOnNode = new ConcurrencyLimiter(Concurrency(options.FlvViewers));
     }

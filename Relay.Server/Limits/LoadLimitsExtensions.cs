@@ -40,7 +40,7 @@ public static class LoadLimitsExtensions
 
         // Not the framework's rate-limiting middleware: besides the global limiter it always builds a partitioned
         // limiter for endpoint policies (Relay has none), whose 100 ms timer wakes an idle server ten times a second.
-        services.AddSingleton(provider => new HttpLoadLimiter(provider.GetRequiredService<IOptions<LoadLimitsOptions>>().Value));
+        services.AddSingleton(provider => new HttpLoadLimiter(provider.GetRequiredService<IOptions<LoadLimitsOptions>>().Value, provider.GetRequiredService<TimeProvider>()));
         return services;
     }
 

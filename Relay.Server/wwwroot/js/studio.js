@@ -18,6 +18,9 @@ fetch("/api/v1/platforms", { cache: "no-store" })
 
 const state = { channel: null, lineup: [], pinned: null, sale: null, remaining: new Map(), hub: null, orders: [] };
 let token = sessionStorage.getItem(TOKEN_KEY);
+// The key this tab is rotating away from while "New host key" is in flight. The server ends it before its answer
+// arrives, so a poll or a rejoin refused with it meanwhile is no reason to sign out.
+let rotatingAway = null;
 
 $("#watch-link").href = `/watch/${encodeURIComponent(channelId)}`;
 // Same tab on purpose: sessionStorage is per tab, so the replay page finds the key the host already entered.
@@ -37,7 +40,7 @@ async function call(method, path, body) {
   });
   if (res.status === 401 || res.status === 403) {
     // A poll sent with the key this tab just rotated away is no reason to sign out.
-    if (used === token) signOut("That key doesn't open this channel's studio. Use the channel's host key or the admin token.");
+    if (used === token && used !== rotatingAway) signOut("That key doesn't open this channel's studio. Use the channel's host key or the admin token.");
     throw new ApiError(res.status, "unauthorized");
   }
   if (!res.ok) {
@@ -216,9 +219,12 @@ $("#copy-key").addEventListener("click", async () => {
 // to the new one and rejoins; the key is copied, never shown, like the stream key.
 $("#rotate-host-key").addEventListener("click", async () => {
   if (!confirm("Make a new host key? The current one stops working at once, for everyone using it.")) return;
+  const from = token;
+  rotatingAway = from;
   try {
     const { hostKey } = await call("POST", "/host-key/rotate");
-    if (token.startsWith("hk_")) {
+    // Only if this tab is still signed in with the key it rotated (not signed out or in with another meanwhile).
+    if (from?.startsWith("hk_") && token === from) {
       token = hostKey;
       sessionStorage.setItem(TOKEN_KEY, token);
       await state.hub?.stop();
@@ -227,6 +233,8 @@ $("#rotate-host-key").addEventListener("click", async () => {
     await copy(hostKey, "New host key");
   } catch (err) {
     setText($("#copy-status"), `Couldn't make a new host key: ${err.message}`);
+  } finally {
+    rotatingAway = null;
   }
 });
 
@@ -258,8 +266,9 @@ async function join() {
     snap = await state.hub.invoke("Join", channelId, {});
   } catch (err) {
     const { reason } = reasonOf(err);
-    if (reason === "unauthorized") signOut("That key doesn't open this channel's live room. Use the channel's host key or the admin token.");
-    else toast(toasts, `Couldn't join the live room (${reason}). Reload to try again.`, "error");
+    if (reason === "unauthorized") {
+      if (token !== rotatingAway) signOut("That key doesn't open this channel's live room. Use the channel's host key or the admin token.");
+    } else toast(toasts, `Couldn't join the live room (${reason}). Reload to try again.`, "error");
     return;
   }
   if (snap.you?.role !== "host" && snap.you?.role !== "admin") {

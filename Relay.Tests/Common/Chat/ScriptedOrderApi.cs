@@ -17,9 +17,11 @@ public sealed record OrderCall(string Key, int Attempt, OrderApiRequest Order, s
 /// <summary>
 /// What the order API does with a POST. <see cref="Take"/> creates the order (after <see cref="Delay"/>, which the
 /// brand's side finishes even when the relay has hung up); otherwise it only answers <see cref="Status"/>.
+/// <see cref="Stall"/> holds the answer after that decision, so an order can be taken while its answer never reaches
+/// the relay (a retry of the key meanwhile gets the first answer again, not 409).
 /// </summary>
 public sealed record ScriptedAnswer(int Status, bool Take = false, TimeSpan Delay = default, string? RetryAfter = null,
-    string? Location = null, string? CheckoutUrl = null)
+    string? Location = null, string? CheckoutUrl = null, TimeSpan Stall = default)
 {
     public static ScriptedAnswer Created(string? checkoutUrl = null) => new(201, Take: true, CheckoutUrl: checkoutUrl);
 }
@@ -36,6 +38,8 @@ public sealed class ScriptedOrderApi : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _attempts = new();
     private readonly ConcurrentDictionary<string, int> _taken = new();
+    private readonly ConcurrentDictionary<string, OrderApiRequest> _orders = new();
+    private readonly ConcurrentQueue<string> _problems = new();
     private readonly ConcurrentDictionary<string, string?> _checkoutUrls = new();
     private readonly ConcurrentDictionary<string, byte> _inFlight = new();
     private readonly ConcurrentQueue<(string Key, int Attempt, int Status, DateTimeOffset At)> _log = new();
@@ -50,6 +54,12 @@ public sealed class ScriptedOrderApi : IAsyncDisposable
 
     /// <summary>Orders created per Idempotency-Key.</summary>
     public IReadOnlyDictionary<string, int> Taken => _taken;
+
+    /// <summary>The body of each order created, by Idempotency-Key.</summary>
+    public IReadOnlyDictionary<string, OrderApiRequest> Orders => _orders;
+
+    /// <summary>Protocol violations seen (no Idempotency-Key, a key not matching the body's order id); each got 400.</summary>
+    public IReadOnlyCollection<string> Problems => _problems;
 
     /// <summary>Every answer given, in order: key, attempt, status, when the request arrived.</summary>
     public IReadOnlyCollection<(string Key, int Attempt, int Status, DateTimeOffset At)> Answers => _log;
@@ -88,6 +98,7 @@ public sealed class ScriptedOrderApi : IAsyncDisposable
         var order = await JsonSerializer.DeserializeAsync<OrderApiRequest>(http.Request.Body, JsonSerializerOptions.Web);
         if (key.Length == 0 || order is null || order.OrderId != key)
         {
+            _problems.Enqueue($"bad request: key '{key}', body order {order?.OrderId}");
             http.Response.StatusCode = 400;
             return;
         }
@@ -111,6 +122,7 @@ public sealed class ScriptedOrderApi : IAsyncDisposable
                 // The brand goes on creating the order whether or not the relay still waits for the answer.
                 if (answer.Delay > TimeSpan.Zero) await Task.Delay(answer.Delay);
                 _checkoutUrls[key] = answer.CheckoutUrl;
+                _orders.TryAdd(key, order);
                 _taken.AddOrUpdate(key, 1, (_, n) => n + 1);
             }
             else if (answer.Delay > TimeSpan.Zero)
@@ -122,6 +134,11 @@ public sealed class ScriptedOrderApi : IAsyncDisposable
         finally
         {
             _inFlight.TryRemove(key, out _);
+        }
+        if (answer.Stall > TimeSpan.Zero)
+        {
+            try { await Task.Delay(answer.Stall, http.RequestAborted); }
+            catch (OperationCanceledException) { return; }
         }
         await AnswerAsync(http, key, attempt, arrived, answer);
     }

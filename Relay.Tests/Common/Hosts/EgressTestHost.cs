@@ -50,6 +50,18 @@ public sealed class EgressTestHost : TestHost
 
     protected override ValueTask StopAsync() => Manager.DisposeAsync();
 
+    /// <summary>Puts <paramref name="source"/> live on <paramref name="channel"/>, applies <paramref name="destinations"/>
+    /// and returns once every one of them is live.</summary>
+    public async Task GoLiveAsync(string channel, ReplaySource source, IReadOnlyList<EgressDestination> destinations, double seconds = 10)
+    {
+        Sources.SetLive(channel, source);
+        await Manager.ApplyAsync(channel, destinations, TestContext.Current.CancellationToken);
+        foreach (var destination in destinations)
+        {
+            await WaitLiveAsync(Manager, channel, destination.Id, seconds);
+        }
+    }
+
     public static async Task<EgressDestinationStatus> WaitForStateAsync(EgressManager manager, string channel, string destination, Func<EgressDestinationStatus, bool> predicate, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();

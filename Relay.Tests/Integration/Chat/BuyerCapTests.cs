@@ -111,10 +111,10 @@ public sealed class BuyerCapTests
     [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]
     public async Task Units_of_a_failed_order_no_longer_count_against_the_buyer(string protocol)
     {
-        await using var api = await FakeOrderApi.StartAsync();
+        await using var api = await ScriptedOrderApi.StartAsync();
         var refuse = false;
         // The 2-unit order stays pending (503, retried) until the test lets the API refuse it for good.
-        api.Script = (_, _, order) => order.Quantity == 2 ? (Volatile.Read(ref refuse) ? 422 : 503) : 201;
+        api.Script = call => call.Order.Quantity == 2 ? new ScriptedAnswer(Volatile.Read(ref refuse) ? 422 : 503) : ScriptedAnswer.Created();
         await using var host = await ChatTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Relay:Auth:ViewerJwtKey"] = JwtKey,

@@ -18,12 +18,13 @@ public sealed class CrashRestartTests
     [Fact]
     public async Task Orders_reserved_before_a_kill_9_reach_the_order_API_exactly_once_after_restart()
     {
-        await using var api = await FakeOrderApi.StartAsync();
+        await using var api = await ScriptedOrderApi.StartAsync();
         var phase = 1;
         // Phase 1: even buyers' orders get 503 (mid-retry at the kill), odd buyers' orders are taken but the answer
         // stalls (the relay dies not knowing). Phase 2: the API is healthy.
-        api.Script = (_, _, order) => phase == 2 ? 201 : int.Parse(order.BuyerName[1..]) % 2 == 0 ? 503 : 201;
-        api.Stall = (key, _) => phase == 1 && api.Accepted.ContainsKey(key) ? TimeSpan.FromSeconds(60) : TimeSpan.Zero;
+        api.Script = call => phase == 2 ? ScriptedAnswer.Created()
+            : int.Parse(call.Order.BuyerName[1..]) % 2 == 0 ? new ScriptedAnswer(503)
+            : ScriptedAnswer.Created() with { Stall = TimeSpan.FromSeconds(60) };
         var dataDir = Directory.CreateTempSubdirectory("relay-crash-").FullName;
         ChildChatHost? first = null, second = null;
         try
@@ -48,13 +49,13 @@ public sealed class CrashRestartTests
 
             // Kill only once every order is in flight: 503'd ones retried at least twice, taken ones stalled.
             var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (!reserved.All(id => api.Attempts.TryGetValue(id, out var n) && (api.Accepted.ContainsKey(id) ? n >= 1 : n >= 2)))
+            while (!reserved.All(id => api.Attempts.TryGetValue(id, out var n) && (api.Taken.ContainsKey(id) ? n >= 1 : n >= 2)))
             {
                 Assert.True(DateTime.UtcNow < deadline, "orders never reached the order API before the kill: "
-                    + string.Join(", ", reserved.Select(id => $"{id}={api.Attempts.GetValueOrDefault(id)}/{api.Accepted.ContainsKey(id)}")));
+                    + string.Join(", ", reserved.Select(id => $"{id}={api.Attempts.GetValueOrDefault(id)}/{api.Taken.ContainsKey(id)}")));
                 await Task.Delay(20, Ct);
             }
-            var takenBeforeKill = api.Accepted.Keys.ToHashSet();
+            var takenBeforeKill = api.Taken.Keys.ToHashSet();
             Assert.Equal(4, takenBeforeKill.Count);
             first.Kill();
 
@@ -72,7 +73,8 @@ public sealed class CrashRestartTests
                 await Task.Delay(50, Ct);
             }
 
-            Assert.Equal(reserved.Order(), api.Accepted.Keys.Order());
+            Assert.Equal(reserved.Order(), api.Taken.Keys.Order());
+            Assert.All(api.Taken.Values, times => Assert.Equal(1, times));
             Assert.Empty(api.Problems);
             // The orders taken before the kill were sent again with the same key and not taken twice.
             Assert.All(takenBeforeKill, id => Assert.True(api.Attempts[id] >= 2));

@@ -91,10 +91,10 @@ public sealed class GroupCommitTests
     [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]
     public async Task Sold_out_answered_in_memory_keeps_a_reserved_key_reserved_and_gives_way_when_a_failed_order_returns_the_unit(string protocol)
     {
-        await using var api = await FakeOrderApi.StartAsync();
+        await using var api = await ScriptedOrderApi.StartAsync();
         var refuse = false;
         // The first order is answered 503 (kept pending) until the test lets the API refuse it for good.
-        api.Script = (_, _, order) => order.BuyerName == "first" ? (refuse ? 422 : 503) : 201;
+        api.Script = call => call.Order.BuyerName == "first" ? new ScriptedAnswer(refuse ? 422 : 503) : ScriptedAnswer.Created();
         await using var host = await ChatTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Relay:Orders:Endpoint"] = api.Endpoint.ToString(),

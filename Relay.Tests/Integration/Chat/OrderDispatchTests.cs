@@ -18,9 +18,9 @@ public sealed class OrderDispatchTests
     [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]
     public async Task Orders_answered_503_twice_then_201_are_all_confirmed_once_and_announced(string protocol)
     {
-        await using var api = await FakeOrderApi.StartAsync();
-        api.ExpectedBearer = "brand-api-key";
-        api.Script = (_, attempt, _) => attempt <= 2 ? 503 : 201;
+        await using var api = await ScriptedOrderApi.StartAsync();
+        api.Script = call => call.Authorization != "Bearer brand-api-key" ? new ScriptedAnswer(401)
+            : call.Attempt <= 2 ? new ScriptedAnswer(503) : ScriptedAnswer.Created();
         await using var host = await ChatTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Relay:Orders:Endpoint"] = api.Endpoint.ToString(),
@@ -43,8 +43,10 @@ public sealed class OrderDispatchTests
 
             var orders = await Buyers.WaitForOrdersAsync(host, o => o.Count == 6 && o.All(x => x.Status == "confirmed"));
             Assert.All(orders, o => Assert.Equal(3, o.Attempts));
-            Assert.Equal(reserved.Order(), api.Accepted.Keys.Order());
+            Assert.Equal(reserved.Order(), api.Taken.Keys.Order());
+            Assert.All(api.Taken.Values, times => Assert.Equal(1, times));
             Assert.All(reserved, id => Assert.Equal(3, api.Attempts[id]));
+            Assert.DoesNotContain(api.Answers, answer => answer.Status == 401);
             Assert.Empty(api.Problems);
 
             for (var i = 0; i < buyers.Count; i++)
@@ -65,8 +67,8 @@ public sealed class OrderDispatchTests
     [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]
     public async Task A_422_fails_the_order_and_gives_the_stock_back(string protocol)
     {
-        await using var api = await FakeOrderApi.StartAsync();
-        api.Script = (_, _, order) => order.Quantity == 4 ? 422 : 201;
+        await using var api = await ScriptedOrderApi.StartAsync();
+        api.Script = call => call.Order.Quantity == 4 ? new ScriptedAnswer(422) : ScriptedAnswer.Created();
         await using var host = await ChatTestHost.StartAsync(new Dictionary<string, string?> { ["Relay:Orders:Endpoint"] = api.Endpoint.ToString() });
         await using var seller = await Buyers.JoinedAsync(host, protocol, ChatTestHost.HostKey);
         await using var buyer = await Buyers.JoinedAsync(host, protocol);
@@ -86,15 +88,16 @@ public sealed class OrderDispatchTests
         var orders = await Buyers.WaitForOrdersAsync(host, o => o.Count == 2 && o.All(x => x.Status != "pending"));
         Assert.Equal(["confirmed", "failed"], orders.Select(o => o.Status).Order());
         Assert.Equal(1, api.Attempts[refused.OrderId!]);
-        Assert.False(api.Accepted.ContainsKey(refused.OrderId!));
+        Assert.False(api.Taken.ContainsKey(refused.OrderId!));
     }
 
     [Fact]
     public async Task Retries_stop_at_MaxAttempts_and_timeouts_count_as_retryable()
     {
-        await using var api = await FakeOrderApi.StartAsync();
-        api.Script = (_, _, order) => order.Quantity == 1 ? 500 : 201;
-        api.Stall = (_, attempt) => attempt == 1 ? TimeSpan.FromSeconds(2) : TimeSpan.Zero;
+        await using var api = await ScriptedOrderApi.StartAsync();
+        // The first attempt of each stalls past the relay's timeout; the slow order is taken all the same.
+        api.Script = call => (call.Order.Quantity == 1 ? new ScriptedAnswer(500) : ScriptedAnswer.Created())
+            with { Stall = call.Attempt == 1 ? TimeSpan.FromSeconds(2) : TimeSpan.Zero };
         await using var host = await ChatTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Relay:Orders:Endpoint"] = api.Endpoint.ToString(),

@@ -111,7 +111,7 @@ public sealed class PurchaseTests
     [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]
     public async Task Without_guest_checkout_only_signed_in_viewers_buy_and_their_referrer_travels_with_the_order(string protocol)
     {
-        var api = await FakeOrderApi.StartAsync();
+        var api = await ScriptedOrderApi.StartAsync();
         await using var _ = api;
         await using var host = await ChatTestHost.StartAsync(new Dictionary<string, string?>
         {
@@ -128,7 +128,7 @@ public sealed class PurchaseTests
         var bought = await ann.BuyAsync("LIP-1", 2, "k");
         Assert.Equal(PurchaseStatus.Reserved, bought.Status);
         await Buyers.WaitForOrdersAsync(host, o => o.Count == 1 && o[0].Status == "confirmed");
-        var sent = api.Accepted[bought.OrderId!];
+        var sent = api.Orders[bought.OrderId!];
         Assert.Equal(("user_u42", "Ann", "creator-7", 2, 1999L, "EUR", ChatTestHost.Channel, false),
             (sent.BuyerId, sent.BuyerName, sent.Referrer, sent.Quantity, sent.UnitPriceCents, sent.Currency, sent.ChannelId, sent.FlashSale));
 

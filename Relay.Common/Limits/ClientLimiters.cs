@@ -1,17 +1,17 @@
-using System.Diagnostics;
 using System.Threading.RateLimiting;
 
-namespace Relay.Server.Limits;
+namespace Relay.Common.Limits;
 
 /// <summary>
-/// One rate limiter per key (client address and load class), created on first use and dropped after
-/// <see cref="DefaultIdleLimit"/> without use. It stands in for <c>PartitionedRateLimiter.Create</c>, whose partitions are
-/// refilled and swept by a 100 ms timer that runs for the life of the process: ten thread-pool wake-ups a second on
-/// an idle server (docs/benchmarks.md, "Fixed cost"). Here a token bucket refills from the time elapsed when it is
-/// used, and idle limiters are swept on the request path at most once per idle limit. Lookup, sweep and
-/// acquisition share one lock, so a limiter is never dropped between being found and being acquired.
+/// One rate limiter per key (a client address, with whatever else the caller counts by), created on first use and
+/// dropped after <see cref="DefaultIdleLimit"/> without use: the HTTP load limits and the guest mint budget. It stands in
+/// for <c>PartitionedRateLimiter.Create</c>, whose partitions are refilled and swept by a 100 ms timer that runs for
+/// the life of the process: ten thread-pool wake-ups a second on an idle server (docs/benchmarks.md, "Fixed cost").
+/// Here nothing is scheduled: a bucket refills from the time elapsed when it is used (<see cref="RefillOnUseTokenBucket"/>),
+/// and idle limiters are swept on the request path at most once per idle limit. Lookup, sweep and acquisition share
+/// one lock, so a limiter is never dropped between being found and being acquired.
 /// </summary>
-internal sealed class ClientLimiters<TKey>(Func<TKey, RateLimiter> create, TimeSpan? idleLimit = null) : IDisposable
+public sealed class ClientLimiters<TKey>(Func<TKey, RateLimiter> create, TimeProvider time, TimeSpan? idleLimit = null) : IDisposable
     where TKey : notnull
 {
     /// <summary>The framework's partitioned limiter drops a partition idle this long; the same here.</summary>
@@ -19,7 +19,7 @@ internal sealed class ClientLimiters<TKey>(Func<TKey, RateLimiter> create, TimeS
 
     private readonly TimeSpan _idleLimit = idleLimit ?? DefaultIdleLimit;
     private readonly Dictionary<TKey, RateLimiter> _limiters = [];
-    private long _sweptAt = Stopwatch.GetTimestamp();
+    private long _sweptAt = time.GetTimestamp();
     private bool _disposed;
 
     public RateLimitLease AttemptAcquire(TKey key, int permitCount)
@@ -27,7 +27,7 @@ internal sealed class ClientLimiters<TKey>(Func<TKey, RateLimiter> create, TimeS
         lock (_limiters)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (Stopwatch.GetElapsedTime(_sweptAt) >= _idleLimit)
+            if (time.GetElapsedTime(_sweptAt) >= _idleLimit)
             {
                 SweepIdle();
             }
@@ -56,11 +56,11 @@ internal sealed class ClientLimiters<TKey>(Func<TKey, RateLimiter> create, TimeS
 
     private void SweepIdle()
     {
-        _sweptAt = Stopwatch.GetTimestamp();
+        _sweptAt = time.GetTimestamp();
         List<TKey>? idle = null;
         foreach (var (key, limiter) in _limiters)
         {
-            // A bucket only notices it is full (idle) when it is refilled.
+            // The framework's bucket only notices it is full (idle) when it is refilled.
             (limiter as ReplenishingRateLimiter)?.TryReplenish();
             if (limiter.IdleDuration >= _idleLimit)
             {
