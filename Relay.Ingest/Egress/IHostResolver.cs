@@ -1,0 +1,10 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Relay.Ingest.Egress;
+
+/// <summary>Name resolution, behind an interface so tests decide what a name resolves to (DNS rebinding included).</summary>
+public interface IHostResolver
+{
+    Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);
+}

@@ -1,0 +1,10 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Relay.Ingest.Egress;
+
+public sealed class SystemHostResolver : IHostResolver
+{
+    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
+        Dns.GetHostAddressesAsync(host, cancellationToken);
+}
