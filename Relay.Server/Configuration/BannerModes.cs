@@ -1,0 +1,14 @@
+using Relay.Common.Files;
+using Relay.Ingest.Egress;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Configuration;
+
+public static class BannerModes
+{
+    public const string Stdout = "stdout";
+    public const string File = "file";
+    public const string Off = "off";
+
+    public static readonly string[] All = [Stdout, File, Off];
+}

@@ -1,0 +1,16 @@
+using Relay.Common.Files;
+using Relay.Ingest.Egress;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Configuration;
+
+/// <summary>A channel declared in configuration. Keys given here are authoritative (not rotatable through the API).</summary>
+public sealed class ChannelConfig
+{
+    public string? Id { get; set; }
+    public string? Title { get; set; }
+    public string? StreamKey { get; set; }
+    public string? HostKey { get; set; }
+    public List<DestinationConfig> Destinations { get; set; } = [];
+    public List<LineupItemConfig>? Lineup { get; set; }
+}
