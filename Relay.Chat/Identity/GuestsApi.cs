@@ -4,8 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Relay.Common.Net;
-using Relay.Chat.Configuration;
 
 namespace Relay.Chat.Identity;
 

@@ -1,8 +1,3 @@
-using System.Security.Cryptography;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Extensions.Options;
-using Relay.Chat.Configuration;
-
 namespace Relay.Chat.Identity;
 
 /// <summary>A guest identity as minted: the id it buys and chats as, the token that proves it, and when that ends.</summary>

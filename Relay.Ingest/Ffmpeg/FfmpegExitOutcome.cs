@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Relay.Ingest.Diagnostics;
-
 namespace Relay.Ingest.Ffmpeg;
 
 /// <summary>How an ffmpeg child ended.</summary>

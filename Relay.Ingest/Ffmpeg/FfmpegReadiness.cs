@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Options;
-using Relay.Ingest.Configuration;
-
 namespace Relay.Ingest.Ffmpeg;
 
 /// <summary>Result of <see cref="FfmpegReadinessProbe.CheckAsync"/>: usable, or why not.</summary>

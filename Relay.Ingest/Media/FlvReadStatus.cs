@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
-
 namespace Relay.Ingest.Media;
 
 public enum FlvReadStatus

@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using Relay.Ingest.Media;
-
 namespace Relay.Ingest.Rtmp;
 
 /// <summary>Outcome of one <see cref="RtmpChunkReader.TryRead"/> call.</summary>

@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using Relay.Ingest.Amf0;
-using Relay.Ingest.Media;
-
 namespace Relay.Ingest.Rtmp;
 
 /// <summary>What <see cref="RtmpClientProtocol.Read"/> stopped for.</summary>

@@ -1,8 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
-using Relay.Ingest.Amf0;
-using Relay.Ingest.Media;
-
 namespace Relay.Ingest.Rtmp;
 
 /// <summary>What <see cref="RtmpServerProtocol.Read"/> stopped for.</summary>

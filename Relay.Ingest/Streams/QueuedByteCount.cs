@@ -1,5 +1,3 @@
-using Relay.Ingest.Media;
-
 namespace Relay.Ingest.Streams;
 
 /// <summary>Bytes of the tags waiting in a queue, shared by its writer and its <see cref="ByteCountingReader"/>.</summary>

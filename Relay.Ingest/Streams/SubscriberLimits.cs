@@ -1,5 +1,3 @@
-using Relay.Ingest.Media;
-
 namespace Relay.Ingest.Streams;
 
 /// <summary>Queue bounds of one subscriber.</summary>

@@ -1,8 +1,3 @@
-using System.Collections.Immutable;
-using Relay.Chat.Channels;
-using Relay.Ingest.Egress;
-using Relay.Server.Diagnostics;
-
 namespace Relay.Server.Channels;
 
 public sealed record ChannelResult(ChannelOutcome Outcome, ChannelDefinition? Channel = null, string? Detail = null, IReadOnlyList<FieldError>? Errors = null)

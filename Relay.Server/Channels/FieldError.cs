@@ -1,7 +1,3 @@
-using Relay.Chat.Channels;
-using Relay.Ingest.Egress;
-using Relay.Ingest.Egress.Platforms;
-
 namespace Relay.Server.Channels;
 
 /// <summary>A problem with one input field. <see cref="Field"/> is a JSON path such as <c>lineup[2].sku</c>.</summary>

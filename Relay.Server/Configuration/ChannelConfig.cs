@@ -1,7 +1,3 @@
-using Relay.Common.Files;
-using Relay.Ingest.Egress;
-using Relay.Server.Channels;
-
 namespace Relay.Server.Configuration;
 
 /// <summary>A channel declared in configuration. Keys given here are authoritative (not rotatable through the API).</summary>

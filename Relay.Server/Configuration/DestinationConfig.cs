@@ -1,4 +1,3 @@
-using Relay.Common.Files;
 using Relay.Ingest.Egress;
 using Relay.Server.Channels;
 

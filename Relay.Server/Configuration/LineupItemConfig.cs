@@ -1,6 +1,4 @@
 using Relay.Chat.Channels;
-using Relay.Ingest.Egress;
-using Relay.Server.Channels;
 
 namespace Relay.Server.Configuration;
 

@@ -1,7 +1,3 @@
-using Relay.Common.Files;
-using Relay.Ingest.Egress;
-using Relay.Server.Channels;
-
 namespace Relay.Server.Configuration;
 
 public sealed class MetricsOptions

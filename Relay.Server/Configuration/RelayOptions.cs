@@ -1,5 +1,4 @@
 using Relay.Common.Files;
-using Relay.Server.Channels;
 
 namespace Relay.Server.Configuration;
 

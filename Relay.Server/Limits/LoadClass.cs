@@ -1,7 +1,3 @@
-using System.Threading.RateLimiting;
-using Relay.Common.Net;
-using Relay.Ingest.Net;
-
 namespace Relay.Server.Limits;
 
 /// <summary>What a request costs, by path: nothing for pages, static files, HLS, health and metrics.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Relay.Server.Limits;
 
 /// <summary>Settings under <c>Relay:ForwardedHeaders</c>: which peers may say who the client is.</summary>

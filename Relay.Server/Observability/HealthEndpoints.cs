@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Relay.Server.Store;
 
 namespace Relay.Server.Observability;
 

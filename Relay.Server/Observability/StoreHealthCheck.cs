@@ -1,6 +1,5 @@
 using Relay.Server.Channels;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Relay.Server.Store;
 
 namespace Relay.Server.Observability;
 

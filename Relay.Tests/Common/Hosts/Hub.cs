@@ -1,12 +1,5 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Relay.Chat;
-using Relay.Chat.Channels;
-using Relay.Tests.Common.Chat;
 
 namespace Relay.Tests.Common.Hosts;
 

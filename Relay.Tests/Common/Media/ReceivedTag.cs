@@ -1,6 +1,3 @@
-using Relay.Ingest.Media;
-using Relay.Tests.Common.Peers;
-
 namespace Relay.Tests.Common.Media;
 
 /// <summary>One tag as it arrived at a sink, with its arrival time.</summary>
