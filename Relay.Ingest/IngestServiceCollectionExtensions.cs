@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relay.Common.Files;
 using Relay.Ingest.Streams;
@@ -32,7 +33,13 @@ public static class IngestServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<LiveChannelRegistry>();
+        // The observers (HLS, recording, egress, the server's adapters) mostly take the registry themselves: resolved
+        // lazily, on the first live or offline change, so that the cycle is one explicit Lazy and not a service locator.
+        services.TryAddSingleton(sp => new LiveChannelRegistry(
+            new Lazy<IReadOnlyList<ILiveChannelObserver>>(() => [.. sp.GetServices<ILiveChannelObserver>()]),
+            sp.GetRequiredService<IOptions<IngestOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<LiveChannelRegistry>>()));
         services.TryAddSingleton<FfmpegReadinessProbe>();
 
         // Registration order is start order (reap leftovers before accepting) and reverse stop order

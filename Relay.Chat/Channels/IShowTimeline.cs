@@ -9,10 +9,3 @@ public interface IShowTimeline
 {
     void Mark(string channelId, string kind, object payload);
 }
-
-internal sealed class NoShowTimeline : IShowTimeline
-{
-    public void Mark(string channelId, string kind, object payload)
-    {
-    }
-}

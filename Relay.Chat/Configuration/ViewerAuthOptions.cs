@@ -11,14 +11,3 @@ public sealed class ViewerAuthOptions
     /// <summary>`Relay:Auth:ViewerJwt`: what else a viewer JWT must carry to be accepted here.</summary>
     public ViewerJwtOptions ViewerJwt { get; set; } = new();
 }
-
-/// <summary>Binds viewer JWTs to this relay: without them, any token the shop signs with the same key (for another
-/// service) would be accepted. Each is checked only when set.</summary>
-public sealed class ViewerJwtOptions
-{
-    /// <summary>Required `iss`.</summary>
-    public string? Issuer { get; set; }
-
-    /// <summary>Required `aud` (one of the token's audiences).</summary>
-    public string? Audience { get; set; }
-}

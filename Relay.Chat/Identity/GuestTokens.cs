@@ -6,13 +6,6 @@ using Relay.Chat.Configuration;
 
 namespace Relay.Chat.Identity;
 
-/// <summary>A guest identity as minted: the id it buys and chats as, the token that proves it, and when that ends.</summary>
-internal sealed record MintedGuest(string GuestId, string GuestToken, DateTimeOffset ExpiresAt)
-{
-    // The token is a credential: keep it out of anything that prints records.
-    public override string ToString() => $"MintedGuest {{ GuestId = {GuestId}, ExpiresAt = {ExpiresAt:O} }}";
-}
-
 /// <summary>
 /// Server-signed guest identities (`POST /api/v1/guests`), presented back as the hub's access token so a guest stays
 /// the same buyer, the same muted user, across Joins and reconnects. The token is `guest.` + the id and expiry

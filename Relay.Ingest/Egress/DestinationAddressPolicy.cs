@@ -4,18 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace Relay.Ingest.Egress;
 
-/// <summary>Name resolution, behind an interface so tests decide what a name resolves to (DNS rebinding included).</summary>
-public interface IHostResolver
-{
-    Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);
-}
-
-public sealed class SystemHostResolver : IHostResolver
-{
-    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
-        Dns.GetHostAddressesAsync(host, cancellationToken);
-}
-
 /// <summary>
 /// Where a destination set with a host key may point (contract v2, "destination address policy"): public addresses
 /// only, so a host key cannot make Relay connect to its own loopback, the private network, link-local services such

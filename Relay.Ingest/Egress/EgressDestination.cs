@@ -29,25 +29,3 @@ public sealed record EgressDestination(
     public override string ToString() =>
         $"EgressDestination {{ Id = {Id}, Platform = {Platform}, Url = {UrlRedactor.Redact(Url)}, Enabled = {Enabled}, Engine = {Engine}, RequirePublicAddress = {RequirePublicAddress} }}";
 }
-
-public static class EgressEngines
-{
-    public const string Auto = "auto";
-    public const string Ffmpeg = "ffmpeg";
-}
-
-/// <summary>A transcode profile. Every field is optional; a profile with none set does not transcode.</summary>
-/// <param name="Aspect">"9:16" crops/pads the picture to portrait; null keeps the source's aspect.</param>
-public sealed record EgressProfile(
-    int? VideoBitrateKbps = null,
-    int? MaxWidth = null,
-    int? MaxHeight = null,
-    int? Fps = null,
-    double? KeyframeIntervalSeconds = null,
-    string? Aspect = null,
-    int? AudioBitrateKbps = null)
-{
-    public bool Transcodes =>
-        VideoBitrateKbps is not null || MaxWidth is not null || MaxHeight is not null || Fps is not null ||
-        KeyframeIntervalSeconds is not null || Aspect is not null || AudioBitrateKbps is not null;
-}

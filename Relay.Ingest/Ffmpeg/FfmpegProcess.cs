@@ -4,19 +4,6 @@ using Relay.Ingest.Diagnostics;
 
 namespace Relay.Ingest.Ffmpeg;
 
-/// <summary>How an ffmpeg child ended.</summary>
-public enum FfmpegExitOutcome
-{
-    /// <summary>Exit code 0.</summary>
-    Clean,
-
-    /// <summary>Non-zero exit code ffmpeg chose itself (input ended badly, output failed...).</summary>
-    Error,
-
-    /// <summary>Relay killed it (staged stop ran out of patience, or shutdown), or a signal did.</summary>
-    Killed,
-}
-
 /// <summary>
 /// One ffmpeg child whose <see cref="Process"/> Relay owns: PID known, stdout/stdin available as streams,
 /// stderr kept as a bounded tail, stopped in stages (stdin EOF or 'q', a grace period, then a tree kill).

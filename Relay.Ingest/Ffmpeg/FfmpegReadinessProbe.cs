@@ -4,9 +4,6 @@ using Relay.Ingest.Configuration;
 
 namespace Relay.Ingest.Ffmpeg;
 
-/// <summary>Result of <see cref="FfmpegReadinessProbe.CheckAsync"/>: usable, or why not.</summary>
-public sealed record FfmpegReadiness(bool Usable, string? Version, string? Problem);
-
 /// <summary>
 /// Answers "can this node start ffmpeg?" for <c>/readyz</c>: runs <c>ffmpeg -version</c> (a few ms) and caches the
 /// answer briefly so a scraping load balancer does not fork a process per probe.

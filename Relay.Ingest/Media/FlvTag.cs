@@ -2,14 +2,6 @@ using System.Buffers.Binary;
 
 namespace Relay.Ingest.Media;
 
-/// <summary>FLV tag types (FLV spec, E.4.1).</summary>
-public enum FlvTagType : byte
-{
-    Audio = 8,
-    Video = 9,
-    Script = 18,
-}
-
 /// <summary>
 /// One FLV tag, immutable and shared by every subscriber (never copied per subscriber). It keeps the serialized
 /// bytes exactly as they travel in an FLV stream (11-byte header, body, 4-byte previous-tag-size) so HTTP-FLV
@@ -105,66 +97,4 @@ public sealed class FlvTag
     }
 
     public override string ToString() => $"{Type} {Kind} @{Timestamp}ms {BodyLength}B";
-}
-
-/// <summary>The role of a tag in the fan-out.</summary>
-public enum FlvTagKind
-{
-    Other,
-    Metadata,
-    VideoSequenceHeader,
-    VideoKeyframe,
-    VideoInterframe,
-    AudioSequenceHeader,
-    AudioFrame,
-
-    /// <summary>AVC/HEVC end of sequence (ffmpeg's FLV muxer writes one at the end); carries no picture.</summary>
-    VideoEndOfSequence,
-}
-
-/// <summary>Classifies tags by their first body bytes (legacy FLV and enhanced RTMP video headers).</summary>
-public static class FlvTagClassifier
-{
-    public static FlvTagKind Classify(FlvTagType type, ReadOnlySpan<byte> body)
-    {
-        switch (type)
-        {
-            case FlvTagType.Script:
-                return FlvTagKind.Metadata;
-            case FlvTagType.Audio when body.Length >= 1:
-                // AAC: second byte 0 = AudioSpecificConfig. Other formats carry no sequence header.
-                return body[0] >> 4 == 10 && body.Length >= 2 && body[1] == 0 ? FlvTagKind.AudioSequenceHeader : FlvTagKind.AudioFrame;
-            case FlvTagType.Video when body.Length >= 1:
-                var frameType = (body[0] >> 4) & 0x07;
-                bool sequenceHeader;
-                bool endOfSequence;
-                if ((body[0] & 0x80) != 0)
-                {
-                    // Enhanced RTMP: low nibble is the packet type, 0 = sequence start, 2 = sequence end.
-                    sequenceHeader = (body[0] & 0x0F) == 0;
-                    endOfSequence = (body[0] & 0x0F) == 2;
-                }
-                else
-                {
-                    var codecId = body[0] & 0x0F;
-                    var hasPacketType = codecId is 7 or 12 && body.Length >= 2;
-                    sequenceHeader = hasPacketType && body[1] == 0;
-                    endOfSequence = hasPacketType && body[1] == 2;
-                }
-
-                if (endOfSequence)
-                {
-                    return FlvTagKind.VideoEndOfSequence;
-                }
-
-                if (sequenceHeader)
-                {
-                    return FlvTagKind.VideoSequenceHeader;
-                }
-
-                return frameType == 1 ? FlvTagKind.VideoKeyframe : FlvTagKind.VideoInterframe;
-            default:
-                return FlvTagKind.Other;
-        }
-    }
 }

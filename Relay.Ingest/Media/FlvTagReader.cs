@@ -5,13 +5,6 @@ using System.Runtime.CompilerServices;
 
 namespace Relay.Ingest.Media;
 
-public enum FlvReadStatus
-{
-    NeedMoreData,
-    Read,
-    Invalid,
-}
-
 /// <summary>
 /// Pure FLV parser over <see cref="ReadOnlySequence{T}"/> plus a <see cref="PipeReader"/> loop. Tag sizes are
 /// checked against a cap before anything is buffered, so a hostile or corrupt stream costs at most that much memory.

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Relay.Ingest.Publishing;
 
 /// <summary>
@@ -10,79 +8,4 @@ namespace Relay.Ingest.Publishing;
 public interface IPublishAuthorizer
 {
     ValueTask<PublishDecision> AuthorizeAsync(PublishRequest request, CancellationToken cancellationToken);
-}
-
-/// <summary>A publish attempt: the RTMP app, the stream key (publish name) and the client address.</summary>
-public sealed record PublishRequest(string App, string StreamKey, IPEndPoint Remote)
-{
-    /// <summary>Never prints the key: records print every property, and requests end up in logs.</summary>
-    public override string ToString() => $"PublishRequest {{ App = {App}, StreamKey = ****, Remote = {Remote} }}";
-}
-
-/// <summary>Outcome of <see cref="IPublishAuthorizer.AuthorizeAsync"/>.</summary>
-public sealed record PublishDecision
-{
-    private PublishDecision(string? channelId, string? reason)
-    {
-        ChannelId = channelId;
-        Reason = reason;
-    }
-
-    public bool Accepted => ChannelId is not null;
-
-    /// <summary>The channel the key belongs to, when accepted.</summary>
-    public string? ChannelId { get; }
-
-    /// <summary>A reason token from <see cref="PublishRejectReason"/>, when rejected.</summary>
-    public string? Reason { get; }
-
-    public static PublishDecision Accept(string channelId)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(channelId);
-        return new PublishDecision(channelId, null);
-    }
-
-    public static PublishDecision Reject(string reason)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        return new PublishDecision(null, reason);
-    }
-}
-
-/// <summary>
-/// Reason tokens of refused publishes, the <c>reason</c> label of <c>relay_ingest_rejected_total</c>.
-/// The authorizer returns <see cref="BadKey"/>, <see cref="MissingKey"/> (or its own token); the gateway
-/// decides the others.
-/// </summary>
-public static class PublishRejectReason
-{
-    /// <summary>The stream key matches no channel (wrong, or rotated away).</summary>
-    public const string BadKey = "bad_key";
-
-    /// <summary>The publish name was empty.</summary>
-    public const string MissingKey = "missing_key";
-
-    /// <summary>The RTMP app is not <c>Relay:Ingest:App</c>.</summary>
-    public const string WrongApp = "wrong_app";
-
-    /// <summary>The channel already has a publisher.</summary>
-    public const string AlreadyLive = "already_live";
-
-    /// <summary>A bad key from an address that sent too many bad keys recently (its key checks are held back).</summary>
-    public const string RateLimited = "rate_limited";
-
-    /// <summary>Evicted from the pending pool: a newer connection took the slot (this address, or the busiest one, held too many).</summary>
-    public const string TooManyConnections = "too_many_connections";
-
-    /// <summary>The channel started publishing too often in the last minute (<c>MaxPublishStartsPerChannelPerMinute</c>).</summary>
-    public const string TooManyPublishes = "too_many_publishes";
-
-    /// <summary>The client did not send its first byte in time, or did not complete handshake, connect and publish within the deadline.</summary>
-    public const string HandshakeTimeout = "handshake_timeout";
-
-    /// <summary>Not RTMP, or RTMP that breaks the protocol (bad version byte, bad chunks, media before publish...).</summary>
-    public const string ProtocolError = "protocol_error";
-
-    /// <summary>The authorizer failed (threw); the publish is refused rather than let through.</summary>
-    public const string AuthError = "auth_error";
 }

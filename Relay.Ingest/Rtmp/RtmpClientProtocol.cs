@@ -5,36 +5,6 @@ using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Rtmp;
 
-/// <summary>What <see cref="RtmpClientProtocol.Read"/> stopped for.</summary>
-internal enum RtmpClientEvent
-{
-    /// <summary>Every whole chunk of the buffer was consumed; send <see cref="RtmpClientProtocol.Output"/>, then read more.</summary>
-    NeedMoreData,
-
-    /// <summary>The server answered <c>NetStream.Publish.Start</c>: media may flow.</summary>
-    Publishing,
-
-    /// <summary>The server refused a step of the setup (<see cref="RtmpClientProtocol.RefusedAt"/>); the status is in <see cref="RtmpClientProtocol.StatusCode"/>.</summary>
-    Refused,
-
-    /// <summary>While publishing, the server sent a status that ends the publish (revoked key, broadcast over).</summary>
-    PublishEnded,
-
-    /// <summary>The server broke the chunk protocol or a cap; see <see cref="RtmpClientProtocol.Error"/>. Close the connection.</summary>
-    Invalid,
-}
-
-/// <summary>Where the publish is in its command sequence.</summary>
-internal enum RtmpClientState
-{
-    Idle,
-    Connecting,
-    CreatingStream,
-    PublishPending,
-    Publishing,
-    Closed,
-}
-
 /// <summary>
 /// The client side of an RTMP publish, without I/O (the twin of <see cref="RtmpServerProtocol"/>): it writes
 /// connect → releaseStream/FCPublish/createStream → publish into <see cref="Output"/> as the server's answers come in,

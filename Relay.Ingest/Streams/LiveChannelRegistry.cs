@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relay.Ingest.Configuration;
@@ -14,15 +13,19 @@ public sealed partial class LiveChannelRegistry
     private readonly ConcurrentDictionary<string, PublisherSession> _sessions = new(StringComparer.Ordinal);
     private readonly List<ILiveChannelObserver> _observers = [];
     private readonly Lock _observersLock = new();
-    private readonly IServiceProvider _services;
+    private readonly Lazy<IReadOnlyList<ILiveChannelObserver>> _registeredObservers;
     private readonly IOptions<IngestOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<LiveChannelRegistry> _logger;
-    private IReadOnlyList<ILiveChannelObserver>? _registeredObservers;
 
-    public LiveChannelRegistry(IServiceProvider services, IOptions<IngestOptions> options, TimeProvider time, ILogger<LiveChannelRegistry> logger)
+    /// <param name="registeredObservers">
+    /// The observers registered in DI, read once, when a channel first changes. Lazy because most of them need this
+    /// registry themselves (the HLS packager and the recorder read hubs, egress reads them through its sources): a real
+    /// constructor cycle, which <c>AddRelayIngest</c> breaks by handing over a <see cref="Lazy{T}"/>.
+    /// </param>
+    public LiveChannelRegistry(Lazy<IReadOnlyList<ILiveChannelObserver>> registeredObservers, IOptions<IngestOptions> options, TimeProvider time, ILogger<LiveChannelRegistry> logger)
     {
-        _services = services;
+        _registeredObservers = registeredObservers;
         _options = options;
         _time = time;
         _logger = logger;
@@ -121,14 +124,13 @@ public sealed partial class LiveChannelRegistry
 
     private void Notify(string channelId, bool live)
     {
-        _registeredObservers ??= [.. _services.GetServices<ILiveChannelObserver>()];
         ILiveChannelObserver[] runtime;
         lock (_observersLock)
         {
             runtime = [.. _observers];
         }
 
-        foreach (var observer in _registeredObservers.Concat(runtime))
+        foreach (var observer in _registeredObservers.Value.Concat(runtime))
         {
             try
             {

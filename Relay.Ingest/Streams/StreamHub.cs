@@ -3,11 +3,6 @@ using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Streams;
 
-/// <summary>Queue bounds of one subscriber.</summary>
-/// <param name="MaxTags">Tags queued before the subscriber is considered too slow.</param>
-/// <param name="MaxBytes">Bytes queued before the subscriber is considered too slow.</param>
-public sealed record SubscriberLimits(int MaxTags = 1024, long MaxBytes = 16 * 1024 * 1024);
-
 /// <summary>
 /// Fan-out point of one live channel. The ingest calls <see cref="Publish"/> for every tag; each subscriber
 /// gets the same tag instances through its own bounded queue. A late subscriber starts with onMetaData, the

@@ -6,14 +6,6 @@ using Relay.Server.Diagnostics;
 
 namespace Relay.Server.Channels;
 
-public enum ChannelOutcome { Ok, NotFound, Conflict, Invalid }
-
-public sealed record ChannelResult(ChannelOutcome Outcome, ChannelDefinition? Channel = null, string? Detail = null, IReadOnlyList<FieldError>? Errors = null)
-{
-    public static ChannelResult NotFound(string what) => new(ChannelOutcome.NotFound, Detail: what);
-    public static ChannelResult Conflict(string why) => new(ChannelOutcome.Conflict, Detail: why);
-}
-
 /// <summary>
 /// The channels, read from an in-memory snapshot (ingest and hub authentication look keys up
 /// on every connection) and written through to the store one change at a time.
@@ -289,16 +281,4 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
             }
         }
     }
-}
-
-/// <summary>Thrown inside a channel mutation to answer 409 with this message.</summary>
-public sealed class ConflictException(string message) : Exception(message);
-
-/// <summary>Thrown inside a channel mutation to answer 404 with this message.</summary>
-public sealed class NotFoundException(string message) : Exception(message);
-
-/// <summary>Thrown inside a channel mutation to answer 400 with these field errors.</summary>
-public sealed class InvalidInputException(IReadOnlyList<FieldError> errors) : Exception("invalid input")
-{
-    public IReadOnlyList<FieldError> Errors { get; } = errors;
 }

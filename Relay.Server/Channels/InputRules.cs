@@ -5,9 +5,6 @@ using Relay.Ingest.Egress.Platforms;
 
 namespace Relay.Server.Channels;
 
-/// <summary>A problem with one input field. <see cref="Field"/> is a JSON path such as <c>lineup[2].sku</c>.</summary>
-public sealed record FieldError(string Field, string Message);
-
 /// <summary>
 /// The rules every channel, destination and line-up input obeys, whether it comes from
 /// configuration or from the REST API, so both reject the same things with the same words.

@@ -6,15 +6,6 @@ using Relay.Ingest.Net;
 
 namespace Relay.Server.Limits;
 
-/// <summary>What a request costs, by path: nothing for pages, static files, HLS, health and metrics.</summary>
-internal enum LoadClass
-{
-    None,
-    Hub,
-    Flv,
-    Rest,
-}
-
 /// <summary>
 /// The HTTP load limiter (applied by <see cref="LoadLimitsExtensions.UseRelayLoadLimits"/>): a concurrency limit per client address and one per
 /// node for hub connections and HTTP-FLV viewers, a token bucket per client address for REST and hub negotiate. The

@@ -1,4 +1,3 @@
-using Relay.Server.Security;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
@@ -290,12 +289,12 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
 
     private sealed record ChannelRow(string Id, string Title, string StreamKeyEnc, string HostKeyEnc,
         bool StreamKeyFromConfig, bool HostKeyFromConfig, DateTimeOffset CreatedAt);
-}
 
-internal static class StoreJson
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    private static class StoreJson
     {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
+        public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+        {
+            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        };
+    }
 }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Relay.Ingest.Consumers.HttpFlv;
 
 /// <summary>Settings under <c>Relay:Playback</c>.</summary>
@@ -12,12 +10,4 @@ public sealed class PlaybackOptions
     /// anonymous viewers can add to the latency of the channel's paid destinations. Further viewers get 429.
     /// </summary>
     public int MaxViewersPerChannel { get; set; } = 1000;
-}
-
-public sealed class PlaybackOptionsValidator : IValidateOptions<PlaybackOptions>
-{
-    public ValidateOptionsResult Validate(string? name, PlaybackOptions options) =>
-        options.MaxViewersPerChannel is >= 1 and <= 1_000_000
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"{PlaybackOptions.SectionName}:MaxViewersPerChannel must be 1-1000000 (got {options.MaxViewersPerChannel})");
 }

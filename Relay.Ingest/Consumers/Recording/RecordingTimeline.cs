@@ -3,13 +3,6 @@ using System.Text.Json.Serialization;
 
 namespace Relay.Ingest.Consumers.Recording;
 
-/// <summary>One marker on a recording's timeline.</summary>
-/// <param name="OffsetSeconds">Seconds from the first frame of the recording (its playback position).</param>
-/// <param name="At">Wall-clock time the marker was added.</param>
-/// <param name="Kind">What happened: <c>pinned</c>, <c>unpinned</c>, <c>flashSale</c>...</param>
-/// <param name="Payload">The event's data as the server sent it.</param>
-public sealed record TimelineEvent(double OffsetSeconds, DateTimeOffset At, string Kind, JsonElement? Payload);
-
 /// <summary>The sidecar <c>{id}.timeline.json</c>: recording facts plus the markers, rewritten whole on each change.</summary>
 public sealed record RecordingTimeline(
     int Version,

@@ -11,21 +11,6 @@ using Relay.Chat.Orders;
 
 namespace Relay.Tests.Common.Chat;
 
-/// <summary>One POST as the order API received it; <see cref="Attempt"/> counts the key's POSTs from 1.</summary>
-public sealed record OrderCall(string Key, int Attempt, OrderApiRequest Order, string Authorization);
-
-/// <summary>
-/// What the order API does with a POST. <see cref="Take"/> creates the order (after <see cref="Delay"/>, which the
-/// brand's side finishes even when the relay has hung up); otherwise it only answers <see cref="Status"/>.
-/// <see cref="Stall"/> holds the answer after that decision, so an order can be taken while its answer never reaches
-/// the relay (a retry of the key meanwhile gets the first answer again, not 409).
-/// </summary>
-public sealed record ScriptedAnswer(int Status, bool Take = false, TimeSpan Delay = default, string? RetryAfter = null,
-    string? Location = null, string? CheckoutUrl = null, TimeSpan Stall = default)
-{
-    public static ScriptedAnswer Created(string? checkoutUrl = null) => new(201, Take: true, CheckoutUrl: checkoutUrl);
-}
-
 /// <summary>
 /// A brand's order service on its own Kestrel, idempotent the way the IETF Idempotency-Key draft describes: a key
 /// whose first POST is still being processed gets 409, a key already taken gets the first answer again (201), and

@@ -1,6 +1,3 @@
-using Relay.Tests.Common;
-using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,9 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Relay.Ingest;
 using Relay.Ingest.Consumers;
-using Relay.Ingest.Configuration;
 using Relay.Ingest.Ffmpeg;
-using Relay.Ingest.Consumers.HttpFlv;
 using Relay.Ingest.Publishing;
 using Relay.Ingest.Streams;
 using Relay.Tests.Common.Media;
@@ -178,57 +173,5 @@ internal sealed class IngestTestHost : TestHost
                 var k when k.StartsWith(CapKeyPrefix, StringComparison.Ordinal) => PublishDecision.Accept("cap"),
                 _ => PublishDecision.Reject(PublishRejectReason.BadKey),
             });
-    }
-}
-
-/// <summary>Records live/offline notifications in order.</summary>
-internal sealed class ChannelEvents : ILiveChannelObserver
-{
-    private readonly ConcurrentQueue<string> _events = new();
-
-    public IReadOnlyList<string> All => [.. _events];
-
-    public void ChannelLive(string channelId) => _events.Enqueue($"live:{channelId}");
-
-    public void ChannelOffline(string channelId) => _events.Enqueue($"offline:{channelId}");
-}
-
-internal static class FfmpegAvailability
-{
-    public static void SkipIfMissing() => Tools.RequireOrSkip("ffmpeg");
-}
-
-internal static class ChildProcesses
-{
-    /// <summary>PIDs of live processes carrying the registry's owner marker (Linux /proc).</summary>
-    public static IReadOnlyList<int> WithOwnerMarker(string marker)
-    {
-        var found = new List<int>();
-        if (!OperatingSystem.IsLinux())
-        {
-            return found;
-        }
-
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                if (File.ReadAllText(Path.Combine(dir, "environ")).Contains($"RELAY_FFMPEG_OWNER={marker}", StringComparison.Ordinal)
-                    && !File.ReadAllText(Path.Combine(dir, "stat")).Contains(") Z ", StringComparison.Ordinal))
-                {
-                    found.Add(pid);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-            }
-        }
-
-        return found;
     }
 }

@@ -90,12 +90,7 @@ public sealed class RecordingRecoveryTests
     internal static RecordingService NewService(string dataDir)
     {
         var ingest = Options.Create(new IngestOptions { DataDir = dataDir });
-        var channels = new LiveChannelRegistry(new EmptyServices(), ingest, TimeProvider.System, NullLogger<LiveChannelRegistry>.Instance);
+        var channels = new LiveChannelRegistry(new Lazy<IReadOnlyList<ILiveChannelObserver>>([]), ingest, TimeProvider.System, NullLogger<LiveChannelRegistry>.Instance);
         return new RecordingService(channels, ingest, Options.Create(new RecordingOptions()), TimeProvider.System, NullLogger<RecordingService>.Instance);
-    }
-
-    private sealed class EmptyServices : IServiceProvider
-    {
-        public object? GetService(Type serviceType) => null;
     }
 }

@@ -17,9 +17,9 @@ public sealed partial class FolderDependencyTests
     [InlineData("Relay.Chat", new[] { "Relay.Ingest", "Relay.Server" })]
     public void A_project_never_names_a_project_above_or_beside_it(string project, string[] forbidden)
     {
-        var offenders = SourceFiles(project)
+        var offenders = SourceTree.Files(project)
             .SelectMany(f => References(File.ReadAllText(f)).Where(r => forbidden.Any(p => r == p || r.StartsWith(p + ".", StringComparison.Ordinal)))
-                .Select(r => $"{Path.GetRelativePath(RepositoryRoot(), f)} -> {r}"))
+                .Select(r => $"{Path.GetRelativePath(SourceTree.RepositoryRoot(), f)} -> {r}"))
             .ToList();
         Assert.True(offenders.Count == 0, "forbidden references:\n" + string.Join("\n", offenders));
     }
@@ -67,7 +67,7 @@ public sealed partial class FolderDependencyTests
     private static Dictionary<string, HashSet<string>> FolderGraph(string project)
     {
         var graph = new Dictionary<string, HashSet<string>>();
-        foreach (var file in SourceFiles(project))
+        foreach (var file in SourceTree.Files(project))
         {
             var text = File.ReadAllText(file);
             var ns = NamespaceDeclaration().Match(text);
@@ -99,22 +99,6 @@ public sealed partial class FolderDependencyTests
     /// <summary>The text without comments and plain string literals: a doc comment or a log category that names a
     /// namespace is not a dependency.</summary>
     private static string Code(string text) => StringLiteral().Replace(Comment().Replace(text, ""), "\"\"");
-
-    private static IEnumerable<string> SourceFiles(string project)
-    {
-        var dir = Path.Combine(RepositoryRoot(), project);
-        Assert.True(Directory.Exists(dir), dir + " not found");
-        return Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"));
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Relay.sln"))) dir = dir.Parent;
-        Assert.NotNull(dir);
-        return dir.FullName;
-    }
 
     private static List<string>? FindCycle(Dictionary<string, HashSet<string>> graph)
     {

@@ -1,40 +1,7 @@
-using Relay.Server.Channels;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Relay.Ingest.Ffmpeg;
-using Relay.Server.Store;
 
 namespace Relay.Server.Observability;
-
-public sealed class StoreHealthCheck(IChannelStore store) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
-    {
-        try
-        {
-            await store.CanReadAndWriteAsync(ct);
-            return HealthCheckResult.Healthy("store is readable and writable");
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The exception goes to the log (the health check service logs it); the answer, which anyone may
-            // read, carries only a short reason, never paths or database text.
-            return HealthCheckResult.Unhealthy("store unusable (see the log)", e);
-        }
-    }
-}
-
-/// <summary>Readiness of ffmpeg, from the ingest's cached <c>ffmpeg -version</c> probe.</summary>
-public sealed class FfmpegHealthCheck(FfmpegReadinessProbe probe) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
-    {
-        var readiness = await probe.CheckAsync(ct);
-        return readiness.Usable
-            ? HealthCheckResult.Healthy(readiness.Version)
-            : HealthCheckResult.Unhealthy($"{readiness.Problem}: install it (apt-get install -y ffmpeg) or set Relay:Ingest:FfmpegPath");
-    }
-}
 
 public static class HealthEndpoints
 {

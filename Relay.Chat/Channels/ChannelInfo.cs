@@ -1,0 +1,4 @@
+namespace Relay.Chat.Channels;
+
+/// <summary>What the live room needs to know about a channel when it opens the room.</summary>
+public sealed record ChannelInfo(string Id, string Title, bool Live, IReadOnlyList<LineupItem> Lineup);

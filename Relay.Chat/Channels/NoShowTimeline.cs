@@ -1,0 +1,8 @@
+namespace Relay.Chat.Channels;
+
+internal sealed class NoShowTimeline : IShowTimeline
+{
+    public void Mark(string channelId, string kind, object payload)
+    {
+    }
+}

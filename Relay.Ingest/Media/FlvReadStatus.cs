@@ -1,0 +1,8 @@
+namespace Relay.Ingest.Media;
+
+public enum FlvReadStatus
+{
+    NeedMoreData,
+    Read,
+    Invalid,
+}

@@ -1,0 +1,48 @@
+namespace Relay.Ingest.Media;
+
+/// <summary>Classifies tags by their first body bytes (legacy FLV and enhanced RTMP video headers).</summary>
+public static class FlvTagClassifier
+{
+    public static FlvTagKind Classify(FlvTagType type, ReadOnlySpan<byte> body)
+    {
+        switch (type)
+        {
+            case FlvTagType.Script:
+                return FlvTagKind.Metadata;
+            case FlvTagType.Audio when body.Length >= 1:
+                // AAC: second byte 0 = AudioSpecificConfig. Other formats carry no sequence header.
+                return body[0] >> 4 == 10 && body.Length >= 2 && body[1] == 0 ? FlvTagKind.AudioSequenceHeader : FlvTagKind.AudioFrame;
+            case FlvTagType.Video when body.Length >= 1:
+                var frameType = (body[0] >> 4) & 0x07;
+                bool sequenceHeader;
+                bool endOfSequence;
+                if ((body[0] & 0x80) != 0)
+                {
+                    // Enhanced RTMP: low nibble is the packet type, 0 = sequence start, 2 = sequence end.
+                    sequenceHeader = (body[0] & 0x0F) == 0;
+                    endOfSequence = (body[0] & 0x0F) == 2;
+                }
+                else
+                {
+                    var codecId = body[0] & 0x0F;
+                    var hasPacketType = codecId is 7 or 12 && body.Length >= 2;
+                    sequenceHeader = hasPacketType && body[1] == 0;
+                    endOfSequence = hasPacketType && body[1] == 2;
+                }
+
+                if (endOfSequence)
+                {
+                    return FlvTagKind.VideoEndOfSequence;
+                }
+
+                if (sequenceHeader)
+                {
+                    return FlvTagKind.VideoSequenceHeader;
+                }
+
+                return frameType == 1 ? FlvTagKind.VideoKeyframe : FlvTagKind.VideoInterframe;
+            default:
+                return FlvTagKind.Other;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+namespace Relay.Server.Channels;
+
+public enum ChannelOutcome { Ok, NotFound, Conflict, Invalid }

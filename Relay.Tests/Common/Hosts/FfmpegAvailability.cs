@@ -1,0 +1,6 @@
+namespace Relay.Tests.Common.Hosts;
+
+internal static class FfmpegAvailability
+{
+    public static void SkipIfMissing() => Tools.RequireOrSkip("ffmpeg");
+}
