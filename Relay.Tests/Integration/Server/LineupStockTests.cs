@@ -67,6 +67,10 @@ public sealed class LineupStockTests
         // The order API refuses A's order: its 2 units come back, and no more.
         api.ReleaseFirst();
         await WaitForAsync(admin, "h2", orders => orders.Any(o => o.OrderId == first.OrderId && o.Status == "failed"));
+        // The room applies the release right after the ledger commits it, so the order list can show `failed` a moment
+        // before the room does (seen under load): wait for the room, then hold it to exactly the 2 units.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await StockAsync(host, "h2")).Stock != 2 && DateTime.UtcNow < deadline) await Task.Delay(50, Ct);
         Assert.Equal(2, (await StockAsync(host, "h2")).Stock);
         Assert.Equal(PurchaseStatus.Reserved, (await c.BuyAsync("TEE-001", 2, "c-1")).Status);
         Assert.Equal(PurchaseStatus.SoldOut, (await d.BuyAsync("TEE-001", 1, "d-1")).Status);
