@@ -93,7 +93,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<LiveRoomRegistry>();
         services.TryAddSingleton(sp =>
         {
-            var hub = sp.GetRequiredService<IHubContext<LiveHub, ILiveClient>>();
+            var hub = sp.GetRequiredService<IHubContext<LiveHub>>();
             return new RoomBroadcaster(hub.Clients, hub.Groups, sp.GetRequiredService<ILogger<RoomBroadcaster>>());
         });
         services.TryAddSingleton<StockPublisher>();
