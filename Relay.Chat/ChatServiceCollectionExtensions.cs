@@ -13,6 +13,7 @@ using Relay.Chat.Access;
 using Relay.Chat.Channels;
 using Relay.Chat.Configuration;
 using Relay.Chat.Contracts;
+using Relay.Chat.Contracts.Formatters;
 using Relay.Chat.Hubs;
 using Relay.Chat.Identity;
 using Relay.Chat.Ledger;
@@ -54,7 +55,8 @@ public static class ChatServiceCollectionExtensions
         var chat = configuration.GetSection(ChatOptions.Section).Get<ChatOptions>() ?? new ChatOptions();
         services.AddSignalR()
             .AddJsonProtocol()
-            .AddMessagePackProtocol()
+            // Formatters written for the contract types instead of the run-time generated ones: see HubContractFormatters.
+            .AddMessagePackProtocol(messagePack => messagePack.SerializerOptions = HubContractFormatters.SerializerOptions)
             .AddHubOptions<LiveHub>(hub =>
             {
                 hub.MaximumReceiveMessageSize = Math.Max(1024, chat.MaxReceiveMessageBytes);
@@ -93,7 +95,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<LiveRoomRegistry>();
         services.TryAddSingleton(sp =>
         {
-            var hub = sp.GetRequiredService<IHubContext<LiveHub, ILiveClient>>();
+            var hub = sp.GetRequiredService<IHubContext<LiveHub>>();
             return new RoomBroadcaster(hub.Clients, hub.Groups, sp.GetRequiredService<ILogger<RoomBroadcaster>>());
         });
         services.TryAddSingleton<StockPublisher>();

@@ -174,6 +174,22 @@ def smaps_breakdown(pid):
     return dict(sorted(out.items(), key=lambda kv: -kv[1]["pss_kb"]))
 
 
+def smaps_files(pid, top=30):
+    """RSS kB per mapped file (anonymous and JIT mappings under their bracket names), largest first: which
+    assemblies and libraries a process actually touched."""
+    out = {}; name = None
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                    parts = line.split(None, 5); name = os.path.basename(parts[5].strip()) if len(parts) > 5 else "[anon]"
+                elif line.startswith("Rss:"):
+                    out[name] = out.get(name, 0) + int(line.split()[1])
+    except OSError:
+        pass
+    return dict(sorted(out.items(), key=lambda kv: -kv[1])[:top])
+
+
 def measure(root, window):
     """CPU seconds of the tree over `window` s, peak summed RSS/PSS/USS (MB), per-process breakdown."""
     t0 = {p: cpu_ticks(p) for p in tree(root)}
@@ -195,7 +211,7 @@ def measure(root, window):
         per.setdefault(p, {"comm": comm(p), "rss": 0, "pss": 0})["cpu_s"] = round(d / TICK, 2)
     return {"cpu_s": total / TICK, "window_s": elapsed, "cpu_pct": 100 * total / TICK / elapsed,
             "rss_mb": peak_rss / 1024, "pss_mb": peak_pss / 1024, "uss_mb": peak_uss / 1024,
-            "threads": threads(root), "smaps": smaps_breakdown(root),
+            "threads": threads(root), "smaps": smaps_breakdown(root), "files_rss_kb": smaps_files(root),
             "procs": [{"pid": k, **v} for k, v in per.items()]}
 
 

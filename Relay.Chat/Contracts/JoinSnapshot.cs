@@ -4,7 +4,8 @@ namespace Relay.Chat.Contracts;
 
 // Wire shapes of the hub. Keys are spelled out so MessagePack carries the same camelCase names
 // as the JSON protocol (whose naming policy is camelCase); clients of either protocol read one shape.
-// Mutable classes rather than records because MessagePack's dynamic resolver fills them reliably.
+// Mutable classes with a parameterless constructor: the hub's MessagePack formatters (Formatters/HubContractFormatters)
+// create one and set the members the message carries.
 
 [MessagePackObject]
 public sealed class JoinSnapshot

@@ -10,7 +10,7 @@ namespace Relay.Chat.Hubs;
 
 /// <summary>`/hubs/live`. Methods only pick the connection's session and delegate; rate limiting, metrics and
 /// error mapping live in <see cref="LiveHubFilter"/>.</summary>
-internal sealed class LiveHub : Hub<ILiveClient>
+internal sealed class LiveHub : Hub
 {
     private readonly RoomService _rooms;
     private readonly ChatService _chat;

@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
@@ -49,6 +51,13 @@ internal sealed class LiveHubFilter(IOptions<ChatOptions> options, TimeProvider 
         }
         catch (HubException)
         {
+            throw;
+        }
+        catch (TargetInvocationException wrapped) when (wrapped.InnerException is HubException refusal)
+        {
+            // NativeAOT: SignalR calls hub methods through MethodInfo.Invoke there (it cannot compile an invoker), which
+            // wraps a refusal thrown before the method returns its task; the caller must still get the refusal.
+            ExceptionDispatchInfo.Throw(refusal);
             throw;
         }
         catch (OperationCanceledException) when (context.Context.ConnectionAborted.IsCancellationRequested)

@@ -8,7 +8,7 @@ namespace Relay.Chat.Rooms;
 /// <summary>Group naming and failure-isolated sends: a broadcast that fails is logged, never thrown into a caller's path.
 /// It is handed the hub's clients and groups (the composition root takes them from the hub's context), so rooms do
 /// not depend on the hub that depends on them.</summary>
-internal sealed class RoomBroadcaster(IHubClients<ILiveClient> clients, IGroupManager groups, ILogger<RoomBroadcaster> logger)
+internal sealed class RoomBroadcaster(IHubClients clients, IGroupManager groups, ILogger<RoomBroadcaster> logger)
 {
     public static string RoomGroup(string channelId) => "room:" + channelId;
 
@@ -17,10 +17,10 @@ internal sealed class RoomBroadcaster(IHubClients<ILiveClient> clients, IGroupMa
     public IGroupManager Groups => groups;
 
     public Task ToRoomAsync(string channelId, string eventName, Func<ILiveClient, Task> send) =>
-        SafeAsync(channelId, eventName, () => send(clients.Group(RoomGroup(channelId))));
+        SafeAsync(channelId, eventName, () => send(new LiveClientProxy(clients.Group(RoomGroup(channelId)))));
 
     public Task ToBuyerAsync(string channelId, string buyerId, string eventName, Func<ILiveClient, Task> send) =>
-        SafeAsync(channelId, eventName, () => send(clients.Group(BuyerGroup(channelId, buyerId))));
+        SafeAsync(channelId, eventName, () => send(new LiveClientProxy(clients.Group(BuyerGroup(channelId, buyerId)))));
 
     private async Task SafeAsync(string channelId, string eventName, Func<Task> send)
     {

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.SignalR;
+using Relay.Chat.Contracts;
+
+namespace Relay.Chat.Rooms;
+
+/// <summary>The hub's events sent by name over an untyped <see cref="IClientProxy"/>. SignalR's own typed clients
+/// (<c>Hub&lt;T&gt;</c>, <c>IHubContext&lt;THub, T&gt;</c>) build their proxy with Reflection.Emit, which a NativeAOT
+/// build cannot run; writing the ten events out also puts the wire names (CONTRACT.md) in one place.</summary>
+internal sealed class LiveClientProxy(IClientProxy proxy) : ILiveClient
+{
+    public Task message(ChatMessageView payload) => proxy.SendAsync("message", payload);
+
+    public Task messageDeleted(MessageDeletedEvent payload) => proxy.SendAsync("messageDeleted", payload);
+
+    public Task pinned(ProductView payload) => proxy.SendAsync("pinned", payload);
+
+    public Task unpinned() => proxy.SendAsync("unpinned");
+
+    public Task flashSale(FlashSaleView payload) => proxy.SendAsync("flashSale", payload);
+
+    public Task stock(StockEvent payload) => proxy.SendAsync("stock", payload);
+
+    public Task purchase(PurchaseToast payload) => proxy.SendAsync("purchase", payload);
+
+    public Task order(OrderEvent payload) => proxy.SendAsync("order", payload);
+
+    public Task viewers(ViewersEvent payload) => proxy.SendAsync("viewers", payload);
+
+    public Task status(StatusEvent payload) => proxy.SendAsync("status", payload);
+}
