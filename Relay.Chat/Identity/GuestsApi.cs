@@ -24,7 +24,7 @@ internal static class GuestsApi
         var guest = tokens.Mint();
         // A credential: no shared cache may keep it.
         http.Response.Headers.CacheControl = "no-store";
-        return Results.Json(guest, statusCode: StatusCodes.Status201Created);
+        return Results.Json(guest, IdentityJsonContext.Default.MintedGuest, statusCode: StatusCodes.Status201Created);
     }
 
     private static async ValueTask<object?> LimitPerAddress(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

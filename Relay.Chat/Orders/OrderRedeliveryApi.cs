@@ -32,7 +32,7 @@ internal static class OrderRedeliveryApi
                     detail: $"The order is {result.Status}.");
             default:
                 signal.Notify();
-                return Results.Json(new OrderAnswer(orderId, OrderStatus.Pending), statusCode: StatusCodes.Status202Accepted);
+                return Results.Json(new OrderAnswer(orderId, OrderStatus.Pending), OrdersJsonContext.Default.OrderAnswer, statusCode: StatusCodes.Status202Accepted);
         }
     }
 }

@@ -46,7 +46,7 @@ internal static class OrdersApi
         OrderApiRequest? order;
         try
         {
-            order = await JsonSerializer.DeserializeAsync<OrderApiRequest>(http.Request.Body, JsonSerializerOptions.Web, cancellationToken);
+            order = await JsonSerializer.DeserializeAsync(http.Request.Body, OrdersJsonContext.Default.OrderApiRequest, cancellationToken);
         }
         catch (JsonException ex)
         {
@@ -63,8 +63,8 @@ internal static class OrdersApi
         if (string.IsNullOrEmpty(order.Currency) || order.Currency.Length != 3) errors["currency"] = ["must be a 3-letter currency code"];
         if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The order is not valid.");
 
-        var response = JsonSerializer.Serialize(new OrderAnswer(order.OrderId, OrderStatus.Confirmed), JsonSerializerOptions.Web);
-        var answer = await store.AcceptAsync(key, order.OrderId, order.ChannelId, JsonSerializer.Serialize(order, JsonSerializerOptions.Web), response, time.GetUtcNow(), cancellationToken);
+        var response = JsonSerializer.Serialize(new OrderAnswer(order.OrderId, OrderStatus.Confirmed), OrdersJsonContext.Default.OrderAnswer);
+        var answer = await store.AcceptAsync(key, order.OrderId, order.ChannelId, JsonSerializer.Serialize(order, OrdersJsonContext.Default.OrderApiRequest), response, time.GetUtcNow(), cancellationToken);
         // The same key again gets the first answer, byte for byte.
         return Results.Content(answer.ResponseJson, "application/json", Encoding.UTF8, StatusCodes.Status201Created);
     }
@@ -77,7 +77,7 @@ internal static class OrdersApi
         if (page is not null)
         {
             var rows = await store.ListBodiesAsync(channel, page.After, page.Limit + 1, cancellationToken);
-            var next = rows.Count > page.Limit ? JsonSerializer.Serialize(rows[page.Limit - 1].Position.Encode()) : "null";
+            var next = rows.Count > page.Limit ? JsonSerializer.Serialize(rows[page.Limit - 1].Position.Encode(), OrdersJsonContext.Default.String) : "null";
             return Results.Content("{\"items\":[" + string.Join(",", rows.Take(page.Limit).Select(r => r.BodyJson)) + "],\"nextCursor\":" + next + "}",
                 "application/json", Encoding.UTF8);
         }
@@ -95,14 +95,12 @@ internal static class OrdersApi
         {
             var rows = await orders.ListByChannelAsync(id, page.After, page.Limit + 1, cancellationToken);
             var last = rows.Count > page.Limit ? rows[page.Limit - 1] : null;
-            return Results.Json(new
-            {
-                items = rows.Take(page.Limit).Select(ChannelOrderView.Of),
-                nextCursor = last is null ? null : new ListCursor(last.CreatedAt.ToUnixTimeMilliseconds(), last.OrderId).Encode(),
-            });
+            return Results.Json(new ChannelOrderPage(
+                rows.Take(page.Limit).Select(ChannelOrderView.Of).ToList(),
+                last is null ? null : new ListCursor(last.CreatedAt.ToUnixTimeMilliseconds(), last.OrderId).Encode()), OrdersJsonContext.Default.ChannelOrderPage);
         }
         var list = await orders.ListByChannelAsync(id, cancellationToken);
-        return Results.Json(list.Select(ChannelOrderView.Of));
+        return Results.Json(list.Select(ChannelOrderView.Of).ToList(), OrdersJsonContext.Default.ListChannelOrderView);
     }
 
     private static void Require(Dictionary<string, string[]> errors, string field, string? value)
