@@ -68,6 +68,9 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<LiveHubFilter>();
         // The REST answers that go through the framework's JSON options (and the OpenAPI document's schemas).
         services.ConfigureHttpJsonOptions(json => SourceGeneratedJson.Use(json.SerializerOptions, OrdersJsonContext.Default, IdentityJsonContext.Default));
+        // The framework's problem+json writer, whose own source-generated context serializes ProblemDetails (the live room's
+        // 400/404/409/429 answers) now that reflection is no fallback; a host that already added it is unchanged.
+        services.AddProblemDetails();
         // SignalR logs every HubException as an Error ("Failed to invoke hub method"); here a HubException is a
         // routine refusal (rate limit, mute) and would flood the log. Real failures are still logged, once,
         // by LiveHubFilter (event 5000) before they are mapped to `internal_error`. The host keeps

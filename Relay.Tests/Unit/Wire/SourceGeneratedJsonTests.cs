@@ -52,6 +52,8 @@ public sealed class SourceGeneratedJsonTests
     public void The_hub_protocol_options_resolve_every_hub_argument_result_and_event(Type type)
     {
         var options = ChatServices().GetRequiredService<IOptions<JsonHubProtocolOptions>>().Value.PayloadSerializerOptions;
+        // An empty chain would mean "reflection by default" in a JIT build: the contexts must be there, reflection not.
+        Assert.NotEmpty(options.TypeInfoResolverChain);
         Assert.DoesNotContain(options.TypeInfoResolverChain, r => r is DefaultJsonTypeInfoResolver);
         Assert.NotNull(options.GetTypeInfo(type));
     }
@@ -103,6 +105,8 @@ public sealed class SourceGeneratedJsonTests
     public void The_chat_http_options_resolve_every_order_and_guest_answer(Type type)
     {
         var options = ChatServices().GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        // An empty chain would mean "reflection by default" in a JIT build: the contexts must be there, reflection not.
+        Assert.NotEmpty(options.TypeInfoResolverChain);
         Assert.DoesNotContain(options.TypeInfoResolverChain, r => r is DefaultJsonTypeInfoResolver);
         Assert.NotNull(options.GetTypeInfo(type));
     }
