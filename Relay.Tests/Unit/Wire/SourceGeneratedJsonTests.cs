@@ -51,11 +51,7 @@ public sealed class SourceGeneratedJsonTests
     [MemberData(nameof(HubWireTypes))]
     public void The_hub_protocol_options_resolve_every_hub_argument_result_and_event(Type type)
     {
-        var options = ChatServices().GetRequiredService<IOptions<JsonHubProtocolOptions>>().Value.PayloadSerializerOptions;
-        // An empty chain would mean "reflection by default" in a JIT build: the contexts must be there, reflection not.
-        Assert.NotEmpty(options.TypeInfoResolverChain);
-        Assert.DoesNotContain(options.TypeInfoResolverChain, r => r is DefaultJsonTypeInfoResolver);
-        Assert.NotNull(options.GetTypeInfo(type));
+        AssertResolvesWithoutReflection(ChatServices().GetRequiredService<IOptions<JsonHubProtocolOptions>>().Value.PayloadSerializerOptions, type);
     }
 
     [Fact]
@@ -104,11 +100,7 @@ public sealed class SourceGeneratedJsonTests
     [InlineData(typeof(MintedGuest))]
     public void The_chat_http_options_resolve_every_order_and_guest_answer(Type type)
     {
-        var options = ChatServices().GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        // An empty chain would mean "reflection by default" in a JIT build: the contexts must be there, reflection not.
-        Assert.NotEmpty(options.TypeInfoResolverChain);
-        Assert.DoesNotContain(options.TypeInfoResolverChain, r => r is DefaultJsonTypeInfoResolver);
-        Assert.NotNull(options.GetTypeInfo(type));
+        AssertResolvesWithoutReflection(ChatServices().GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions, type);
     }
 
     [Fact]
@@ -229,6 +221,14 @@ public sealed class SourceGeneratedJsonTests
         // The framework serializes through its own options, where the context is a resolver: the same bytes there too.
         var asResolver = new JsonSerializerOptions(generated.Options) { TypeInfoResolver = generated.Options.TypeInfoResolver };
         Assert.Equal(before, JsonSerializer.Serialize(value, (JsonTypeInfo<T>)asResolver.GetTypeInfo(typeof(T))));
+    }
+
+    private static void AssertResolvesWithoutReflection(JsonSerializerOptions options, Type type)
+    {
+        // An empty chain would mean "reflection by default" in a JIT build: the contexts must be there, reflection not.
+        Assert.NotEmpty(options.TypeInfoResolverChain);
+        Assert.DoesNotContain(options.TypeInfoResolverChain, r => r is DefaultJsonTypeInfoResolver);
+        Assert.NotNull(options.GetTypeInfo(type));
     }
 
     private static ServiceProvider ChatServices() =>
