@@ -25,6 +25,7 @@ using Relay.Chat.Purchases;
 using Relay.Chat.Rooms;
 using Relay.Chat.Storage;
 using Relay.Common.Files;
+using Relay.Common.Json;
 using Relay.Common.Storage;
 
 namespace Relay.Chat;
@@ -54,7 +55,8 @@ public static class ChatServiceCollectionExtensions
         // Hub limits are needed before options validation runs; an invalid value is still reported by the validator.
         var chat = configuration.GetSection(ChatOptions.Section).Get<ChatOptions>() ?? new ChatOptions();
         services.AddSignalR()
-            .AddJsonProtocol()
+            // Source-generated only (NativeAOT has no reflection-based serializer; see Relay.Common.Json.SourceGeneratedJson).
+            .AddJsonProtocol(json => SourceGeneratedJson.Use(json.PayloadSerializerOptions, HubJsonContext.Default))
             // Formatters written for the contract types instead of the run-time generated ones: see HubContractFormatters.
             .AddMessagePackProtocol(messagePack => messagePack.SerializerOptions = HubContractFormatters.SerializerOptions)
             .AddHubOptions<LiveHub>(hub =>
@@ -66,6 +68,11 @@ public static class ChatServiceCollectionExtensions
                 hub.AddFilter<LiveHubFilter>();
             });
         services.TryAddSingleton<LiveHubFilter>();
+        // The REST answers that go through the framework's JSON options (and the OpenAPI document's schemas).
+        services.ConfigureHttpJsonOptions(json => SourceGeneratedJson.Use(json.SerializerOptions, OrdersJsonContext.Default, IdentityJsonContext.Default));
+        // The framework's problem+json writer, whose own source-generated context serializes ProblemDetails (the live room's
+        // 400/404/409/429 answers) now that reflection is no fallback; a host that already added it is unchanged.
+        services.AddProblemDetails();
         // SignalR logs every HubException as an Error ("Failed to invoke hub method"); here a HubException is a
         // routine refusal (rate limit, mute) and would flood the log. Real failures are still logged, once,
         // by LiveHubFilter (event 5000) before they are mapped to `internal_error`. The host keeps

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Relay.Chat.Channels;
 
 /// <summary>
@@ -7,5 +9,6 @@ namespace Relay.Chat.Channels;
 /// </summary>
 public interface IShowTimeline
 {
-    void Mark(string channelId, string kind, object payload);
+    /// <param name="payload">The event as JSON, made by the type's own source-generated context.</param>
+    void Mark(string channelId, string kind, JsonElement payload);
 }

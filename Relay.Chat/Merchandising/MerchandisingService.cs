@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relay.Chat.Channels;
@@ -14,6 +15,9 @@ internal sealed class MerchandisingService
 {
     private const long MaxPriceCents = 1_000_000_000_00;
     private const int MaxSaleQuantity = 1_000_000;
+
+    /// <summary>The unpin marker's payload, <c>{}</c>.</summary>
+    private static readonly JsonElement EmptyPayload = JsonDocument.Parse("{}").RootElement.Clone();
 
     private readonly LiveRoomRegistry _registry;
     private readonly RoomBroadcaster _broadcaster;
@@ -39,7 +43,7 @@ internal sealed class MerchandisingService
             throw Refusal.Create(Refusal.Invalid, "sku is required");
         var view = room.Pin(sku, _time.GetUtcNow()) ?? throw Refusal.Create(Refusal.NotFound, "sku is not in the line-up");
         await _broadcaster.ToRoomAsync(room.ChannelId, "pinned", c => c.pinned(view));
-        _timeline.Mark(room.ChannelId, "pinned", view);
+        _timeline.Mark(room.ChannelId, "pinned", JsonSerializer.SerializeToElement(view, HubJsonContext.Default.ProductView));
     }
 
     public Task UnpinAsync(ConnectionSession session)
@@ -52,7 +56,7 @@ internal sealed class MerchandisingService
     {
         if (!room.Unpin()) return;
         await _broadcaster.ToRoomAsync(room.ChannelId, "unpinned", c => c.unpinned());
-        _timeline.Mark(room.ChannelId, "unpinned", new { });
+        _timeline.Mark(room.ChannelId, "unpinned", EmptyPayload);
     }
 
     public async Task StartFlashSaleAsync(ConnectionSession session, FlashSaleRequest? request, CancellationToken cancellationToken)
@@ -73,7 +77,7 @@ internal sealed class MerchandisingService
         var sale = await _ledger.StartFlashSaleAsync(room.ChannelId, request.Sku, request.PriceCents, currency, request.Quantity, endsAt, cancellationToken);
         var (view, previousSku) = room.StartFlashSale(sale, started => ArmAutoEnd(room, started), _time.GetUtcNow());
         await _broadcaster.ToRoomAsync(room.ChannelId, "flashSale", c => c.flashSale(view));
-        _timeline.Mark(room.ChannelId, "flashSale", view);
+        _timeline.Mark(room.ChannelId, "flashSale", JsonSerializer.SerializeToElement(view, HubJsonContext.Default.FlashSaleView));
         if (previousSku is not null && previousSku != sale.Sku) _stock.MarkDirty(room, previousSku);
         _stock.MarkDirty(room, sale.Sku);
     }
@@ -94,7 +98,7 @@ internal sealed class MerchandisingService
         if (room.EndFlashSale(current, _time.GetUtcNow()) is not { } ended) return;
         var (view, sku) = ended;
         await _broadcaster.ToRoomAsync(room.ChannelId, "flashSale", c => c.flashSale(view));
-        _timeline.Mark(room.ChannelId, "flashSale", view);
+        _timeline.Mark(room.ChannelId, "flashSale", JsonSerializer.SerializeToElement(view, HubJsonContext.Default.FlashSaleView));
         _stock.MarkDirty(room, sku);
     }
 

@@ -36,7 +36,7 @@ internal sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint e
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Resolve())
         {
-            Content = JsonContent.Create(OrderApiRequest.From(order), options: JsonSerializerOptions.Web),
+            Content = JsonContent.Create(OrderApiRequest.From(order), OrdersJsonContext.Default.OrderApiRequest),
         };
         request.Headers.Add("Idempotency-Key", order.OrderId);
         if (endpoint.SendsApiKey)

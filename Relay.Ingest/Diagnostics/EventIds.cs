@@ -47,7 +47,6 @@ internal static class EventIds
     public const int RecordingLowDisk = 1404;
     public const int RecordingDeleted = 1405;
     public const int RecordingHousekeepingFailed = 1406;
-    public const int RecordingTimelinePayloadDropped = 1407;
     public const int RecordingChannelIdUnusable = 1408;
     public const int RecordingStoppedLowDisk = 1414;
     public const int RecordingsMovedOnDelete = 1420;

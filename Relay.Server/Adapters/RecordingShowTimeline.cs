@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Relay.Chat.Channels;
 
 namespace Relay.Server.Adapters;
@@ -5,5 +6,5 @@ namespace Relay.Server.Adapters;
 /// <summary>What the host does on air lands in the recording's timeline, at the recording's clock.</summary>
 public sealed class RecordingShowTimeline(Relay.Ingest.Consumers.Recording.RecordingService recordings) : IShowTimeline
 {
-    public void Mark(string channelId, string kind, object payload) => recordings.AddMarker(channelId, kind, payload);
+    public void Mark(string channelId, string kind, JsonElement payload) => recordings.AddMarker(channelId, kind, payload);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Relay.Chat.Http;
+using System.Text.Json.Serialization.Metadata;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Apis;
@@ -8,12 +9,6 @@ namespace Relay.Server.Apis;
 /// <summary>RFC 7807 answers and request-body parsing that turns every bad body into a 400 naming the field.</summary>
 public static class ApiProblems
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never,
-        AllowTrailingCommas = false,
-    };
-
     public static ValidationProblem Invalid(IReadOnlyList<FieldError> errors)
     {
         var byField = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
@@ -59,7 +54,8 @@ public static class ApiProblems
         }
     }
 
-    /// <summary>Deserializes one property, turning a type mismatch into a field error.</summary>
+    /// <summary>Deserializes one property, turning a type mismatch into a field error. Every T read is listed in
+    /// <see cref="ApiJsonContext"/>.</summary>
     public static T? Get<T>(JsonElement obj, string name, List<FieldError> errors, string? field = null)
     {
         if (!obj.TryGetProperty(name, out var value) || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
@@ -68,7 +64,7 @@ public static class ApiProblems
         }
         try
         {
-            return value.Deserialize<T>(Json);
+            return value.Deserialize((JsonTypeInfo<T>)ApiJsonContext.Default.GetTypeInfo(typeof(T))!);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {

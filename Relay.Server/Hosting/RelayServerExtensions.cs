@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Relay.Common.Files;
+using Relay.Common.Json;
 using Relay.Common.Storage;
 using Relay.Ingest.Streams;
 using Relay.Server.Access;
@@ -70,6 +71,8 @@ public static class RelayServerExtensions
 
         services.AddRelayLoadLimits();
         services.AddProblemDetails();
+        // Source-generated only, in every build, so a JIT test run fails on a type NativeAOT could not serialize.
+        services.ConfigureHttpJsonOptions(json => SourceGeneratedJson.Use(json.SerializerOptions, ApiJsonContext.Default));
         services.AddRelayOpenApi();
         services.AddHealthChecks()
             .AddCheck<StoreHealthCheck>("store", tags: ["ready"])

@@ -24,15 +24,9 @@ public static class HealthEndpoints
     private static Task WriteJsonAsync(HttpContext http, HealthReport report)
     {
         http.Response.ContentType = "application/json";
-        var body = new
-        {
-            status = report.Status.ToString().ToLowerInvariant(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new
-            {
-                status = e.Value.Status.ToString().ToLowerInvariant(),
-                description = ShortReason(e.Value),
-            }),
-        };
-        return http.Response.WriteAsync(JsonSerializer.Serialize(body, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+        var body = new ReadinessAnswer(
+            report.Status.ToString().ToLowerInvariant(),
+            report.Entries.ToDictionary(e => e.Key, e => new ReadinessCheckAnswer(e.Value.Status.ToString().ToLowerInvariant(), ShortReason(e.Value))));
+        return http.Response.WriteAsync(JsonSerializer.Serialize(body, HealthJsonContext.Default.ReadinessAnswer));
     }
 }

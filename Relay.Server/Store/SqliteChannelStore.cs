@@ -207,7 +207,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
             cmd.Parameters.AddWithValue("$url", d.Url);
             cmd.Parameters.AddWithValue("$sk", string.IsNullOrEmpty(d.StreamKey) ? DBNull.Value : _protector.Protect(d.StreamKey));
             cmd.Parameters.AddWithValue("$enabled", d.Enabled ? 1 : 0);
-            cmd.Parameters.AddWithValue("$profile", d.Profile is null ? DBNull.Value : JsonSerializer.Serialize(d.Profile, StoreJson.Options));
+            cmd.Parameters.AddWithValue("$profile", d.Profile is null ? DBNull.Value : JsonSerializer.Serialize(d.Profile, StoreJsonContext.Default.EgressProfile));
             cmd.Parameters.AddWithValue("$engine", d.Engine);
             cmd.Parameters.AddWithValue("$byAdmin", d.RequirePublicAddress ? 0 : 1);
             await cmd.ExecuteNonQueryAsync(ct);
@@ -266,7 +266,7 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
                     r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
                     r.IsDBNull(4) ? null : _protector.Unprotect(r.GetString(4)),
                     r.GetInt64(5) != 0,
-                    r.IsDBNull(6) ? null : JsonSerializer.Deserialize<EgressProfile>(r.GetString(6), StoreJson.Options),
+                    r.IsDBNull(6) ? null : JsonSerializer.Deserialize(r.GetString(6), StoreJsonContext.Default.EgressProfile),
                     r.GetString(7),
                     RequirePublicAddress: r.GetInt64(8) == 0));
             }
@@ -289,12 +289,4 @@ public sealed class SqliteChannelStore(SqliteDatabase db, IDataProtectionProvide
 
     private sealed record ChannelRow(string Id, string Title, string StreamKeyEnc, string HostKeyEnc,
         bool StreamKeyFromConfig, bool HostKeyFromConfig, DateTimeOffset CreatedAt);
-
-    private static class StoreJson
-    {
-        public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-        {
-            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        };
-    }
 }

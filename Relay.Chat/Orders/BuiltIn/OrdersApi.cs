@@ -49,7 +49,7 @@ internal static class OrdersApi
         OrderApiRequest? order;
         try
         {
-            order = await JsonSerializer.DeserializeAsync<OrderApiRequest>(http.Request.Body, JsonSerializerOptions.Web, cancellationToken);
+            order = await JsonSerializer.DeserializeAsync(http.Request.Body, OrdersJsonContext.Default.OrderApiRequest, cancellationToken);
         }
         catch (JsonException ex)
         {
@@ -66,8 +66,8 @@ internal static class OrdersApi
         if (string.IsNullOrEmpty(order.Currency) || order.Currency.Length != 3) errors["currency"] = ["must be a 3-letter currency code"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The order is not valid.");
 
-        var response = JsonSerializer.Serialize(new OrderAnswer(order.OrderId, OrderStatus.Confirmed), JsonSerializerOptions.Web);
-        var answer = await store.AcceptAsync(key, order.OrderId, order.ChannelId, JsonSerializer.Serialize(order, JsonSerializerOptions.Web), response, time.GetUtcNow(), cancellationToken);
+        var response = JsonSerializer.Serialize(new OrderAnswer(order.OrderId, OrderStatus.Confirmed), OrdersJsonContext.Default.OrderAnswer);
+        var answer = await store.AcceptAsync(key, order.OrderId, order.ChannelId, JsonSerializer.Serialize(order, OrdersJsonContext.Default.OrderApiRequest), response, time.GetUtcNow(), cancellationToken);
         // The same key again gets the first answer, byte for byte.
         return TypedResults.Content(answer.ResponseJson, "application/json", Encoding.UTF8, StatusCodes.Status201Created);
     }
@@ -80,7 +80,7 @@ internal static class OrdersApi
         if (page is not null)
         {
             var rows = await store.ListBodiesAsync(channel, page.After, page.Limit + 1, cancellationToken);
-            var next = rows.Count > page.Limit ? JsonSerializer.Serialize(rows[page.Limit - 1].Position.Encode()) : "null";
+            var next = rows.Count > page.Limit ? JsonSerializer.Serialize(rows[page.Limit - 1].Position.Encode(), OrdersJsonContext.Default.String) : "null";
             return TypedResults.Content("{\"items\":[" + string.Join(",", rows.Take(page.Limit).Select(r => r.BodyJson)) + "],\"nextCursor\":" + next + "}",
                 "application/json", Encoding.UTF8);
         }

@@ -48,12 +48,11 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
 
     /// <summary>
     /// Puts a marker on the timeline of the channel's recording in progress, at its current playback position.
-    /// Returns false when the channel is not being recorded (offline, or recording disabled). Never throws for
-    /// a payload: one that cannot be serialized is stored as null.
+    /// Returns false when the channel is not being recorded (offline, or recording disabled).
     /// </summary>
     /// <param name="kind">Event kind, e.g. <c>pinned</c>, <c>unpinned</c>, <c>flashSale</c> (at most 64 characters).</param>
-    /// <param name="payload">Any JSON-serializable object (serialized now, camelCase), or null.</param>
-    public bool AddMarker(string channelId, string kind, object? payload = null)
+    /// <param name="payload">The event's data as JSON (the caller serializes its own type, camelCase), or null.</param>
+    public bool AddMarker(string channelId, string kind, JsonElement? payload = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         if (kind.Length > 64 || !_active.TryGetValue(channelId, out var recorder))
@@ -61,22 +60,9 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
             return false;
         }
 
-        JsonElement? json = null;
-        if (payload is not null)
-        {
-            try
-            {
-                json = JsonSerializer.SerializeToElement(payload, payload.GetType(), RecordingTimeline.Json);
-            }
-            catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
-            {
-                LogPayloadRejected(_logger, ex, channelId, kind);
-            }
-        }
-
         try
         {
-            recorder.AddMarker(kind, json);
+            recorder.AddMarker(kind, payload);
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -367,9 +353,6 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
 
     [LoggerMessage(EventId = EventIds.RecordingFailed, Level = LogLevel.Error, Message = "Recording of {ChannelId} failed")]
     private static partial void LogRecordingFailed(ILogger logger, Exception exception, string channelId);
-
-    [LoggerMessage(EventId = EventIds.RecordingTimelinePayloadDropped, Level = LogLevel.Warning, Message = "Timeline marker {Kind} of channel {ChannelId}: payload not serializable, stored without it")]
-    private static partial void LogPayloadRejected(ILogger logger, Exception exception, string channelId, string kind);
 
     [LoggerMessage(EventId = EventIds.RecordingChannelIdUnusable, Level = LogLevel.Warning, Message = "Channel id {ChannelId} is not usable as a folder name; not recorded")]
     private static partial void LogUnsafeChannelId(ILogger logger, string channelId);

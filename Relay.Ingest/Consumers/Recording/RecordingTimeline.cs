@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Relay.Ingest.Consumers.Recording;
 
@@ -13,12 +12,6 @@ public sealed record RecordingTimeline(
     double? DurationSeconds,
     IReadOnlyList<TimelineEvent> Events)
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     /// <summary>
     /// Writes to a temp file and renames it over the old one: a crash at any moment leaves either the old or the new
     /// timeline, never a truncated JSON document.
@@ -26,7 +19,7 @@ public sealed record RecordingTimeline(
     internal void Save(string path)
     {
         var temp = path + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(this, Json));
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(this, RecordingJsonContext.Default.RecordingTimeline));
         File.Move(temp, path, overwrite: true);
     }
 
@@ -34,7 +27,7 @@ public sealed record RecordingTimeline(
     {
         try
         {
-            return JsonSerializer.Deserialize<RecordingTimeline>(File.ReadAllBytes(path), Json);
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), RecordingJsonContext.Default.RecordingTimeline);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
         {

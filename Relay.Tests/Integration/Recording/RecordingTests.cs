@@ -20,7 +20,7 @@ public sealed class RecordingTests
     {
         await using var host = await IngestTestHost.StartAsync(PlaybackSettings.AllOn());
         var recordings = host.Services.GetRequiredService<RecordingService>();
-        Assert.False(recordings.AddMarker("demo", "pinned", new { sku = "SKU-1" }), "no recording while offline");
+        Assert.False(recordings.AddMarker("demo", "pinned", JsonSerializer.SerializeToElement(new { sku = "SKU-1" })), "no recording while offline");
 
         const double publishSeconds = 6;
         using var publisher = FfmpegPublisher.Start(host.RtmpUrl(IngestTestHost.DemoKey), seconds: publishSeconds);
@@ -28,9 +28,9 @@ public sealed class RecordingTests
         await HlsPlaybackTests.WaitUntilAsync(() => recordings.List("demo") is [{ InProgress: true, Bytes: > 50_000 }], TimeSpan.FromSeconds(10), "recording in progress");
 
         var clock = Stopwatch.StartNew();
-        Assert.True(recordings.AddMarker("demo", "pinned", new { sku = "SKU-1", priceCents = 1999 }));
+        Assert.True(recordings.AddMarker("demo", "pinned", JsonSerializer.SerializeToElement(new { sku = "SKU-1", priceCents = 1999 })));
         await Task.Delay(1500, Ct);
-        Assert.True(recordings.AddMarker("demo", "flashSale", new { sku = "SKU-1", priceCents = 999, quantity = 5 }));
+        Assert.True(recordings.AddMarker("demo", "flashSale", JsonSerializer.SerializeToElement(new { sku = "SKU-1", priceCents = 999, quantity = 5 })));
         await Task.Delay(1000, Ct);
         Assert.True(recordings.AddMarker("demo", "unpinned", null));
         var markerSpan = clock.Elapsed.TotalSeconds;

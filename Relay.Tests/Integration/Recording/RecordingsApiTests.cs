@@ -30,7 +30,7 @@ public sealed class RecordingsApiTests
         using (var publisher = FfmpegPublisher.Start($"rtmp://127.0.0.1:{server.RtmpPort}/live/{demo.StreamKey}", seconds: 3))
         {
             await HlsPlaybackTests.WaitUntilAsync(() => recordings.List("demo") is [{ InProgress: true }], TimeSpan.FromSeconds(15), "recording started");
-            Assert.True(recordings.AddMarker("demo", "pinned", new { sku = "DEMO-1" }));
+            Assert.True(recordings.AddMarker("demo", "pinned", JsonSerializer.SerializeToElement(new { sku = "DEMO-1" })));
             Assert.True(await publisher.WaitForExitAsync(TimeSpan.FromSeconds(15)));
         }
 
