@@ -41,30 +41,23 @@ public sealed class RoomStockTests
         Assert.Equal(("LIP-1", 0), (sent.Sku, sent.Remaining));
     }
 
-    private sealed class RecordingClients : IHubClients<ILiveClient>, ILiveClient
+    /// <summary>Every proxy is this one: it keeps what was sent as <c>stock</c>, the event's wire name.</summary>
+    private sealed class RecordingClients : IHubClients, IClientProxy
     {
         public Channel<StockEvent> Stock { get; } = Channel.CreateUnbounded<StockEvent>();
 
-        public ILiveClient All => this;
-        public ILiveClient AllExcept(IReadOnlyList<string> excludedConnectionIds) => this;
-        public ILiveClient Client(string connectionId) => this;
-        public ILiveClient Clients(IReadOnlyList<string> connectionIds) => this;
-        public ILiveClient Group(string groupName) => this;
-        public ILiveClient GroupExcept(string groupName, IReadOnlyList<string> excludedConnectionIds) => this;
-        public ILiveClient Groups(IReadOnlyList<string> groupNames) => this;
-        public ILiveClient User(string userId) => this;
-        public ILiveClient Users(IReadOnlyList<string> userIds) => this;
+        public IClientProxy All => this;
+        public IClientProxy AllExcept(IReadOnlyList<string> excludedConnectionIds) => this;
+        public IClientProxy Client(string connectionId) => this;
+        public IClientProxy Clients(IReadOnlyList<string> connectionIds) => this;
+        public IClientProxy Group(string groupName) => this;
+        public IClientProxy GroupExcept(string groupName, IReadOnlyList<string> excludedConnectionIds) => this;
+        public IClientProxy Groups(IReadOnlyList<string> groupNames) => this;
+        public IClientProxy User(string userId) => this;
+        public IClientProxy Users(IReadOnlyList<string> userIds) => this;
 
-        public Task stock(StockEvent payload) => Stock.Writer.WriteAsync(payload).AsTask();
-        public Task message(ChatMessageView payload) => Task.CompletedTask;
-        public Task messageDeleted(MessageDeletedEvent payload) => Task.CompletedTask;
-        public Task pinned(ProductView payload) => Task.CompletedTask;
-        public Task unpinned() => Task.CompletedTask;
-        public Task flashSale(FlashSaleView payload) => Task.CompletedTask;
-        public Task purchase(PurchaseToast payload) => Task.CompletedTask;
-        public Task order(OrderEvent payload) => Task.CompletedTask;
-        public Task viewers(ViewersEvent payload) => Task.CompletedTask;
-        public Task status(StatusEvent payload) => Task.CompletedTask;
+        public Task SendCoreAsync(string method, object?[] args, CancellationToken cancellationToken = default) =>
+            method == "stock" ? Stock.Writer.WriteAsync((StockEvent)args[0]!, cancellationToken).AsTask() : Task.CompletedTask;
     }
 
     private sealed class NoGroups : IGroupManager
