@@ -107,7 +107,7 @@ publish_native() {
   echo "==> Compiling Relay to native code (NativeAOT; a few minutes the first time, then only after a change)..."
   local log
   log=$(mktemp)
-  if ! dotnet publish Relay.Server/Relay.Server.csproj -c Release -r linux-x64 -p:PublishAot=true \
+  if ! dotnet publish Relay.Server/Relay.Server.csproj -c Release --use-current-runtime -p:PublishAot=true \
       -o "$NATIVE_DIR" -nologo -v quiet -clp:ErrorsOnly >"$log" 2>&1; then
     cat "$log" >&2
     rm -f "$log"

@@ -44,7 +44,7 @@ public static class NativeRelayBinary
             UseShellExecute = false,
             WorkingDirectory = root,
         };
-        foreach (var arg in new[] { "publish", "Relay.Server/Relay.Server.csproj", "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", output, "-nologo", "-v", "quiet", "-clp:ErrorsOnly" })
+        foreach (var arg in new[] { "publish", "Relay.Server/Relay.Server.csproj", "-c", "Release", "--use-current-runtime", "-p:PublishAot=true", "-o", output, "-nologo", "-v", "quiet", "-clp:ErrorsOnly" })
         {
             info.ArgumentList.Add(arg);
         }
