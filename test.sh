@@ -43,6 +43,12 @@ if [ "$lane_filter" != "FullyQualifiedName~Relay.Tests.Unit." ]; then
   ensure_browser
 fi
 ensure_frontend
+if [ -z "${user_filter:-}" ] && { [ -z "$lane_filter" ] || [ "$lane_filter" = "FullyQualifiedName~Relay.Tests.EndToEnd." ]; }; then
+  # The shipped executable, for the native tests (EndToEnd/Native) to run as an operator would. With a --filter the
+  # tests compile it themselves only if the filter selects them.
+  publish_native
+  export RELAY_NATIVE_BINARY="$PWD/$NATIVE_BINARY"
+fi
 
 echo "==> Building tests..."
 dotnet build Relay.Tests/Relay.Tests.csproj -c Release -nologo -v quiet -clp:ErrorsOnly

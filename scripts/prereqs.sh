@@ -79,3 +79,40 @@ ensure_browser() {
   fi
   ensure_apt_packages chromium
 }
+
+# Relay ships as one NativeAOT executable (docs/benchmarks.md section 7: about half the memory of the JIT build at
+# the same CPU). The compiler is in the .NET SDK; it links with clang against zlib, both from Debian's archive.
+NATIVE_APT_PACKAGES=(clang zlib1g-dev)
+NATIVE_DIR=out/native
+NATIVE_BINARY=$NATIVE_DIR/Relay.Server
+
+# native_is_current : true when $NATIVE_BINARY exists and no source, project or page file is newer.
+native_is_current() {
+  [ -x "$NATIVE_BINARY" ] || return 1
+  local newer
+  newer=$(find Relay.Common Relay.Ingest Relay.Chat Relay.Server Directory.Build.props Directory.Packages.props \
+    -newer "$NATIVE_BINARY" -type f \
+    -not -path '*/bin/*' -not -path '*/obj/*' -not -path '*/node_modules/*' -print -quit 2>/dev/null)
+  [ -z "$newer" ]
+}
+
+# publish_native : compiles Relay.Server to $NATIVE_BINARY unless it is current. Returns non-zero (with the
+# compiler's errors on stderr) when it cannot; the caller decides what to do then.
+publish_native() {
+  ensure_apt_packages "${NATIVE_APT_PACKAGES[@]}"
+  if native_is_current; then
+    echo "==> Native build is current ($NATIVE_BINARY)"
+    return 0
+  fi
+  echo "==> Compiling Relay to native code (NativeAOT; a few minutes the first time, then only after a change)..."
+  local log
+  log=$(mktemp)
+  if ! dotnet publish Relay.Server/Relay.Server.csproj -c Release --use-current-runtime -p:PublishAot=true \
+      -o "$NATIVE_DIR" -nologo -v quiet -clp:ErrorsOnly >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    return 1
+  fi
+  rm -f "$log"
+  touch "$NATIVE_BINARY"
+}

@@ -29,7 +29,35 @@ internal sealed class ChildRelay : ChildProcessHost
         new FfmpegProcessRegistry(Options.Create(new IngestOptions { DataDir = dataDir }), NullLogger<FfmpegProcessRegistry>.Instance).OwnerMarker;
 
     /// <summary>Starts Relay on <paramref name="dataDir"/> and waits for <c>/readyz</c>; <paramref name="extra"/> are more command-line arguments.</summary>
-    public static async Task<ChildRelay> StartAsync(string dataDir, int httpPort, int rtmpPort, params string[] extra)
+    public static Task<ChildRelay> StartAsync(string dataDir, int httpPort, int rtmpPort, params string[] extra) =>
+        StartAsync(args => DotnetStartInfo(ServerDll, args), dataDir, httpPort, rtmpPort, extra);
+
+    /// <summary>As <see cref="StartAsync(string, int, int, string[])"/>, but the shipped NativeAOT executable (<see cref="NativeRelayBinary"/>).</summary>
+    public static async Task<ChildRelay> StartNativeAsync(string dataDir, int httpPort, int rtmpPort, params string[] extra)
+    {
+        var binary = await NativeRelayBinary.PathAsync(TestContext.Current.CancellationToken);
+        return await StartAsync(args => NativeStartInfo(binary, args), dataDir, httpPort, rtmpPort, extra);
+    }
+
+    private static ProcessStartInfo NativeStartInfo(string binary, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(binary)!,
+        };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        return psi;
+    }
+
+    private static async Task<ChildRelay> StartAsync(Func<IEnumerable<string>, ProcessStartInfo> startInfo, string dataDir, int httpPort, int rtmpPort, string[] extra)
     {
         var settings = Settings(new Dictionary<string, string?>
         {
@@ -41,7 +69,7 @@ internal sealed class ChildRelay : ChildProcessHost
             ["Relay:Recording:Enabled"] = "false",
         }, null);
         var relay = new ChildRelay(dataDir);
-        relay.Start(DotnetStartInfo(ServerDll, ["--urls", $"http://127.0.0.1:{httpPort}", .. CommandLine(settings), .. extra]));
+        relay.Start(startInfo(["--urls", $"http://127.0.0.1:{httpPort}", .. CommandLine(settings), .. extra]));
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
