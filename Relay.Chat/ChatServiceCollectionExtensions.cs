@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Connections;
@@ -57,8 +58,7 @@ public static class ChatServiceCollectionExtensions
         services.AddSignalR()
             // Source-generated only (NativeAOT has no reflection-based serializer; see Relay.Common.Json.SourceGeneratedJson).
             .AddJsonProtocol(json => SourceGeneratedJson.Use(json.PayloadSerializerOptions, HubJsonContext.Default))
-            // Formatters written for the contract types instead of the run-time generated ones: see HubContractFormatters.
-            .AddMessagePackProtocol(messagePack => messagePack.SerializerOptions = HubContractFormatters.SerializerOptions)
+            .AddContractMessagePackProtocol()
             .AddHubOptions<LiveHub>(hub =>
             {
                 hub.MaximumReceiveMessageSize = Math.Max(1024, chat.MaxReceiveMessageBytes);
@@ -156,4 +156,13 @@ public static class ChatServiceCollectionExtensions
         GuestsApi.Map(endpoints);
         return endpoints;
     }
+
+    /// <summary>MessagePack with the formatters written for the contract types instead of the run-time generated ones (see
+    /// <see cref="HubContractFormatters"/>). The framework marks <c>AddMessagePackProtocol</c> as unsafe for trimming
+    /// because MessagePack's default resolvers generate code at run time; these options replace them, so nothing of that
+    /// is reached (HubContractFormatterTests; the native tests run the hub over MessagePack).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The dynamic resolvers are replaced by HubContractFormatters.SerializerOptions.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The dynamic resolvers are replaced by HubContractFormatters.SerializerOptions.")]
+    private static ISignalRServerBuilder AddContractMessagePackProtocol(this ISignalRServerBuilder signalR) =>
+        signalR.AddMessagePackProtocol(messagePack => messagePack.SerializerOptions = HubContractFormatters.SerializerOptions);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Relay.Chat.Http;
@@ -22,7 +23,7 @@ public static class ApiProblems
 
     public static ConflictProblem Conflict(string detail) => new("Conflict", detail);
 
-    public static CatalogResult<TOk> From<TOk>(ChannelResult result, Func<ChannelDefinition?, TOk> ok) where TOk : IResult =>
+    public static CatalogResult<TOk> From<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] TOk>(ChannelResult result, Func<ChannelDefinition?, TOk> ok) where TOk : IResult =>
         new(result.Outcome switch
         {
             ChannelOutcome.Ok => ok(result.Channel),
