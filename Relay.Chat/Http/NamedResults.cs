@@ -9,13 +9,15 @@ namespace Relay.Chat.Http;
 /// A <c>Results&lt;…&gt;</c> union under a name that says what it is (the answers of one shared step, such as reading a
 /// body), so handler signatures stay readable. It executes the union and declares the union's responses.
 /// </summary>
-public abstract class NamedResults<TResults>(TResults results) : IResult, IEndpointMetadataProvider
+public abstract class NamedResults<TResults>(TResults results) : IResult
     where TResults : IResult, IEndpointMetadataProvider
 {
     public TResults Result { get; } = results;
 
     public Task ExecuteAsync(HttpContext httpContext) => Result.ExecuteAsync(httpContext);
 
-    static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
-        TResults.PopulateMetadata(method, builder);
+    /// <summary>What each subclass's <c>IEndpointMetadataProvider.PopulateMetadata</c> declares: the union's responses.
+    /// The subclass implements the interface itself, because under NativeAOT the framework finds that static method by
+    /// reflection on the result type alone (ResultTypesTests).</summary>
+    protected static void DescribeUnion(MethodInfo method, EndpointBuilder builder) => TResults.PopulateMetadata(method, builder);
 }

@@ -14,7 +14,7 @@ namespace Relay.Chat.Http;
 /// writes: it is that result, executed.
 /// </summary>
 /// <typeparam name="TSelf">The subclass, which names its status once (<see cref="IProblemStatus.Status"/>).</typeparam>
-public abstract class StatusProblem<TSelf> : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IContentTypeHttpResult,
+public abstract class StatusProblem<TSelf> : IResult, IStatusCodeHttpResult, IContentTypeHttpResult,
     IValueHttpResult, IValueHttpResult<ProblemDetails>
     where TSelf : StatusProblem<TSelf>, IProblemStatus
 {
@@ -35,6 +35,9 @@ public abstract class StatusProblem<TSelf> : IResult, IEndpointMetadataProvider,
 
     public Task ExecuteAsync(HttpContext httpContext) => _problem.ExecuteAsync(httpContext);
 
-    static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+    /// <summary>What each subclass's <c>IEndpointMetadataProvider.PopulateMetadata</c> declares. The subclass implements
+    /// the interface itself: under NativeAOT the framework finds that static method by reflection on the result type
+    /// alone, not on a base class (ResultTypesTests).</summary>
+    protected static void DescribeProblem(EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(TSelf.Status, typeof(ProblemDetails), ["application/problem+json"]));
 }

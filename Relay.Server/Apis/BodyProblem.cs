@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Builder;
+using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Relay.Chat.Http;
 
@@ -8,4 +11,7 @@ namespace Relay.Server.Apis;
 /// application/json, 400 naming the field for one that is not valid JSON or not the expected kind.
 /// </summary>
 public sealed class BodyProblem(Results<UnsupportedMediaTypeProblem, ValidationProblem> result)
-    : NamedResults<Results<UnsupportedMediaTypeProblem, ValidationProblem>>(result);
+    : NamedResults<Results<UnsupportedMediaTypeProblem, ValidationProblem>>(result), IEndpointMetadataProvider
+{
+    static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder) => DescribeUnion(method, builder);
+}

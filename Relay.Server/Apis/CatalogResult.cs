@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Builder;
+using System.Reflection;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Relay.Chat.Http;
@@ -10,5 +13,8 @@ namespace Relay.Server.Apis;
 /// </summary>
 // The union's type parameters carry the framework's trimming annotation (it reads their PopulateMetadata), so TOk does too.
 public sealed class CatalogResult<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] TOk>(Results<TOk, ValidationProblem, NotFoundProblem, ConflictProblem> result)
-    : NamedResults<Results<TOk, ValidationProblem, NotFoundProblem, ConflictProblem>>(result)
-    where TOk : IResult;
+    : NamedResults<Results<TOk, ValidationProblem, NotFoundProblem, ConflictProblem>>(result), IEndpointMetadataProvider
+    where TOk : IResult
+{
+    static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder) => DescribeUnion(method, builder);
+}

@@ -21,8 +21,9 @@ public static class RecordingsApi
         // The route parameter is {id} because the channel-host policy reads the channel from it.
         app.MapGet("/recordings/{id}/{file}", Download).WithTags("Recordings").RequireAuthorization(ApiPolicies.ChannelHost)
             .WithSummary("Download (or play, with ranges) a recording's FLV or its timeline")
-            // A FileStreamHttpResult declares nothing itself: the two media types it streams are stated here.
-            .Produces<Stream>(StatusCodes.Status200OK, "video/x-flv", "application/json");
+            // A FileStreamHttpResult declares nothing itself: the two media types it streams are stated here, without a
+            // body type (a Stream has no JSON schema, and the document's schemas come from the source-generated contexts).
+            .Produces(StatusCodes.Status200OK, contentType: "video/x-flv", additionalContentTypes: ["application/json"]);
         return app;
     }
 
