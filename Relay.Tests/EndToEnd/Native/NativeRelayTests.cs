@@ -102,14 +102,14 @@ public sealed class NativeRelayTests
     {
         using var nativeDir = new TempDir("relay-native-rest");
         using var jitDir = new TempDir("relay-jit-rest");
-        int nativeHttp = FreePort.Next(), jitHttp = FreePort.Next();
-        await using var native = await ChildRelay.StartNativeAsync(nativeDir.Path, nativeHttp, FreePort.Next());
-        await using var jit = await ChildRelay.StartAsync(jitDir.Path, jitHttp, FreePort.Next());
+        int nativeHttp = FreePort.Next(), jitHttp = FreePort.Next(), nativeRtmp = FreePort.Next(), jitRtmp = FreePort.Next();
+        await using var native = await ChildRelay.StartNativeAsync(nativeDir.Path, nativeHttp, nativeRtmp);
+        await using var jit = await ChildRelay.StartAsync(jitDir.Path, jitHttp, jitRtmp);
         using var nativeAdmin = ChildRelay.Admin(nativeHttp);
         using var jitAdmin = ChildRelay.Admin(jitHttp);
 
         // The same calls on two fresh installations; what is random per installation (keys, ids, times, trace ids,
-        // the port in the document's server address) is blanked before the comparison.
+        // the ports in addresses) is blanked before the comparison.
         (HttpMethod Method, string Path, string? Body)[] calls =
         [
             (HttpMethod.Get, "/api/v1/platforms", null),
@@ -127,19 +127,19 @@ public sealed class NativeRelayTests
         ];
         foreach (var (method, path, body) in calls)
         {
-            var (nativeStatus, nativeJson) = await CallAsync(nativeAdmin, method, path, body, nativeHttp);
-            var (jitStatus, jitJson) = await CallAsync(jitAdmin, method, path, body, jitHttp);
+            var (nativeStatus, nativeJson) = await CallAsync(nativeAdmin, method, path, body, nativeHttp, nativeRtmp);
+            var (jitStatus, jitJson) = await CallAsync(jitAdmin, method, path, body, jitHttp, jitRtmp);
             Assert.True(jitStatus == nativeStatus, $"{method} {path}: native {nativeStatus}, JIT {jitStatus}");
             Assert.True(jitJson == nativeJson, $"{method} {path} differs:\nnative {nativeJson}\nJIT    {jitJson}");
         }
     }
 
-    private static async Task<(HttpStatusCode, string)> CallAsync(HttpClient client, HttpMethod method, string path, string? body, int port)
+    private static async Task<(HttpStatusCode, string)> CallAsync(HttpClient client, HttpMethod method, string path, string? body, int httpPort, int rtmpPort)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null) request.Content = RelayServerTest.JsonBody(body);
         using var response = await client.SendAsync(request, Ct);
-        var text = (await response.Content.ReadAsStringAsync(Ct)).Replace($"127.0.0.1:{port}", "127.0.0.1:PORT");
+        var text = (await response.Content.ReadAsStringAsync(Ct)).Replace($"127.0.0.1:{httpPort}", "127.0.0.1:HTTP").Replace($"127.0.0.1:{rtmpPort}", "127.0.0.1:RTMP");
         return (response.StatusCode, text.Length == 0 ? "" : Blank(JsonNode.Parse(text))?.ToJsonString() ?? "null");
     }
 
