@@ -14,7 +14,7 @@ echo "== dotnet publish Relay.Server NativeAOT -> $NATIVE"
 (cd "$ROOT" && dotnet publish Relay.Server/Relay.Server.csproj -c Release --use-current-runtime -p:PublishAot=true \
    -o "$NATIVE" -nologo -v q -clp:ErrorsOnly >/dev/null)
 variants=(
-  --variant "shipped: native (NativeAOT)@$NATIVE"
+  --variant "shipped (native, NativeAOT)@$NATIVE"
   # The JIT build's rows: the default relay row (runtimeconfig.json as shipped) and environment overrides of it.
   --variant "JIT, previous settings (Server GC, background GC, tiered PGO):DOTNET_gcServer=1,DOTNET_gcConcurrent=1,DOTNET_TieredPGO=1"
   --variant "JIT, TieredCompilation off:DOTNET_TieredCompilation=0"
