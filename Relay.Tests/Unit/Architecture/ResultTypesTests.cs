@@ -12,18 +12,10 @@ namespace Relay.Tests.Unit.Architecture;
 /// </summary>
 public sealed class ResultTypesTests
 {
-    private static readonly Assembly[] Production =
-    [
-        typeof(Relay.Common.Resilience.BackoffPolicy).Assembly,
-        typeof(Relay.Ingest.IngestServiceCollectionExtensions).Assembly,
-        typeof(Relay.Chat.ChatServiceCollectionExtensions).Assembly,
-        typeof(Relay.Server.Hosting.RelayHost).Assembly,
-    ];
-
     [Fact]
     public void Every_type_that_describes_its_endpoint_declares_the_method_itself()
     {
-        var providers = Production.SelectMany(a => a.GetTypes())
+        var providers = ProductionAssemblies.All.SelectMany(a => a.GetTypes())
             .Where(t => !t.IsAbstract && !t.IsInterface)
             .Where(t => typeof(IEndpointMetadataProvider).IsAssignableFrom(t) || typeof(IEndpointParameterMetadataProvider).IsAssignableFrom(t))
             .ToList();
