@@ -9,10 +9,9 @@ cd "$(dirname "$0")"
 . ./common.sh
 ensure_prereqs
 trap 'cleanup_children' EXIT
-NATIVE="$ROOT/bench/.cache/relay-native"
-echo "== dotnet publish Relay.Server NativeAOT -> $NATIVE"
-(cd "$ROOT" && dotnet publish Relay.Server/Relay.Server.csproj -c Release --use-current-runtime -p:PublishAot=true \
-   -o "$NATIVE" -nologo -v q -clp:ErrorsOnly >/dev/null)
+# The executable ./run.sh runs, compiled (or found current) by the same function.
+NATIVE="$ROOT/out/native"
+(cd "$ROOT" && source scripts/prereqs.sh && publish_native)
 variants=(
   --variant "shipped (native, NativeAOT)@$NATIVE"
   # The JIT build's rows: the default relay row (runtimeconfig.json as shipped) and environment overrides of it.

@@ -5,7 +5,7 @@ namespace Relay.Tests.Common.Hosts;
 /// <summary>
 /// The shipped executable: Relay.Server compiled with NativeAOT. <c>./test.sh</c> compiles it before the tests
 /// (<c>scripts/prereqs.sh publish_native</c>) and passes its path in <c>RELAY_NATIVE_BINARY</c>; a test run started
-/// another way (an IDE, <c>dotnet test --filter</c>) compiles it here once, into the test output, which takes minutes.
+/// another way (an IDE, <c>dotnet test --filter</c>) compiles it here once the same way, which takes minutes the first time.
 /// </summary>
 public static class NativeRelayBinary
 {
@@ -33,21 +33,20 @@ public static class NativeRelayBinary
         }
     }
 
+    /// <summary>The same compile as <c>./run.sh</c> and <c>./test.sh</c> (<c>scripts/prereqs.sh publish_native</c>: into
+    /// <c>out/native</c>, skipped when no source is newer than the executable).</summary>
     private static async Task<string> PublishAsync(CancellationToken ct)
     {
         var root = RepositoryRoot();
-        var output = Path.Combine(AppContext.BaseDirectory, "native");
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var info = new ProcessStartInfo("bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = root,
         };
-        foreach (var arg in new[] { "publish", "Relay.Server/Relay.Server.csproj", "-c", "Release", "--use-current-runtime", "-p:PublishAot=true", "-o", output, "-nologo", "-v", "quiet", "-clp:ErrorsOnly" })
-        {
-            info.ArgumentList.Add(arg);
-        }
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("source scripts/prereqs.sh && publish_native");
 
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
@@ -64,8 +63,8 @@ public static class NativeRelayBinary
             throw;
         }
 
-        Assert.True(process.ExitCode == 0, $"dotnet publish -p:PublishAot=true failed ({process.ExitCode}); needs clang and zlib1g-dev:\n{await stdout}\n{await stderr}");
-        return Path.Combine(output, "Relay.Server");
+        Assert.True(process.ExitCode == 0, $"scripts/prereqs.sh publish_native failed ({process.ExitCode}); it needs clang and zlib1g-dev:\n{await stdout}\n{await stderr}");
+        return Path.Combine(root, "out", "native", "Relay.Server");
     }
 
     private static string RepositoryRoot()
