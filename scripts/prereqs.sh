@@ -61,7 +61,7 @@ ensure_frontend() {
 # headless on Xvfb (obs-plugins holds its x264 encoder and RTMP output; Mesa's llvmpipe comes as a
 # dependency). Tests start their own instances on free loopback ports.
 # node and npm are checked as commands (ensure_npm_packages): the SDK images may carry their own.
-TEST_APT_PACKAGES=(ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream openssl prometheus obs-studio obs-plugins xvfb)
+TEST_APT_PACKAGES=(ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream openssl prometheus obs-studio obs-plugins xvfb postgresql redis-server)
 
 ensure_test_prerequisites() {
   ensure_apt_packages "${TEST_APT_PACKAGES[@]}"

@@ -18,7 +18,6 @@ public sealed class RelayBootstrap(
     IServiceProvider services,
     IOptions<RelayOptions> relay,
     IOptions<AuthOptions> auth,
-    IConfiguration config,
     IChannelStore store,
     ChannelService channels,
     AdminToken adminToken,
@@ -32,14 +31,6 @@ public sealed class RelayBootstrap(
     {
         // Every ValidateOnStart registration at once, before anything listens or writes.
         services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
-
-        foreach (var (key, what) in new[] { ("Relay:Redis:Configuration", "the Redis backplane"), ("Relay:Postgres:ConnectionString", "the PostgreSQL store") })
-        {
-            if (!string.IsNullOrWhiteSpace(config[key]))
-            {
-                throw new StartupException($"{key}: {what} is not available in this build; unset it to run on the embedded store");
-            }
-        }
 
         var dataDir = EnsureDataDir(relay.Value.DataDir);
         // Owner-only before SQLite and Data Protection create them (SQLite gives its -wal and -shm files the database's mode).

@@ -22,6 +22,7 @@ using Relay.Server.Observability;
 using Relay.Server.Pages;
 using Relay.Server.Adapters;
 using Relay.Server.Store;
+using Relay.Server.Cluster;
 
 namespace Relay.Server.Hosting;
 
@@ -44,6 +45,7 @@ public static class RelayServerExtensions
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, KeyRingDirectory)));
 
         services.AddSingleton(TimeProvider.System);
+        services.AddRelayCluster(config);
         services.AddSingleton(new SqliteDatabase(Path.Combine(dataDir, SqliteDatabase.FileName)));
         services.AddSingleton<IChannelStore, SqliteChannelStore>();
         services.AddSingleton<ChannelService>();

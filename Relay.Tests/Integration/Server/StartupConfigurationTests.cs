@@ -21,7 +21,12 @@ public sealed class StartupConfigurationTests
         { ["--Relay:Auth:AdminToken=twenty-chars-token-x"], "Relay:Auth:AdminToken: must be at least 24 characters" },
         { ["--Relay:Channels:0:Id=shop", "--Relay:Channels:0:Title=Shop", "--Relay:Channels:0:HostKey=hk-12345678"],
           "Relay:Channels:0:HostKey: must be 16-512 characters" },
-        { ["--Relay:Redis:Configuration=localhost:6379"], "Relay:Redis:Configuration: the Redis backplane is not available" },
+        { ["--Relay:Redis:Configuration=localhost:6379"], "Relay:Postgres:ConnectionString: a node of a cluster needs PostgreSQL as well as Redis" },
+        { ["--Relay:Postgres:ConnectionString=Host=127.0.0.1;Database=relay"], "Relay:Redis:Configuration: a node of a cluster needs Redis as well as PostgreSQL" },
+        { ["--Relay:Postgres:ConnectionString=Host=127.0.0.1;Pasword=secret-value", "--Relay:Redis:Configuration=127.0.0.1:6379"], "Relay:Postgres:ConnectionString: not a valid connection string" },
+        { ["--Relay:Node:LeaseSeconds=1"], "Relay:Node:LeaseSeconds: 1 is outside 3-120" },
+        { ["--Relay:Node:Id=node one"], "Relay:Node:Id: 1-64 characters" },
+        { ["--Relay:Node:InternalUrl=ftp://node-a/"], "Relay:Node:InternalUrl: an http(s) base URL" },
         { ["--Relay:Ingest:RtmpPort=70000"], "Relay:Ingest:RtmpPort must be 0-65535 (got 70000)" },
         { ["--Relay:Ingest:RtmpPort=abc"], "Relay:Ingest:RtmpPort: 'abc' is not a valid Int32" },
         { ["--Relay:Ingest:App="], "Relay:Ingest:App must be a non-empty name" },
@@ -44,6 +49,7 @@ public sealed class StartupConfigurationTests
         var line = Assert.Single(lines);
         Assert.Contains(expected, line);
         Assert.DoesNotContain("   at ", stdout + stderr);
+        Assert.DoesNotContain("secret-value", stdout + stderr);
     }
 
     [Fact]
