@@ -224,6 +224,96 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
         return new(ChannelOutcome.Ok, updated);
     }
 
+    /// <summary>
+    /// Makes the in-memory catalog follow the store for one channel that changed elsewhere (another node of a cluster)
+    /// and tells the observers what differs (<see cref="ChannelDiff"/>), as a local change would. Writes nothing; a
+    /// channel this process changed itself is already what the store holds, so nothing differs and nothing is told twice.
+    /// </summary>
+    /// <returns>The changes told.</returns>
+    public async Task<IReadOnlyList<ChannelChange>> ReloadAsync(string id, CancellationToken ct)
+    {
+        StoredChange pending;
+        // Under the write lock: a local write holds it from its store write to its memory update, so the store read
+        // here never sees a local change that memory does not have yet.
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            pending = Follow(id, await store.FindAsync(id, ct));
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        await TellAsync(pending);
+        return pending.Changes;
+    }
+
+    /// <summary><see cref="ReloadAsync"/> for every channel, stored or in memory (after changes may have gone unheard).</summary>
+    /// <returns>How many channels changed.</returns>
+    public async Task<int> ReloadAllAsync(CancellationToken ct)
+    {
+        var pending = new List<StoredChange>();
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            var stored = (await store.ListAsync(ct)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+            foreach (var id in _channels.Keys.Union(stored.Keys, StringComparer.Ordinal).ToList())
+            {
+                pending.Add(Follow(id, stored.GetValueOrDefault(id)));
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        foreach (var change in pending)
+        {
+            await TellAsync(change);
+        }
+        return pending.Count(p => p.Changes.Count > 0);
+    }
+
+    // Under the write lock: memory takes the stored state; the notification turn is taken in store order.
+    private StoredChange Follow(string id, ChannelDefinition? stored)
+    {
+        var before = _channels.GetValueOrDefault(id);
+        var changes = ChannelDiff.Between(before, stored);
+        if (stored is null)
+        {
+            _channels = _channels.Remove(id);
+        }
+        else
+        {
+            stored = before is not null && before.HostKey == stored.HostKey && ChannelDiff.SameCreation(before.CreatedAt, stored.CreatedAt)
+                ? stored with { HostKeyGeneration = before.HostKeyGeneration }
+                : WithNewGeneration(stored);
+            _channels = _channels.SetItem(id, stored);
+        }
+        return new StoredChange(id, changes, stored, changes.Count == 0 ? null : TakeNotificationTurn(id));
+    }
+
+    private async Task TellAsync(StoredChange pending)
+    {
+        if (pending.Turn is not { } turn)
+        {
+            return;
+        }
+        await turn.Previous;
+        try
+        {
+            foreach (var change in pending.Changes)
+            {
+                await NotifyAsync(pending.Id, change, change == ChannelChange.Deleted ? null : pending.Channel, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            EndNotificationTurn(pending.Id, turn);
+        }
+    }
+
+    private readonly record struct StoredChange(string Id, IReadOnlyList<ChannelChange> Changes, ChannelDefinition? Channel, NotificationTurn? Turn);
+
     private readonly record struct NotificationTurn(Task Previous, TaskCompletionSource Done);
 
     private NotificationTurn TakeNotificationTurn(string id)

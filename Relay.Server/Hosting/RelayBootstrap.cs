@@ -38,21 +38,28 @@ public sealed class RelayBootstrap(
         OwnerOnly.CreateDirectory(Path.Combine(dataDir, RelayServerExtensions.KeyRingDirectory));
         await adminToken.LoadAsync(auth.Value, dataDir, ct);
         await store.MigrateAsync(ct);
-        await channels.LoadAsync(ct);
-        var wasEmpty = channels.All.Count == 0;
+        // Nodes sharing one store seed it one at a time: "first start" means the store is empty when this node looks.
+        await using (await AcquireStartLockAsync(ct))
+        {
+            await channels.LoadAsync(ct);
+            var wasEmpty = channels.All.Count == 0;
 
-        foreach (var declared in relay.Value.Channels)
-        {
-            await SeedFromConfigAsync(declared, ct);
-        }
-        if (wasEmpty && relay.Value.Channels.Count == 0 && relay.Value.Demo.CreateOnFirstStart)
-        {
-            var demo = DemoChannel.Create(time.GetUtcNow());
-            await channels.UpsertAsync(demo, ct);
-            NewlyCreated.Add(demo);
-            ServerLog.DemoChannelCreated(logger, demo.Id);
+            foreach (var declared in relay.Value.Channels)
+            {
+                await SeedFromConfigAsync(declared, ct);
+            }
+            if (wasEmpty && relay.Value.Channels.Count == 0 && relay.Value.Demo.CreateOnFirstStart)
+            {
+                var demo = DemoChannel.Create(time.GetUtcNow());
+                await channels.UpsertAsync(demo, ct);
+                NewlyCreated.Add(demo);
+                ServerLog.DemoChannelCreated(logger, demo.Id);
+            }
         }
     }
+
+    private async Task<IAsyncDisposable?> AcquireStartLockAsync(CancellationToken ct) =>
+        services.GetService<ICatalogStartLock>() is { } startLock ? await startLock.AcquireAsync(ct) : null;
 
     private async Task SeedFromConfigAsync(ChannelConfig declared, CancellationToken ct)
     {

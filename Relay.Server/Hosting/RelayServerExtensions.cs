@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Relay.Common.Files;
@@ -47,7 +48,7 @@ public static class RelayServerExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddRelayCluster(config);
         services.AddSingleton(new SqliteDatabase(Path.Combine(dataDir, SqliteDatabase.FileName)));
-        services.AddSingleton<IChannelStore, SqliteChannelStore>();
+        services.TryAddSingleton<IChannelStore, SqliteChannelStore>(); // a node of a cluster registered PostgreSQL's
         services.AddSingleton<ChannelService>();
         services.AddSingleton<AdminToken>();
         services.AddSingleton<PublicUrls>();
