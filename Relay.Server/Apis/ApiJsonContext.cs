@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Relay.Chat.Channels;
 using Relay.Server.Apis.Requests;
 using Relay.Server.Apis.Views;
+using Relay.Server.Cluster.Nodes;
 
 namespace Relay.Server.Apis;
 
@@ -30,6 +31,7 @@ namespace Relay.Server.Apis;
 [JsonSerializable(typeof(LineupItem[]))]
 [JsonSerializable(typeof(List<PlatformView>))]
 [JsonSerializable(typeof(List<RecordingView>))]
+[JsonSerializable(typeof(List<NodeInfo>))]
 [JsonSerializable(typeof(CreateChannelRequest))]
 [JsonSerializable(typeof(CreateDestinationRequest))]
 [JsonSerializable(typeof(PatchDestinationRequest))]

@@ -27,6 +27,7 @@ public static class ClusterServiceCollectionExtensions
             string.IsNullOrWhiteSpace(options.Node.InternalUrl) ? null : options.Node.InternalUrl.TrimEnd('/'),
             TimeSpan.FromSeconds(Math.Clamp(options.Node.LeaseSeconds, ClusterOptionsValidator.MinLeaseSeconds, ClusterOptionsValidator.MaxLeaseSeconds)),
             clustered));
+        services.AddClusterNodes(options);
         if (!clustered || new ClusterOptionsValidator().Validate(null, options).Failed)
         {
             // Invalid settings are reported by ValidateOnStart before anything connects.

@@ -102,6 +102,7 @@ public static class RelayServerExtensions
         app.MapLineupApi();
         app.MapPlatformsApi();
         app.MapRecordingsApi();
+        app.MapNodesApi();
         app.MapRelayChat();
         app.MapRelayOpenApi();
         app.MapRelayPlayback();

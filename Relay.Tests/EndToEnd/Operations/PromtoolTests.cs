@@ -88,6 +88,11 @@ public sealed class PromtoolTests
         var variables = dashboard.GetProperty("templating").GetProperty("list").EnumerateArray().Select(v => v.GetProperty("name").GetString()).ToList();
         Assert.Contains("channel", variables);
         Assert.Contains("datasource", variables);
+        Assert.Contains("node", variables);
+        // The Nodes row: a panel per node for each of CPU, memory, hub connections and live channels (sum by node).
+        Assert.Single(dashboard.GetProperty("panels").EnumerateArray(), p => p.GetProperty("type").GetString() == "row" && p.GetProperty("title").GetString() == "Nodes");
+        var perNode = DashboardQueries.Panels(dashboard).Where(p => p.Exprs.Any(e => e.Contains("by (node)", StringComparison.Ordinal) && e.Contains("node=~\"$node\"", StringComparison.Ordinal))).ToList();
+        Assert.True(perNode.Count >= 4, $"{perNode.Count} per-node panels");
 
         var panels = DashboardQueries.Panels(dashboard).ToList();
         Assert.True(panels.Count >= 20, $"{panels.Count} panels");
@@ -142,7 +147,9 @@ internal static class DashboardQueries
             .Replace("$__interval", "2s", StringComparison.Ordinal)
             .Replace("$__range", $"{(int)range.TotalSeconds}s", StringComparison.Ordinal)
             .Replace("$channel", channel, StringComparison.Ordinal)
-            .Replace("$job", job, StringComparison.Ordinal);
+            .Replace("$job", job, StringComparison.Ordinal)
+            // All nodes: ".*" also matches the embedded default's series, which carry no node label.
+            .Replace("$node", ".*", StringComparison.Ordinal);
         Assert.False(result.Contains('$'), $"unknown variable left in '{result}'");
         return result;
     }

@@ -41,6 +41,7 @@ public sealed class MetricsEndpointTests
         ("relay_order_outbox_pending", "gauge"),
         ("relay_order_dead_letters_total", "counter"),
         ("relay_sales_amount_cents_total", "counter"),
+        ("relay_cluster_nodes", "gauge"), // v2
     ];
 
     [Fact]

@@ -257,6 +257,8 @@ public sealed class OpenApiDocumentTests : RelayServerTest
             var t when t == typeof(NotFoundProblem) => StatusCodes.Status404NotFound,
             var t when t == typeof(ConflictProblem) => StatusCodes.Status409Conflict,
             var t when t == typeof(UnsupportedMediaTypeProblem) => StatusCodes.Status415UnsupportedMediaType,
+            // Any other StatusProblem names its status once, as a static property (IProblemStatus).
+            var t when typeof(IProblemStatus).IsAssignableFrom(t) => (int)t.GetProperty(nameof(IProblemStatus.Status), BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!,
             _ => null,
         };
 
