@@ -99,12 +99,16 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<DisplayNames>();
         services.TryAddSingleton<ParticipantResolver>();
         services.TryAddSingleton(_ => new DisplayIds());
+        // The room bus: in-process on the embedded default; a cluster registers its shared one before this runs.
+        services.TryAddSingleton<IRoomBus, InProcessRoomBus>();
         services.TryAddSingleton<LiveRoomRegistry>();
         services.TryAddSingleton(sp =>
         {
             var hub = sp.GetRequiredService<IHubContext<LiveHub>>();
-            return new RoomBroadcaster(hub.Clients, hub.Groups, sp.GetRequiredService<ILogger<RoomBroadcaster>>());
+            return new RoomBroadcaster(hub.Clients, hub.Groups, sp.GetRequiredService<ILogger<RoomBroadcaster>>(), sp.GetRequiredService<IRoomBus>().NodeId);
         });
+        services.TryAddSingleton<RoomEvents>();
+        services.AddHostedService<RoomBusService>();
         services.TryAddSingleton<StockPublisher>();
         services.TryAddSingleton<ViewerCountPublisher>();
         services.TryAddSingleton<RoomStock>();

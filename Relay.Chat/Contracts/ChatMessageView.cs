@@ -16,4 +16,6 @@ public sealed class ChatMessageView
     [Key("at")] public DateTime At { get; set; }
     /// <summary>`guest`, `viewer`, `host` or `admin`: display names are free text, so a UI badges hosts by this.</summary>
     [Key("role")] public string Role { get; set; } = "";
+    /// <summary>The room's event sequence number (contract v2): increases strictly per room across all nodes.</summary>
+    [Key("seq")] public long Seq { get; set; }
 }

@@ -16,4 +16,6 @@ public sealed class FlashSaleView
     [Key("endsAt")] public DateTime EndsAt { get; set; }
     /// <summary>false in the event sent when the sale ends (by the host, by time, or sold out and ended).</summary>
     [Key("active")] public bool Active { get; set; }
+    /// <summary>The room's event sequence number (contract v2): increases strictly per room across all nodes.</summary>
+    [Key("seq")] public long Seq { get; set; }
 }

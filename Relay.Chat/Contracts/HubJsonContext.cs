@@ -19,6 +19,8 @@ namespace Relay.Chat.Contracts;
 [JsonSerializable(typeof(ChatMessageView))]
 [JsonSerializable(typeof(MessageDeletedEvent))]
 [JsonSerializable(typeof(ProductView))]
+[JsonSerializable(typeof(PinnedEvent))]
+[JsonSerializable(typeof(UnpinnedEvent))]
 [JsonSerializable(typeof(FlashSaleView))]
 [JsonSerializable(typeof(StockEvent))]
 [JsonSerializable(typeof(PurchaseToast))]

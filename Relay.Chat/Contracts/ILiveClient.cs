@@ -10,8 +10,8 @@ public interface ILiveClient
 {
     Task message(ChatMessageView payload);
     Task messageDeleted(MessageDeletedEvent payload);
-    Task pinned(ProductView payload);
-    Task unpinned();
+    Task pinned(PinnedEvent payload);
+    Task unpinned(UnpinnedEvent payload);
     Task flashSale(FlashSaleView payload);
     Task stock(StockEvent payload);
     Task purchase(PurchaseToast payload);

@@ -21,4 +21,6 @@ public sealed class JoinSnapshot
     [Key("slowModeSeconds")] public int SlowModeSeconds { get; set; }
     /// <summary>Who the server takes the caller for: lets a guest learn its id and a host unlock its controls.</summary>
     [Key("you")] public ParticipantView You { get; set; } = new();
+    /// <summary>The seq of the last room event this snapshot includes: events with a seq at most this one are already in it.</summary>
+    [Key("seq")] public long Seq { get; set; }
 }

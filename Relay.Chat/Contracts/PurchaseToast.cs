@@ -11,4 +11,6 @@ public sealed class PurchaseToast
     [Key("displayName")] public string DisplayName { get; set; } = "";
     [Key("sku")] public string Sku { get; set; } = "";
     [Key("quantity")] public int Quantity { get; set; }
+    /// <summary>The room's event sequence number (contract v2): increases strictly per room across all nodes.</summary>
+    [Key("seq")] public long Seq { get; set; }
 }

@@ -8,4 +8,6 @@ namespace Relay.Chat.Contracts;
 public sealed class StatusEvent
 {
     [Key("live")] public bool Live { get; set; }
+    /// <summary>The room's event sequence number (contract v2): increases strictly per room across all nodes.</summary>
+    [Key("seq")] public long Seq { get; set; }
 }

@@ -9,4 +9,6 @@ public sealed class StockEvent
 {
     [Key("sku")] public string Sku { get; set; } = "";
     [Key("remaining")] public int Remaining { get; set; }
+    /// <summary>The room's event sequence number (contract v2): increases strictly per room across all nodes.</summary>
+    [Key("seq")] public long Seq { get; set; }
 }

@@ -8,4 +8,6 @@ namespace Relay.Chat.Contracts;
 public sealed class ViewersEvent
 {
     [Key("count")] public int Count { get; set; }
+    /// <summary>The room's event sequence number (contract v2): increases strictly per room across all nodes.</summary>
+    [Key("seq")] public long Seq { get; set; }
 }

@@ -46,4 +46,9 @@ internal static partial class Log
 
     [LoggerMessage(5012, LogLevel.Information, "Guest token rejected: {Reason}")]
     public static partial void GuestTokenRejected(ILogger logger, string reason);
+
+    // 5950-5999: the room bus (issue 14, one room across nodes).
+
+    [LoggerMessage(5950, LogLevel.Warning, "Publishing a {Kind} event of channel {ChannelId} on the room bus failed")]
+    public static partial void RoomEventPublishFailed(ILogger logger, string kind, string channelId, Exception exception);
 }

@@ -1,5 +1,4 @@
 using Relay.Chat.Channels;
-using Relay.Chat.Contracts;
 using Relay.Chat.Ledger;
 using Relay.Chat.Rooms;
 
@@ -10,6 +9,7 @@ namespace Relay.Chat.Merchandising;
 internal sealed class LiveRoomControl(
     LiveRoomRegistry registry,
     RoomBroadcaster broadcaster,
+    RoomEvents events,
     StockPublisher stock,
     IStockLedger ledger,
     MerchandisingService merchandising,
@@ -19,7 +19,7 @@ internal sealed class LiveRoomControl(
     public async Task SetLiveAsync(string channelId, bool live, CancellationToken cancellationToken)
     {
         registry.Find(channelId)?.SetLive(live);
-        await broadcaster.ToRoomAsync(channelId, "status", c => c.status(new StatusEvent { Live = live }));
+        await events.PublishAsync(new RoomEvent { ChannelId = channelId, Kind = RoomEventKind.Status, Live = live }, cancellationToken);
     }
 
     public async Task LineupChangedAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool resetStock, CancellationToken cancellationToken)
@@ -41,9 +41,9 @@ internal sealed class LiveRoomControl(
         await ledger.EndFlashSaleAsync(channelId, null, cancellationToken);
         // A channel created again under this id must not inherit these orders, keys or stock counts (review M11).
         await archive.ArchiveChannelAsync(channelId, time.GetUtcNow(), cancellationToken);
-        await broadcaster.ToRoomAsync(channelId, "status", c => c.status(new StatusEvent { Live = false }));
+        await events.PublishSafeAsync(new RoomEvent { ChannelId = channelId, Kind = RoomEventKind.Status, Live = false });
         // Connections still joined would otherwise hear a room opened later under the same id.
         foreach (var connection in connections)
-            await broadcaster.Groups.RemoveFromGroupAsync(connection, RoomBroadcaster.RoomGroup(channelId), cancellationToken);
+            await broadcaster.Groups.RemoveFromGroupAsync(connection, broadcaster.RoomGroup(channelId), cancellationToken);
     }
 }

@@ -20,7 +20,7 @@ internal sealed class MerchandisingService
     private static readonly JsonElement EmptyPayload = JsonDocument.Parse("{}").RootElement.Clone();
 
     private readonly LiveRoomRegistry _registry;
-    private readonly RoomBroadcaster _broadcaster;
+    private readonly RoomEvents _events;
     private readonly StockPublisher _stock;
     private readonly IStockLedger _ledger;
     private readonly ChatOptions _options;
@@ -28,12 +28,14 @@ internal sealed class MerchandisingService
     private readonly ILogger<MerchandisingService> _logger;
     private readonly IShowTimeline _timeline;
 
-    public MerchandisingService(LiveRoomRegistry registry, RoomBroadcaster broadcaster, StockPublisher stock, IStockLedger ledger,
+    public MerchandisingService(LiveRoomRegistry registry, RoomEvents events, StockPublisher stock, IStockLedger ledger,
         IOptions<ChatOptions> options, TimeProvider time, ILogger<MerchandisingService> logger, IShowTimeline timeline)
     {
-        (_registry, _broadcaster, _stock, _ledger, _options, _time, _logger, _timeline) = (registry, broadcaster, stock, ledger, options.Value, time, logger, timeline);
+        (_registry, _events, _stock, _ledger, _options, _time, _logger, _timeline) = (registry, events, stock, ledger, options.Value, time, logger, timeline);
         // A sale that was running when the process stopped gets its auto-end back when its room reopens.
         _registry.RoomOpened += room => room.ArmFlashSaleEnd(sale => ArmAutoEnd(room, sale));
+        // The node that starts a sale ends it on time (the others apply the end it publishes).
+        _events.AutoEnd = ArmAutoEnd;
     }
 
     public async Task PinAsync(ConnectionSession session, string? sku)
@@ -41,8 +43,8 @@ internal sealed class MerchandisingService
         var (room, _) = _registry.Moderator(session);
         if (string.IsNullOrEmpty(sku) || sku.Length > RoomService.MaxIdLength)
             throw Refusal.Create(Refusal.Invalid, "sku is required");
-        var view = room.Pin(sku, _time.GetUtcNow()) ?? throw Refusal.Create(Refusal.NotFound, "sku is not in the line-up");
-        await _broadcaster.ToRoomAsync(room.ChannelId, "pinned", c => c.pinned(view));
+        var view = room.PinPreview(sku, _time.GetUtcNow()) ?? throw Refusal.Create(Refusal.NotFound, "sku is not in the line-up");
+        await _events.PublishAsync(new RoomEvent { ChannelId = room.ChannelId, Kind = RoomEventKind.Pinned, Product = view });
         _timeline.Mark(room.ChannelId, "pinned", JsonSerializer.SerializeToElement(view, HubJsonContext.Default.ProductView));
     }
 
@@ -54,8 +56,8 @@ internal sealed class MerchandisingService
 
     public async Task UnpinAsync(LiveRoom room, CancellationToken cancellationToken)
     {
-        if (!room.Unpin()) return;
-        await _broadcaster.ToRoomAsync(room.ChannelId, "unpinned", c => c.unpinned());
+        if (room.PinnedSku is null) return;
+        await _events.PublishAsync(new RoomEvent { ChannelId = room.ChannelId, Kind = RoomEventKind.Unpinned }, cancellationToken);
         _timeline.Mark(room.ChannelId, "unpinned", EmptyPayload);
     }
 
@@ -74,9 +76,14 @@ internal sealed class MerchandisingService
         var currency = (room.FindProduct(request.Sku) ?? throw Refusal.Create(Refusal.NotFound, "sku is not in the line-up")).Currency;
 
         var endsAt = _time.GetUtcNow().AddSeconds(request.DurationSeconds);
+        var previousSku = room.FlashSaleView(_time.GetUtcNow())?.Sku;
         var sale = await _ledger.StartFlashSaleAsync(room.ChannelId, request.Sku, request.PriceCents, currency, request.Quantity, endsAt, cancellationToken);
-        var (view, previousSku) = room.StartFlashSale(sale, started => ArmAutoEnd(room, started), _time.GetUtcNow());
-        await _broadcaster.ToRoomAsync(room.ChannelId, "flashSale", c => c.flashSale(view));
+        await _events.PublishAsync(new RoomEvent { ChannelId = room.ChannelId, Kind = RoomEventKind.FlashSaleStarted, Sale = sale }, cancellationToken);
+        var view = new FlashSaleView
+        {
+            Sku = sale.Sku, PriceCents = sale.PriceCents, Currency = sale.Currency, Quantity = sale.Quantity, Remaining = sale.Remaining,
+            EndsAt = sale.EndsAt.UtcDateTime, Active = true,
+        };
         _timeline.Mark(room.ChannelId, "flashSale", JsonSerializer.SerializeToElement(view, HubJsonContext.Default.FlashSaleView));
         if (previousSku is not null && previousSku != sale.Sku) _stock.MarkDirty(room, previousSku);
         _stock.MarkDirty(room, sale.Sku);
@@ -94,10 +101,14 @@ internal sealed class MerchandisingService
         var current = room.FlashSaleId();
         if (current is null || (saleId is not null && saleId != current)) return;
         await _ledger.EndFlashSaleAsync(room.ChannelId, current, cancellationToken);
-        // The ended sale is shown with endsAt = now and active = false, then forgotten.
-        if (room.EndFlashSale(current, _time.GetUtcNow()) is not { } ended) return;
-        var (view, sku) = ended;
-        await _broadcaster.ToRoomAsync(room.ChannelId, "flashSale", c => c.flashSale(view));
+        // The ended sale is shown with endsAt = now and active = false, then forgotten (by every node: the end travels
+        // with its time).
+        var now = _time.GetUtcNow();
+        if (room.FlashSaleView(now) is not { } view) return;
+        var sku = view.Sku;
+        view.EndsAt = now.UtcDateTime;
+        view.Active = false;
+        await _events.PublishAsync(new RoomEvent { ChannelId = room.ChannelId, Kind = RoomEventKind.FlashSaleEnded, SaleId = current, At = now }, cancellationToken);
         _timeline.Mark(room.ChannelId, "flashSale", JsonSerializer.SerializeToElement(view, HubJsonContext.Default.FlashSaleView));
         _stock.MarkDirty(room, sku);
     }

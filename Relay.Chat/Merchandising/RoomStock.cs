@@ -9,7 +9,7 @@ namespace Relay.Chat.Merchandising;
 /// first: that one may have come quietly (a sold-out refusal's read), and the event carries whatever the room now
 /// shows, so the last change of stock is always announced.
 /// </summary>
-internal sealed class RoomStock(LiveRoomRegistry rooms, StockPublisher publisher, TimeProvider time)
+internal sealed class RoomStock(LiveRoomRegistry rooms, StockPublisher publisher, RoomEvents events, TimeProvider time)
 {
     /// <summary>A purchase's count, read in its reservation under the room's stock <paramref name="epoch"/>.</summary>
     public void Apply(LiveRoom room, string sku, int? flashRemaining, int? lineupRemaining, string? saleId, long sequence, int epoch)
@@ -18,10 +18,20 @@ internal sealed class RoomStock(LiveRoomRegistry rooms, StockPublisher publisher
         publisher.MarkDirty(room, sku);
     }
 
-    /// <summary>A failed order's give-back, when its room is open in this process.</summary>
+    /// <summary>A failed order's give-back. When the room is not open on this node (a node delivering another node's
+    /// orders), the count is published as it is, for the nodes where it is open.</summary>
     public void GiveBack(string channelId, StockRelease release)
     {
-        if (rooms.Find(channelId) is not { } room) return;
+        if (rooms.Find(channelId) is not { } room)
+        {
+            if (events.NodeId.Length > 0)
+                _ = events.PublishSafeAsync(new RoomEvent
+                {
+                    ChannelId = channelId, Kind = RoomEventKind.Stock,
+                    Stock = new StockCount(release.Sku, release.FlashRemaining, release.LineupRemaining, null, release.Sequence),
+                });
+            return;
+        }
         room.ApplyLedgerCount(release.Sku, release.FlashRemaining, release.LineupRemaining, null, release.Sequence, epoch: null, time.GetUtcNow());
         publisher.MarkDirty(room, release.Sku);
     }

@@ -9,7 +9,7 @@ namespace Relay.Chat.Moderation;
 
 /// <summary>Chat messages: what a sender must pass (mute, slow mode, banned terms, its own and the room's rate) before
 /// the room gets the message.</summary>
-internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster broadcaster, IOptions<ChatOptions> options, TimeProvider time)
+internal sealed class ChatService(LiveRoomRegistry registry, RoomEvents events, IOptions<ChatOptions> options, TimeProvider time)
 {
     private readonly ChatOptions _options = options.Value;
     private readonly string[] _bannedTerms = [.. options.Value.BannedTerms.Select(TextSanitizer.MatchForm).Where(t => t.Length > 0)];
@@ -56,9 +56,9 @@ internal sealed class ChatService(LiveRoomRegistry registry, RoomBroadcaster bro
         };
         // One call at a time per connection (MaximumParallelInvocationsPerClient = 1): the session needs no lock.
         session.LastMessageAt = now;
-        room.RecordMessage(message, _options.RecentMessages);
         ChatMetrics.ChatMessages.WithLabels(room.ChannelId).Inc();
-        await broadcaster.ToRoomAsync(room.ChannelId, "message", c => c.message(message));
+        // Every node's room records it and sends it to its viewers, in the room's seq order.
+        await events.PublishAsync(new RoomEvent { ChannelId = room.ChannelId, Kind = RoomEventKind.Message, Message = message, RecentLimit = _options.RecentMessages, At = now });
     }
 
     private static void CheckMuted(TimeSpan? left)

@@ -12,7 +12,7 @@ namespace Relay.Chat.Orders;
 /// skipped (the buyer's own `order` event never is). Each toast is a write to every connection of the room: a flash
 /// sale of 100 to 5,000 viewers would otherwise be 500,000 writes within a few seconds, for toasts nobody can read.
 /// </summary>
-internal sealed class OrderAnnouncer(RoomBroadcaster broadcaster)
+internal sealed class OrderAnnouncer(RoomBroadcaster broadcaster, RoomEvents events)
 {
     internal const int MaxQueuedToasts = 10;
 
@@ -58,8 +58,8 @@ internal sealed class OrderAnnouncer(RoomBroadcaster broadcaster)
                 }
                 toast = queue.Dequeue();
             }
-            // Never throws: a failed broadcast is logged by the broadcaster.
-            await broadcaster.ToRoomAsync(channelId, "purchase", c => c.purchase(toast));
+            // Never throws: a failed publication is logged.
+            await events.PublishSafeAsync(new RoomEvent { ChannelId = channelId, Kind = RoomEventKind.Purchase, Toast = toast });
             await Task.Delay(ToastInterval);
         }
     }

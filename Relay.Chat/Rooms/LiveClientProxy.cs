@@ -12,9 +12,9 @@ internal sealed class LiveClientProxy(IClientProxy proxy) : ILiveClient
 
     public Task messageDeleted(MessageDeletedEvent payload) => proxy.SendAsync("messageDeleted", payload);
 
-    public Task pinned(ProductView payload) => proxy.SendAsync("pinned", payload);
+    public Task pinned(PinnedEvent payload) => proxy.SendAsync("pinned", payload);
 
-    public Task unpinned() => proxy.SendAsync("unpinned");
+    public Task unpinned(UnpinnedEvent payload) => proxy.SendAsync("unpinned", payload);
 
     public Task flashSale(FlashSaleView payload) => proxy.SendAsync("flashSale", payload);
 

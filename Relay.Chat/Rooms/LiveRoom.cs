@@ -11,9 +11,14 @@ internal sealed class LiveRoom
 {
     private readonly Lock _gate = new();
 
-    public LiveRoom(string channelId, string title, bool live, IReadOnlyList<LineupItem> lineup, LineupStock stock, FlashSaleRecord? sale, DateTimeOffset now)
+    /// <summary>A room opened from the ledger. Until <see cref="CompleteLoad"/> it only collects the events it is handed
+    /// (<see cref="Apply"/>): they are applied on top of the shared state it loads, never lost between the read and the
+    /// opening.</summary>
+    public LiveRoom(string channelId, string title, bool live, IReadOnlyList<LineupItem> lineup, LineupStock stock, FlashSaleRecord? sale, DateTimeOffset now,
+        int recentLimit = 50)
     {
         ChannelId = channelId;
+        _recentLimit = recentLimit;
         _title = title;
         _live = live;
         _lineup = [.. lineup];
@@ -72,6 +77,14 @@ internal sealed class LiveRoom
     private readonly HashSet<string> _dirtyStock = new(StringComparer.Ordinal);
     private bool _stockFlushRunning;
 
+    private readonly int _recentLimit;
+    /// <summary>The seq of the last event applied (contract v2): events at or below it are already in the room.</summary>
+    private long _seq;
+    /// <summary>Viewers connected to the other nodes, as the last `viewers` event counted them.</summary>
+    private int _otherViewers;
+    private bool _loading = true;
+    private List<RoomEvent>? _pending;
+
     // ---- Connections ----
 
     public string[] HostNameSkeletons()
@@ -95,12 +108,13 @@ internal sealed class LiveRoom
                 ChannelId = ChannelId,
                 Title = _title,
                 Live = _live,
-                Viewers = _connections.Count,
+                Viewers = _connections.Count + _otherViewers,
                 Pinned = pinned is null ? null : ToView(pinned, now),
                 Lineup = [.. _lineup.Select(p => ToView(p, now))],
-                FlashSale = IsFlashSaleActive(now) ? FlashSaleView(now) : null,
+                FlashSale = IsFlashSaleActive(now) ? FlashSaleViewLocked(now) : null,
                 RecentMessages = [.. _recent],
                 SlowModeSeconds = _slowModeSeconds,
+                Seq = _seq,
             };
         }
     }
@@ -129,6 +143,11 @@ internal sealed class LiveRoom
     public void SetLive(bool live)
     {
         lock (_gate) _live = live;
+    }
+
+    public bool Live
+    {
+        get { lock (_gate) return _live; }
     }
 
     /// <summary>True when the caller must publish the viewer count later; false when a publication is already scheduled.</summary>
@@ -187,7 +206,11 @@ internal sealed class LiveRoom
     /// <summary>Keeps the message for the join snapshot (the last <paramref name="recentLimit"/>) and as deletable.</summary>
     public void RecordMessage(ChatMessageView message, int recentLimit)
     {
-        lock (_gate)
+        lock (_gate) RecordMessageLocked(message, recentLimit);
+    }
+
+    private void RecordMessageLocked(ChatMessageView message, int recentLimit)
+    {
         {
             if (recentLimit > 0)
             {
@@ -203,7 +226,17 @@ internal sealed class LiveRoom
     /// <summary>False when the message is unknown or too old to delete.</summary>
     public bool TryDeleteMessage(string messageId)
     {
-        lock (_gate)
+        lock (_gate) return TryDeleteMessageLocked(messageId);
+    }
+
+    /// <summary>True while <paramref name="messageId"/> can still be deleted (it is known and not too old).</summary>
+    public bool IsDeletable(string messageId)
+    {
+        lock (_gate) return _knownMessageIdSet.Contains(messageId);
+    }
+
+    private bool TryDeleteMessageLocked(string messageId)
+    {
         {
             // Removed from the id set but left in the queue: the queue only bounds the set's size.
             if (!_knownMessageIdSet.Remove(messageId)) return false;
@@ -216,7 +249,11 @@ internal sealed class LiveRoom
     /// A guest without a guest token gets a new id on its next connection, so its address is muted with it.</summary>
     public void SetMute(string muteKey, DateTimeOffset? until, DateTimeOffset now)
     {
-        lock (_gate)
+        lock (_gate) SetMuteLocked(muteKey, until, now);
+    }
+
+    private void SetMuteLocked(string muteKey, DateTimeOffset? until, DateTimeOffset now)
+    {
         {
             var address = _connectionGuestAddresses.TryGetValue(muteKey, out var hash) ? MutedAddressKey(hash)
                 : _mutedAddressOf.GetValueOrDefault(muteKey);
@@ -249,12 +286,25 @@ internal sealed class LiveRoom
     /// <summary>The pinned product as the room now shows it; null when <paramref name="sku"/> is not in the line-up.</summary>
     public ProductView? Pin(string sku, DateTimeOffset now)
     {
-        lock (_gate)
-        {
-            if (FindProductLocked(sku) is not { } product) return null;
-            _pinnedSku = sku;
-            return ToView(product, now);
-        }
+        lock (_gate) return PinLocked(sku, now);
+    }
+
+    /// <summary>The product as the room would show it pinned now, without pinning it; null when not in the line-up.</summary>
+    public ProductView? PinPreview(string sku, DateTimeOffset now)
+    {
+        lock (_gate) return FindProductLocked(sku) is { } product ? ToView(product, now) : null;
+    }
+
+    public string? PinnedSku
+    {
+        get { lock (_gate) return _pinnedSku; }
+    }
+
+    private ProductView? PinLocked(string sku, DateTimeOffset now)
+    {
+        if (FindProductLocked(sku) is not { } product) return null;
+        _pinnedSku = sku;
+        return ToView(product, now);
     }
 
     /// <summary>False when nothing was pinned.</summary>
@@ -282,6 +332,12 @@ internal sealed class LiveRoom
         }
     }
 
+    /// <summary>The sale as the room shows it now (running or just ended), or null.</summary>
+    public FlashSaleView? FlashSaleView(DateTimeOffset now)
+    {
+        lock (_gate) return FlashSaleViewLocked(now);
+    }
+
     /// <summary>The running sale's id, or null.</summary>
     public string? FlashSaleId()
     {
@@ -290,17 +346,19 @@ internal sealed class LiveRoom
 
     /// <summary>Replaces any running sale with <paramref name="sale"/>; <paramref name="armAutoEnd"/> makes its end timer.
     /// Returns the sale as the room shows it and the sku of the sale it replaced, if any.</summary>
-    public (FlashSaleView View, string? PreviousSku) StartFlashSale(FlashSaleRecord sale, Func<FlashSaleRecord, ITimer> armAutoEnd, DateTimeOffset now)
+    public (FlashSaleView View, string? PreviousSku) StartFlashSale(FlashSaleRecord sale, Func<FlashSaleRecord, ITimer>? armAutoEnd, DateTimeOffset now)
     {
-        lock (_gate)
-        {
-            var previousSku = _flashSale?.Sku;
-            _flashSaleTimer?.Dispose();
-            _flashSale = sale;
-            _flashRemaining = sale.Remaining;
-            _flashSaleTimer = armAutoEnd(sale);
-            return (FlashSaleView(now)!, previousSku);
-        }
+        lock (_gate) return StartFlashSaleLocked(sale, armAutoEnd, now);
+    }
+
+    private (FlashSaleView View, string? PreviousSku) StartFlashSaleLocked(FlashSaleRecord sale, Func<FlashSaleRecord, ITimer>? armAutoEnd, DateTimeOffset now)
+    {
+        var previousSku = _flashSale?.Sku;
+        _flashSaleTimer?.Dispose();
+        _flashSale = sale;
+        _flashRemaining = sale.Remaining;
+        _flashSaleTimer = armAutoEnd?.Invoke(sale);
+        return (FlashSaleViewLocked(now)!, previousSku);
     }
 
     /// <summary>Arms the end timer of a sale the room opened with (a sale running when the process stopped).</summary>
@@ -314,12 +372,16 @@ internal sealed class LiveRoom
     /// (endsAt = now, active = false) and its sku; null when another sale or none runs.</summary>
     public (FlashSaleView View, string Sku)? EndFlashSale(string saleId, DateTimeOffset now)
     {
-        lock (_gate)
+        lock (_gate) return EndFlashSaleLocked(saleId, now);
+    }
+
+    private (FlashSaleView View, string Sku)? EndFlashSaleLocked(string saleId, DateTimeOffset now)
+    {
         {
             if (_flashSale?.SaleId != saleId) return null;
             var sku = _flashSale.Sku;
             _flashSale = _flashSale with { EndsAt = now };
-            var view = FlashSaleView(now)!;
+            var view = FlashSaleViewLocked(now)!;
             _flashSale = null;
             _flashSaleTimer?.Dispose();
             _flashSaleTimer = null;
@@ -348,7 +410,11 @@ internal sealed class LiveRoom
     /// means the sequence alone orders it (a give-back read in its own transaction).</summary>
     public void ApplyLedgerCount(string sku, int? flashRemaining, int? lineupRemaining, string? saleId, long sequence, int? epoch, DateTimeOffset now)
     {
-        lock (_gate)
+        lock (_gate) ApplyLedgerCountLocked(sku, flashRemaining, lineupRemaining, saleId, sequence, epoch, now);
+    }
+
+    private void ApplyLedgerCountLocked(string sku, int? flashRemaining, int? lineupRemaining, string? saleId, long sequence, int? epoch, DateTimeOffset now)
+    {
         {
             if (epoch is { } e && e != _stockEpoch) return;
             if (_stockSequence.TryGetValue(sku, out var seen) && seen > sequence) return;
@@ -372,17 +438,129 @@ internal sealed class LiveRoom
 
     /// <summary>The latest visible count of each sku marked dirty since the last call (unlimited ones are skipped). Empty
     /// means nothing is left to send, and the flush has ended: the next <see cref="MarkStockDirty"/> starts a new one.</summary>
-    public List<StockEvent> TakeDirtyStock(DateTimeOffset now)
+    public List<StockCount> TakeDirtyStock(DateTimeOffset now)
     {
         lock (_gate)
         {
-            List<StockEvent> events = [.. _dirtyStock
-                .Select(sku => (sku, stock: VisibleStock(sku, now)))
-                .Where(s => s.stock is not null)
-                .Select(s => new StockEvent { Sku = s.sku, Remaining = s.stock!.Value })];
+            List<StockCount> counts = [.. _dirtyStock
+                .Where(sku => VisibleStock(sku, now) is not null)
+                .Select(sku => new StockCount(sku,
+                    IsFlashSaleActive(now) && _flashSale!.Sku == sku ? _flashRemaining : null,
+                    _lineupRemaining.TryGetValue(sku, out var lineup) ? lineup : null,
+                    IsFlashSaleActive(now) && _flashSale!.Sku == sku ? _flashSale.SaleId : null,
+                    _stockSequence.GetValueOrDefault(sku)))];
             _dirtyStock.Clear();
-            if (events.Count == 0) _stockFlushRunning = false;
-            return events;
+            if (counts.Count == 0) _stockFlushRunning = false;
+            return counts;
+        }
+    }
+
+    // ---- Events of the room bus ----
+
+    /// <summary>The seq of the last event applied.</summary>
+    public long Seq
+    {
+        get { lock (_gate) return _seq; }
+    }
+
+    /// <summary>Applies an event of the room bus unless the room already has it (its seq is not above the room's), and says
+    /// what this node's viewers are sent, if anything. While the room is still loading the event is kept for
+    /// <see cref="CompleteLoad"/> and nothing is sent (no viewer of this node has joined yet). <paramref name="armAutoEnd"/>
+    /// is given on the node that started a flash sale: that node ends it on time.</summary>
+    public RoomDelivery? Apply(RoomEvent e, string nodeId, Func<FlashSaleRecord, ITimer>? armAutoEnd, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_loading)
+            {
+                (_pending ??= []).Add(e);
+                return null;
+            }
+            return ApplyLocked(e, nodeId, armAutoEnd, now);
+        }
+    }
+
+    /// <summary>Ends the loading: takes <paramref name="state"/> (what other nodes made of the room; null when nothing is
+    /// shared), then the events handed in meanwhile that it does not include.</summary>
+    public void CompleteLoad(RoomState? state, string nodeId, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (state is not null)
+            {
+                _seq = Math.Max(_seq, state.Seq);
+                if (state.PinnedSku is { } sku) PinLocked(sku, now);
+                // The ledger is the truth for a sale; a shared one only fills in when this node's ledger knows none.
+                if (_flashSale is null && state.FlashSale is { } sale && sale.EndsAt > now) StartFlashSaleLocked(sale, null, now);
+                foreach (var message in state.RecentMessages) RecordMessageLocked(message, _recentLimit);
+                foreach (var (key, until) in state.Mutes)
+                    if (until > now) SetMuteLocked(key, until, now);
+                _slowModeSeconds = state.SlowModeSeconds;
+                _otherViewers = state.OtherViewers;
+            }
+            _loading = false;
+            foreach (var e in _pending ?? []) ApplyLocked(e, nodeId, null, now);
+            _pending = null;
+        }
+    }
+
+    private RoomDelivery? ApplyLocked(RoomEvent e, string nodeId, Func<FlashSaleRecord, ITimer>? armAutoEnd, DateTimeOffset now)
+    {
+        if (!e.Quiet)
+        {
+            if (e.Seq <= _seq) return null;
+            _seq = e.Seq;
+        }
+        var seq = e.Seq;
+        switch (e.Kind)
+        {
+            case RoomEventKind.Message when e.Message is { } message:
+                message.Seq = seq;
+                RecordMessageLocked(message, _recentLimit);
+                return new RoomDelivery("message", c => c.message(message));
+            case RoomEventKind.MessageDeleted when e.MessageId is { } id:
+                TryDeleteMessageLocked(id);
+                return new RoomDelivery("messageDeleted", c => c.messageDeleted(new MessageDeletedEvent { Id = id, Seq = seq }));
+            case RoomEventKind.Pinned when e.Product is { } product:
+                PinLocked(product.Sku, now);
+                var pinned = PinnedEvent.Of(product, seq);
+                return new RoomDelivery("pinned", c => c.pinned(pinned));
+            case RoomEventKind.Unpinned:
+                _pinnedSku = null;
+                return new RoomDelivery("unpinned", c => c.unpinned(new UnpinnedEvent { Seq = seq }));
+            case RoomEventKind.FlashSaleStarted when e.Sale is { } sale:
+                var (started, _) = StartFlashSaleLocked(sale, armAutoEnd, now);
+                started.Seq = seq;
+                return new RoomDelivery("flashSale", c => c.flashSale(started));
+            case RoomEventKind.FlashSaleEnded when e.SaleId is { } saleId:
+                // A sale already ended here (its end published twice, by two nodes' timers) is not announced again.
+                if (EndFlashSaleLocked(saleId, e.At) is not { } ended) return null;
+                ended.View.Seq = seq;
+                return new RoomDelivery("flashSale", c => c.flashSale(ended.View));
+            case RoomEventKind.Stock when e.Stock is { } count:
+                ApplyLedgerCountLocked(count.Sku, count.FlashRemaining, count.LineupRemaining, count.SaleId, count.Sequence, null, now);
+                if (VisibleStock(count.Sku, now) is not { } remaining) return null;
+                var stock = new StockEvent { Sku = count.Sku, Remaining = remaining, Seq = seq };
+                return new RoomDelivery("stock", c => c.stock(stock));
+            case RoomEventKind.Purchase when e.Toast is { } toast:
+                toast.Seq = seq;
+                return new RoomDelivery("purchase", c => c.purchase(toast));
+            case RoomEventKind.Viewers:
+                _otherViewers = RoomViewers.OthersThan(nodeId, e.ViewersByNode);
+                var viewers = new ViewersEvent { Count = e.Viewers, Seq = seq };
+                return new RoomDelivery("viewers", c => c.viewers(viewers));
+            case RoomEventKind.Status:
+                _live = e.Live;
+                var status = new StatusEvent { Live = e.Live, Seq = seq };
+                return new RoomDelivery("status", c => c.status(status));
+            case RoomEventKind.Mute when e.MuteKey is { } key:
+                SetMuteLocked(key, e.MutedUntil, now);
+                return null;
+            case RoomEventKind.SlowMode:
+                _slowModeSeconds = e.SlowModeSeconds;
+                return null;
+            default:
+                return null;
         }
     }
 
@@ -431,7 +609,7 @@ internal sealed class LiveRoom
         ImageUrl = item.ImageUrl, Stock = VisibleStock(item.Sku, now),
     };
 
-    private FlashSaleView? FlashSaleView(DateTimeOffset now) => _flashSale is { } sale
+    private FlashSaleView? FlashSaleViewLocked(DateTimeOffset now) => _flashSale is { } sale
         ? new FlashSaleView
         {
             Sku = sale.Sku, PriceCents = sale.PriceCents, Currency = sale.Currency, Quantity = sale.Quantity,

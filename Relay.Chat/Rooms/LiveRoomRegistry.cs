@@ -1,21 +1,32 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 using Relay.Chat.Channels;
+using Relay.Chat.Configuration;
 using Relay.Chat.Ledger;
 
 namespace Relay.Chat.Rooms;
 
-/// <summary>Rooms are opened on first Join from the channel directory and the ledger, then live for the process.</summary>
-internal sealed class LiveRoomRegistry(IChannelDirectory directory, IHostCredentials credentials, IStockLedger ledger, TimeProvider time)
+/// <summary>Rooms are opened on first Join from the channel directory, the ledger and the room bus's shared state, then
+/// live for the process.</summary>
+internal sealed class LiveRoomRegistry(IChannelDirectory directory, IHostCredentials credentials, IStockLedger ledger, IRoomBus bus,
+    IOptions<ChatOptions> options, TimeProvider time)
 {
     /// <summary>Checked on every call of a joined host, so a rotated host key ends its rights at once.</summary>
     public IHostCredentials Credentials => credentials;
 
     private readonly ConcurrentDictionary<string, LiveRoom> _rooms = new(StringComparer.Ordinal);
 
+    /// <summary>Rooms being opened: they already take the bus's events (kept until their shared state is loaded).</summary>
+    private readonly ConcurrentDictionary<string, LiveRoom> _opening = new(StringComparer.Ordinal);
+
     /// <summary>Raised once per room that opens with a running flash sale, so its auto-end timer is armed.</summary>
     public event Action<LiveRoom>? RoomOpened;
 
     public LiveRoom? Find(string channelId) => _rooms.TryGetValue(channelId, out var room) ? room : null;
+
+    /// <summary>The room the bus's events for <paramref name="channelId"/> go to: an open one, or one being opened.</summary>
+    public LiveRoom? FindForEvents(string channelId) =>
+        _rooms.TryGetValue(channelId, out var room) || _opening.TryGetValue(channelId, out room) ? room : null;
 
     public async Task<LiveRoom?> GetOrOpenAsync(string channelId, CancellationToken cancellationToken)
     {
@@ -28,8 +39,20 @@ internal sealed class LiveRoomRegistry(IChannelDirectory directory, IHostCredent
         if (info is null) return null;
         var stock = await ledger.ApplyLineupAsync(channelId, info.Lineup, resetStock: false, cancellationToken);
         var sale = await ledger.FindActiveFlashSaleAsync(channelId, time.GetUtcNow(), cancellationToken);
-        var room = new LiveRoom(info.Id, info.Title, info.Live, info.Lineup, stock, sale, time.GetUtcNow());
-        _rooms[channelId] = room;
+        var room = new LiveRoom(info.Id, info.Title, info.Live, info.Lineup, stock, sale, time.GetUtcNow(), options.Value.RecentMessages);
+        // Registered before the shared state is read: an event published meanwhile is kept by the room and applied on
+        // top of the state unless the state already has it (by seq), so none falls between the read and the opening.
+        _opening[channelId] = room;
+        try
+        {
+            var state = await bus.LoadAsync(channelId, cancellationToken);
+            room.CompleteLoad(state, bus.NodeId, time.GetUtcNow());
+            _rooms[channelId] = room;
+        }
+        finally
+        {
+            _opening.TryRemove(channelId, out _);
+        }
         RoomOpened?.Invoke(room);
         return room;
     }

@@ -31,7 +31,7 @@ internal sealed class RoomService(
         var referrer = TextSanitizer.Truncate(TextSanitizer.Clean(options?.Referrer, 200), 200);
         session.Referrer = referrer.Length > 0 ? referrer : null;
 
-        await broadcaster.Groups.AddToGroupAsync(session.ConnectionId, RoomBroadcaster.RoomGroup(channelId), cancellationToken);
+        await broadcaster.Groups.AddToGroupAsync(session.ConnectionId, broadcaster.RoomGroup(channelId), cancellationToken);
         if (!participant.IsModerator)
             await broadcaster.Groups.AddToGroupAsync(session.ConnectionId, RoomBroadcaster.BuyerGroup(channelId, participant.UserId), cancellationToken);
 
@@ -54,7 +54,7 @@ internal sealed class RoomService(
         {
             if (Forget(room, session, participant, displayId)) viewers.Changed(room);
         }
-        await broadcaster.Groups.RemoveFromGroupAsync(session.ConnectionId, RoomBroadcaster.RoomGroup(channelId), cancellationToken);
+        await broadcaster.Groups.RemoveFromGroupAsync(session.ConnectionId, broadcaster.RoomGroup(channelId), cancellationToken);
         if (participant is { IsModerator: false })
             await broadcaster.Groups.RemoveFromGroupAsync(session.ConnectionId, RoomBroadcaster.BuyerGroup(channelId, participant.UserId), cancellationToken);
     }

@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Options;
 using Relay.Chat.Configuration;
-using Relay.Chat.Contracts;
 using Relay.Chat.Diagnostics;
 
 namespace Relay.Chat.Rooms;
 
-/// <summary>Joins and leaves coalesce into one `viewers` event per room per debounce interval.</summary>
-internal sealed class ViewerCountPublisher(RoomBroadcaster broadcaster, TimeProvider time, IOptions<ChatOptions> options)
+/// <summary>Joins and leaves coalesce into one `viewers` event per room per debounce interval (per node: the room bus sums
+/// the nodes' counts).</summary>
+internal sealed class ViewerCountPublisher(RoomEvents events, TimeProvider time, IOptions<ChatOptions> options)
 {
     public void Changed(LiveRoom room)
     {
@@ -18,6 +18,7 @@ internal sealed class ViewerCountPublisher(RoomBroadcaster broadcaster, TimeProv
         await Task.Delay(TimeSpan.FromMilliseconds(options.Value.ViewerCountDebounceMilliseconds), time);
         var count = room.TakeViewerCount();
         ChatMetrics.RoomViewers.WithLabels(room.ChannelId).Set(count);
-        await broadcaster.ToRoomAsync(room.ChannelId, "viewers", c => c.viewers(new ViewersEvent { Count = count }));
+        // This node's count; the bus adds the other nodes' (the event shows the sum).
+        await events.PublishSafeAsync(new RoomEvent { ChannelId = room.ChannelId, Kind = RoomEventKind.Viewers, LocalViewers = count });
     }
 }

@@ -26,7 +26,8 @@ internal static class HubContractFormatters
             ContractMember<ChatMessageView>.Of("displayName", x => x.DisplayName, (x, v) => x.DisplayName = v),
             ContractMember<ChatMessageView>.Of("text", x => x.Text, (x, v) => x.Text = v),
             ContractMember<ChatMessageView>.Of("at", x => x.At, (x, v) => x.At = v),
-            ContractMember<ChatMessageView>.Of("role", x => x.Role, (x, v) => x.Role = v)),
+            ContractMember<ChatMessageView>.Of("role", x => x.Role, (x, v) => x.Role = v),
+            ContractMember<ChatMessageView>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
         new ContractFormatter<FlashSaleRequest>(
             ContractMember<FlashSaleRequest>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
             ContractMember<FlashSaleRequest>.Of("priceCents", x => x.PriceCents, (x, v) => x.PriceCents = v),
@@ -39,7 +40,8 @@ internal static class HubContractFormatters
             ContractMember<FlashSaleView>.Of("quantity", x => x.Quantity, (x, v) => x.Quantity = v),
             ContractMember<FlashSaleView>.Of("remaining", x => x.Remaining, (x, v) => x.Remaining = v),
             ContractMember<FlashSaleView>.Of("endsAt", x => x.EndsAt, (x, v) => x.EndsAt = v),
-            ContractMember<FlashSaleView>.Of("active", x => x.Active, (x, v) => x.Active = v)),
+            ContractMember<FlashSaleView>.Of("active", x => x.Active, (x, v) => x.Active = v),
+            ContractMember<FlashSaleView>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
         new ContractFormatter<JoinOptions>(
             ContractMember<JoinOptions>.Of("displayName", x => x.DisplayName, (x, v) => x.DisplayName = v),
             ContractMember<JoinOptions>.Of("referrer", x => x.Referrer, (x, v) => x.Referrer = v)),
@@ -53,9 +55,11 @@ internal static class HubContractFormatters
             ContractMember<JoinSnapshot>.Of("flashSale", x => x.FlashSale, (x, v) => x.FlashSale = v),
             ContractMember<JoinSnapshot>.Of("recentMessages", x => x.RecentMessages, (x, v) => x.RecentMessages = v),
             ContractMember<JoinSnapshot>.Of("slowModeSeconds", x => x.SlowModeSeconds, (x, v) => x.SlowModeSeconds = v),
-            ContractMember<JoinSnapshot>.Of("you", x => x.You, (x, v) => x.You = v)),
+            ContractMember<JoinSnapshot>.Of("you", x => x.You, (x, v) => x.You = v),
+            ContractMember<JoinSnapshot>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
         new ContractFormatter<MessageDeletedEvent>(
-            ContractMember<MessageDeletedEvent>.Of("id", x => x.Id, (x, v) => x.Id = v)),
+            ContractMember<MessageDeletedEvent>.Of("id", x => x.Id, (x, v) => x.Id = v),
+            ContractMember<MessageDeletedEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
         new ContractFormatter<OrderEvent>(
             ContractMember<OrderEvent>.Of("orderId", x => x.OrderId, (x, v) => x.OrderId = v),
             ContractMember<OrderEvent>.Of("status", x => x.Status, (x, v) => x.Status = v),
@@ -64,6 +68,14 @@ internal static class HubContractFormatters
             ContractMember<ParticipantView>.Of("userId", x => x.UserId, (x, v) => x.UserId = v),
             ContractMember<ParticipantView>.Of("displayName", x => x.DisplayName, (x, v) => x.DisplayName = v),
             ContractMember<ParticipantView>.Of("role", x => x.Role, (x, v) => x.Role = v)),
+        new ContractFormatter<PinnedEvent>(
+            ContractMember<PinnedEvent>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
+            ContractMember<PinnedEvent>.Of("title", x => x.Title, (x, v) => x.Title = v),
+            ContractMember<PinnedEvent>.Of("priceCents", x => x.PriceCents, (x, v) => x.PriceCents = v),
+            ContractMember<PinnedEvent>.Of("currency", x => x.Currency, (x, v) => x.Currency = v),
+            ContractMember<PinnedEvent>.Of("imageUrl", x => x.ImageUrl, (x, v) => x.ImageUrl = v),
+            ContractMember<PinnedEvent>.Of("stock", x => x.Stock, (x, v) => x.Stock = v),
+            ContractMember<PinnedEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
         new ContractFormatter<ProductView>(
             ContractMember<ProductView>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
             ContractMember<ProductView>.Of("title", x => x.Title, (x, v) => x.Title = v),
@@ -82,14 +94,20 @@ internal static class HubContractFormatters
         new ContractFormatter<PurchaseToast>(
             ContractMember<PurchaseToast>.Of("displayName", x => x.DisplayName, (x, v) => x.DisplayName = v),
             ContractMember<PurchaseToast>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
-            ContractMember<PurchaseToast>.Of("quantity", x => x.Quantity, (x, v) => x.Quantity = v)),
+            ContractMember<PurchaseToast>.Of("quantity", x => x.Quantity, (x, v) => x.Quantity = v),
+            ContractMember<PurchaseToast>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
         new ContractFormatter<StatusEvent>(
-            ContractMember<StatusEvent>.Of("live", x => x.Live, (x, v) => x.Live = v)),
+            ContractMember<StatusEvent>.Of("live", x => x.Live, (x, v) => x.Live = v),
+            ContractMember<StatusEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
         new ContractFormatter<StockEvent>(
             ContractMember<StockEvent>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
-            ContractMember<StockEvent>.Of("remaining", x => x.Remaining, (x, v) => x.Remaining = v)),
+            ContractMember<StockEvent>.Of("remaining", x => x.Remaining, (x, v) => x.Remaining = v),
+            ContractMember<StockEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
+        new ContractFormatter<UnpinnedEvent>(
+            ContractMember<UnpinnedEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
         new ContractFormatter<ViewersEvent>(
-            ContractMember<ViewersEvent>.Of("count", x => x.Count, (x, v) => x.Count = v)),
+            ContractMember<ViewersEvent>.Of("count", x => x.Count, (x, v) => x.Count = v),
+            ContractMember<ViewersEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
         new ListFormatter<ProductView>(),
         new ListFormatter<ChatMessageView>(),
     ];

@@ -63,7 +63,7 @@ public sealed class ModerationClockTests
         await using var seller = await Buyers.JoinedAsync(host, "messagepack", ChatTestHost.HostKey);
         await using var viewer = await Buyers.JoinedAsync(host, "messagepack");
         var unpinned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        viewer.On("unpinned", () => unpinned.TrySetResult());
+        viewer.On<UnpinnedEvent>("unpinned", _ => unpinned.TrySetResult());
         var stock = new EventInbox<StockEvent>(viewer, "stock");
         await seller.InvokeAsync("Pin", "SER-1", Ct);
         Assert.Equal(PurchaseStatus.Reserved, (await viewer.BuyAsync("SER-1", 5, "all")).Status);

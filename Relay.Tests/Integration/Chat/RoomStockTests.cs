@@ -6,7 +6,9 @@ using Relay.Tests.Common.Chat;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Relay.Chat.Channels;
+using Relay.Chat.Configuration;
 using Relay.Chat.Contracts;
 using Relay.Chat.Ledger;
 using Relay.Chat.Merchandising;
@@ -23,13 +25,16 @@ public sealed class RoomStockTests
     public async Task A_reservation_that_reports_after_a_later_quiet_count_still_announces_the_stock()
     {
         var now = DateTimeOffset.UtcNow;
-        var room = new LiveRoom("stock1", "Show", live: true, [new LineupItem("LIP-1", "Lipstick", 1999, "EUR", null, 5)],
-            new LineupStock(new Dictionary<string, int> { ["LIP-1"] = 1 }, Sequence: 1), sale: null, now);
-        var epoch = room.Offer("LIP-1", 1, now, TimeSpan.FromSeconds(1)).StockEpoch;
         var viewers = new RecordingClients();
-        var stock = new RoomStock(new LiveRoomRegistry(new InMemoryChannelDirectory(), new InMemoryChannelDirectory(), new NoLedger(), TimeProvider.System),
-            new StockPublisher(new RoomBroadcaster(viewers, new NoGroups(), NullLogger<RoomBroadcaster>.Instance), TimeProvider.System),
-            TimeProvider.System);
+        var bus = new InProcessRoomBus(TimeProvider.System);
+        var directory = new InMemoryChannelDirectory().Add("stock1", "host-key", new LineupItem("LIP-1", "Lipstick", 1999, "EUR", null, 5));
+        var registry = new LiveRoomRegistry(directory, directory, new NoLedger(), bus, Options.Create(new ChatOptions()), TimeProvider.System);
+        var events = new RoomEvents(registry, new RoomBroadcaster(viewers, new NoGroups(), NullLogger<RoomBroadcaster>.Instance), bus, TimeProvider.System,
+            NullLogger<RoomEvents>.Instance);
+        await bus.StartAsync(events.ReceiveAsync, Ct);
+        var room = (await registry.GetOrOpenAsync("stock1", Ct))!;
+        var epoch = room.Offer("LIP-1", 1, now, TimeSpan.FromSeconds(1)).StockEpoch;
+        var stock = new RoomStock(registry, new StockPublisher(events, TimeProvider.System), events, TimeProvider.System);
 
         // The last unit's reservation committed first (sequence 10) but reports after a sold-out refusal read the ledger
         // (sequence 11). The refusal's count is applied without an event and the reservation's is older: the room shows 0,
@@ -66,14 +71,15 @@ public sealed class RoomStockTests
         public Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }
 
-    /// <summary>The room here is made directly, never opened from the ledger.</summary>
+    /// <summary>The room opens on one unit of LIP-1 (sequence 1) and no sale; nothing else is asked.</summary>
     private sealed class NoLedger : IStockLedger
     {
         public Task<ReservationOutcome> ReserveAsync(ReservationRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<string?> FindReservationAsync(string channelId, string buyerId, string idempotencyKey, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<LineupStock> ApplyLineupAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool resetStock, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<LineupStock> ApplyLineupAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool resetStock, CancellationToken cancellationToken) =>
+            Task.FromResult(new LineupStock(new Dictionary<string, int> { ["LIP-1"] = 1 }, Sequence: 1));
         public Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<bool> EndFlashSaleAsync(string channelId, string? saleId, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<FlashSaleRecord?> FindActiveFlashSaleAsync(string channelId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<FlashSaleRecord?> FindActiveFlashSaleAsync(string channelId, DateTimeOffset now, CancellationToken cancellationToken) => Task.FromResult<FlashSaleRecord?>(null);
     }
 }

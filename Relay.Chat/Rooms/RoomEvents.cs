@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Logging;
+using Relay.Chat.Diagnostics;
+using Relay.Chat.Ledger;
+
+namespace Relay.Chat.Rooms;
+
+/// <summary>
+/// The two ends of the room bus on this node: what the services publish (<see cref="PublishAsync"/>), and what the bus
+/// hands back from every node (<see cref="ReceiveAsync"/>), applied to this node's <see cref="LiveRoom"/> and sent to this
+/// node's connections of the room only. A service never changes a room's shared state or sends a room event itself, so
+/// every node applies the same events in the same (seq) order and its viewers see them in that order.
+/// </summary>
+internal sealed class RoomEvents(LiveRoomRegistry registry, RoomBroadcaster broadcaster, IRoomBus bus, TimeProvider time, ILogger<RoomEvents> logger)
+{
+    /// <summary>Arms a flash sale's end on the node that started it (set by the merchandising service).</summary>
+    public Func<LiveRoom, FlashSaleRecord, ITimer>? AutoEnd { get; set; }
+
+    public string NodeId => bus.NodeId;
+
+    public Task PublishAsync(RoomEvent roomEvent, CancellationToken cancellationToken = default)
+    {
+        roomEvent.Origin = bus.NodeId;
+        if (roomEvent.At == default) roomEvent.At = time.GetUtcNow();
+        return bus.PublishAsync(roomEvent, cancellationToken);
+    }
+
+    /// <summary>For publications off a caller's path (stock rounds, viewer counts, toasts): a failure is logged, never thrown.</summary>
+    public async Task PublishSafeAsync(RoomEvent roomEvent)
+    {
+        try
+        {
+            await PublishAsync(roomEvent);
+        }
+        catch (Exception ex)
+        {
+            Log.RoomEventPublishFailed(logger, roomEvent.Kind.ToString(), roomEvent.ChannelId, ex);
+        }
+    }
+
+    public Task ReceiveAsync(RoomEvent roomEvent)
+    {
+        if (registry.FindForEvents(roomEvent.ChannelId) is not { } room)
+        {
+            // A deleted channel's room is gone, but its connections still hear that it went offline.
+            return roomEvent.Kind == RoomEventKind.Status
+                ? broadcaster.ToRoomAsync(roomEvent.ChannelId, "status", c => c.status(new Contracts.StatusEvent { Live = roomEvent.Live, Seq = roomEvent.Seq }))
+                : Task.CompletedTask;
+        }
+        var arm = roomEvent.Origin == bus.NodeId && AutoEnd is { } autoEnd ? sale => autoEnd(room, sale) : (Func<FlashSaleRecord, ITimer>?)null;
+        return room.Apply(roomEvent, bus.NodeId, arm, time.GetUtcNow()) is { } delivery
+            ? broadcaster.ToRoomAsync(roomEvent.ChannelId, delivery.EventName, delivery.Send)
+            : Task.CompletedTask;
+    }
+}
