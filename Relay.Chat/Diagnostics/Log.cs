@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Relay.Chat.Diagnostics;
 
-// Event ids 5000-5099 belong to the live room. No token, key or message text is ever a parameter here.
+// Event ids 5000-5099 belong to the live room; 5900-5949 to its PostgreSQL stores (a node of a cluster). No token, key or message text is ever a parameter here.
 internal static partial class Log
 {
     [LoggerMessage(5000, LogLevel.Error, "Hub call {Method} failed")]
@@ -51,4 +51,10 @@ internal static partial class Log
 
     [LoggerMessage(5950, LogLevel.Warning, "Publishing a {Kind} event of channel {ChannelId} on the room bus failed")]
     public static partial void RoomEventPublishFailed(ILogger logger, string kind, string channelId, Exception exception);
+
+    [LoggerMessage(5900, LogLevel.Information, "Live room storage ready on PostgreSQL {Host} (schema version {Version})")]
+    public static partial void PostgresStorageReady(ILogger logger, string host, int version);
+
+    [LoggerMessage(5901, LogLevel.Warning, "Live room storage on PostgreSQL {Host} not ready at start; purchases are refused until it is, and the migration is tried again at first use")]
+    public static partial void PostgresStorageNotReady(ILogger logger, string host, Exception exception);
 }

@@ -12,7 +12,7 @@ namespace Relay.Chat.Storage;
 /// go through one gate so reservations queue in memory (first come, first served) instead of spinning
 /// on SQLITE_BUSY; BEGIN IMMEDIATE plus the busy timeout still protect against another process.
 /// </summary>
-public sealed class ChatDatabase : IAsyncDisposable
+public sealed class ChatDatabase : ICommerceDatabase, IAsyncDisposable
 {
     private readonly SqliteDatabase _database;
     private readonly ILogger<ChatDatabase> _logger;
@@ -69,6 +69,25 @@ public sealed class ChatDatabase : IAsyncDisposable
             _writeGate.Release();
         }
     }
+
+    CommerceDialect ICommerceDatabase.Dialect => CommerceDialect.Sqlite;
+
+    Task<T> ICommerceDatabase.WriteAsync<T>(Func<ICommerceSession, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using var session = new SqliteSession(c, tx);
+            return await work(session);
+        }, cancellationToken);
+
+    async Task<T> ICommerceDatabase.ReadAsync<T>(Func<ICommerceSession, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var session = new SqliteSession(connection, null);
+        return await work(session);
+    }
+
+    /// <summary>One writer at a time on one file: any failure may be one request's (a constraint, a bad value).</summary>
+    bool ICommerceDatabase.MayBeOneRequest(Exception exception) => true;
 
     private Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
 

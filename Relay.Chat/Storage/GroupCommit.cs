@@ -16,11 +16,18 @@ internal sealed class GroupCommit<TRequest, TResult> : IAsyncDisposable
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<IReadOnlyList<TRequest>, Task<IReadOnlyList<TResult>>> _write;
+    private readonly Func<Exception, bool> _mayBeOneRequest;
     private readonly Lock _startGate = new();
     private Task? _loop;
 
     /// <param name="write">Applies the requests in one transaction, in order; returns one result each after the commit.</param>
-    public GroupCommit(Func<IReadOnlyList<TRequest>, Task<IReadOnlyList<TResult>>> write) => _write = write;
+    /// <param name="mayBeOneRequest">Whether a failed batch may be one request's fault, so each is tried alone (default:
+    /// always). A database that is down fails every request at once instead of once per request.</param>
+    public GroupCommit(Func<IReadOnlyList<TRequest>, Task<IReadOnlyList<TResult>>> write, Func<Exception, bool>? mayBeOneRequest = null)
+    {
+        _write = write;
+        _mayBeOneRequest = mayBeOneRequest ?? (_ => true);
+    }
 
     public Task<TResult> WriteAsync(TRequest request, CancellationToken cancellationToken)
     {
@@ -60,19 +67,21 @@ internal sealed class GroupCommit<TRequest, TResult> : IAsyncDisposable
                 var outcomes = await _write(requests);
                 for (var i = 0; i < batch.Count; i++) batch[i].Answer.TrySetResult(outcomes[i]);
             }
-            catch (Exception) when (batch.Count > 1)
+            catch (Exception ex) when (batch.Count > 1 && _mayBeOneRequest(ex))
             {
                 // The transaction rolled back as a whole; one bad request must not fail the others, so each one
                 // is tried again in a transaction of its own and only the failing ones get the error.
                 foreach (var one in batch)
                 {
                     try { one.Answer.TrySetResult((await _write([one.Request]))[0]); }
-                    catch (Exception ex) { one.Answer.TrySetException(ex); }
+                    catch (Exception alone) { one.Answer.TrySetException(alone); }
                 }
             }
             catch (Exception ex)
             {
-                batch[0].Answer.TrySetException(ex);
+                // No answer without a known commit: every caller gets the error (a refusal, never a false `reserved`); a retry
+                // with the same key finds the order if the commit went through after all.
+                foreach (var one in batch) one.Answer.TrySetException(ex);
             }
         }
     }

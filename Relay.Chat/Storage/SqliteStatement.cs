@@ -9,7 +9,7 @@ internal sealed class SqliteStatement : IAsyncDisposable
     private readonly SqliteCommand _command;
     private readonly SqliteParameter[] _parameters;
 
-    public SqliteStatement(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    public SqliteStatement(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
         _command = connection.CreateCommand();
         _command.Transaction = transaction;
@@ -28,6 +28,24 @@ internal sealed class SqliteStatement : IAsyncDisposable
 
     public Task<SqliteDataReader> Reader(CancellationToken cancellationToken, params object?[] values) =>
         Bind(values).ExecuteReaderAsync(cancellationToken);
+
+    /// <summary>Every row (database nulls as null) and the rows changed.</summary>
+    public async Task<SqlResult> AllAsync(CancellationToken cancellationToken, params object?[] values)
+    {
+        var rows = new List<object?[]>();
+        int affected;
+        await using (var reader = await Bind(values).ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var row = new object?[reader.FieldCount];
+                for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                rows.Add(row);
+            }
+            affected = reader.RecordsAffected;
+        }
+        return new SqlResult(rows, affected);
+    }
 
     private SqliteCommand Bind(object?[] values)
     {

@@ -42,6 +42,7 @@ public static class ClusterServiceCollectionExtensions
             redis.Configuration.ChannelPrefix = RedisChannel.Literal(BackplanePrefix);
         });
         services.AddClusterCatalog();
+        services.AddClusterCommerce();
         return services;
     }
 

@@ -1,0 +1,38 @@
+namespace Relay.Chat.Storage;
+
+/// <summary>
+/// The few places where SQLite and PostgreSQL spell the commerce store's statements differently; everything else is
+/// one text for both (<c>$1..$n</c> parameters, <c>ON CONFLICT</c>, <c>RETURNING</c>).
+/// </summary>
+/// <param name="Least">The two-argument minimum: <c>MIN</c> / <c>LEAST</c>.</param>
+/// <param name="Greatest">The two-argument maximum: <c>MAX</c> / <c>GREATEST</c>.</param>
+/// <param name="LockRows">Appended to a reservation's reads of the ledger and sale rows it may change: nothing where the
+/// transaction already excludes every other writer (SQLite's BEGIN IMMEDIATE), <c>FOR UPDATE</c> where writers run
+/// at once (PostgreSQL: the nodes of a cluster).</param>
+/// <param name="SkipLocked">Appended to the outbox claim's choice of rows: <c>FOR UPDATE SKIP LOCKED</c> on PostgreSQL,
+/// so two nodes claiming at once take different orders without waiting for each other.</param>
+/// <param name="ClaimOwner">Added to the claim's SET list, naming the claiming node (<c>$4</c>), or empty.</param>
+/// <param name="ReleaseLeases">The statement that drops leases at a dispatcher's start (<c>$1</c> = this node, where it counts).</param>
+/// <param name="ReceivedBody">The built-in order API list's expression: the received body with the answered status.</param>
+internal sealed record CommerceDialect(
+    string Least,
+    string Greatest,
+    string LockRows,
+    string SkipLocked,
+    string ClaimOwner,
+    string ReleaseLeases,
+    string ReceivedBody)
+{
+    public static CommerceDialect Sqlite { get; } = new(
+        "MIN", "MAX", "", "", "",
+        // One dispatcher per file: leases left by a killed predecessor would only delay its orders.
+        "UPDATE orders_orders SET lease_until = 0 WHERE status = 'pending' AND lease_until <> 0;",
+        "json_set(body, '$.status', json_extract(response, '$.status'))");
+
+    public static CommerceDialect Postgres { get; } = new(
+        "LEAST", "GREATEST", " FOR UPDATE", " FOR UPDATE SKIP LOCKED", ", lease_owner = $4",
+        // Several dispatchers share the outbox: a node drops only its own leases (those of its killed predecessor under
+        // the same node id); another node's leases are live deliveries, or end by themselves.
+        "UPDATE orders_orders SET lease_until = 0, lease_owner = NULL WHERE status = 'pending' AND lease_until <> 0 AND lease_owner = $1;",
+        "substr(body, 1, length(body) - 1) || ',\"status\":' || (response::json -> 'status')::text || '}'");
+}

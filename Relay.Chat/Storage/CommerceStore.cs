@@ -1,0 +1,238 @@
+using Relay.Chat.Channels;
+using Relay.Chat.Ledger;
+using Relay.Chat.Orders;
+
+namespace Relay.Chat.Storage;
+
+/// <summary>
+/// Stock ledger, order outbox and order list, written once for both engines: the embedded SQLite file
+/// (<see cref="SqliteCommerceStore"/>) and the cluster's PostgreSQL (<see cref="Postgres.PostgresCommerceStore"/>).
+/// The statements are one text for both except where <see cref="CommerceDialect"/> says otherwise; reservations and
+/// confirmations are group-committed (<see cref="GroupCommit{TRequest, TResult}"/>), reservations applied by
+/// <see cref="ReservationBatch"/>.
+/// </summary>
+public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, IChannelCommerceArchive, IAsyncDisposable
+{
+    /// <summary>
+    /// Every table that keys rows by channel and must not reach a channel created again under the same id. A new
+    /// per-channel table belongs here too (rows to keep move to the archive id; counts that only matter live go).
+    /// </summary>
+    private static readonly string[] ArchivedTables = ["orders_orders", "orders_purchase_keys", "chat_flash_sales"];
+
+    private static readonly string[] DroppedTables = ["chat_lineup_stock"];
+
+    private readonly ICommerceDatabase _database;
+    private readonly CommerceDialect _dialect;
+    private readonly string _node;
+    private readonly GroupCommit<ReservationRequest, ReservationOutcome> _reservations;
+    private readonly GroupCommit<Confirmation, bool> _confirmations;
+
+    /// <param name="node">The dispatcher's name in the leases it takes (PostgreSQL), so it drops only its own at start.</param>
+    private protected CommerceStore(ICommerceDatabase database, string node)
+    {
+        _database = database;
+        _dialect = database.Dialect;
+        _node = node;
+        _reservations = new(WriteReservationsAsync, database.MayBeOneRequest);
+        _confirmations = new(WriteConfirmationsAsync, database.MayBeOneRequest);
+    }
+
+    /// <summary>Group-committed: see <see cref="GroupCommit{TRequest, TResult}"/>. The answer comes after the commit.</summary>
+    public Task<ReservationOutcome> ReserveAsync(ReservationRequest r, CancellationToken cancellationToken) =>
+        _reservations.WriteAsync(r, cancellationToken);
+
+    /// <summary>Applies <paramref name="requests"/> in order in one write transaction. Each one sees the effect of those
+    /// before it (stock, idempotency keys, caps), exactly as if they ran one by one.</summary>
+    private Task<IReadOnlyList<ReservationOutcome>> WriteReservationsAsync(IReadOnlyList<ReservationRequest> requests) =>
+        _database.WriteAsync(session => ReservationBatch.ApplyAsync(session, _dialect, requests), CancellationToken.None);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _reservations.DisposeAsync();
+        await _confirmations.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    public Task<string?> FindReservationAsync(string channelId, string buyerId, string idempotencyKey, CancellationToken cancellationToken) =>
+        _database.ReadAsync(async s => await s.ScalarAsync(ReservationBatch.FindKey, cancellationToken, channelId, buyerId, idempotencyKey) as string, cancellationToken);
+
+    public Task<LineupStock> ApplyLineupAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool resetStock, CancellationToken cancellationToken) =>
+        _database.WriteAsync(async s =>
+        {
+            // Only the total changes: held (units of orders not failed) stays, unless the caller asked to start over.
+            var sql = resetStock
+                ? """
+                  INSERT INTO chat_lineup_stock (channel_id, sku, stock, held, epoch) VALUES ($1, $2, $3, 0, 0)
+                  ON CONFLICT (channel_id, sku) DO UPDATE SET stock = excluded.stock, held = 0, epoch = chat_lineup_stock.epoch + 1
+                  RETURNING stock - held;
+                  """
+                : """
+                  INSERT INTO chat_lineup_stock (channel_id, sku, stock, held, epoch) VALUES ($1, $2, $3, 0, 0)
+                  ON CONFLICT (channel_id, sku) DO UPDATE SET stock = excluded.stock
+                  RETURNING stock - held;
+                  """;
+            // In sku order, the order reservations lock ledger rows in, so two writers never wait for each other in a circle.
+            var calls = lineup.OrderBy(i => i.Sku, StringComparer.Ordinal)
+                .Select(item => new SqlCall(sql, channelId, item.Sku, item.Stock is { } n ? (long?)Math.Max(0, n) : null)).ToList();
+            var results = await s.RunAsync(calls, cancellationToken);
+            var remaining = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < calls.Count; i++)
+            {
+                if (results[i].Scalar is { } left) remaining[(string)calls[i].Args[1]!] = (int)Math.Max(0, SqlValue.Long(left));
+            }
+            return new LineupStock(remaining, LedgerSequence.Next());
+        }, cancellationToken);
+
+    public Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, CancellationToken cancellationToken) =>
+        _database.WriteAsync(async s =>
+        {
+            var sale = new FlashSaleRecord("fs_" + Guid.NewGuid().ToString("N"), channelId, sku, priceCents, currency, quantity, quantity, endsAt);
+            await s.RunAsync(
+            [
+                new SqlCall("UPDATE chat_flash_sales SET ended = 1 WHERE channel_id = $1 AND ended = 0;", channelId),
+                new SqlCall("INSERT INTO chat_flash_sales (sale_id, channel_id, sku, price_cents, currency, quantity, remaining, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7);",
+                    sale.SaleId, channelId, sku, priceCents, currency, quantity, endsAt.ToUnixTimeMilliseconds()),
+            ], cancellationToken);
+            return sale;
+        }, cancellationToken);
+
+    public Task<bool> EndFlashSaleAsync(string channelId, string? saleId, CancellationToken cancellationToken) =>
+        _database.WriteAsync(async s => saleId is null
+            ? await s.ExecuteAsync("UPDATE chat_flash_sales SET ended = 1 WHERE channel_id = $1 AND ended = 0;", cancellationToken, channelId) > 0
+            : await s.ExecuteAsync("UPDATE chat_flash_sales SET ended = 1 WHERE channel_id = $1 AND ended = 0 AND sale_id = $2;", cancellationToken, channelId, saleId) > 0,
+            cancellationToken);
+
+    public Task<FlashSaleRecord?> FindActiveFlashSaleAsync(string channelId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _database.ReadAsync(async s =>
+        {
+            var rows = await s.QueryAsync(
+                "SELECT sale_id, sku, price_cents, currency, quantity, remaining, ends_at FROM chat_flash_sales WHERE channel_id = $1 AND ended = 0 AND ends_at > $2 ORDER BY ends_at DESC LIMIT 1;",
+                cancellationToken, channelId, now.ToUnixTimeMilliseconds());
+            if (rows is not [var r, ..]) return null;
+            return new FlashSaleRecord((string)r[0]!, channelId, (string)r[1]!, SqlValue.Long(r[2]), (string)r[3]!,
+                SqlValue.Int(r[4]), SqlValue.Int(r[5]), DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[6])));
+        }, cancellationToken);
+
+    private const string OrderColumns =
+        "order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer, flash_sale_id, status, attempts, last_error, created_at";
+
+    private static OrderRecord ReadOrder(object?[] r) => new(
+        (string)r[0]!, (string)r[1]!, (string)r[2]!, SqlValue.Int(r[3]), SqlValue.Long(r[4]), (string)r[5]!, (string)r[6]!, (string)r[7]!,
+        SqlValue.Text(r[8]), r[9] is not null, (string)r[10]!, SqlValue.Int(r[11]), SqlValue.Text(r[12]),
+        DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[13])));
+
+    /// <summary>Leases due orders to this dispatcher. On PostgreSQL the rows are chosen <c>FOR UPDATE SKIP LOCKED</c>:
+    /// nodes claiming at once take different orders, and an order leased by a node that died is due again once
+    /// its lease ends.</summary>
+    public Task<IReadOnlyList<OrderRecord>> ClaimDueAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken) =>
+        _database.WriteAsync<IReadOnlyList<OrderRecord>>(async s =>
+        {
+            var at = now.ToUnixTimeMilliseconds();
+            var rows = await s.QueryAsync(
+                $"""
+                UPDATE orders_orders SET lease_until = $1{_dialect.ClaimOwner}
+                WHERE order_id IN (SELECT order_id FROM orders_orders
+                                   WHERE status = 'pending' AND next_attempt_at <= $2 AND lease_until <= $2
+                                   ORDER BY next_attempt_at LIMIT $3{_dialect.SkipLocked})
+                RETURNING {OrderColumns};
+                """,
+                cancellationToken, at + (long)lease.TotalMilliseconds, at, max, _node);
+            return rows.Select(ReadOrder).ToList();
+        }, cancellationToken);
+
+    public Task ReleaseAllLeasesAsync(CancellationToken cancellationToken) =>
+        _database.WriteAsync(s => s.ExecuteAsync(_dialect.ReleaseLeases, cancellationToken, _node), cancellationToken);
+
+    /// <summary>Group-committed like reservations: a burst of answers from the order API is one transaction.</summary>
+    public Task<bool> MarkConfirmedAsync(string orderId, int attempts, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _confirmations.WriteAsync(new Confirmation(orderId, attempts, now.ToUnixTimeMilliseconds()), cancellationToken);
+
+    private sealed record Confirmation(string OrderId, int Attempts, long Now);
+
+    private Task<IReadOnlyList<bool>> WriteConfirmationsAsync(IReadOnlyList<Confirmation> confirmations) =>
+        _database.WriteAsync<IReadOnlyList<bool>>(async s =>
+        {
+            const string Update =
+                $"UPDATE orders_orders SET status = '{OrderStatus.Confirmed}', attempts = $1, last_error = NULL, lease_until = 0, updated_at = $2 WHERE order_id = $3 AND status = 'pending';";
+            var results = await s.RunAsync(confirmations.Select(c => new SqlCall(Update, c.Attempts, c.Now, c.OrderId)).ToList(), CancellationToken.None);
+            return results.Select(r => r.Affected == 1).ToList();
+        }, CancellationToken.None);
+
+    public Task<bool> MarkDeadLetterAsync(string orderId, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _database.WriteAsync(async s => await s.ExecuteAsync(
+            "UPDATE orders_orders SET status = $1, attempts = $2, last_error = $3, lease_until = 0, updated_at = $4 WHERE order_id = $5 AND status = 'pending';",
+            cancellationToken, OrderStatus.DeadLetter, attempts, error, now.ToUnixTimeMilliseconds(), orderId) == 1, cancellationToken);
+
+    public Task<StockRelease?> MarkFailedAsync(string orderId, int attempts, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _database.WriteAsync<StockRelease?>(async s =>
+        {
+            var marked = await s.QueryAsync(
+                """
+                UPDATE orders_orders SET status = 'failed', attempts = $1, last_error = $2, lease_until = 0, updated_at = $3
+                WHERE order_id = $4 AND status = 'pending'
+                RETURNING channel_id, sku, quantity, flash_sale_id, ledger_epoch;
+                """,
+                cancellationToken, attempts, error, now.ToUnixTimeMilliseconds(), orderId);
+            if (marked is not [var order, ..]) return null;
+            var (channelId, sku, quantity, saleId, epoch) = ((string)order[0]!, (string)order[1]!, SqlValue.Long(order[2]), SqlValue.Text(order[3]), SqlValue.Long(order[4]));
+
+            // The ledger row before the sale row, the order reservations lock them in. The order stops being held, so
+            // remaining = max(0, stock - held) grows by at most what it took and never past the current total. An order
+            // counted before a stock reset gives nothing to the new count.
+            int? lineupRemaining = null, flashRemaining = null;
+            if (await s.ScalarAsync(
+                    $"UPDATE chat_lineup_stock SET held = {_dialect.Greatest}(0, held - $1) WHERE channel_id = $2 AND sku = $3 AND epoch = $4 RETURNING stock - held;",
+                    cancellationToken, quantity, channelId, sku, epoch) is { } lineupLeft)
+                lineupRemaining = (int)Math.Max(0, SqlValue.Long(lineupLeft));
+            // Only a running sale takes units back; an ended sale's leftovers are irrelevant.
+            if (saleId is not null && await s.ScalarAsync(
+                    $"UPDATE chat_flash_sales SET remaining = {_dialect.Least}(quantity, remaining + $1) WHERE sale_id = $2 AND ended = 0 RETURNING remaining;",
+                    cancellationToken, quantity, saleId) is { } flashLeft)
+                flashRemaining = SqlValue.Int(flashLeft);
+            return new StockRelease(channelId, sku, flashRemaining, lineupRemaining, LedgerSequence.Next());
+        }, cancellationToken);
+
+    public Task ScheduleRetryAsync(string orderId, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _database.WriteAsync(s => s.ExecuteAsync(
+            "UPDATE orders_orders SET attempts = $1, next_attempt_at = $2, last_error = $3, lease_until = 0, updated_at = $4 WHERE order_id = $5 AND status = 'pending';",
+            cancellationToken, attempts, nextAttemptAt.ToUnixTimeMilliseconds(), error, now.ToUnixTimeMilliseconds(), orderId), cancellationToken);
+
+    public Task<int> CountPendingAsync(CancellationToken cancellationToken) =>
+        _database.ReadAsync(async s => SqlValue.Int(await s.ScalarAsync("SELECT COUNT(*) FROM orders_orders WHERE status = 'pending';", cancellationToken)), cancellationToken);
+
+    /// <summary>Also counts other nodes' leases: a dispatcher wakes when a dead node's lease ends, without a signal.</summary>
+    public Task<DateTimeOffset?> NextDueAtAsync(CancellationToken cancellationToken) =>
+        _database.ReadAsync(async s => await s.ScalarAsync(
+                $"SELECT MIN({_dialect.Greatest}(next_attempt_at, lease_until)) FROM orders_orders WHERE status = 'pending';", cancellationToken) is { } at
+            ? DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(at))
+            : (DateTimeOffset?)null, cancellationToken);
+
+    public Task<string> ArchiveChannelAsync(string channelId, DateTimeOffset deletedAt, CancellationToken cancellationToken) =>
+        _database.WriteAsync(async s =>
+        {
+            var archiveId = ArchivedChannelId.For(channelId, deletedAt);
+            var calls = new List<SqlCall> { new("UPDATE chat_flash_sales SET ended = 1 WHERE channel_id = $1 AND ended = 0;", channelId) };
+            calls.AddRange(ArchivedTables.Select(table => new SqlCall($"UPDATE {table} SET channel_id = $1 WHERE channel_id = $2;", archiveId, channelId)));
+            calls.AddRange(DroppedTables.Select(table => new SqlCall($"DELETE FROM {table} WHERE channel_id = $1;", channelId)));
+            await s.RunAsync(calls, cancellationToken);
+            return archiveId;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<OrderRecord>> ListByChannelAsync(string channelId, CancellationToken cancellationToken) =>
+        _database.ReadAsync<IReadOnlyList<OrderRecord>>(async s =>
+            (await s.QueryAsync($"SELECT {OrderColumns} FROM orders_orders WHERE channel_id = $1 ORDER BY created_at, order_id;", cancellationToken, channelId))
+            .Select(ReadOrder).ToList(), cancellationToken);
+
+    public Task<IReadOnlyList<OrderRecord>> ListByChannelAsync(string channelId, ListCursor? after, int max, CancellationToken cancellationToken) =>
+        _database.ReadAsync<IReadOnlyList<OrderRecord>>(async s =>
+            (after is null
+                ? await s.QueryAsync($"SELECT {OrderColumns} FROM orders_orders WHERE channel_id = $1 ORDER BY created_at, order_id LIMIT $2;", cancellationToken, channelId, max)
+                : await s.QueryAsync(
+                    $"""
+                    SELECT {OrderColumns} FROM orders_orders
+                    WHERE channel_id = $1 AND (created_at > $2 OR (created_at = $2 AND order_id > $3))
+                    ORDER BY created_at, order_id LIMIT $4;
+                    """,
+                    cancellationToken, channelId, after.At, after.Id, max))
+            .Select(ReadOrder).ToList(), cancellationToken);
+}

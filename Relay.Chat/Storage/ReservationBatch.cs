@@ -1,0 +1,134 @@
+using Relay.Chat.Ledger;
+
+namespace Relay.Chat.Storage;
+
+/// <summary>
+/// One group-committed batch of reservations on any engine: load the rows the batch touches in one go, apply the rules
+/// (<see cref="ReservationBook"/>), write back what changed in one go, all inside the batch's transaction. The writes
+/// are conditional updates (<c>stock - held >= taken</c>, <c>remaining >= taken</c>) backed by CHECK constraints, so
+/// even a bug in the rules could not sell below zero: the transaction would fail instead.
+/// On PostgreSQL the ledger and sale rows are read <c>FOR UPDATE</c>, in a fixed order, before the keys and the
+/// buyers' units: another node's batch on the same sku waits for this one's commit and then reads what it wrote, so
+/// stock, caps and keys stay exact across nodes.
+/// </summary>
+internal static class ReservationBatch
+{
+    public static string LedgerRow(CommerceDialect d) =>
+        $"SELECT stock, held, epoch FROM chat_lineup_stock WHERE channel_id = $1 AND sku = $2{d.LockRows};";
+
+    public static string SaleRow(CommerceDialect d) =>
+        $"SELECT ended, ends_at, remaining FROM chat_flash_sales WHERE sale_id = $1{d.LockRows};";
+
+    public const string AddUnlimited =
+        "INSERT INTO chat_lineup_stock (channel_id, sku, stock, held, epoch) VALUES ($1, $2, NULL, 0, 0) ON CONFLICT DO NOTHING;";
+
+    public const string FindKey =
+        "SELECT order_id FROM orders_purchase_keys WHERE channel_id = $1 AND buyer_id = $2 AND idempotency_key = $3;";
+
+    /// <summary>The buyer's units of the sku in orders that are not failed, by stock epoch and flash sale.</summary>
+    public const string BuyerUnits =
+        """
+        SELECT ledger_epoch, flash_sale_id, SUM(quantity) FROM orders_orders
+        WHERE channel_id = $1 AND buyer_id = $2 AND sku = $3 AND status <> 'failed'
+        GROUP BY ledger_epoch, flash_sale_id;
+        """;
+
+    public const string TakeLineup =
+        "UPDATE chat_lineup_stock SET held = held + $1 WHERE channel_id = $2 AND sku = $3 AND (stock IS NULL OR stock - held >= $1);";
+
+    public const string TakeFlash =
+        "UPDATE chat_flash_sales SET remaining = remaining - $1 WHERE sale_id = $2 AND remaining >= $1;";
+
+    public const string InsertOrder =
+        """
+        INSERT INTO orders_orders (order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer,
+            flash_sale_id, lineup_reserved, ledger_epoch, status, attempts, next_attempt_at, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, 'pending', 0, $12, $12, $12);
+        """;
+
+    public const string InsertKey =
+        "INSERT INTO orders_purchase_keys (channel_id, buyer_id, idempotency_key, order_id) VALUES ($1, $2, $3, $4);";
+
+    /// <summary>Applies <paramref name="requests"/> in order inside the session's transaction; one outcome each.</summary>
+    public static async Task<IReadOnlyList<ReservationOutcome>> ApplyAsync(ICommerceSession session, CommerceDialect dialect, IReadOnlyList<ReservationRequest> requests)
+    {
+        var ct = CancellationToken.None;
+        var book = new ReservationBook(() => "ord_" + Guid.NewGuid().ToString("N"), LedgerSequence.Next);
+
+        // Reads, in lock order: ledger rows (sorted), then sales (sorted), then what depends on them.
+        var skus = requests.Select(r => (r.ChannelId, r.Sku)).Distinct().Order().ToList();
+        var unlimited = requests.Where(r => !r.LineupLimited).Select(r => (r.ChannelId, r.Sku)).Distinct().Order().ToList();
+        var sales = requests.Where(r => r.FlashSaleId is not null).Select(r => r.FlashSaleId!).Distinct().Order(StringComparer.Ordinal).ToList();
+        var keys = requests.Select(r => (r.ChannelId, r.BuyerId, r.IdempotencyKey)).Distinct().ToList();
+        var buyers = requests.Select(r => (r.ChannelId, r.BuyerId, r.Sku)).Distinct().ToList();
+
+        var reads = new List<SqlCall>(unlimited.Count + skus.Count + sales.Count + keys.Count + buyers.Count);
+        // Every sku of an applied line-up has a row. A sku the ledger never saw has no limit set: it gets a row so its
+        // units are counted from the first one.
+        foreach (var (channel, sku) in unlimited) reads.Add(new SqlCall(AddUnlimited, channel, sku));
+        var ledgerSql = LedgerRow(dialect);
+        foreach (var (channel, sku) in skus) reads.Add(new SqlCall(ledgerSql, channel, sku));
+        var saleSql = SaleRow(dialect);
+        foreach (var sale in sales) reads.Add(new SqlCall(saleSql, sale));
+        foreach (var (channel, buyer, key) in keys) reads.Add(new SqlCall(FindKey, channel, buyer, key));
+        foreach (var (channel, buyer, sku) in buyers) reads.Add(new SqlCall(BuyerUnits, channel, buyer, sku));
+        var results = await session.RunAsync(reads, ct);
+
+        var at = unlimited.Count;
+        foreach (var (channel, sku) in skus)
+        {
+            if (results[at++].Rows is [var row, ..])
+                book.AddLedger(channel, sku, new ReservationBook.LedgerRow(SqlValue.NullableLong(row[0]), SqlValue.Long(row[1]), SqlValue.Long(row[2])));
+        }
+        foreach (var sale in sales)
+        {
+            if (results[at++].Rows is [var row, ..])
+                book.AddSale(sale, new ReservationBook.SaleRow(SqlValue.Long(row[0]) != 0, SqlValue.Long(row[1]), SqlValue.Long(row[2])));
+        }
+        foreach (var (channel, buyer, key) in keys)
+        {
+            if (results[at++].Scalar is string orderId) book.AddKey(channel, buyer, key, orderId);
+        }
+        foreach (var (channel, buyer, sku) in buyers)
+        {
+            foreach (var row in results[at++].Rows)
+                book.AddUnits(channel, buyer, sku, new ReservationBook.BuyerUnits(SqlValue.Long(row[0]), SqlValue.Text(row[1]), SqlValue.Long(row[2])));
+        }
+
+        var outcomes = new ReservationOutcome[requests.Count];
+        for (var i = 0; i < requests.Count; i++) outcomes[i] = book.Apply(requests[i]);
+
+        // Writes: the counts first (in lock order), then the orders and their keys.
+        var writes = new List<SqlCall>();
+        var guarded = 0;
+        foreach (var ((channel, sku), row) in book.Ledger.OrderBy(x => x.Key))
+        {
+            if (row.Taken == 0) continue;
+            writes.Add(new SqlCall(TakeLineup, row.Taken, channel, sku));
+            guarded++;
+        }
+        foreach (var (sale, row) in book.Sales.OrderBy(x => x.Key, StringComparer.Ordinal))
+        {
+            if (row.Taken == 0) continue;
+            writes.Add(new SqlCall(TakeFlash, row.Taken, sale));
+            guarded++;
+        }
+        foreach (var order in book.Orders)
+        {
+            var r = order.Request;
+            var now = r.Now.ToUnixTimeMilliseconds();
+            writes.Add(new SqlCall(InsertOrder, order.OrderId, r.ChannelId, r.Sku, r.Quantity, r.UnitPriceCents, r.Currency, r.BuyerId, r.BuyerName,
+                r.Referrer, r.FlashSaleId, order.Epoch, now));
+            writes.Add(new SqlCall(InsertKey, r.ChannelId, r.BuyerId, r.IdempotencyKey, order.OrderId));
+        }
+        if (writes.Count == 0) return outcomes;
+        var written = await session.RunAsync(writes, ct);
+        for (var i = 0; i < guarded; i++)
+        {
+            // A count that no longer fits means the rows changed under the batch: never answer `reserved` then.
+            if (written[i].Affected != 1)
+                throw new InvalidOperationException($"reservation batch: '{writes[i].Sql}' changed {written[i].Affected} rows, expected 1; rolled back");
+        }
+        return outcomes;
+    }
+}
