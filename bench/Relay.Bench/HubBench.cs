@@ -44,7 +44,6 @@ static class HubBench
             Volatile.Write(ref lastDeliveryTicks, now);
         }
 
-        var baseUri = new Uri(opts.Base);
         var conns = new LeanHubClient[opts.Conns];
         var done = 0; var retried = 0; var reported = 0;
         var sw = Stopwatch.StartNew();
@@ -61,7 +60,7 @@ static class HubBench
                     {
                         try
                         {
-                            conns[i] = LeanHubClient.ConnectBlocking(baseUri, "demo", $"g{i}", OnBench);
+                            conns[i] = LeanHubClient.ConnectBlocking(new Uri(opts.BaseFor(i)), "demo", $"g{i}", OnBench);
                             break;
                         }
                         catch (Exception e) when (attempt < 5)
@@ -90,7 +89,7 @@ static class HubBench
                     {
                         try
                         {
-                            conns[i] = await LeanHubClient.ConnectAsync(baseUri, "demo", $"g{i}", OnBench, CancellationToken.None);
+                            conns[i] = await LeanHubClient.ConnectAsync(new Uri(opts.BaseFor(i)), "demo", $"g{i}", OnBench, CancellationToken.None);
                             break;
                         }
                         catch (Exception e) when (attempt < 5)

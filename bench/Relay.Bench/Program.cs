@@ -1,4 +1,5 @@
 // Relay.Bench: SignalR load generator for the live room (MessagePack over WebSockets).
+//   --base URL[,URL...]: several nodes of one cluster; connection i goes to node i mod n, the host and REST to the first
 //   hub       --base URL --token ADMIN --conns N --seconds S --interval-ms 100 [--client lean|lean-async|signalr]
 //             (lean = raw sockets read by one epoll loop, lean-async = raw sockets with async receives,
 //              signalr = one HubConnection per receiver; see HubBench.cs)
@@ -31,8 +32,8 @@ int Fail(string m) { Console.Error.WriteLine(m); return 2; }
 
 void Log(string m) => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss} [bench] {m}");
 
-HubConnection Build(string token) => new HubConnectionBuilder()
-    .WithUrl($"{opts.Base}/hubs/live", o =>
+HubConnection Build(string token, string? baseUrl = null) => new HubConnectionBuilder()
+    .WithUrl($"{baseUrl ?? opts.Base}/hubs/live", o =>
     {
         o.Transports = HttpTransportType.WebSockets;
         o.SkipNegotiation = true;
@@ -54,7 +55,7 @@ async Task<List<HubConnection>> OpenGuests(int n, Action<HubConnection>? setup)
         {
             for (var attempt = 0; ; attempt++)
             {
-                var c = Build("");
+                var c = Build("", opts.BaseFor(i));
                 setup?.Invoke(c);
                 try
                 {
@@ -150,12 +151,18 @@ sealed class Histogram
     }
 }
 
-sealed record Args(string Base, string Token, int Conns, int Seconds, int IntervalMs, int Quantity, int SpreadMs, string Client)
+sealed record Args(string[] Bases, string Token, int Conns, int Seconds, int IntervalMs, int Quantity, int SpreadMs, string Client)
 {
+    /// <summary>The first node: the host connection and every REST call go there.</summary>
+    public string Base => Bases[0];
+
+    /// <summary>The node connection <paramref name="i"/> goes to (round robin, as a load balancer would spread them).</summary>
+    public string BaseFor(int i) => Bases[i % Bases.Length];
+
     public static Args Parse(string[] a)
     {
         string Get(string k, string d) { var i = Array.IndexOf(a, k); return i >= 0 && i + 1 < a.Length ? a[i + 1] : d; }
-        return new Args(Get("--base", "http://127.0.0.1:5000"), Get("--token", ""), int.Parse(Get("--conns", "1000")),
+        return new Args(Get("--base", "http://127.0.0.1:5000").Split(',', StringSplitOptions.RemoveEmptyEntries), Get("--token", ""), int.Parse(Get("--conns", "1000")),
             int.Parse(Get("--seconds", "30")), int.Parse(Get("--interval-ms", "100")), int.Parse(Get("--quantity", "100")),
             int.Parse(Get("--spread-ms", "1000")), Get("--client", "lean"));
     }
