@@ -26,6 +26,7 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
     private readonly string _node;
     private readonly GroupCommit<ReservationRequest, ReservationOutcome> _reservations;
     private readonly GroupCommit<Confirmation, bool> _confirmations;
+    private readonly GroupCommit<KeyLookup, string?> _lookups;
 
     /// <param name="node">The dispatcher's name in the leases it takes (PostgreSQL), so it drops only its own at start.</param>
     private protected CommerceStore(ICommerceDatabase database, string node)
@@ -35,6 +36,9 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
         _node = node;
         _reservations = new(WriteReservationsAsync, database.MayBeOneRequest);
         _confirmations = new(WriteConfirmationsAsync, database.MayBeOneRequest);
+        // Reads batched the same way: a rush of retried keys is one connection and one round trip, not one each
+        // (on PostgreSQL each one would hold a pooled connection).
+        _lookups = new(LookUpKeysAsync, _ => false);
     }
 
     /// <summary>Group-committed: see <see cref="GroupCommit{TRequest, TResult}"/>. The answer comes after the commit.</summary>
@@ -50,11 +54,19 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
     {
         await _reservations.DisposeAsync();
         await _confirmations.DisposeAsync();
+        await _lookups.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 
     public Task<string?> FindReservationAsync(string channelId, string buyerId, string idempotencyKey, CancellationToken cancellationToken) =>
-        _database.ReadAsync(async s => await s.ScalarAsync(ReservationBatch.FindKey, cancellationToken, channelId, buyerId, idempotencyKey) as string, cancellationToken);
+        _lookups.WriteAsync(new KeyLookup(channelId, buyerId, idempotencyKey), cancellationToken);
+
+    private sealed record KeyLookup(string ChannelId, string BuyerId, string Key);
+
+    private Task<IReadOnlyList<string?>> LookUpKeysAsync(IReadOnlyList<KeyLookup> lookups) =>
+        _database.ReadAsync<IReadOnlyList<string?>>(async s =>
+            (await s.RunAsync(lookups.Select(l => new SqlCall(ReservationBatch.FindKey, l.ChannelId, l.BuyerId, l.Key)).ToList(), CancellationToken.None))
+            .Select(r => r.Scalar as string).ToList(), CancellationToken.None);
 
     public Task<LineupStock> ApplyLineupAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool resetStock, CancellationToken cancellationToken) =>
         _database.WriteAsync(async s =>

@@ -53,6 +53,8 @@ internal sealed class ClusterTestBed : IAsyncDisposable
             }
             catch
             {
+                // The bed stops Redis and PostgreSQL itself: not twice (a second stop hides this exception).
+                (redis, postgres) = (null, null);
                 await bed.DisposeAsync();
                 throw;
             }
