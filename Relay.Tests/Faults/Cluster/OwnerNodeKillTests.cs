@@ -30,7 +30,18 @@ public sealed class OwnerNodeKillTests
 
         var clock = Stopwatch.StartNew();
         await a.KillAsync();
+        // When the dead owner's lease ends in Redis (its key expires, or holds node b): polled beside the publisher's retries.
+        var leaseEnded = Task.Run(async () =>
+        {
+            while ((await bed.Redis.CommandAsync($"GET relay:channel-owner:{ClusterMediaChannel.Id}")).Contains(a.Id, StringComparison.Ordinal))
+            {
+                await Task.Delay(50, Ct);
+            }
+
+            return clock.Elapsed;
+        }, Ct);
         Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(10)), "the publisher did not notice node a's death");
+        var noticed = clock.Elapsed;
 
         // The encoder reconnects through the load balancer, which now sends it to node b. Like OBS it retries while
         // refused (here every 0.5 s): node b refuses as already_live until node a's lease has run out.
@@ -73,8 +84,10 @@ public sealed class OwnerNodeKillTests
             Assert.DoesNotContain("already publishing", nginx.ErrorLog);
             Assert.True(await ClusterMediaChannel.IsLiveAsync(b));
 
-            TestContext.Current.TestOutputHelper?.WriteLine($"owner kill -9 -> node b owns the channel: {accepted.Value.TotalSeconds:F2} s ({attempts} publish attempts, lease {ClusterTestBed.LeaseSeconds} s); "
-                + $"-> destination live again from node b: {resumed.TotalSeconds:F2} s");
+            var expired = await leaseEnded.WaitAsync(TimeSpan.FromSeconds(1), Ct);
+            TestContext.Current.TestOutputHelper?.WriteLine($"owner kill -9 -> publisher gone {noticed.TotalSeconds:F2} s -> lease ended {expired.TotalSeconds:F2} s -> node b owns the channel {accepted.Value.TotalSeconds:F2} s "
+                + $"({attempts} publish attempts, lease {ClusterTestBed.LeaseSeconds} s) -> destination live again from node b {resumed.TotalSeconds:F2} s");
+            Assert.True(expired <= TimeSpan.FromSeconds(ClusterTestBed.LeaseSeconds + 0.5), $"the dead owner's lease lasted {expired.TotalSeconds:F2} s");
             // The lease, the publisher's first retry after it and the encoder's connect: within the lease and a margin.
             Assert.InRange(accepted.Value, TimeSpan.FromSeconds(ClusterTestBed.LeaseSeconds - 2.5), TimeSpan.FromSeconds(ClusterTestBed.LeaseSeconds + 3));
         }

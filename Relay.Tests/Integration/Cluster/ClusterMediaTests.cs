@@ -48,8 +48,10 @@ public sealed class ClusterMediaTests
         var played = await GatewayPublishTests.FfprobeAsync(new Uri(b.BaseUrl, $"/live/{ClusterMediaChannel.Id}.flv"));
         Assert.Equal(["aac", "h264"], Codecs(played));
 
-        // HLS on node b, packaged from its mirror.
+        // HLS on node b, packaged from its mirror (started by the HTTP-FLV viewer above, or by this request).
+        clock.Restart();
         var playlist = await http.GetAsync(new Uri(b.BaseUrl, $"/live/{ClusterMediaChannel.Id}/index.m3u8"), Ct);
+        TestContext.Current.TestOutputHelper?.WriteLine($"node b: HLS playlist answered {clock.Elapsed.TotalSeconds:F2} s after the first request");
         Assert.Equal(HttpStatusCode.OK, playlist.StatusCode);
         var text = await playlist.Content.ReadAsStringAsync(Ct);
         Assert.StartsWith("#EXTM3U", text);
