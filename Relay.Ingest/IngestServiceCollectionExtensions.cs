@@ -46,6 +46,8 @@ public static class IngestServiceCollectionExtensions
         // (the gateway ends its connections before the registry stops whatever ffmpeg is left).
         services.TryAddSingleton<FfmpegProcessRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<FfmpegProcessRegistry>());
+        // One process owns every channel; a cluster registers its lease-based ownership first.
+        services.TryAddSingleton<IChannelOwnership, SingleNodeOwnership>();
         services.TryAddSingleton<RtmpListener>();
         services.AddHostedService(sp => sp.GetRequiredService<RtmpListener>());
         AddPlaybackConsumers(services, configuration);

@@ -20,6 +20,14 @@ internal static class EventIds
     public const int MetadataDropped = 1053;
     public const int AuthorizerFailed = 1055;
 
+    // Across nodes (channel ownership, mirrors of another node's channel): 1900-1949.
+    public const int OwnershipFailed = 1900;
+    public const int OwnershipReleaseFailed = 1901;
+    public const int OwnershipLost = 1902;
+    public const int MirrorStarted = 1910;
+    public const int MirrorEnded = 1911;
+    public const int MirrorPullFailed = 1912;
+
     // Streams (live-channel registry, fan-out): 1006 (kept from before the ranges) and 1200-1299.
     public const int ObserverFailed = 1006;
     public const int SubscriberDropped = 1200;

@@ -6,10 +6,13 @@ namespace Relay.Ingest.Publishing;
 
 /// <summary>
 /// The publish decision: empty key, authorizer (failures refuse), brute-force accounting, the per-channel
-/// publish-start rate and the channel claim (one publisher per channel).
+/// publish-start rate, the channel's ownership (a cluster's lease; always this node's on one process) and the channel
+/// claim (one publisher per channel).
 /// </summary>
-internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegistry channels, ConnectionLimiter limiter, PublishStartRate publishStarts, TimeProvider time, ILogger logger)
+internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegistry channels, ConnectionLimiter limiter, PublishStartRate publishStarts, TimeProvider time, ILogger logger, IChannelOwnership? ownership = null)
 {
+    private readonly IChannelOwnership _ownership = ownership ?? new SingleNodeOwnership();
+
     /// <summary>
     /// Longest publish name accepted, as policy: Relay's stream keys are 35 characters, and 255 bytes leaves room for
     /// any key an authorizer may issue while a longer name is refused as <c>bad_key</c> without asking the authorizer.
@@ -23,7 +26,7 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
     /// <summary>Encoders use a handful of chunk streams (OBS: 2-7); the cap bounds per-connection state.</summary>
     public const int MaxPrePublishChunkStreams = 16;
 
-    public async Task<(PublisherSession? Session, string? Refusal)> AuthorizeAsync(string app, string streamKey, IPEndPoint remote, CancellationToken cancellationToken)
+    public async Task<(PublisherSession? Session, IChannelLease? Lease, string? Refusal)> AuthorizeAsync(string app, string streamKey, IPEndPoint remote, CancellationToken cancellationToken)
     {
         // The brute-force wait slows the key check; it never decides it. Refusing at accept (as before) locked out
         // every encoder sharing the guesser's address (SNAT load balancer, RTMPS terminator, venue NAT); answering
@@ -38,7 +41,7 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
         if (streamKey.Length == 0)
         {
             limiter.RecordAuthFailure(remote.Address);
-            return (null, blocked ? PublishRejectReason.RateLimited : PublishRejectReason.MissingKey);
+            return (null, null, blocked ? PublishRejectReason.RateLimited : PublishRejectReason.MissingKey);
         }
 
         PublishDecision decision;
@@ -49,7 +52,7 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             PublishingLog.AuthorizerFailed(logger, ex, remote);
-            return (null, PublishRejectReason.AuthError);
+            return (null, null, PublishRejectReason.AuthError);
         }
 
         if (!decision.Accepted)
@@ -57,26 +60,64 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
             if (decision.Reason is PublishRejectReason.BadKey or PublishRejectReason.MissingKey)
             {
                 limiter.RecordAuthFailure(remote.Address, streamKey);
-                return (null, blocked ? PublishRejectReason.RateLimited : decision.Reason);
+                return (null, null, blocked ? PublishRejectReason.RateLimited : decision.Reason);
             }
 
-            return (null, decision.Reason);
+            return (null, null, decision.Reason);
         }
 
         var channelId = decision.ChannelId!;
         if (!publishStarts.MayStart(channelId))
         {
-            return (null, PublishRejectReason.TooManyPublishes);
+            return (null, null, PublishRejectReason.TooManyPublishes);
         }
 
+        if (channels.IsPublished(channelId))
+        {
+            // Live here already: no need to ask the cluster.
+            return (null, null, PublishRejectReason.AlreadyLive);
+        }
+
+        ChannelClaim claim;
+        try
+        {
+            claim = await _ownership.ClaimAsync(channelId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            PublishingLog.OwnershipFailed(logger, ex, channelId);
+            return (null, null, PublishRejectReason.OwnershipUnavailable);
+        }
+
+        if (claim.Lease is not { } lease)
+        {
+            return (null, null, claim.Refusal ?? PublishRejectReason.AlreadyLive);
+        }
+
+        // A mirror of the previous owner's stream (a viewer was watching here) yields to the publisher.
+        await channels.StopMirrorAsync(channelId).ConfigureAwait(false);
         var session = channels.TryBeginPublish(channelId);
         if (session is null)
         {
-            return (null, PublishRejectReason.AlreadyLive);
+            await ReleaseAsync(lease, logger).ConfigureAwait(false);
+            return (null, null, PublishRejectReason.AlreadyLive);
         }
 
         publishStarts.Started(channelId);
-        return (session, null);
+        return (session, lease, null);
+    }
+
+    /// <summary>Gives the channel back (the publish ended or never started); a failure is logged, never thrown.</summary>
+    public static async Task ReleaseAsync(IChannelLease lease, ILogger logger)
+    {
+        try
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            PublishingLog.OwnershipReleaseFailed(logger, ex, lease.ChannelId);
+        }
     }
 
     /// <summary>A publish name too long to be a key: refused as a bad key (and counted) without asking the authorizer.</summary>

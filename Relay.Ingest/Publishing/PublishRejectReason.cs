@@ -36,4 +36,10 @@ public static class PublishRejectReason
 
     /// <summary>The authorizer failed (threw); the publish is refused rather than let through.</summary>
     public const string AuthError = "auth_error";
+
+    /// <summary>
+    /// A node of a cluster could not decide who owns the channel (Redis unreachable): refused rather than risk two
+    /// nodes pushing the same destinations.
+    /// </summary>
+    public const string OwnershipUnavailable = "ownership_unavailable";
 }

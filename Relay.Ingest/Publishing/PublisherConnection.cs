@@ -30,7 +30,9 @@ internal sealed class PublisherConnection(
     ILogger logger)
 {
     private PublisherSession? _session;
+    private IChannelLease? _channelLease;
     private CancellationTokenRegistration _stopRegistration;
+    private CancellationTokenRegistration _leaseLostRegistration;
     private IngestTagSink _sink;
     private long _publishStarted;
     private string? _app;
@@ -85,7 +87,8 @@ internal sealed class PublisherConnection(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || connection.IsCancellationRequested)
         {
-            why = _session?.StopRequested.IsCancellationRequested == true ? "disconnected by the server" : "shutdown";
+            why = _channelLease?.Lost.IsCancellationRequested == true ? "this node lost the channel's ownership"
+                : _session?.StopRequested.IsCancellationRequested == true ? "disconnected by the server" : "shutdown";
         }
         catch (Exception ex) when (ClientStreams.IsConnectionFailure(ex))
         {
@@ -229,8 +232,8 @@ internal sealed class PublisherConnection(
                 return default;
             case RtmpServerEvent.Publish:
                 var name = protocol.PublishName!;
-                var (session, refusal) = gate.RefuseOverlongName(name, remote)
-                    ? (null, PublishRejectReason.BadKey)
+                var (session, channelLease, refusal) = gate.RefuseOverlongName(name, remote)
+                    ? (null, null, PublishRejectReason.BadKey)
                     : await gate.AuthorizeAsync(_app!, name, remote, cancellationToken).ConfigureAwait(false);
                 if (session is null)
                 {
@@ -238,7 +241,7 @@ internal sealed class PublisherConnection(
                     return (true, refusal, null);
                 }
 
-                StartPublish(session, connection);
+                StartPublish(session, channelLease!, connection);
                 protocol.AcceptPublish(options.MaxTagSize, 2L * options.MaxTagSize + PublishGate.MaxPrePublishMessageSize);
                 return default;
             case RtmpServerEvent.Unpublish:
@@ -254,7 +257,7 @@ internal sealed class PublisherConnection(
         }
     }
 
-    private void StartPublish(PublisherSession session, CancellationTokenSource connection)
+    private void StartPublish(PublisherSession session, IChannelLease channelLease, CancellationTokenSource connection)
     {
         if (!_everLive)
         {
@@ -267,6 +270,13 @@ internal sealed class PublisherConnection(
         _publishStarted = Stopwatch.GetTimestamp();
         _sink = new IngestTagSink(session.Hub, _publishStarted, logger);
         _stopRegistration = session.StopRequested.Register(static state => ((CancellationTokenSource)state!).Cancel(), connection);
+        _channelLease = channelLease;
+        // Lost while live (another node may take the channel now): stop at once, never two owners pushing.
+        _leaseLostRegistration = channelLease.Lost.Register(() =>
+        {
+            PublishingLog.OwnershipLost(logger, session.Hub.ChannelId);
+            _ = session.StopAsync();
+        });
         PublishingLog.Live(logger, session.Hub.ChannelId, remote);
     }
 
@@ -281,6 +291,14 @@ internal sealed class PublisherConnection(
         _stopRegistration.Dispose();
         PublishingLog.Offline(logger, session.Hub.ChannelId, why, Stopwatch.GetElapsedTime(_publishStarted));
         channels.EndPublish(session);
+        if (_channelLease is { } channelLease)
+        {
+            // Released after the hub completed and the observers heard "offline" (egress stops): off this thread,
+            // since a cluster's release is a network call.
+            _channelLease = null;
+            _leaseLostRegistration.Dispose();
+            _ = Task.Run(() => PublishGate.ReleaseAsync(channelLease, logger));
+        }
     }
 
     /// <summary>What the encoder is told; the key itself is never echoed.</summary>
@@ -290,6 +308,7 @@ internal sealed class PublisherConnection(
         PublishRejectReason.MissingKey => "Missing stream key.",
         PublishRejectReason.AlreadyLive => "The channel already has a publisher.",
         PublishRejectReason.TooManyPublishes => "Too many publish starts for this channel; wait a minute.",
+        PublishRejectReason.OwnershipUnavailable => "The server cannot take the channel now; retry shortly.",
         _ => "Publish refused.",
     };
 }

@@ -37,4 +37,13 @@ internal static partial class PublishingLog
 
     [LoggerMessage(EventId = EventIds.AuthorizerFailed, Level = LogLevel.Error, Message = "Publish authorizer failed for {Remote}; refusing the publish")]
     public static partial void AuthorizerFailed(ILogger logger, Exception exception, IPEndPoint remote);
+
+    [LoggerMessage(EventId = EventIds.OwnershipFailed, Level = LogLevel.Warning, Message = "Channel {ChannelId}: its ownership could not be decided; refusing the publish")]
+    public static partial void OwnershipFailed(ILogger logger, Exception exception, string channelId);
+
+    [LoggerMessage(EventId = EventIds.OwnershipReleaseFailed, Level = LogLevel.Warning, Message = "Channel {ChannelId}: releasing its ownership failed (it ends with the lease)")]
+    public static partial void OwnershipReleaseFailed(ILogger logger, Exception exception, string channelId);
+
+    [LoggerMessage(EventId = EventIds.OwnershipLost, Level = LogLevel.Warning, Message = "Channel {ChannelId}: this node lost its ownership while live; disconnecting the publisher")]
+    public static partial void OwnershipLost(ILogger logger, string channelId);
 }

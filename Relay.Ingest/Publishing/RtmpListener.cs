@@ -39,14 +39,15 @@ public sealed partial class RtmpListener : BackgroundService
         IPublishAuthorizer authorizer,
         LiveChannelRegistry channels,
         TimeProvider time,
-        ILogger<RtmpListener> logger)
+        ILogger<RtmpListener> logger,
+        IChannelOwnership? ownership = null)
     {
         _options = options.Value;
         _channels = channels;
         _time = time;
         _logger = logger;
         _limiter = new ConnectionLimiter(_options, time);
-        _gate = new PublishGate(authorizer, channels, _limiter, new PublishStartRate(_options.MaxPublishStartsPerChannelPerMinute, time), time, logger);
+        _gate = new PublishGate(authorizer, channels, _limiter, new PublishStartRate(_options.MaxPublishStartsPerChannelPerMinute, time), time, logger, ownership);
     }
 
     /// <summary>Where the RTMP port is bound (the real port when 0 was configured); null before start.</summary>

@@ -34,7 +34,27 @@ public sealed partial class LiveChannelRegistry
     /// <summary>Ids of the channels that are live now.</summary>
     internal IReadOnlyCollection<string> LiveChannelIds => [.. _sessions.Keys];
 
+    /// <summary>Live here: published, or mirrored from the node that owns it.</summary>
     public bool IsLive(string channelId) => _sessions.ContainsKey(channelId);
+
+    /// <summary>Published on this node (its publisher is connected here).</summary>
+    public bool IsPublished(string channelId) => _sessions.TryGetValue(channelId, out var session) && !session.Mirrored;
+
+    /// <summary>Mirrored here from the node that owns it.</summary>
+    public bool IsMirrored(string channelId) => _sessions.TryGetValue(channelId, out var session) && session.Mirrored;
+
+    /// <summary>The hub of a channel published on this node (a mirror's hub is not given: egress runs on the owner only).</summary>
+    public bool TryGetPublishedHub(string channelId, [MaybeNullWhen(false)] out StreamHub hub)
+    {
+        if (_sessions.TryGetValue(channelId, out var session) && !session.Mirrored)
+        {
+            hub = session.Hub;
+            return true;
+        }
+
+        hub = null;
+        return false;
+    }
 
     /// <summary>The fan-out hub of a live channel.</summary>
     public bool TryGetHub(string channelId, [MaybeNullWhen(false)] out StreamHub hub)
@@ -89,19 +109,37 @@ public sealed partial class LiveChannelRegistry
         return false;
     }
 
-    /// <summary>Claims the channel for a publisher; null when it already has one.</summary>
-    internal PublisherSession? TryBeginPublish(string channelId)
+    /// <summary>Claims the channel for a publisher; null when it already has one (or a mirror).</summary>
+    internal PublisherSession? TryBeginPublish(string channelId) => TryBegin(channelId, mirrored: false);
+
+    /// <summary>Opens a mirror of another node's channel; null when the channel is live here already.</summary>
+    internal PublisherSession? TryBeginMirror(string channelId) => TryBegin(channelId, mirrored: true);
+
+    /// <summary>Ends the channel's mirror, if it has one, and waits until it is gone (a publisher takes over).</summary>
+    internal async Task StopMirrorAsync(string channelId)
+    {
+        if (_sessions.TryGetValue(channelId, out var session) && session.Mirrored)
+        {
+            await session.StopAsync().ConfigureAwait(false);
+        }
+    }
+
+    private PublisherSession? TryBegin(string channelId, bool mirrored)
     {
         var options = _options.Value;
         var hub = new StreamHub(channelId, _time.GetUtcNow(), new SubscriberLimits(options.SubscriberQueueSize, options.SubscriberQueueBytes));
-        var session = new PublisherSession(hub);
+        var session = new PublisherSession(hub, mirrored);
         if (!_sessions.TryAdd(channelId, session))
         {
             return null;
         }
 
-        IngestMetrics.Live.WithLabels(channelId).Set(1);
-        Notify(channelId, live: true);
+        if (!mirrored)
+        {
+            IngestMetrics.Live.WithLabels(channelId).Set(1);
+        }
+
+        Notify(channelId, live: true, mirrored);
         return session;
     }
 
@@ -112,17 +150,21 @@ public sealed partial class LiveChannelRegistry
         session.Hub.Complete();
         if (_sessions.TryRemove(new KeyValuePair<string, PublisherSession>(channelId, session)))
         {
-            IngestMetrics.Live.WithLabels(channelId).Set(0);
-            IngestMetrics.BitrateBitsPerSecond.RemoveLabelled(channelId);
-            IngestMetrics.FramesPerSecond.RemoveLabelled(channelId);
-            IngestMetrics.KeyframeIntervalSeconds.RemoveLabelled(channelId);
-            Notify(channelId, live: false);
+            if (!session.Mirrored)
+            {
+                IngestMetrics.Live.WithLabels(channelId).Set(0);
+                IngestMetrics.BitrateBitsPerSecond.RemoveLabelled(channelId);
+                IngestMetrics.FramesPerSecond.RemoveLabelled(channelId);
+                IngestMetrics.KeyframeIntervalSeconds.RemoveLabelled(channelId);
+            }
+
+            Notify(channelId, live: false, session.Mirrored);
         }
 
         session.MarkEnded();
     }
 
-    private void Notify(string channelId, bool live)
+    private void Notify(string channelId, bool live, bool mirrored)
     {
         ILiveChannelObserver[] runtime;
         lock (_observersLock)
@@ -132,6 +174,11 @@ public sealed partial class LiveChannelRegistry
 
         foreach (var observer in _registeredObservers.Value.Concat(runtime))
         {
+            if (mirrored && observer is not IMirroredChannelObserver)
+            {
+                continue;
+            }
+
             try
             {
                 if (live)

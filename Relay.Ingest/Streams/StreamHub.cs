@@ -157,6 +157,15 @@ public sealed class StreamHub
         return subscription;
     }
 
+    /// <summary>How many subscribers of <paramref name="kind"/> the hub has now.</summary>
+    public int SubscribersOfKind(string kind)
+    {
+        lock (_lock)
+        {
+            return CountOf(kind);
+        }
+    }
+
     private int CountOf(string kind)
     {
         var count = 0;

@@ -43,6 +43,7 @@ public static class ClusterServiceCollectionExtensions
         });
         services.AddClusterCatalog();
         services.AddClusterCommerce();
+        services.AddClusterMedia();
         return services;
     }
 

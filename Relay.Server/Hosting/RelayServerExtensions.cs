@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -62,7 +63,7 @@ public static class RelayServerExtensions
         services.AddRelayIngest(config);
         services.AddRelayEgress(config);
         services.AddHostedService<EgressDesiredStateLoader>();
-        services.AddSingleton<IChannelRuntime, MediaChannelRuntime>();
+        services.TryAddSingleton<IChannelRuntime, MediaChannelRuntime>();
 
         // The live room (hub, orders) sees channels through a small directory the host adapts.
         services.AddRelayChat(config);
@@ -106,6 +107,7 @@ public static class RelayServerExtensions
         app.MapRelayChat();
         app.MapRelayOpenApi();
         app.MapRelayPlayback();
+        app.MapClusterMedia();
         app.MapRelayPages();
         return app;
     }

@@ -20,6 +20,7 @@ public static class ContractMetrics
         _ = IngestMetrics.Live;
         _ = EgressMetrics.Up;
         _ = RecordingMetrics.Active;
+        _ = Cluster.Media.ChannelOwnerMetrics.Owner;
         foreach (var role in FfmpegRoles)
         {
             // A child is exported (at 0) from its creation; nothing is set, so a running count is never overwritten.

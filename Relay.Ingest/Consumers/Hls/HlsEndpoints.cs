@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Relay.Ingest.Mirroring;
 using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Consumers.Hls;
@@ -33,11 +34,19 @@ public static class HlsEndpoints
             return Problem(StatusCodes.Status400BadRequest, "invalid HLS file name", $"'{file}' is neither {HlsFileNames.Playlist} nor a segment name");
         }
 
-        if (!ChannelIds.IsSafe(channelId) || !channels.IsLive(channelId))
+        if (!ChannelIds.IsSafe(channelId))
         {
             return Offline(channelId);
         }
 
+        // In a cluster the channel may be live on another node: mirror it here and package it as the owner does.
+        var mirrors = hls is { Enabled: true } ? context.RequestServices.GetService<ChannelMirrors>() : null;
+        if (!channels.IsLive(channelId) && (mirrors is null || !await mirrors.TryMirrorAsync(channelId, context.RequestAborted).ConfigureAwait(false)))
+        {
+            return Offline(channelId);
+        }
+
+        mirrors?.Touch(channelId);
         if (hls is not { Enabled: true })
         {
             return Problem(StatusCodes.Status404NotFound, "HLS is disabled", "this server does not package HLS (Relay:Hls:Enabled); use /live/{channelId}.flv");

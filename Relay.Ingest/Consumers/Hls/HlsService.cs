@@ -14,7 +14,7 @@ namespace Relay.Ingest.Consumers.Hls;
 /// channel goes live, stopped and its folder removed when the publisher goes. Folders a crashed predecessor left
 /// are removed at start.
 /// </summary>
-public sealed partial class HlsService : ILiveChannelObserver, IHostedService
+public sealed partial class HlsService : IMirroredChannelObserver, IHostedService
 {
     private readonly LiveChannelRegistry _channels;
     private readonly FfmpegProcessRegistry _processes;

@@ -2,10 +2,12 @@ using System.Buffers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Relay.Ingest.Diagnostics;
 using Relay.Ingest.Media;
+using Relay.Ingest.Mirroring;
 using Relay.Ingest.Net;
 using Relay.Ingest.Streams;
 
@@ -15,6 +17,12 @@ namespace Relay.Ingest.Consumers.HttpFlv;
 public static partial class HttpFlvEndpoints
 {
     public const string SubscriberKind = "http_flv";
+
+    /// <summary>The subscriber kind of another node's pull of a channel this node owns (one per mirroring node).</summary>
+    public const string MirrorSubscriberKind = "mirror";
+
+    /// <summary>The route the other nodes of a cluster pull a channel this node owns from.</summary>
+    public const string MirrorOriginRoute = "/internal/v1/live/{channelId}.flv";
 
     /// <summary>Maps <c>GET /live/{channelId}.flv</c> (callers map every consumer at once with <c>MapRelayPlayback</c>).</summary>
     public static IEndpointRouteBuilder MapRelayHttpFlv(this IEndpointRouteBuilder endpoints)
@@ -27,6 +35,15 @@ public static partial class HttpFlvEndpoints
         return endpoints;
     }
 
+    /// <summary>
+    /// Maps <see cref="MirrorOriginRoute"/>: a channel published on this node (never a mirror, so two nodes cannot pull
+    /// from each other), without the viewer cap. The caller protects it (a cluster's nodes share the admin token).
+    /// </summary>
+    public static RouteHandlerBuilder MapRelayMirrorOrigin(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet(MirrorOriginRoute, OriginAsync)
+            .WithName("HttpFlvMirrorOrigin")
+            .ExcludeFromDescription();
+
     /// <summary>A full channel has no time to offer; viewers leave all the time, so a few seconds is a fair retry.</summary>
     private const int FullChannelRetryAfterSeconds = 5;
 
@@ -34,7 +51,13 @@ public static partial class HttpFlvEndpoints
     {
         if (!channels.TryGetHub(channelId, out var hub))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "channel is offline", detail: $"channel '{channelId}' has no publisher");
+            // In a cluster the channel may be live on another node: mirror it here (one pull for all of this node's viewers).
+            var mirrors = context.RequestServices.GetService<ChannelMirrors>();
+            if (mirrors is null || !ChannelIds.IsSafe(channelId) || !await mirrors.TryMirrorAsync(channelId, context.RequestAborted).ConfigureAwait(false)
+                || !channels.TryGetHub(channelId, out hub))
+            {
+                return Offline(channelId);
+            }
         }
 
         using var subscription = hub.TrySubscribe(context.TraceIdentifier, SubscriberKind, playback.Value.MaxViewersPerChannel);
@@ -46,6 +69,34 @@ public static partial class HttpFlvEndpoints
                 detail: $"channel '{channelId}' has as many HTTP-FLV viewers as it accepts (Relay:Playback:MaxViewersPerChannel); watch the HLS stream or retry later");
         }
 
+        await WriteAsync(subscription, context).ConfigureAwait(false);
+        if (subscription.DroppedFrames > 0)
+        {
+            // One line per viewer session, not per drop: a slow viewer must not flood the log either.
+            LogViewerDropped(loggers.CreateLogger(typeof(HttpFlvEndpoints).FullName!), channelId, subscription.DroppedFrames);
+        }
+
+        return Results.Empty;
+    }
+
+    private static async Task<IResult> OriginAsync(string channelId, HttpContext context, LiveChannelRegistry channels)
+    {
+        if (!channels.TryGetPublishedHub(channelId, out var hub))
+        {
+            return Offline(channelId);
+        }
+
+        using var subscription = hub.Subscribe($"mirror-{context.Connection.RemoteIpAddress}", MirrorSubscriberKind);
+        await WriteAsync(subscription, context).ConfigureAwait(false);
+        return Results.Empty;
+    }
+
+    private static IResult Offline(string channelId) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "channel is offline", detail: $"channel '{channelId}' has no publisher");
+
+    /// <summary>The FLV file header, then the subscription's tags as they come, until it completes or the client leaves.</summary>
+    private static async Task WriteAsync(StreamSubscription subscription, HttpContext context)
+    {
         var response = context.Response;
         response.ContentType = "video/x-flv";
         response.Headers.CacheControl = "no-cache, no-store";
@@ -75,14 +126,6 @@ public static partial class HttpFlvEndpoints
         {
             // The viewer left.
         }
-
-        if (subscription.DroppedFrames > 0)
-        {
-            // One line per viewer session, not per drop: a slow viewer must not flood the log either.
-            LogViewerDropped(loggers.CreateLogger(typeof(HttpFlvEndpoints).FullName!), channelId, subscription.DroppedFrames);
-        }
-
-        return Results.Empty;
     }
 
     [LoggerMessage(EventId = EventIds.SubscriberDropped, Level = LogLevel.Information, Message = "HTTP-FLV viewer of channel {ChannelId} left after dropping {DroppedFrames} frames (too slow)")]

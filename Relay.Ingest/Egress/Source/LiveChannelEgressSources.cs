@@ -8,6 +8,7 @@ public sealed class LiveChannelEgressSources(LiveChannelRegistry registry) : IEg
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<StreamHub, StreamHubEgressSource> _sources = new();
 
     // The same hub must map to the same source instance: the manager restarts pushes when the source changes.
+    // Only a published channel is a source: a mirror of another node's channel never pushes (its owner does).
     public IEgressSource? Find(string channelId) =>
-        registry.TryGetHub(channelId, out var hub) && !hub.IsCompleted ? _sources.GetValue(hub, h => new StreamHubEgressSource(h)) : null;
+        registry.TryGetPublishedHub(channelId, out var hub) && !hub.IsCompleted ? _sources.GetValue(hub, h => new StreamHubEgressSource(h)) : null;
 }

@@ -1,0 +1,33 @@
+using Relay.Ingest.Egress;
+using Relay.Ingest.Streams;
+using Relay.Server.Adapters;
+using Relay.Server.Channels;
+
+namespace Relay.Server.Cluster.Media;
+
+/// <summary>
+/// The API's view of live channels on a node of a cluster: this node's own (published or mirrored), else what the
+/// other nodes announce, so <c>GET /api/v1/channels/{id}</c> says live on every node. A channel live elsewhere and not
+/// mirrored here has no measurements on this node (codec, fps are null). Destinations are this node's: they run on
+/// the owner.
+/// </summary>
+public sealed class ClusterMediaChannelRuntime(MediaChannelRuntime local, LiveChannelRegistry registry, RemoteLiveChannels remote) : IChannelRuntime
+{
+    public IngestStatus? GetIngest(string channelId)
+    {
+        var here = local.GetIngest(channelId);
+        if (here is not null && !registry.IsMirrored(channelId))
+        {
+            return here;
+        }
+
+        if (!remote.TryGetLive(channelId, out var since, out _))
+        {
+            return here;
+        }
+
+        return here is null ? new IngestStatus(true, since, null, null, null, null, null, null, null) : here with { Since = since };
+    }
+
+    public EgressDestinationStatus GetDestination(string channelId, EgressDestination destination) => local.GetDestination(channelId, destination);
+}
