@@ -40,6 +40,7 @@ public static class ClusterServiceCollectionExtensions
             redis.Configuration = RedisConfiguration(options.Redis.Configuration!);
             redis.Configuration.ChannelPrefix = RedisChannel.Literal(BackplanePrefix);
         });
+        services.AddClusterRooms();
         return services;
     }
 

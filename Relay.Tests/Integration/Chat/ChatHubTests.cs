@@ -262,7 +262,7 @@ public sealed class ChatHubTests
         await msgpack.InvokeAsync<JoinSnapshot>("Join", ChatTestHost.Channel, new JoinOptions(), Ct);
         await json.InvokeAsync("SendMessage", "names", Ct);
 
-        string[] expected = ["at", "displayName", "id", "role", "text", "userId"];
+        string[] expected = ["at", "displayName", "id", "role", "seq", "text", "userId"];
         var jsonNames = (await jsonRaw.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct)).EnumerateObject().Select(p => p.Name).Order();
         var packNames = (await packRaw.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Keys.Select(k => (string)k).Order();
         Assert.Equal(expected, jsonNames);
