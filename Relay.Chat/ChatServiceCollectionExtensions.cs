@@ -98,7 +98,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<GuestMintLimiter>();
         services.TryAddSingleton<DisplayNames>();
         services.TryAddSingleton<ParticipantResolver>();
-        services.TryAddSingleton(_ => new DisplayIds());
+        services.TryAddSingleton(sp => sp.GetService<IDisplayIdSecret>() is { } shared ? new DisplayIds(shared) : new DisplayIds());
         // The room bus: in-process on the embedded default; a cluster registers its shared one before this runs.
         services.TryAddSingleton<IRoomBus, InProcessRoomBus>();
         services.TryAddSingleton<LiveRoomRegistry>();

@@ -17,6 +17,9 @@ public sealed class RoomEvent
     /// <summary>Assigned by the bus: strictly increasing per room across all nodes; 0 for a quiet event.</summary>
     public long Seq { get; set; }
 
+    /// <summary>Set by a bus to know its own events when they come back (a publisher waits until its node applied it).</summary>
+    public string? Id { get; set; }
+
     /// <summary>The node that published it (<see cref="IRoomBus.NodeId"/>).</summary>
     public string Origin { get; set; } = "";
 

@@ -11,4 +11,5 @@ namespace Relay.Chat.Rooms;
 [JsonSerializable(typeof(RoomState))]
 [JsonSerializable(typeof(Contracts.ChatMessageView))]
 [JsonSerializable(typeof(Ledger.FlashSaleRecord))]
+[JsonSerializable(typeof(string))]
 public sealed partial class RoomEventJsonContext : JsonSerializerContext;

@@ -44,6 +44,7 @@ public static class ClusterServiceCollectionExtensions
         services.AddClusterCatalog();
         services.AddClusterCommerce();
         services.AddClusterMedia();
+        services.AddClusterRooms();
         return services;
     }
 
