@@ -22,6 +22,19 @@ public sealed class PromtoolTests
         Assert.Matches(@"SUCCESS: \d+ rules found", rules.Output);
     }
 
+    /// <summary>The cluster compose's scrape config (config/compose/prometheus-cluster.yml) with the same rules.</summary>
+    [Fact]
+    public async Task Promtool_accepts_the_cluster_scrape_config()
+    {
+        PrometheusTools.SkipIfPromtoolMissing();
+        using var dir = new Relay.Tests.Common.TempDir("relay-prom-cluster");
+        File.Copy(PrometheusTools.ConfigPath("compose", "prometheus-cluster.yml"), Path.Combine(dir.Path, "prometheus.yml"));
+        File.Copy(Path.Combine(PrometheusDir, "relay.rules.yml"), Path.Combine(dir.Path, "relay.rules.yml"));
+        var run = await PrometheusTools.RunAsync(PrometheusTools.PromtoolPath, "check config prometheus.yml", dir.Path, TimeSpan.FromSeconds(30));
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("1 rule files found", run.Output);
+    }
+
     [Fact]
     public async Task Promtool_rule_unit_tests_pass()
     {
