@@ -72,7 +72,7 @@ public sealed class ClusterChannelOwnership(IChannelLeaseStore store, ClusterNod
             return ChannelClaim.HeldElsewhere;
         }
 
-        ChannelOwnerMetrics.Owner.WithLabels(channelId, node.Id).Set(1);
+        ChannelOwnerMetrics.Owner.WithLabels(channelId).Set(1);
         ClusterMediaLog.Owned(logger, channelId, node.Id);
         lease.Start(sent);
         return ChannelClaim.Owned(lease);
@@ -83,7 +83,7 @@ public sealed class ClusterChannelOwnership(IChannelLeaseStore store, ClusterNod
     {
         if (_held.TryRemove(new KeyValuePair<string, ClusterChannelLease>(lease.ChannelId, lease)) && lease.Started)
         {
-            ChannelOwnerMetrics.Owner.RemoveLabelled(lease.ChannelId, node.Id);
+            ChannelOwnerMetrics.Owner.RemoveLabelled(lease.ChannelId);
         }
     }
 

@@ -54,7 +54,10 @@ internal static class ClusterMediaChannel
     {
         using var http = node.Admin();
         var metrics = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
-        return metrics.Contains($"relay_channel_owner{{channel=\"{Id}\",node=\"{node.Id}\"}} 1", StringComparison.Ordinal);
+        // node is the registry's static label: prometheus-net may write it before or after the instance label.
+        return metrics.Split('\n').Any(line => line.StartsWith("relay_channel_owner{", StringComparison.Ordinal)
+            && line.Contains($"channel=\"{Id}\"", StringComparison.Ordinal) && line.Contains($"node=\"{node.Id}\"", StringComparison.Ordinal)
+            && line.EndsWith("} 1", StringComparison.Ordinal));
     }
 
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> failure, TimeSpan? poll = null)
