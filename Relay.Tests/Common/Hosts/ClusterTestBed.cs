@@ -53,7 +53,8 @@ internal sealed class ClusterTestBed : IAsyncDisposable
             }
             catch
             {
-                // The bed stops Redis and PostgreSQL itself: not twice (a second stop hides this exception).
+                // The bed stops Redis and PostgreSQL itself: the catch below must not stop them again (that would
+                // throw from a disposed process and hide why the node did not start).
                 (redis, postgres) = (null, null);
                 await bed.DisposeAsync();
                 throw;
