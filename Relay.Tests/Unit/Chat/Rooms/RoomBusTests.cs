@@ -166,4 +166,35 @@ public sealed class RoomBusTests
         room.Apply(new RoomEvent { ChannelId = "demo", Kind = RoomEventKind.Stock, Seq = 2, Stock = new StockCount("MUG", null, 7, null, Sequence: 4) }, "b", null, Now);
         Assert.Equal(0, room.Admit("c1", "p_1", null, null, Now).Lineup.Single().Stock);
     }
+
+    [Fact]
+    public void A_room_that_missed_events_takes_the_shared_state_again()
+    {
+        var room = Room();
+        room.CompleteLoad(null, "a", Now);
+        room.Apply(new RoomEvent { ChannelId = "demo", Kind = RoomEventKind.Pinned, Seq = 1, Product = new ProductView { Sku = "MUG" } }, "a", null, Now);
+        room.Apply(Message("kept", 2), "a", null, Now);
+        room.Apply(new RoomEvent { ChannelId = "demo", Kind = RoomEventKind.Mute, MuteKey = "p_lifted", MutedUntil = Now.AddMinutes(5) }, "a", null, Now);
+
+        // Missed meanwhile: an unpin, a new message, the lifted mute, a sale.
+        var sale = new FlashSaleRecord("s2", "demo", "MUG", 999, "USD", 10, 10, Now.AddMinutes(5));
+        room.Resync(new RoomState
+        {
+            Seq = 9,
+            FlashSale = sale,
+            RecentMessages = [new ChatMessageView { Id = "msg_kept", Text = "kept", Seq = 2 }, new ChatMessageView { Id = "msg_new", Text = "new", Seq = 7 }],
+        }, "a", Now);
+
+        var snapshot = room.Admit("c1", "p_1", null, null, Now);
+        Assert.Equal(9, snapshot.Seq);
+        Assert.Null(snapshot.Pinned);
+        Assert.Equal("s2", room.FlashSaleId());
+        Assert.Equal(["kept", "new"], snapshot.RecentMessages.Select(m => m.Text));
+        Assert.Null(room.MutedFor("p_lifted", isAddress: false, Now));
+        Assert.Null(room.Apply(Message("old news", 8), "a", null, Now));
+
+        // An older state never rolls the room back.
+        room.Resync(new RoomState { Seq = 3 }, "a", Now);
+        Assert.Equal(2, room.Admit("c2", "p_2", null, null, Now).RecentMessages.Count);
+    }
 }
