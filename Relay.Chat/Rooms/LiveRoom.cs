@@ -504,6 +504,37 @@ internal sealed class LiveRoom
         }
     }
 
+    /// <summary>Takes the shared state again after events may have been missed (a bus that lost messages): the pin, the
+    /// recent messages, the mutes, slow mode and the other nodes' viewers become the state's; a sale the state no longer
+    /// has ends here (the ledger still decides every purchase), one it has that the room lacks starts. Older than the
+    /// room (by seq): ignored.</summary>
+    public void Resync(RoomState state, string nodeId, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_loading || state.Seq < _seq) return;
+            _seq = state.Seq;
+            _pinnedSku = state.PinnedSku is { } sku && FindProductLocked(sku) is not null ? sku : null;
+            if (state.FlashSale is { } sale && sale.EndsAt > now)
+            {
+                if (_flashSale?.SaleId != sale.SaleId) StartFlashSaleLocked(sale, null, now);
+            }
+            else if (_flashSale is { } running)
+            {
+                EndFlashSaleLocked(running.SaleId, now);
+            }
+            _recent.Clear();
+            foreach (var message in state.RecentMessages) RecordMessageLocked(message, _recentLimit);
+            // Mutes by display id are the state's; those by address stay (an address is this node's only).
+            foreach (var key in _mutedUntil.Keys.Where(k => !k.StartsWith(MutedAddressKey(""), StringComparison.Ordinal)).ToList())
+                if (!state.Mutes.ContainsKey(key)) _mutedUntil.Remove(key);
+            foreach (var (key, until) in state.Mutes)
+                if (until > now) SetMuteLocked(key, until, now);
+            _slowModeSeconds = state.SlowModeSeconds;
+            _otherViewers = state.OtherViewers;
+        }
+    }
+
     private RoomDelivery? ApplyLocked(RoomEvent e, string nodeId, Func<FlashSaleRecord, ITimer>? armAutoEnd, DateTimeOffset now)
     {
         if (!e.Quiet)

@@ -73,5 +73,5 @@ public sealed class RoomEvent
 
     /// <summary>A change of state viewers get no event for (mutes, slow mode): it takes no seq, so the seqs viewers see
     /// have no holes of their making.</summary>
-    public bool Quiet => Kind is RoomEventKind.Mute or RoomEventKind.SlowMode;
+    public bool Quiet => Kind is RoomEventKind.Mute or RoomEventKind.SlowMode or RoomEventKind.Resync;
 }

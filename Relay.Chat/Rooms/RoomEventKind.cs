@@ -15,4 +15,8 @@ public enum RoomEventKind
     Status,
     Mute,
     SlowMode,
+
+    /// <summary>Never published: a bus hands it to its own node when it may have missed events of the room (a jump in seq,
+    /// a reconnect), and the node reads the room's shared state again (<see cref="IRoomBus.LoadAsync"/>).</summary>
+    Resync,
 }

@@ -39,6 +39,7 @@ internal sealed class RoomEvents(LiveRoomRegistry registry, RoomBroadcaster broa
 
     public Task ReceiveAsync(RoomEvent roomEvent)
     {
+        if (roomEvent.Kind == RoomEventKind.Resync) return ResyncAsync(roomEvent.ChannelId);
         if (registry.FindForEvents(roomEvent.ChannelId) is not { } room)
         {
             // A deleted channel's room is gone, but its connections still hear that it went offline.
@@ -50,5 +51,13 @@ internal sealed class RoomEvents(LiveRoomRegistry registry, RoomBroadcaster broa
         return room.Apply(roomEvent, bus.NodeId, arm, time.GetUtcNow()) is { } delivery
             ? broadcaster.ToRoomAsync(roomEvent.ChannelId, delivery.EventName, delivery.Send)
             : Task.CompletedTask;
+    }
+
+    /// <summary>The bus may have missed events of this room: its shared state is read again and replaces the room's.
+    /// Viewers get no event for it; what they missed shows in their next snapshot and the next events.</summary>
+    private async Task ResyncAsync(string channelId)
+    {
+        if (registry.Find(channelId) is not { } room) return;
+        if (await bus.LoadAsync(channelId, CancellationToken.None) is { } state) room.Resync(state, bus.NodeId, time.GetUtcNow());
     }
 }

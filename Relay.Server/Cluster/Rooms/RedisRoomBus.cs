@@ -33,6 +33,8 @@ internal sealed class RedisRoomBus : IRoomBus, IAsyncDisposable
     /// <summary>The last seq received per room: a jump means messages were lost (Redis pub/sub does not keep them).</summary>
     private readonly ConcurrentDictionary<string, long> _lastSeq = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    /// <summary>One hand-over at a time: the subscription's messages and the resyncs after a reconnect.</summary>
+    private readonly SemaphoreSlim _receiveGate = new(1, 1);
     private Func<RoomEvent, Task>? _receiver;
     private ChannelMessageQueue? _queue;
     private Task? _refreshLoop;
@@ -50,6 +52,11 @@ internal sealed class RedisRoomBus : IRoomBus, IAsyncDisposable
     public Task StartAsync(Func<RoomEvent, Task> receiver, CancellationToken cancellationToken)
     {
         _receiver = receiver;
+        // Messages published while this node was cut off are lost: every room it knows is read again when it is back.
+        _redis.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Subscription) _ = ResyncAllAsync();
+        };
         // Never holds the start: a Redis that is down makes the node unready, and the subscription is made when it is back.
         _ = SubscribeAsync();
         _refreshLoop = RefreshViewersAsync();
@@ -178,13 +185,19 @@ internal sealed class RedisRoomBus : IRoomBus, IAsyncDisposable
             var space = text.IndexOf(' ');
             roomEvent = JsonSerializer.Deserialize(text.AsSpan(space + 1), RoomEventJsonContext.Default.RoomEvent)!;
             roomEvent.Seq = long.Parse(text.AsSpan(0, space), CultureInfo.InvariantCulture);
+            var handOver = roomEvent;
             if (roomEvent.Seq > 0)
             {
                 var last = _lastSeq.GetValueOrDefault(roomEvent.ChannelId);
-                if (last > 0 && roomEvent.Seq > last + 1) ClusterRoomsLog.EventsMissed(_logger, roomEvent.ChannelId, last, roomEvent.Seq);
+                if (last > 0 && roomEvent.Seq > last + 1)
+                {
+                    // Events between were lost: the room reads its state again, which includes this event too.
+                    ClusterRoomsLog.EventsMissed(_logger, roomEvent.ChannelId, last, roomEvent.Seq);
+                    handOver = new RoomEvent { ChannelId = roomEvent.ChannelId, Kind = RoomEventKind.Resync };
+                }
                 _lastSeq[roomEvent.ChannelId] = roomEvent.Seq;
             }
-            if (_receiver is { } receiver) await receiver(roomEvent);
+            await HandOverAsync(handOver);
         }
         catch (Exception ex)
         {
@@ -193,6 +206,35 @@ internal sealed class RedisRoomBus : IRoomBus, IAsyncDisposable
         finally
         {
             if (roomEvent?.Id is { } id && _ownEvents.TryGetValue(id, out var own)) own.TrySetResult();
+        }
+    }
+
+    private async Task HandOverAsync(RoomEvent roomEvent)
+    {
+        if (_receiver is not { } receiver) return;
+        await _receiveGate.WaitAsync();
+        try
+        {
+            await receiver(roomEvent);
+        }
+        finally
+        {
+            _receiveGate.Release();
+        }
+    }
+
+    private async Task ResyncAllAsync()
+    {
+        foreach (var channelId in _lastSeq.Keys)
+        {
+            try
+            {
+                await HandOverAsync(new RoomEvent { ChannelId = channelId, Kind = RoomEventKind.Resync });
+            }
+            catch (Exception ex)
+            {
+                ClusterRoomsLog.ReceiveFailed(_logger, channelId, ex);
+            }
         }
     }
 
