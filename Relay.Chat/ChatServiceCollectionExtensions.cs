@@ -98,7 +98,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<GuestMintLimiter>();
         services.TryAddSingleton<DisplayNames>();
         services.TryAddSingleton<ParticipantResolver>();
-        services.TryAddSingleton(_ => new DisplayIds());
+        services.TryAddSingleton(sp => sp.GetService<IDisplayIdSecret>() is { } shared ? new DisplayIds(shared.Secret) : new DisplayIds());
         services.TryAddSingleton<LiveRoomRegistry>();
         services.TryAddSingleton(sp =>
         {
