@@ -23,27 +23,27 @@ public sealed class ChannelReloadTests
 
         // Another node creates a channel and sets its line-up: this node reads the store when told of it.
         var created = (await new ChannelService(store, [], TimeProvider.System, NullLogger<ChannelService>.Instance).CreateAsync("shop", "Shop", Ct)).Channel!;
-        Assert.Equal([ChannelChange.Created], await channels.ReloadAsync("shop", Ct));
+        Assert.Equal([ChannelChange.Created], await ReloadAsync(channels, "shop"));
         Assert.Equal(created.StreamKey, channels.FindByStreamKey(created.StreamKey)?.StreamKey);
         await store.SetLineupAsync("shop", [new LineupItem("TEE", "Tee", 1500, "USD", null, 3)], Ct);
-        Assert.Equal([ChannelChange.LineupChanged], await channels.ReloadAsync("shop", Ct));
+        Assert.Equal([ChannelChange.LineupChanged], await ReloadAsync(channels, "shop"));
         Assert.Equal("TEE", Assert.Single(channels.Find("shop")!.Lineup).Sku);
         var generation = channels.HostKeyGeneration("shop");
 
         // Heard twice (or heard after a reconnect's full reload): nothing differs the second time.
-        Assert.Empty(await channels.ReloadAsync("shop", Ct));
-        Assert.Equal(0, await channels.ReloadAllAsync(Ct));
+        Assert.Empty(await ReloadAsync(channels, "shop"));
+        Assert.Equal(0, await ReloadAllAsync(channels));
         Assert.Equal(generation, channels.HostKeyGeneration("shop"));
 
         await store.SetHostKeyAsync("shop", "hk_elsewhere_0123456789", Ct);
         await store.SetStreamKeyAsync("shop", "sk_elsewhere_0123456789", Ct);
-        Assert.Equal([ChannelChange.StreamKeyRotated, ChannelChange.HostKeyRotated], await channels.ReloadAsync("shop", Ct));
+        Assert.Equal([ChannelChange.StreamKeyRotated, ChannelChange.HostKeyRotated], await ReloadAsync(channels, "shop"));
         Assert.NotEqual(generation, channels.HostKeyGeneration("shop"));
         Assert.Null(channels.FindByStreamKey(created.StreamKey));
         Assert.True(channels.IsHostKey("shop", "hk_elsewhere_0123456789"));
 
         await store.DeleteAsync("shop", Ct);
-        Assert.Equal(1, await channels.ReloadAllAsync(Ct));
+        Assert.Equal(1, await ReloadAllAsync(channels));
         Assert.Null(channels.Find("shop"));
         Assert.Equal(
             ["Created shop", "LineupChanged shop TEE", "StreamKeyRotated shop TEE", "HostKeyRotated shop TEE", "Deleted shop (gone)"],
@@ -60,9 +60,23 @@ public sealed class ChannelReloadTests
         await channels.CreateAsync("shop", "Shop", Ct);
         await channels.SetLineupAsync("shop", [new LineupItem("TEE", "Tee", 1500, "USD", null, 3)], resetStock: true, Ct);
 
-        Assert.Empty(await channels.ReloadAsync("shop", Ct));
-        Assert.Equal(0, await channels.ReloadAllAsync(Ct));
+        Assert.Empty(await ReloadAsync(channels, "shop"));
+        Assert.Equal(0, await ReloadAllAsync(channels));
         Assert.Equal(["Created shop", "LineupChangedStockReset shop TEE"], observer.Told);
+    }
+
+    private static async Task<IReadOnlyList<ChannelChange>> ReloadAsync(ChannelService channels, string id)
+    {
+        var (changes, told) = await channels.ReloadAsync(id, Ct);
+        await told;
+        return changes;
+    }
+
+    private static async Task<int> ReloadAllAsync(ChannelService channels)
+    {
+        var (changed, told) = await channels.ReloadAllAsync(Ct);
+        await told;
+        return changed;
     }
 
     private sealed class RecordingObserver : IChannelObserver
