@@ -23,7 +23,7 @@ internal sealed class DisplayIds
 
     /// <summary>A secret the nodes of a cluster share (<see cref="IDisplayIdSecret"/>), asked for at the first id: a
     /// participant has one display id in a room whatever node it joins, so a mute made on one node holds on the others.</summary>
-    public DisplayIds(IDisplayIdSecret shared) => _secret = new Lazy<byte[]>(shared.Secret);
+    public DisplayIds(IDisplayIdSecret shared) => _secret = new Lazy<byte[]>(() => shared.Secret);
 
     public string For(string channelId, Participant participant) =>
         participant.IsModerator ? participant.UserId : Pseudonym(channelId, participant.UserId);

@@ -1,9 +1,12 @@
 namespace Relay.Chat.Identity;
 
-/// <summary>The secret of the display ids (<see cref="DisplayIds"/>) when several nodes must compute the same ones. Unset on
-/// the embedded default, where each process draws its own.</summary>
+/// <summary>
+/// The secret display ids are derived with (see <see cref="DisplayIds"/>), when the host shares one between processes:
+/// on several nodes a person must show under one id in a room, and a mute by display id must hold on every node.
+/// Without it each process draws its own.
+/// </summary>
 public interface IDisplayIdSecret
 {
-    /// <summary>At least 32 bytes, the same on every node; asked once, at the first display id.</summary>
-    byte[] Secret();
+    /// <summary>32 random bytes, the same on every node.</summary>
+    byte[] Secret { get; }
 }

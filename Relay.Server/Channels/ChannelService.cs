@@ -229,8 +229,11 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
     /// and tells the observers what differs (<see cref="ChannelDiff"/>), as a local change would. Writes nothing; a
     /// channel this process changed itself is already what the store holds, so nothing differs and nothing is told twice.
     /// </summary>
-    /// <returns>The changes told.</returns>
-    public async Task<IReadOnlyList<ChannelChange>> ReloadAsync(string id, CancellationToken ct)
+    /// <returns>
+    /// Once memory follows the store: the changes, and the telling of the observers, which goes on in the channel's
+    /// turn (a slow observer of one channel must not hold up what the node hears of the others).
+    /// </returns>
+    public async Task<(IReadOnlyList<ChannelChange> Changes, Task Told)> ReloadAsync(string id, CancellationToken ct)
     {
         StoredChange pending;
         // Under the write lock: a local write holds it from its store write to its memory update, so the store read
@@ -244,13 +247,12 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
         {
             _writeLock.Release();
         }
-        await TellAsync(pending);
-        return pending.Changes;
+        return (pending.Changes, TellAsync(pending));
     }
 
     /// <summary><see cref="ReloadAsync"/> for every channel, stored or in memory (after changes may have gone unheard).</summary>
-    /// <returns>How many channels changed.</returns>
-    public async Task<int> ReloadAllAsync(CancellationToken ct)
+    /// <returns>How many channels changed, and the telling of their observers.</returns>
+    public async Task<(int Changed, Task Told)> ReloadAllAsync(CancellationToken ct)
     {
         var pending = new List<StoredChange>();
         await _writeLock.WaitAsync(ct);
@@ -266,11 +268,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
         {
             _writeLock.Release();
         }
-        foreach (var change in pending)
-        {
-            await TellAsync(change);
-        }
-        return pending.Count(p => p.Changes.Count > 0);
+        return (pending.Count(p => p.Changes.Count > 0), Task.WhenAll(pending.Select(TellAsync)));
     }
 
     // Under the write lock: memory takes the stored state; the notification turn is taken in store order.

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Options;
+using Relay.Chat.Identity;
 using Relay.Common.Storage;
 using Relay.Server.Channels;
 using Relay.Server.Configuration;
@@ -11,7 +12,7 @@ namespace Relay.Server.Cluster;
 /// The channel catalog and identity of a node of a cluster: channels in PostgreSQL (registered before
 /// <c>AddRelayServer</c>'s SQLite store, which then steps aside), their changes heard from the other nodes, the Data
 /// Protection key ring in PostgreSQL (stored secrets and guest tokens read on every node), the start lock around
-/// seeding, and an admin token that must be configured.
+/// seeding, the live room's display-id secret shared, and an admin token that must be configured.
 /// </summary>
 public static class ClusterCatalogRegistration
 {
@@ -23,6 +24,8 @@ public static class ClusterCatalogRegistration
         services.AddHostedService<ChannelChangeListener>();
         // After PersistKeysToFileSystem's configuration (AddRelayServer registers it first), so this repository wins.
         services.AddOptions<KeyManagementOptions>().Configure<PostgresDatabase>((options, db) => options.XmlRepository = new PostgresXmlRepository(db));
+        services.AddSingleton<PostgresDisplayIdSecret>();
+        services.AddSingleton<IDisplayIdSecret>(sp => sp.GetRequiredService<PostgresDisplayIdSecret>());
         services.AddSingleton<IValidateOptions<AuthOptions>, ClusterAdminTokenValidator>();
         return services;
     }

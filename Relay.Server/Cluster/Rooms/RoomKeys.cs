@@ -10,9 +10,6 @@ internal static class RoomKeys
     /// Redis keeps one publisher's messages of one channel in order.</summary>
     public static readonly RedisChannel Events = RedisChannel.Literal("relay:rooms");
 
-    /// <summary>The display-id secret every node shares.</summary>
-    public static readonly RedisKey DisplayIdSecret = "relay:secrets:display-ids";
-
     /// <summary>A room's keys are forgotten a day after its last change (its seq starts again from the clock: still higher).</summary>
     public static readonly TimeSpan Ttl = TimeSpan.FromDays(1);
 

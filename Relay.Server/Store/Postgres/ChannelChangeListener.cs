@@ -78,7 +78,7 @@ public sealed class ChannelChangeListener(
         }
 
         // Listening first, then reading: a change committed in between is read now and heard again (then nothing differs).
-        var changed = await channels.ReloadAllAsync(stoppingToken);
+        var (changed, _) = await channels.ReloadAllAsync(stoppingToken);
         ClusterCatalogLog.Listening(logger, db.Host, changed);
         var batch = new List<string>();
         while (true)
@@ -93,10 +93,12 @@ public sealed class ChannelChangeListener(
             }
             foreach (var channelId in batch)
             {
-                var told = await channels.ReloadAsync(channelId, stoppingToken);
-                if (told.Count > 0)
+                // Memory follows at once; the observers are told in the channel's turn without holding up this loop
+                // (they log their own failures).
+                var (changes, _) = await channels.ReloadAsync(channelId, stoppingToken);
+                if (changes.Count > 0)
                 {
-                    ClusterCatalogLog.RemoteChange(logger, channelId, string.Join(", ", told));
+                    ClusterCatalogLog.RemoteChange(logger, channelId, string.Join(", ", changes));
                 }
             }
             if (heard.IsEmpty && !await connection.WaitAsync(KeepAlive, stoppingToken))

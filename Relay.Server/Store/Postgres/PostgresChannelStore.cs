@@ -25,7 +25,7 @@ public sealed class PostgresChannelStore(PostgresDatabase db, IDataProtectionPro
     {
         try
         {
-            foreach (var schema in new[] { PostgresChannelsSchema.Definition, DataProtectionKeysSchema.Definition })
+            foreach (var schema in new[] { PostgresChannelsSchema.Definition, IdentitySchema.Definition })
             {
                 var migration = await db.MigrateAsync(schema, ct);
                 if (migration.From != migration.To)

@@ -6,7 +6,7 @@ using Relay.Common.Storage;
 namespace Relay.Server.Store.Postgres;
 
 /// <summary>
-/// The Data Protection key ring in PostgreSQL (<see cref="DataProtectionKeysSchema"/>), so a secret or a guest token
+/// The Data Protection key ring in PostgreSQL (<see cref="IdentitySchema"/>), so a secret or a guest token
 /// protected on one node is unprotected on every other. The framework calls it synchronously and rarely (at start,
 /// when a key is created, when its cached ring expires), so the calls are synchronous.
 /// </summary>

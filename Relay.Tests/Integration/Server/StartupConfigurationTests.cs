@@ -24,6 +24,13 @@ public sealed class StartupConfigurationTests
         { ["--Relay:Redis:Configuration=localhost:6379"], "Relay:Postgres:ConnectionString: a node of a cluster needs PostgreSQL as well as Redis" },
         { ["--Relay:Postgres:ConnectionString=Host=127.0.0.1;Database=relay"], "Relay:Redis:Configuration: a node of a cluster needs Redis as well as PostgreSQL" },
         { ["--Relay:Postgres:ConnectionString=Host=127.0.0.1;Pasword=secret-value", "--Relay:Redis:Configuration=127.0.0.1:6379"], "Relay:Postgres:ConnectionString: not a valid connection string" },
+        // A node of a cluster: the admin token is configuration (every node accepts the same one), and a database that
+        // cannot be reached is named by host, port and database, never by its password.
+        { ["--Relay:Postgres:ConnectionString=Host=127.0.0.1;Database=relay", "--Relay:Redis:Configuration=127.0.0.1:6379"],
+          "Relay:Auth:AdminToken: required on a node of a cluster" },
+        { ["--Relay:Postgres:ConnectionString=Host=127.0.0.1;Port=1;Database=relay;Username=relay;Password=secret-value", "--Relay:Redis:Configuration=127.0.0.1:1",
+            "--Relay:Auth:AdminToken=cluster-admin-token-0123456789"],
+          "Relay:Postgres:ConnectionString: cannot reach 127.0.0.1:1/relay (Connection refused)" },
         { ["--Relay:Node:LeaseSeconds=1"], "Relay:Node:LeaseSeconds: 1 is outside 3-120" },
         { ["--Relay:Node:Id=node one"], "Relay:Node:Id: 1-64 characters" },
         { ["--Relay:Node:InternalUrl=ftp://node-a/"], "Relay:Node:InternalUrl: an http(s) base URL" },
