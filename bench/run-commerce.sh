@@ -7,7 +7,8 @@ for t in dotnet python3 redis-server psql; do command -v "$t" >/dev/null || { ec
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   echo "== dotnet build Relay.Server -c Release"; (cd "$ROOT" && dotnet build Relay.Server -c Release -v q -nologo >/dev/null)
 fi
-echo "== dotnet build bench/Relay.Bench -c Release"; (cd "$ROOT" && dotnet build bench/Relay.Bench -c Release -v q -nologo >/dev/null)
+echo "== dotnet build bench/Relay.Bench bench/Relay.LedgerBench -c Release"
+(cd "$ROOT" && dotnet build bench/Relay.Bench -c Release -v q -nologo >/dev/null && dotnet build bench/Relay.LedgerBench -c Release -v q -nologo >/dev/null)
 trap 'cleanup_children' EXIT
 python3 commerce.py "$@" &
 CHILD=$!

@@ -7,8 +7,9 @@ public interface IOrderOutbox
     /// <summary>Due orders, leased to this dispatcher for <paramref name="lease"/> so another node skips them.</summary>
     Task<IReadOnlyList<OrderRecord>> ClaimDueAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken);
 
-    /// <summary>Drops every lease: in the embedded store this process is the only dispatcher, so leases left by
-    /// a killed process would only delay delivery.</summary>
+    /// <summary>Drops the leases a killed predecessor left: in the embedded store every lease (this process is the only
+    /// dispatcher); in a cluster only this node's own (another node's leases are deliveries in flight, and end by
+    /// themselves).</summary>
     Task ReleaseAllLeasesAsync(CancellationToken cancellationToken);
 
     Task<bool> MarkConfirmedAsync(string orderId, int attempts, DateTimeOffset now, CancellationToken cancellationToken);

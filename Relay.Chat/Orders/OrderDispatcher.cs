@@ -73,7 +73,9 @@ internal sealed class OrderDispatcher(
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-        // Leases left by a killed process of the same store would only delay its orders (one dispatcher per SQLite file).
+        // Leases left by a killed predecessor would only delay its orders (SQLite: every lease, one dispatcher per file;
+        // a cluster: this node's own). Other nodes' due orders are found by the poll below: the next due time counts
+        // their leases, so a dead node's orders are claimed here when its lease ends, without a signal.
         await outbox.ReleaseAllLeasesAsync(stoppingToken);
         Log.DispatcherEndpoint(logger, endpoint.IsBuiltIn ? "the built-in order API" : endpoint.Redacted());
         var lease = TimeSpan.FromSeconds(Settings.TimeoutSeconds) + TimeSpan.FromSeconds(30);

@@ -12,16 +12,19 @@ internal static class ClusterShop
 {
     public const string Sku = "SALE-1";
 
+    /// <summary>A second product, unlimited, bought while pinned (per-sku caps).</summary>
+    public const string PinnedSku = "PIN-1";
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>One unlimited product, PUT on every node (each node's catalog may be its own until the catalog is shared).</summary>
+    /// <summary>Two unlimited products, PUT on every node (each node's catalog may be its own until the catalog is shared).</summary>
     public static async Task PutLineupAsync(ClusterTestBed bed)
     {
         foreach (var node in bed.Nodes)
         {
             using var admin = node.Admin();
             using var put = await admin.PutAsync("/api/v1/channels/demo/lineup",
-                RelayServerTest.JsonBody($$"""[{"sku":"{{Sku}}","title":"Sale item","priceCents":1000,"currency":"USD"}]"""), Ct);
+                RelayServerTest.JsonBody($$"""[{"sku":"{{Sku}}","title":"Sale item","priceCents":1000,"currency":"USD"},{"sku":"{{PinnedSku}}","title":"Pinned item","priceCents":800,"currency":"USD"}]"""), Ct);
             put.EnsureSuccessStatusCode();
         }
     }
@@ -33,6 +36,15 @@ internal static class ClusterShop
         await seller.StartAsync(Ct);
         await seller.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions(), Ct);
         await seller.InvokeAsync("StartFlashSale", new FlashSaleRequest { Sku = Sku, PriceCents = 500, Quantity = quantity, DurationSeconds = 600 }, Ct);
+    }
+
+    /// <summary>Pins <paramref name="sku"/> in <paramref name="node"/>'s room (the pin is each node's own until room state is shared).</summary>
+    public static async Task PinAsync(ClusterTestNode node, string sku)
+    {
+        await using var seller = Hub.Build(new Uri(node.BaseUrl, "/hubs/live?access_token=" + ChildRelay.AdminToken), "json");
+        await seller.StartAsync(Ct);
+        await seller.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions(), Ct);
+        await seller.InvokeAsync("Pin", sku, Ct);
     }
 
     /// <summary>A joined hub connection to <paramref name="node"/> (token: a viewer JWT, or none for a guest).</summary>

@@ -9,14 +9,15 @@ namespace Relay.Tests.Integration.Cluster;
 
 /// <summary>
 /// Commerce is exact across nodes (issue 14 item 3): two Relay processes on one PostgreSQL, a flash sale of 100 with
-/// 240 signed-in buyers firing at both nodes at once over both hub protocols. Exactly 100 reserved, no buyer past the
-/// per-sale cap although each fires at both nodes, and every reserved order reaches the order API exactly once.
+/// 240 signed-in buyers firing at both nodes at once over both hub protocols: exactly 100 reserved, no buyer past the
+/// per-sale cap although each fires at both nodes. Then 50 of them buy a pinned product, 3 at each node at once, against
+/// a per-sku cap of 3: exactly 3 each. Every reserved order reaches the order API exactly once.
 /// </summary>
 public sealed class ClusterCommerceTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private const string JwtKey = "viewer-jwt-key-for-the-cluster-0123456789";
-    private const int Quantity = 100, BuyerCount = 240;
+    private const int Quantity = 100, BuyerCount = 240, CappedBuyers = 50, SkuCap = 3;
 
     internal static string[] NodeSettings(ScriptedOrderApi api) =>
     [
@@ -30,7 +31,7 @@ public sealed class ClusterCommerceTests
     public async Task A_flash_sale_fired_at_both_nodes_sells_exactly_the_quantity_holds_the_buyer_cap_and_delivers_each_order_once()
     {
         await using var api = await ScriptedOrderApi.StartAsync();
-        await using var bed = await ClusterTestBed.StartAsync(2, NodeSettings(api));
+        await using var bed = await ClusterTestBed.StartAsync(2, [.. NodeSettings(api), $"--Relay:Commerce:MaxUnitsPerBuyerPerSku={SkuCap}"]);
         var (a, b) = (bed.Nodes[0], bed.Nodes[1]);
         await ClusterShop.PutLineupAsync(bed);
         await ClusterShop.StartFlashSaleAsync(a, Quantity);
@@ -75,14 +76,26 @@ public sealed class ClusterCommerceTests
             Assert.Equal(0, await ClusterShop.ScalarAsync(bed, "SELECT remaining FROM chat_flash_sales"));
             Assert.Equal(Quantity, await ClusterShop.ScalarAsync(bed, "SELECT SUM(quantity) FROM orders_orders"));
 
+            // Per-sku cap across nodes: each of 50 buyers fires 3 purchases of the pinned product at each node at once.
+            await ClusterShop.PinAsync(a, ClusterShop.PinnedSku);
+            await ClusterShop.PinAsync(b, ClusterShop.PinnedSku);
+            var capped = new ConcurrentBag<(int Buyer, PurchaseResult Result)>();
+            await Task.WhenAll(Enumerable.Range(0, CappedBuyers * 2).SelectMany(i => Enumerable.Range(0, SkuCap).Select(async k =>
+                capped.Add((i / 2, await connections[i].BuyAsync(ClusterShop.PinnedSku, 1, $"pin-b{i / 2}-c{i}-k{k}"))))));
+            Assert.All(capped, x => Assert.Contains(x.Result.Status, new[] { PurchaseStatus.Reserved, PurchaseStatus.LimitExceeded }));
+            Assert.All(capped.GroupBy(x => x.Buyer), g => Assert.Equal(SkuCap, g.Count(x => x.Result.Status == PurchaseStatus.Reserved)));
+            Assert.Equal(0, await ClusterShop.ScalarAsync(bed,
+                $"SELECT COUNT(*) FROM (SELECT buyer_id FROM orders_orders WHERE sku = '{ClusterShop.PinnedSku}' GROUP BY buyer_id HAVING SUM(quantity) > {SkuCap}) x"));
+
             // Every reserved order reaches the order API exactly once, whichever node delivers it.
-            var ids = reserved.Select(x => x.Result.OrderId!).ToHashSet();
+            var ids = reserved.Concat(capped.Where(x => x.Result.Status == PurchaseStatus.Reserved)).Select(x => x.Result.OrderId!).ToHashSet();
+            Assert.Equal(Quantity + CappedBuyers * SkuCap, ids.Count);
             var deadline = DateTime.UtcNow.AddSeconds(60);
             List<Buyers.ChannelOrder> orders;
             while (true)
             {
                 orders = await ClusterShop.OrdersAsync(b);
-                if (orders.Count == Quantity && orders.All(o => o.Status == "confirmed")) break;
+                if (orders.Count == ids.Count && orders.All(o => o.Status == "confirmed")) break;
                 Assert.True(DateTime.UtcNow < deadline, "orders not all confirmed: " + string.Join(",", orders.GroupBy(o => o.Status).Select(g => $"{g.Key}={g.Count()}")));
                 await Task.Delay(100, Ct);
             }
