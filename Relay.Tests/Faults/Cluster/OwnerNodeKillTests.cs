@@ -23,7 +23,7 @@ public sealed class OwnerNodeKillTests
         await using var bed = await ClusterTestBed.StartAsync(2, ClusterMediaChannel.Arguments(nginx.RtmpPort));
         var (a, b) = (bed.Nodes[0], bed.Nodes[1]);
 
-        using var first = ClusterMediaChannel.Publish(a);
+        using var first = await ClusterMediaChannel.PublishUntilTakenAsync(a);
         await ClusterMediaChannel.WaitUntilAsync(async () => await ClusterMediaChannel.DestinationStateAsync(a) == "live", TimeSpan.FromSeconds(30),
             () => $"the destination never went live on node a; publisher: {first.Stderr}");
         await ClusterMediaChannel.WaitUntilAsync(() => ClusterMediaChannel.IsLiveAsync(b), TimeSpan.FromSeconds(10), () => "node b never said live");
@@ -107,7 +107,7 @@ public sealed class OwnerNodeKillTests
         // Provoked: SignalR's Redis backplane logs its lost connection as an error (the node stays up and reconnects).
         a.AllowedErrors.Add("RedisHubLifetimeManager");
 
-        using var first = ClusterMediaChannel.Publish(a);
+        using var first = await ClusterMediaChannel.PublishUntilTakenAsync(a);
         await ClusterMediaChannel.WaitUntilAsync(async () => await ClusterMediaChannel.DestinationStateAsync(a) == "live", TimeSpan.FromSeconds(30),
             () => $"the destination never went live; publisher: {first.Stderr}");
 
