@@ -88,8 +88,9 @@ public sealed class OwnerNodeKillTests
             TestContext.Current.TestOutputHelper?.WriteLine($"owner kill -9 -> publisher gone {noticed.TotalSeconds:F2} s -> lease ended {expired.TotalSeconds:F2} s -> node b owns the channel {accepted.Value.TotalSeconds:F2} s "
                 + $"({attempts} publish attempts, lease {ClusterTestBed.LeaseSeconds} s) -> destination live again from node b {resumed.TotalSeconds:F2} s");
             Assert.True(expired <= TimeSpan.FromSeconds(ClusterTestBed.LeaseSeconds + 0.5), $"the dead owner's lease lasted {expired.TotalSeconds:F2} s");
-            // The lease, the publisher's first retry after it and the encoder's connect: within the lease and a margin.
-            Assert.InRange(accepted.Value, TimeSpan.FromSeconds(ClusterTestBed.LeaseSeconds - 2.5), TimeSpan.FromSeconds(ClusterTestBed.LeaseSeconds + 3));
+            // The lease, then the encoder's next retry (0.5 s after a refusal plus a new ffmpeg's start, ~1.5 s on this
+            // loaded machine) and its connect: within the lease and that margin.
+            Assert.InRange(accepted.Value, TimeSpan.FromSeconds(ClusterTestBed.LeaseSeconds - 2.5), TimeSpan.FromSeconds(ClusterTestBed.LeaseSeconds + 4));
         }
         finally
         {
