@@ -10,6 +10,9 @@ namespace Relay.Server.Cluster.Media;
 /// </summary>
 public sealed class ClusterChannelLease : IChannelLease
 {
+    /// <summary>The shortest wait between two renewal attempts; less time than this left before giving up is given up.</summary>
+    private static readonly TimeSpan MinRetry = TimeSpan.FromMilliseconds(100);
+
     private readonly ClusterChannelOwnership _owner;
     private readonly CancellationTokenSource _lost = new();
     private readonly CancellationTokenSource _stop = new();
@@ -50,19 +53,24 @@ public sealed class ClusterChannelLease : IChannelLease
         {
             while (true)
             {
+                // Every renewal period while renewals succeed; after a failure (or a slow claim) the next try comes at
+                // half the time that is left, so one still gets in before giving up.
                 var left = giveUpAfter - time.GetElapsedTime(lastConfirmed);
-                await Task.Delay(left < interval ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : interval, time, _stop.Token).ConfigureAwait(false);
-                if (time.GetElapsedTime(lastConfirmed) >= giveUpAfter)
+                if (left <= MinRetry)
                 {
                     Lose($"no renewal confirmed for {giveUpAfter.TotalSeconds:0.#} s");
                     return;
                 }
 
+                await Task.Delay(left / 2 < interval ? (left / 2 > MinRetry ? left / 2 : MinRetry) : interval, time, _stop.Token).ConfigureAwait(false);
                 var sent = time.GetTimestamp();
+                // An answer later than the give-up time is no use: the channel must be stopped by then.
+                var answerWithin = giveUpAfter - time.GetElapsedTime(lastConfirmed);
                 bool renewed;
                 try
                 {
-                    renewed = await _owner.Store.RenewAsync(ChannelId, _owner.Node.Id, _owner.Node.Lease).WaitAsync(interval, time, _stop.Token).ConfigureAwait(false);
+                    renewed = await _owner.Store.RenewAsync(ChannelId, _owner.Node.Id, _owner.Node.Lease)
+                        .WaitAsync(answerWithin < interval ? (answerWithin > MinRetry ? answerWithin : MinRetry) : interval, time, _stop.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
                 {

@@ -32,8 +32,11 @@ public sealed class ClusterChannelOwnership(IChannelLeaseStore store, ClusterNod
     /// </summary>
     public TimeSpan GiveUpAfter => node.Lease - RenewInterval / 2;
 
-    /// <summary>How long a claim may wait for the store before the publish is refused.</summary>
-    public TimeSpan ClaimTimeout => TimeSpan.FromMilliseconds(Math.Min(2000, node.Lease.TotalMilliseconds / 2));
+    /// <summary>
+    /// How long a claim may wait for the store before the publish is refused: two thirds of the lease, at most 5 s (the
+    /// lease counts from when the claim was sent, so a slow answer still leaves a renewal before it runs out).
+    /// </summary>
+    public TimeSpan ClaimTimeout => TimeSpan.FromMilliseconds(Math.Min(5000, node.Lease.TotalMilliseconds * 2 / 3));
 
     /// <summary>Channels this node holds now.</summary>
     public IReadOnlyCollection<string> Held => [.. _held.Keys];

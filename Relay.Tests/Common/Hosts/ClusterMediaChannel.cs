@@ -31,11 +31,31 @@ internal static class ClusterMediaChannel
     public static FfmpegPublisher Publish(ClusterTestNode node, double seconds = 120) =>
         FfmpegPublisher.Start($"rtmp://127.0.0.1:{node.RtmpPort}/live/{Key}", seconds);
 
+    /// <summary>
+    /// Publishes to <paramref name="node"/> until the publish is taken, as an encoder retries: on a machine this loaded
+    /// the first claim may find Redis too slow to answer (<c>ownership_unavailable</c>), which an encoder retries.
+    /// </summary>
+    public static async Task<FfmpegPublisher> PublishUntilTakenAsync(ClusterTestNode node, double seconds = 120)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var publisher = Publish(node, seconds);
+            if (!await publisher.WaitForExitAsync(TimeSpan.FromSeconds(3)) || attempt == 3
+                || !publisher.Stderr.Contains("The server cannot take the channel now", StringComparison.Ordinal))
+            {
+                return publisher;
+            }
+
+            TestContext.Current.TestOutputHelper?.WriteLine($"publish attempt {attempt} on {node.Id} refused as ownership_unavailable; retrying");
+            publisher.Dispose();
+        }
+    }
+
     public static async Task<string?> DestinationStateAsync(ClusterTestNode node)
     {
         using var admin = node.Admin();
         var list = JsonDocument.Parse(await admin.GetStringAsync($"/api/v1/channels/{Id}/destinations", TestContext.Current.CancellationToken)).RootElement;
-        return list.EnumerateArray().Single().GetProperty("state").GetString();
+        return list.EnumerateArray().Single(d => d.GetProperty("id").GetString() == "sink").GetProperty("state").GetString();
     }
 
     /// <summary>The channel's <c>ingest</c> object on that node (null when offline).</summary>

@@ -26,7 +26,7 @@ public sealed class ClusterMediaTests
         await using var bed = await ClusterTestBed.StartAsync(2, ClusterMediaChannel.Arguments(nginx.RtmpPort, "--Relay:Hls:Enabled=true"));
         var (a, b) = (bed.Nodes[0], bed.Nodes[1]);
 
-        using var publisher = ClusterMediaChannel.Publish(a);
+        using var publisher = await ClusterMediaChannel.PublishUntilTakenAsync(a);
         await ClusterMediaChannel.WaitUntilAsync(async () => await ClusterMediaChannel.DestinationStateAsync(a) == "live", TimeSpan.FromSeconds(30),
             () => $"the destination never went live on node a; publisher: {publisher.Stderr}");
         Assert.True(await ClusterMediaChannel.OwnsAsync(a));
@@ -35,10 +35,20 @@ public sealed class ClusterMediaTests
         // Live state on every node: node b has no publisher and says live (from node a's announcements).
         await ClusterMediaChannel.WaitUntilAsync(() => ClusterMediaChannel.IsLiveAsync(b), TimeSpan.FromSeconds(10), () => "node b never said live");
 
-        // HTTP-FLV on node b: frames arrive, starting with the sequence headers and a keyframe, H.264 + AAC.
+        // HTTP-FLV on node b: frames arrive, starting with the sequence headers and a keyframe, H.264 + AAC. Two viewers
+        // on node b share one pull of node a's stream.
         using var http = new HttpClient();
         var clock = Stopwatch.StartNew();
-        var viewer = await FlvHttpReader.ReadAsync(http, new Uri(b.BaseUrl, $"/live/{ClusterMediaChannel.Id}.flv"), TimeSpan.FromSeconds(4), Ct, clock);
+        var flvOnB = new Uri(b.BaseUrl, $"/live/{ClusterMediaChannel.Id}.flv");
+        var watching = FlvHttpReader.ReadAsync(http, flvOnB, TimeSpan.FromSeconds(4), Ct, clock);
+        await Task.Delay(1500, Ct);
+        var alongside = FlvHttpReader.ReadAsync(http, flvOnB, TimeSpan.FromSeconds(2), Ct);
+        await Task.Delay(500, Ct);
+        var pulls = await a.Admin().GetStringAsync("/metrics", Ct);
+        var viewer = await watching;
+        Assert.NotEmpty((await alongside).Tags);
+        Assert.Contains($"relay_fanout_subscribers{{channel=\"{ClusterMediaChannel.Id}\",kind=\"mirror\"}} 1", pulls);
+        Assert.DoesNotContain($"relay_fanout_subscribers{{channel=\"{ClusterMediaChannel.Id}\",kind=\"http_flv\"}} 1", pulls);
         var video = viewer.Tags.Where(t => t.Tag.Type == FlvTagType.Video).ToList();
         Assert.True(video.Count >= 60, $"only {video.Count} video tags in 4 s on node b");
         Assert.True(video[0].Tag.IsSequenceHeader);
@@ -66,6 +76,18 @@ public sealed class ClusterMediaTests
         Assert.True(await second.WaitForExitAsync(TimeSpan.FromSeconds(15)), "the second publisher was not refused");
         Assert.NotEqual(0, second.ExitCode);
         Assert.Contains("The channel already has a publisher.", second.Stderr);
+
+        // A destination change applied on node b (as a catalog change reaching a non-owner) starts nothing there.
+        using (var adminB = b.Admin())
+        {
+            var added = await adminB.PostAsync($"/api/v1/channels/{ClusterMediaChannel.Id}/destinations", RelayServerTest.JsonBody(
+                $$"""{"id":"second","name":"second sink","platform":"custom","url":"rtmp://127.0.0.1:{{nginx.RtmpPort}}/live","streamKey":"cluster-sink-2"}"""), Ct);
+            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+            await Task.Delay(2000, Ct);
+            var states = System.Text.Json.JsonDocument.Parse(await adminB.GetStringAsync($"/api/v1/channels/{ClusterMediaChannel.Id}/destinations", Ct)).RootElement
+                .EnumerateArray().Select(d => d.GetProperty("state").GetString()).ToList();
+            Assert.All(states, state => Assert.Equal("idle", state));
+        }
 
         // The destination has exactly one publisher, node a: node b never pushed, the sink never refused a second one.
         Assert.Equal("live", await ClusterMediaChannel.DestinationStateAsync(a));

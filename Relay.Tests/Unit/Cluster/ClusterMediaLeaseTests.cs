@@ -117,7 +117,7 @@ public sealed class ClusterMediaLeaseTests
         Assert.False(claim.Lease.Lost.IsCancellationRequested);
         await AdvanceAsync(TimeSpan.FromSeconds(0.5));
         Assert.True(claim.Lease.Lost.IsCancellationRequested);
-        Assert.InRange(lost, TimeSpan.FromSeconds(2.4), TimeSpan.FromSeconds(2.75));
+        Assert.InRange(lost, TimeSpan.FromSeconds(2.3), TimeSpan.FromSeconds(2.55));
         Assert.Empty(a.Held);
 
         // The store still had the key (it expires at 3 s): no other node could have taken the channel before a let go.
@@ -131,6 +131,40 @@ public sealed class ClusterMediaLeaseTests
         await claim.Lease.DisposeAsync();
         Assert.Equal("node-b", store.Owner("show"));
         await taken.Lease!.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_store_that_does_not_answer_renewals_still_loses_the_lease_before_it_can_expire()
+    {
+        var store = new FakeLeaseStore(_time);
+        var a = Node(store);
+        var claim = await a.ClaimAsync("show", Ct);
+        var lost = TimeSpan.Zero;
+        var start = _time.GetUtcNow();
+        using var _ = claim.Lease!.Lost.Register(() => lost = _time.GetUtcNow() - start);
+        store.Hanging = true;
+
+        await AdvanceAsync(TimeSpan.FromSeconds(2.8));
+        Assert.True(claim.Lease.Lost.IsCancellationRequested);
+        Assert.InRange(lost, TimeSpan.FromSeconds(2.3), TimeSpan.FromSeconds(2.55));
+    }
+
+    [Fact]
+    public async Task A_slow_claim_answer_still_gets_a_renewal_in_before_the_give_up_time()
+    {
+        var store = new FakeLeaseStore(_time) { Hanging = true };
+        var a = Node(store);
+        var pending = a.ClaimAsync("show", Ct).AsTask();
+        await AdvanceAsync(TimeSpan.FromSeconds(1.8));
+        store.Hanging = false;
+        store.ReleaseHung();
+        var claim = await pending.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        Assert.NotNull(claim.Lease);
+
+        await AdvanceAsync(TimeSpan.FromSeconds(3));
+        Assert.False(claim.Lease!.Lost.IsCancellationRequested);
+        Assert.True(store.Renewals >= 2);
+        await claim.Lease.DisposeAsync();
     }
 
     [Fact]
@@ -290,11 +324,41 @@ public sealed class ClusterMediaLeaseTests
             return true;
         });
 
+        private readonly List<Action> _hung = [];
+
+        /// <summary>Answers the calls that hung (as a slow store finally does).</summary>
+        public void ReleaseHung()
+        {
+            Action[] hung;
+            lock (_lock)
+            {
+                hung = [.. _hung];
+                _hung.Clear();
+            }
+
+            foreach (var answer in hung)
+            {
+                answer();
+            }
+        }
+
         private Task<T> Answer<T>(Func<T> work)
         {
             if (Hanging)
             {
-                return new TaskCompletionSource<T>().Task;
+                var later = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+                lock (_lock)
+                {
+                    _hung.Add(() =>
+                    {
+                        lock (_lock)
+                        {
+                            later.TrySetResult(work());
+                        }
+                    });
+                }
+
+                return later.Task;
             }
 
             if (Failing)
