@@ -14,6 +14,10 @@ namespace Relay.Chat.Storage;
 /// <param name="ClaimOwner">Added to the claim's SET list, naming the claiming node (<c>$4</c>), or empty.</param>
 /// <param name="ReleaseLeases">The statement that drops leases at a dispatcher's start (<c>$1</c> = this node, where it counts).</param>
 /// <param name="ReceivedBody">The built-in order API list's expression: the received body with the answered status.</param>
+/// <param name="SequenceBase">Where the stock counts a transaction reads get their order (<see cref="LedgerSequence"/>):
+/// null on SQLite (one process, its own counter); on PostgreSQL the database server's clock in microseconds x 1024, read
+/// after the transaction holds its row locks, so the counts of one sku read on different nodes are ordered as their
+/// transactions were (rooms keep the newest count, whichever node read it).</param>
 internal sealed record CommerceDialect(
     string Least,
     string Greatest,
@@ -21,18 +25,21 @@ internal sealed record CommerceDialect(
     string SkipLocked,
     string ClaimOwner,
     string ReleaseLeases,
-    string ReceivedBody)
+    string ReceivedBody,
+    string? SequenceBase)
 {
     public static CommerceDialect Sqlite { get; } = new(
         "MIN", "MAX", "", "", "",
         // One dispatcher per file: leases left by a killed predecessor would only delay its orders.
         "UPDATE orders_orders SET lease_until = 0 WHERE status = 'pending' AND lease_until <> 0;",
-        "json_set(body, '$.status', json_extract(response, '$.status'))");
+        "json_set(body, '$.status', json_extract(response, '$.status'))",
+        null);
 
     public static CommerceDialect Postgres { get; } = new(
         "LEAST", "GREATEST", " FOR UPDATE", " FOR UPDATE SKIP LOCKED", ", lease_owner = $4",
         // Several dispatchers share the outbox: a node drops only its own leases (those of its killed predecessor under
         // the same node id); another node's leases are live deliveries, or end by themselves.
         "UPDATE orders_orders SET lease_until = 0, lease_owner = NULL WHERE status = 'pending' AND lease_until <> 0 AND lease_owner = $1;",
-        "substr(body, 1, length(body) - 1) || ',\"status\":' || (response::json -> 'status')::text || '}'");
+        "substr(body, 1, length(body) - 1) || ',\"status\":' || (response::json -> 'status')::text || '}'",
+        "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint * 1024;");
 }

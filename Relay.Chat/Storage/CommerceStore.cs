@@ -87,12 +87,13 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
             var calls = lineup.OrderBy(i => i.Sku, StringComparer.Ordinal)
                 .Select(item => new SqlCall(sql, channelId, item.Sku, item.Stock is { } n ? (long?)Math.Max(0, n) : null)).ToList();
             var results = await s.RunAsync(calls, cancellationToken);
+            var sequence = await LedgerSequence.ForTransactionAsync(s, _dialect, cancellationToken);
             var remaining = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var i = 0; i < calls.Count; i++)
             {
                 if (results[i].Scalar is { } left) remaining[(string)calls[i].Args[1]!] = (int)Math.Max(0, SqlValue.Long(left));
             }
-            return new LineupStock(remaining, LedgerSequence.Next());
+            return new LineupStock(remaining, sequence());
         }, cancellationToken);
 
     public Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, CancellationToken cancellationToken) =>
@@ -201,7 +202,8 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
                     $"UPDATE chat_flash_sales SET remaining = {_dialect.Least}(quantity, remaining + $1) WHERE sale_id = $2 AND ended = 0 RETURNING remaining;",
                     cancellationToken, quantity, saleId) is { } flashLeft)
                 flashRemaining = SqlValue.Int(flashLeft);
-            return new StockRelease(channelId, sku, flashRemaining, lineupRemaining, LedgerSequence.Next());
+            var sequence = await LedgerSequence.ForTransactionAsync(s, _dialect, cancellationToken);
+            return new StockRelease(channelId, sku, flashRemaining, lineupRemaining, sequence());
         }, cancellationToken);
 
     public Task ScheduleRetryAsync(string orderId, int attempts, DateTimeOffset nextAttemptAt, string error, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -53,7 +53,9 @@ internal static class ReservationBatch
     public static async Task<IReadOnlyList<ReservationOutcome>> ApplyAsync(ICommerceSession session, CommerceDialect dialect, IReadOnlyList<ReservationRequest> requests)
     {
         var ct = CancellationToken.None;
-        var book = new ReservationBook(() => "ord_" + Guid.NewGuid().ToString("N"), LedgerSequence.Next);
+        long sequence = 0;
+        Func<long>? nextSequence = null;
+        var book = new ReservationBook(() => "ord_" + Guid.NewGuid().ToString("N"), () => nextSequence is null ? LedgerSequence.Next() : nextSequence());
 
         // Reads, in lock order: ledger rows (sorted), then sales (sorted), then what depends on them.
         var skus = requests.Select(r => (r.ChannelId, r.Sku)).Distinct().Order().ToList();
@@ -72,7 +74,14 @@ internal static class ReservationBatch
         foreach (var sale in sales) reads.Add(new SqlCall(saleSql, sale));
         foreach (var (channel, buyer, key) in keys) reads.Add(new SqlCall(FindKey, channel, buyer, key));
         foreach (var (channel, buyer, sku) in buyers) reads.Add(new SqlCall(BuyerUnits, channel, buyer, sku));
+        // Last, so the row locks above are held: the cluster-wide order of the counts this batch reads.
+        if (dialect.SequenceBase is { } sequenceSql) reads.Add(new SqlCall(sequenceSql));
         var results = await session.RunAsync(reads, ct);
+        if (dialect.SequenceBase is not null)
+        {
+            sequence = SqlValue.Long(results[^1].Scalar);
+            nextSequence = () => sequence++;
+        }
 
         var at = unlimited.Count;
         foreach (var (channel, sku) in skus)

@@ -47,8 +47,8 @@ public sealed class ClusterMediaTests
         var pulls = await a.Admin().GetStringAsync("/metrics", Ct);
         var viewer = await watching;
         Assert.NotEmpty((await alongside).Tags);
-        Assert.Contains($"relay_fanout_subscribers{{channel=\"{ClusterMediaChannel.Id}\",kind=\"mirror\"}} 1", pulls);
-        Assert.DoesNotContain($"relay_fanout_subscribers{{channel=\"{ClusterMediaChannel.Id}\",kind=\"http_flv\"}} 1", pulls);
+        Assert.Contains($"relay_fanout_subscribers{{channel=\"{ClusterMediaChannel.Id}\",kind=\"mirror\",node=\"{a.Id}\"}} 1", pulls);
+        Assert.DoesNotContain($"relay_fanout_subscribers{{channel=\"{ClusterMediaChannel.Id}\",kind=\"http_flv\",node=\"{a.Id}\"}} 1", pulls);
         var video = viewer.Tags.Where(t => t.Tag.Type == FlvTagType.Video).ToList();
         Assert.True(video.Count >= 60, $"only {video.Count} video tags in 4 s on node b");
         Assert.True(video[0].Tag.IsSequenceHeader);
