@@ -97,7 +97,7 @@ public sealed class ClusterMediaTests
         Assert.DoesNotContain("already publishing", nginx.ErrorLog);
         Assert.False(publisher.HasExited, publisher.Stderr);
         Assert.True(await ClusterMediaChannel.OwnsAsync(a));
-        Assert.Contains("ingest_rejected_total{reason=\"already_live\"} 1", await b.Admin().GetStringAsync("/metrics", Ct));
+        Assert.Contains($"ingest_rejected_total{{reason=\"already_live\",node=\"{b.Id}\"}} 1", await b.Admin().GetStringAsync("/metrics", Ct));
     }
 
     [Fact]
