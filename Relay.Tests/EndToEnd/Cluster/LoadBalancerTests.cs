@@ -18,7 +18,7 @@ namespace Relay.Tests.EndToEnd.Cluster;
 /// nodes: an encoder publishes RTMP through it and goes live on one node, the REST API answers through it (the nodes
 /// list with that node's live channel), and a hub client negotiates and holds its WebSocket through it (sticky).
 /// </summary>
-[Collection(RealFfmpegCollection.Name)]
+[Collection(ClusterCollection.Name)]
 public sealed class LoadBalancerTests(ITestOutputHelper output)
 {
     private const string Channel = "lbshow";

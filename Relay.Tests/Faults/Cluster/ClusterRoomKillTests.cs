@@ -8,6 +8,7 @@ namespace Relay.Tests.Faults.Cluster;
 
 /// <summary>A node killed with its viewers: they leave the room's count on the other nodes (their entries expire after two
 /// leases) and the room goes on there.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterRoomKillTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

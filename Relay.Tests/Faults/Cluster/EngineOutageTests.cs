@@ -13,6 +13,7 @@ namespace Relay.Tests.Faults.Cluster;
 /// killed with -9 drops out of <c>GET /api/v1/nodes</c> within its lease.
 /// </summary>
 [Trait("Category", "Faults")]
+[Collection(ClusterCollection.Name)]
 public sealed class EngineOutageTests(ITestOutputHelper output)
 {
     /// <summary>A probe gives up after 2 s; a few more for the request itself on a loaded machine.</summary>

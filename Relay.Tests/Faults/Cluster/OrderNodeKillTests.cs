@@ -13,6 +13,7 @@ namespace Relay.Tests.Faults.Cluster;
 /// during purchases (refusals while it is down, never a false <c>reserved</c>; nothing reserved lost after its restart).
 /// </summary>
 [Trait("Category", "Faults")]
+[Collection(ClusterCollection.Name)]
 public sealed class OrderNodeKillTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -11,6 +11,7 @@ namespace Relay.Tests.Faults.Cluster;
 /// destination see. Real PostgreSQL, Redis, two Relay processes, ffmpeg publishers and an nginx-rtmp sink.
 /// </summary>
 [Trait("Category", "Faults")]
+[Collection(ClusterCollection.Name)]
 public sealed class OwnerNodeKillTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -18,7 +18,7 @@ namespace Relay.Tests.Integration.Cluster;
 /// node are accepted on the others (the Data Protection key ring is shared), and nodes starting together on an empty
 /// database seed it once. Two real child-process nodes on real PostgreSQL and Redis share one bed per class.
 /// </summary>
-[Collection(RealFfmpegCollection.Name)]
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterCatalogTests(ClusterCatalogTests.TwoNodes nodes) : IClassFixture<ClusterCatalogTests.TwoNodes>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -13,6 +13,7 @@ namespace Relay.Tests.Integration.Cluster;
 /// per-sale cap although each fires at both nodes. Then 50 of them buy a pinned product, 3 at each node at once, against
 /// a per-sku cap of 3: exactly 3 each. Every reserved order reaches the order API exactly once.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterCommerceTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

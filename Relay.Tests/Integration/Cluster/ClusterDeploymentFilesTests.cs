@@ -1,3 +1,4 @@
+using Relay.Tests.Common.Hosts;
 using System.Text.RegularExpressions;
 using Relay.Tests.Common;
 using Relay.Tests.Common.Peers;
@@ -12,6 +13,7 @@ namespace Relay.Tests.Integration.Cluster;
 /// balancer's ports and its nginx config (<c>nginx -t</c> with loopback upstreams), Prometheus scraping each node; the
 /// manifests' replicas, probes, ports, Services and non-root security context. The single-node compose still parses.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterDeploymentFilesTests
 {
     private static readonly string[] RelayNodes = ["relay-a", "relay-b"];

@@ -14,6 +14,7 @@ namespace Relay.Tests.Integration.Cluster;
 /// Media across nodes with real engines: PostgreSQL, Redis, two Relay processes, ffmpeg publishers and players, an
 /// nginx-rtmp sink as the channel's destination.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterMediaTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

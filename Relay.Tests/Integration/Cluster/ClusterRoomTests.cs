@@ -14,6 +14,7 @@ namespace Relay.Tests.Integration.Cluster;
 /// every node has. Room events reach every node's viewers in one order with increasing seq; what a late joiner needs
 /// (pin, sale, recent messages, mutes) is in Redis; viewer counts are summed over the nodes.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterRoomTests
 {
     private const string Channel = "demo";

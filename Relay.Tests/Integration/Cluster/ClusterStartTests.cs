@@ -8,6 +8,7 @@ using Hub = Relay.Tests.Common.Hosts.Hub;
 namespace Relay.Tests.Integration.Cluster;
 
 /// <summary>Configuration alone makes two processes one service: both start on the shared engines and their hubs meet.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterStartTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

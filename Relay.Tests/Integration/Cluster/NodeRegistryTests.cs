@@ -8,6 +8,7 @@ namespace Relay.Tests.Integration.Cluster;
 /// Issue 14 item 1 ("nodes"): <c>GET /api/v1/nodes</c> lists the nodes alive (the one process on the embedded default),
 /// <c>/readyz</c> checks PostgreSQL and Redis on a node of a cluster, and per-node series carry <c>node</c>.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class NodeRegistryTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -43,7 +44,16 @@ public sealed class NodeRegistryTests
             Assert.DoesNotContain(bed.Postgres.Port.ToString(), body, StringComparison.Ordinal);
             Assert.DoesNotContain(bed.Redis.Port.ToString(), body, StringComparison.Ordinal);
 
+            // The gauge is the count a node's heartbeat (every third of the lease) last read: the first node reads 2 from
+            // its first heartbeat after the second one registered.
             var metrics = await anonymous.GetStringAsync("/metrics", Ct);
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(ClusterTestBed.LeaseSeconds + 2);
+            while (!metrics.Contains($"relay_cluster_nodes{{node=\"{node.Id}\"}} 2", StringComparison.Ordinal) && DateTime.UtcNow < until)
+            {
+                await Task.Delay(200, Ct);
+                metrics = await anonymous.GetStringAsync("/metrics", Ct);
+            }
+
             Assert.Contains($"relay_cluster_nodes{{node=\"{node.Id}\"}} 2", metrics);
             Assert.Contains($"relay_dependency_up{{dependency=\"postgres\",node=\"{node.Id}\"}} 1", metrics);
             Assert.Contains($"relay_dependency_up{{dependency=\"redis\",node=\"{node.Id}\"}} 1", metrics);

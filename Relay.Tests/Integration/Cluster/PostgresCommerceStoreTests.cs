@@ -1,3 +1,4 @@
+using Relay.Tests.Common.Hosts;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Relay.Chat.Channels;
@@ -16,6 +17,7 @@ namespace Relay.Tests.Integration.Cluster;
 /// leased orders become due for the other when the lease ends. The child-process cluster tests are ClusterCommerceTests
 /// and Faults/Cluster/OrderNodeKillTests.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class PostgresCommerceStoreTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
