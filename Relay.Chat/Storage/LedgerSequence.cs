@@ -18,7 +18,12 @@ internal static class LedgerSequence
             return Next;
         }
 
-        var first = SqlValue.Long(await session.ScalarAsync(dialect.SequenceBase, cancellationToken));
+        return From(SqlValue.Long(await session.ScalarAsync(dialect.SequenceBase, cancellationToken)));
+    }
+
+    /// <summary>Increasing numbers from <paramref name="first"/> (a value <see cref="CommerceDialect.SequenceBase"/> read).</summary>
+    public static Func<long> From(long first)
+    {
         var next = first;
         return () => next++;
     }

@@ -53,9 +53,9 @@ internal static class ReservationBatch
     public static async Task<IReadOnlyList<ReservationOutcome>> ApplyAsync(ICommerceSession session, CommerceDialect dialect, IReadOnlyList<ReservationRequest> requests)
     {
         var ct = CancellationToken.None;
-        long sequence = 0;
-        Func<long>? nextSequence = null;
-        var book = new ReservationBook(() => "ord_" + Guid.NewGuid().ToString("N"), () => nextSequence is null ? LedgerSequence.Next() : nextSequence());
+        // The process's counter on SQLite; on PostgreSQL the value read with the rows below (LedgerSequence).
+        Func<long> nextSequence = LedgerSequence.Next;
+        var book = new ReservationBook(() => "ord_" + Guid.NewGuid().ToString("N"), () => nextSequence());
 
         // Reads, in lock order: ledger rows (sorted), then sales (sorted), then what depends on them.
         var skus = requests.Select(r => (r.ChannelId, r.Sku)).Distinct().Order().ToList();
@@ -77,11 +77,7 @@ internal static class ReservationBatch
         // Last, so the row locks above are held: the cluster-wide order of the counts this batch reads.
         if (dialect.SequenceBase is { } sequenceSql) reads.Add(new SqlCall(sequenceSql));
         var results = await session.RunAsync(reads, ct);
-        if (dialect.SequenceBase is not null)
-        {
-            sequence = SqlValue.Long(results[^1].Scalar);
-            nextSequence = () => sequence++;
-        }
+        if (dialect.SequenceBase is not null) nextSequence = LedgerSequence.From(SqlValue.Long(results[^1].Scalar));
 
         var at = unlimited.Count;
         foreach (var (channel, sku) in skus)
