@@ -105,7 +105,10 @@ public static class PagesEndpoints
             http.Response.Headers.CacheControl = "no-cache";
             http.Response.Headers.XContentTypeOptions = "nosniff";
             AddPageHeaders(http.Response);
-            await http.Response.SendFileAsync(path, http.RequestAborted);
+            PageLanguage.AddVary(http.Response);
+            // The files are a few KB: reading one per request keeps edits live and costs nothing a page view notices.
+            var html = await File.ReadAllTextAsync(path, http.RequestAborted);
+            await http.Response.WriteAsync(PageLanguage.Apply(html, PageLanguage.Resolve(http.Request)), http.RequestAborted);
         }
     }
 }
