@@ -1,4 +1,4 @@
-// Shared by the viewer page and the studio: DOM building without innerHTML, money, hub connection.
+// Shared by the viewer page and the studio: DOM building without innerHTML, money (in the page's language), hub connection.
 // signalR and its MessagePack protocol are classic scripts (UMD bundles from npm) loaded before the modules.
 
 /** Builds an element; strings become text nodes, so user data is never parsed as HTML. */
@@ -24,18 +24,8 @@ export function setText(node, text) {
   node.textContent = text ?? "";
 }
 
-const moneyFormats = new Map();
-export function money(cents, currency) {
-  const key = currency || "USD";
-  if (!moneyFormats.has(key)) {
-    try {
-      moneyFormats.set(key, new Intl.NumberFormat(undefined, { style: "currency", currency: key }));
-    } catch {
-      moneyFormats.set(key, { format: v => `${v.toFixed(2)} ${key}` });
-    }
-  }
-  return moneyFormats.get(key).format((cents ?? 0) / 100);
-}
+// Money and times follow the page's language (i18n.js); re-exported so the pages keep one import.
+export { money, time as when } from "./i18n.js";
 
 /** A random idempotency key; crypto.randomUUID needs a secure context, getRandomValues does not. */
 export function newKey() {
@@ -51,11 +41,6 @@ export function reasonOf(err) {
   const message = hub ? hub[1] : text;
   const [reason, ...rest] = message.split(":");
   return { reason: reason.trim(), hint: rest.join(":").trim(), message };
-}
-
-export function when(date) {
-  const d = date instanceof Date ? date : new Date(date);
-  return Number.isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
 /**

@@ -63,7 +63,9 @@ internal sealed class ChromiumSession : IAsyncDisposable
         }
     }
 
-    public async Task<IPage> NewPageAsync(Uri baseAddress, int width, int height, bool mobile = false, IEnumerable<string>? permissions = null)
+    /// <param name="locale">The browser's language (Accept-Language and navigator.language), e.g. "zh-CN"; null keeps en-US.</param>
+    public async Task<IPage> NewPageAsync(Uri baseAddress, int width, int height, bool mobile = false, IEnumerable<string>? permissions = null,
+        string? locale = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -73,6 +75,7 @@ internal sealed class ChromiumSession : IAsyncDisposable
             DeviceScaleFactor = mobile ? 2 : 1,
             IsMobile = mobile,
             HasTouch = mobile,
+            Locale = locale,
         });
         _contexts.Add(context);
         context.SetDefaultTimeout(15_000);

@@ -265,6 +265,23 @@ public sealed class PagesBrowserTests
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("This show doesn't exist");
         var studio = await page.GotoAsync("/studio/nope");
         Assert.Equal(404, studio!.Status);
+
+        // A browser set to Chinese gets the page in Chinese, and nothing English is left on it.
+        var chinese = await chromium.NewPageAsync(server.BaseAddress, 390, 844, mobile: true, locale: "zh-CN");
+        var zh = await chinese.GotoAsync("/watch/nope");
+        Assert.Equal(404, zh!.Status);
+        Assert.Contains("Accept-Language", zh.Headers["vary"], StringComparison.Ordinal);
+        await Assertions.Expect(chinese.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
+        await Assertions.Expect(chinese.Locator("h1")).ToHaveTextAsync("这个直播间不存在");
+        await VisibleText.AssertNoEnglishAsync(chinese);
+
+        // The picker saves the choice: English from then on, whatever the browser says, until ?lang= asks otherwise.
+        await chinese.Locator(".lang-picker").SelectOptionAsync("en");
+        await Assertions.Expect(chinese.Locator("h1")).ToHaveTextAsync("This show doesn't exist");
+        await Assertions.Expect(chinese.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await chinese.GotoAsync("/studio/nope?lang=zh-CN");
+        await Assertions.Expect(chinese.Locator("h1")).ToHaveTextAsync("这个直播间不存在");
+        Assert.Empty(chromium.PageErrors);
     }
 
     private static async Task AssertPlayingAsync(IPage page, CancellationToken ct)
