@@ -14,9 +14,28 @@ namespace Relay.Chat.Orders;
 /// </summary>
 internal static class OrderRedeliveryApi
 {
-    public static void Map(IEndpointRouteBuilder endpoints) =>
+    /// <summary>The most a dead-letter list returns: the console shows what needs a person, not an archive.</summary>
+    public const int MaxDeadLetters = 500;
+
+    public static void Map(IEndpointRouteBuilder endpoints)
+    {
         endpoints.MapPost("/api/v1/orders/{orderId}/redeliver", RedeliverAsync).RequireAuthorization(ApiPolicies.Admin)
             .WithTags("Orders").WithSummary("Put a dead-lettered order back into the outbox (admin token only)");
+        endpoints.MapGet("/api/v1/dead-letters", ListAsync).RequireAuthorization(ApiPolicies.Admin)
+            .WithTags("Orders").WithSummary($"Dead-lettered orders of every channel, newest first (?limit=, at most 500; admin token only)");
+    }
+
+    private static async Task<Results<Ok<List<DeadLetterView>>, ValidationProblem>> ListAsync(
+        int? limit, IOrderStore orders, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > MaxDeadLetters)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["limit"] = [$"must be between 1 and {MaxDeadLetters}"] }, title: "Invalid limit.");
+        }
+        var rows = await orders.ListDeadLettersAsync(limit ?? 100, cancellationToken);
+        return TypedResults.Ok(rows.Select(DeadLetterView.Of).ToList());
+    }
 
     private static async Task<Results<Accepted<OrderAnswer>, NotFoundProblem, ConflictProblem>> RedeliverAsync(
         string orderId, IDeadLetters deadLetters, OrderDispatchSignal signal,

@@ -13,4 +13,5 @@ namespace Relay.Chat.Orders;
 [JsonSerializable(typeof(OrderAnswer))]
 [JsonSerializable(typeof(List<ChannelOrderView>))]
 [JsonSerializable(typeof(ItemsPage<ChannelOrderView>))]
+[JsonSerializable(typeof(List<DeadLetterView>))]
 internal sealed partial class OrdersJsonContext : JsonSerializerContext;

@@ -249,4 +249,11 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
                     """,
                     cancellationToken, channelId, after.At, after.Id, max))
             .Select(ReadOrder).ToList(), cancellationToken);
+
+    public Task<IReadOnlyList<OrderRecord>> ListDeadLettersAsync(int max, CancellationToken cancellationToken) =>
+        _database.ReadAsync<IReadOnlyList<OrderRecord>>(async s =>
+            (await s.QueryAsync(
+                $"SELECT {OrderColumns} FROM orders_orders WHERE status = '{OrderStatus.DeadLetter}' ORDER BY updated_at DESC, order_id LIMIT $1;",
+                cancellationToken, max))
+            .Select(ReadOrder).ToList(), cancellationToken);
 }

@@ -46,6 +46,8 @@ public static class PagesEndpoints
             .ExcludeFromDescription();
         app.MapGet("/replay/{channelId}", (string channelId, ChannelService channels) => Page(channels, channelId, "replay.html"))
             .ExcludeFromDescription();
+        // The console is a static page: everything it shows comes from the API with the admin token the operator types.
+        app.MapGet("/admin", () => StaticPage("admin.html")).ExcludeFromDescription();
         return app;
     }
 
