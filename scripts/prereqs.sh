@@ -57,11 +57,11 @@ ensure_frontend() {
 }
 
 # What the test suite runs besides Relay: RTMP peers (nginx-rtmp with a TLS terminator,
-# node-media-server, ffmpeg), Prometheus + promtool for the monitoring tests, and OBS Studio
+# node-media-server, ffmpeg), Prometheus + promtool for the monitoring tests, Caddy for the TLS proxy test, and OBS Studio
 # headless on Xvfb (obs-plugins holds its x264 encoder and RTMP output; Mesa's llvmpipe comes as a
 # dependency). Tests start their own instances on free loopback ports.
 # node and npm are checked as commands (ensure_npm_packages): the SDK images may carry their own.
-TEST_APT_PACKAGES=(ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream openssl prometheus obs-studio obs-plugins xvfb postgresql redis-server)
+TEST_APT_PACKAGES=(ffmpeg nginx libnginx-mod-rtmp libnginx-mod-stream openssl prometheus obs-studio obs-plugins xvfb postgresql redis-server caddy)
 
 ensure_test_prerequisites() {
   ensure_apt_packages "${TEST_APT_PACKAGES[@]}"

@@ -10,16 +10,25 @@ public sealed class PublicUrls(IOptions<RelayOptions> relay, IConfiguration conf
 
     public string App => config.GetValue("Relay:Ingest:App", "live") ?? "live";
 
+    /// <summary>The configured public base (no trailing slash), or null to use the request's.</summary>
+    public string? PublicBase => relay.Value.PublicBaseUrl is { Length: > 0 } b ? b.TrimEnd('/') : null;
+
+    /// <summary>The OBS server's host: PublicHost, else PublicBaseUrl's host, else the host the request came to.</summary>
     public string Host(HttpRequest? request) =>
         !string.IsNullOrWhiteSpace(relay.Value.PublicHost) ? relay.Value.PublicHost
+        : PublicBase is { } b ? new Uri(b).Host
         : request?.Host.Host is { Length: > 0 } h ? h
         : "localhost";
 
     public string IngestUrl(HttpRequest? request) =>
         RtmpPort == 1935 ? $"rtmp://{Host(request)}/{App}" : $"rtmp://{Host(request)}:{RtmpPort}/{App}";
 
+    /// <summary>
+    /// Where pages and API links point: PublicBaseUrl, else the request's scheme and host (rewritten from X-Forwarded-Proto
+    /// and -Host by the forwarded-headers middleware when the peer is a known proxy), else the listening address.
+    /// </summary>
     public string HttpBase(HttpRequest? request, string? fallbackBase = null) =>
-        request is not null ? $"{request.Scheme}://{request.Host}" : fallbackBase ?? $"http://{Host(null)}:8080";
+        PublicBase ?? (request is not null ? $"{request.Scheme}://{request.Host}" : fallbackBase ?? $"http://{Host(null)}:8080");
 
     public string WatchUrl(string channelId, HttpRequest? request, string? fallbackBase = null) =>
         $"{HttpBase(request, fallbackBase)}/watch/{Uri.EscapeDataString(channelId)}";

@@ -12,6 +12,13 @@ public sealed class RelayOptions
     /// <summary>Host name printed in OBS settings and page URLs; empty = the machine's name.</summary>
     public string PublicHost { get; set; } = "";
 
+    /// <summary>
+    /// The scheme and host every link Relay returns or prints uses (e.g. <c>https://live.brand.example</c>) when it sits
+    /// behind a TLS-terminating proxy; empty = the request's own, honouring X-Forwarded-* from Relay:ForwardedHeaders'
+    /// known proxies. Its host is also the OBS server's host unless PublicHost says otherwise.
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = "";
+
     public List<ChannelConfig> Channels { get; set; } = [];
 
     public DemoOptions Demo { get; set; } = new();

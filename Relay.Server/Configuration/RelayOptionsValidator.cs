@@ -21,6 +21,10 @@ public sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
         {
             failures.Add($"Relay:PublicHost: '{options.PublicHost}' is not a host name or IP address");
         }
+        if (options.PublicBaseUrl.Length > 0 && PublicBaseUrlProblem(options.PublicBaseUrl) is { } problem)
+        {
+            failures.Add($"Relay:PublicBaseUrl: '{options.PublicBaseUrl}' {problem}");
+        }
         if (!BannerModes.All.Contains(options.Banner, StringComparer.Ordinal))
         {
             failures.Add($"Relay:Banner: '{options.Banner}' is not one of {string.Join(", ", BannerModes.All)}");
@@ -83,5 +87,22 @@ public sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
             sb.Append(char.ToUpperInvariant(part[0])).Append(part.AsSpan(1));
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// What is wrong with a public base URL, or null. The pages load their scripts from the root (/js, /hubs), so Relay
+    /// cannot be mounted under a path of the proxy: only a scheme, a host and an optional port.
+    /// </summary>
+    internal static string? PublicBaseUrlProblem(string value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            return "must be an absolute http:// or https:// URL, e.g. https://live.brand.example";
+        }
+        if (uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+        {
+            return "must be a scheme, a host and an optional port only (no path, query or user): Relay is served from the root of its host";
+        }
+        return null;
     }
 }
