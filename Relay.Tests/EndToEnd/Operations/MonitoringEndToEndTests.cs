@@ -231,9 +231,10 @@ public sealed class MonitoringEndToEndTests(ITestOutputHelper output)
         var problems = new List<string>();
         var empty = new List<string>();
         var checkedQueries = 0;
+        var picture = new DashboardPicture();
         foreach (var panel in DashboardQueries.Panels(dashboard))
         {
-            foreach (var raw in panel.Exprs)
+            foreach (var (raw, legend) in panel.Exprs.Zip(panel.Legends.Concat(Enumerable.Repeat<string?>(null, panel.Exprs.Count))))
             {
                 var expr = DashboardQueries.Substitute(raw, Channel, "relay", end - started);
                 JsonElement data;
@@ -247,6 +248,7 @@ public sealed class MonitoringEndToEndTests(ITestOutputHelper output)
                     continue;
                 }
                 checkedQueries++;
+                if (picture.Wants(panel.Title)) picture.Add(panel.Title, data, legend);
                 if (data.GetProperty("result").GetArrayLength() > 0)
                 {
                     continue;
@@ -264,6 +266,11 @@ public sealed class MonitoringEndToEndTests(ITestOutputHelper output)
         Assert.True(problems.Count == 0, string.Join('\n', problems) + "\nprometheus log:\n" + prometheus.Log);
         Assert.True(checkedQueries >= 30, $"only {checkedQueries} dashboard queries checked");
         output.WriteLine($"{checkedQueries} dashboard queries valid; allowed to be empty and empty: {string.Join(", ", empty.Distinct())}");
+
+        // The dashboard's main panels as a picture for the docs, drawn from these same answers.
+        Assert.True(picture.PanelsWithData >= 10, $"only {picture.PanelsWithData} of the main panels had data to draw");
+        var png = await picture.SaveAsync(Path.Combine(relay.DataDir, "screenshots"));
+        Assert.True(new FileInfo(png).Length > 20_000, $"{png} is too small to hold the panels");
         output.WriteLine($"whole test {clock.Elapsed.TotalSeconds:0.0} s");
     }
 

@@ -132,7 +132,11 @@ public sealed class PromtoolTests
     }
 }
 
-internal sealed record DashboardPanel(string Title, string Description, IReadOnlyList<string> Exprs);
+internal sealed record DashboardPanel(string Title, string Description, IReadOnlyList<string> Exprs)
+{
+    /// <summary>Each target's legendFormat ("{{destination}}"), null where the target has none; same order as Exprs.</summary>
+    public IReadOnlyList<string?> Legends { get; init; } = [];
+}
 
 internal static class DashboardQueries
 {
@@ -147,8 +151,11 @@ internal static class DashboardQueries
             var exprs = panel.TryGetProperty("targets", out var targets)
                 ? targets.EnumerateArray().Select(t => t.GetProperty("expr").GetString()!).ToList()
                 : [];
+            var legends = panel.TryGetProperty("targets", out var ts)
+                ? ts.EnumerateArray().Select(t => t.TryGetProperty("legendFormat", out var l) ? l.GetString() : null).ToList()
+                : [];
             yield return new DashboardPanel(panel.GetProperty("title").GetString()!,
-                panel.TryGetProperty("description", out var d) ? d.GetString() ?? "" : "", exprs);
+                panel.TryGetProperty("description", out var d) ? d.GetString() ?? "" : "", exprs) { Legends = legends };
         }
     }
 
