@@ -61,7 +61,7 @@ export default {
   "watch.chatError.not_joined": "Still connecting, try again in a moment.",
   "watch.chatError.invalid": "That message is empty.",
   "watch.chatError.generic": "Couldn't send the message.",
-  "watch.chatError.wait": "(wait {seconds} s)",
+  "watch.chatError.withWait": "{reason} (wait {seconds} s)",
   "watch.name.title": "What should we call you?",
   "watch.name.hint": "Your name is shown next to your messages and purchases.",
   "watch.name.label": "Display name",

@@ -60,7 +60,7 @@ export default {
   "watch.chatError.not_joined": "还在连接中，请稍后再试。",
   "watch.chatError.invalid": "评论不能为空。",
   "watch.chatError.generic": "评论没能发出。",
-  "watch.chatError.wait": "（请 {seconds} 秒后再发）",
+  "watch.chatError.withWait": "{reason}（请 {seconds} 秒后再发）",
   "watch.name.title": "怎么称呼您？",
   "watch.name.hint": "昵称会显示在您的评论和下单记录旁。",
   "watch.name.label": "昵称",

@@ -33,10 +33,11 @@ function sentence(prefix, reason, fallback) {
   return has(`${prefix}.${reason}`) ? t(`${prefix}.${reason}`) : t(fallback);
 }
 
-/** The server's hint is English ("wait 3 s"): only its number is shown, in the page's words. */
-function waitHint(hint) {
+/** A chat refusal in words; the server's hint is English ("wait 3 s"), so only its number is shown. */
+function chatRefusal(reason, hint) {
+  const text = sentence("watch.chatError", reason, "watch.chatError.generic");
   const seconds = /wait (\d+) s/.exec(hint ?? "")?.[1];
-  return seconds ? t("watch.chatError.wait", { seconds }) : "";
+  return seconds ? t("watch.chatError.withWait", { reason: text, seconds: number(Number(seconds)) }) : text;
 }
 
 // ---- hub ----------------------------------------------------------------------------------------
@@ -217,8 +218,7 @@ $("#chat-form").addEventListener("submit", async e => {
     setText($("#chat-status"), "");
   } catch (err) {
     const { reason, hint } = reasonOf(err);
-    const wait = waitHint(hint);
-    setText($("#chat-status"), sentence("watch.chatError", reason, "watch.chatError.generic") + (wait ? ` ${wait}` : ""));
+    setText($("#chat-status"), chatRefusal(reason, hint));
   }
 });
 

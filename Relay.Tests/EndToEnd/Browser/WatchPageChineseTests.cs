@@ -106,6 +106,14 @@ public sealed class WatchPageChineseTests
         await Assertions.Expect(answer.Locator(".role-badge")).ToHaveTextAsync("主播");
         await VisibleText.AssertNoEnglishAsync(page);
 
+        // Slow mode: the refusal in words, with the wait the server gave in the page's language.
+        await host.InvokeAsync("SetSlowMode", 60, ct);
+        await page.Locator("#chat-input").FillAsync("还有别的口味吗？");
+        await page.Locator("#chat-form button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("#chat-status")).ToHaveTextAsync(new Regex(@"^直播间已开启慢速模式。（请 [1-6]?[0-9] 秒后再发）$"));
+        await VisibleText.AssertNoEnglishAsync(page);
+        await host.InvokeAsync("SetSlowMode", 0, ct);
+
         // Buying two: the reservation, then the confirmation, and what is left.
         await page.Locator(".qty-step[data-step='1']").ClickAsync();
         await page.Locator("#buy").ClickAsync();
