@@ -23,6 +23,7 @@ public sealed class StreamProfiler
         if (sample.VideoCodecTag is { } video && video.Body.Length > 0)
         {
             _videoCodec = VideoCodecName(video.Body.Span);
+            // A tag that is an H.264 frame rather than its header keeps the size already read; another codec has none.
             _picture = PictureSize(video.Body.Span) ?? (_videoCodec == "h264" ? _picture : null);
         }
 
