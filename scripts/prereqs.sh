@@ -69,15 +69,22 @@ ensure_test_prerequisites() {
 }
 
 # Browser tests drive Debian's chromium through Playwright (never a downloaded browser). Without it and
-# without root, the tests skip with the reason instead of blocking the whole suite.
+# without root, the tests skip with the reason instead of blocking the whole suite. A CJK font comes with it:
+# without one the zh-CN pages (and their screenshots in docs/images) show empty boxes instead of Chinese.
+BROWSER_APT_PACKAGES=(chromium fonts-wqy-microhei)
+
 ensure_browser() {
-  dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed" && return 0
+  local package missing=()
+  for package in "${BROWSER_APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
-    echo "Note: Debian's chromium is missing, so the browser tests will be skipped." >&2
-    echo "      Install it with:  sudo apt-get update && sudo apt-get install -y chromium" >&2
+    echo "Note: ${missing[*]} missing: without chromium the browser tests are skipped, without the font Chinese shows as boxes." >&2
+    echo "      Install with:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
     return 0
   fi
-  ensure_apt_packages chromium
+  ensure_apt_packages "${missing[@]}"
 }
 
 # Relay ships as one NativeAOT executable (docs/benchmarks.md section 7: about half the memory of the JIT build at

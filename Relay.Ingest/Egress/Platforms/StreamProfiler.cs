@@ -16,12 +16,15 @@ public sealed class StreamProfiler
     private string? _audioCodec;
     private bool _audio;
     private bool _video;
+    private (int Width, int Height)? _picture;
 
     public void Observe(PushSample sample)
     {
         if (sample.VideoCodecTag is { } video && video.Body.Length > 0)
         {
             _videoCodec = VideoCodecName(video.Body.Span);
+            // A tag that is an H.264 frame rather than its header keeps the size already read; another codec has none.
+            _picture = PictureSize(video.Body.Span) ?? (_videoCodec == "h264" ? _picture : null);
         }
 
         if (sample.AudioCodecTag is { } audio && audio.Body.Length > 0)
@@ -49,8 +52,29 @@ public sealed class StreamProfiler
             var seconds = (last.Timestamp - first.Timestamp) / 1000.0;
             if (seconds <= 0) return null;
             var interval = seconds / (last.Count - first.Count);
-            return new StreamProfile(_videoCodec, _audioCodec, _video, _audio, interval, (last.VideoBytes - first.VideoBytes) * 8 / seconds / 1000);
+            return new StreamProfile(_videoCodec, _audioCodec, _video, _audio, interval, (last.VideoBytes - first.VideoBytes) * 8 / seconds / 1000,
+                _picture?.Width, _picture?.Height);
         }
+    }
+
+    /// <summary>
+    /// The picture size from an H.264 sequence header (legacy FLV: AVCPacketType 0; Enhanced RTMP: avc1 SequenceStart),
+    /// both with the AVCDecoderConfigurationRecord from byte 5. Other codecs and frames: null.
+    /// </summary>
+    private static (int Width, int Height)? PictureSize(ReadOnlySpan<byte> body)
+    {
+        if (body.Length < 6)
+        {
+            return null;
+        }
+
+        var enhanced = (body[0] & 0x80) != 0;
+        var avcSequenceHeader = enhanced
+            ? (body[0] & 0x0F) == 0 && BinaryPrimitives.ReadUInt32BigEndian(body[1..]) == 0x61766331
+            : (body[0] & 0x0F) == 7 && body[1] == 0;
+        return avcSequenceHeader && AvcSps.TryReadDimensionsFromConfigurationRecord(body[5..], out var width, out var height)
+            ? (width, height)
+            : null;
     }
 
     private static string VideoCodecName(ReadOnlySpan<byte> body)

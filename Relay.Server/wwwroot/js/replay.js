@@ -3,6 +3,10 @@
 // The host key (or admin token) is the studio's: same sessionStorage entry, so the studio's "Recordings"
 // link opens this page signed in, and it is sent only as a Bearer header, never in a URL.
 import { $, el, setText, money, channelIdFromPath } from "./common.js";
+import { t, translate, languagePicker, number, dateTime } from "./i18n.js";
+
+translate();
+$("#lang-slot").append(languagePicker());
 
 const channelId = channelIdFromPath();
 const TOKEN_KEY = `relay.studio.token.${channelId}`;
@@ -57,11 +61,11 @@ async function open() {
     recordings = await get(`${api}/recordings`);
   } catch (err) {
     if (err.status === 401 || err.status === 403) {
-      signOut("That key doesn't open this channel's recordings. Use the channel's host key or the admin token.");
+      signOut(t("replay.login.refused"));
     } else if (err.status === 404) {
-      signOut(`There is no channel “${channelId}”. Check the link.`);
+      signOut(t("replay.login.noChannel", { channel: channelId }));
     } else {
-      signOut(`Couldn't reach Relay (${err.message}). Is the server running?`);
+      signOut(t("replay.login.unreachable", { status: err.status ?? "" }));
     }
     return;
   }
@@ -71,7 +75,7 @@ async function open() {
   state.recordings = recordings;
   renderRecordings();
   // The title is a nicety: the list is what the page is for, so a failure here is not shown.
-  get(api).then(c => { setText($("#title"), c.title); document.title = `${c.title} · Replay`; }).catch(() => {});
+  get(api).then(c => { setText($("#title"), c.title); document.title = t("replay.documentTitle", { title: c.title }); }).catch(() => {});
 }
 
 // ---- recordings list ----------------------------------------------------------------------------
@@ -83,17 +87,16 @@ function formatDuration(seconds) {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }
 
+/** Sizes in the units both languages write (B, KB, MB ...), the number in the page's language. */
 function formatBytes(bytes) {
   if (!bytes) return "0 B";
   const units = ["B", "KB", "MB", "GB", "TB"];
   const i = Math.min(units.length - 1, Math.floor(Math.log(bytes) / Math.log(1024)));
-  return `${(bytes / 1024 ** i).toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+  const digits = i === 0 ? 0 : 1;
+  return `${number(bytes / 1024 ** i, { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${units[i]}`;
 }
 
-function formatDate(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? "" : d.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
-}
+const formatDate = iso => dateTime(iso);
 
 function renderRecordings() {
   const list = $("#recordings");
@@ -105,8 +108,8 @@ function renderRecordings() {
     },
       el("span", { class: "recording-date" }, formatDate(r.startedAt)),
       el("span", { class: "recording-meta muted" },
-        r.inProgress ? "live now" : formatDuration(r.durationSeconds), " · ", formatBytes(r.bytes)),
-      r.inProgress ? el("span", { class: "chip chip-live" }, "Recording") : null))));
+        r.inProgress ? t("replay.list.liveNow") : formatDuration(r.durationSeconds), " · ", formatBytes(r.bytes)),
+      r.inProgress ? el("span", { class: "chip chip-live" }, t("replay.list.recording")) : null))));
   $("#recordings-empty").hidden = state.recordings.length > 0;
 }
 
@@ -135,12 +138,12 @@ async function select(recording) {
   } catch (err) {
     if (seq !== state.loadSeq) return;
     if (err.status === 401 || err.status === 403) {
-      signOut("That key no longer opens this channel's recordings. Sign in again.");
+      signOut(t("replay.login.expired"));
       return;
     }
     // Still playable without its markers (e.g. a timeline lost to a crash): say so and play.
     setTimeline({ events: [] });
-    setText($("#player-error"), `The timeline couldn't be loaded (${err.message}); the video plays without products.`);
+    setText($("#player-error"), t("replay.player.noTimeline"));
   }
   play(recording);
 }
@@ -149,7 +152,7 @@ function play(recording) {
   const mpegts = window.mpegts;
   $("#stage").hidden = false;
   if (!mpegts?.getFeatureList?.().mseLivePlayback && !mpegts?.isSupported?.()) {
-    setText($("#player-error"), "This browser can't play recordings (no Media Source Extensions). Try desktop Chrome, Edge or Firefox.");
+    setText($("#player-error"), t("replay.player.unsupported"));
     return;
   }
   mpegts.LoggingControl.enableVerbose = false;
@@ -171,9 +174,9 @@ function play(recording) {
   });
   player.on(mpegts.Events.ERROR, (type, detail, info) => {
     const status = info?.code;
-    setText($("#player-error"), status === 401 || status === 403
-      ? "The recording refused this key. Sign in again."
-      : `The recording couldn't be played (${detail || type}).`);
+    const problem = $("#player-error");
+    problem.dataset.detail = `${type}: ${detail}`;
+    setText(problem, t(status === 401 || status === 403 ? "replay.player.refused" : "replay.player.failed"));
   });
   player.attachMediaElement(video);
   player.load();
@@ -201,13 +204,13 @@ function describe(e) {
   const p = e.payload ?? {};
   const name = state.titles.get(p.sku) ?? p.title ?? p.sku ?? "";
   switch (e.kind) {
-    case "pinned": return `Pinned ${name}`;
-    case "unpinned": return "Unpinned";
+    case "pinned": return t("replay.event.pinned", { title: name });
+    case "unpinned": return t("replay.event.unpinned");
     case "flashSale":
       return p.active === false
-        ? `Flash sale ended: ${name}`
-        : `Flash sale: ${name} at ${money(p.priceCents, p.currency)} × ${p.quantity ?? "?"}`;
-    default: return e.kind;
+        ? t("replay.event.saleEnded", { title: name })
+        : t("replay.event.sale", { title: name, price: money(p.priceCents, p.currency), quantity: p.quantity ?? "?" });
+    default: return t("replay.event.other");
   }
 }
 
@@ -265,7 +268,7 @@ function updateProduct() {
   if (sale) {
     setText($("#sale-title"), state.titles.get(sale.sku) ?? sale.sku);
     setText($("#sale-price"), money(sale.priceCents, sale.currency));
-    setText($("#sale-quantity"), `${sale.quantity} at this price`);
+    setText($("#sale-quantity"), t("replay.onScreen.saleQuantity", { quantity: number(sale.quantity) }));
   }
   for (const button of document.querySelectorAll("#events .timeline-event")) {
     const on = Number(button.dataset.index) === current;
@@ -287,9 +290,7 @@ video.addEventListener("seeking", () => {
   updateProduct();
   // Without a keyframe index a jump outside the loaded part cannot be fetched by range: say so rather than spin.
   if (state.player && video.buffered.length && !isBuffered(video.currentTime)) {
-    setText($("#player-status"), video.currentTime < video.buffered.start(0)
-      ? "That part of the recording is no longer loaded: choose the recording again to play it from the start."
-      : "Loading up to that point…");
+    setText($("#player-status"), t(video.currentTime < video.buffered.start(0) ? "replay.player.behind" : "replay.player.loadingAhead"));
   }
 });
 

@@ -1,6 +1,11 @@
-// The viewer page: live video, chat, the pinned product with Buy, flash-sale countdown, toasts.
+// The viewer page: live video, chat, the pinned product with Buy, flash-sale countdown, toasts; every word through the
+// string tables (i18n.js), money and times in the page's language.
 import { $, el, setText, money, newKey, reasonOf, connectHub, startHub, toast, channelIdFromPath, countdown, guestToken } from "./common.js";
+import { t, has, translate, languagePicker, number, dateTime } from "./i18n.js";
 import { LivePlayer } from "./player.js";
+
+translate();
+$("#lang-slot").append(languagePicker());
 
 const channelId = channelIdFromPath();
 const params = new URLSearchParams(location.search);
@@ -16,29 +21,24 @@ const state = {
   remaining: new Map(), // sku -> remaining (null = unlimited)
   you: null,
   pendingOrders: new Set(),
+  nextShowAt: null,    // Date of the channel's next show (the snapshot's nextShowAt), or null
 };
 
 const video = $("#video");
 const toasts = $("#toasts");
 const player = new LivePlayer(video, channelId, { onState: playerState, forceHls: params.get("player") === "hls" });
 
-const errorText = {
-  too_long: "That message is too long.",
-  rate_limited: "You're sending messages too fast.",
-  muted: "The host has muted you for a while.",
-  banned_term: "That message contains a word that isn't allowed here.",
-  slow_mode: "Slow mode is on.",
-  not_joined: "Still connecting, try again in a moment.",
-  invalid: "That message is empty.",
-};
+/** A refusal's sentence (watch.chatError.* / watch.buy.refused.*), or the general one for a reason this page doesn't know yet. */
+function sentence(prefix, reason, fallback) {
+  return has(`${prefix}.${reason}`) ? t(`${prefix}.${reason}`) : t(fallback);
+}
 
-const buyText = {
-  sold_out: "Sold out, sorry! Keep watching for the next drop.",
-  not_on_sale: "This product isn't on sale right now.",
-  limit_exceeded: "That's more than one order may hold: lower the quantity.",
-  login_required: "Sign in to the shop to buy during the show.",
-  invalid: "Choose a quantity of at least 1.",
-};
+/** A chat refusal in words; the server's hint is English ("wait 3 s"), so only its number is shown. */
+function chatRefusal(reason, hint) {
+  const text = sentence("watch.chatError", reason, "watch.chatError.generic");
+  const seconds = /wait (\d+) s/.exec(hint ?? "")?.[1];
+  return seconds ? t("watch.chatError.withWait", { reason: text, seconds: number(Number(seconds)) }) : text;
+}
 
 // ---- hub ----------------------------------------------------------------------------------------
 
@@ -48,9 +48,9 @@ let token = "";
 let renewing = false;
 const hub = connectHub({
   token: async () => (token ||= await guestToken()),
-  onReconnecting: () => showConnection("Reconnecting…"),
+  onReconnecting: () => showConnection(t("watch.connection.reconnecting")),
   onReconnected: async () => { showConnection(null); await join(); },
-  onClose: () => { if (!renewing) showConnection("Disconnected. Reload the page to reconnect."); },
+  onClose: () => { if (!renewing) showConnection(t("watch.connection.closed")); },
 });
 
 hub.on("message", m => addMessage(m));
@@ -59,10 +59,12 @@ hub.on("pinned", p => { state.pinned = p; state.remaining.set(p.sku, p.stock ?? 
 hub.on("unpinned", () => { state.pinned = null; renderProduct(); });
 hub.on("flashSale", s => { state.sale = s.active === false ? null : s; if (state.sale) state.remaining.set(s.sku, s.remaining); renderProduct(); });
 hub.on("stock", s => { state.remaining.set(s.sku, s.remaining); if (state.sale?.sku === s.sku) state.sale.remaining = s.remaining; renderProduct(); });
-hub.on("purchase", t => toast(toasts, `${t.displayName || "Someone"} just bought ${t.quantity} × ${productTitle(t.sku)}`, "buy"));
+hub.on("purchase", p => toast(toasts, t("watch.toast.bought", {
+  name: p.displayName || t("watch.toast.someone"), quantity: number(p.quantity), title: productTitle(p.sku),
+}), "buy"));
 hub.on("order", o => orderUpdate(o));
-hub.on("viewers", v => setText($("#viewers"), v.count));
-hub.on("status", s => setLive(s.live));
+hub.on("viewers", v => setText($("#viewers"), number(v.count)));
+hub.on("status", s => { if (s.nextShowAt !== undefined) setNextShow(s.nextShowAt); setLive(s.live); });
 
 async function join(renewed = false) {
   const name = localStorage.getItem(NAME_KEY);
@@ -80,11 +82,11 @@ async function join(renewed = false) {
       renewing = true;
       await hub.stop();
       renewing = false;
-      await startHub(hub, () => showConnection("Can't reach the show right now; retrying…"));
+      await startHub(hub, () => showConnection(t("watch.connection.unreachable")));
       showConnection(null);
       return join(true);
     }
-    showConnection(reason === "not_found" ? "This channel no longer exists." : "Couldn't join the show. Reload the page to try again.");
+    showConnection(t(reason === "not_found" ? "watch.connection.notFound" : "watch.connection.joinFailed"));
     return;
   }
   state.joined = true;
@@ -97,8 +99,9 @@ async function join(renewed = false) {
   if (state.pinned) state.remaining.set(state.pinned.sku, state.pinned.stock ?? null);
   if (state.sale) state.remaining.set(state.sale.sku, state.sale.remaining);
   setText($("#title"), snap.title || channelId);
-  document.title = `${snap.title || channelId} · Live`;
-  setText($("#viewers"), snap.viewers ?? 0);
+  document.title = t("watch.documentTitle", { title: snap.title || channelId });
+  setText($("#viewers"), number(snap.viewers ?? 0));
+  setNextShow(snap.nextShowAt);
   const list = $("#messages");
   list.replaceChildren();
   for (const m of snap.recentMessages ?? []) addMessage(m);
@@ -118,9 +121,47 @@ function setLive(live) {
   state.live = !!live;
   const badge = $("#live-badge");
   badge.className = `badge ${live ? "badge-live" : "badge-offline"}`;
-  setText(badge, live ? "Live" : "Offline");
+  setText(badge, t(live ? "watch.badge.live" : "watch.badge.offline"));
   $("#offline").hidden = !!live;
   player.setLive(!!live);
+  tickNextShow();
+}
+
+// ---- next show (offline) ------------------------------------------------------------------------
+
+/** A start further back than this is stale (the show never happened, or the host forgot to clear it): not shown. */
+const NEXT_SHOW_STALE_MS = 2 * 3600 * 1000;
+
+function setNextShow(iso) {
+  const at = iso ? new Date(iso) : null;
+  state.nextShowAt = at && !Number.isNaN(at.getTime()) ? at : null;
+  const node = $("#next-show-at");
+  if (state.nextShowAt) {
+    node.dateTime = state.nextShowAt.toISOString();
+    setText(node, dateTime(state.nextShowAt));
+  }
+  tickNextShow();
+}
+
+/** "Next show: <date>" with a live countdown, on the offline overlay only; "starting soon" once the time has come. */
+function tickNextShow() {
+  const block = $("#next-show");
+  const at = state.nextShowAt;
+  const show = !state.live && !!at && Date.now() - at.getTime() < NEXT_SHOW_STALE_MS;
+  block.hidden = !show;
+  if (!show) return;
+  const left = Math.round((at.getTime() - Date.now()) / 1000);
+  const text = left <= 0 ? t("watch.nextShow.soon") : t("watch.nextShow.countdown", { countdown: formatLeft(left) });
+  setText($("#next-show-countdown"), text);
+}
+
+/** 1:02:03, or "2 d 03:04:05" (2 天 03:04:05) beyond a day. */
+function formatLeft(seconds) {
+  const days = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+  const pad = v => String(v).padStart(2, "0");
+  if (days > 0) return t("watch.nextShow.days", { days: number(days), time: `${pad(h)}:${pad(m)}:${pad(s)}` });
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${pad(m)}:${pad(s)}`;
 }
 
 function playerState(s, detail) {
@@ -130,15 +171,15 @@ function playerState(s, detail) {
     $("#unmute").hidden = !video.muted;
   } else if (s === "retrying" && state.live) {
     overlay.hidden = false;
-    setText($(".overlay-title", overlay), "Reconnecting to the stream…");
-    setText($(".overlay-hint", overlay), `Trying again in ${Math.round(detail / 1000)} s. The video comes back by itself.`);
+    setText($(".overlay-title", overlay), t("player.retrying.title"));
+    setText($(".overlay-hint", overlay), t("player.retrying.hint", { seconds: number(Math.round(detail / 1000)) }));
   } else if (s === "offline") {
-    setText($(".overlay-title", overlay), state.joined ? "The show is offline" : "The show hasn't started yet");
-    setText($(".overlay-hint", overlay), "Stay on this page: the video starts by itself as soon as the host goes live.");
+    setText($(".overlay-title", overlay), t(state.joined ? "watch.offline.ended" : "watch.offline.notStarted"));
+    setText($(".overlay-hint", overlay), t("watch.offline.hint"));
   } else if (s === "unsupported") {
     overlay.hidden = false;
-    setText($(".overlay-title", overlay), "This browser can't play the live video");
-    setText($(".overlay-hint", overlay), "Open this page in a recent Chrome, Safari, Firefox or Edge. Chat and shopping still work here.");
+    setText($(".overlay-title", overlay), t("player.unsupported.title"));
+    setText($(".overlay-hint", overlay), t("player.unsupported.hint"));
   } else if (s === "blocked") {
     $("#unmute").hidden = false;
   }
@@ -156,8 +197,8 @@ function addMessage(m) {
   const list = $("#messages");
   const host = m.role === "host" || m.role === "admin";
   const item = el("li", { class: `message${host ? " message-host" : ""}`, dataset: { messageId: m.id } },
-    el("span", { class: "message-name" }, m.displayName || "Guest"),
-    host ? el("span", { class: "role-badge" }, "Host") : null,
+    el("span", { class: "message-name" }, m.displayName || t("watch.chat.guest")),
+    host ? el("span", { class: "role-badge" }, t("watch.chat.host")) : null,
     el("span", { class: "message-text" }, m.text));
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   list.append(item);
@@ -177,7 +218,7 @@ $("#chat-form").addEventListener("submit", async e => {
     setText($("#chat-status"), "");
   } catch (err) {
     const { reason, hint } = reasonOf(err);
-    setText($("#chat-status"), `${errorText[reason] ?? "Couldn't send the message."}${hint ? ` (${hint})` : ""}`);
+    setText($("#chat-status"), chatRefusal(reason, hint));
   }
 });
 
@@ -233,7 +274,11 @@ function renderProduct() {
   const stock = $("#product-stock");
   const soldOut = remaining === 0;
   stock.classList.toggle("low", remaining !== null && remaining <= 5);
-  setText(stock, remaining === null ? "In stock" : soldOut ? "Sold out" : p.sale ? `Only ${remaining} of ${p.sale.quantity} left at this price` : `${remaining} left`);
+  setText(stock, remaining === null ? t("watch.stock.inStock")
+    : soldOut ? t("watch.stock.soldOut")
+    : p.sale ? t("watch.stock.saleLeft", { remaining: number(remaining), quantity: number(p.sale.quantity) })
+    : t("watch.stock.left", { remaining: number(remaining) }));
+  stock.dataset.soldOut = soldOut ? "true" : "false";
   $("#sale-banner").hidden = !p.sale;
   card.classList.toggle("on-sale", !!p.sale);
   const meter = $("#sale-meter");
@@ -244,7 +289,7 @@ function renderProduct() {
   if (Number(qty.value) > Number(qty.max)) qty.value = qty.max;
   const buy = $("#buy");
   buy.disabled = soldOut;
-  setText(buy, soldOut ? "Sold out" : p.sale ? "Grab the deal" : "Buy now");
+  setText(buy, t(soldOut ? "watch.buy.soldOut" : p.sale ? "watch.buy.deal" : "watch.buy.now"));
   tickSale();
 }
 
@@ -253,7 +298,7 @@ function tickSale() {
   const left = countdown(state.sale.endsAt);
   setText($("#sale-countdown"), left ?? "00:00");
 }
-setInterval(tickSale, 1000);
+setInterval(() => { tickSale(); tickNextShow(); }, 1000);
 
 for (const b of document.querySelectorAll(".qty-step")) {
   b.addEventListener("click", () => {
@@ -271,7 +316,8 @@ $("#buy-form").addEventListener("submit", async e => {
   const status = $("#buy-status");
   const buy = $("#buy");
   buy.disabled = true;
-  setText(status, "Placing your order…");
+  status.className = "buy-status pending";
+  setText(status, t("watch.buy.placing"));
   // One key per click, reused if the call is retried after a reconnect: the server returns the same order.
   const idempotencyKey = newKey();
   try {
@@ -288,16 +334,19 @@ $("#buy-form").addEventListener("submit", async e => {
     if (result.status === "reserved") {
       state.pendingOrders.add(result.orderId);
       status.className = "buy-status pending";
-      setText(status, `Reserved! Confirming order ${result.orderId}…`);
+      // The order id is for support, not for reading: kept on the element, not in the sentence.
+      status.dataset.orderId = result.orderId;
+      setText(status, t("watch.buy.reserved"));
     } else {
       status.className = "buy-status error";
-      setText(status, buyText[result.status] ?? `The order wasn't placed (${result.reason ?? result.status}).`);
+      status.dataset.reason = result.reason ?? result.status;
+      setText(status, sentence("watch.buy.refused", result.status, "watch.buy.refused.other"));
     }
   } catch (err) {
     status.className = "buy-status error";
-    setText(status, "The order couldn't be sent: check your connection and try again.");
+    setText(status, t("watch.buy.sendFailed"));
   } finally {
-    buy.disabled = $("#product-stock").textContent === "Sold out";
+    buy.disabled = $("#product-stock").dataset.soldOut === "true";
   }
 });
 
@@ -305,19 +354,21 @@ function orderUpdate(o) {
   const status = $("#buy-status");
   if (o.status === "confirmed") {
     status.className = "buy-status ok";
-    setText(status, `Order ${o.orderId} confirmed. Thank you!`);
-    toast(toasts, "Your order is confirmed", "ok");
+    status.dataset.orderId = o.orderId;
+    setText(status, t("watch.order.confirmed"));
+    toast(toasts, t("watch.order.toast"), "ok");
   } else {
     status.className = "buy-status error";
-    setText(status, `Order ${o.orderId} couldn't be completed; you haven't been charged. Try again or ask in the chat.`);
+    status.dataset.orderId = o.orderId;
+    setText(status, t("watch.order.failed"));
   }
   state.pendingOrders.delete(o.orderId);
 }
 
 // ---- start --------------------------------------------------------------------------------------
 
-showConnection("Connecting…");
+showConnection(t("watch.connection.connecting"));
 token = await guestToken();
-await startHub(hub, () => showConnection("Can't reach the show right now; retrying…"));
+await startHub(hub, () => showConnection(t("watch.connection.unreachable")));
 showConnection(null);
 await join();

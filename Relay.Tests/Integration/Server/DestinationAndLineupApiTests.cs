@@ -57,6 +57,8 @@ public sealed class DestinationAndLineupApiTests : RelayServerTest
     [InlineData("""{"name":"x","platform":"custom","url":"http://example.com/app"}""", "url")]
     [InlineData("""{"name":"x","platform":"custom"}""", "url")]
     [InlineData("""{"name":"x","platform":"tiktok"}""", "url")]
+    [InlineData("""{"name":"x","platform":"weixin-channels","streamKey":"k"}""", "url")] // per-show: the host pastes the URL
+    [InlineData("""{"name":"x","platform":"Douyu","url":"rtmp://sendtc3.douyu.com/live"}""", "platform")] // ids are exact
     [InlineData("""{"name":"x","platform":"facebook","url":"rtmp://live-api-s.facebook.com/rtmp/"}""", "url")]
     [InlineData("""{"name":"x","platform":"custom","url":"rtmp://user:pw@host/app"}""", "url")]
     [InlineData("""{"name":"","platform":"twitch"}""", "name")]
@@ -182,7 +184,57 @@ public sealed class DestinationAndLineupApiTests : RelayServerTest
         var created = await ReadAsync(await admin.PostAsync("/api/v1/channels/demo/destinations",
             Json("""{"name":"Twitch","platform":"twitch","streamKey":"live_preset_check"}"""), ct));
         Assert.Equal(twitch.GetProperty("defaultUrl").GetString(), created.GetProperty("url").GetString());
-        Assert.Equal(["youtube", "twitch", "facebook", "tiktok", "douyin", "kuaishou", "bilibili", "custom"],
-            platforms.EnumerateArray().Select(p => p.GetProperty("id").GetString()));
+        Assert.Equal(["youtube", "twitch", "facebook", "tiktok", "douyin", "kuaishou", "bilibili", "weixin-channels", "taobao", "xiaohongshu",
+            "jd", "huya", "douyu", "yy", "weibo", "yizhibo", "custom"], platforms.EnumerateArray().Select(p => p.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task Platforms_carry_names_in_both_languages_whether_the_url_is_per_show_and_their_checks()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var anonymous = Server.Client();
+        var platforms = (await ReadAsync(await anonymous.GetAsync("/api/v1/platforms", ct))).EnumerateArray()
+            .ToDictionary(p => p.GetProperty("id").GetString()!);
+
+        var douyin = platforms["douyin"];
+        Assert.Equal("""{"zh-CN":"抖音","en":"Douyin"}""", douyin.GetProperty("names").GetRawText());
+        Assert.Equal("视频号", platforms["weixin-channels"].GetProperty("names").GetProperty("zh-CN").GetString());
+        Assert.Equal("Weixin Channels", platforms["weixin-channels"].GetProperty("names").GetProperty("en").GetString());
+        Assert.All(platforms.Values, p =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(p.GetProperty("names").GetProperty("zh-CN").GetString()));
+            Assert.Equal(p.GetProperty("displayName").GetString(), p.GetProperty("names").GetProperty("en").GetString());
+        });
+
+        // Per show: no default URL, the host pastes the URL and key the platform's tool issued for this show.
+        Assert.True(douyin.GetProperty("urlPerShow").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, douyin.GetProperty("defaultUrl").ValueKind);
+        Assert.Contains("per show", platforms["taobao"].GetProperty("urlHint").GetString(), StringComparison.Ordinal);
+        Assert.False(platforms["twitch"].GetProperty("urlPerShow").GetBoolean());
+        Assert.False(platforms["custom"].GetProperty("urlPerShow").GetBoolean());
+        Assert.All(["yy", "yizhibo", "weixin-channels", "taobao", "xiaohongshu", "jd", "huya", "douyu", "weibo"],
+            id => Assert.True(platforms[id].GetProperty("urlPerShow").GetBoolean(), id));
+
+        // The checks, as the destination's warnings apply them.
+        var channels = platforms["weixin-channels"];
+        Assert.True(channels.GetProperty("vertical").GetBoolean());
+        var checks = channels.GetProperty("checks");
+        Assert.Equal("h264", checks.GetProperty("videoCodec").GetString());
+        Assert.Equal("aac", checks.GetProperty("audioCodec").GetString());
+        Assert.Equal(2, checks.GetProperty("maxKeyframeIntervalSeconds").GetDouble());
+        Assert.Equal(1080, checks.GetProperty("maxShortSidePixels").GetInt32());
+        Assert.Equal("9:16", checks.GetProperty("aspect").GetString());
+        Assert.False(platforms["huya"].GetProperty("vertical").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, platforms["huya"].GetProperty("checks").GetProperty("aspect").ValueKind);
+        Assert.Equal(JsonValueKind.Null, platforms["custom"].GetProperty("checks").GetProperty("videoCodec").ValueKind);
+
+        // A per-show platform is added with the pasted URL and key, and keeps them.
+        using var admin = Server.AdminClient();
+        var created = await admin.PostAsync("/api/v1/channels/demo/destinations",
+            Json("""{"name":"视频号","platform":"weixin-channels","url":"rtmp://push.example.com/live","streamKey":"show-0427-key"}"""), ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var d = await ReadAsync(created);
+        Assert.Equal("weixin-channels", d.GetProperty("platform").GetString());
+        Assert.Equal("rtmp://push.example.com/live", d.GetProperty("url").GetString());
     }
 }
