@@ -106,7 +106,10 @@ class Engines:
                        check=True, stdout=subprocess.DEVNULL)
         self.pg_port = free_port(); self.redis_port = free_port()
         self.pg = start([*as_pg, f"{pg}/postgres", "-D", f"{self.dir}/pg", "-p", str(self.pg_port), "-h", "127.0.0.1", "-k", self.dir,
-                         "-c", "fsync=on", "-c", "max_connections=300", "-c", "shared_buffers=128MB"], stderr=subprocess.DEVNULL)
+                         "-c", "fsync=on", "-c", "max_connections=300", "-c", "shared_buffers=128MB",
+                         # BENCH_PG_STATS=1: which statements take PostgreSQL's time (printed when the engines stop).
+                         *(["-c", "shared_preload_libraries=pg_stat_statements"] if os.environ.get("BENCH_PG_STATS") else [])],
+                        stderr=subprocess.DEVNULL)
         self.redis = start(["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                             "--dir", self.dir, "--protected-mode", "no"])
         wait_port(self.pg_port, 30, self.pg); wait_port(self.redis_port, 10, self.redis)
@@ -123,6 +126,13 @@ class Engines:
 
     def close(self):
         import shutil
+        if os.environ.get("BENCH_PG_STATS"):
+            sql = ("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT calls, round(total_exec_time::numeric, 0) AS ms, "
+                   "round((total_exec_time / calls)::numeric, 3) AS ms_per_call, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) "
+                   "FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 20;")
+            r = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "relay", "-d", "relay", "-c", sql],
+                               capture_output=True, text=True)
+            print("pg_stat_statements (top 20 by time):\n" + r.stdout + r.stderr, file=sys.stderr, flush=True)
         stop(self.redis, 5); stop(self.pg, 15); shutil.rmtree(self.dir, ignore_errors=True)
 
 
