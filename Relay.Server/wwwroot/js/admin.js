@@ -96,15 +96,15 @@ function channelRow(c) {
     el("td", {}, el("strong", { class: "channel-title" }, c.title), el("br"), el("code", { class: "muted" }, c.id)),
     el("td", {}, el("span", { class: `badge ${c.live ? "badge-live" : "badge-offline"}` }, t(c.live ? "admin.state.live" : "admin.state.offline"))),
     el("td", {}, number(c.destinations)),
-    el("td", { class: "links" },
+    el("td", {}, el("div", { class: "cell-actions" },
       el("a", { class: "btn btn-small", href: `/studio/${id}`, onclick: () => openStudio(c.id) }, t("admin.pages.studio")),
       el("a", { class: "btn btn-small btn-ghost", href: `/watch/${id}`, target: "_blank", rel: "noopener" }, t("admin.pages.watch")),
-      el("a", { class: "btn btn-small btn-ghost", href: `/replay/${id}`, onclick: () => openStudio(c.id) }, t("admin.pages.replay"))),
-    el("td", { class: "actions" },
+      el("a", { class: "btn btn-small btn-ghost", href: `/replay/${id}`, onclick: () => openStudio(c.id) }, t("admin.pages.replay")))),
+    el("td", {}, el("div", { class: "cell-actions" },
       el("button", { class: "btn btn-small", type: "button", onclick: () => rename(c) }, t("admin.action.rename")),
       el("button", { class: "btn btn-small", type: "button", onclick: () => rotate(c, "stream-key") }, t("admin.action.streamKey")),
       el("button", { class: "btn btn-small", type: "button", onclick: () => rotate(c, "host-key") }, t("admin.action.hostKey")),
-      el("button", { class: "btn btn-small btn-danger", type: "button", onclick: () => remove(c) }, t("admin.action.delete"))));
+      el("button", { class: "btn btn-small btn-danger", type: "button", onclick: () => remove(c) }, t("admin.action.delete")))));
 }
 
 /** The studio and replay pages keep their key per tab in sessionStorage: hand them the admin token for this tab. */

@@ -60,6 +60,9 @@ public sealed class AdminConsoleBrowserTests
         Assert.Contains(shown, s => s.EndsWith("/studio/spring", StringComparison.Ordinal));
         await page.Locator("#secret-dialog button[type=submit]").ClickAsync();
         await Assertions.Expect(page.Locator("#channels tr[data-channel=spring]")).ToContainTextAsync("Spring launch with Ann");
+        await Assertions.Expect(page.Locator($"#dead tr[data-order='{deadOrder}']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#nodes tbody tr")).ToHaveCountAsync(1);
+        await Screenshots.SaveAsync(server, page, "admin-console.png");
 
         // The same id again: a sentence that says what to do, nothing changed.
         await page.Locator("#create-title").FillAsync("Another");
