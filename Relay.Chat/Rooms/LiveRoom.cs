@@ -587,6 +587,10 @@ internal sealed class LiveRoom
                 _live = e.Live;
                 var status = new StatusEvent { Live = e.Live, Seq = seq };
                 return new RoomDelivery("status", c => c.status(status));
+            // Every node of a cluster hears the catalog change and publishes it: the second copy changes nothing and
+            // is not announced again.
+            case RoomEventKind.NextShow when e.NextShowAt == _nextShowAt:
+                return null;
             case RoomEventKind.NextShow:
                 _nextShowAt = e.NextShowAt;
                 var nextShow = new NextShowEvent { NextShowAt = e.NextShowAt?.UtcDateTime, Seq = seq };
