@@ -39,7 +39,8 @@ public static class IngestServiceCollectionExtensions
             new Lazy<IReadOnlyList<ILiveChannelObserver>>(() => [.. sp.GetServices<ILiveChannelObserver>()]),
             sp.GetRequiredService<IOptions<IngestOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<LiveChannelRegistry>>()));
+            sp.GetRequiredService<ILogger<LiveChannelRegistry>>(),
+            sp.GetService<IChannelRehearsal>()));
         services.TryAddSingleton<FfmpegReadinessProbe>();
 
         // Registration order is start order (reap leftovers before accepting) and reverse stop order

@@ -12,6 +12,10 @@ public interface ILiveRoomControl
     /// the line-ups were stored.</summary>
     Task LineupChangedAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool resetStock, CancellationToken cancellationToken);
 
+    /// <summary>The next show's time was set, moved or cleared: the room's connections get `nextShow {nextShowAt}` and
+    /// later snapshots carry it.</summary>
+    Task NextShowChangedAsync(string channelId, DateTimeOffset? nextShowAt, CancellationToken cancellationToken);
+
     /// <summary>The channel was deleted: everyone in the room is told it is offline and the room state is dropped.</summary>
     Task ChannelDeletedAsync(string channelId, CancellationToken cancellationToken);
 }

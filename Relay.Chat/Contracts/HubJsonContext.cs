@@ -27,5 +27,6 @@ namespace Relay.Chat.Contracts;
 [JsonSerializable(typeof(OrderEvent))]
 [JsonSerializable(typeof(ViewersEvent))]
 [JsonSerializable(typeof(StatusEvent))]
+[JsonSerializable(typeof(NextShowEvent))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class HubJsonContext : JsonSerializerContext;

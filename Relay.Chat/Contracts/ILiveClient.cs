@@ -18,5 +18,6 @@ public interface ILiveClient
     Task order(OrderEvent payload);
     Task viewers(ViewersEvent payload);
     Task status(StatusEvent payload);
+    Task nextShow(NextShowEvent payload);
 }
 #pragma warning restore IDE1006

@@ -23,4 +23,7 @@ public sealed class JoinSnapshot
     [Key("you")] public ParticipantView You { get; set; } = new();
     /// <summary>The seq of the last room event this snapshot includes: events with a seq at most this one are already in it.</summary>
     [Key("seq")] public long Seq { get; set; }
+    /// <summary>When the next show starts (UTC), for the offline page's countdown; null when none is announced. Last, so
+    /// every earlier byte of the snapshot stays as it was (LiveHubWireBytesTests).</summary>
+    [Key("nextShowAt")] public DateTime? NextShowAt { get; set; }
 }

@@ -35,6 +35,9 @@ internal sealed class LiveRoomControl(
         foreach (var item in lineup) stock.MarkDirty(room, item.Sku);
     }
 
+    public Task NextShowChangedAsync(string channelId, DateTimeOffset? nextShowAt, CancellationToken cancellationToken) =>
+        events.PublishAsync(new RoomEvent { ChannelId = channelId, Kind = RoomEventKind.NextShow, NextShowAt = nextShowAt }, cancellationToken);
+
     public async Task ChannelDeletedAsync(string channelId, CancellationToken cancellationToken)
     {
         string[] connections = registry.Remove(channelId, out var room) && room is not null ? room.Close() : [];

@@ -27,4 +27,6 @@ internal sealed class LiveClientProxy(IClientProxy proxy) : ILiveClient
     public Task viewers(ViewersEvent payload) => proxy.SendAsync("viewers", payload);
 
     public Task status(StatusEvent payload) => proxy.SendAsync("status", payload);
+
+    public Task nextShow(NextShowEvent payload) => proxy.SendAsync("nextShow", payload);
 }

@@ -15,9 +15,10 @@ internal sealed class LiveRoom
     /// (<see cref="Apply"/>): they are applied on top of the shared state it loads, never lost between the read and the
     /// opening.</summary>
     public LiveRoom(string channelId, string title, bool live, IReadOnlyList<LineupItem> lineup, LineupStock stock, FlashSaleRecord? sale, DateTimeOffset now,
-        int recentLimit = 50)
+        int recentLimit = 50, DateTimeOffset? nextShowAt = null)
     {
         ChannelId = channelId;
+        _nextShowAt = nextShowAt;
         _recentLimit = recentLimit;
         _title = title;
         _live = live;
@@ -31,6 +32,7 @@ internal sealed class LiveRoom
 
     private readonly string _title;
     private bool _live;
+    private DateTimeOffset? _nextShowAt;
 
     private List<LineupItem> _lineup;
     private Dictionary<string, int> _lineupRemaining = new(StringComparer.Ordinal);
@@ -114,6 +116,7 @@ internal sealed class LiveRoom
                 FlashSale = IsFlashSaleActive(now) ? FlashSaleViewLocked(now) : null,
                 RecentMessages = [.. _recent],
                 SlowModeSeconds = _slowModeSeconds,
+                NextShowAt = _nextShowAt?.UtcDateTime,
                 Seq = _seq,
             };
         }
@@ -584,6 +587,14 @@ internal sealed class LiveRoom
                 _live = e.Live;
                 var status = new StatusEvent { Live = e.Live, Seq = seq };
                 return new RoomDelivery("status", c => c.status(status));
+            // Every node of a cluster hears the catalog change and publishes it: the second copy changes nothing and
+            // is not announced again.
+            case RoomEventKind.NextShow when e.NextShowAt == _nextShowAt:
+                return null;
+            case RoomEventKind.NextShow:
+                _nextShowAt = e.NextShowAt;
+                var nextShow = new NextShowEvent { NextShowAt = e.NextShowAt?.UtcDateTime, Seq = seq };
+                return new RoomDelivery("nextShow", c => c.nextShow(nextShow));
             case RoomEventKind.Mute when e.MuteKey is { } key:
                 SetMuteLocked(key, e.MutedUntil, now);
                 return null;

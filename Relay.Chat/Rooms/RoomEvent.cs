@@ -62,6 +62,9 @@ public sealed class RoomEvent
     /// <summary><see cref="RoomEventKind.Status"/>.</summary>
     public bool Live { get; set; }
 
+    /// <summary><see cref="RoomEventKind.NextShow"/>: null when cleared.</summary>
+    public DateTimeOffset? NextShowAt { get; set; }
+
     /// <summary><see cref="RoomEventKind.Mute"/>: a display id (<see cref="Identity.DisplayIds"/>).</summary>
     public string? MuteKey { get; set; }
 

@@ -19,4 +19,7 @@ public enum RoomEventKind
     /// <summary>Never published: a bus hands it to its own node when it may have missed events of the room (a jump in seq,
     /// a reconnect), and the node reads the room's shared state again (<see cref="IRoomBus.LoadAsync"/>).</summary>
     Resync,
+
+    /// <summary>The next show's time changed (the catalog holds it; the room only passes it on).</summary>
+    NextShow,
 }

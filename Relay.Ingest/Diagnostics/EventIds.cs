@@ -31,6 +31,7 @@ internal static class EventIds
     // Streams (live-channel registry, fan-out): 1006 (kept from before the ranges) and 1200-1299.
     public const int ObserverFailed = 1006;
     public const int SubscriberDropped = 1200;
+    public const int RehearsalStarted = 1201;
 
     // ffmpeg children: 1100-1199.
     public const int FfmpegStarted = 1100;

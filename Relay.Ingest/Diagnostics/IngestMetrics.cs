@@ -6,7 +6,13 @@ namespace Relay.Ingest.Diagnostics;
 public static class IngestMetrics
 {
     public static readonly Gauge Live = Metrics.CreateGauge(
-        "relay_ingest_live", "1 while the channel has a publisher.", "channel");
+        "relay_ingest_live", "1 while the channel has a public publisher (0 while it rehearses).", "channel");
+
+    public static readonly Counter End = Metrics.CreateCounter(
+        "relay_ingest_end_total", "Publishes that ended, by reason (unpublish, dropped, refused, rehearsal).", "channel", "reason");
+
+    public static readonly Counter Rehearsals = Metrics.CreateCounter(
+        "relay_ingest_rehearsals_total", "Publishes accepted as rehearsals (the channel's switch or a ?bandwidthtest / ?test key).", "channel");
 
     public static readonly Gauge BitrateBitsPerSecond = Metrics.CreateGauge(
         "relay_ingest_bitrate_bits_per_second", "Ingest bitrate over the last seconds of media.", "channel");

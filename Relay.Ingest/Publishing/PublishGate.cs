@@ -26,8 +26,10 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
     /// <summary>Encoders use a handful of chunk streams (OBS: 2-7); the cap bounds per-connection state.</summary>
     public const int MaxPrePublishChunkStreams = 16;
 
-    public async Task<(PublisherSession? Session, IChannelLease? Lease, string? Refusal)> AuthorizeAsync(string app, string streamKey, IPEndPoint remote, CancellationToken cancellationToken)
+    /// <param name="publishName">The publish name as sent: the stream key, perhaps with a test suffix (<see cref="PublishName"/>).</param>
+    public async Task<(PublisherSession? Session, IChannelLease? Lease, string? Refusal)> AuthorizeAsync(string app, string publishName, IPEndPoint remote, CancellationToken cancellationToken)
     {
+        var (streamKey, testPublish) = PublishName.Parse(publishName);
         // The brute-force wait slows the key check; it never decides it. Refusing at accept (as before) locked out
         // every encoder sharing the guesser's address (SNAT load balancer, RTMPS terminator, venue NAT); answering
         // at once would let the guesser learn each answer by its speed. Held back, then checked: a right key passes.
@@ -96,7 +98,7 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
 
         // A mirror of the previous owner's stream (a viewer was watching here) yields to the publisher.
         await channels.StopMirrorAsync(channelId).ConfigureAwait(false);
-        var session = channels.TryBeginPublish(channelId);
+        var session = channels.TryBeginPublish(channelId, testPublish);
         if (session is null)
         {
             await ReleaseAsync(lease, logger).ConfigureAwait(false);

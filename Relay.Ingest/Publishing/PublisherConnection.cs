@@ -53,6 +53,7 @@ internal sealed class PublisherConnection(
         PipeReader? reader = null;
         string? refusal = null;
         string? why = null;
+        var endReason = IngestEndReason.Dropped;
         try
         {
             await ClientStreams.AuthenticateAsync(clientStream, certificate, preAuth.Token).ConfigureAwait(false);
@@ -89,6 +90,7 @@ internal sealed class PublisherConnection(
         {
             why = _channelLease?.Lost.IsCancellationRequested == true ? "this node lost the channel's ownership"
                 : _session?.StopRequested.IsCancellationRequested == true ? "disconnected by the server" : "shutdown";
+            endReason = IngestEndReason.Refused;
         }
         catch (Exception ex) when (ClientStreams.IsConnectionFailure(ex))
         {
@@ -103,7 +105,8 @@ internal sealed class PublisherConnection(
                 PublishingLog.CountRefusal(logger, remote, refusal);
             }
 
-            EndPublish(why ?? "publisher disconnected");
+            // Every way out but the server's own is a drop: an encoder that meant to stop has unpublished already.
+            EndPublish(why ?? "publisher disconnected", endReason);
             if (reader is not null)
             {
                 await reader.CompleteAsync().ConfigureAwait(false);
@@ -247,7 +250,7 @@ internal sealed class PublisherConnection(
             case RtmpServerEvent.Unpublish:
                 // The encoder stopped (OBS "Stop Streaming" sends FCUnpublish and deleteStream before closing): the
                 // channel is offline now; the connection stays for a new publish or the client's close.
-                EndPublish("publisher unpublished");
+                EndPublish("publisher unpublished", IngestEndReason.Unpublish);
                 return default;
             default:
                 PublishingLog.ProtocolError(logger, remote, protocol.Error ?? "invalid RTMP");
@@ -280,7 +283,7 @@ internal sealed class PublisherConnection(
         PublishingLog.Live(logger, session.Hub.ChannelId, remote);
     }
 
-    private void EndPublish(string why)
+    private void EndPublish(string why, string reason)
     {
         if (_session is not { } session)
         {
@@ -290,7 +293,7 @@ internal sealed class PublisherConnection(
         _session = null;
         _stopRegistration.Dispose();
         PublishingLog.Offline(logger, session.Hub.ChannelId, why, Stopwatch.GetElapsedTime(_publishStarted));
-        channels.EndPublish(session);
+        channels.EndPublish(session, reason);
         if (_channelLease is { } channelLease)
         {
             // Released after the hub completed and the observers heard "offline" (egress stops): off this thread,

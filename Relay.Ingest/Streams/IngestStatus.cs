@@ -1,8 +1,11 @@
 namespace Relay.Ingest.Streams;
 
 /// <summary>What the ingest knows about a live channel (the <c>ingest</c> object of the channel API).</summary>
+/// <param name="Live">The publisher is connected (also while it rehearses).</param>
+/// <param name="Rehearsal">The publish is a rehearsal: previewed only, nothing public (contract v2, "Rehearsal").</param>
 public sealed record IngestStatus(
     bool Live,
+    bool Rehearsal,
     DateTimeOffset Since,
     string? VideoCodec,
     string? AudioCodec,

@@ -8,6 +8,14 @@ using Relay.Ingest.Diagnostics;
 namespace Relay.Ingest.Streams;
 
 /// <summary>The live channels of this node: one <see cref="StreamHub"/> per channel with a publisher.</summary>
+/// <remarks>
+/// A published session is public or private (a rehearsal: the channel's switch, <see cref="IChannelRehearsal"/>, or a
+/// test publish). Only a public one is live to the rest of the node: the observers (egress, recording, HLS, the live
+/// room) hear "live" when it turns public and "offline" when it turns private or ends, and the public getters
+/// (<see cref="IsLive"/>, <see cref="TryGetHub"/>, <see cref="TryGetPublishedHub"/>) do not see a private one. The
+/// host's preview (<see cref="TryGetPreviewHub"/>) sees both. Switching the rehearsal off while publishing makes the
+/// session public at once; switching it on ends every subscription but the previews.
+/// </remarks>
 public sealed partial class LiveChannelRegistry
 {
     private readonly ConcurrentDictionary<string, PublisherSession> _sessions = new(StringComparer.Ordinal);
@@ -17,14 +25,21 @@ public sealed partial class LiveChannelRegistry
     private readonly IOptions<IngestOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<LiveChannelRegistry> _logger;
+    private readonly IChannelRehearsal? _rehearsal;
+
+    /// <summary>The subscriber kind of a host's preview: the one kind a rehearsal keeps.</summary>
+    public const string PreviewSubscriberKind = "preview";
 
     /// <param name="registeredObservers">
     /// The observers registered in DI, read once, when a channel first changes. Lazy because most of them need this
     /// registry themselves (the HLS packager and the recorder read hubs, egress reads them through its sources): a real
     /// constructor cycle, which <c>AddRelayIngest</c> breaks by handing over a <see cref="Lazy{T}"/>.
     /// </param>
-    public LiveChannelRegistry(Lazy<IReadOnlyList<ILiveChannelObserver>> registeredObservers, IOptions<IngestOptions> options, TimeProvider time, ILogger<LiveChannelRegistry> logger)
+    /// <param name="rehearsal">Which channels rehearse; none when null (an ingest without a catalog).</param>
+    public LiveChannelRegistry(Lazy<IReadOnlyList<ILiveChannelObserver>> registeredObservers, IOptions<IngestOptions> options, TimeProvider time, ILogger<LiveChannelRegistry> logger,
+        IChannelRehearsal? rehearsal = null)
     {
+        _rehearsal = rehearsal;
         _registeredObservers = registeredObservers;
         _options = options;
         _time = time;
@@ -34,19 +49,27 @@ public sealed partial class LiveChannelRegistry
     /// <summary>Ids of the channels that are live now.</summary>
     internal IReadOnlyCollection<string> LiveChannelIds => [.. _sessions.Keys];
 
-    /// <summary>Live here: published, or mirrored from the node that owns it.</summary>
-    public bool IsLive(string channelId) => _sessions.ContainsKey(channelId);
+    /// <summary>Live here: published and public, or mirrored from the node that owns it.</summary>
+    public bool IsLive(string channelId) => _sessions.TryGetValue(channelId, out var session) && IsPublic(session);
 
-    /// <summary>Published on this node (its publisher is connected here).</summary>
+    /// <summary>Published here as a rehearsal (previewed only).</summary>
+    public bool IsRehearsing(string channelId) => _sessions.TryGetValue(channelId, out var session) && !IsPublic(session);
+
+    private static bool IsPublic(PublisherSession session) => session.Mirrored || session.Public;
+
+    /// <summary>Published on this node (its publisher is connected here), public or rehearsing.</summary>
     public bool IsPublished(string channelId) => _sessions.TryGetValue(channelId, out var session) && !session.Mirrored;
 
     /// <summary>Mirrored here from the node that owns it.</summary>
     public bool IsMirrored(string channelId) => _sessions.TryGetValue(channelId, out var session) && session.Mirrored;
 
-    /// <summary>The hub of a channel published on this node (a mirror's hub is not given: egress runs on the owner only).</summary>
+    /// <summary>
+    /// The hub of a channel published on this node and public (a mirror's hub is not given: egress runs on the owner
+    /// only; a rehearsal's is not given: nothing leaves the node).
+    /// </summary>
     public bool TryGetPublishedHub(string channelId, [MaybeNullWhen(false)] out StreamHub hub)
     {
-        if (_sessions.TryGetValue(channelId, out var session) && !session.Mirrored)
+        if (_sessions.TryGetValue(channelId, out var session) && !session.Mirrored && session.Public)
         {
             hub = session.Hub;
             return true;
@@ -56,8 +79,21 @@ public sealed partial class LiveChannelRegistry
         return false;
     }
 
-    /// <summary>The fan-out hub of a live channel.</summary>
+    /// <summary>The fan-out hub of a live channel (public: a rehearsal's hub is only given to <see cref="TryGetPreviewHub"/>).</summary>
     public bool TryGetHub(string channelId, [MaybeNullWhen(false)] out StreamHub hub)
+    {
+        if (_sessions.TryGetValue(channelId, out var session) && IsPublic(session))
+        {
+            hub = session.Hub;
+            return true;
+        }
+
+        hub = null;
+        return false;
+    }
+
+    /// <summary>The hub of a channel live or rehearsing here, for its host's preview (subscribe as <see cref="PreviewSubscriberKind"/>).</summary>
+    public bool TryGetPreviewHub(string channelId, [MaybeNullWhen(false)] out StreamHub hub)
     {
         if (_sessions.TryGetValue(channelId, out var session))
         {
@@ -71,7 +107,19 @@ public sealed partial class LiveChannelRegistry
 
     /// <summary>Ingest statistics of a live channel; null when it is offline.</summary>
     public IngestStatus? GetStatus(string channelId) =>
-        _sessions.TryGetValue(channelId, out var session) ? session.Hub.GetStatus() : null;
+        _sessions.TryGetValue(channelId, out var session) ? session.Hub.GetStatus() with { Rehearsal = !IsPublic(session) } : null;
+
+    /// <summary>
+    /// The channel's rehearsal switch changed (<see cref="IChannelRehearsal"/>): its publisher, if it has one here, turns
+    /// public (destinations, recording, HLS and the room follow at once) or private (they stop; previews stay).
+    /// </summary>
+    public void RehearsalChanged(string channelId)
+    {
+        if (_sessions.TryGetValue(channelId, out var session) && !session.Mirrored)
+        {
+            Turn(session);
+        }
+    }
 
     /// <summary>Adds an observer at run time; dispose the result to remove it.</summary>
     internal IDisposable AddObserver(ILiveChannelObserver observer)
@@ -110,7 +158,8 @@ public sealed partial class LiveChannelRegistry
     }
 
     /// <summary>Claims the channel for a publisher; null when it already has one (or a mirror).</summary>
-    internal PublisherSession? TryBeginPublish(string channelId) => TryBegin(channelId, mirrored: false);
+    /// <param name="testPublish">A test key (<c>?bandwidthtest</c>): a rehearsal whatever the channel's switch says.</param>
+    internal PublisherSession? TryBeginPublish(string channelId, bool testPublish = false) => TryBegin(channelId, mirrored: false, testPublish);
 
     /// <summary>Opens a mirror of another node's channel; null when the channel is live here already.</summary>
     internal PublisherSession? TryBeginMirror(string channelId) => TryBegin(channelId, mirrored: true);
@@ -124,29 +173,79 @@ public sealed partial class LiveChannelRegistry
         }
     }
 
-    private PublisherSession? TryBegin(string channelId, bool mirrored)
+    private PublisherSession? TryBegin(string channelId, bool mirrored, bool testPublish = false)
     {
         var options = _options.Value;
         var hub = new StreamHub(channelId, _time.GetUtcNow(), new SubscriberLimits(options.SubscriberQueueSize, options.SubscriberQueueBytes));
-        var session = new PublisherSession(hub, mirrored);
+        var session = new PublisherSession(hub, mirrored, testPublish);
         if (!_sessions.TryAdd(channelId, session))
         {
             return null;
         }
 
-        if (!mirrored)
+        if (mirrored)
         {
-            IngestMetrics.Live.WithLabels(channelId).Set(1);
+            Notify(channelId, live: true, mirrored);
+            return session;
         }
 
-        Notify(channelId, live: true, mirrored);
+        foreach (var reason in IngestEndReason.All)
+        {
+            // Exported at 0 from the start: an alert's increase() cannot see a counter's first sample as an increase.
+            _ = IngestMetrics.End.WithLabels(channelId, reason);
+        }
+
+        // The rehearsal switch is read after the session is in the table: a switch flipped meanwhile calls
+        // RehearsalChanged, which finds the session and turns it again, so the two always end agreeing.
+        Turn(session);
+        if (!session.Public)
+        {
+            IngestMetrics.Rehearsals.WithLabels(channelId).Inc();
+            LogRehearsal(_logger, channelId, testPublish ? "a test key" : "the channel's rehearsal switch");
+        }
+
         return session;
     }
 
-    /// <summary>The publisher's connection has ended: completes the hub and tells observers.</summary>
-    internal void EndPublish(PublisherSession session)
+    /// <summary>Makes the session public or private as its channel's switch and its key say; no-op when it already is, or has ended.</summary>
+    private void Turn(PublisherSession session)
     {
         var channelId = session.Hub.ChannelId;
+        lock (session.Gate)
+        {
+            var makePublic = !session.TestPublish && _rehearsal?.IsRehearsal(channelId) != true;
+            if (session.Over || session.Public == makePublic)
+            {
+                IngestMetrics.Live.WithLabels(channelId).Set(session.Public ? 1 : 0);
+                return;
+            }
+
+            session.Public = makePublic;
+            IngestMetrics.Live.WithLabels(channelId).Set(makePublic ? 1 : 0);
+            if (!makePublic)
+            {
+                // Public viewers, the recorder, the packager and the pushes stop reading; the host keeps the preview.
+                session.Hub.EndSubscriptionsExcept(PreviewSubscriberKind);
+            }
+
+            Notify(channelId, live: makePublic, mirrored: false);
+        }
+    }
+
+    /// <summary>The publisher's connection has ended: completes the hub, counts why and tells observers.</summary>
+    /// <param name="reason">An <see cref="IngestEndReason"/>: counted as <see cref="IngestEndReason.Rehearsal"/> when the
+    /// session was private at its end; null (a mirror) counts nothing.</param>
+    internal void EndPublish(PublisherSession session, string? reason = null)
+    {
+        var channelId = session.Hub.ChannelId;
+        bool wasPublic;
+        lock (session.Gate)
+        {
+            wasPublic = IsPublic(session);
+            session.Over = true;
+            session.Public = false;
+        }
+
         session.Hub.Complete();
         if (_sessions.TryRemove(new KeyValuePair<string, PublisherSession>(channelId, session)))
         {
@@ -156,9 +255,16 @@ public sealed partial class LiveChannelRegistry
                 IngestMetrics.BitrateBitsPerSecond.RemoveLabelled(channelId);
                 IngestMetrics.FramesPerSecond.RemoveLabelled(channelId);
                 IngestMetrics.KeyframeIntervalSeconds.RemoveLabelled(channelId);
+                if (reason is not null)
+                {
+                    IngestMetrics.End.WithLabels(channelId, wasPublic ? reason : IngestEndReason.Rehearsal).Inc();
+                }
             }
 
-            Notify(channelId, live: false, session.Mirrored);
+            if (wasPublic)
+            {
+                Notify(channelId, live: false, session.Mirrored);
+            }
         }
 
         session.MarkEnded();
@@ -197,6 +303,9 @@ public sealed partial class LiveChannelRegistry
             }
         }
     }
+
+    [LoggerMessage(EventId = EventIds.RehearsalStarted, Level = LogLevel.Information, Message = "Channel {ChannelId} rehearses ({Why}): previewed only, nothing pushed, recorded or public")]
+    private static partial void LogRehearsal(ILogger logger, string channelId, string why);
 
     [LoggerMessage(EventId = EventIds.ObserverFailed, Level = LogLevel.Error, Message = "Live channel observer {Observer} failed for channel {ChannelId}")]
     private static partial void LogObserverFailed(ILogger logger, Exception exception, string observer, string channelId);

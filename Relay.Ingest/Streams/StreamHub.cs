@@ -188,6 +188,7 @@ public sealed class StreamHub
             var bitrate = _statistics.BitsPerSecond;
             return new IngestStatus(
                 Live: !_completed,
+                Rehearsal: false,
                 Since: Since,
                 VideoCodec: _statistics.VideoCodec,
                 AudioCodec: _statistics.AudioCodec,
@@ -231,6 +232,34 @@ public sealed class StreamHub
         }
 
         foreach (var subscriber in subscribers)
+        {
+            IngestMetrics.FanoutSubscribers.WithLabels(ChannelId, subscriber.Kind).Dec();
+            subscriber.Complete();
+        }
+    }
+
+    /// <summary>
+    /// The stream stops being public while its publisher stays (a rehearsal switched on): every subscription but those
+    /// of <paramref name="keptKind"/> completes after the tags it already has, as if the publisher had gone.
+    /// </summary>
+    internal void EndSubscriptionsExcept(string keptKind)
+    {
+        var ended = new List<StreamSubscription>();
+        lock (_lock)
+        {
+            foreach (var subscriber in _subscribers)
+            {
+                if (!string.Equals(subscriber.Kind, keptKind, StringComparison.Ordinal))
+                {
+                    subscriber.InlineWriter = null;
+                    ended.Add(subscriber);
+                }
+            }
+
+            _subscribers.RemoveAll(ended.Contains);
+        }
+
+        foreach (var subscriber in ended)
         {
             IngestMetrics.FanoutSubscribers.WithLabels(ChannelId, subscriber.Kind).Dec();
             subscriber.Complete();

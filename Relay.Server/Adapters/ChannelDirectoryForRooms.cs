@@ -13,7 +13,7 @@ public sealed class ChannelDirectoryForRooms(ChannelService channels, AdminToken
 
     public ValueTask<ChannelInfo?> FindChannelAsync(string channelId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(channels.Find(channelId) is { } c
-            ? new ChannelInfo(c.Id, c.Title, runtime.GetIngest(c.Id) is not null, c.Lineup)
+            ? new ChannelInfo(c.Id, c.Title, runtime.GetIngest(c.Id) is { Rehearsal: false }, c.Lineup) { NextShowAt = c.NextShowAt }
             : null);
 
     public ValueTask<bool> IsHostKeyAsync(string channelId, string presentedKey, CancellationToken cancellationToken) =>

@@ -5,7 +5,8 @@ namespace Relay.Server.Adapters;
 
 /// <summary>
 /// A rotated key or a deleted channel cuts the current publisher at once; a deleted channel's recordings move to the
-/// archive folder, so a channel created again under the same id does not list them.
+/// archive folder, so a channel created again under the same id does not list them. A flipped rehearsal switch turns
+/// the current publisher public or private at once (docs/ingest.md, "Rehearsal").
 /// </summary>
 public sealed class IngestChannelObserver(LiveChannelRegistry registry, Relay.Ingest.Consumers.Recording.RecordingService recordings) : IChannelObserver
 {
@@ -14,6 +15,10 @@ public sealed class IngestChannelObserver(LiveChannelRegistry registry, Relay.In
         if (change is ChannelChange.StreamKeyRotated or ChannelChange.Deleted)
         {
             await registry.StopAsync(channelId, ct);
+        }
+        if (change == ChannelChange.RehearsalChanged)
+        {
+            registry.RehearsalChanged(channelId);
         }
         if (change == ChannelChange.Deleted)
         {

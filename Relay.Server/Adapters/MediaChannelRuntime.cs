@@ -7,6 +7,7 @@ namespace Relay.Server.Adapters;
 /// <summary>The API's view of live channels and their destinations, read from the ingest registry and the egress.</summary>
 public sealed class MediaChannelRuntime(LiveChannelRegistry registry, EgressManager egress) : IChannelRuntime
 {
+    /// <summary>Also while the channel rehearses (<see cref="IngestStatus.Rehearsal"/>): the studio shows its preview's numbers.</summary>
     public IngestStatus? GetIngest(string channelId) => registry.GetStatus(channelId) is { Live: true } s ? s : null;
 
     public EgressDestinationStatus GetDestination(string channelId, EgressDestination destination) =>

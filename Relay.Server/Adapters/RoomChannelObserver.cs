@@ -3,7 +3,7 @@ using Relay.Server.Channels;
 
 namespace Relay.Server.Adapters;
 
-/// <summary>Carries line-up edits and deletions from the REST API into the live room.</summary>
+/// <summary>Carries line-up edits, the next show's time and deletions from the REST API into the live room.</summary>
 /// <remarks>
 /// The room is resolved on first use: the room depends on the channel directory, which depends
 /// on the channel service, which holds this observer; taking the room in the constructor would
@@ -18,6 +18,7 @@ public sealed class RoomChannelObserver(IServiceProvider services) : IChannelObs
         ChannelChange.LineupChanged or ChannelChange.LineupChangedStockReset when channel is not null =>
             Rooms.LineupChangedAsync(channelId, channel.Lineup,
                 resetStock: change == ChannelChange.LineupChangedStockReset, ct),
+        ChannelChange.NextShowChanged when channel is not null => Rooms.NextShowChangedAsync(channelId, channel.NextShowAt, ct),
         ChannelChange.Deleted => Rooms.ChannelDeletedAsync(channelId, ct),
         _ => Task.CompletedTask,
     };

@@ -35,4 +35,5 @@ namespace Relay.Server.Apis;
 [JsonSerializable(typeof(CreateChannelRequest))]
 [JsonSerializable(typeof(CreateDestinationRequest))]
 [JsonSerializable(typeof(PatchDestinationRequest))]
+[JsonSerializable(typeof(PatchChannelRequest))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -10,9 +10,11 @@ using Relay.Server.Channels;
 
 namespace Relay.Server.Apis;
 
-/// <summary><c>/api/v1/channels</c>: channel CRUD, stream-key rotation and reveal, host-key rotation.</summary>
+/// <summary><c>/api/v1/channels</c>: channel CRUD and settings, stream-key rotation and reveal, host-key rotation.</summary>
 public static class ChannelsApi
 {
+    private static readonly string[] PatchFields = ["title", "rehearsal", "nextShowAt"];
+
     public static IEndpointRouteBuilder MapChannelsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/channels").WithTags("Channels");
@@ -23,6 +25,8 @@ public static class ChannelsApi
             .WithSummary("Create a channel").Accepts<CreateChannelRequest>("application/json");
         group.MapGet("/{id}", Get).RequireAuthorization(ApiPolicies.ChannelHost)
             .WithSummary("A channel with its live state");
+        group.MapPatch("/{id}", Patch).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("Change the title, the rehearsal switch or the next show's time").Accepts<PatchChannelRequest>("application/json");
         group.MapDelete("/{id}", Delete).RequireAuthorization(ApiPolicies.Admin)
             .WithSummary("Delete a channel (a live one is stopped first)");
         group.MapPost("/{id}/stream-key/rotate", RotateStreamKey).RequireAuthorization(ApiPolicies.ChannelHost)
@@ -66,6 +70,37 @@ public static class ChannelsApi
         channels.Find(id) is { } c
             ? TypedResults.Ok(ChannelView.Detail(c, runtime, urls, request))
             : ApiProblems.NotFound($"no channel '{id}'");
+
+    private static async Task<Results<CatalogResult<Ok<ChannelDetails>>, BodyProblem, ValidationProblem>> Patch(
+        string id, HttpRequest request, ChannelService channels, IChannelRuntime runtime, PublicUrls urls, TimeProvider time, CancellationToken ct)
+    {
+        var (body, error) = await ApiProblems.ReadBodyAsync(request, JsonValueKind.Object, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+        var errors = new List<FieldError>();
+        ApiProblems.RejectUnknown(body, PatchFields, "", errors);
+        var title = ApiProblems.Get<string>(body, "title", errors);
+        if (ApiProblems.Has(body, "title"))
+        {
+            InputRules.CheckTitle(title, "title", errors);
+        }
+        var rehearsal = ApiProblems.Get<bool?>(body, "rehearsal", errors);
+        if (ApiProblems.Has(body, "rehearsal") && rehearsal is null && !errors.Any(e => e.Field == "rehearsal"))
+        {
+            errors.Add(new("rehearsal", "must be true or false"));
+        }
+        var nextShowGiven = ApiProblems.Has(body, "nextShowAt");
+        var nextShowText = ApiProblems.Get<string>(body, "nextShowAt", errors);
+        var nextShowAt = nextShowText is null ? null : InputRules.CheckNextShowAt(nextShowText, time.GetUtcNow(), "nextShowAt", errors);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+        var result = await channels.UpdateSettingsAsync(id, new ChannelSettingsChange(title, rehearsal, nextShowGiven, nextShowAt), ct);
+        return ApiProblems.From(result, c => TypedResults.Ok(ChannelView.Detail(c!, runtime, urls, request)));
+    }
 
     private static async Task<CatalogResult<NoContent>> Delete(string id, ChannelService channels, CancellationToken ct) =>
         ApiProblems.From(await channels.DeleteAsync(id, ct), _ => TypedResults.NoContent());

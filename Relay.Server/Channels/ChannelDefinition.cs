@@ -23,4 +23,10 @@ public sealed record ChannelDefinition(
     /// connections do not outlive the process. A hub host whose generation is not the current one has lost its rights.
     /// </summary>
     public long HostKeyGeneration { get; init; }
+
+    /// <summary>Publishes are rehearsals: previewed by the host, never pushed, recorded or public (contract v2, "Rehearsal").</summary>
+    public bool Rehearsal { get; init; }
+
+    /// <summary>When the next show starts, as the offline watch page counts down to it; whole seconds, UTC.</summary>
+    public DateTimeOffset? NextShowAt { get; init; }
 }

@@ -46,6 +46,14 @@ public static class ChannelDiff
         {
             changes.Add(ChannelChange.LineupChanged);
         }
+        if (before.Rehearsal != after.Rehearsal)
+        {
+            changes.Add(ChannelChange.RehearsalChanged);
+        }
+        if (before.NextShowAt != after.NextShowAt)
+        {
+            changes.Add(ChannelChange.NextShowChanged);
+        }
         return changes;
     }
 

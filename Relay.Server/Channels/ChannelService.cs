@@ -174,10 +174,33 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
             return channel with { Destinations = next };
         }, ct);
 
-    private async Task<ChannelResult> MutateAsync(string id, ChannelChange kind, Func<ChannelDefinition, Task<ChannelDefinition?>> apply, CancellationToken ct)
+    /// <summary>
+    /// <c>PATCH /api/v1/channels/{id}</c>: what is given changes, the rest stays. Observers hear what differs: the
+    /// rehearsal switch (the publisher turns public or private), the next show (the room); a title is no observer's business.
+    /// </summary>
+    public Task<ChannelResult> UpdateSettingsAsync(string id, ChannelSettingsChange change, CancellationToken ct) =>
+        MutateAsync(id, ChannelDiff.Between, async channel =>
+        {
+            var updated = channel with
+            {
+                Title = change.Title?.Trim() ?? channel.Title,
+                Rehearsal = change.Rehearsal ?? channel.Rehearsal,
+                NextShowAt = change.NextShowAtGiven ? change.NextShowAt : channel.NextShowAt,
+            };
+            await store.SetSettingsAsync(id, updated.Title, updated.Rehearsal, updated.NextShowAt, ct);
+            return updated;
+        }, ct);
+
+    private Task<ChannelResult> MutateAsync(string id, ChannelChange kind, Func<ChannelDefinition, Task<ChannelDefinition?>> apply, CancellationToken ct) =>
+        MutateAsync(id, (_, _) => [kind], apply, ct);
+
+    /// <param name="kinds">What observers are told, from the channel before and after the change.</param>
+    private async Task<ChannelResult> MutateAsync(string id, Func<ChannelDefinition, ChannelDefinition?, IReadOnlyList<ChannelChange>> kinds,
+        Func<ChannelDefinition, Task<ChannelDefinition?>> apply, CancellationToken ct)
     {
         await _writeLock.WaitAsync(ct);
         ChannelDefinition? updated;
+        IReadOnlyList<ChannelChange> told;
         NotificationTurn turn;
         try
         {
@@ -201,6 +224,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
             {
                 return new(ChannelOutcome.Invalid, Errors: e.Errors);
             }
+            told = kinds(channel, updated);
             _channels = updated is null ? _channels.Remove(id) : _channels.SetItem(id, updated);
             // Taken in store order, under the write lock: observers run outside it but see a channel's changes in
             // that order, so two quick line-up PUTs cannot leave the room on the first one (review L12).
@@ -215,7 +239,10 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
         {
             // Not the caller's token: the change is stored, so the room and the media must follow it even if the
             // client went away meanwhile.
-            await NotifyAsync(id, kind, updated, CancellationToken.None);
+            foreach (var kind in told)
+            {
+                await NotifyAsync(id, kind, updated, CancellationToken.None);
+            }
         }
         finally
         {

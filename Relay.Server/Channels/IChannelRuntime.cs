@@ -9,7 +9,7 @@ namespace Relay.Server.Channels;
 /// </summary>
 public interface IChannelRuntime
 {
-    /// <summary>null while the channel is not live.</summary>
+    /// <summary>null while the channel has no publisher; <see cref="IngestStatus.Rehearsal"/> while it rehearses (not public).</summary>
     IngestStatus? GetIngest(string channelId);
 
     EgressDestinationStatus GetDestination(string channelId, EgressDestination destination);

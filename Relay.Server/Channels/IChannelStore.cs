@@ -27,6 +27,9 @@ public interface IChannelStore
 
     Task<bool> SetHostKeyAsync(string id, string hostKey, CancellationToken ct);
 
+    /// <summary>The channel's own settings (<c>PATCH /api/v1/channels/{id}</c>): title, rehearsal switch, next show.</summary>
+    Task<bool> SetSettingsAsync(string id, string title, bool rehearsal, DateTimeOffset? nextShowAt, CancellationToken ct);
+
     Task<bool> SetLineupAsync(string id, IReadOnlyList<LineupItem> lineup, CancellationToken ct);
 
     Task<bool> SetDestinationsAsync(string id, IReadOnlyList<EgressDestination> destinations, CancellationToken ct);

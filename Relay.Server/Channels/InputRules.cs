@@ -50,6 +50,38 @@ public static partial class InputRules
         }
     }
 
+    /// <summary>How far ahead a next show may be announced: further is a typo (a year off), not a plan.</summary>
+    public static readonly TimeSpan MaxNextShowAhead = TimeSpan.FromDays(366);
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$", RegexOptions.IgnoreCase)]
+    private static partial Regex InstantPattern();
+
+    /// <summary>
+    /// A next show's time: ISO 8601 with its time zone (a time without one means a different instant to every reader),
+    /// after <paramref name="now"/> and at most <see cref="MaxNextShowAhead"/> later. Kept to the second, in UTC.
+    /// </summary>
+    public static DateTimeOffset? CheckNextShowAt(string text, DateTimeOffset now, string field, List<FieldError> errors)
+    {
+        if (!InstantPattern().IsMatch(text)
+            || !DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
+        {
+            errors.Add(new(field, "must be an ISO 8601 time with a time zone, e.g. 2026-12-24T20:00:00+08:00, or null"));
+            return null;
+        }
+        at = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        if (at <= now)
+        {
+            errors.Add(new(field, "must be in the future"));
+            return null;
+        }
+        if (at > now + MaxNextShowAhead)
+        {
+            errors.Add(new(field, "must be within a year from now"));
+            return null;
+        }
+        return at;
+    }
+
     /// <summary>Shortest stream or host key accepted from configuration; generated keys have 192 random bits.</summary>
     public const int MinConfiguredKeyLength = 16;
 

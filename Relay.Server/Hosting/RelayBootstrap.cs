@@ -87,7 +87,12 @@ public sealed class RelayBootstrap(
             declared.HostKey is not null,
             existing?.CreatedAt ?? time.GetUtcNow(),
             destinations,
-            declared.Lineup is null ? existing?.Lineup ?? [] : declared.Lineup.Select(i => i.ToLineupItem()).ToList());
+            declared.Lineup is null ? existing?.Lineup ?? [] : declared.Lineup.Select(i => i.ToLineupItem()).ToList())
+        {
+            // Set from the studio, not from configuration: a restart keeps them.
+            Rehearsal = existing?.Rehearsal ?? false,
+            NextShowAt = existing?.NextShowAt,
+        };
         await channels.UpsertAsync(channel, ct);
         if (existing is null)
         {

@@ -48,6 +48,11 @@ public static class ChannelsSchema
         // may have the column already (it was added beside version 1 before the migrations were numbered).
         Migration.Code(2, (connection, transaction, ct) =>
             AddColumnIfMissingAsync(connection, transaction, "channel_destinations", "address_by_admin", "INTEGER NOT NULL DEFAULT 0", ct)),
+        // Contract v2: the rehearsal switch and the next show's time (ISO 8601 text, as created_at).
+        Migration.Sql(3, """
+            ALTER TABLE channels ADD COLUMN rehearsal INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE channels ADD COLUMN next_show_at TEXT;
+            """),
     ]);
 
     private static async Task AddColumnIfMissingAsync(DbConnection connection, DbTransaction transaction, string table, string column, string definition, CancellationToken ct)

@@ -19,7 +19,7 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
     /// <summary>The purpose every stored secret is protected under (changing it makes every stored key unreadable).</summary>
     public const string SecretsPurpose = "Relay.Store.Secrets.v1";
 
-    private const string ChannelColumns = "id, title, stream_key_enc, host_key_enc, stream_key_from_config, host_key_from_config, created_at";
+    private const string ChannelColumns = "id, title, stream_key_enc, host_key_enc, stream_key_from_config, host_key_from_config, created_at, rehearsal, next_show_at";
 
     private readonly IDataProtector _protector = protection.CreateProtector(SecretsPurpose);
 
@@ -29,7 +29,7 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
 
     protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken ct);
 
-    /// <summary>The parameter value a creation time is stored as.</summary>
+    /// <summary>The parameter value a time (creation, next show) is stored as.</summary>
     protected abstract object CreatedAtValue(DateTimeOffset createdAt);
 
     protected abstract DateTimeOffset ReadCreatedAt(DbDataReader reader, int ordinal);
@@ -78,7 +78,7 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
         await using var tx = await c.BeginTransactionAsync(ct);
         await using (var cmd = ChannelCommand(c, tx, channel, $"""
             INSERT INTO channels({ChannelColumns})
-            VALUES (@id, @title, @sk, @hk, @skc, @hkc, @at) ON CONFLICT(id) DO NOTHING
+            VALUES (@id, @title, @sk, @hk, @skc, @hkc, @at, @rehearsal, @next) ON CONFLICT(id) DO NOTHING
             """))
         {
             if (await cmd.ExecuteNonQueryAsync(ct) == 0)
@@ -99,10 +99,11 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
         await using var tx = await c.BeginTransactionAsync(ct);
         await using (var cmd = ChannelCommand(c, tx, channel, $"""
             INSERT INTO channels({ChannelColumns})
-            VALUES (@id, @title, @sk, @hk, @skc, @hkc, @at)
+            VALUES (@id, @title, @sk, @hk, @skc, @hkc, @at, @rehearsal, @next)
             ON CONFLICT(id) DO UPDATE SET title = excluded.title, stream_key_enc = excluded.stream_key_enc,
                 host_key_enc = excluded.host_key_enc, stream_key_from_config = excluded.stream_key_from_config,
-                host_key_from_config = excluded.host_key_from_config
+                host_key_from_config = excluded.host_key_from_config, rehearsal = excluded.rehearsal,
+                next_show_at = excluded.next_show_at
             """))
         {
             await cmd.ExecuteNonQueryAsync(ct);
@@ -123,6 +124,11 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
     public Task<bool> SetHostKeyAsync(string id, string hostKey, CancellationToken ct) =>
         WriteIfExistsAsync(id, (c, tx) => ExecuteAsync(Command(c, tx, "UPDATE channels SET host_key_enc = @v WHERE id = @id",
             ("@v", _protector.Protect(hostKey)), ("@id", id)), ct), ct);
+
+    public Task<bool> SetSettingsAsync(string id, string title, bool rehearsal, DateTimeOffset? nextShowAt, CancellationToken ct) =>
+        WriteIfExistsAsync(id, (c, tx) => ExecuteAsync(Command(c, tx,
+            "UPDATE channels SET title = @title, rehearsal = @rehearsal, next_show_at = @next WHERE id = @id",
+            ("@title", title), ("@rehearsal", rehearsal), ("@next", nextShowAt is { } at ? CreatedAtValue(at) : null), ("@id", id)), ct), ct);
 
     public Task<bool> SetLineupAsync(string id, IReadOnlyList<LineupItem> lineup, CancellationToken ct) =>
         WriteIfExistsAsync(id, (c, tx) => WriteLineupAsync(c, tx, id, lineup, ct), ct);
@@ -156,7 +162,9 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
             ("@hk", _protector.Protect(channel.HostKey)),
             ("@skc", channel.StreamKeyFromConfig),
             ("@hkc", channel.HostKeyFromConfig),
-            ("@at", CreatedAtValue(channel.CreatedAt)));
+            ("@at", CreatedAtValue(channel.CreatedAt)),
+            ("@rehearsal", channel.Rehearsal),
+            ("@next", channel.NextShowAt is { } next ? CreatedAtValue(next) : null));
 
     private async Task WriteDestinationsAsync(DbConnection c, DbTransaction tx, string id, IReadOnlyList<EgressDestination> destinations, CancellationToken ct)
     {
@@ -210,7 +218,8 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
         ExecuteAsync(Command(c, tx, $"DELETE FROM {table} WHERE channel_id = @id", ("@id", channelId)), ct);
 
     private ChannelRow ReadChannelRow(DbDataReader r) => new(
-        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetBoolean(4), r.GetBoolean(5), ReadCreatedAt(r, 6));
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetBoolean(4), r.GetBoolean(5), ReadCreatedAt(r, 6),
+        r.GetBoolean(7), r.IsDBNull(8) ? null : ReadCreatedAt(r, 8));
 
     private async Task<ChannelDefinition> MaterializeAsync(DbConnection c, ChannelRow row, CancellationToken ct)
     {
@@ -244,7 +253,11 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
             }
         }
         return new ChannelDefinition(row.Id, row.Title, _protector.Unprotect(row.StreamKeyEnc), _protector.Unprotect(row.HostKeyEnc),
-            row.StreamKeyFromConfig, row.HostKeyFromConfig, row.CreatedAt, destinations, lineup);
+            row.StreamKeyFromConfig, row.HostKeyFromConfig, row.CreatedAt, destinations, lineup)
+        {
+            Rehearsal = row.Rehearsal,
+            NextShowAt = row.NextShowAt,
+        };
     }
 
     private static async Task ExecuteAsync(DbCommand cmd, CancellationToken ct)
@@ -272,5 +285,5 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
     }
 
     private sealed record ChannelRow(string Id, string Title, string StreamKeyEnc, string HostKeyEnc,
-        bool StreamKeyFromConfig, bool HostKeyFromConfig, DateTimeOffset CreatedAt);
+        bool StreamKeyFromConfig, bool HostKeyFromConfig, DateTimeOffset CreatedAt, bool Rehearsal, DateTimeOffset? NextShowAt);
 }

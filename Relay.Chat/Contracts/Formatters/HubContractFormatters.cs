@@ -56,7 +56,8 @@ internal static class HubContractFormatters
             ContractMember<JoinSnapshot>.Of("recentMessages", x => x.RecentMessages, (x, v) => x.RecentMessages = v),
             ContractMember<JoinSnapshot>.Of("slowModeSeconds", x => x.SlowModeSeconds, (x, v) => x.SlowModeSeconds = v),
             ContractMember<JoinSnapshot>.Of("you", x => x.You, (x, v) => x.You = v),
-            ContractMember<JoinSnapshot>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
+            ContractMember<JoinSnapshot>.Of("seq", x => x.Seq, (x, v) => x.Seq = v),
+            ContractMember<JoinSnapshot>.Of("nextShowAt", x => x.NextShowAt, (x, v) => x.NextShowAt = v)),
         new ContractFormatter<MessageDeletedEvent>(
             ContractMember<MessageDeletedEvent>.Of("id", x => x.Id, (x, v) => x.Id = v),
             ContractMember<MessageDeletedEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
@@ -96,6 +97,9 @@ internal static class HubContractFormatters
             ContractMember<PurchaseToast>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
             ContractMember<PurchaseToast>.Of("quantity", x => x.Quantity, (x, v) => x.Quantity = v),
             ContractMember<PurchaseToast>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
+        new ContractFormatter<NextShowEvent>(
+            ContractMember<NextShowEvent>.Of("nextShowAt", x => x.NextShowAt, (x, v) => x.NextShowAt = v),
+            ContractMember<NextShowEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
         new ContractFormatter<StatusEvent>(
             ContractMember<StatusEvent>.Of("live", x => x.Live, (x, v) => x.Live = v),
             ContractMember<StatusEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),

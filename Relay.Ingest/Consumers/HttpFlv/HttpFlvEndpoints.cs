@@ -13,7 +13,11 @@ using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Consumers.HttpFlv;
 
-/// <summary>HTTP-FLV playback: <c>GET /live/{channelId}.flv</c>, starting at the cached keyframe.</summary>
+/// <summary>
+/// HTTP-FLV playback: <c>GET /live/{channelId}.flv</c>, starting at the cached keyframe. With a token
+/// (<c>?access_token=</c>, as the hub takes it, or a bearer header) it is the host's preview: the stream as it comes in,
+/// also while the channel rehearses (<see cref="IPreviewAccess"/>).
+/// </summary>
 public static partial class HttpFlvEndpoints
 {
     public const string SubscriberKind = "http_flv";
@@ -30,6 +34,7 @@ public static partial class HttpFlvEndpoints
         endpoints.MapGet("/live/{channelId}.flv", StreamAsync)
             .WithName("HttpFlvPlayback")
             .Produces(StatusCodes.Status200OK, contentType: "video/x-flv")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return endpoints;
@@ -47,8 +52,16 @@ public static partial class HttpFlvEndpoints
     /// <summary>A full channel has no time to offer; viewers leave all the time, so a few seconds is a fair retry.</summary>
     private const int FullChannelRetryAfterSeconds = 5;
 
+    /// <summary>A studio or two per host: enough for every console open on a show, too few to serve an audience.</summary>
+    public const int MaxPreviewsPerChannel = 8;
+
     private static async Task<IResult> StreamAsync(string channelId, HttpContext context, LiveChannelRegistry channels, IOptions<PlaybackOptions> playback, ILoggerFactory loggers)
     {
+        if (PreviewToken(context) is { } token)
+        {
+            return await PreviewAsync(channelId, token, context, channels).ConfigureAwait(false);
+        }
+
         if (!channels.TryGetHub(channelId, out var hub))
         {
             // In a cluster the channel may be live on another node: mirror it here (one pull for all of this node's viewers).
@@ -69,6 +82,12 @@ public static partial class HttpFlvEndpoints
                 detail: $"channel '{channelId}' has as many HTTP-FLV viewers as it accepts (Relay:Playback:MaxViewersPerChannel); watch the HLS stream or retry later");
         }
 
+        if (!channels.IsLive(channelId))
+        {
+            // Turned into a rehearsal between the look-up and the subscription: the turn ended the others, not this one.
+            return Offline(channelId);
+        }
+
         await WriteAsync(subscription, context).ConfigureAwait(false);
         if (subscription.DroppedFrames > 0)
         {
@@ -77,6 +96,44 @@ public static partial class HttpFlvEndpoints
         }
 
         return Results.Empty;
+    }
+
+    private static async Task<IResult> PreviewAsync(string channelId, string token, HttpContext context, LiveChannelRegistry channels)
+    {
+        if (context.RequestServices.GetService<IPreviewAccess>() is not { } access || !access.MayPreview(channelId, token))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+                detail: "access_token must be this channel's host key or the admin token (leave it out to watch the public stream)");
+        }
+
+        if (!channels.TryGetPreviewHub(channelId, out var hub))
+        {
+            return Offline(channelId);
+        }
+
+        using var subscription = hub.TrySubscribe(context.TraceIdentifier, LiveChannelRegistry.PreviewSubscriberKind, MaxPreviewsPerChannel);
+        if (subscription is null)
+        {
+            context.Response.Headers.RetryAfter = FullChannelRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+                detail: $"channel '{channelId}' has {MaxPreviewsPerChannel} previews open; close one or retry later");
+        }
+
+        await WriteAsync(subscription, context).ConfigureAwait(false);
+        return Results.Empty;
+    }
+
+    /// <summary>The preview credential: the <c>access_token</c> query parameter (a player cannot set headers) or a bearer header.</summary>
+    private static string? PreviewToken(HttpContext context)
+    {
+        if (context.Request.Query.TryGetValue("access_token", out var query) && !string.IsNullOrEmpty(query.ToString()))
+        {
+            return query.ToString();
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
     }
 
     private static async Task<IResult> OriginAsync(string channelId, HttpContext context, LiveChannelRegistry channels)

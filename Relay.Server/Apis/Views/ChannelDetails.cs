@@ -5,10 +5,15 @@ using Relay.Server.Channels;
 namespace Relay.Server.Apis.Views;
 
 /// <summary><c>GET /api/v1/channels/{id}</c>: live state, secrets redacted, destinations and line-up attached.</summary>
+/// <param name="Live">Public live (false while the channel rehearses, though <paramref name="Ingest"/> is there).</param>
+/// <param name="Rehearsal">The channel's rehearsal switch.</param>
+/// <param name="NextShowAt">When the next show starts, if the host said.</param>
 public sealed record ChannelDetails(
     string Id,
     string Title,
     bool Live,
+    bool Rehearsal,
+    DateTimeOffset? NextShowAt,
     IngestStatus? Ingest,
     string? StreamKey,
     string IngestUrl,

@@ -8,7 +8,7 @@ namespace Relay.Server.Apis.Views;
 public static class ChannelView
 {
     public static ChannelSummary Summary(ChannelDefinition c, IChannelRuntime runtime) =>
-        new(c.Id, c.Title, runtime.GetIngest(c.Id) is not null, c.Destinations.Count, Secrets.Redact(c.StreamKey));
+        new(c.Id, c.Title, runtime.GetIngest(c.Id) is { Rehearsal: false }, c.Destinations.Count, Secrets.Redact(c.StreamKey), c.Rehearsal, c.NextShowAt);
 
     public static ChannelDetails Detail(ChannelDefinition c, IChannelRuntime runtime, PublicUrls urls, HttpRequest request)
     {
@@ -16,7 +16,9 @@ public static class ChannelView
         return new ChannelDetails(
             c.Id,
             c.Title,
-            ingest is not null,
+            ingest is { Rehearsal: false },
+            c.Rehearsal,
+            c.NextShowAt,
             ingest,
             Secrets.Redact(c.StreamKey),
             urls.IngestUrl(request),

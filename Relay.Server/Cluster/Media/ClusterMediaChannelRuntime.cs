@@ -26,7 +26,7 @@ public sealed class ClusterMediaChannelRuntime(MediaChannelRuntime local, LiveCh
             return here;
         }
 
-        return here is null ? new IngestStatus(true, since, null, null, null, null, null, null, null) : here with { Since = since };
+        return here is null ? new IngestStatus(true, false, since, null, null, null, null, null, null, null) : here with { Since = since };
     }
 
     public EgressDestinationStatus GetDestination(string channelId, EgressDestination destination) => local.GetDestination(channelId, destination);

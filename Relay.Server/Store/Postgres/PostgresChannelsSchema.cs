@@ -44,5 +44,10 @@ public static class PostgresChannelsSchema
                 stock INTEGER,
                 PRIMARY KEY (channel_id, sku));
             """),
+        // Contract v2: the rehearsal switch and the next show's time.
+        Migration.Sql(2, """
+            ALTER TABLE channels ADD COLUMN rehearsal BOOLEAN NOT NULL DEFAULT FALSE;
+            ALTER TABLE channels ADD COLUMN next_show_at TIMESTAMPTZ;
+            """),
     ]);
 }

@@ -97,6 +97,41 @@ public sealed class ClusterCatalogTests(ClusterCatalogTests.TwoNodes nodes) : IC
     }
 
     [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]
+    public async Task The_rehearsal_switch_and_next_show_set_on_a_reach_b_and_a_viewer_joined_there(string protocol)
+    {
+        using var onA = A.Admin();
+        using var onB = B.Admin();
+        var created = await CreateChannelAsync(onA, $"Schedule show {protocol}");
+        await using var viewer = Hub.Build(new Uri(B.BaseUrl, "/hubs/live"), protocol);
+        var nextShow = new EventInbox<NextShowEvent>(viewer, "nextShow");
+        await EventuallyAsync(async () => (await onB.GetAsync($"/api/v1/channels/{created.Id}", Ct)).StatusCode == HttpStatusCode.OK, "B reads the channel");
+        await viewer.StartAsync(Ct);
+        Assert.Null((await viewer.InvokeAsync<JoinSnapshot>("Join", created.Id, new JoinOptions { DisplayName = "Viewer" }, Ct)).NextShowAt);
+
+        var at = DateTimeOffset.UtcNow.AddDays(3);
+        var text = at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        using var patch = await onA.PatchAsync($"/api/v1/channels/{created.Id}", RelayServerTest.JsonBody($$"""{"rehearsal":true,"nextShowAt":"{{text}}"}"""), Ct);
+        Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+
+        // PostgreSQL holds both (migration 2), and B's catalog follows the notification.
+        await EventuallyAsync(async () =>
+        {
+            var channel = JsonDocument.Parse(await onB.GetStringAsync($"/api/v1/channels/{created.Id}", Ct)).RootElement;
+            return channel.GetProperty("rehearsal").GetBoolean()
+                && channel.TryGetProperty("nextShowAt", out var next) && next.ValueKind == JsonValueKind.String
+                && next.GetDateTimeOffset().ToUnixTimeSeconds() == at.ToUnixTimeSeconds();
+        }, "B reads the rehearsal switch and the next show");
+        var heard = await nextShow.NextAsync(seconds: 15);
+        Assert.Equal(at.ToUnixTimeSeconds(), new DateTimeOffset(DateTime.SpecifyKind(heard.NextShowAt!.Value, DateTimeKind.Utc)).ToUnixTimeSeconds());
+
+        // Both nodes' observers publish the change: the viewer hears it once, so the next event is the clearing.
+        using var clear = await onA.PatchAsync($"/api/v1/channels/{created.Id}", RelayServerTest.JsonBody("""{"nextShowAt":null}"""), Ct);
+        Assert.Equal(HttpStatusCode.OK, clear.StatusCode);
+        Assert.Null((await nextShow.NextAsync(seconds: 15)).NextShowAt);
+        Assert.Equal(HttpStatusCode.NoContent, (await onA.DeleteAsync($"/api/v1/channels/{created.Id}", Ct)).StatusCode);
+    }
+
+    [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]
     public async Task A_lineup_changed_on_a_reaches_a_viewer_joined_on_b(string protocol)
     {
         using var onA = A.Admin();

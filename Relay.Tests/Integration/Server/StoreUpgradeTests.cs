@@ -69,7 +69,7 @@ public sealed class StoreUpgradeTests
             """;
         await using var reader = await query.ExecuteReaderAsync(Ct);
         Assert.True(await reader.ReadAsync(Ct));
-        Assert.Equal("channels=2,chat=2", reader.GetString(0));
+        Assert.Equal("channels=3,chat=2", reader.GetString(0));
         Assert.True(await reader.NextResultAsync(Ct) && await reader.ReadAsync(Ct));
         Assert.Equal(0, reader.GetInt32(0));
     }
@@ -81,6 +81,9 @@ public sealed class StoreUpgradeTests
         Assert.Equal(HttpStatusCode.OK, channel.StatusCode);
         var body = JsonDocument.Parse(await channel.Content.ReadAsStringAsync(Ct)).RootElement;
         Assert.Equal("Legacy show", body.GetProperty("title").GetString());
+        // Channels stored before migration 3 are not rehearsing and announce no next show.
+        Assert.False(body.GetProperty("rehearsal").GetBoolean());
+        Assert.True(!body.TryGetProperty("nextShowAt", out var next) || next.ValueKind == JsonValueKind.Null);
         var destination = Assert.Single(body.GetProperty("destinations").EnumerateArray());
         Assert.Equal("yt", destination.GetProperty("id").GetString());
         Assert.Equal("YouTube main", destination.GetProperty("name").GetString());

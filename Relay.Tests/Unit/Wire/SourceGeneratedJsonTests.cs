@@ -114,8 +114,8 @@ public sealed class SourceGeneratedJsonTests
     [Fact]
     public void Channel_details_are_the_bytes_reflection_wrote()
     {
-        var details = new ChannelDetails("demo", "Demo \"show\" <b>", true,
-            new IngestStatus(true, At, "h264", "aac", 1280, 720, 30, 2500.5, 2),
+        var details = new ChannelDetails("demo", "Demo \"show\" <b>", true, false, new DateTimeOffset(2026, 12, 24, 12, 0, 0, TimeSpan.Zero),
+            new IngestStatus(true, false, At, "h264", "aac", 1280, 720, 30, 2500.5, 2),
             "live_…abcd", "rtmp://h/live", "http://h/watch/demo", "http://h/studio/demo",
             [Destination(new EgressProfile(VideoBitrateKbps: 2500, Aspect: "16:9")), Destination(null)],
             [new LineupItem("MUG-1", "Mug é", 1999, "EUR", null, 5), new LineupItem("TEE", "Tee", 0, "USD", "https://x/i.png", null)]);

@@ -41,6 +41,12 @@ internal static class HubPayloads
         ["order failed"] = new InvocationMessage("order", [new OrderEvent { OrderId = "ord_43", Status = "failed" }]),
         ["viewers"] = new InvocationMessage("viewers", [new ViewersEvent { Count = -1 }]),
         ["status"] = new InvocationMessage("status", [new StatusEvent { Live = false }]),
+        ["nextShow"] = new InvocationMessage("nextShow", [new NextShowEvent { NextShowAt = new DateTime(2026, 12, 24, 12, 0, 0, DateTimeKind.Utc), Seq = 9 }]),
+        ["nextShow cleared"] = new InvocationMessage("nextShow", [new NextShowEvent { Seq = 10 }]),
+        ["Join returns a snapshot with the next show"] = CompletionMessage.WithResult("10", new JoinSnapshot
+        {
+            ChannelId = "soon", Title = "Soon", NextShowAt = new DateTime(2026, 12, 24, 12, 0, 0, DateTimeKind.Utc), Seq = 3,
+        }),
         ["Join call"] = new InvocationMessage("5", "Join", ["demo", new JoinOptions { DisplayName = "Ana", Referrer = null }]),
         ["Join call without options"] = new InvocationMessage("6", "Join", ["demo", null]),
         ["Purchase call"] = new InvocationMessage("7", "Purchase", [new PurchaseRequest { Sku = "LIP-1", Quantity = 1, IdempotencyKey = "k-1" }]),

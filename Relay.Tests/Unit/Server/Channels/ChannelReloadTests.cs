@@ -130,6 +130,9 @@ public sealed class ChannelReloadTests
 
         public Task<bool> SetHostKeyAsync(string id, string hostKey, CancellationToken ct) => Update(id, c => c with { HostKey = hostKey });
 
+        public Task<bool> SetSettingsAsync(string id, string title, bool rehearsal, DateTimeOffset? nextShowAt, CancellationToken ct) =>
+            Update(id, c => c with { Title = title, Rehearsal = rehearsal, NextShowAt = nextShowAt });
+
         public Task<bool> SetLineupAsync(string id, IReadOnlyList<LineupItem> lineup, CancellationToken ct) => Update(id, c => c with { Lineup = [.. lineup] });
 
         public Task<bool> SetDestinationsAsync(string id, IReadOnlyList<EgressDestination> destinations, CancellationToken ct) =>
