@@ -65,6 +65,8 @@ hub.on("purchase", p => toast(toasts, t("watch.toast.bought", {
 hub.on("order", o => orderUpdate(o));
 hub.on("viewers", v => setText($("#viewers"), number(v.count)));
 hub.on("status", s => { if (s.nextShowAt !== undefined) setNextShow(s.nextShowAt); setLive(s.live); });
+// The host set, moved or cleared the next show (PATCH nextShowAt): the offline overlay follows at once.
+hub.on("nextShow", e => setNextShow(e.nextShowAt));
 
 async function join(renewed = false) {
   const name = localStorage.getItem(NAME_KEY);

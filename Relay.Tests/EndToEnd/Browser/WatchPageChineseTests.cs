@@ -197,9 +197,10 @@ public sealed class WatchPageChineseTests
     }
 
     /// <summary>
-    /// The offline overlay's next show. The channel's <c>nextShowAt</c> reaches the page in the Join snapshot; until the
-    /// server puts it there (issue 15, another part), the test adds it to the page's Join answer: what is tested is the
-    /// page, which must show the date in its language and count down to it.
+    /// The offline overlay's next show, set by the host through the API (PATCH nextShowAt): it reaches the page in the
+    /// Join snapshot and, when moved while the page is open, in the `nextShow` event; the page shows the date in its
+    /// language and counts down to it. The API refuses a time in the past, so the "starting soon" and "long past"
+    /// states are played by a page whose Join answer is given an older time.
     /// </summary>
     [Theory]
     [InlineData("zh-CN", "下一场直播：", "^距开播还有 1 天 0[12]:[0-5][0-9]:[0-5][0-9]$", "马上开播")]
@@ -209,7 +210,43 @@ public sealed class WatchPageChineseTests
         ChromiumSession.SkipIfMissing();
         await using var server = await RelayTestServer.StartAsync();
         await using var chromium = await ChromiumSession.StartAsync();
+        using var admin = server.AdminClient();
+        async Task SetNextShowAsync(DateTimeOffset at)
+        {
+            using var response = await admin.PatchAsync("/api/v1/channels/demo",
+                System.Net.Http.Json.JsonContent.Create(new { nextShowAt = at.ToString("O") }), TestContext.Current.CancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        }
+        var nextShow = DateTimeOffset.UtcNow.AddSeconds(26 * 3600 + 30);
+        await SetNextShowAsync(nextShow);
         var page = await chromium.NewPageAsync(server.BaseAddress, PhoneWidth, PhoneHeight, mobile: true, locale: locale);
+        await page.GotoAsync("/watch/demo");
+        await Assertions.Expect(page.Locator("#title")).ToHaveTextAsync("Relay demo show");
+        await Assertions.Expect(page.Locator("#next-show")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#next-show")).ToContainTextAsync(label);
+        var expected = await page.EvaluateAsync<string>(
+            "at => new Date(at).toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' })", nextShow.ToString("O"));
+        await Assertions.Expect(page.Locator("#next-show-at")).ToHaveTextAsync(expected);
+        var counter = page.Locator("#next-show-countdown");
+        await Assertions.Expect(counter).ToHaveTextAsync(new Regex(countdown));
+        var first = await counter.TextContentAsync();
+        await Assertions.Expect(counter).Not.ToHaveTextAsync(first!, new() { Timeout = 5_000 });
+        if (locale == "zh-CN")
+        {
+            Assert.Matches("年", expected);
+            await VisibleText.AssertNoEnglishAsync(page, "Relay demo show");
+        }
+        await AssertFitsAsync(page, "next show");
+
+        // Moved while the page is open: the `nextShow` event changes the date without a reload.
+        var moved = nextShow.AddDays(2);
+        await SetNextShowAsync(moved);
+        var movedText = await page.EvaluateAsync<string>(
+            "at => new Date(at).toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' })", moved.ToString("O"));
+        await Assertions.Expect(page.Locator("#next-show-at")).ToHaveTextAsync(movedText);
+
+        // Its time has come: "starting soon"; long past (the show never came): not shown at all. The page's Join answer
+        // is given the older time (the API only takes future ones).
         await page.AddInitScriptAsync("""
             (() => {
               let real;
@@ -224,34 +261,14 @@ public sealed class WatchPageChineseTests
                   const invoke = proto.invoke;
                   proto.invoke = async function (name, ...args) {
                     const answer = await invoke.call(this, name, ...args);
-                    if (name === "Join") answer.nextShowAt = window.__nextShowAt ?? null;
+                    const at = sessionStorage.getItem("test.nextShowAt");
+                    if (name === "Join" && at) answer.nextShowAt = at;
                     return answer;
                   };
                 },
               });
-              // A day, two hours and 30 s ahead, unless the test asked for another time before a reload.
-              window.__nextShowAt = sessionStorage.getItem("test.nextShowAt") ?? new Date(Date.now() + (26 * 3600 + 30) * 1000).toISOString();
             })();
             """);
-        await page.GotoAsync("/watch/demo");
-        await Assertions.Expect(page.Locator("#title")).ToHaveTextAsync("Relay demo show");
-        await Assertions.Expect(page.Locator("#next-show")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("#next-show")).ToContainTextAsync(label);
-        var expected = await page.EvaluateAsync<string>(
-            "() => new Date(window.__nextShowAt).toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' })");
-        await Assertions.Expect(page.Locator("#next-show-at")).ToHaveTextAsync(expected);
-        var counter = page.Locator("#next-show-countdown");
-        await Assertions.Expect(counter).ToHaveTextAsync(new Regex(countdown));
-        var first = await counter.TextContentAsync();
-        await Assertions.Expect(counter).Not.ToHaveTextAsync(first!, new() { Timeout = 5_000 });
-        if (locale == "zh-CN")
-        {
-            Assert.Matches("年", expected);
-            await VisibleText.AssertNoEnglishAsync(page, "Relay demo show");
-        }
-        await AssertFitsAsync(page, "next show");
-
-        // Its time has come: "starting soon"; long past (the show never came): not shown at all.
         await page.EvaluateAsync("() => sessionStorage.setItem('test.nextShowAt', new Date(Date.now() - 60_000).toISOString())");
         await page.ReloadAsync();
         await Assertions.Expect(counter).ToHaveTextAsync(soon);
