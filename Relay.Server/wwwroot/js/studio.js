@@ -196,17 +196,17 @@ function destinationItem(d) {
       el("strong", { class: "dest-name" }, d.name),
       el("span", { class: "muted dest-platform" }, platformName(d.platform)),
       el("span", { class: `chip chip-${d.state}`, dataset: { state: d.state } }, stateName),
+      el("span", { class: "dest-actions" },
+        el("button", { class: "btn btn-small btn-ghost", type: "button", dataset: { role: "edit" }, onclick: () => openDestinationForm(d) }, t("studio.dest.edit")),
+        el("button", { class: "btn btn-small btn-ghost", type: "button", dataset: { role: "delete" }, onclick: () => deleteDestination(d) }, t("studio.dest.delete"))),
       el("label", { class: "switch" },
         el("input", { type: "checkbox", role: "switch", checked: d.enabled, "aria-label": t("studio.dest.sendTo", { name: d.name }),
           dataset: { role: "switch" }, onchange: ev => toggleDestination(d, ev.target) }),
         el("span", { "aria-hidden": "true" }))),
-    el("p", { class: "dest-url muted" }, d.url ?? ""),
     el("p", { class: "dest-meta muted" }, facts.join(" · ")),
+    el("p", { class: "dest-url muted" }, d.url ?? ""),
     d.lastError && d.state !== "live" ? el("p", { class: "error dest-error", dataset: { raw: d.lastError } }, lastErrorText(d.lastError)) : null,
-    ...(d.warnings ?? []).map(w => el("p", { class: "warn" }, `⚠ ${warningText(w)}`)),
-    el("div", { class: "dest-actions" },
-      el("button", { class: "btn btn-small", type: "button", dataset: { role: "edit" }, onclick: () => openDestinationForm(d) }, t("studio.dest.edit")),
-      el("button", { class: "btn btn-small btn-ghost", type: "button", dataset: { role: "delete" }, onclick: () => deleteDestination(d) }, t("studio.dest.delete"))));
+    ...(d.warnings ?? []).map(w => el("p", { class: "warn" }, `⚠ ${warningText(w)}`)));
 }
 
 /** h:mm:ss or m:ss, the way a show's clock reads in both languages. */
@@ -621,6 +621,7 @@ function closeLineupEditor() {
   $("#lineup-editor").hidden = true;
   $("#lineup").hidden = false;
   $("#lineup-edit").hidden = false;
+  $(".lineup").scrollTop = 0;
 }
 
 function field(name, labelKey, input) {
