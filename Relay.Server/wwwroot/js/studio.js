@@ -691,10 +691,11 @@ $("#lineup-editor").addEventListener("submit", async e => {
     const item = {
       sku: value(row, "sku"),
       title: value(row, "title"),
-      priceCents: value(row, "price") === "" ? null : cents(value(row, "price")),
       currency: value(row, "currency").toUpperCase(),
       stock: value(row, "stock") === "" ? null : Number(value(row, "stock")),
     };
+    // An empty price is left out, so the server names it (a null would read as 0, a free product).
+    if (value(row, "price") !== "") item.priceCents = cents(value(row, "price"));
     if (value(row, "imageUrl")) item.imageUrl = value(row, "imageUrl");
     // Sent only when set: a member price (会员价) is for shops whose viewers carry a tier.
     if (value(row, "memberPrice") !== "") item.memberPriceCents = cents(value(row, "memberPrice"));

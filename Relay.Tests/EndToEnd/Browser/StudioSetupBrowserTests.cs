@@ -311,6 +311,52 @@ public sealed class StudioSetupBrowserTests
         Assert.Empty(chromium.PageErrors);
     }
 
+    [Fact]
+    public async Task A_destination_on_a_private_address_is_refused_beside_its_field_in_the_page_language_and_nothing_is_added()
+    {
+        // Default address policy: a host key may only point destinations at public addresses.
+        ChromiumSession.SkipIfMissing();
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await RelayTestServer.StartAsync();
+        await using var chromium = await ChromiumSession.StartAsync();
+        var demo = server.Channels.Find("demo")!;
+        using var admin = server.AdminClient();
+
+        foreach (var (locale, refusal, emptyPrice) in new[]
+                 {
+                     ("zh-CN", "必须是互联网上的公网地址（不能是本机或内网地址）。", "必须在 0 到 10000000000 之间。"),
+                     ("en-US", "Must be a public address on the internet (not this machine or a private network).", "Must be between 0 and 10000000000."),
+                 })
+        {
+            var studio = await chromium.NewPageAsync(server.BaseAddress, 1440, 900, locale: locale);
+            await SignInAsync(studio, demo.HostKey);
+            await studio.Locator("#dest-add").ClickAsync();
+            await studio.Locator("#dest-platform").SelectOptionAsync("custom");
+            await studio.Locator("#dest-name").FillAsync("Office encoder");
+            await studio.Locator("#dest-url").FillAsync("rtmp://192.168.1.20/live");
+            await studio.Locator("#dest-key").FillAsync("office-key");
+            await studio.Locator("#dest-submit").ClickAsync();
+            await Assertions.Expect(studio.Locator("#dest-form [data-error-for=url]")).ToHaveTextAsync(refusal);
+            await Assertions.Expect(studio.Locator("#dest-url")).ToHaveAttributeAsync("aria-invalid", "true");
+            await Assertions.Expect(studio.Locator("#dest-form")).ToBeVisibleAsync();
+            Assert.Equal(0, (await DestinationsAsync(admin, ct)).GetArrayLength());
+
+            // A product without a price is named, not saved as free.
+            await studio.Locator("#lineup-edit").ClickAsync();
+            await studio.Locator("#lineup-rows li.lineup-row").First.Locator("input[name=price]").FillAsync("");
+            await studio.Locator("#lineup-save").ClickAsync();
+            await Assertions.Expect(studio.Locator("#lineup-rows li.lineup-row").First.Locator("[data-error-for=price]")).ToHaveTextAsync(emptyPrice);
+            Assert.Equal(2500, (await LineupAsync(admin, ct))[0].GetProperty("priceCents").GetInt64());
+            if (locale == "zh-CN")
+            {
+                await VisibleText.AssertNoEnglishAsync(studio, [demo.Title, .. demo.Lineup.Select(p => p.Title),
+                    await studio.Locator("#stream-key-masked").TextContentAsync() ?? "", .. ObsTerms]);
+            }
+            await studio.CloseAsync();
+        }
+        Assert.Empty(chromium.PageErrors);
+    }
+
     private static async Task SignInAsync(IPage studio, string key)
     {
         await studio.GotoAsync("/studio/demo");
