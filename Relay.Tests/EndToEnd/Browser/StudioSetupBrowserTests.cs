@@ -143,7 +143,9 @@ public sealed class StudioSetupBrowserTests
         var bilibiliRow = rows.Filter(new() { HasText = "Bilibili Live" });
         await bilibiliRow.Locator("input[role=switch]").ClickAsync();
         await Assertions.Expect(bilibiliRow.Locator(".chip")).ToHaveTextAsync("disabled");
-        Assert.False(Destination(await DestinationsAsync(admin, ct), "Bilibili Live").GetProperty("enabled").GetBoolean());
+        var disabled = Destination(await DestinationsAsync(admin, ct), "Bilibili Live");
+        Assert.False(disabled.GetProperty("enabled").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, disabled.GetProperty("liveSeconds").ValueKind);
 
         // Delete asks first: "Cancel" keeps it, "OK" removes it and the others go on.
         acceptDialogs = false;
