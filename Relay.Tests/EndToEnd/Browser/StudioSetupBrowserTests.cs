@@ -310,6 +310,12 @@ public sealed class StudioSetupBrowserTests
         await Assertions.Expect(row.Locator(".chip")).ToHaveTextAsync("已停用");
         Assert.False(Destination(await DestinationsAsync(admin, ct), "抖音主账号").GetProperty("enabled").GetBoolean());
         await Assertions.Expect(studio.Locator("#studio")).ToBeVisibleAsync();
+
+        // The header's picker switches to English and the tab stays signed in (with the new key, kept for the tab).
+        await studio.Locator(".lang-picker").SelectOptionAsync("en");
+        await Assertions.Expect(studio.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await Assertions.Expect(studio.Locator("#dest-h")).ToHaveTextAsync("Destinations");
+        await Assertions.Expect(studio.Locator("#destinations li.dest .chip")).ToHaveTextAsync("disabled");
         Assert.Empty(chromium.PageErrors);
     }
 
