@@ -8,7 +8,8 @@ public sealed record EgressDestinationStatus(
     string? LastError,
     double BitrateKbps,
     long DroppedFrames,
-    IReadOnlyList<string> Warnings)
+    IReadOnlyList<string> Warnings,
+    double? LiveSeconds = null)
 {
     public static EgressDestinationStatus Unknown(string destinationId) =>
         new(destinationId, EgressState.Idle, 0, null, 0, 0, []);

@@ -79,8 +79,10 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
                     warnings = [.. warnings, $"{_preset.DisplayName} accepts only rtmps:// ingest"];
                 }
 
+                var live = _state == EgressState.Live;
                 return new EgressDestinationStatus(_destination.Id, _state, _reconnects, _lastError,
-                    _state == EgressState.Live ? Math.Round(_sampler.BitrateKbps, 1) : 0, dropped, warnings);
+                    live ? Math.Round(_sampler.BitrateKbps, 1) : 0, dropped, warnings,
+                    live && _liveSince is long since ? Math.Round(_time.GetElapsedTime(since).TotalSeconds) : null);
             }
         }
     }

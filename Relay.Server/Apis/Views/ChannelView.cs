@@ -45,6 +45,7 @@ public static class ChannelView
             state.LastError,
             state.BitrateKbps,
             state.DroppedFrames,
-            state.Warnings);
+            state.Warnings,
+            state.LiveSeconds);
     }
 }

@@ -4,6 +4,7 @@ using Relay.Server.Channels;
 namespace Relay.Server.Apis.Views;
 
 /// <summary>A destination as returned: URL and stream key redacted, the egress's live state attached.</summary>
+/// <param name="LiveSeconds">How long the current push has been live (whole seconds); null unless <c>live</c>.</param>
 public sealed record DestinationView(
     string Id,
     string Name,
@@ -18,4 +19,5 @@ public sealed record DestinationView(
     string? LastError,
     double BitrateKbps,
     long DroppedFrames,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings,
+    double? LiveSeconds);

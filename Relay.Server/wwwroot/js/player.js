@@ -6,9 +6,11 @@
 const STALL_MS = 8000;
 
 export class LivePlayer {
-  constructor(video, channelId, { onState, forceHls = false } = {}) {
+  constructor(video, channelId, { onState, forceHls = false, accessToken = null } = {}) {
     this.video = video;
     this.channelId = channelId;
+    // The studio's preview asks with the host key, read at each start so a rotated key is used from then on.
+    this.accessToken = accessToken;
     this.onState = onState ?? (() => {});
     this.forceHls = forceHls;
     this.wanted = false;
@@ -29,7 +31,11 @@ export class LivePlayer {
     this.watchFirstFrame();
   }
 
-  get flvUrl() { return `/live/${encodeURIComponent(this.channelId)}.flv`; }
+  get flvUrl() {
+    const url = `/live/${encodeURIComponent(this.channelId)}.flv`;
+    const token = this.accessToken?.();
+    return token ? `${url}?access_token=${encodeURIComponent(token)}` : url;
+  }
   get hlsUrl() { return `/live/${encodeURIComponent(this.channelId)}/index.m3u8`; }
 
   /** performance.now() of the first decoded frame presented, for the first-frame-time measurement. */

@@ -1,22 +1,21 @@
-// The host console: OBS settings, ingest stats, destinations, chat moderation, line-up, flash sales, orders.
-// The host key (or admin token) lives in sessionStorage only: Bearer for the REST API, access_token for the hub.
+// The host console: OBS settings and keys, the incoming stream (preview and stats), destinations (add, edit, delete,
+// on/off, health), the line-up (editor, pins, flash sales), chat moderation and orders, in the page's language.
+// The host key (or admin token) lives in sessionStorage only: Bearer for the REST API, access_token for the hub and
+// the preview.
 import { $, el, setText, money, reasonOf, connectHub, startHub, toast, channelIdFromPath, countdown, when } from "./common.js";
+import { t, has, translate, languagePicker, lang, number } from "./i18n.js";
+import { LivePlayer } from "./player.js";
+import { fieldErrorText, lastErrorText, warningText } from "./studio-text.js";
+
+translate();
+$("#lang-slot").append(languagePicker());
 
 const channelId = channelIdFromPath();
 const TOKEN_KEY = `relay.studio.token.${channelId}`;
 const api = `/api/v1/channels/${encodeURIComponent(channelId)}`;
 const toasts = $("#toasts");
-// Default push URLs come from the server (GET /api/v1/platforms), the same presets the egress uses.
-const presets = {};
-fetch("/api/v1/platforms", { cache: "no-store" })
-  .then(res => (res.ok ? res.json() : []))
-  .then(list => {
-    for (const p of list) presets[p.id] = p.defaultUrl ?? "";
-    $("#dest-platform").dispatchEvent(new Event("change"));
-  })
-  .catch(() => { /* the placeholder stays generic; the server still fills the default URL */ });
 
-const state = { channel: null, lineup: [], pinned: null, sale: null, remaining: new Map(), hub: null, orders: [] };
+const state = { channel: null, lineup: [], pinned: null, sale: null, remaining: new Map(), hub: null, orders: [], platforms: [] };
 let token = sessionStorage.getItem(TOKEN_KEY);
 // The key this tab is rotating away from while "New host key" is in flight. The server ends it before its answer
 // arrives, so a poll or a rejoin refused with it meanwhile is no reason to sign out.
@@ -27,7 +26,12 @@ $("#watch-link").href = `/watch/${encodeURIComponent(channelId)}`;
 $("#replay-link").href = `/replay/${encodeURIComponent(channelId)}`;
 
 class ApiError extends Error {
-  constructor(status, detail) { super(detail); this.status = status; }
+  constructor(status, detail, errors) {
+    super(detail);
+    this.status = status;
+    // Field errors of a 400 problem+json ({"url": ["must point at a public address ..."]}), else {}.
+    this.errors = errors ?? {};
+  }
 }
 
 async function call(method, path, body) {
@@ -40,13 +44,13 @@ async function call(method, path, body) {
   });
   if (res.status === 401 || res.status === 403) {
     // A poll sent with the key this tab just rotated away is no reason to sign out.
-    if (used === token && used !== rotatingAway) signOut("That key doesn't open this channel's studio. Use the channel's host key or the admin token.");
+    if (used === token && used !== rotatingAway) signOut(t("studio.login.refused"));
     throw new ApiError(res.status, "unauthorized");
   }
   if (!res.ok) {
-    let detail = `${res.status} ${res.statusText}`;
-    try { const p = await res.json(); detail = p.detail ?? p.title ?? detail; } catch { /* not problem+json */ }
-    throw new ApiError(res.status, detail);
+    let detail = `${res.status} ${res.statusText}`, errors;
+    try { const p = await res.json(); detail = p.detail ?? p.title ?? detail; errors = p.errors; } catch { /* not problem+json */ }
+    throw new ApiError(res.status, detail, errors);
   }
   return res.status === 204 ? null : res.json();
 }
@@ -58,6 +62,7 @@ function signOut(message) {
   token = null;
   state.hub?.stop();
   state.hub = null;
+  preview.setLive(false);
   $("#studio").hidden = true;
   $("#login").hidden = false;
   setText($("#login-error"), message ?? "");
@@ -77,8 +82,8 @@ async function open() {
   try {
     state.channel = await call("GET", "");
   } catch (err) {
-    if (err.status === 404) setText($("#login-error"), `There is no channel “${channelId}”. Check the studio link.`);
-    else if (err.status !== 401 && err.status !== 403) setText($("#login-error"), `Couldn't reach Relay (${err.message}). Is the server running?`);
+    if (err.status === 404) setText($("#login-error"), t("studio.login.noChannel", { id: channelId }));
+    else if (err.status !== 401 && err.status !== 403) setText($("#login-error"), t("studio.login.unreachable", { error: err.message }));
     return;
   }
   sessionStorage.setItem(TOKEN_KEY, token);
@@ -89,93 +94,39 @@ async function open() {
   refreshOrders();
 }
 
-// ---- channel, ingest, destinations --------------------------------------------------------------
+// ---- channel, ingest, preview -------------------------------------------------------------------
+
+const preview = new LivePlayer($("#preview"), channelId, { onState: previewState, accessToken: () => token });
+
+function previewState(s) {
+  const label = $("#preview-state");
+  label.hidden = s === "playing";
+  const key = { offline: "studio.preview.offline", connecting: "studio.preview.connecting", buffering: "studio.preview.connecting",
+    retrying: "studio.preview.retrying", blocked: "studio.preview.blocked", unsupported: "studio.preview.unsupported" }[s];
+  if (key) setText(label, t(key));
+}
 
 function renderChannel() {
   const c = state.channel;
   setText($("#title"), c.title);
-  document.title = `${c.title} · Studio`;
+  document.title = t("studio.page.titleOf", { title: c.title });
   setText($("#ingest-url"), c.ingestUrl);
   setText($("#stream-key-masked"), c.streamKey ?? "••••");
   setLive(c.live);
   const i = c.ingest;
-  setText($("#st-state"), c.live ? `Live since ${when(i?.since)}` : "Offline");
-  setText($("#st-bitrate"), i ? `${Math.round(i.bitrateKbps).toLocaleString()} kbps` : "–");
-  setText($("#st-fps"), i?.fps ? i.fps.toFixed(1) : "–");
+  setText($("#st-state"), c.live ? t("studio.ingest.liveSince", { time: when(i?.since) }) : t("studio.header.offline"));
+  setText($("#st-bitrate"), i ? t("studio.units.kbps", { value: number(Math.round(i.bitrateKbps)) }) : "–");
+  setText($("#st-fps"), i?.fps ? number(i.fps, { maximumFractionDigits: 1, minimumFractionDigits: 1 }) : "–");
   setText($("#st-res"), i?.width ? `${i.width}×${i.height}` : "–");
   const kf = $("#st-kf");
-  setText(kf, i?.keyframeIntervalSeconds ? `${i.keyframeIntervalSeconds.toFixed(1)} s` : "–");
+  setText(kf, i?.keyframeIntervalSeconds ? t("studio.units.seconds", { value: number(i.keyframeIntervalSeconds, { maximumFractionDigits: 1, minimumFractionDigits: 1 }) }) : "–");
   kf.classList.toggle("warn", (i?.keyframeIntervalSeconds ?? 0) > 2.05);
   setText($("#st-codecs"), i ? [i.videoCodec, i.audioCodec].filter(Boolean).join(" / ") : "–");
-  setText($("#ingest-hint"), !c.live ? "Start streaming in OBS; the numbers appear within a few seconds."
-    : (i?.keyframeIntervalSeconds ?? 0) > 2.05 ? "Keyframe interval above 2 s: set it to 2 in OBS (Output → Keyframe Interval); platforms reject longer ones." : "");
+  setText($("#ingest-hint"), !c.live ? t("studio.ingest.waiting")
+    : (i?.keyframeIntervalSeconds ?? 0) > 2.05 ? t("studio.ingest.keyframeTooLong") : "");
   renderDestinations(c.destinations ?? []);
   if (!state.lineup.length && c.lineup) setLineup(c.lineup);
 }
-
-let lastDestinations = "";
-function renderDestinations(list) {
-  const ul = $("#destinations");
-  const json = JSON.stringify(list);
-  if (json === lastDestinations) return;
-  lastDestinations = json;
-  // The poll redraws the list: keep keyboard focus on the same destination's switch across the redraw.
-  const focusedId = ul.contains(document.activeElement) ? document.activeElement.closest("[data-dest-id]")?.dataset.destId : null;
-  ul.replaceChildren(...list.map(d => el("li", { class: "dest", dataset: { destId: d.id } },
-    el("div", { class: "dest-head" },
-      el("strong", {}, d.name),
-      el("span", { class: "muted" }, ` ${d.platform}`),
-      el("span", { class: `chip chip-${d.state}` }, d.state),
-      el("label", { class: "switch" },
-        el("input", { type: "checkbox", role: "switch", checked: d.enabled, "aria-label": `Send to ${d.name}`,
-          onchange: ev => toggleDestination(d, ev.target) }),
-        el("span", { "aria-hidden": "true" }))),
-    el("p", { class: "dest-meta muted" },
-      `${d.url ?? ""}  ·  ${d.bitrateKbps ? `${Math.round(d.bitrateKbps)} kbps · ` : ""}reconnects ${d.reconnects ?? 0}` +
-      (d.droppedFrames ? ` · dropped ${d.droppedFrames}` : "")),
-    d.lastError ? el("p", { class: "error" }, d.lastError) : null,
-    ...(d.warnings ?? []).map(w => el("p", { class: "warn" }, `⚠ ${w}`)))));
-  if (focusedId) ul.querySelector(`[data-dest-id="${CSS.escape(focusedId)}"] input[role=switch]`)?.focus();
-  if (!list.length) ul.append(el("li", { class: "muted" }, "No destinations yet: viewers on this page still get the stream. Add YouTube, Twitch… below."));
-}
-
-async function toggleDestination(d, input) {
-  input.disabled = true;
-  try {
-    await call("PATCH", `/destinations/${encodeURIComponent(d.id)}`, { enabled: input.checked });
-    await poll();
-  } catch (err) {
-    input.checked = !input.checked;
-    toast(toasts, `Couldn't change ${d.name}: ${err.message}`, "error");
-  } finally {
-    input.disabled = false;
-  }
-}
-
-$("#dest-platform").addEventListener("change", e => {
-  const preset = presets[e.target.value];
-  const url = $("#dest-url");
-  url.placeholder = preset || "rtmp://… (the push URL the platform gives you)";
-  url.required = !preset;
-});
-
-$("#dest-form").addEventListener("submit", async e => {
-  e.preventDefault();
-  const f = new FormData(e.target);
-  const body = { name: f.get("name"), platform: f.get("platform"), enabled: f.get("enabled") === "on" };
-  if (f.get("url")) body.url = f.get("url");
-  if (f.get("streamKey")) body.streamKey = f.get("streamKey");
-  try {
-    await call("POST", "/destinations", body);
-    e.target.reset();
-    $("#dest-platform").dispatchEvent(new Event("change"));
-    e.target.closest("details").open = false;
-    setText($("#dest-error"), "");
-    await poll();
-  } catch (err) {
-    setText($("#dest-error"), err.message);
-  }
-});
 
 async function poll() {
   if (!token) return;
@@ -186,7 +137,245 @@ async function poll() {
 }
 setInterval(poll, 2000);
 
-// ---- OBS copy buttons ---------------------------------------------------------------------------
+// ---- destinations -------------------------------------------------------------------------------
+
+// Default push URLs and names come from the server (GET /api/v1/platforms), the same presets the egress uses.
+async function loadPlatforms() {
+  try {
+    const res = await fetch("/api/v1/platforms", { cache: "no-store" });
+    state.platforms = res.ok ? await res.json() : [];
+  } catch {
+    state.platforms = [];
+  }
+  const select = $("#dest-platform");
+  select.replaceChildren(...state.platforms.map(p => el("option", { value: p.id }, platformName(p.id))));
+  select.value = state.platforms.some(p => p.id === "douyin") ? "douyin" : select.value;
+  platformChanged();
+  lastDestinations = "";
+  if (state.channel) renderDestinations(state.channel.destinations ?? []);
+}
+
+function platformOf(id) {
+  return state.platforms.find(p => p.id === id);
+}
+
+/** The platform's name in the page's language: names[lang] when the server gives it, else its display name. */
+function platformName(id) {
+  const p = platformOf(id);
+  if (!p) return id;
+  if (p.id === "custom") return t("studio.dest.customPlatform");
+  return p.names?.[lang] ?? p.displayName ?? p.id;
+}
+
+let lastDestinations = "";
+function renderDestinations(list) {
+  const ul = $("#destinations");
+  const json = JSON.stringify(list);
+  if (json === lastDestinations) return;
+  lastDestinations = json;
+  // The poll redraws the list: keep keyboard focus on the same control of the same destination across the redraw.
+  const focused = ul.contains(document.activeElement) ? document.activeElement : null;
+  const focusedId = focused?.closest("[data-dest-id]")?.dataset.destId;
+  const focusedRole = focused?.dataset.role;
+  ul.replaceChildren(...list.map(destinationItem));
+  if (focusedId) ul.querySelector(`[data-dest-id="${CSS.escape(focusedId)}"] [data-role="${focusedRole}"]`)?.focus();
+  if (!list.length) ul.append(el("li", { class: "muted" }, t("studio.dest.none")));
+}
+
+function destinationItem(d) {
+  const stateName = has(`studio.state.${d.state}`) ? t(`studio.state.${d.state}`) : d.state;
+  const facts = [];
+  if (d.state === "live" && d.liveSeconds != null) facts.push(t("studio.dest.liveFor", { time: duration(d.liveSeconds) }));
+  if (d.bitrateKbps) facts.push(t("studio.units.kbps", { value: number(Math.round(d.bitrateKbps)) }));
+  facts.push(t("studio.dest.reconnects", { count: number(d.reconnects ?? 0) }));
+  if (d.droppedFrames) facts.push(t("studio.dest.dropped", { count: number(d.droppedFrames) }));
+  if (d.profile?.aspect) facts.push(t("studio.dest.vertical"));
+  if (d.profile?.videoBitrateKbps) facts.push(t("studio.dest.reencoded", { value: number(d.profile.videoBitrateKbps) }));
+  return el("li", { class: "dest", dataset: { destId: d.id } },
+    el("div", { class: "dest-head" },
+      el("strong", { class: "dest-name" }, d.name),
+      el("span", { class: "muted dest-platform" }, platformName(d.platform)),
+      el("span", { class: `chip chip-${d.state}`, dataset: { state: d.state } }, stateName),
+      el("span", { class: "dest-actions" },
+        el("button", { class: "btn btn-small btn-ghost", type: "button", dataset: { role: "edit" }, onclick: () => openDestinationForm(d) }, t("studio.dest.edit")),
+        el("button", { class: "btn btn-small btn-ghost", type: "button", dataset: { role: "delete" }, onclick: () => deleteDestination(d) }, t("studio.dest.delete"))),
+      el("label", { class: "switch" },
+        el("input", { type: "checkbox", role: "switch", checked: d.enabled, "aria-label": t("studio.dest.sendTo", { name: d.name }),
+          dataset: { role: "switch" }, onchange: ev => toggleDestination(d, ev.target) }),
+        el("span", { "aria-hidden": "true" }))),
+    el("p", { class: "dest-meta muted" }, facts.join(" · ")),
+    el("p", { class: "dest-url muted" }, d.url ?? ""),
+    d.lastError && d.state !== "live" ? el("p", { class: "error dest-error", dataset: { raw: d.lastError } }, lastErrorText(d.lastError)) : null,
+    ...(d.warnings ?? []).map(w => el("p", { class: "warn" }, `⚠ ${warningText(w)}`)));
+}
+
+/** h:mm:ss or m:ss, the way a show's clock reads in both languages. */
+function duration(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+  const mm = h > 0 ? String(m).padStart(2, "0") : String(m);
+  return `${h > 0 ? `${h}:` : ""}${mm}:${String(r).padStart(2, "0")}`;
+}
+
+async function toggleDestination(d, input) {
+  input.disabled = true;
+  try {
+    await call("PATCH", `/destinations/${encodeURIComponent(d.id)}`, { enabled: input.checked });
+    await poll();
+  } catch (err) {
+    input.checked = !input.checked;
+    toast(toasts, t("studio.dest.changeFailed", { name: d.name, error: err.message }), "error");
+  } finally {
+    input.disabled = false;
+  }
+}
+
+async function deleteDestination(d) {
+  if (!confirm(t("studio.dest.confirmDelete", { name: d.name }))) return;
+  try {
+    await call("DELETE", `/destinations/${encodeURIComponent(d.id)}`);
+    toast(toasts, t("studio.dest.deleted", { name: d.name }), "ok");
+    if (editing?.id === d.id) closeDestinationForm();
+    await poll();
+  } catch (err) {
+    toast(toasts, t("studio.dest.changeFailed", { name: d.name, error: err.message }), "error");
+  }
+}
+
+// The one form adds (editing = null) or edits a destination. Platform cannot change on an edit (the API keeps it).
+let editing = null;
+
+function openDestinationForm(d) {
+  editing = d ?? null;
+  const form = $("#dest-form");
+  form.reset();
+  clearErrors(form);
+  form.hidden = false;
+  $("#dest-add").hidden = true;
+  setText($("#dest-form-title"), d ? t("studio.dest.editTitle", { name: d.name }) : t("studio.dest.addTitle"));
+  setText($("#dest-submit"), d ? t("studio.dest.save") : t("studio.dest.addSubmit"));
+  const platform = $("#dest-platform");
+  platform.disabled = !!d;
+  if (d) {
+    platform.value = d.platform;
+    $("#dest-name").value = d.name;
+    $("#dest-url").value = d.url ?? "";
+    $("#dest-enabled").checked = d.enabled;
+    $("#dest-aspect").value = d.profile?.aspect === "9:16" ? "9:16-crop" : (d.profile?.aspect ?? "");
+    $("#dest-bitrate").value = d.profile?.videoBitrateKbps ?? "";
+  } else if (state.platforms.some(p => p.id === "douyin")) {
+    platform.value = "douyin";
+  }
+  platformChanged();
+  $("#dest-name").focus();
+}
+
+function closeDestinationForm() {
+  editing = null;
+  $("#dest-form").hidden = true;
+  $("#dest-add").hidden = false;
+}
+
+$("#dest-add").addEventListener("click", () => openDestinationForm(null));
+$("#dest-cancel").addEventListener("click", closeDestinationForm);
+$("#dest-platform").addEventListener("change", platformChanged);
+
+/** Fixed-URL platforms pre-fill their URL; per-show ones (Douyin, Kuaishou, TikTok, Weixin Channels …) ask for both. */
+function platformChanged() {
+  const p = platformOf($("#dest-platform").value);
+  const url = $("#dest-url");
+  const key = $("#dest-key");
+  const hint = $("#dest-platform-hint");
+  const name = platformName($("#dest-platform").value);
+  if (editing) {
+    key.placeholder = t("studio.dest.keyKeep");
+    setText(hint, p?.defaultUrl ? "" : t("studio.dest.perShowHint", { platform: name }));
+    return;
+  }
+  key.placeholder = "";
+  if (p?.defaultUrl) {
+    url.value = p.defaultUrl;
+    setText(hint, t("studio.dest.fixedHint", { platform: name }));
+  } else {
+    if (platformOf(state.platforms.find(x => x.defaultUrl === url.value)?.id)) url.value = "";
+    setText(hint, p?.id === "custom" ? t("studio.dest.customHint") : t("studio.dest.perShowHint", { platform: name }));
+  }
+  url.placeholder = p?.defaultUrl ?? "rtmp://…";
+  const nameInput = $("#dest-name");
+  if (!nameInput.value || nameInput.dataset.auto === "1") {
+    nameInput.value = p && p.id !== "custom" ? name : "";
+    nameInput.dataset.auto = "1";
+  }
+}
+$("#dest-name").addEventListener("input", e => { e.target.dataset.auto = "0"; });
+
+function profileFromForm() {
+  const aspect = $("#dest-aspect").value;
+  const bitrate = $("#dest-bitrate").value.trim();
+  const profile = {};
+  if (aspect) profile.aspect = aspect;
+  if (bitrate) profile.videoBitrateKbps = Number(bitrate);
+  return Object.keys(profile).length ? profile : null;
+}
+
+$("#dest-form").addEventListener("submit", async e => {
+  e.preventDefault();
+  const form = e.target;
+  clearErrors(form);
+  const name = $("#dest-name").value.trim();
+  const url = $("#dest-url").value.trim();
+  const streamKey = $("#dest-key").value.trim();
+  const enabled = $("#dest-enabled").checked;
+  const profile = profileFromForm();
+  const submit = $("#dest-submit");
+  submit.disabled = true;
+  try {
+    if (editing) {
+      const body = { enabled, profile };
+      if (name !== editing.name) body.name = name;
+      if (url !== (editing.url ?? "")) body.url = url;
+      if (streamKey) body.streamKey = streamKey;
+      await call("PATCH", `/destinations/${encodeURIComponent(editing.id)}`, body);
+      toast(toasts, t("studio.dest.saved", { name: name || editing.name }), "ok");
+    } else {
+      const body = { name, platform: $("#dest-platform").value, enabled };
+      if (url) body.url = url;
+      if (streamKey) body.streamKey = streamKey;
+      if (profile) body.profile = profile;
+      await call("POST", "/destinations", body);
+      toast(toasts, t("studio.dest.added", { name }), "ok");
+    }
+    closeDestinationForm();
+    await poll();
+  } catch (err) {
+    showErrors(form, err, $("#dest-error"));
+  } finally {
+    submit.disabled = false;
+  }
+});
+
+function clearErrors(root) {
+  for (const node of root.querySelectorAll("[data-error-for]")) setText(node, "");
+  for (const node of root.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+  for (const node of root.querySelectorAll(".error[role=alert]")) setText(node, "");
+}
+
+/** Puts each field error of a 400 beside its field (in the page's language where the reason is known). */
+function showErrors(root, err, general) {
+  const left = [];
+  for (const [field, messages] of Object.entries(err.errors ?? {})) {
+    const slot = root.querySelector(`[data-error-for="${CSS.escape(field)}"]`);
+    const text = messages.map(m => fieldErrorText(m)).join(" ");
+    if (slot) {
+      setText(slot, text);
+      slot.closest("label")?.querySelector("input, select")?.setAttribute("aria-invalid", "true");
+    } else left.push(text);
+  }
+  if (left.length) setText(general, left.join(" "));
+  else if (!Object.keys(err.errors ?? {}).length) setText(general, err.status === 409 ? t("studio.errors.conflict") : t("studio.errors.failed", { error: err.message }));
+}
+
+// ---- OBS settings and keys ----------------------------------------------------------------------
 
 async function copy(text, what) {
   try {
@@ -200,25 +389,60 @@ async function copy(text, what) {
     document.execCommand("copy");
     area.remove();
   }
-  setText($("#copy-status"), `${what} copied.`);
+  setText($("#copy-status"), t(`studio.copied.${what}`));
   setTimeout(() => setText($("#copy-status"), ""), 3000);
 }
 
-$("#copy-server").addEventListener("click", () => copy(state.channel.ingestUrl, "Server URL"));
+$("#copy-server").addEventListener("click", () => copy(state.channel.ingestUrl, "server"));
 $("#copy-key").addEventListener("click", async () => {
   try {
     // The explicit reveal: the key is fetched only when the host asks for it, and never shown on screen.
     const { streamKey } = await call("GET", "/stream-key");
-    await copy(streamKey, "Stream key");
+    await copy(streamKey, "streamKey");
   } catch (err) {
-    setText($("#copy-status"), `Couldn't get the stream key: ${err.message}`);
+    setText($("#copy-status"), t("studio.obs.revealFailed", { error: err.message }));
+  }
+});
+
+/**
+ * A new key is shown once, in a panel with its copy button and what to change where, until "Done": the only time it
+ * is on screen. The stream key goes into OBS; the host key into every other tab or co-host's studio.
+ */
+function showNewKey(kind, value) {
+  const panel = $("#new-key");
+  setText($("#new-key-title"), t(`studio.newKey.${kind}Title`));
+  setText($("#new-key-value"), value);
+  $("#new-key-value").dataset.kind = kind;
+  const steps = kind === "streamKey"
+    ? [t("studio.newKey.streamKeyStep1"), t("studio.newKey.streamKeyStep2"), t("studio.newKey.streamKeyStep3")]
+    : [t("studio.newKey.hostKeyStep1"), t("studio.newKey.hostKeyStep2")];
+  $("#new-key-steps").replaceChildren(...steps.map(s => el("li", {}, s)));
+  panel.hidden = false;
+  $("#new-key-copy").onclick = () => copy(value, kind === "streamKey" ? "newStreamKey" : "newHostKey");
+  $("#new-key-copy").focus();
+}
+
+$("#new-key-done").addEventListener("click", () => {
+  setText($("#new-key-value"), "");
+  $("#new-key-copy").onclick = null;
+  $("#new-key").hidden = true;
+});
+
+$("#rotate-stream-key").addEventListener("click", async () => {
+  if (!confirm(t("studio.obs.confirmStreamKey"))) return;
+  try {
+    const { streamKey } = await call("POST", "/stream-key/rotate");
+    showNewKey("streamKey", streamKey);
+    await poll();
+  } catch (err) {
+    setText($("#copy-status"), t("studio.obs.rotateFailed", { error: err.message }));
   }
 });
 
 // A new host key ends the old one at once (REST and the live room). Signed in with the host key, this tab switches
-// to the new one and rejoins; the key is copied, never shown, like the stream key.
+// to the new one and rejoins; the key is copied and shown once for the other tabs and co-hosts.
 $("#rotate-host-key").addEventListener("click", async () => {
-  if (!confirm("Make a new host key? The current one stops working at once, for everyone using it.")) return;
+  if (!confirm(t("studio.obs.confirmHostKey"))) return;
   const from = token;
   rotatingAway = from;
   try {
@@ -230,9 +454,10 @@ $("#rotate-host-key").addEventListener("click", async () => {
       await state.hub?.stop();
       await connect();
     }
-    await copy(hostKey, "New host key");
+    showNewKey("hostKey", hostKey);
+    await copy(hostKey, "newHostKey");
   } catch (err) {
-    setText($("#copy-status"), `Couldn't make a new host key: ${err.message}`);
+    setText($("#copy-status"), t("studio.obs.rotateFailed", { error: err.message }));
   } finally {
     rotatingAway = null;
   }
@@ -244,7 +469,7 @@ async function connect() {
   const hub = connectHub({
     token: () => token,
     onReconnected: () => join(),
-    onReconnecting: () => toast(toasts, "Connection lost, reconnecting…", "error"),
+    onReconnecting: () => toast(toasts, t("studio.hub.reconnecting"), "error"),
   });
   state.hub = hub;
   hub.on("message", m => addMessage(m));
@@ -253,10 +478,13 @@ async function connect() {
   hub.on("unpinned", () => { state.pinned = null; renderLineup(); });
   hub.on("flashSale", s => { state.sale = s.active === false ? null : s; renderSale(); renderLineup(); });
   hub.on("stock", s => { state.remaining.set(s.sku, s.remaining); if (state.sale?.sku === s.sku) state.sale.remaining = s.remaining; renderSale(); renderLineup(); });
-  hub.on("purchase", t => { toast(toasts, `${t.displayName || "Someone"} bought ${t.quantity} × ${titleOf(t.sku)}`, "buy"); refreshOrders(); });
-  hub.on("viewers", v => setText($("#viewers"), v.count));
+  hub.on("purchase", p => {
+    toast(toasts, t("studio.toast.bought", { name: p.displayName || t("studio.chat.guest"), quantity: p.quantity, title: titleOf(p.sku) }), "buy");
+    refreshOrders();
+  });
+  hub.on("viewers", v => setText($("#viewers"), number(v.count)));
   hub.on("status", s => { setLive(s.live); poll(); });
-  await startHub(hub, () => toast(toasts, "Can't reach the live room; retrying…", "error"));
+  await startHub(hub, () => toast(toasts, t("studio.hub.unreachable"), "error"));
   await join();
 }
 
@@ -267,15 +495,15 @@ async function join() {
   } catch (err) {
     const { reason } = reasonOf(err);
     if (reason === "unauthorized") {
-      if (token !== rotatingAway) signOut("That key doesn't open this channel's live room. Use the channel's host key or the admin token.");
-    } else toast(toasts, `Couldn't join the live room (${reason}). Reload to try again.`, "error");
+      if (token !== rotatingAway) signOut(t("studio.login.roomRefused"));
+    } else toast(toasts, t("studio.hub.joinFailed", { reason }), "error");
     return;
   }
   if (snap.you?.role !== "host" && snap.you?.role !== "admin") {
-    signOut("That key signs in as a viewer, not as the host.");
+    signOut(t("studio.login.viewerKey"));
     return;
   }
-  setText($("#viewers"), snap.viewers ?? 0);
+  setText($("#viewers"), number(snap.viewers ?? 0));
   state.pinned = snap.pinned ?? null;
   state.sale = snap.flashSale?.active === false ? null : (snap.flashSale ?? null);
   setLineup(snap.lineup ?? []);
@@ -285,10 +513,15 @@ async function join() {
   renderSale();
 }
 
+let wasLive = null;
 function setLive(live) {
   const badge = $("#live-badge");
   badge.className = `badge ${live ? "badge-live" : "badge-offline"}`;
-  setText(badge, live ? "Live" : "Offline");
+  setText(badge, live ? t("studio.header.live") : t("studio.header.offline"));
+  if (wasLive !== !!live) {
+    wasLive = !!live;
+    preview.setLive(!!live);
+  }
 }
 
 function titleOf(sku) {
@@ -298,14 +531,15 @@ function titleOf(sku) {
 function addMessage(m) {
   const list = $("#messages");
   const host = m.role === "host" || m.role === "admin";
+  const name = m.displayName || t("studio.chat.guest");
   const actions = host ? null : el("span", { class: "message-actions" },
-    el("button", { class: "btn btn-small", type: "button", "aria-label": `Delete message from ${m.displayName}`,
-      onclick: () => moderate("DeleteMessage", m.id) }, "Delete"),
-    el("button", { class: "btn btn-small", type: "button", "aria-label": `Mute ${m.displayName} for 10 minutes`,
-      onclick: () => moderate("Mute", m.userId, 600).then(ok => ok && toast(toasts, `${m.displayName} is muted for 10 minutes.`)) }, "Mute 10 min"));
+    el("button", { class: "btn btn-small", type: "button", "aria-label": t("studio.chat.deleteLabel", { name }),
+      onclick: () => moderate("DeleteMessage", m.id) }, t("studio.chat.delete")),
+    el("button", { class: "btn btn-small", type: "button", "aria-label": t("studio.chat.muteLabel", { name }),
+      onclick: () => moderate("Mute", m.userId, 600).then(ok => ok && toast(toasts, t("studio.chat.muted", { name }))) }, t("studio.chat.mute")));
   list.append(el("li", { class: `message${host ? " message-host" : ""}`, dataset: { messageId: m.id } },
-    el("span", { class: "message-name" }, m.displayName || "Guest"),
-    host ? el("span", { class: "role-badge" }, "Host") : null,
+    el("span", { class: "message-name" }, name),
+    host ? el("span", { class: "role-badge" }, t("studio.chat.host")) : null,
     el("span", { class: "message-text" }, m.text),
     actions));
   while (list.children.length > 300) list.firstElementChild.remove();
@@ -317,7 +551,7 @@ async function moderate(method, ...args) {
     await state.hub.invoke(method, ...args);
     return true;
   } catch (err) {
-    toast(toasts, `${method} failed: ${reasonOf(err).message}`, "error");
+    toast(toasts, t("studio.hub.callFailed", { error: reasonOf(err).message }), "error");
     return false;
   }
 }
@@ -333,7 +567,7 @@ $("#chat-form").addEventListener("submit", async e => {
     input.value = "";
     setText($("#chat-status"), "");
   } catch (err) {
-    setText($("#chat-status"), `Not sent: ${reasonOf(err).message}`);
+    setText($("#chat-status"), t("studio.chat.notSent", { error: reasonOf(err).message }));
   }
 });
 
@@ -353,16 +587,155 @@ function renderLineup() {
     const pinned = state.pinned?.sku === p.sku;
     const onSale = state.sale?.sku === p.sku;
     const remaining = state.remaining.get(p.sku);
+    const stock = remaining === null || remaining === undefined ? t("studio.lineup.unlimited") : t("studio.lineup.inStock", { count: number(remaining) });
+    const prices = p.memberPriceCents != null
+      ? `${money(p.priceCents, p.currency)} · ${t("studio.lineup.memberPriceShort", { price: money(p.memberPriceCents, p.currency) })}`
+      : money(p.priceCents, p.currency);
     return el("li", { class: `product-row${pinned ? " pinned" : ""}`, dataset: { sku: p.sku } },
       p.imageUrl ? el("img", { src: p.imageUrl, alt: "", width: 44, height: 44 }) : el("span", { class: "img-ph" }),
       el("div", { class: "product-row-body" },
         el("strong", {}, p.title),
-        el("span", { class: "muted" }, ` ${p.sku} · ${money(p.priceCents, p.currency)} · ${remaining === null || remaining === undefined ? "unlimited" : `${remaining} in stock`}`),
-        onSale ? el("span", { class: "chip chip-sale" }, "flash sale") : null),
-      el("button", { class: `btn btn-small ${pinned ? "btn-ghost" : "btn-primary"}`, type: "button",
-        onclick: () => pinned ? moderate("Unpin") : moderate("Pin", p.sku) }, pinned ? "Unpin" : "Pin"));
+        el("span", { class: "muted" }, ` ${p.sku} · ${prices} · ${stock}`),
+        onSale ? el("span", { class: "chip chip-sale" }, t("studio.lineup.onSale")) : null),
+      el("button", { class: `btn btn-small ${pinned ? "btn-ghost" : "btn-primary"}`, type: "button", dataset: { action: pinned ? "unpin" : "pin" },
+        onclick: () => pinned ? moderate("Unpin") : moderate("Pin", p.sku) }, pinned ? t("studio.lineup.unpin") : t("studio.lineup.pin")));
   }));
+  if (!state.lineup.length) ul.append(el("li", { class: "muted" }, t("studio.lineup.empty")));
 }
+
+// ---- line-up editor (PUT /lineup) ---------------------------------------------------------------
+
+const cents = value => (value === "" || value === null ? null : Math.round(Number(value) * 100));
+const units = c => (c === null || c === undefined ? "" : (c / 100).toFixed(2));
+
+function openLineupEditor() {
+  $("#lineup-rows").replaceChildren(...state.lineup.map(p => lineupRow(p)));
+  clearErrors($("#lineup-editor"));
+  $("#lineup-editor").hidden = false;
+  $("#lineup").hidden = true;
+  $("#lineup-edit").hidden = true;
+  renumberRows();
+}
+
+function closeLineupEditor() {
+  $("#lineup-editor").hidden = true;
+  $("#lineup").hidden = false;
+  $("#lineup-edit").hidden = false;
+  $(".lineup").scrollTop = 0;
+}
+
+function field(name, labelKey, input) {
+  return el("label", { class: `lf lf-${name}` }, el("span", {}, t(labelKey)), input, el("span", { class: "field-error", dataset: { errorFor: name } }));
+}
+
+function lineupRow(p) {
+  const image = el("img", { class: "lineup-image", alt: "", width: 56, height: 56, hidden: !p?.imageUrl, src: p?.imageUrl || undefined });
+  const imageInput = el("input", { name: "imageUrl", type: "url", value: p?.imageUrl ?? "", placeholder: "https://…", spellcheck: "false" });
+  // The preview follows the field; a URL that fails to load hides it instead of showing a broken image.
+  imageInput.addEventListener("input", () => {
+    const url = imageInput.value.trim();
+    image.hidden = !url;
+    if (url) image.src = url; else image.removeAttribute("src");
+  });
+  image.addEventListener("error", () => { image.hidden = true; });
+  image.addEventListener("load", () => { image.hidden = false; });
+  const row = el("li", { class: "lineup-row", dataset: { sku: p?.sku ?? "" } },
+    el("div", { class: "lineup-row-head" },
+      el("span", { class: "img-slot" }, image),
+      el("span", { class: "row-number muted" }),
+      el("span", { class: "row-actions" },
+        el("button", { class: "btn btn-small btn-ghost", type: "button", dataset: { move: "up" }, "aria-label": t("studio.lineup.moveUp"), title: t("studio.lineup.moveUp"), onclick: () => move(row, -1) }, "↑"),
+        el("button", { class: "btn btn-small btn-ghost", type: "button", dataset: { move: "down" }, "aria-label": t("studio.lineup.moveDown"), title: t("studio.lineup.moveDown"), onclick: () => move(row, 1) }, "↓"),
+        el("button", { class: "btn btn-small btn-ghost", type: "button", dataset: { remove: "1" }, onclick: () => { row.remove(); renumberRows(); } }, t("studio.lineup.remove")))),
+    el("div", { class: "lineup-fields" },
+      field("sku", "studio.lineup.sku", el("input", { name: "sku", value: p?.sku ?? "", maxlength: 64, spellcheck: "false" })),
+      field("title", "studio.lineup.title", el("input", { name: "title", value: p?.title ?? "", maxlength: 200 })),
+      field("price", "studio.lineup.price", el("input", { name: "price", type: "number", min: 0, step: "0.01", value: units(p?.priceCents) })),
+      field("memberPrice", "studio.lineup.memberPrice", el("input", { name: "memberPrice", type: "number", min: 0, step: "0.01", value: units(p?.memberPriceCents) })),
+      field("currency", "studio.lineup.currency", el("input", { name: "currency", value: p?.currency ?? state.lineup[0]?.currency ?? (lang === "zh-CN" ? "CNY" : "USD"), maxlength: 3, spellcheck: "false" })),
+      field("stock", "studio.lineup.stock", el("input", { name: "stock", type: "number", min: 0, step: 1, value: p?.stock ?? "", placeholder: t("studio.lineup.unlimited") })),
+      el("label", { class: "lf lf-imageUrl" }, el("span", {}, t("studio.lineup.imageUrl")), imageInput, el("span", { class: "field-error", dataset: { errorFor: "imageUrl" } }))));
+  return row;
+}
+
+function move(row, by) {
+  if (by < 0 && row.previousElementSibling) row.previousElementSibling.before(row);
+  if (by > 0 && row.nextElementSibling) row.nextElementSibling.after(row);
+  renumberRows();
+  row.querySelector(`[data-move="${by < 0 ? "up" : "down"}"]`)?.focus();
+}
+
+function renumberRows() {
+  const rows = [...$("#lineup-rows").children];
+  rows.forEach((row, i) => setText(row.querySelector(".row-number"), t("studio.lineup.position", { n: i + 1 })));
+  if (!rows.length) setText($("#lineup-error"), t("studio.lineup.emptyEditor"));
+  else if ($("#lineup-error").textContent === t("studio.lineup.emptyEditor")) setText($("#lineup-error"), "");
+}
+
+$("#lineup-edit").addEventListener("click", openLineupEditor);
+$("#lineup-cancel").addEventListener("click", closeLineupEditor);
+$("#lineup-add").addEventListener("click", () => {
+  const row = lineupRow(null);
+  $("#lineup-rows").append(row);
+  renumberRows();
+  row.querySelector("input[name=sku]").focus();
+});
+
+$("#lineup-editor").addEventListener("submit", async e => {
+  e.preventDefault();
+  const editor = e.target;
+  clearErrors(editor);
+  const rows = [...$("#lineup-rows").children];
+  const value = (row, name) => row.querySelector(`[name=${name}]`).value.trim();
+  const items = rows.map(row => {
+    const item = {
+      sku: value(row, "sku"),
+      title: value(row, "title"),
+      currency: value(row, "currency").toUpperCase(),
+      stock: value(row, "stock") === "" ? null : Number(value(row, "stock")),
+    };
+    // An empty price is left out, so the server names it (a null would read as 0, a free product).
+    if (value(row, "price") !== "") item.priceCents = cents(value(row, "price"));
+    if (value(row, "imageUrl")) item.imageUrl = value(row, "imageUrl");
+    // Sent only when set: a member price (会员价) is for shops whose viewers carry a tier.
+    if (value(row, "memberPrice") !== "") item.memberPriceCents = cents(value(row, "memberPrice"));
+    return item;
+  });
+  const save = $("#lineup-save");
+  save.disabled = true;
+  try {
+    const saved = await call("PUT", "/lineup", items);
+    // Stock left per product comes from the hub; the saved totals are the start until it speaks.
+    for (const p of saved) state.remaining.delete(p.sku);
+    setLineup(saved);
+    closeLineupEditor();
+    toast(toasts, t("studio.lineup.saved"), "ok");
+  } catch (err) {
+    showLineupErrors(err, rows);
+  } finally {
+    save.disabled = false;
+  }
+});
+
+/** "[2].priceCents" goes beside row 3's price; anything else under the editor. */
+function showLineupErrors(err, rows) {
+  const left = [];
+  const fieldOf = { priceCents: "price", memberPriceCents: "memberPrice" };
+  for (const [path, messages] of Object.entries(err.errors ?? {})) {
+    const m = /^\[(\d+)\]\.?(\w*)$/.exec(path);
+    const text = messages.map(x => fieldErrorText(x)).join(" ");
+    const row = m ? rows[Number(m[1])] : null;
+    const slot = row?.querySelector(`[data-error-for="${fieldOf[m[2]] ?? m[2]}"]`);
+    if (slot) {
+      setText(slot, text);
+      slot.closest("label")?.querySelector("input")?.setAttribute("aria-invalid", "true");
+    } else left.push(row ? `${t("studio.lineup.position", { n: Number(m[1]) + 1 })}: ${text}` : text);
+  }
+  if (left.length) setText($("#lineup-error"), left.join(" "));
+  else if (!Object.keys(err.errors ?? {}).length) setText($("#lineup-error"), t("studio.errors.failed", { error: err.message }));
+}
+
+// ---- flash sale ---------------------------------------------------------------------------------
 
 let saleTimer = 0;
 function renderSale() {
@@ -371,8 +744,9 @@ function renderSale() {
   $("#sale-end").disabled = !s;
   const status = $("#sale-status");
   const draw = () => {
-    if (!state.sale) { setText(status, "No flash sale running."); return; }
-    setText(status, `⚡ ${titleOf(s.sku)} at ${money(s.priceCents, s.currency)}: ${s.remaining} of ${s.quantity} left, ends in ${countdown(s.endsAt) ?? "00:00"}`);
+    if (!state.sale) { setText(status, t("studio.sale.none")); return; }
+    setText(status, t("studio.sale.running", { title: titleOf(s.sku), price: money(s.priceCents, s.currency), remaining: s.remaining,
+      quantity: s.quantity, left: countdown(s.endsAt) ?? "00:00" }));
   };
   draw();
   if (s) saleTimer = setInterval(draw, 1000);
@@ -387,7 +761,7 @@ $("#sale-form").addEventListener("submit", async e => {
     quantity: Math.floor(Number(f.get("quantity"))),
     durationSeconds: Math.round(Number(f.get("minutes")) * 60),
   });
-  if (ok) toast(toasts, "Flash sale started.", "ok");
+  if (ok) toast(toasts, t("studio.sale.started"), "ok");
 });
 $("#sale-end").addEventListener("click", () => moderate("EndFlashSale"));
 
@@ -411,18 +785,19 @@ function renderOrders() {
   $("#orders").replaceChildren(...orders.slice(0, 100).map(o => el("li", { class: `order order-${o.status}`, dataset: { orderId: o.orderId } },
     el("span", { class: "order-time muted" }, when(o.createdAt)),
     el("span", { class: "order-what" }, `${o.quantity} × ${titleOf(o.sku)}`),
-    o.flashSale ? el("span", { class: "chip chip-sale" }, "flash") : null,
+    o.flashSale ? el("span", { class: "chip chip-sale" }, t("studio.orders.flash")) : null,
     el("span", { class: "order-amount" }, money(o.unitPriceCents * o.quantity, o.currency)),
-    el("span", { class: `chip chip-${o.status}` }, o.status.replace("_", " ")))));
+    el("span", { class: `chip chip-${o.status}` }, has(`studio.orders.status.${o.status}`) ? t(`studio.orders.status.${o.status}`) : o.status))));
   const totals = new Map();
   for (const o of orders) {
     if (o.status !== "confirmed") continue;
     totals.set(o.currency, (totals.get(o.currency) ?? 0) + o.unitPriceCents * o.quantity);
   }
-  setText($("#sales-total"), totals.size ? [...totals].map(([c, v]) => money(v, c)).join(" + ") : money(0, "USD"));
+  setText($("#sales-total"), totals.size ? [...totals].map(([c, v]) => money(v, c)).join(" + ") : money(0, state.lineup[0]?.currency ?? "USD"));
 }
 
 // ---- start --------------------------------------------------------------------------------------
 
+await loadPlatforms();
 if (token) await open();
 else signOut();

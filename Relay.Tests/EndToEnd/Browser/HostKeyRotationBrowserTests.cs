@@ -7,8 +7,8 @@ using Relay.Tests.Common.Hosts;
 
 namespace Relay.Tests.EndToEnd.Browser;
 
-/// <summary>The studio's "New host key": the key changes, goes to the clipboard (never on screen), and the tab that
-/// made it keeps working with it, on REST and in the live room.</summary>
+/// <summary>The studio's "New host key": the key changes, goes to the clipboard and is shown once (until "Done"), and
+/// the tab that made it keeps working with it, on REST and in the live room.</summary>
 public sealed class HostKeyRotationBrowserTests
 {
     [Fact]
@@ -32,6 +32,11 @@ public sealed class HostKeyRotationBrowserTests
         var newKey = server.Channels.Find("demo")!.HostKey;
         Assert.NotEqual(oldKey, newKey);
         Assert.Equal(newKey, await studio.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+        // Shown once, with what to do next, until the host says it is done: then it is gone from the page.
+        await Assertions.Expect(studio.Locator("#new-key-value")).ToHaveTextAsync(newKey);
+        await Assertions.Expect(studio.Locator("#new-key-steps li")).ToHaveCountAsync(2);
+        await studio.Locator("#new-key-done").ClickAsync();
+        await Assertions.Expect(studio.Locator("#new-key")).ToBeHiddenAsync();
         Assert.DoesNotContain(newKey, await studio.ContentAsync(), StringComparison.Ordinal);
 
         // Still signed in with the new key: REST (the stream-key reveal) and the live room (a pin a viewer sees).

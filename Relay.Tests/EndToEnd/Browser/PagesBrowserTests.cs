@@ -209,12 +209,12 @@ public sealed class PagesBrowserTests
 
         // A destination added from the form shows its state and last error (nothing listens there), and
         // the toggle disables it through the API.
-        await studio.Locator(".add-dest summary").ClickAsync();
+        await studio.Locator("#dest-add").ClickAsync();
         await studio.Locator("#dest-platform").SelectOptionAsync("custom");
         await studio.Locator("#dest-form input[name=name]").FillAsync("Backup ingest");
         await studio.Locator("#dest-url").FillAsync("not a url");
         await studio.Locator("#dest-form button[type=submit]").ClickAsync();
-        await Assertions.Expect(studio.Locator("#dest-error")).ToContainTextAsync("url");
+        await Assertions.Expect(studio.Locator("#dest-form [data-error-for=url]")).ToContainTextAsync("rtmp://");
         await studio.Locator("#dest-url").FillAsync($"rtmp://127.0.0.1:{FreePort.Next()}/live");
         await studio.Locator("#dest-form input[name=streamKey]").FillAsync("backup-secret-key");
         await studio.Locator("#dest-form button[type=submit]").ClickAsync();

@@ -210,7 +210,7 @@ public sealed class SourceGeneratedJsonTests
     }
 
     private static DestinationView Destination(EgressProfile? profile) =>
-        new("yt", "YouTube", "youtube", "rtmp://a.rtmp.youtube.com/live2/…", null, true, EgressEngines.Auto, profile, "live", 2, null, 2480.25, 7, ["keyframe interval 4 s"]);
+        new("yt", "YouTube", "youtube", "rtmp://a.rtmp.youtube.com/live2/…", null, true, EgressEngines.Auto, profile, "live", 2, null, 2480.25, 7, ["keyframe interval 4 s"], 754);
 
     /// <summary>The options the app wrote with before: ASP.NET Core's and the app's own were the web defaults.</summary>
     private static JsonSerializerOptions Web() => new(JsonSerializerDefaults.Web);
