@@ -16,6 +16,8 @@ const api = `/api/v1/channels/${encodeURIComponent(channelId)}`;
 const toasts = $("#toasts");
 
 const state = { channel: null, lineup: [], pinned: null, sale: null, remaining: new Map(), hub: null, orders: [], platforms: [] };
+// Whether the preview was last told Relay receives the stream (public or rehearsal): it restarts only on a change.
+let wasReceiving = null;
 let token = sessionStorage.getItem(TOKEN_KEY);
 // The key this tab is rotating away from while "New host key" is in flight. The server ends it before its answer
 // arrives, so a poll or a rejoin refused with it meanwhile is no reason to sign out.
@@ -63,6 +65,7 @@ function signOut(message) {
   state.hub?.stop();
   state.hub = null;
   preview.setLive(false);
+  wasReceiving = null;
   $("#studio").hidden = true;
   $("#login").hidden = false;
   setText($("#login-error"), message ?? "");
@@ -112,9 +115,13 @@ function renderChannel() {
   document.title = t("studio.page.titleOf", { title: c.title });
   setText($("#ingest-url"), c.ingestUrl);
   setText($("#stream-key-masked"), c.streamKey ?? "••••");
-  setLive(c.live);
   const i = c.ingest;
-  setText($("#st-state"), c.live ? t("studio.ingest.liveSince", { time: when(i?.since) }) : t("studio.header.offline"));
+  const rehearsing = !c.live && !!i;
+  setLive(c.live, rehearsing);
+  setReceiving(c.live || !!i);
+  renderShowSettings(c, rehearsing);
+  setText($("#st-state"), c.live ? t("studio.ingest.liveSince", { time: when(i?.since) })
+    : rehearsing ? t("studio.show.rehearsingSince", { time: when(i?.since) }) : t("studio.header.offline"));
   setText($("#st-bitrate"), i ? t("studio.units.kbps", { value: number(Math.round(i.bitrateKbps)) }) : "–");
   setText($("#st-fps"), i?.fps ? number(i.fps, { maximumFractionDigits: 1, minimumFractionDigits: 1 }) : "–");
   setText($("#st-res"), i?.width ? `${i.width}×${i.height}` : "–");
@@ -513,14 +520,19 @@ async function join() {
   renderSale();
 }
 
-let wasLive = null;
-function setLive(live) {
+/** The header badge: live to the public, rehearsing (OBS connected, nothing public), or offline. */
+function setLive(live, rehearsing = false) {
   const badge = $("#live-badge");
-  badge.className = `badge ${live ? "badge-live" : "badge-offline"}`;
-  setText(badge, live ? t("studio.header.live") : t("studio.header.offline"));
-  if (wasLive !== !!live) {
-    wasLive = !!live;
-    preview.setLive(!!live);
+  badge.className = `badge ${live ? "badge-live" : rehearsing ? "badge-rehearsal" : "badge-offline"}`;
+  setText(badge, live ? t("studio.header.live") : rehearsing ? t("studio.show.rehearsingBadge") : t("studio.header.offline"));
+  if (live) setReceiving(true);
+}
+
+/** The preview plays whenever Relay receives the stream, public or rehearsal (it reads with the host key). */
+function setReceiving(receiving) {
+  if (wasReceiving !== !!receiving) {
+    wasReceiving = !!receiving;
+    preview.setLive(!!receiving);
   }
 }
 
@@ -801,3 +813,67 @@ function renderOrders() {
 await loadPlatforms();
 if (token) await open();
 else signOut();
+
+// ---- the show: rehearsal, next show, reports ---------------------------------------------------------
+
+$("#reports-link").href = `/studio/${encodeURIComponent(channelId)}/shows`;
+
+function renderShowSettings(c, rehearsing) {
+  const box = $("#rehearsal");
+  if (document.activeElement !== box) box.checked = !!c.rehearsal;
+  setText($("#rehearsal-state"), rehearsing ? t("studio.show.rehearsingNow") : c.rehearsal ? t("studio.show.rehearsalArmed") : "");
+  const input = $("#next-show-input");
+  if (document.activeElement !== input && !input.dataset.dirty) input.value = c.nextShowAt ? localInputValue(new Date(c.nextShowAt)) : "";
+}
+
+/** A Date as a datetime-local value (the viewer's own clock, no seconds). */
+function localInputValue(d) {
+  const pad = n => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+$("#rehearsal").addEventListener("change", async e => {
+  const on = e.currentTarget.checked;
+  if (!on && state.channel?.ingest && !confirm(t("studio.show.goLiveConfirm"))) {
+    e.currentTarget.checked = true;
+    return;
+  }
+  try {
+    state.channel = await call("PATCH", "", { rehearsal: on });
+    renderChannel();
+    toast(toasts, t(on ? "studio.show.rehearsalOn" : "studio.show.rehearsalOff"), "success");
+  } catch (err) {
+    e.currentTarget.checked = !on;
+    if (!(err instanceof ApiError && (err.status === 401 || err.status === 403))) toast(toasts, t("studio.show.saveFailed", { error: err.message }), "error");
+  }
+});
+
+$("#next-show-input").addEventListener("input", e => { e.currentTarget.dataset.dirty = "1"; });
+
+$("#next-show-form").addEventListener("submit", async e => {
+  e.preventDefault();
+  const input = $("#next-show-input");
+  const at = input.value ? new Date(input.value) : null;
+  await saveNextShow(at && !Number.isNaN(at.getTime()) ? at.toISOString() : null);
+});
+$("#next-show-clear").addEventListener("click", () => saveNextShow(null));
+
+async function saveNextShow(iso) {
+  const status = $("#next-show-status");
+  try {
+    state.channel = await call("PATCH", "", { nextShowAt: iso });
+    delete $("#next-show-input").dataset.dirty;
+    $("#next-show-input").blur();
+    renderChannel();
+    setText(status, iso ? t("studio.show.nextShowSaved", { time: dateTimeText(iso) }) : t("studio.show.nextShowCleared"));
+    status.classList.remove("error");
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) return;
+    setText(status, err.status === 400 ? t("studio.show.nextShowInvalid") : t("studio.show.saveFailed", { error: err.message }));
+    status.classList.add("error");
+  }
+}
+
+function dateTimeText(iso) {
+  return new Date(iso).toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" });
+}

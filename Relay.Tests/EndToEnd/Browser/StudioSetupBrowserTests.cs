@@ -365,7 +365,7 @@ public sealed class StudioSetupBrowserTests
         Assert.Empty(chromium.PageErrors);
     }
 
-    private static async Task SignInAsync(IPage studio, string key)
+    internal static async Task SignInAsync(IPage studio, string key)
     {
         await studio.GotoAsync("/studio/demo");
         await studio.Locator("#token-input").FillAsync(key);
@@ -383,7 +383,7 @@ public sealed class StudioSetupBrowserTests
         await Assertions.Expect(studio.Locator("#dest-form")).ToBeHiddenAsync();
     }
 
-    private static async Task AssertPreviewPlaysAsync(IPage studio)
+    internal static async Task AssertPreviewPlaysAsync(IPage studio)
     {
         await studio.WaitForFunctionAsync("() => { const v = document.querySelector('#preview'); return v.readyState >= 3 && v.currentTime > 0.5; }", null, new() { Timeout = 30_000 });
         var before = await studio.EvaluateAsync<double>("() => document.querySelector('#preview').currentTime");
