@@ -99,6 +99,7 @@ public sealed class ClusterCatalogTests(ClusterCatalogTests.TwoNodes nodes) : IC
     [Theory, MemberData(nameof(Hub.Protocols), MemberType = typeof(Hub))]
     public async Task The_rehearsal_switch_and_next_show_set_on_a_reach_b_and_a_viewer_joined_there(string protocol)
     {
+        FfmpegAvailability.SkipIfMissing();
         using var onA = A.Admin();
         using var onB = B.Admin();
         var created = await CreateChannelAsync(onA, $"Schedule show {protocol}");
@@ -123,6 +124,18 @@ public sealed class ClusterCatalogTests(ClusterCatalogTests.TwoNodes nodes) : IC
         }, "B reads the rehearsal switch and the next show");
         var heard = await nextShow.NextAsync(seconds: 15);
         Assert.Equal(at.ToUnixTimeSeconds(), new DateTimeOffset(DateTime.SpecifyKind(heard.NextShowAt!.Value, DateTimeKind.Utc)).ToUnixTimeSeconds());
+
+        // A publisher on A rehearses: B (which only hears A's lease) reads it not live, and its viewer never hears live.
+        {
+            using var rehearsing = FfmpegPublisher.Start($"rtmp://127.0.0.1:{A.RtmpPort}/live/{created.StreamKey}", seconds: 60);
+            await EventuallyAsync(async () =>
+            {
+                var channel = JsonDocument.Parse(await onB.GetStringAsync($"/api/v1/channels/{created.Id}", Ct)).RootElement;
+                return channel.TryGetProperty("ingest", out var ingest) && ingest.ValueKind == JsonValueKind.Object
+                    && ingest.GetProperty("rehearsal").GetBoolean() && !channel.GetProperty("live").GetBoolean();
+            }, "B reads the publish on A as a rehearsal");
+            Assert.False((await viewer.InvokeAsync<JoinSnapshot>("Join", created.Id, new JoinOptions { DisplayName = "Viewer" }, Ct)).Live);
+        }
 
         // Both nodes' observers publish the change: the viewer hears it once, so the next event is the clearing.
         using var clear = await onA.PatchAsync($"/api/v1/channels/{created.Id}", RelayServerTest.JsonBody("""{"nextShowAt":null}"""), Ct);
@@ -202,7 +215,7 @@ public sealed class ClusterCatalogTests(ClusterCatalogTests.TwoNodes nodes) : IC
                 relays.Add(await start);
             }
 
-            Assert.Equal(1, relays.Count(r => r.Logs.Any(l => l.Contains("module channels migrated from version 0 to 1", StringComparison.Ordinal))));
+            Assert.Equal(1, relays.Count(r => r.Logs.Any(l => l.Contains("module channels migrated from version 0 to 2", StringComparison.Ordinal))));
             Assert.Equal(1, relays.Count(r => r.Logs.Any(l => l.Contains("Created the demo channel demo", StringComparison.Ordinal))));
             await using (var connection = new NpgsqlConnection(bed.ConnectionString))
             {
@@ -211,7 +224,7 @@ public sealed class ClusterCatalogTests(ClusterCatalogTests.TwoNodes nodes) : IC
                 await using var reader = await count.ExecuteReaderAsync(Ct);
                 Assert.True(await reader.ReadAsync(Ct));
                 Assert.Equal(1L, reader.GetInt64(0));
-                Assert.Contains("channels=1", reader.GetString(1));
+                Assert.Contains("channels=2", reader.GetString(1));
             }
 
             // Both nodes serve the one demo channel, with the one stream key.

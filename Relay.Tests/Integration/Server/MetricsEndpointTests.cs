@@ -42,6 +42,8 @@ public sealed class MetricsEndpointTests
         ("relay_order_dead_letters_total", "counter"),
         ("relay_sales_amount_cents_total", "counter"),
         ("relay_cluster_nodes", "gauge"), // v2
+        ("relay_ingest_end_total", "counter"), // v2
+        ("relay_ingest_rehearsals_total", "counter"), // v2, beside the contract
     ];
 
     [Fact]

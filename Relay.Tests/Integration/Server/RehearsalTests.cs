@@ -2,11 +2,15 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.SignalR.Client;
+using Relay.Chat.Contracts;
+using Relay.Tests.Common.Chat;
 using Relay.Tests.Common;
 using Relay.Tests.Common.Hosts;
 using Relay.Tests.Common.Media;
 using Relay.Tests.Common.Peers;
 using Relay.Tests.Integration.Ingest;
+using Hub = Relay.Tests.Common.Hosts.Hub;
 
 namespace Relay.Tests.Integration.Server;
 
@@ -36,6 +40,12 @@ public sealed class RehearsalTests
         Assert.Equal(HttpStatusCode.OK, on.StatusCode);
         Assert.True(JsonDocument.Parse(await on.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("rehearsal").GetBoolean());
 
+        // A viewer in the room: the rehearsal never reads live there.
+        await using var room = Hub.Build(new Uri(server.BaseAddress, "/hubs/live"), "json");
+        var status = new EventInbox<StatusEvent>(room, "status");
+        await room.StartAsync(Ct);
+        Assert.False((await room.InvokeAsync<JoinSnapshot>("Join", id, new JoinOptions { DisplayName = "Early" }, Ct)).Live);
+
         using var publisher = FfmpegPublisher.Start($"rtmp://127.0.0.1:{server.RtmpPort}/live/{streamKey}", seconds: 60);
         var channel = await WaitForChannelAsync(admin, id, HasIngest, "the rehearsal's ingest shows in the API");
         Assert.False(channel.GetProperty("live").GetBoolean());
@@ -61,6 +71,8 @@ public sealed class RehearsalTests
         Assert.Equal("idle", await DestinationStateAsync(admin, id));
         Assert.Empty(Recordings(server, id));
         Assert.False(publisher.HasExited, publisher.Stderr);
+        Assert.False((await room.InvokeAsync<JoinSnapshot>("Join", id, new JoinOptions { DisplayName = "Early" }, Ct)).Live);
+        Assert.Empty(status.All);
 
         // Off while publishing: live at once, to the destination, the public and the recorder.
         using (var off = await admin.PatchAsync($"/api/v1/channels/{id}", RelayServerTest.JsonBody("""{"rehearsal":false}"""), Ct))
@@ -69,6 +81,7 @@ public sealed class RehearsalTests
         }
         await WaitForChannelAsync(admin, id, c => c.GetProperty("live").GetBoolean(), "live after the rehearsal was switched off");
         await WaitForDestinationAsync(admin, id, "live");
+        Assert.True((await status.NextAsync(seconds: 15)).Live);
         var probe = await GatewayPublishTests.FfprobeAsync(new Uri($"rtmp://127.0.0.1:{nginx.RtmpPort}/live/rehearsal-push-key"));
         Assert.Contains(probe.GetProperty("streams").EnumerateArray(), s => s.GetProperty("codec_name").GetString() == "h264");
         await AssertPlaysAsync(anonymous, new Uri(server.BaseAddress, $"/live/{id}.flv"));
@@ -85,6 +98,7 @@ public sealed class RehearsalTests
         Assert.True(await Task.WhenAny(publicViewer, Task.Delay(TimeSpan.FromSeconds(20), Ct)) == publicViewer, "the public viewer was not cut");
         Assert.Contains((await publicViewer).Tags, t => t.Tag.IsVideo && t.Tag.IsKeyframe);
         await WaitForDestinationAsync(admin, id, "idle");
+        Assert.False((await status.NextAsync(seconds: 15)).Live);
         await EventuallyAsync(() => Leftovers.OwnSocketsOn([nginx.RtmpPort]).Count == 0, "the push connection closed");
         await AssertPublicOfflineAsync(anonymous, id);
         await AssertPlaysAsync(anonymous, new Uri(server.BaseAddress, $"/live/{id}.flv?access_token={Uri.EscapeDataString(hostKey)}"));

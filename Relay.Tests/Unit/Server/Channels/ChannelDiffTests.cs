@@ -32,6 +32,16 @@ public sealed class ChannelDiffTests
         Assert.Empty(ChannelDiff.Between(Channel(), Channel() with { Title = "New title" }));
 
     [Fact]
+    public void The_rehearsal_switch_and_the_next_show_are_told_apart()
+    {
+        var next = At.AddDays(2);
+        Assert.Equal([ChannelChange.RehearsalChanged], ChannelDiff.Between(Channel(), Channel() with { Rehearsal = true }));
+        Assert.Equal([ChannelChange.NextShowChanged], ChannelDiff.Between(Channel(), Channel() with { NextShowAt = next }));
+        Assert.Equal([ChannelChange.NextShowChanged], ChannelDiff.Between(Channel() with { NextShowAt = next }, Channel()));
+        Assert.Empty(ChannelDiff.Between(Channel() with { NextShowAt = next, Rehearsal = true }, Channel() with { NextShowAt = next, Rehearsal = true }));
+    }
+
+    [Fact]
     public void Creation_and_deletion_and_recreation_under_the_same_id()
     {
         Assert.Equal([ChannelChange.Created], ChannelDiff.Between(null, Channel()));
