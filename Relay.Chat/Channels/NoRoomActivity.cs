@@ -1,0 +1,12 @@
+namespace Relay.Chat.Channels;
+
+internal sealed class NoRoomActivity : IRoomActivity
+{
+    public void ViewerJoined(string channelId, string viewerId, DateTimeOffset at)
+    {
+    }
+
+    public void Heard(RoomActivityEvent activity)
+    {
+    }
+}
