@@ -4,7 +4,7 @@
 import { time } from "./i18n.js";
 
 const NS = "http://www.w3.org/2000/svg";
-const W = 640, H = 200, LEFT = 48, RIGHT = 12, TOP = 12, BOTTOM = 26;
+const W = 640, H = 220, LEFT = 76, RIGHT = 14, TOP = 14, BOTTOM = 28;
 
 function node(name, attrs = {}, text) {
   const n = document.createElementNS(NS, name);
@@ -35,7 +35,7 @@ export function seriesChart({ points, markers, start, end, type, label, format }
   const x = at => LEFT + ((new Date(at).getTime() - t0) / (t1 - t0)) * (W - LEFT - RIGHT);
   const y = v => TOP + (1 - v / max) * (H - TOP - BOTTOM);
 
-  const svg = node("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": label, class: `chart-svg chart-${type}`, preserveAspectRatio: "none" });
+  const svg = node("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": label, class: `chart-svg chart-type-${type}` });
   for (const v of [0, max / 2, max]) {
     svg.append(node("line", { x1: LEFT, x2: W - RIGHT, y1: y(v), y2: y(v), class: "chart-grid" }));
     svg.append(node("text", { x: LEFT - 6, y: y(v) + 4, class: "chart-axis", "text-anchor": "end" }, format(v)));
