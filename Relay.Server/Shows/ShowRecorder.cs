@@ -71,9 +71,15 @@ public sealed class ShowRecorder(IShowStore store, IShowGate gate, IShowDestinat
         }
     }
 
+    /// <summary>The tables exist before the server answers a report (hosted services start before Kestrel listens).</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.MigrateAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await store.MigrateAsync(stoppingToken);
         try
         {
             await foreach (var step in _work.Reader.ReadAllAsync(stoppingToken))
