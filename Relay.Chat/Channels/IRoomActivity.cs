@@ -10,6 +10,9 @@ public interface IRoomActivity
     /// of the user or guest (the same person keeps it across connections and nodes).</summary>
     void ViewerJoined(string channelId, string viewerId, DateTimeOffset at);
 
+    /// <summary>The room went live: the viewers connected to this node at <paramref name="at"/> (who joined before).</summary>
+    void ViewersPresent(string channelId, IReadOnlyList<string> viewerIds, DateTimeOffset at);
+
     /// <summary>An event of the room, heard once on every node in the room's order (the bus's seq).</summary>
     void Heard(RoomActivityEvent activity);
 }

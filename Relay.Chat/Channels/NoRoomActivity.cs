@@ -6,6 +6,10 @@ internal sealed class NoRoomActivity : IRoomActivity
     {
     }
 
+    public void ViewersPresent(string channelId, IReadOnlyList<string> viewerIds, DateTimeOffset at)
+    {
+    }
+
     public void Heard(RoomActivityEvent activity)
     {
     }

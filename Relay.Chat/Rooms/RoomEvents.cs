@@ -50,6 +50,8 @@ internal sealed class RoomEvents(LiveRoomRegistry registry, RoomBroadcaster broa
                 ? broadcaster.ToRoomAsync(roomEvent.ChannelId, "status", c => c.status(new Contracts.StatusEvent { Live = roomEvent.Live, Seq = roomEvent.Seq }))
                 : Task.CompletedTask;
         }
+        // Viewers who were waiting on the page when the show began are its audience too, though they joined before it.
+        if (roomEvent is { Kind: RoomEventKind.Status, Live: true }) activity.ViewersPresent(roomEvent.ChannelId, room.ViewerIds(), roomEvent.At);
         var arm = roomEvent.Origin == bus.NodeId && AutoEnd is { } autoEnd ? sale => autoEnd(room, sale) : (Func<FlashSaleRecord, ITimer>?)null;
         return room.Apply(roomEvent, bus.NodeId, arm, time.GetUtcNow()) is { } delivery
             ? broadcaster.ToRoomAsync(roomEvent.ChannelId, delivery.EventName, delivery.Send)

@@ -39,7 +39,7 @@ internal sealed class RoomService(
 
         var hostName = participant.IsModerator && DisplayNames.Skeleton(participant.DisplayName) is { Length: > 0 } skeleton ? skeleton : null;
         var guestAddress = participant.ConnectionScoped ? session.ClientAddressHash : null;
-        var snapshot = room.Admit(session.ConnectionId, displayId, hostName, guestAddress, time.GetUtcNow());
+        var snapshot = room.Admit(session.ConnectionId, displayId, hostName, guestAddress, time.GetUtcNow(), viewer: !participant.IsModerator);
         snapshot.You = new ParticipantView { UserId = displayId, DisplayName = participant.DisplayName, Role = participant.RoleName };
         viewers.Changed(room);
         if (!participant.IsModerator) activity.ViewerJoined(channelId, displayId, time.GetUtcNow());

@@ -30,14 +30,34 @@ public sealed class ShowRecorder(IShowStore store, IShowGate gate, IShowDestinat
     private int _flushScheduled;
 
     /// <summary>The channel's publish began on this node.</summary>
-    public void ChannelLive(string channelId) => Post(ct => StartAsync(channelId, ct));
+    public void ChannelLive(string channelId)
+    {
+        // The publish's own time: the room hears "live" after it, so the viewers present then fall inside the show.
+        var at = time.GetUtcNow();
+        Post(ct => StartAsync(channelId, at, ct));
+    }
 
     /// <summary>The channel's publish on this node ended.</summary>
-    public void ChannelOffline(string channelId) => Post(ct => EndAsync(channelId, ct));
+    public void ChannelOffline(string channelId)
+    {
+        var at = time.GetUtcNow();
+        Post(ct => EndAsync(channelId, at, ct));
+    }
 
     public void ViewerJoined(string channelId, string viewerId, DateTimeOffset at)
     {
         _joins.Enqueue(new ShowAudienceEntry(channelId, viewerId, at));
+        ScheduleFlush();
+    }
+
+    public void ViewersPresent(string channelId, IReadOnlyList<string> viewerIds, DateTimeOffset at)
+    {
+        foreach (var id in viewerIds) _joins.Enqueue(new ShowAudienceEntry(channelId, id, at));
+        if (viewerIds.Count > 0) ScheduleFlush();
+    }
+
+    private void ScheduleFlush()
+    {
         if (Interlocked.Exchange(ref _flushScheduled, 1) == 0)
         {
             // One write per second at most, whatever the join rate.
@@ -107,12 +127,11 @@ public sealed class ShowRecorder(IShowStore store, IShowGate gate, IShowDestinat
 
     private RoomTally Tally(string channelId) => _tallies.GetOrAdd(channelId, _ => new RoomTally());
 
-    private async Task StartAsync(string channelId, CancellationToken ct)
+    private async Task StartAsync(string channelId, DateTimeOffset now, CancellationToken ct)
     {
         if (_live.ContainsKey(channelId) || !gate.WentLivePublicly(channelId)) return;
         try
         {
-            var now = time.GetUtcNow();
             var tally = Tally(channelId);
             var latest = await store.LatestAsync(channelId, ct);
             LiveShow? show = null;
@@ -154,14 +173,14 @@ public sealed class ShowRecorder(IShowStore store, IShowGate gate, IShowDestinat
         }
     }
 
-    private async Task EndAsync(string channelId, CancellationToken ct)
+    private async Task EndAsync(string channelId, DateTimeOffset at, CancellationToken ct)
     {
         if (!_live.Remove(channelId, out var show)) return;
         show.Timer?.Dispose();
         Tally(channelId).Recording = false;
         try
         {
-            await PointAsync(show, ct);
+            await PointAsync(show, ct, at);
             await store.SetEndAsync(show.ShowId, show.LastPointAt, ct);
             ShowsLog.Ended(logger, show.ShowId, channelId);
         }
@@ -175,9 +194,11 @@ public sealed class ShowRecorder(IShowStore store, IShowGate gate, IShowDestinat
     private Task TickAsync(LiveShow show, CancellationToken ct) =>
         _live.TryGetValue(show.ChannelId, out var current) && ReferenceEquals(current, show) ? PointAsync(show, ct) : Task.CompletedTask;
 
-    private async Task PointAsync(LiveShow show, CancellationToken ct)
+    private async Task PointAsync(LiveShow show, CancellationToken ct, DateTimeOffset? at = null)
     {
-        var now = time.GetUtcNow();
+        // Never before the last point: a tick queued ahead of the end may have written a later one.
+        var now = at ?? time.GetUtcNow();
+        if (now < show.LastPointAt) now = show.LastPointAt;
         var elapsed = (long)Math.Max(0, (now - show.LastPointAt).TotalMilliseconds);
         var tally = Tally(show.ChannelId);
         var (messages, peak, viewers) = tally.Take();

@@ -44,6 +44,11 @@ public sealed class ShowReportTests
         host.On<StatusEvent>("status", s => (s.Live ? live : offline).TrySetResult());
         await host.StartAsync(ct);
         await host.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions { DisplayName = "Host" }, ct);
+        // A guest waiting on the page before the show starts, who never joins again: part of the show's audience.
+        var early = JsonDocument.Parse(await (await server.Client().PostAsync("/api/v1/guests", null, ct)).Content.ReadAsStringAsync(ct)).RootElement;
+        await using var waiting = Connect(server, "messagepack", early.GetProperty("guestToken").GetString()!);
+        await waiting.StartAsync(ct);
+        await waiting.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions { DisplayName = "early" }, ct);
 
         var publisher = FfmpegPublisher.Start($"rtmp://127.0.0.1:{server.RtmpPort}/live/{demo.StreamKey}", seconds: 120);
         try
@@ -67,8 +72,8 @@ public sealed class ShowReportTests
             }
             try
             {
-                // The room counts 7 (six guests and the host); the report's peak must see it.
-                await WaitForViewersAsync(host, 7, ct);
+                // The room counts 8 (seven guests and the host); the report's peak must see it.
+                await WaitForViewersAsync(host, 8, ct);
 
                 // Guest 5 leaves and comes back on a new connection with the same token: still one unique viewer.
                 await viewers[5].DisposeAsync();
@@ -112,9 +117,9 @@ public sealed class ShowReportTests
         var report = JsonDocument.Parse(await admin.GetStringAsync($"/api/v1/channels/demo/shows/{id}/report", ct)).RootElement;
         Assert.Equal(id, report.GetProperty("showId").GetString());
         Assert.False(report.GetProperty("live").GetBoolean());
-        Assert.Equal(7, report.GetProperty("peakViewers").GetInt32());
-        Assert.InRange(report.GetProperty("averageViewers").GetDouble(), 0.5, 7);
-        Assert.Equal(6, report.GetProperty("uniqueViewers").GetInt32());
+        Assert.Equal(8, report.GetProperty("peakViewers").GetInt32());
+        Assert.InRange(report.GetProperty("averageViewers").GetDouble(), 1, 8);
+        Assert.Equal(7, report.GetProperty("uniqueViewers").GetInt32());
         Assert.Equal(7, report.GetProperty("messages").GetInt32());
         Assert.Equal(0, report.GetProperty("likes").GetInt32());
         Assert.Equal(3, report.GetProperty("orders").GetInt32());
@@ -122,7 +127,7 @@ public sealed class ShowReportTests
         Assert.Equal(2 * 9900 + 9900 + 2 * 1500, report.GetProperty("gmvCents").GetInt64());
         Assert.Equal("CNY", report.GetProperty("currency").GetString());
         Assert.Equal(3, report.GetProperty("buyers").GetInt32());
-        Assert.Equal(0.5, report.GetProperty("conversion").GetDouble());
+        Assert.Equal(0.4286, report.GetProperty("conversion").GetDouble());
 
         var bySku = report.GetProperty("bySku").EnumerateArray().Select(l =>
             (l.GetProperty("sku").GetString(), l.GetProperty("title").GetString(), l.GetProperty("orders").GetInt32(), l.GetProperty("units").GetInt32(), l.GetProperty("gmvCents").GetInt64())).ToList();
@@ -144,7 +149,7 @@ public sealed class ShowReportTests
         Assert.Equal(5, timeline.Sum(p => p.GetProperty("units").GetInt32()));
         Assert.Equal(32700, timeline.Sum(p => p.GetProperty("gmvCents").GetInt64()));
         Assert.Equal(7, timeline.Sum(p => p.GetProperty("messages").GetInt32()));
-        Assert.Equal(7, timeline.Max(p => p.GetProperty("peakViewers").GetInt32()));
+        Assert.Equal(8, timeline.Max(p => p.GetProperty("peakViewers").GetInt32()));
         var markers = report.GetProperty("markers").EnumerateArray().Select(m => (m.GetProperty("kind").GetString(), m.GetProperty("sku").GetString())).ToList();
         Assert.Equal([("pinned", "TEE"), ("flashSale", "MUG")], markers);
         var startedAt = report.GetProperty("startedAt").GetDateTimeOffset();
@@ -165,9 +170,9 @@ public sealed class ShowReportTests
         Assert.Equal(["total", "", "3", "5", "327.00", "CNY"], rows[3]);
         var fields = rows.Where(r => r.Length == 2).ToDictionary(r => r[0], r => r[1]);
         Assert.Equal(id, fields["showId"]);
-        Assert.Equal("7", fields["peakViewers"]);
-        Assert.Equal("6", fields["uniqueViewers"]);
-        Assert.Equal("0.5", fields["conversion"]);
+        Assert.Equal("8", fields["peakViewers"]);
+        Assert.Equal("7", fields["uniqueViewers"]);
+        Assert.Equal("0.4286", fields["conversion"]);
         Assert.Equal("297.00", fields["referrer:creator-7:gmv"]);
 
         // The host key opens its own channel's reports; bad input is a problem naming the field and changes nothing.
