@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Relay.Chat.Contracts;
+using Relay.Tests.Common.Chat;
 using Relay.Tests.Common.Hosts;
 using Relay.Tests.Common.Media;
 
@@ -12,7 +13,8 @@ namespace Relay.Tests.Integration.Shows;
 
 /// <summary>
 /// A show through the real host: ffmpeg publishes, guests of both hub protocols join (one of them twice), chat and buy
-/// through the built-in order API, the host pins and runs a flash sale, one destination pushes to a second channel of
+/// through a scripted order API that refuses one order (left out of the report), the host pins and runs a flash sale,
+/// one destination pushes to a second channel of
 /// the same Relay; after the unpublish the report says exactly what happened, in JSON and in CSV.
 /// </summary>
 [Collection(RealFfmpegCollection.Name)]
@@ -25,7 +27,10 @@ public sealed class ShowReportTests
     {
         FfmpegAvailability.SkipIfMissing();
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await RelayTestServer.StartAsync("--Relay:Shows:SampleSeconds=1");
+        // The brand's order service refuses v3's order: it fails, and a failed order is no sale.
+        await using var orderApi = await ScriptedOrderApi.StartAsync();
+        orderApi.Script = call => call.Order.BuyerName == "v3" ? new ScriptedAnswer(422) : ScriptedAnswer.Created();
+        await using var server = await RelayTestServer.StartAsync("--Relay:Shows:SampleSeconds=1", $"--Relay:Orders:Endpoint={orderApi.Endpoint}");
         using var admin = server.AdminClient();
         var demo = server.Channels.Find("demo")!;
         await PutLineupAsync(admin, ct);
@@ -93,8 +98,10 @@ public sealed class ShowReportTests
                 await BuyAsync(viewers[1], "TEE", 1, ct);
                 await host.InvokeAsync("StartFlashSale", new FlashSaleRequest { Sku = "MUG", PriceCents = 1500, Quantity = 10, DurationSeconds = 120 }, ct);
                 await BuyAsync(viewers[2], "MUG", 2, ct);
-                await WaitForAsync(admin, "/api/v1/channels/demo/orders",
-                    orders => orders.GetArrayLength() == 3 && orders.EnumerateArray().All(o => o.GetProperty("status").GetString() == "confirmed"), ct);
+                await BuyAsync(viewers[3], "TEE", 1, ct);
+                await WaitForAsync(admin, "/api/v1/channels/demo/orders", orders => orders.GetArrayLength() == 4
+                    && orders.EnumerateArray().Count(o => o.GetProperty("status").GetString() == "confirmed") == 3
+                    && orders.EnumerateArray().Count(o => o.GetProperty("status").GetString() == "failed") == 1, ct);
                 // A destination that has pushed for a while.
                 await WaitForAsync(admin, "/api/v1/channels/demo/destinations", d => d[0].GetProperty("state").GetString() == "live", ct);
                 await WaitForAsync(admin, $"/api/v1/channels/demo/shows/{showId}/report",
