@@ -14,8 +14,8 @@ namespace Relay.Tests.Integration.Shows;
 /// <summary>
 /// A show through the real host: ffmpeg publishes, guests of both hub protocols join (one of them twice), chat and buy
 /// through a scripted order API that refuses one order (left out of the report), the host pins and runs a flash sale,
-/// one destination pushes to a second channel of
-/// the same Relay; after the unpublish the report says exactly what happened, in JSON and in CSV.
+/// one destination pushes to a second channel of the same Relay; after the unpublish the report says exactly what
+/// happened, in JSON and in CSV.
 /// </summary>
 [Collection(RealFfmpegCollection.Name)]
 public sealed class ShowReportTests
