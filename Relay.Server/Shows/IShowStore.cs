@@ -25,6 +25,9 @@ public interface IShowStore
     /// <summary>Up to <paramref name="max"/> shows, newest first, after the cursor's (start, id) when given.</summary>
     Task<IReadOnlyList<ShowRecord>> ListAsync(string channelId, Relay.Chat.Orders.ListCursor? after, int max, CancellationToken ct);
 
+    /// <summary>The channel was deleted: its shows and joins go, so a channel created again under its id starts empty.</summary>
+    Task DeleteChannelAsync(string channelId, CancellationToken ct);
+
     Task<ShowRecord?> FindAsync(string channelId, string showId, CancellationToken ct);
 
     Task<IReadOnlyList<ShowSample>> SamplesAsync(string showId, CancellationToken ct);

@@ -94,6 +94,19 @@ public abstract class RelationalShowStore : IShowStore
             ORDER BY started_at DESC, id DESC LIMIT @n
             """, ct, ("@c", channelId), ("@at", after.At), ("@id", after.Id), ("@n", max));
 
+    public async Task DeleteChannelAsync(string channelId, CancellationToken ct)
+    {
+        await using var c = await OpenConnectionAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        // The points, markers and destination times go with their show (ON DELETE CASCADE).
+        foreach (var sql in new[] { "DELETE FROM shows WHERE channel_id = @c", "DELETE FROM show_audience WHERE channel_id = @c" })
+        {
+            await using var cmd = Command(c, tx, sql, ("@c", channelId));
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
     public async Task<ShowRecord?> FindAsync(string channelId, string showId, CancellationToken ct)
     {
         var rows = await ReadShowsAsync($"SELECT {ShowColumns} FROM shows WHERE channel_id = @c AND id = @id", ct, ("@c", channelId), ("@id", showId));

@@ -60,5 +60,15 @@ internal static class ShowStoreScenario
         Assert.Equal("s3", (await b.LatestAsync("c1", ct))!.Id);
         Assert.Null(await a.FindAsync("c2", "s1", ct));
         Assert.Empty(await a.SamplesAsync("nope", ct));
+
+        // A deleted channel's shows, time lines and joins go; the other channel's stay.
+        await b.DeleteChannelAsync("c1", ct);
+        Assert.Empty(await a.ListAsync("c1", null, 10, ct));
+        Assert.Empty(await a.SamplesAsync("s1", ct));
+        Assert.Empty(await a.MarkersAsync("s1", ct));
+        Assert.Empty(await a.DestinationsAsync("s1", ct));
+        Assert.Equal(0, await a.CountAudienceAsync("c1", t0.AddSeconds(-60), t0.AddSeconds(60), ct));
+        Assert.Equal(["x1"], (await a.ListAsync("c2", null, 10, ct)).Select(s => s.Id));
+        Assert.Equal(1, await a.CountAudienceAsync("c2", t0, t0.AddSeconds(60), ct));
     }
 }
