@@ -116,6 +116,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<ModerationService>();
         services.TryAddSingleton<MerchandisingService>();
         services.TryAddSingleton<IShowTimeline, NoShowTimeline>();
+        services.TryAddSingleton<IRoomActivity, NoRoomActivity>();
         services.TryAddSingleton<RoomService>();
         services.TryAddSingleton<ILiveRoomControl, LiveRoomControl>();
         services.TryAddSingleton<PurchaseService>();

@@ -74,6 +74,9 @@ internal sealed class LiveRoom
     private const int MaxHostNames = 16;
 
     private readonly HashSet<string> _connections = new(StringComparer.Ordinal);
+
+    /// <summary>The viewer (not host) behind each connection of this node, for the shows' unique viewers.</summary>
+    private readonly Dictionary<string, string> _viewerIds = new(StringComparer.Ordinal);
     private bool _viewerBroadcastScheduled;
 
     private readonly HashSet<string> _dirtyStock = new(StringComparer.Ordinal);
@@ -97,11 +100,12 @@ internal sealed class LiveRoom
     /// <summary>Adds the connection and answers what it sees on joining. <paramref name="hostNameSkeleton"/> is a moderator's
     /// name skeleton (kept so guests cannot pose as the host); <paramref name="guestAddressHash"/> is the address of a guest
     /// without a guest token, so a mute of <paramref name="displayId"/> also holds for its address.</summary>
-    public JoinSnapshot Admit(string connectionId, string displayId, string? hostNameSkeleton, string? guestAddressHash, DateTimeOffset now)
+    public JoinSnapshot Admit(string connectionId, string displayId, string? hostNameSkeleton, string? guestAddressHash, DateTimeOffset now, bool viewer = false)
     {
         lock (_gate)
         {
             _connections.Add(connectionId);
+            if (viewer) _viewerIds[connectionId] = displayId;
             if (hostNameSkeleton is not null && _hostNames.Count < MaxHostNames) _hostNames.Add(hostNameSkeleton);
             if (guestAddressHash is not null) _connectionGuestAddresses[displayId] = guestAddressHash;
             var pinned = _pinnedSku is { } sku ? FindProductLocked(sku) : null;
@@ -129,7 +133,17 @@ internal sealed class LiveRoom
         lock (_gate)
         {
             if (connectionScopedDisplayId is not null) _connectionGuestAddresses.Remove(connectionScopedDisplayId);
+            _viewerIds.Remove(connectionId);
             return _connections.Remove(connectionId);
+        }
+    }
+
+    /// <summary>The viewers (not hosts) connected to this node now, each once.</summary>
+    public string[] ViewerIds()
+    {
+        lock (_gate)
+        {
+            return [.. _viewerIds.Values.Distinct(StringComparer.Ordinal)];
         }
     }
 

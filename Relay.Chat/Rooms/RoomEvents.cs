@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Relay.Chat.Channels;
 using Relay.Chat.Diagnostics;
 using Relay.Chat.Ledger;
 
@@ -10,7 +11,7 @@ namespace Relay.Chat.Rooms;
 /// node's connections of the room only. A service never changes a room's shared state or sends a room event itself, so
 /// every node applies the same events in the same (seq) order and its viewers see them in that order.
 /// </summary>
-internal sealed class RoomEvents(LiveRoomRegistry registry, RoomBroadcaster broadcaster, IRoomBus bus, TimeProvider time, ILogger<RoomEvents> logger)
+internal sealed class RoomEvents(LiveRoomRegistry registry, RoomBroadcaster broadcaster, IRoomBus bus, IRoomActivity activity, TimeProvider time, ILogger<RoomEvents> logger)
 {
     /// <summary>Arms a flash sale's end on the node that started it (set by the merchandising service).</summary>
     public Func<LiveRoom, FlashSaleRecord, ITimer>? AutoEnd { get; set; }
@@ -40,6 +41,8 @@ internal sealed class RoomEvents(LiveRoomRegistry registry, RoomBroadcaster broa
     public Task ReceiveAsync(RoomEvent roomEvent)
     {
         if (roomEvent.Kind == RoomEventKind.Resync) return ResyncAsync(roomEvent.ChannelId);
+        // Before the room lookup: the node that records a show may have no viewer of its own in the room.
+        if (ActivityOf(roomEvent) is { } heard) activity.Heard(heard);
         if (registry.FindForEvents(roomEvent.ChannelId) is not { } room)
         {
             // A deleted channel's room is gone, but its connections still hear that it went offline.
@@ -47,11 +50,27 @@ internal sealed class RoomEvents(LiveRoomRegistry registry, RoomBroadcaster broa
                 ? broadcaster.ToRoomAsync(roomEvent.ChannelId, "status", c => c.status(new Contracts.StatusEvent { Live = roomEvent.Live, Seq = roomEvent.Seq }))
                 : Task.CompletedTask;
         }
+        // Viewers who were waiting on the page when the show began are its audience too, though they joined before it.
+        if (roomEvent is { Kind: RoomEventKind.Status, Live: true }) activity.ViewersPresent(roomEvent.ChannelId, room.ViewerIds(), roomEvent.At);
         var arm = roomEvent.Origin == bus.NodeId && AutoEnd is { } autoEnd ? sale => autoEnd(room, sale) : (Func<FlashSaleRecord, ITimer>?)null;
         return room.Apply(roomEvent, bus.NodeId, arm, time.GetUtcNow()) is { } delivery
             ? broadcaster.ToRoomAsync(roomEvent.ChannelId, delivery.EventName, delivery.Send)
             : Task.CompletedTask;
     }
+
+    private static RoomActivityEvent? ActivityOf(RoomEvent e) => e.Kind switch
+    {
+        RoomEventKind.Message => new RoomActivityEvent(e.ChannelId, RoomActivityKind.Message, e.At),
+        RoomEventKind.Viewers => new RoomActivityEvent(e.ChannelId, RoomActivityKind.Viewers, e.At, Viewers: e.Viewers),
+        RoomEventKind.Pinned => new RoomActivityEvent(e.ChannelId, RoomActivityKind.Pinned, e.At, Sku: e.Product?.Sku, Title: e.Product?.Title,
+            PriceCents: e.Product?.PriceCents),
+        RoomEventKind.Unpinned => new RoomActivityEvent(e.ChannelId, RoomActivityKind.Unpinned, e.At),
+        RoomEventKind.FlashSaleStarted => new RoomActivityEvent(e.ChannelId, RoomActivityKind.FlashSaleStarted, e.At, Sku: e.Sale?.Sku,
+            SaleId: e.Sale?.SaleId, PriceCents: e.Sale?.PriceCents, Quantity: e.Sale?.Quantity),
+        RoomEventKind.FlashSaleEnded => new RoomActivityEvent(e.ChannelId, RoomActivityKind.FlashSaleEnded, e.At, SaleId: e.SaleId ?? e.Sale?.SaleId,
+            Sku: e.Sale?.Sku),
+        _ => null,
+    };
 
     /// <summary>The bus may have missed events of this room: its shared state is read again and replaces the room's.
     /// Viewers get no event for it; what they missed shows in their next snapshot and the next events.</summary>

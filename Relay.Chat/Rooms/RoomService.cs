@@ -1,3 +1,4 @@
+using Relay.Chat.Channels;
 using Relay.Chat.Contracts;
 using Relay.Chat.Diagnostics;
 using Relay.Chat.Identity;
@@ -11,7 +12,8 @@ internal sealed class RoomService(
     RoomBroadcaster broadcaster,
     ViewerCountPublisher viewers,
     TimeProvider time,
-    DisplayIds displayIds)
+    DisplayIds displayIds,
+    IRoomActivity activity)
 {
     internal const int MaxIdLength = 128;
 
@@ -37,9 +39,10 @@ internal sealed class RoomService(
 
         var hostName = participant.IsModerator && DisplayNames.Skeleton(participant.DisplayName) is { Length: > 0 } skeleton ? skeleton : null;
         var guestAddress = participant.ConnectionScoped ? session.ClientAddressHash : null;
-        var snapshot = room.Admit(session.ConnectionId, displayId, hostName, guestAddress, time.GetUtcNow());
+        var snapshot = room.Admit(session.ConnectionId, displayId, hostName, guestAddress, time.GetUtcNow(), viewer: !participant.IsModerator);
         snapshot.You = new ParticipantView { UserId = displayId, DisplayName = participant.DisplayName, Role = participant.RoleName };
         viewers.Changed(room);
+        if (!participant.IsModerator) activity.ViewerJoined(channelId, displayId, time.GetUtcNow());
         return snapshot;
     }
 

@@ -45,6 +45,7 @@ public static class ClusterServiceCollectionExtensions
         services.AddClusterCommerce();
         services.AddClusterMedia();
         services.AddClusterRooms();
+        services.AddSingleton<Relay.Server.Shows.IShowStore, Relay.Server.Shows.Postgres.PostgresShowStore>();
         return services;
     }
 

@@ -24,6 +24,7 @@ using Relay.Server.Pages;
 using Relay.Server.Adapters;
 using Relay.Server.Store;
 using Relay.Server.Cluster;
+using Relay.Server.Shows;
 
 namespace Relay.Server.Hosting;
 
@@ -73,6 +74,10 @@ public static class RelayServerExtensions
         services.AddSingleton<IHostCredentials>(sp => sp.GetRequiredService<ChannelDirectoryForRooms>());
         services.AddSingleton<IChannelObserver, RoomChannelObserver>();
         services.AddSingleton<IShowTimeline, RecordingShowTimeline>();
+        services.AddSingleton<IShowGate, PublicPublishShowGate>();
+        services.AddRelayShows();
+        services.AddSingleton<ILiveChannelObserver, ShowLiveObserver>();
+        services.AddSingleton<IShowDestinations, EgressShowDestinations>();
 
         services.AddRelayLoadLimits();
         services.AddProblemDetails();
@@ -104,6 +109,7 @@ public static class RelayServerExtensions
         app.MapLineupApi();
         app.MapPlatformsApi();
         app.MapRecordingsApi();
+        app.MapShowsApi();
         app.MapNodesApi();
         app.MapRelayChat();
         app.MapRelayOpenApi();

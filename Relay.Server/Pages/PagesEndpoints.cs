@@ -4,7 +4,7 @@ using Relay.Server.Channels;
 namespace Relay.Server.Pages;
 
 /// <summary>
-/// The viewer page, the host console, the replay page and their static assets. The pages are static HTML + ES modules
+/// The viewer page, the host console, the replay page, the show reports and their static assets. The pages are static HTML + ES modules
 /// that talk to the REST API and the hub; the server only decides which file a URL gets.
 /// </summary>
 public static class PagesEndpoints
@@ -45,6 +45,11 @@ public static class PagesEndpoints
         app.MapGet("/studio/{channelId}", (string channelId, ChannelService channels) => Page(channels, channelId, "studio.html"))
             .ExcludeFromDescription();
         app.MapGet("/replay/{channelId}", (string channelId, ChannelService channels) => Page(channels, channelId, "replay.html"))
+            .ExcludeFromDescription();
+        // One page for the list and a report: report.js reads which from the path. An unknown show is the API's 404.
+        app.MapGet("/studio/{channelId}/shows", (string channelId, ChannelService channels) => Page(channels, channelId, "report.html"))
+            .ExcludeFromDescription();
+        app.MapGet("/studio/{channelId}/shows/{showId}", (string channelId, string showId, ChannelService channels) => Page(channels, channelId, "report.html"))
             .ExcludeFromDescription();
         // The console is a static page: everything it shows comes from the API with the admin token the operator types.
         app.MapGet("/admin", () => StaticPage("admin.html")).ExcludeFromDescription();

@@ -29,7 +29,7 @@ public sealed class RoomStockTests
         var bus = new InProcessRoomBus(TimeProvider.System);
         var directory = new InMemoryChannelDirectory().Add("stock1", "host-key", new LineupItem("LIP-1", "Lipstick", 1999, "EUR", null, 5));
         var registry = new LiveRoomRegistry(directory, directory, new NoLedger(), bus, Options.Create(new ChatOptions()), TimeProvider.System);
-        var events = new RoomEvents(registry, new RoomBroadcaster(viewers, new NoGroups(), NullLogger<RoomBroadcaster>.Instance), bus, TimeProvider.System,
+        var events = new RoomEvents(registry, new RoomBroadcaster(viewers, new NoGroups(), NullLogger<RoomBroadcaster>.Instance), bus, new NoRoomActivity(), TimeProvider.System,
             NullLogger<RoomEvents>.Instance);
         await bus.StartAsync(events.ReceiveAsync, Ct);
         var room = (await registry.GetOrOpenAsync("stock1", Ct))!;

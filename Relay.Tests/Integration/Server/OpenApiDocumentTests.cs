@@ -186,6 +186,8 @@ public sealed class OpenApiDocumentTests : RelayServerTest
     [InlineData("GET /api/v1/channels/{id}/recordings", "200 401 403 404 429")]
     [InlineData("GET /recordings/{id}/{file}", "200 400 401 403 404")]
     [InlineData("GET /api/v1/channels/{id}/orders", "200 400 401 403 404 429")]
+    [InlineData("GET /api/v1/channels/{id}/shows", "200 400 401 403 404 429")]
+    [InlineData("GET /api/v1/channels/{id}/shows/{showId}/report", "200 400 401 403 404 429")]
     [InlineData("POST /api/v1/orders", "201 400 401 403 429")]
     [InlineData("GET /api/v1/orders", "200 400 401 403 429")]
     [InlineData("POST /api/v1/orders/{orderId}/redeliver", "202 401 403 404 409 429")]

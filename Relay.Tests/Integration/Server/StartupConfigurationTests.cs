@@ -41,6 +41,8 @@ public sealed class StartupConfigurationTests
         { ["--Relay:Orders:Endpoint=http://orders.brand.example/orders"], "Relay:Orders:Endpoint must be https:// unless its host is loopback" },
         { ["--Relay:Banner=loud"], "Relay:Banner: 'loud' is not one of stdout, file, off" },
         { ["--Relay:Metrics:Token=short"], "Relay:Metrics:Token: must be at least 16 characters" },
+        { ["--Relay:Shows:MergeGapSeconds=-5"], "Relay:Shows:MergeGapSeconds: must be from 0" },
+        { ["--Relay:Shows:SampleSeconds=0"], "Relay:Shows:SampleSeconds: must be from 1 to 300 seconds" },
     };
 
     [Theory]

@@ -1,0 +1,12 @@
+namespace Relay.Chat.Channels;
+
+/// <summary>What a <see cref="RoomActivityEvent"/> says happened.</summary>
+public enum RoomActivityKind
+{
+    Message,
+    Viewers,
+    Pinned,
+    Unpinned,
+    FlashSaleStarted,
+    FlashSaleEnded,
+}
