@@ -11,7 +11,7 @@ namespace Relay.Server.Apis;
 /// <summary><c>/api/v1/channels/{id}/lineup</c>: the products of the show.</summary>
 public static class LineupApi
 {
-    private static readonly string[] ItemFields = ["sku", "title", "priceCents", "currency", "imageUrl", "stock"];
+    private static readonly string[] ItemFields = ["sku", "title", "priceCents", "currency", "imageUrl", "stock", "memberPriceCents"];
 
     public static IEndpointRouteBuilder MapLineupApi(this IEndpointRouteBuilder app)
     {
@@ -60,7 +60,8 @@ public static class LineupApi
                 ApiProblems.Has(e, "priceCents") ? ApiProblems.Get<long>(e, "priceCents", errors, at + "priceCents") : -1,
                 ApiProblems.Get<string>(e, "currency", errors, at + "currency")!,
                 ApiProblems.Get<string>(e, "imageUrl", errors, at + "imageUrl"),
-                ApiProblems.Get<int?>(e, "stock", errors, at + "stock")));
+                ApiProblems.Get<int?>(e, "stock", errors, at + "stock"),
+                ApiProblems.Get<long?>(e, "memberPriceCents", errors, at + "memberPriceCents")));
         }
         InputRules.CheckLineup(items, "", errors);
         if (errors.Count > 0)

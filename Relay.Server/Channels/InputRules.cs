@@ -229,6 +229,10 @@ public static partial class InputRules
             {
                 errors.Add(new(at + "stock", "must be 0 or more, or null for unlimited"));
             }
+            if (item.MemberPriceCents is { } member && (member < 0 || member > item.PriceCents))
+            {
+                errors.Add(new(at + "memberPriceCents", "must be between 0 and the regular price (priceCents), or null for none"));
+            }
         }
     }
 

@@ -11,6 +11,7 @@ public sealed class LineupItemConfig
     public string? Currency { get; set; }
     public string? ImageUrl { get; set; }
     public int? Stock { get; set; }
+    public long? MemberPriceCents { get; set; }
 
-    public LineupItem ToLineupItem() => new(Sku!, Title!, PriceCents, Currency!, ImageUrl, Stock);
+    public LineupItem ToLineupItem() => new(Sku!, Title!, PriceCents, Currency!, ImageUrl, Stock, MemberPriceCents);
 }

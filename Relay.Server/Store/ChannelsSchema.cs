@@ -53,6 +53,8 @@ public static class ChannelsSchema
             ALTER TABLE channels ADD COLUMN rehearsal INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE channels ADD COLUMN next_show_at TEXT;
             """),
+        // Contract v2: a product's member price (PUT lineup memberPriceCents).
+        Migration.Sql(4, "ALTER TABLE channel_lineup ADD COLUMN member_price_cents INTEGER;"),
     ]);
 
     private static async Task AddColumnIfMissingAsync(DbConnection connection, DbTransaction transaction, string table, string column, string definition, CancellationToken ct)

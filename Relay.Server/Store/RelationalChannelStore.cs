@@ -198,8 +198,8 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
         {
             var p = lineup[i];
             await using var cmd = Command(c, tx, """
-                INSERT INTO channel_lineup(channel_id, position, sku, title, price_cents, currency, image_url, stock)
-                VALUES (@c, @pos, @sku, @title, @price, @currency, @image, @stock)
+                INSERT INTO channel_lineup(channel_id, position, sku, title, price_cents, currency, image_url, stock, member_price_cents)
+                VALUES (@c, @pos, @sku, @title, @price, @currency, @image, @stock, @member)
                 """,
                 ("@c", id),
                 ("@pos", i),
@@ -208,7 +208,8 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
                 ("@price", p.PriceCents),
                 ("@currency", p.Currency),
                 ("@image", p.ImageUrl),
-                ("@stock", p.Stock));
+                ("@stock", p.Stock),
+                ("@member", p.MemberPriceCents));
             await cmd.ExecuteNonQueryAsync(ct);
         }
     }
@@ -242,14 +243,14 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
         }
         var lineup = new List<LineupItem>();
         await using (var cmd = Command(c, null,
-            "SELECT sku, title, price_cents, currency, image_url, stock FROM channel_lineup WHERE channel_id = @id ORDER BY position",
+            "SELECT sku, title, price_cents, currency, image_url, stock, member_price_cents FROM channel_lineup WHERE channel_id = @id ORDER BY position",
             ("@id", row.Id)))
         {
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
                 lineup.Add(new LineupItem(r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(3),
-                    r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetInt32(5)));
+                    r.IsDBNull(4) ? null : r.GetString(4), r.IsDBNull(5) ? null : r.GetInt32(5), r.IsDBNull(6) ? null : r.GetInt64(6)));
             }
         }
         return new ChannelDefinition(row.Id, row.Title, _protector.Unprotect(row.StreamKeyEnc), _protector.Unprotect(row.HostKeyEnc),

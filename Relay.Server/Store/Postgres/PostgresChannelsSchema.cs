@@ -49,5 +49,7 @@ public static class PostgresChannelsSchema
             ALTER TABLE channels ADD COLUMN rehearsal BOOLEAN NOT NULL DEFAULT FALSE;
             ALTER TABLE channels ADD COLUMN next_show_at TIMESTAMPTZ;
             """),
+        // Contract v2: a product's member price (PUT lineup memberPriceCents).
+        Migration.Sql(3, "ALTER TABLE channel_lineup ADD COLUMN member_price_cents BIGINT;"),
     ]);
 }

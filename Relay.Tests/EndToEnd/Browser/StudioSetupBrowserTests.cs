@@ -165,6 +165,7 @@ public sealed class StudioSetupBrowserTests
         await editorRows.Nth(0).Locator("input[name=title]").FillAsync("Relay logo tee 2027");
         await editorRows.Nth(0).Locator("input[name=price]").FillAsync("23");
         await editorRows.Nth(0).Locator("input[name=stock]").FillAsync("40");
+        await editorRows.Nth(0).Locator("input[name=memberPrice]").FillAsync("19.90");
         await studio.Locator("#lineup-add").ClickAsync();
         var added5 = editorRows.Nth(4);
         await added5.Locator("input[name=sku]").FillAsync("MUG-002");
@@ -189,6 +190,7 @@ public sealed class StudioSetupBrowserTests
         Assert.Equal("Relay logo tee 2027", lineup[0].GetProperty("title").GetString());
         Assert.Equal(2300, lineup[0].GetProperty("priceCents").GetInt64());
         Assert.Equal(40, lineup[0].GetProperty("stock").GetInt32());
+        Assert.Equal(1990, lineup[0].GetProperty("memberPriceCents").GetInt64());
         Assert.Equal(4950, lineup[2].GetProperty("priceCents").GetInt64());
         Assert.Equal("/img/demo/cap.svg", lineup[2].GetProperty("imageUrl").GetString());
         await Assertions.Expect(studio.Locator("#lineup li.product-row")).ToHaveCountAsync(4);

@@ -215,7 +215,7 @@ public sealed class ClusterCatalogTests(ClusterCatalogTests.TwoNodes nodes) : IC
                 relays.Add(await start);
             }
 
-            Assert.Equal(1, relays.Count(r => r.Logs.Any(l => l.Contains("module channels migrated from version 0 to 2", StringComparison.Ordinal))));
+            Assert.Equal(1, relays.Count(r => r.Logs.Any(l => l.Contains("module channels migrated from version 0 to 3", StringComparison.Ordinal))));
             Assert.Equal(1, relays.Count(r => r.Logs.Any(l => l.Contains("Created the demo channel demo", StringComparison.Ordinal))));
             await using (var connection = new NpgsqlConnection(bed.ConnectionString))
             {
@@ -224,7 +224,7 @@ public sealed class ClusterCatalogTests(ClusterCatalogTests.TwoNodes nodes) : IC
                 await using var reader = await count.ExecuteReaderAsync(Ct);
                 Assert.True(await reader.ReadAsync(Ct));
                 Assert.Equal(1L, reader.GetInt64(0));
-                Assert.Contains("channels=2", reader.GetString(1));
+                Assert.Contains("channels=3", reader.GetString(1));
             }
 
             // Both nodes serve the one demo channel, with the one stream key.

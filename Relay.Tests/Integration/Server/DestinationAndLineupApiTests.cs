@@ -102,17 +102,20 @@ public sealed class DestinationAndLineupApiTests : RelayServerTest
         var ct = TestContext.Current.CancellationToken;
         using var admin = Server.AdminClient();
         var ok = await admin.PutAsync("/api/v1/channels/demo/lineup",
-            Json("""[{"sku":"A-1","title":"Lipstick","priceCents":1999,"currency":"EUR","stock":5},{"sku":"B-2","title":"Serum","priceCents":4500,"currency":"EUR","imageUrl":"https://cdn.example.com/b.png"}]"""), ct);
+            Json("""[{"sku":"A-1","title":"Lipstick","priceCents":1999,"currency":"EUR","stock":5,"memberPriceCents":1799},{"sku":"B-2","title":"Serum","priceCents":4500,"currency":"EUR","imageUrl":"https://cdn.example.com/b.png"}]"""), ct);
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         var lineup = Server.Channels.Find("demo")!.Lineup;
         Assert.Equal(["A-1", "B-2"], lineup.Select(i => i.Sku));
         Assert.Null(lineup[1].Stock);
+        Assert.Equal([1799L, null], lineup.Select(i => i.MemberPriceCents));
+        var answered = (await ReadAsync(ok)).EnumerateArray().ToList();
+        Assert.Equal(1799, answered[0].GetProperty("memberPriceCents").GetInt64());
 
         var bad = await admin.PutAsync("/api/v1/channels/demo/lineup",
-            Json("""[{"sku":"A-1","title":"x","priceCents":-5,"currency":"eur","stock":-1},{"sku":"A-1","title":"y","priceCents":1,"currency":"EUR","imageUrl":"javascript:alert(1)"}]"""), ct);
+            Json("""[{"sku":"A-1","title":"x","priceCents":-5,"currency":"eur","stock":-1},{"sku":"A-1","title":"y","priceCents":1,"currency":"EUR","imageUrl":"javascript:alert(1)"},{"sku":"C-3","title":"z","priceCents":100,"currency":"EUR","memberPriceCents":101},{"sku":"D-4","title":"w","priceCents":100,"currency":"EUR","memberPriceCents":-1}]"""), ct);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         var errors = (await ReadAsync(bad)).GetProperty("errors");
-        foreach (var field in new[] { "[0].priceCents", "[0].currency", "[0].stock", "[1].sku", "[1].imageUrl" })
+        foreach (var field in new[] { "[0].priceCents", "[0].currency", "[0].stock", "[1].sku", "[1].imageUrl", "[2].memberPriceCents", "[3].memberPriceCents" })
         {
             Assert.True(errors.TryGetProperty(field, out _), field + " in " + errors.GetRawText());
         }
@@ -151,7 +154,7 @@ public sealed class DestinationAndLineupApiTests : RelayServerTest
             streamKey = created.GetProperty("streamKey").GetString()!;
             await admin.PostAsync("/api/v1/channels/persist/destinations",
                 Json("""{"id":"bili","name":"Bilibili","platform":"bilibili","streamKey":"bili-secret-key-777"}"""), ct);
-            await admin.PutAsync("/api/v1/channels/persist/lineup", Json("""[{"sku":"Z","title":"Zed","priceCents":100,"currency":"CNY","stock":3}]"""), ct);
+            await admin.PutAsync("/api/v1/channels/persist/lineup", Json("""[{"sku":"Z","title":"Zed","priceCents":100,"currency":"CNY","stock":3,"memberPriceCents":80}]"""), ct);
         }
         var adminToken = Server.AdminToken;
         await Server.RestartAsync();
@@ -161,6 +164,7 @@ public sealed class DestinationAndLineupApiTests : RelayServerTest
         Assert.Equal(streamKey, channel.StreamKey);
         Assert.Equal("bili-secret-key-777", channel.Destinations.Single().StreamKey);
         Assert.Equal(3, channel.Lineup.Single().Stock);
+        Assert.Equal(80, channel.Lineup.Single().MemberPriceCents);
         Assert.NotNull(Server.Channels.Find("demo"));
 
         var rawDb = Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Path.Combine(Server.DataDir, "relay.db"), ct));
