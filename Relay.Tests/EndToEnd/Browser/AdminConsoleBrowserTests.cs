@@ -71,8 +71,15 @@ public sealed class AdminConsoleBrowserTests
         await Assertions.Expect(page.Locator("#create-error")).ToContainTextAsync("choose another id");
         Assert.Equal("Spring launch with Ann", server.Channels.Find("spring")!.Title);
 
-        // New stream key: the old one stops, the dialog shows the new one, which the reveal confirms.
+        // Rename: the dialog, the API has the new title, the row shows it.
         var row = page.Locator("#channels tr[data-channel=spring]");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Rename" }).ClickAsync();
+        await page.Locator("#rename-input").FillAsync("Spring launch, second night");
+        await page.Locator("#rename-form button[type=submit]").ClickAsync();
+        await Assertions.Expect(row).ToContainTextAsync("Spring launch, second night");
+        Assert.Equal("Spring launch, second night", server.Channels.Find("spring")!.Title);
+
+        // New stream key: the old one stops, the dialog shows the new one, which the reveal confirms.
         await row.GetByRole(AriaRole.Button, new() { Name = "New stream key" }).ClickAsync();
         await Assertions.Expect(page.Locator("#secret-dialog")).ToBeVisibleAsync();
         var newKey = await page.Locator("#secret-list code").First.TextContentAsync();
