@@ -51,7 +51,7 @@ public sealed class ApiReferencePageTests
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Relay API" }).First)
             .ToBeVisibleAsync(new() { Timeout = 90_000 });
         await Assertions.Expect(page.Locator("h3.opblock-tag[data-tag='Channels']")).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByText("The platform presets (no auth)", new() { Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("The platform presets, names and checks (no auth)", new() { Exact = true })).ToBeVisibleAsync();
         var listChannels = page.Locator(".opblock").Filter(new() { Has = page.GetByText("List channels", new() { Exact = true }) });
         await Assertions.Expect(listChannels).ToHaveCountAsync(1);
 
