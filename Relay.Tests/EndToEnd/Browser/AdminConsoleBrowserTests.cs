@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Relay.Chat.Contracts;
+using Relay.Tests.Common;
 using Relay.Tests.Common.Browser;
 using Relay.Tests.Common.Chat;
 using Relay.Tests.Common.Hosts;
@@ -117,7 +118,7 @@ public sealed class AdminConsoleBrowserTests
         await deadRow.GetByRole(AriaRole.Button, new() { Name = "Send again" }).ClickAsync();
         await Assertions.Expect(deadRow).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#dead-empty")).ToBeVisibleAsync();
-        await WaitForAsync(async () => (await OrderStatusAsync(admin, deadOrder)) == "confirmed", "the re-sent order to be confirmed");
+        await Eventually.TrueAsync(async () => (await OrderStatusAsync(admin, deadOrder)) == "confirmed", "the re-sent order to be confirmed", TimeSpan.FromSeconds(30), Ct);
         Assert.Equal(1, orderApi.Taken[deadOrder]);
         Assert.Empty(chromium.PageErrors);
     }
@@ -179,7 +180,7 @@ public sealed class AdminConsoleBrowserTests
         var bought = await buyer.BuyAsync("MUG-002", 1, "admin-console-1");
         Assert.Equal(PurchaseStatus.Reserved, bought.Status);
         using var admin = server.AdminClient();
-        await WaitForAsync(async () => (await OrderStatusAsync(admin, bought.OrderId!)) == "dead_letter", "the order to be dead-lettered");
+        await Eventually.TrueAsync(async () => (await OrderStatusAsync(admin, bought.OrderId!)) == "dead_letter", "the order to be dead-lettered", TimeSpan.FromSeconds(30), Ct);
         return bought.OrderId!;
     }
 
@@ -188,15 +189,5 @@ public sealed class AdminConsoleBrowserTests
         var orders = JsonDocument.Parse(await admin.GetStringAsync("/api/v1/channels/demo/orders", Ct)).RootElement;
         return orders.EnumerateArray().Where(o => o.GetProperty("orderId").GetString() == orderId)
             .Select(o => o.GetProperty("status").GetString()).SingleOrDefault();
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(100, Ct);
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Playwright;
+using Relay.Tests.Common;
 using Relay.Tests.Common.Browser;
 using Relay.Tests.Common.Hosts;
 using Relay.Tests.Common.Media;
@@ -34,7 +35,7 @@ public sealed class StudioShowBrowserTests
 
         // Rehearsal on before OBS starts: the API says so, the publish stays private.
         await studio.Locator("#rehearsal").CheckAsync();
-        await WaitForAsync(async () => (await ChannelAsync()).GetProperty("rehearsal").GetBoolean(), "rehearsal on in the API");
+        await Eventually.TrueAsync(async () => (await ChannelAsync()).GetProperty("rehearsal").GetBoolean(), "rehearsal on in the API", TimeSpan.FromSeconds(20), Ct);
         using var publisher = FfmpegPublisher.Start($"rtmp://127.0.0.1:{server.RtmpPort}/live/{demo.StreamKey}", seconds: 90, size: "360x640");
         await Assertions.Expect(studio.Locator("#live-badge")).ToHaveTextAsync(rehearsingBadge, new() { Timeout = 20_000 });
         await StudioSetupBrowserTests.AssertPreviewPlaysAsync(studio);
@@ -52,33 +53,23 @@ public sealed class StudioShowBrowserTests
         // Off (confirmed): public at once, the same publish, no reconnect.
         await studio.Locator("#rehearsal").UncheckAsync();
         await Assertions.Expect(studio.Locator("#live-badge")).ToHaveTextAsync(liveBadge, new() { Timeout = 20_000 });
-        await WaitForAsync(async () => (await ChannelAsync()).GetProperty("live").GetBoolean(), "the channel public in the API");
+        await Eventually.TrueAsync(async () => (await ChannelAsync()).GetProperty("live").GetBoolean(), "the channel public in the API", TimeSpan.FromSeconds(20), Ct);
         Assert.False((await ChannelAsync()).GetProperty("rehearsal").GetBoolean());
 
         // The next show: a local time two days ahead, saved as that instant.
         var at = DateTime.Now.AddDays(2).Date.AddHours(20);
         await studio.Locator("#next-show-input").FillAsync(at.ToString("yyyy-MM-ddTHH:mm"));
         await studio.Locator("#next-show-form button[type=submit]").ClickAsync();
-        await WaitForAsync(async () => (await ChannelAsync()).TryGetProperty("nextShowAt", out var v) && v.ValueKind == JsonValueKind.String,
-            "nextShowAt in the API");
+        await Eventually.TrueAsync(async () => (await ChannelAsync()).TryGetProperty("nextShowAt", out var v) && v.ValueKind == JsonValueKind.String,
+            "nextShowAt in the API", TimeSpan.FromSeconds(20), Ct);
         var saved = (await ChannelAsync()).GetProperty("nextShowAt").GetDateTimeOffset();
         Assert.Equal(new DateTimeOffset(at).ToUniversalTime(), saved.ToUniversalTime());
         await Assertions.Expect(studio.Locator("#next-show-status")).Not.ToBeEmptyAsync();
         await studio.Locator("#next-show-clear").ClickAsync();
-        await WaitForAsync(async () => (await ChannelAsync()).GetProperty("nextShowAt").ValueKind == JsonValueKind.Null, "nextShowAt cleared");
+        await Eventually.TrueAsync(async () => (await ChannelAsync()).GetProperty("nextShowAt").ValueKind == JsonValueKind.Null, "nextShowAt cleared", TimeSpan.FromSeconds(20), Ct);
 
         // The reports link leads to this channel's shows.
         Assert.Equal("/studio/demo/shows", await studio.Locator("#reports-link").GetAttributeAsync("href"));
         Assert.Empty(chromium.PageErrors);
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(100, Ct);
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Relay.Tests.Common;
 using Relay.Tests.Common.Hosts;
 using Relay.Tests.Common.Media;
 
@@ -19,15 +20,6 @@ public sealed class RehearsalShowTests
         using var admin = server.AdminClient();
         async Task<JsonElement> ShowsAsync() => JsonDocument.Parse(await admin.GetStringAsync("/api/v1/channels/demo/shows", Ct)).RootElement;
         async Task<JsonElement> ChannelAsync() => JsonDocument.Parse(await admin.GetStringAsync("/api/v1/channels/demo", Ct)).RootElement;
-        async Task WaitForAsync(Func<Task<bool>> condition, string what)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!await condition())
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-                await Task.Delay(100, Ct);
-            }
-        }
         static int Count(JsonElement list) => list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : list.GetProperty("items").GetArrayLength();
 
         using (var patch = await admin.PatchAsync("/api/v1/channels/demo", JsonContent.Create(new { rehearsal = true }), Ct))
@@ -36,18 +28,18 @@ public sealed class RehearsalShowTests
         // A whole rehearsal (several sample intervals), then OBS stops: nothing recorded as a show.
         using (var rehearsal = FfmpegPublisher.Start($"rtmp://127.0.0.1:{server.RtmpPort}/live/{demo.StreamKey}", seconds: 4))
         {
-            await WaitForAsync(async () => (await ChannelAsync()).GetProperty("ingest").ValueKind == JsonValueKind.Object, "the rehearsal publish");
+            await Eventually.TrueAsync(async () => (await ChannelAsync()).GetProperty("ingest").ValueKind == JsonValueKind.Object, "the rehearsal publish", TimeSpan.FromSeconds(30), Ct);
             await rehearsal.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
-        await WaitForAsync(async () => (await ChannelAsync()).GetProperty("ingest").ValueKind == JsonValueKind.Null, "the rehearsal to end");
+        await Eventually.TrueAsync(async () => (await ChannelAsync()).GetProperty("ingest").ValueKind == JsonValueKind.Null, "the rehearsal to end", TimeSpan.FromSeconds(30), Ct);
         Assert.Equal(0, Count(await ShowsAsync()));
 
         // OBS again, then rehearsal off while it streams: that is the show.
         using var live = FfmpegPublisher.Start($"rtmp://127.0.0.1:{server.RtmpPort}/live/{demo.StreamKey}", seconds: 30);
-        await WaitForAsync(async () => (await ChannelAsync()).GetProperty("ingest").ValueKind == JsonValueKind.Object, "the second publish");
+        await Eventually.TrueAsync(async () => (await ChannelAsync()).GetProperty("ingest").ValueKind == JsonValueKind.Object, "the second publish", TimeSpan.FromSeconds(30), Ct);
         Assert.Equal(0, Count(await ShowsAsync()));
         using (var patch = await admin.PatchAsync("/api/v1/channels/demo", JsonContent.Create(new { rehearsal = false }), Ct))
             Assert.Equal(System.Net.HttpStatusCode.OK, patch.StatusCode);
-        await WaitForAsync(async () => Count(await ShowsAsync()) == 1, "one show once the channel is public");
+        await Eventually.TrueAsync(async () => Count(await ShowsAsync()) == 1, "one show once the channel is public", TimeSpan.FromSeconds(30), Ct);
     }
 }
