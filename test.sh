@@ -67,6 +67,13 @@ if [ -f "$trx" ]; then
   count() { sed -E "s/.* $1=\"([0-9]+)\".*/\1/" <<<"$counters"; }
   skipped=$(( $(count total) - $(count executed) ))
   echo "Tests: $(count passed) passed, $(count failed) failed, ${skipped} skipped"
+  if [ "$(count failed)" != "0" ]; then
+    # The console log is long and CI keeps only part of it: name each failure and its message last, where it is read.
+    echo "==> Failed tests:"
+    perl -0ne 'while (/<UnitTestResult [^>]*?testName="([^"]*)"[^>]*?outcome="Failed".*?<Message>(.*?)<\/Message>/gs) {
+      my ($n, $m) = ($1, $2); for ($n, $m) { s/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&amp;/&/g; }
+      print "  - $n\n    ", substr($m, 0, 1500) =~ s/\n/\n    /gr, "\n"; }' "$trx" || true
+  fi
 fi
 rm -rf "$results"
 exit "$status"
