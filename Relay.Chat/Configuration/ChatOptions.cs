@@ -17,6 +17,10 @@ public sealed class ChatOptions
 
     public int RecentMessages { get; set; } = 50;
 
+    /// <summary>How many of its last events a room keeps for <c>Resume</c>: a client that reconnects having missed more
+    /// gets a fresh snapshot instead.</summary>
+    public int ResumeEvents { get; set; } = 512;
+
     /// <summary>Largest hub frame accepted; a bigger one closes only that connection.</summary>
     public int MaxReceiveMessageBytes { get; set; } = 32 * 1024;
 

@@ -15,6 +15,7 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
         if (!(o.RateLimitWindowSeconds > 0 && o.RateLimitWindowSeconds <= 3600))
             errors.Add($"{s}:RateLimitWindowSeconds must be in (0, 3600], was {o.RateLimitWindowSeconds}.");
         Range(errors, $"{s}:RecentMessages", o.RecentMessages, 0, 1000);
+        Range(errors, $"{s}:ResumeEvents", o.ResumeEvents, 0, 100_000);
         Range(errors, $"{s}:MaxReceiveMessageBytes", o.MaxReceiveMessageBytes, 1024, 1024 * 1024);
         Range(errors, $"{s}:ViewerCountDebounceMilliseconds", o.ViewerCountDebounceMilliseconds, 10, 60_000);
         Range(errors, $"{s}:MaxMuteSeconds", o.MaxMuteSeconds, 1, 30 * 24 * 3600);

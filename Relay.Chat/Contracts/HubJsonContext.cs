@@ -11,6 +11,7 @@ namespace Relay.Chat.Contracts;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(JoinOptions))]
 [JsonSerializable(typeof(JoinSnapshot))]
 [JsonSerializable(typeof(PurchaseRequest))]
@@ -28,5 +29,7 @@ namespace Relay.Chat.Contracts;
 [JsonSerializable(typeof(ViewersEvent))]
 [JsonSerializable(typeof(StatusEvent))]
 [JsonSerializable(typeof(NextShowEvent))]
+[JsonSerializable(typeof(RoomEventView))]
+[JsonSerializable(typeof(ResumeResult))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class HubJsonContext : JsonSerializerContext;

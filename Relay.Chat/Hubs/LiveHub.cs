@@ -26,6 +26,9 @@ internal sealed class LiveHub : Hub
     public Task<JoinSnapshot> Join(string channelId, JoinOptions? options) =>
         _rooms.JoinAsync(Session, channelId, options, Context.ConnectionAborted);
 
+    public Task<ResumeResult> Resume(string channelId, long lastSeq) =>
+        _rooms.ResumeAsync(Session, channelId, lastSeq, Context.ConnectionAborted);
+
     public Task SendMessage(string text) => _chat.SendAsync(Session, text);
 
     public Task<PurchaseResult> Purchase(PurchaseRequest request) =>

@@ -57,12 +57,11 @@ internal sealed class PurchaseService(
 
         var now = time.GetUtcNow();
         var offer = room.Offer(request.Sku, request.Quantity, now, SoldOutCacheWindow);
+        // Any product of the line-up can be bought (contract v2: the bag); the pin and the flash sale only come first on the page.
         if (offer.Product is not { } product) return Refuse(PurchaseStatus.NotOnSale, "sku is not in the line-up");
         var sale = offer.FlashSale;
         if (sale is not null && buyer.Role == ParticipantRole.Guest && options.Value.FlashSaleRequiresLogin)
             return Refuse(PurchaseStatus.LoginRequired, "sign in to buy in a flash sale");
-        if (sale is null && !offer.Pinned)
-            return Refuse(PurchaseStatus.NotOnSale, "only the pinned product or the flash sale can be bought");
         // Sold out as far as the ledger said a moment ago: refuse in memory. After a sale sells out this is
         // nearly every purchase, and none of them waits behind the reservations still being written.
         if (offer.KnownSoldOut)

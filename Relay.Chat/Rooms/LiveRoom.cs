@@ -15,9 +15,10 @@ internal sealed class LiveRoom
     /// (<see cref="Apply"/>): they are applied on top of the shared state it loads, never lost between the read and the
     /// opening.</summary>
     public LiveRoom(string channelId, string title, bool live, IReadOnlyList<LineupItem> lineup, LineupStock stock, FlashSaleRecord? sale, DateTimeOffset now,
-        int recentLimit = 50, DateTimeOffset? nextShowAt = null)
+        int recentLimit = 50, DateTimeOffset? nextShowAt = null, int replayLimit = 512)
     {
         ChannelId = channelId;
+        _replayLimit = replayLimit;
         _nextShowAt = nextShowAt;
         _recentLimit = recentLimit;
         _title = title;
@@ -89,6 +90,20 @@ internal sealed class LiveRoom
     private int _otherViewers;
     private bool _loading = true;
     private List<RoomEvent>? _pending;
+
+    /// <summary>The last events viewers were sent, oldest first, for <c>Resume</c>: a client that missed only these gets them
+    /// instead of a whole snapshot. Every event with a seq above <see cref="_replayFloor"/> that viewers saw is in it.</summary>
+    private readonly Queue<RoomEventView> _replay = new();
+    private readonly int _replayLimit;
+    /// <summary>The seq at or below which this room cannot say what was sent: where it was loaded or resynced, or the oldest
+    /// kept event dropped out.</summary>
+    private long _replayFloor;
+
+    /// <summary>The name and referrer each identity last joined with (display id -> ...), so a client that reconnects and
+    /// resumes keeps them; bounded, the oldest go first.</summary>
+    private readonly Dictionary<string, (string? Name, string? Referrer)> _joinedAs = new(StringComparer.Ordinal);
+    private readonly Queue<string> _joinedAsOrder = new();
+    private const int MaxJoinedAs = 20_000;
 
     // ---- Connections ----
 
@@ -417,7 +432,7 @@ internal sealed class LiveRoom
         {
             var product = FindProductLocked(sku);
             var sale = IsFlashSaleActive(now) && _flashSale!.Sku == sku ? _flashSale : null;
-            return new PurchaseOffer(product, sale, _pinnedSku == sku, KnownSoldOut(sku, quantity, now, soldOutMaxAge),
+            return new PurchaseOffer(product, sale, KnownSoldOut(sku, quantity, now, soldOutMaxAge),
                 _stockEpoch, _lineupRemaining.ContainsKey(sku));
         }
     }
@@ -516,6 +531,7 @@ internal sealed class LiveRoom
                 _otherViewers = state.OtherViewers;
             }
             _loading = false;
+            _replayFloor = _seq;
             foreach (var e in _pending ?? []) ApplyLocked(e, nodeId, null, now);
             _pending = null;
         }
@@ -531,6 +547,9 @@ internal sealed class LiveRoom
         {
             if (_loading || state.Seq < _seq) return;
             _seq = state.Seq;
+            // Events may have been missed: what was sent before the resync no longer tells a resuming client all it lacks.
+            _replay.Clear();
+            _replayFloor = _seq;
             _pinnedSku = state.PinnedSku is { } sku && FindProductLocked(sku) is not null ? sku : null;
             if (state.FlashSale is { } sale && sale.EndsAt > now)
             {
@@ -565,42 +584,44 @@ internal sealed class LiveRoom
             case RoomEventKind.Message when e.Message is { } message:
                 message.Seq = seq;
                 RecordMessageLocked(message, _recentLimit);
-                return new RoomDelivery("message", c => c.message(message));
+                return Kept(new RoomDelivery("message", c => c.message(message), new RoomEventView { Name = "message", Seq = seq, Message = message }));
             case RoomEventKind.MessageDeleted when e.MessageId is { } id:
                 TryDeleteMessageLocked(id);
-                return new RoomDelivery("messageDeleted", c => c.messageDeleted(new MessageDeletedEvent { Id = id, Seq = seq }));
+                var deleted = new MessageDeletedEvent { Id = id, Seq = seq };
+                return Kept(new RoomDelivery("messageDeleted", c => c.messageDeleted(deleted), new RoomEventView { Name = "messageDeleted", Seq = seq, MessageDeleted = deleted }));
             case RoomEventKind.Pinned when e.Product is { } product:
                 PinLocked(product.Sku, now);
                 var pinned = PinnedEvent.Of(product, seq);
-                return new RoomDelivery("pinned", c => c.pinned(pinned));
+                return Kept(new RoomDelivery("pinned", c => c.pinned(pinned), new RoomEventView { Name = "pinned", Seq = seq, Pinned = pinned }));
             case RoomEventKind.Unpinned:
                 _pinnedSku = null;
-                return new RoomDelivery("unpinned", c => c.unpinned(new UnpinnedEvent { Seq = seq }));
+                var unpinned = new UnpinnedEvent { Seq = seq };
+                return Kept(new RoomDelivery("unpinned", c => c.unpinned(unpinned), new RoomEventView { Name = "unpinned", Seq = seq, Unpinned = unpinned }));
             case RoomEventKind.FlashSaleStarted when e.Sale is { } sale:
                 var (started, _) = StartFlashSaleLocked(sale, armAutoEnd, now);
                 started.Seq = seq;
-                return new RoomDelivery("flashSale", c => c.flashSale(started));
+                return Kept(new RoomDelivery("flashSale", c => c.flashSale(started), new RoomEventView { Name = "flashSale", Seq = seq, FlashSale = started }));
             case RoomEventKind.FlashSaleEnded when e.SaleId is { } saleId:
                 // A sale already ended here (its end published twice, by two nodes' timers) is not announced again.
                 if (EndFlashSaleLocked(saleId, e.At) is not { } ended) return null;
                 ended.View.Seq = seq;
-                return new RoomDelivery("flashSale", c => c.flashSale(ended.View));
+                return Kept(new RoomDelivery("flashSale", c => c.flashSale(ended.View), new RoomEventView { Name = "flashSale", Seq = seq, FlashSale = ended.View }));
             case RoomEventKind.Stock when e.Stock is { } count:
                 ApplyLedgerCountLocked(count.Sku, count.FlashRemaining, count.LineupRemaining, count.SaleId, count.Sequence, null, now);
                 if (VisibleStock(count.Sku, now) is not { } remaining) return null;
                 var stock = new StockEvent { Sku = count.Sku, Remaining = remaining, Seq = seq };
-                return new RoomDelivery("stock", c => c.stock(stock));
+                return Kept(new RoomDelivery("stock", c => c.stock(stock), new RoomEventView { Name = "stock", Seq = seq, Stock = stock }));
             case RoomEventKind.Purchase when e.Toast is { } toast:
                 toast.Seq = seq;
-                return new RoomDelivery("purchase", c => c.purchase(toast));
+                return Kept(new RoomDelivery("purchase", c => c.purchase(toast), new RoomEventView { Name = "purchase", Seq = seq, Purchase = toast }));
             case RoomEventKind.Viewers:
                 _otherViewers = RoomViewers.OthersThan(nodeId, e.ViewersByNode);
                 var viewers = new ViewersEvent { Count = e.Viewers, Seq = seq };
-                return new RoomDelivery("viewers", c => c.viewers(viewers));
+                return Kept(new RoomDelivery("viewers", c => c.viewers(viewers), new RoomEventView { Name = "viewers", Seq = seq, Viewers = viewers }));
             case RoomEventKind.Status:
                 _live = e.Live;
                 var status = new StatusEvent { Live = e.Live, Seq = seq };
-                return new RoomDelivery("status", c => c.status(status));
+                return Kept(new RoomDelivery("status", c => c.status(status), new RoomEventView { Name = "status", Seq = seq, Status = status }));
             // Every node of a cluster hears the catalog change and publishes it: the second copy changes nothing and
             // is not announced again.
             case RoomEventKind.NextShow when e.NextShowAt == _nextShowAt:
@@ -608,7 +629,7 @@ internal sealed class LiveRoom
             case RoomEventKind.NextShow:
                 _nextShowAt = e.NextShowAt;
                 var nextShow = new NextShowEvent { NextShowAt = e.NextShowAt?.UtcDateTime, Seq = seq };
-                return new RoomDelivery("nextShow", c => c.nextShow(nextShow));
+                return Kept(new RoomDelivery("nextShow", c => c.nextShow(nextShow), new RoomEventView { Name = "nextShow", Seq = seq, NextShow = nextShow }));
             case RoomEventKind.Mute when e.MuteKey is { } key:
                 SetMuteLocked(key, e.MutedUntil, now);
                 return null;
@@ -618,6 +639,45 @@ internal sealed class LiveRoom
             default:
                 return null;
         }
+    }
+
+    /// <summary>The events viewers were sent after <paramref name="lastSeq"/>, oldest first, and the seq they run to; null when
+    /// the room no longer keeps them all (or <paramref name="lastSeq"/> is ahead of the room: it restarted), so the caller
+    /// needs a snapshot.</summary>
+    public (List<RoomEventView> Events, long Seq)? EventsAfter(long lastSeq)
+    {
+        lock (_gate)
+        {
+            if (_loading || lastSeq < _replayFloor || lastSeq > _seq) return null;
+            return ([.. _replay.Where(e => e.Seq > lastSeq)], _seq);
+        }
+    }
+
+    /// <summary>Remembers the name and referrer <paramref name="displayId"/> joined with (see <see cref="JoinedAs"/>).</summary>
+    public void RememberJoin(string displayId, string? name, string? referrer)
+    {
+        lock (_gate)
+        {
+            if (!_joinedAs.ContainsKey(displayId))
+            {
+                _joinedAsOrder.Enqueue(displayId);
+                while (_joinedAsOrder.Count > MaxJoinedAs) _joinedAs.Remove(_joinedAsOrder.Dequeue());
+            }
+            _joinedAs[displayId] = (name, referrer);
+        }
+    }
+
+    /// <summary>The name and referrer <paramref name="displayId"/> last joined this room with on this node, if remembered.</summary>
+    public (string? Name, string? Referrer)? JoinedAs(string displayId)
+    {
+        lock (_gate) return _joinedAs.TryGetValue(displayId, out var joined) ? joined : null;
+    }
+
+    private RoomDelivery Kept(RoomDelivery delivery)
+    {
+        _replay.Enqueue(delivery.Replay);
+        while (_replay.Count > _replayLimit) _replayFloor = _replay.Dequeue().Seq;
+        return delivery;
     }
 
     // ---- Under the gate ----

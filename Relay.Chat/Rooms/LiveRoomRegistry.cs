@@ -39,7 +39,7 @@ internal sealed class LiveRoomRegistry(IChannelDirectory directory, IHostCredent
         if (info is null) return null;
         var stock = await ledger.ApplyLineupAsync(channelId, info.Lineup, resetStock: false, cancellationToken);
         var sale = await ledger.FindActiveFlashSaleAsync(channelId, time.GetUtcNow(), cancellationToken);
-        var room = new LiveRoom(info.Id, info.Title, info.Live, info.Lineup, stock, sale, time.GetUtcNow(), options.Value.RecentMessages, info.NextShowAt);
+        var room = new LiveRoom(info.Id, info.Title, info.Live, info.Lineup, stock, sale, time.GetUtcNow(), options.Value.RecentMessages, info.NextShowAt, options.Value.ResumeEvents);
         // Registered before the shared state is read: an event published meanwhile is kept by the room and applied on
         // top of the state unless the state already has it (by seq), so none falls between the read and the opening.
         _opening[channelId] = room;

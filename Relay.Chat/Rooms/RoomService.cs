@@ -17,7 +17,27 @@ internal sealed class RoomService(
 {
     internal const int MaxIdLength = 128;
 
-    public async Task<JoinSnapshot> JoinAsync(ConnectionSession session, string? channelId, JoinOptions? options, CancellationToken cancellationToken)
+    public async Task<JoinSnapshot> JoinAsync(ConnectionSession session, string? channelId, JoinOptions? options, CancellationToken cancellationToken) =>
+        (await AdmitAsync(session, channelId, options, resuming: false, cancellationToken)).Snapshot;
+
+    /// <summary>
+    /// <c>Resume(channelId, lastSeq)</c>: a client that lost its connection joins again on the new one and gets what it
+    /// missed. The room replays the events after <paramref name="lastSeq"/> when it still keeps them all, else the answer
+    /// is a fresh snapshot. The connection is in the room's group before the events are read, so an event is either in
+    /// the answer or sent live (or both: the client skips a seq it already has). The name and referrer are the ones this
+    /// identity last joined the room with on this node.
+    /// </summary>
+    public async Task<ResumeResult> ResumeAsync(ConnectionSession session, string? channelId, long lastSeq, CancellationToken cancellationToken)
+    {
+        if (lastSeq < 0) throw Refusal.Create(Refusal.Invalid, "lastSeq must be 0 or more");
+        var (room, snapshot) = await AdmitAsync(session, channelId, null, resuming: true, cancellationToken);
+        return room.EventsAfter(lastSeq) is { } missed
+            ? new ResumeResult { Seq = missed.Seq, Events = missed.Events, You = snapshot.You }
+            : new ResumeResult { Seq = snapshot.Seq, Snapshot = snapshot, You = snapshot.You };
+    }
+
+    private async Task<(LiveRoom Room, JoinSnapshot Snapshot)> AdmitAsync(ConnectionSession session, string? channelId, JoinOptions? options, bool resuming,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(channelId) || channelId.Length > MaxIdLength)
             throw Refusal.Create(Refusal.Invalid, "channelId is required (at most 128 characters)");
@@ -25,6 +45,13 @@ internal sealed class RoomService(
             ?? throw Refusal.Create(Refusal.NotFound, "no such channel");
         var participant = await resolver.ResolveAsync(session.AccessToken, session.ConnectionGuestId, channelId, options?.DisplayName, room.HostNameSkeletons(), cancellationToken)
             ?? throw Refusal.Create(Refusal.Unauthorized, "the access token is not valid for this channel");
+        if (resuming && room.JoinedAs(displayIds.For(channelId, participant)) is { } joined)
+        {
+            options = new JoinOptions { DisplayName = joined.Name, Referrer = joined.Referrer };
+            if (joined.Name is not null)
+                participant = await resolver.ResolveAsync(session.AccessToken, session.ConnectionGuestId, channelId, joined.Name, room.HostNameSkeletons(), cancellationToken)
+                    ?? participant;
+        }
 
         await LeaveAsync(session, cancellationToken);
         session.ChannelId = channelId;
@@ -42,8 +69,12 @@ internal sealed class RoomService(
         var snapshot = room.Admit(session.ConnectionId, displayId, hostName, guestAddress, time.GetUtcNow(), viewer: !participant.IsModerator);
         snapshot.You = new ParticipantView { UserId = displayId, DisplayName = participant.DisplayName, Role = participant.RoleName };
         viewers.Changed(room);
-        if (!participant.IsModerator) activity.ViewerJoined(channelId, displayId, time.GetUtcNow());
-        return snapshot;
+        if (!participant.IsModerator)
+        {
+            if (!participant.ConnectionScoped) room.RememberJoin(displayId, options?.DisplayName, session.Referrer);
+            activity.ViewerJoined(channelId, displayId, time.GetUtcNow());
+        }
+        return (room, snapshot);
     }
 
     public async Task LeaveAsync(ConnectionSession session, CancellationToken cancellationToken)

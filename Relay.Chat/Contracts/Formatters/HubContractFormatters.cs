@@ -112,7 +112,26 @@ internal static class HubContractFormatters
         new ContractFormatter<ViewersEvent>(
             ContractMember<ViewersEvent>.Of("count", x => x.Count, (x, v) => x.Count = v),
             ContractMember<ViewersEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
+        new ContractFormatter<RoomEventView>(
+            ContractMember<RoomEventView>.Of("name", x => x.Name, (x, v) => x.Name = v),
+            ContractMember<RoomEventView>.Of("seq", x => x.Seq, (x, v) => x.Seq = v),
+            ContractMember<RoomEventView>.Of("message", x => x.Message, (x, v) => x.Message = v),
+            ContractMember<RoomEventView>.Of("messageDeleted", x => x.MessageDeleted, (x, v) => x.MessageDeleted = v),
+            ContractMember<RoomEventView>.Of("pinned", x => x.Pinned, (x, v) => x.Pinned = v),
+            ContractMember<RoomEventView>.Of("unpinned", x => x.Unpinned, (x, v) => x.Unpinned = v),
+            ContractMember<RoomEventView>.Of("flashSale", x => x.FlashSale, (x, v) => x.FlashSale = v),
+            ContractMember<RoomEventView>.Of("stock", x => x.Stock, (x, v) => x.Stock = v),
+            ContractMember<RoomEventView>.Of("purchase", x => x.Purchase, (x, v) => x.Purchase = v),
+            ContractMember<RoomEventView>.Of("viewers", x => x.Viewers, (x, v) => x.Viewers = v),
+            ContractMember<RoomEventView>.Of("status", x => x.Status, (x, v) => x.Status = v),
+            ContractMember<RoomEventView>.Of("nextShow", x => x.NextShow, (x, v) => x.NextShow = v)),
+        new ContractFormatter<ResumeResult>(
+            ContractMember<ResumeResult>.Of("seq", x => x.Seq, (x, v) => x.Seq = v),
+            ContractMember<ResumeResult>.Of("events", x => x.Events, (x, v) => x.Events = v),
+            ContractMember<ResumeResult>.Of("snapshot", x => x.Snapshot, (x, v) => x.Snapshot = v),
+            ContractMember<ResumeResult>.Of("you", x => x.You, (x, v) => x.You = v)),
         new ListFormatter<ProductView>(),
+        new ListFormatter<RoomEventView>(),
         new ListFormatter<ChatMessageView>(),
     ];
 

@@ -22,6 +22,7 @@ const state = {
   you: null,
   pendingOrders: new Set(),
   nextShowAt: null,    // Date of the channel's next show (the snapshot's nextShowAt), or null
+  seq: 0,              // the last room event applied (contract v2 seq): older or repeated ones are skipped
 };
 
 const video = $("#video");
@@ -49,34 +50,92 @@ let renewing = false;
 const hub = connectHub({
   token: async () => (token ||= await guestToken()),
   onReconnecting: () => showConnection(t("watch.connection.reconnecting")),
-  onReconnected: async () => { showConnection(null); await join(); },
+  onReconnected: async () => { showConnection(null); await resume(); },
   onClose: () => { if (!renewing) showConnection(t("watch.connection.closed")); },
 });
 
-hub.on("message", m => addMessage(m));
-hub.on("messageDeleted", d => document.querySelector(`[data-message-id="${CSS.escape(d.id)}"]`)?.remove());
-hub.on("pinned", p => { state.pinned = p; state.remaining.set(p.sku, p.stock ?? null); renderProduct(); });
-hub.on("unpinned", () => { state.pinned = null; renderProduct(); });
-hub.on("flashSale", s => { state.sale = s.active === false ? null : s; if (state.sale) state.remaining.set(s.sku, s.remaining); renderProduct(); });
-hub.on("stock", s => { state.remaining.set(s.sku, s.remaining); if (state.sale?.sku === s.sku) state.sale.remaining = s.remaining; renderProduct(); });
-hub.on("purchase", p => toast(toasts, t("watch.toast.bought", {
+// Room events carry the room's seq: each is applied once, in order. While a reconnected page resumes, live events wait
+// behind the ones Resume replays; one at or below what the page has (already in a snapshot or a replay) is skipped.
+const roomHandlers = new Map();
+let resuming = null; // live events held while Resume is in flight
+
+/** Registers the handler of a room event (live, and replayed by Resume). */
+function onRoomEvent(name, handler) {
+  roomHandlers.set(name, handler);
+  hub.on(name, payload => {
+    if (resuming) resuming.push([name, payload]);
+    else applyRoomEvent(name, payload);
+  });
+}
+
+function applyRoomEvent(name, payload) {
+  const seq = payload?.seq ?? 0;
+  if (seq > 0) {
+    if (seq <= state.seq) return;
+    state.seq = seq;
+  }
+  roomHandlers.get(name)?.(payload);
+}
+
+onRoomEvent("message", m => addMessage(m));
+onRoomEvent("messageDeleted", d => document.querySelector(`[data-message-id="${CSS.escape(d.id)}"]`)?.remove());
+onRoomEvent("pinned", p => { state.pinned = p; state.remaining.set(p.sku, p.stock ?? null); renderProduct(); });
+onRoomEvent("unpinned", () => { state.pinned = null; renderProduct(); });
+onRoomEvent("flashSale", s => { state.sale = s.active === false ? null : s; if (state.sale) state.remaining.set(s.sku, s.remaining); renderProduct(); });
+onRoomEvent("stock", s => { state.remaining.set(s.sku, s.remaining); if (state.sale?.sku === s.sku) state.sale.remaining = s.remaining; renderProduct(); });
+onRoomEvent("purchase", p => toast(toasts, t("watch.toast.bought", {
   name: p.displayName || t("watch.toast.someone"), quantity: number(p.quantity), title: productTitle(p.sku),
 }), "buy"));
-hub.on("order", o => orderUpdate(o));
-hub.on("viewers", v => setText($("#viewers"), number(v.count)));
-hub.on("status", s => { if (s.nextShowAt !== undefined) setNextShow(s.nextShowAt); setLive(s.live); });
+onRoomEvent("viewers", v => setText($("#viewers"), number(v.count)));
+onRoomEvent("status", s => { if (s.nextShowAt !== undefined) setNextShow(s.nextShowAt); setLive(s.live); });
 // The host set, moved or cleared the next show (PATCH nextShowAt): the offline overlay follows at once.
-hub.on("nextShow", e => setNextShow(e.nextShowAt));
+onRoomEvent("nextShow", e => setNextShow(e.nextShowAt));
+// To this buyer only, no seq.
+hub.on("order", o => orderUpdate(o));
+
+/** After a reconnect: the events missed while away (or a fresh snapshot when the room no longer keeps them), then the
+ * live events that arrived meanwhile. A page that never joined joins. */
+async function resume() {
+  if (!state.joined) return join();
+  resuming = [];
+  try {
+    const result = await hub.invoke("Resume", channelId, state.seq);
+    state.you = result.you ?? state.you;
+    if (result.snapshot) applySnapshot(result.snapshot);
+    else for (const e of result.events ?? []) applyRoomEvent(e.name, e[e.name]);
+    state.seq = Math.max(state.seq, result.seq ?? 0);
+  } catch {
+    // A relay without Resume, or one that refused it: start over from a snapshot.
+    const held = resuming;
+    resuming = null;
+    await join();
+    for (const [name, payload] of held) applyRoomEvent(name, payload);
+    return;
+  }
+  const held = resuming;
+  resuming = null;
+  for (const [name, payload] of held) applyRoomEvent(name, payload);
+}
 
 async function join(renewed = false) {
   const name = localStorage.getItem(NAME_KEY);
   const options = {};
   if (name) options.displayName = name;
   if (referrer) options.referrer = referrer;
+  // Live events that arrive before the snapshot wait for it: applied first, the snapshot would undo them.
+  const outer = resuming;
+  if (!outer) resuming = [];
+  const release = () => {
+    if (outer) return;
+    const held = resuming;
+    resuming = null;
+    for (const [name, payload] of held) applyRoomEvent(name, payload);
+  };
   let snap;
   try {
     snap = await hub.invoke("Join", channelId, options);
   } catch (err) {
+    release();
     const { reason } = reasonOf(err);
     if (reason === "unauthorized" && token && !renewed) {
       // The saved guest token expired (or this relay lost its key ring): take a new identity on a new connection.
@@ -91,7 +150,14 @@ async function join(renewed = false) {
     showConnection(t(reason === "not_found" ? "watch.connection.notFound" : "watch.connection.joinFailed"));
     return;
   }
+  applySnapshot(snap);
+  release();
+}
+
+/** Takes a Join snapshot (or the one Resume answers with) as the page's whole state. */
+function applySnapshot(snap) {
   state.joined = true;
+  state.seq = snap.seq ?? 0;
   state.you = snap.you;
   state.lineup = snap.lineup ?? [];
   state.pinned = snap.pinned ?? null;
