@@ -30,6 +30,7 @@ namespace Relay.Chat.Contracts;
 [JsonSerializable(typeof(StatusEvent))]
 [JsonSerializable(typeof(NextShowEvent))]
 [JsonSerializable(typeof(RoomEventView))]
+[JsonSerializable(typeof(LineupEvent))]
 [JsonSerializable(typeof(ResumeResult))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class HubJsonContext : JsonSerializerContext;

@@ -33,6 +33,9 @@ internal sealed class LiveRoomControl(
         if (unpin) await merchandising.UnpinAsync(room, cancellationToken);
         if (endSale) await merchandising.EndFlashSaleAsync(room, null, cancellationToken);
         foreach (var item in lineup) stock.MarkDirty(room, item.Sku);
+        // Every node applies the catalog's change itself, so each tells only its own viewers (no seq: see LineupEvent).
+        var changed = new Contracts.LineupEvent { Items = room.LineupViews(time.GetUtcNow()) };
+        await broadcaster.ToRoomAsync(channelId, "lineup", c => c.lineup(changed));
     }
 
     public Task NextShowChangedAsync(string channelId, DateTimeOffset? nextShowAt, CancellationToken cancellationToken) =>

@@ -321,6 +321,12 @@ internal sealed class LiveRoom
         lock (_gate) return PinLocked(sku, now);
     }
 
+    /// <summary>The line-up as viewers see it now (the bag), with what is left of each.</summary>
+    public List<ProductView> LineupViews(DateTimeOffset now)
+    {
+        lock (_gate) return [.. _lineup.Select(p => ToView(p, now))];
+    }
+
     /// <summary>The product as the room would show it pinned now, without pinning it; null when not in the line-up.</summary>
     public ProductView? PinPreview(string sku, DateTimeOffset now)
     {

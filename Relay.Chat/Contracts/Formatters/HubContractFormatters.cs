@@ -125,6 +125,8 @@ internal static class HubContractFormatters
             ContractMember<RoomEventView>.Of("viewers", x => x.Viewers, (x, v) => x.Viewers = v),
             ContractMember<RoomEventView>.Of("status", x => x.Status, (x, v) => x.Status = v),
             ContractMember<RoomEventView>.Of("nextShow", x => x.NextShow, (x, v) => x.NextShow = v)),
+        new ContractFormatter<LineupEvent>(
+            ContractMember<LineupEvent>.Of("items", x => x.Items, (x, v) => x.Items = v)),
         new ContractFormatter<ResumeResult>(
             ContractMember<ResumeResult>.Of("seq", x => x.Seq, (x, v) => x.Seq = v),
             ContractMember<ResumeResult>.Of("events", x => x.Events, (x, v) => x.Events = v),

@@ -502,5 +502,12 @@ export default {
   "report.error.channel": "There is no channel “{channel}”. Check the link.",
   "report.error.show": "This show doesn't exist. Open it again from the list of shows.",
   "report.error.unreachable": "Couldn't reach Relay ({detail}). Is the server running?",
-  "report.error.csv": "The CSV could not be downloaded ({detail})."
+  "report.error.csv": "The CSV could not be downloaded ({detail}).",
+  "watch.bag.open": "Shop the show",
+  "watch.bag.title": "Products in this show",
+  "watch.bag.close": "Close",
+  "watch.bag.empty": "No products in this show yet.",
+  "watch.bag.buy": "Buy",
+  "watch.bag.tag.sale": "Flash sale",
+  "watch.bag.tag.pinned": "Now showing"
 };

@@ -501,5 +501,12 @@ export default {
   "report.error.channel": "没有名为“{channel}”的频道，请检查链接。",
   "report.error.show": "找不到这个场次，请从场次列表重新打开。",
   "report.error.unreachable": "无法连接 Relay（{detail}），服务器是否在运行？",
-  "report.error.csv": "CSV 下载失败（{detail}）。"
+  "report.error.csv": "CSV 下载失败（{detail}）。",
+  "watch.bag.open": "本场商品",
+  "watch.bag.title": "本场直播的商品",
+  "watch.bag.close": "关闭",
+  "watch.bag.empty": "本场还没有上架商品。",
+  "watch.bag.buy": "购买",
+  "watch.bag.tag.sale": "秒杀",
+  "watch.bag.tag.pinned": "讲解中"
 };

@@ -92,6 +92,12 @@ onRoomEvent("status", s => { if (s.nextShowAt !== undefined) setNextShow(s.nextS
 onRoomEvent("nextShow", e => setNextShow(e.nextShowAt));
 // To this buyer only, no seq.
 hub.on("order", o => orderUpdate(o));
+// The host changed the show's products: the bag follows (each node sends it to its own viewers, no seq).
+hub.on("lineup", e => {
+  state.lineup = e.items ?? [];
+  for (const p of state.lineup) state.remaining.set(p.sku, p.stock ?? null);
+  renderProduct();
+});
 
 /** After a reconnect: the events missed while away (or a fresh snapshot when the room no longer keeps them), then the
  * live events that arrived meanwhile. A page that never joined joins. */
@@ -325,6 +331,7 @@ function currentProduct() {
 }
 
 function renderProduct() {
+  renderBag();
   const card = $("#product");
   const p = currentProduct();
   card.hidden = !p;
@@ -361,6 +368,47 @@ function renderProduct() {
   tickSale();
 }
 
+// ---- the bag: every product of the show -----------------------------------------------------------
+
+/** The line-up in the bag's order: the flash sale's product, then the pinned one, then the rest as the host listed them. */
+function bagProducts() {
+  const rank = p => (state.sale?.sku === p.sku ? 0 : state.pinned?.sku === p.sku ? 1 : 2);
+  return state.lineup.map((p, i) => ({ p, i })).sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i).map(x => x.p);
+}
+
+function renderBag() {
+  const products = bagProducts();
+  $("#bag-open").hidden = products.length === 0;
+  setText($("#bag-count"), number(products.length));
+  if (!$("#bag").open) return;
+  $("#bag-empty").hidden = products.length > 0;
+  $("#bag-list").replaceChildren(...products.map(bagItem));
+}
+
+function bagItem(p) {
+  const sale = state.sale?.sku === p.sku ? state.sale : null;
+  const pinned = state.pinned?.sku === p.sku;
+  const remaining = state.remaining.has(p.sku) ? state.remaining.get(p.sku) : (p.stock ?? null);
+  const soldOut = remaining === 0;
+  const stock = remaining === null ? t("watch.stock.inStock") : soldOut ? t("watch.stock.soldOut") : t("watch.stock.left", { remaining: number(remaining) });
+  const button = el("button", { class: `btn ${sale ? "btn-sale" : "btn-buy"} btn-small`, type: "button", disabled: soldOut },
+    t(soldOut ? "watch.buy.soldOut" : "watch.bag.buy"));
+  button.addEventListener("click", () => placeOrder(p.sku, 1, $("#bag-status"), button));
+  return el("li", { class: `bag-item${sale ? " on-sale" : ""}${pinned ? " pinned" : ""}`, dataset: { sku: p.sku } },
+    p.imageUrl ? el("img", { src: p.imageUrl, alt: "", width: 56, height: 56, loading: "lazy" }) : el("span", { class: "bag-noimage" }),
+    el("span", { class: "bag-item-title" },
+      sale ? el("span", { class: "bag-tag" }, t("watch.bag.tag.sale")) : null,
+      pinned ? el("span", { class: "bag-tag pinned" }, t("watch.bag.tag.pinned")) : null,
+      p.title),
+    button,
+    el("span", { class: "bag-item-meta" },
+      el("span", { class: "bag-item-price" }, money(sale ? sale.priceCents : p.priceCents, sale?.currency ?? p.currency)),
+      sale ? el("s", {}, money(p.priceCents, p.currency)) : null, " ", stock));
+}
+
+$("#bag-open").addEventListener("click", () => { $("#bag").showModal(); renderBag(); });
+$("#bag-close").addEventListener("click", () => $("#bag").close());
+
 function tickSale() {
   if (!state.sale) return;
   const left = countdown(state.sale.endsAt);
@@ -379,11 +427,18 @@ $("#buy-form").addEventListener("submit", async e => {
   e.preventDefault();
   const p = currentProduct();
   if (!p) return;
-  if (!(await ensureName())) return;
   const quantity = Math.max(1, Math.floor(Number($("#qty").value) || 1));
-  const status = $("#buy-status");
-  const buy = $("#buy");
-  buy.disabled = true;
+  await placeOrder(p.sku, quantity, $("#buy-status"), $("#buy"));
+  $("#buy").disabled = $("#product-stock").dataset.soldOut === "true";
+});
+
+/** Where each pending order's answer is shown: the card's status line or the bag's. */
+const orderStatus = new Map();
+
+/** Places one order of <quantity> × <sku>, telling the buyer in <status>; <button> is disabled meanwhile. */
+async function placeOrder(sku, quantity, status, button) {
+  if (!(await ensureName())) return;
+  button.disabled = true;
   status.className = "buy-status pending";
   setText(status, t("watch.buy.placing"));
   // One key per click, reused if the call is retried after a reconnect: the server returns the same order.
@@ -392,7 +447,7 @@ $("#buy-form").addEventListener("submit", async e => {
     let result;
     for (let attempt = 0; ; attempt++) {
       try {
-        result = await hub.invoke("Purchase", { sku: p.sku, quantity, idempotencyKey });
+        result = await hub.invoke("Purchase", { sku, quantity, idempotencyKey });
         break;
       } catch (err) {
         if (attempt >= 3 || hub.state === signalR.HubConnectionState.Connected && reasonOf(err).reason !== "not_joined") throw err;
@@ -401,6 +456,7 @@ $("#buy-form").addEventListener("submit", async e => {
     }
     if (result.status === "reserved") {
       state.pendingOrders.add(result.orderId);
+      orderStatus.set(result.orderId, status);
       status.className = "buy-status pending";
       // The order id is for support, not for reading: kept on the element, not in the sentence.
       status.dataset.orderId = result.orderId;
@@ -414,12 +470,13 @@ $("#buy-form").addEventListener("submit", async e => {
     status.className = "buy-status error";
     setText(status, t("watch.buy.sendFailed"));
   } finally {
-    buy.disabled = $("#product-stock").dataset.soldOut === "true";
+    button.disabled = state.remaining.get(sku) === 0;
   }
-});
+}
 
 function orderUpdate(o) {
-  const status = $("#buy-status");
+  const status = orderStatus.get(o.orderId) ?? $("#buy-status");
+  orderStatus.delete(o.orderId);
   if (o.status === "confirmed") {
     status.className = "buy-status ok";
     status.dataset.orderId = o.orderId;
