@@ -28,5 +28,8 @@ namespace Relay.Chat.Contracts;
 [JsonSerializable(typeof(ViewersEvent))]
 [JsonSerializable(typeof(StatusEvent))]
 [JsonSerializable(typeof(NextShowEvent))]
+[JsonSerializable(typeof(CouponRequest))]
+[JsonSerializable(typeof(CouponView))]
+[JsonSerializable(typeof(CouponClaimResult))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class HubJsonContext : JsonSerializerContext;
