@@ -3,6 +3,7 @@
 import { $, el, setText, money, newKey, reasonOf, connectHub, startHub, toast, channelIdFromPath, countdown, guestToken } from "./common.js";
 import { t, has, translate, languagePicker, number, dateTime } from "./i18n.js";
 import { LivePlayer } from "./player.js";
+import { initCoupons } from "./watch-coupons.js";
 
 translate();
 $("#lang-slot").append(languagePicker());
@@ -67,6 +68,7 @@ hub.on("viewers", v => setText($("#viewers"), number(v.count)));
 hub.on("status", s => { if (s.nextShowAt !== undefined) setNextShow(s.nextShowAt); setLive(s.live); });
 // The host set, moved or cleared the next show (PATCH nextShowAt): the offline overlay follows at once.
 hub.on("nextShow", e => setNextShow(e.nextShowAt));
+const coupons = initCoupons(hub, { titleOf: sku => productTitle(sku) });
 
 async function join(renewed = false) {
   const name = localStorage.getItem(NAME_KEY);
@@ -108,6 +110,7 @@ async function join(renewed = false) {
   list.replaceChildren();
   for (const m of snap.recentMessages ?? []) addMessage(m);
   renderProduct();
+  coupons.snapshot(snap.coupons);
   setLive(snap.live);
 }
 
@@ -322,11 +325,12 @@ $("#buy-form").addEventListener("submit", async e => {
   setText(status, t("watch.buy.placing"));
   // One key per click, reused if the call is retried after a reconnect: the server returns the same order.
   const idempotencyKey = newKey();
+  const couponId = coupons.couponFor(p.sku, quantity * (p.sale ? p.sale.priceCents : p.priceCents));
   try {
     let result;
     for (let attempt = 0; ; attempt++) {
       try {
-        result = await hub.invoke("Purchase", { sku: p.sku, quantity, idempotencyKey });
+        result = await hub.invoke("Purchase", couponId ? { sku: p.sku, quantity, idempotencyKey, couponId } : { sku: p.sku, quantity, idempotencyKey });
         break;
       } catch (err) {
         if (attempt >= 3 || hub.state === signalR.HubConnectionState.Connected && reasonOf(err).reason !== "not_joined") throw err;
@@ -339,6 +343,7 @@ $("#buy-form").addEventListener("submit", async e => {
       // The order id is for support, not for reading: kept on the element, not in the sentence.
       status.dataset.orderId = result.orderId;
       setText(status, t("watch.buy.reserved"));
+      coupons.purchased(couponId, result, p.sale?.currency ?? p.currency);
     } else {
       status.className = "buy-status error";
       status.dataset.reason = result.reason ?? result.status;
