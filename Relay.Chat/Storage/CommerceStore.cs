@@ -207,10 +207,6 @@ public abstract class CommerceStore : IStockLedger, ICouponLedger, IOrderOutbox,
                 cancellationToken, attempts, error, now.ToUnixTimeMilliseconds(), orderId);
             if (marked is not [var order, ..]) return null;
             var (channelId, sku, quantity, saleId, epoch) = ((string)order[0]!, (string)order[1]!, SqlValue.Long(order[2]), SqlValue.Text(order[3]), SqlValue.Long(order[4]));
-            // The coupon's claim comes back unused: the buyer may use it on another purchase.
-            if (SqlValue.Text(order[5]) is { } couponId)
-                await s.ExecuteAsync("UPDATE chat_coupon_claims SET used = used - 1 WHERE coupon_id = $1 AND buyer_id = $2 AND used > 0;",
-                    cancellationToken, couponId, (string)order[6]!);
 
             // The ledger row before the sale row, the order reservations lock them in. The order stops being held, so
             // remaining = max(0, stock - held) grows by at most what it took and never past the current total. An order
@@ -225,6 +221,11 @@ public abstract class CommerceStore : IStockLedger, ICouponLedger, IOrderOutbox,
                     $"UPDATE chat_flash_sales SET remaining = {_dialect.Least}(quantity, remaining + $1) WHERE sale_id = $2 AND ended = 0 RETURNING remaining;",
                     cancellationToken, quantity, saleId) is { } flashLeft)
                 flashRemaining = SqlValue.Int(flashLeft);
+            // The coupon's claim comes back unused: the buyer may use it on another purchase. After the ledger and sale
+            // rows, the order reservations lock them in (a claim row last), so the two never wait for each other in a circle.
+            if (SqlValue.Text(order[5]) is { } couponId)
+                await s.ExecuteAsync("UPDATE chat_coupon_claims SET used = used - 1 WHERE coupon_id = $1 AND buyer_id = $2 AND used > 0;",
+                    cancellationToken, couponId, (string)order[6]!);
             var sequence = await LedgerSequence.ForTransactionAsync(s, _dialect, cancellationToken);
             return new StockRelease(channelId, sku, flashRemaining, lineupRemaining, sequence());
         }, cancellationToken);

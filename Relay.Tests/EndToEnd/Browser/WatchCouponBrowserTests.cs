@@ -92,6 +92,44 @@ public sealed class WatchCouponBrowserTests
         Assert.False(second.TryGetProperty("couponId", out _));
     }
 
+    [Fact]
+    public async Task The_host_drops_a_coupon_from_the_studio_and_sees_what_is_left()
+    {
+        ChromiumSession.SkipIfMissing();
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await RelayTestServer.StartAsync();
+        await using var chromium = await ChromiumSession.StartAsync();
+        var demo = server.Channels.Find("demo")!;
+        var studio = await chromium.NewPageAsync(server.BaseAddress, 1440, 900);
+        await studio.GotoAsync("/studio/demo");
+        await studio.Locator("#token-input").FillAsync(demo.HostKey);
+        await studio.Locator("#login-form button[type=submit]").ClickAsync();
+        await Assertions.Expect(studio.Locator("#studio")).ToBeVisibleAsync();
+        await Assertions.Expect(studio.Locator("#coupon-status")).ToHaveTextAsync("No coupon live.");
+
+        // A refusal names its field and drops nothing.
+        await studio.Locator("#coupon-form select[name=type]").SelectOptionAsync("percent");
+        await studio.Locator("#coupon-form input[name=value]").FillAsync("95");
+        await studio.Locator("#coupon-drop").ClickAsync();
+        await Assertions.Expect(studio.Locator("#coupon-status")).ToContainTextAsync("percentOff");
+        await Assertions.Expect(studio.Locator("#coupon-live li")).ToHaveCountAsync(0);
+
+        await studio.Locator("#coupon-form input[name=value]").FillAsync("10");
+        await studio.Locator("#coupon-form input[name=quantity]").FillAsync("3");
+        await studio.Locator("#coupon-drop").ClickAsync();
+        var live = studio.Locator("#coupon-live li");
+        await Assertions.Expect(live).ToHaveCountAsync(1);
+        await Assertions.Expect(live).ToContainTextAsync("10% off");
+        await Assertions.Expect(live).ToContainTextAsync("3 of 3 left");
+        var couponId = (await live.GetAttributeAsync("data-coupon-id"))!;
+
+        await using var viewer = new HubConnectionBuilder().WithUrl(new Uri(server.BaseAddress, "/hubs/live")).Build();
+        await viewer.StartAsync(ct);
+        await viewer.InvokeAsync<JoinSnapshot>("Join", "demo", new JoinOptions(), ct);
+        Assert.Equal(CouponStatus.Claimed, (await viewer.InvokeAsync<CouponClaimResult>("ClaimCoupon", couponId, ct)).Status);
+        await Assertions.Expect(live).ToContainTextAsync("2 of 3 left");
+    }
+
     private static Task Eventually(Func<Task<bool>> condition) =>
         Common.Eventually.TrueAsync(condition, "the second order", TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 }
