@@ -13,6 +13,7 @@ using Microsoft.Extensions.Options;
 using Relay.Chat.Access;
 using Relay.Chat.Channels;
 using Relay.Chat.Configuration;
+using Relay.Chat.Coupons;
 using Relay.Chat.Contracts;
 using Relay.Chat.Contracts.Formatters;
 using Relay.Chat.Hubs;
@@ -85,6 +86,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton(sp => new ChatDatabase(connectionString, sp.GetRequiredService<ILogger<ChatDatabase>>()));
         services.TryAddSingleton<SqliteCommerceStore>();
         services.TryAddSingleton<IStockLedger>(sp => sp.GetRequiredService<SqliteCommerceStore>());
+        services.TryAddSingleton<ICouponLedger>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IOrderOutbox>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IOrderStore>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IChannelCommerceArchive>(sp => sp.GetRequiredService<SqliteCommerceStore>());
@@ -120,6 +122,8 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<RoomService>();
         services.TryAddSingleton<ILiveRoomControl, LiveRoomControl>();
         services.TryAddSingleton<PurchaseService>();
+        services.TryAddSingleton<CouponPublisher>();
+        services.TryAddSingleton<CouponService>();
         services.TryAddSingleton<OrderDispatchSignal>();
         services.TryAddSingleton<OrderAnnouncer>();
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Live-room benchmarks: hub fan-out (chat every 100 ms to 1k/5k/10k MessagePack WebSockets), flash sale
-(5k buyers within 1 s at a quantity-100 sale) and sustained reservations/s. Starts Relay per run, drives it with
+(5k buyers within 1 s at a quantity-100 sale), coupon claims (5k viewers within 1 s at a coupon of 100) and sustained
+reservations/s. Starts Relay per run, drives it with
 bench/Relay.Bench (same machine: the load tool competes for the 2 cores, say so when quoting), and measures Relay's
 processes from /proc during the measured phase.
 
@@ -282,7 +283,8 @@ def main():
     ap.add_argument("--sale-warmup", type=int, default=1, help="rounds of not_on_sale purchases before the sale (0 = cold start)")
     ap.add_argument("--sustained-conns", type=int, default=200)
     ap.add_argument("--sustained-seconds", type=int, default=20)
-    ap.add_argument("--only", default="hub,sale,sustained")
+    ap.add_argument("--coupon-viewers", type=int, default=5000)
+    ap.add_argument("--only", default="hub,sale,sustained,coupon")
     ap.add_argument("--topologies", default="sqlite", help="comma list: sqlite, cluster2 (see the module doc)")
     ap.add_argument("--relay", default="native", choices=["native", "jit"], help="native executable (./run.sh) or the JIT build")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "room.json"))
@@ -322,6 +324,15 @@ def main():
                 try:
                     save(run_tool(s, "sale", ["--conns", str(a.sale_buyers), "--quantity", "100", "--spread-ms", "1000", "--warmup", str(a.sale_warmup)],
                                   "buyers fire", 5, 600))
+                finally:
+                    s.close()
+        if "coupon" in only:
+            for top in tops:
+                log(f"coupon claims ({top}): {a.coupon_viewers} viewers claim a coupon of 100 within 1 s")
+                s = topology(top)
+                try:
+                    save(run_tool(s, "coupon", ["--conns", str(a.coupon_viewers), "--quantity", "100", "--spread-ms", "1000"],
+                                  "viewers claim", 5, 600))
                 finally:
                     s.close()
         if "sustained" in only:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Live-room benchmarks (hub fan-out, flash sale, sustained reservations), on the embedded store and on a cluster.
-# Usage: bench/run-room.sh [--hub-conns 1000,5000,10000] [--only hub,sale,sustained] [--topologies sqlite,cluster2]
+# Live-room benchmarks (hub fan-out, flash sale, coupon claims, sustained reservations), on the embedded store and on a cluster.
+# Usage: bench/run-room.sh [--hub-conns 1000,5000,10000] [--only hub,sale,sustained,coupon] [--topologies sqlite,cluster2]
 #        [--relay native|jit] [--out results/room.json]
 # cluster2 needs postgresql and redis-server (scripts/prereqs.sh installs them with the test prerequisites).
 set -euo pipefail

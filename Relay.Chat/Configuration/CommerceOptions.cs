@@ -16,4 +16,8 @@ public sealed class CommerceOptions
     public int MaxUnitsPerBuyerPerSku { get; set; } = 10;
     /// <summary>Guests get `login_required` for flash-sale purchases (the pinned product stays open to them).</summary>
     public bool FlashSaleRequiresLogin { get; set; }
+
+    /// <summary>Guests get `login_required` for coupon claims (they always do when <see cref="AllowGuestCheckout"/> is false:
+    /// a coupon is only worth a purchase).</summary>
+    public bool CouponsRequireLogin { get; set; }
 }

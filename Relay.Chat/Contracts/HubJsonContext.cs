@@ -32,5 +32,8 @@ namespace Relay.Chat.Contracts;
 [JsonSerializable(typeof(RoomEventView))]
 [JsonSerializable(typeof(LineupEvent))]
 [JsonSerializable(typeof(ResumeResult))]
+[JsonSerializable(typeof(CouponRequest))]
+[JsonSerializable(typeof(CouponView))]
+[JsonSerializable(typeof(CouponClaimResult))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class HubJsonContext : JsonSerializerContext;

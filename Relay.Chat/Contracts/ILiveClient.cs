@@ -20,5 +20,6 @@ public interface ILiveClient
     Task status(StatusEvent payload);
     Task nextShow(NextShowEvent payload);
     Task lineup(LineupEvent payload);
+    Task coupon(CouponView payload);
 }
 #pragma warning restore IDE1006

@@ -26,4 +26,6 @@ public sealed class JoinSnapshot
     /// <summary>When the next show starts (UTC), for the offline page's countdown; null when none is announced. Last, so
     /// every earlier byte of the snapshot stays as it was (LiveHubWireBytesTests).</summary>
     [Key("nextShowAt")] public DateTime? NextShowAt { get; set; }
+    /// <summary>The coupons open for claims now (v2), after <see cref="NextShowAt"/> for the same reason.</summary>
+    [Key("coupons")] public List<CouponView> Coupons { get; set; } = [];
 }

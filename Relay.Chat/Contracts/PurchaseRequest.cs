@@ -10,4 +10,6 @@ public sealed class PurchaseRequest
     [Key("sku")] public string? Sku { get; set; }
     [Key("quantity")] public int Quantity { get; set; }
     [Key("idempotencyKey")] public string? IdempotencyKey { get; set; }
+    /// <summary>A coupon this buyer claimed (v2): used by this purchase, at most once.</summary>
+    [Key("couponId")] public string? CouponId { get; set; }
 }

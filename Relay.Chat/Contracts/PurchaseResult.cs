@@ -11,4 +11,8 @@ public sealed class PurchaseResult
     [Key("status")] public string Status { get; set; } = "";
     [Key("orderId")] public string? OrderId { get; set; }
     [Key("reason")] public string? Reason { get; set; }
+    /// <summary>v2, with `reserved`: the unit price the order was reserved at.</summary>
+    [Key("unitPriceCents")] public long? UnitPriceCents { get; set; }
+    /// <summary>v2, with `reserved`: what the coupon took off the order (0 without one).</summary>
+    [Key("discountCents")] public long? DiscountCents { get; set; }
 }

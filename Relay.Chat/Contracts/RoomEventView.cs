@@ -24,4 +24,5 @@ public sealed class RoomEventView
     [Key("viewers")] public ViewersEvent? Viewers { get; set; }
     [Key("status")] public StatusEvent? Status { get; set; }
     [Key("nextShow")] public NextShowEvent? NextShow { get; set; }
+    [Key("coupon")] public CouponView? Coupon { get; set; }
 }

@@ -20,6 +20,9 @@ internal static class ChatMetrics
     public static readonly Counter Purchases = Metrics.CreateCounter(
         "relay_purchases_total", "Purchase calls by outcome.", "channel", "status");
 
+    public static readonly Counter CouponClaims = Metrics.CreateCounter(
+        "relay_coupon_claims_total", "ClaimCoupon calls by outcome (claimed, gone, expired, limit_exceeded, login_required, invalid).", "channel", "status");
+
     public static readonly Counter Orders = Metrics.CreateCounter(
         "relay_orders_total", "Orders reaching a final state at the order API, by status (confirmed, failed, dead_letter).", "status");
 

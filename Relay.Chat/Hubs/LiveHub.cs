@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Relay.Chat.Contracts;
+using Relay.Chat.Coupons;
 using Relay.Chat.Diagnostics;
 using Relay.Chat.Merchandising;
 using Relay.Chat.Moderation;
@@ -17,9 +18,11 @@ internal sealed class LiveHub : Hub
     private readonly ModerationService _moderation;
     private readonly MerchandisingService _merchandising;
     private readonly PurchaseService _purchases;
+    private readonly CouponService _coupons;
 
-    public LiveHub(RoomService rooms, ChatService chat, ModerationService moderation, MerchandisingService merchandising, PurchaseService purchases) =>
-        (_rooms, _chat, _moderation, _merchandising, _purchases) = (rooms, chat, moderation, merchandising, purchases);
+    public LiveHub(RoomService rooms, ChatService chat, ModerationService moderation, MerchandisingService merchandising, PurchaseService purchases,
+        CouponService coupons) =>
+        (_rooms, _chat, _moderation, _merchandising, _purchases, _coupons) = (rooms, chat, moderation, merchandising, purchases, coupons);
 
     private ConnectionSession Session => (ConnectionSession)Context.Items[ConnectionSession.ItemKey]!;
 
@@ -42,6 +45,10 @@ internal sealed class LiveHub : Hub
         _merchandising.StartFlashSaleAsync(Session, request, Context.ConnectionAborted);
 
     public Task EndFlashSale() => _merchandising.EndFlashSaleAsync(Session, Context.ConnectionAborted);
+
+    public Task<CouponView> DropCoupon(CouponRequest request) => _coupons.DropAsync(Session, request, Context.ConnectionAborted);
+
+    public Task<CouponClaimResult> ClaimCoupon(string couponId) => _coupons.ClaimAsync(Session, couponId, Context.ConnectionAborted);
 
     public Task DeleteMessage(string messageId) => _moderation.DeleteAsync(Session, messageId);
 

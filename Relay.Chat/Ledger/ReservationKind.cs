@@ -1,3 +1,3 @@
 namespace Relay.Chat.Ledger;
 
-public enum ReservationKind { Reserved, Duplicate, SoldOut, SaleOver, LimitExceeded }
+public enum ReservationKind { Reserved, Duplicate, SoldOut, SaleOver, LimitExceeded, CouponInvalid }

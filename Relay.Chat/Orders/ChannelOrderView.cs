@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Relay.Chat.Orders;
 
 /// <summary>An order as the relay knows it, in <c>GET /api/v1/channels/{id}/orders</c>.</summary>
@@ -13,8 +15,11 @@ public sealed record ChannelOrderView(
     DateTimeOffset CreatedAt,
     bool FlashSale,
     int Attempts,
-    string? LastError)
+    string? LastError,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CouponId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? DiscountCents = null)
 {
     public static ChannelOrderView Of(OrderRecord o) => new(
-        o.OrderId, o.Status, o.Sku, o.Quantity, o.UnitPriceCents, o.Currency, o.BuyerId, o.Referrer, o.CreatedAt, o.FlashSale, o.Attempts, o.LastError);
+        o.OrderId, o.Status, o.Sku, o.Quantity, o.UnitPriceCents, o.Currency, o.BuyerId, o.Referrer, o.CreatedAt, o.FlashSale, o.Attempts, o.LastError,
+        o.CouponId, o.CouponId is null ? null : o.DiscountCents);
 }

@@ -52,6 +52,8 @@ internal sealed class PurchaseService(
 
         if (request.Quantity < 1)
             return Refuse(PurchaseStatus.Invalid, "quantity must be at least 1");
+        if (request.CouponId is { } couponId && (couponId.Length == 0 || couponId.Length > RoomService.MaxIdLength))
+            return Refuse(PurchaseStatus.Invalid, "couponId is not a coupon id");
         if (request.Quantity > options.Value.MaxQuantityPerOrder)
             return Refuse(PurchaseStatus.LimitExceeded, $"at most {options.Value.MaxQuantityPerOrder} per order");
 
@@ -75,7 +77,8 @@ internal sealed class PurchaseService(
             offer.LineupLimited,
             now,
             options.Value.MaxUnitsPerBuyerPerSku,
-            options.Value.MaxUnitsPerBuyerPerSale);
+            options.Value.MaxUnitsPerBuyerPerSale,
+            request.CouponId);
 
         var outcome = await ledger.ReserveAsync(reservation, cancellationToken);
         switch (outcome.Kind)
@@ -84,7 +87,12 @@ internal sealed class PurchaseService(
                 session.RememberReservedKey(buyer.UserId, room.ChannelId, request.IdempotencyKey, outcome.OrderId!);
                 stock.Apply(room, request.Sku, outcome.FlashRemaining, outcome.LineupRemaining, reservation.FlashSaleId, outcome.Sequence, offer.StockEpoch);
                 dispatch.Notify();
-                return new PurchaseResult { Status = PurchaseStatus.Reserved, OrderId = outcome.OrderId };
+                return new PurchaseResult
+                {
+                    Status = PurchaseStatus.Reserved, OrderId = outcome.OrderId, UnitPriceCents = reservation.UnitPriceCents, DiscountCents = outcome.DiscountCents,
+                };
+            case ReservationKind.CouponInvalid:
+                return Refuse(PurchaseStatus.Invalid, outcome.CouponProblem ?? "couponId cannot be used");
             case ReservationKind.Duplicate:
                 session.RememberReservedKey(buyer.UserId, room.ChannelId, request.IdempotencyKey, outcome.OrderId!);
                 return new PurchaseResult { Status = PurchaseStatus.Reserved, OrderId = outcome.OrderId };

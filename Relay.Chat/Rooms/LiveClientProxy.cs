@@ -31,4 +31,5 @@ internal sealed class LiveClientProxy(IClientProxy proxy) : ILiveClient
     public Task nextShow(NextShowEvent payload) => proxy.SendAsync("nextShow", payload);
 
     public Task lineup(LineupEvent payload) => proxy.SendAsync("lineup", payload);
+    public Task coupon(CouponView payload) => proxy.SendAsync("coupon", payload);
 }

@@ -83,6 +83,13 @@ internal sealed class LiveRoom
     private readonly HashSet<string> _dirtyStock = new(StringComparer.Ordinal);
     private bool _stockFlushRunning;
 
+    /// <summary>Coupons dropped in the room, with the lowest count known (claims only ever take). Ended ones stay a while so
+    /// a late claim hears `expired`, then go (<see cref="ExpiredCouponKept"/>).</summary>
+    private readonly Dictionary<string, CouponRecord> _coupons = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dirtyCoupons = new(StringComparer.Ordinal);
+    private bool _couponFlushRunning;
+    private static readonly TimeSpan ExpiredCouponKept = TimeSpan.FromHours(1);
+
     private readonly int _recentLimit;
     /// <summary>The seq of the last event applied (contract v2): events at or below it are already in the room.</summary>
     private long _seq;
@@ -137,6 +144,7 @@ internal sealed class LiveRoom
                 SlowModeSeconds = _slowModeSeconds,
                 NextShowAt = _nextShowAt?.UtcDateTime,
                 Seq = _seq,
+                Coupons = [.. _coupons.Values.Where(c => c.EndsAt > now).OrderBy(c => c.EndsAt).Select(c => CouponViewOf(c, 0))],
             };
         }
     }
@@ -309,6 +317,12 @@ internal sealed class LiveRoom
     }
 
     // ---- Line-up, pin and flash sale ----
+
+    /// <summary>The currency of the line-up's first product; null when the line-up is empty.</summary>
+    public string? LineupCurrency()
+    {
+        lock (_gate) return _lineup.FirstOrDefault()?.Currency;
+    }
 
     public LineupItem? FindProduct(string sku)
     {
@@ -493,6 +507,71 @@ internal sealed class LiveRoom
         }
     }
 
+    // ---- Coupons ----
+
+    /// <summary>The coupon as this room knows it (ended ones too, for a while); null when unknown.</summary>
+    public CouponRecord? FindCoupon(string couponId)
+    {
+        lock (_gate) return _coupons.GetValueOrDefault(couponId);
+    }
+
+    /// <summary>Coupons the ledger still has open when the room opens (before its shared state is loaded).</summary>
+    public void AddCoupons(IEnumerable<CouponRecord> coupons, DateTimeOffset now)
+    {
+        lock (_gate)
+            foreach (var coupon in coupons) AddCouponLocked(coupon, now);
+    }
+
+    /// <summary>A count the ledger read in a claim's transaction: kept if lower than the room's (claims only take).</summary>
+    public void ApplyCouponCount(string couponId, int remaining)
+    {
+        lock (_gate) ApplyCouponCountLocked(couponId, remaining);
+    }
+
+    /// <summary>True when the caller must start the room's coupon flush; false when one is running and will pick it up.</summary>
+    public bool MarkCouponDirty(string couponId)
+    {
+        lock (_gate)
+        {
+            _dirtyCoupons.Add(couponId);
+            if (_couponFlushRunning) return false;
+            return _couponFlushRunning = true;
+        }
+    }
+
+    /// <summary>The count of each coupon marked dirty since the last call. Empty ends the flush.</summary>
+    public List<(string CouponId, int Remaining)> TakeDirtyCoupons()
+    {
+        lock (_gate)
+        {
+            List<(string, int)> counts = [.. _dirtyCoupons.Where(_coupons.ContainsKey).Select(id => (id, _coupons[id].Remaining))];
+            _dirtyCoupons.Clear();
+            if (counts.Count == 0) _couponFlushRunning = false;
+            return counts;
+        }
+    }
+
+    private void AddCouponLocked(CouponRecord coupon, DateTimeOffset now)
+    {
+        if (_coupons.TryGetValue(coupon.CouponId, out var known) && known.Remaining <= coupon.Remaining) return;
+        _coupons[coupon.CouponId] = coupon;
+        foreach (var old in _coupons.Values.Where(c => c.EndsAt + ExpiredCouponKept < now).Select(c => c.CouponId).ToList())
+            _coupons.Remove(old);
+    }
+
+    private bool ApplyCouponCountLocked(string couponId, int remaining)
+    {
+        if (!_coupons.TryGetValue(couponId, out var coupon)) return false;
+        if (remaining < coupon.Remaining) _coupons[couponId] = coupon with { Remaining = Math.Max(0, remaining) };
+        return true;
+    }
+
+    private static CouponView CouponViewOf(CouponRecord c, long seq) => new()
+    {
+        CouponId = c.CouponId, DiscountCents = c.DiscountCents, PercentOff = c.PercentOff, MinSpendCents = c.MinSpendCents, Sku = c.Sku,
+        Remaining = c.Remaining, EndsAt = c.EndsAt.UtcDateTime, Quantity = c.Quantity, PerBuyer = c.PerBuyer, Currency = c.Currency, Seq = seq,
+    };
+
     // ---- Events of the room bus ----
 
     /// <summary>The seq of the last event applied.</summary>
@@ -535,6 +614,7 @@ internal sealed class LiveRoom
                     if (until > now) SetMuteLocked(key, until, now);
                 _slowModeSeconds = state.SlowModeSeconds;
                 _otherViewers = state.OtherViewers;
+                foreach (var coupon in state.Coupons) AddCouponLocked(coupon, now);
             }
             _loading = false;
             _replayFloor = _seq;
@@ -574,6 +654,7 @@ internal sealed class LiveRoom
                 if (until > now) SetMuteLocked(key, until, now);
             _slowModeSeconds = state.SlowModeSeconds;
             _otherViewers = state.OtherViewers;
+            foreach (var coupon in state.Coupons) AddCouponLocked(coupon, now);
         }
     }
 
@@ -636,6 +717,14 @@ internal sealed class LiveRoom
                 _nextShowAt = e.NextShowAt;
                 var nextShow = new NextShowEvent { NextShowAt = e.NextShowAt?.UtcDateTime, Seq = seq };
                 return Kept(new RoomDelivery("nextShow", c => c.nextShow(nextShow), new RoomEventView { Name = "nextShow", Seq = seq, NextShow = nextShow }));
+            case RoomEventKind.CouponDropped when e.Coupon is { } dropped:
+                AddCouponLocked(dropped, now);
+                var droppedView = CouponViewOf(_coupons[dropped.CouponId], seq);
+                return Kept(new RoomDelivery("coupon", c => c.coupon(droppedView), new RoomEventView { Name = "coupon", Seq = seq, Coupon = droppedView }));
+            case RoomEventKind.CouponCount when e.CouponId is { } couponId:
+                if (!ApplyCouponCountLocked(couponId, e.CouponRemaining) || _coupons[couponId].EndsAt <= now) return null;
+                var counted = CouponViewOf(_coupons[couponId], seq);
+                return Kept(new RoomDelivery("coupon", c => c.coupon(counted), new RoomEventView { Name = "coupon", Seq = seq, Coupon = counted }));
             case RoomEventKind.Mute when e.MuteKey is { } key:
                 SetMuteLocked(key, e.MutedUntil, now);
                 return null;

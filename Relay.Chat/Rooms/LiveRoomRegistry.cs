@@ -8,7 +8,7 @@ namespace Relay.Chat.Rooms;
 
 /// <summary>Rooms are opened on first Join from the channel directory, the ledger and the room bus's shared state, then
 /// live for the process.</summary>
-internal sealed class LiveRoomRegistry(IChannelDirectory directory, IHostCredentials credentials, IStockLedger ledger, IRoomBus bus,
+internal sealed class LiveRoomRegistry(IChannelDirectory directory, IHostCredentials credentials, IStockLedger ledger, ICouponLedger coupons, IRoomBus bus,
     IOptions<ChatOptions> options, TimeProvider time)
 {
     /// <summary>Checked on every call of a joined host, so a rotated host key ends its rights at once.</summary>
@@ -42,6 +42,7 @@ internal sealed class LiveRoomRegistry(IChannelDirectory directory, IHostCredent
         var room = new LiveRoom(info.Id, info.Title, info.Live, info.Lineup, stock, sale, time.GetUtcNow(), options.Value.RecentMessages, info.NextShowAt, options.Value.ResumeEvents);
         // Registered before the shared state is read: an event published meanwhile is kept by the room and applied on
         // top of the state unless the state already has it (by seq), so none falls between the read and the opening.
+        room.AddCoupons(await coupons.FindActiveCouponsAsync(channelId, time.GetUtcNow(), cancellationToken), time.GetUtcNow());
         _opening[channelId] = room;
         try
         {

@@ -74,6 +74,15 @@ public sealed class RoomEvent
     /// <summary><see cref="RoomEventKind.SlowMode"/>.</summary>
     public int SlowModeSeconds { get; set; }
 
+    /// <summary><see cref="RoomEventKind.CouponDropped"/>.</summary>
+    public CouponRecord? Coupon { get; set; }
+
+    /// <summary><see cref="RoomEventKind.CouponCount"/>.</summary>
+    public string? CouponId { get; set; }
+
+    /// <summary><see cref="RoomEventKind.CouponCount"/>.</summary>
+    public int CouponRemaining { get; set; }
+
     /// <summary>A change of state viewers get no event for (mutes, slow mode): it takes no seq, so the seqs viewers see
     /// have no holes of their making.</summary>
     public bool Quiet => Kind is RoomEventKind.Mute or RoomEventKind.SlowMode or RoomEventKind.Resync;

@@ -22,4 +22,11 @@ public enum RoomEventKind
 
     /// <summary>The next show's time changed (the catalog holds it; the room only passes it on).</summary>
     NextShow,
+
+    /// <summary>A host dropped a coupon (<see cref="RoomEvent.Coupon"/>).</summary>
+    CouponDropped,
+
+    /// <summary>A coupon's claims left as the ledger counted them (<see cref="RoomEvent.CouponId"/>,
+    /// <see cref="RoomEvent.CouponRemaining"/>): paced, the lowest count wins (it only goes down).</summary>
+    CouponCount,
 }

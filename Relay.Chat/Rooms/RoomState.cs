@@ -23,6 +23,10 @@ public sealed class RoomState
 
     public int SlowModeSeconds { get; set; }
 
+    /// <summary>The coupons dropped in the room, each with the lowest count published (expired ones may be included: the
+    /// room drops them).</summary>
+    public List<CouponRecord> Coupons { get; set; } = [];
+
     /// <summary>The other nodes' viewers of the room.</summary>
     public int OtherViewers { get; set; }
 }

@@ -76,6 +76,26 @@ public static class ChatSchema
             -- it sums the buyer's orders of the sku from the index alone, without a table lookup per order.
             CREATE INDEX orders_orders_buyer ON orders_orders (channel_id, buyer_id, sku, status, ledger_epoch, flash_sale_id, quantity);
             """),
+            // Coupons (issue 16): a coupon row whose `remaining` only goes down (a conditional update per claim), the claims
+            // of each buyer (`claimed` up to per_buyer, `used` by purchases, given back when their order fails), and the
+            // coupon an order used with the discount it got.
+        Migration.Sql(3,
+            """
+            CREATE TABLE chat_coupons (
+                coupon_id TEXT PRIMARY KEY, channel_id TEXT NOT NULL,
+                discount_cents INTEGER NULL, percent_off INTEGER NULL, min_spend_cents INTEGER NOT NULL DEFAULT 0,
+                sku TEXT NULL, currency TEXT NOT NULL,
+                quantity INTEGER NOT NULL, remaining INTEGER NOT NULL CHECK (remaining >= 0 AND remaining <= quantity),
+                per_buyer INTEGER NOT NULL, ends_at INTEGER NOT NULL, created_at INTEGER NOT NULL);
+            CREATE INDEX chat_coupons_channel ON chat_coupons (channel_id, ends_at);
+            CREATE TABLE chat_coupon_claims (
+                coupon_id TEXT NOT NULL, buyer_id TEXT NOT NULL,
+                claimed INTEGER NOT NULL CHECK (claimed >= 0),
+                used INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0 AND used <= claimed),
+                PRIMARY KEY (coupon_id, buyer_id));
+            ALTER TABLE orders_orders ADD COLUMN coupon_id TEXT NULL;
+            ALTER TABLE orders_orders ADD COLUMN discount_cents INTEGER NOT NULL DEFAULT 0;
+            """),
     ],
     AdoptLegacyVersionAsync);
 

@@ -11,13 +11,13 @@ namespace Relay.Chat.Storage;
 /// confirmations are group-committed (<see cref="GroupCommit{TRequest, TResult}"/>), reservations applied by
 /// <see cref="ReservationBatch"/>.
 /// </summary>
-public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, IChannelCommerceArchive, IAsyncDisposable
+public abstract class CommerceStore : IStockLedger, ICouponLedger, IOrderOutbox, IOrderStore, IChannelCommerceArchive, IAsyncDisposable
 {
     /// <summary>
     /// Every table that keys rows by channel and must not reach a channel created again under the same id. A new
     /// per-channel table belongs here too (rows to keep move to the archive id; counts that only matter live go).
     /// </summary>
-    private static readonly string[] ArchivedTables = ["orders_orders", "orders_purchase_keys", "chat_flash_sales"];
+    private static readonly string[] ArchivedTables = ["orders_orders", "orders_purchase_keys", "chat_flash_sales", "chat_coupons"];
 
     private static readonly string[] DroppedTables = ["chat_lineup_stock"];
 
@@ -27,6 +27,7 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
     private readonly GroupCommit<ReservationRequest, ReservationOutcome> _reservations;
     private readonly GroupCommit<Confirmation, bool> _confirmations;
     private readonly GroupCommit<KeyLookup, string?> _lookups;
+    private readonly GroupCommit<CouponClaim, CouponClaimOutcome> _claims;
 
     /// <param name="node">The dispatcher's name in the leases it takes (PostgreSQL), so it drops only its own at start.</param>
     private protected CommerceStore(ICommerceDatabase database, string node)
@@ -39,7 +40,24 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
         // Reads batched the same way: a rush of retried keys is one connection and one round trip, not one each
         // (on PostgreSQL each one would hold a pooled connection).
         _lookups = new(LookUpKeysAsync, _ => false);
+        _claims = new(claims => _database.WriteAsync(s => CouponBatch.ApplyAsync(s, _dialect, claims), CancellationToken.None), database.MayBeOneRequest);
     }
+
+    public Task DropCouponAsync(CouponRecord c, CancellationToken cancellationToken) =>
+        _database.WriteAsync(s => s.ExecuteAsync(
+            $"INSERT INTO chat_coupons ({CouponBatch.Columns}, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11);",
+            cancellationToken, c.CouponId, c.ChannelId, c.DiscountCents, c.PercentOff, c.MinSpendCents, c.Sku, c.Currency, c.Quantity, c.PerBuyer,
+            c.EndsAt.ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), cancellationToken);
+
+    /// <summary>Group-committed like reservations: 5,000 claims at once are a few transactions, each answer after its commit.</summary>
+    public Task<CouponClaimOutcome> ClaimCouponAsync(CouponClaim claim, CancellationToken cancellationToken) =>
+        _claims.WriteAsync(claim, cancellationToken);
+
+    public Task<IReadOnlyList<CouponRecord>> FindActiveCouponsAsync(string channelId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _database.ReadAsync<IReadOnlyList<CouponRecord>>(async s =>
+            (await s.QueryAsync($"SELECT {CouponBatch.Columns} FROM chat_coupons WHERE channel_id = $1 AND ends_at > $2 ORDER BY ends_at, coupon_id;",
+                cancellationToken, channelId, now.ToUnixTimeMilliseconds()))
+            .Select(CouponBatch.ReadCoupon).ToList(), cancellationToken);
 
     /// <summary>Group-committed: see <see cref="GroupCommit{TRequest, TResult}"/>. The answer comes after the commit.</summary>
     public Task<ReservationOutcome> ReserveAsync(ReservationRequest r, CancellationToken cancellationToken) =>
@@ -55,6 +73,7 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
         await _reservations.DisposeAsync();
         await _confirmations.DisposeAsync();
         await _lookups.DisposeAsync();
+        await _claims.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 
@@ -127,12 +146,12 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
         }, cancellationToken);
 
     private const string OrderColumns =
-        "order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer, flash_sale_id, status, attempts, last_error, created_at";
+        "order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer, flash_sale_id, status, attempts, last_error, created_at, coupon_id, discount_cents";
 
     private static OrderRecord ReadOrder(object?[] r) => new(
         (string)r[0]!, (string)r[1]!, (string)r[2]!, SqlValue.Int(r[3]), SqlValue.Long(r[4]), (string)r[5]!, (string)r[6]!, (string)r[7]!,
         SqlValue.Text(r[8]), r[9] is not null, (string)r[10]!, SqlValue.Int(r[11]), SqlValue.Text(r[12]),
-        DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[13])));
+        DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[13])), SqlValue.Text(r[14]), SqlValue.Long(r[15]));
 
     /// <summary>Leases due orders to this dispatcher. On PostgreSQL the rows are chosen <c>FOR UPDATE SKIP LOCKED</c>:
     /// nodes claiming at once take different orders, and an order leased by a node that died is due again once
@@ -183,7 +202,7 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
                 """
                 UPDATE orders_orders SET status = 'failed', attempts = $1, last_error = $2, lease_until = 0, updated_at = $3
                 WHERE order_id = $4 AND status = 'pending'
-                RETURNING channel_id, sku, quantity, flash_sale_id, ledger_epoch;
+                RETURNING channel_id, sku, quantity, flash_sale_id, ledger_epoch, coupon_id, buyer_id;
                 """,
                 cancellationToken, attempts, error, now.ToUnixTimeMilliseconds(), orderId);
             if (marked is not [var order, ..]) return null;
@@ -202,6 +221,11 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
                     $"UPDATE chat_flash_sales SET remaining = {_dialect.Least}(quantity, remaining + $1) WHERE sale_id = $2 AND ended = 0 RETURNING remaining;",
                     cancellationToken, quantity, saleId) is { } flashLeft)
                 flashRemaining = SqlValue.Int(flashLeft);
+            // The coupon's claim comes back unused: the buyer may use it on another purchase. After the ledger and sale
+            // rows, the order reservations lock them in (a claim row last), so the two never wait for each other in a circle.
+            if (SqlValue.Text(order[5]) is { } couponId)
+                await s.ExecuteAsync("UPDATE chat_coupon_claims SET used = used - 1 WHERE coupon_id = $1 AND buyer_id = $2 AND used > 0;",
+                    cancellationToken, couponId, (string)order[6]!);
             var sequence = await LedgerSequence.ForTransactionAsync(s, _dialect, cancellationToken);
             return new StockRelease(channelId, sku, flashRemaining, lineupRemaining, sequence());
         }, cancellationToken);

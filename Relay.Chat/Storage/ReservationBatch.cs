@@ -42,9 +42,17 @@ internal static class ReservationBatch
     public const string InsertOrder =
         """
         INSERT INTO orders_orders (order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer,
-            flash_sale_id, lineup_reserved, ledger_epoch, status, attempts, next_attempt_at, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, 'pending', 0, $12, $12, $12);
+            flash_sale_id, lineup_reserved, ledger_epoch, status, attempts, next_attempt_at, created_at, updated_at, coupon_id, discount_cents)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, 'pending', 0, $12, $12, $12, $13, $14);
         """;
+
+    public const string CouponRow = $"SELECT {CouponBatch.Columns} FROM chat_coupons WHERE coupon_id = $1;";
+
+    public static string ClaimRow(CommerceDialect d) =>
+        $"SELECT claimed, used FROM chat_coupon_claims WHERE coupon_id = $1 AND buyer_id = $2{d.LockRows};";
+
+    public const string UseClaim =
+        "UPDATE chat_coupon_claims SET used = used + $1 WHERE coupon_id = $2 AND buyer_id = $3 AND claimed - used >= $1;";
 
     public const string InsertKey =
         "INSERT INTO orders_purchase_keys (channel_id, buyer_id, idempotency_key, order_id) VALUES ($1, $2, $3, $4);";
@@ -63,6 +71,8 @@ internal static class ReservationBatch
         var sales = requests.Where(r => r.FlashSaleId is not null).Select(r => r.FlashSaleId!).Distinct().Order(StringComparer.Ordinal).ToList();
         var keys = requests.Select(r => (r.ChannelId, r.BuyerId, r.IdempotencyKey)).Distinct().ToList();
         var buyers = requests.Select(r => (r.ChannelId, r.BuyerId, r.Sku)).Distinct().ToList();
+        var coupons = requests.Where(r => r.CouponId is not null).Select(r => r.CouponId!).Distinct().Order(StringComparer.Ordinal).ToList();
+        var claims = requests.Where(r => r.CouponId is not null).Select(r => (r.CouponId!, r.BuyerId)).Distinct().Order().ToList();
 
         var reads = new List<SqlCall>(unlimited.Count + skus.Count + sales.Count + keys.Count + buyers.Count);
         // Every sku of an applied line-up has a row. A sku the ledger never saw has no limit set: it gets a row so its
@@ -74,6 +84,10 @@ internal static class ReservationBatch
         foreach (var sale in sales) reads.Add(new SqlCall(saleSql, sale));
         foreach (var (channel, buyer, key) in keys) reads.Add(new SqlCall(FindKey, channel, buyer, key));
         foreach (var (channel, buyer, sku) in buyers) reads.Add(new SqlCall(BuyerUnits, channel, buyer, sku));
+        // After the ledger and sale rows (the lock order); a claim batch locks the coupon row, then its claims.
+        foreach (var coupon in coupons) reads.Add(new SqlCall(CouponRow, coupon));
+        var claimSql = ClaimRow(dialect);
+        foreach (var (coupon, buyer) in claims) reads.Add(new SqlCall(claimSql, coupon, buyer));
         // Last, so the row locks above are held: the cluster-wide order of the counts this batch reads.
         if (dialect.SequenceBase is { } sequenceSql) reads.Add(new SqlCall(sequenceSql));
         var results = await session.RunAsync(reads, ct);
@@ -100,6 +114,15 @@ internal static class ReservationBatch
                 book.AddUnits(channel, buyer, sku, new ReservationBook.BuyerUnits(SqlValue.Long(row[0]), SqlValue.Text(row[1]), SqlValue.Long(row[2])));
         }
 
+        foreach (var _ in coupons)
+        {
+            if (results[at++].Rows is [var row, ..]) book.AddCoupon(CouponBatch.ReadCoupon(row));
+        }
+        foreach (var (coupon, buyer) in claims)
+        {
+            if (results[at++].Rows is [var row, ..]) book.AddClaim(coupon, buyer, new ReservationBook.ClaimRow(SqlValue.Long(row[0]), SqlValue.Long(row[1])));
+        }
+
         var outcomes = new ReservationOutcome[requests.Count];
         for (var i = 0; i < requests.Count; i++) outcomes[i] = book.Apply(requests[i]);
 
@@ -118,12 +141,18 @@ internal static class ReservationBatch
             writes.Add(new SqlCall(TakeFlash, row.Taken, sale));
             guarded++;
         }
+        foreach (var ((coupon, buyer), row) in book.Claims.OrderBy(x => x.Key))
+        {
+            if (row.Taken == 0) continue;
+            writes.Add(new SqlCall(UseClaim, (int)row.Taken, coupon, buyer));
+            guarded++;
+        }
         foreach (var order in book.Orders)
         {
             var r = order.Request;
             var now = r.Now.ToUnixTimeMilliseconds();
             writes.Add(new SqlCall(InsertOrder, order.OrderId, r.ChannelId, r.Sku, r.Quantity, r.UnitPriceCents, r.Currency, r.BuyerId, r.BuyerName,
-                r.Referrer, r.FlashSaleId, order.Epoch, now));
+                r.Referrer, r.FlashSaleId, order.Epoch, now, r.CouponId, order.DiscountCents));
             writes.Add(new SqlCall(InsertKey, r.ChannelId, r.BuyerId, r.IdempotencyKey, order.OrderId));
         }
         if (writes.Count == 0) return outcomes;

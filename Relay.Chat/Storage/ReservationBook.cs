@@ -14,6 +14,8 @@ namespace Relay.Chat.Storage;
 /// are not failed, plus this purchase, stay within the request's caps.</item>
 /// <item>A flash-sale purchase needs a running sale with enough left; then the line-up total must fit
 /// (<c>stock - held >= quantity</c>, unlimited always fits), else the sale's units go back.</item>
+/// <item>A purchase with a coupon needs a coupon of the channel, for this sku (when it names one), whose minimum the
+/// subtotal meets, and a claim of this buyer not used yet; the claim is used by the order it reserves, never otherwise.</item>
 /// </list>
 /// </summary>
 internal sealed class ReservationBook(Func<string> newOrderId, Func<long> nextSequence)
@@ -23,6 +25,8 @@ internal sealed class ReservationBook(Func<string> newOrderId, Func<long> nextSe
     private readonly Dictionary<(string Channel, string Buyer, string Key), string> _keys = [];
     private readonly Dictionary<(string Channel, string Buyer, string Sku), List<BuyerUnits>> _units = [];
     private readonly List<NewOrder> _orders = [];
+    private readonly Dictionary<string, CouponRecord> _coupons = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Coupon, string Buyer), ClaimRow> _claims = [];
 
     /// <summary>A sku's ledger row: <paramref name="Stock"/> null = unlimited; <see cref="Taken"/> = units this batch added to held.</summary>
     public sealed record LedgerRow(long? Stock, long Held, long Epoch)
@@ -43,8 +47,22 @@ internal sealed class ReservationBook(Func<string> newOrderId, Func<long> nextSe
     /// <summary>Units of one buyer's orders (not failed) of a sku counted in <paramref name="Epoch"/>, of sale <paramref name="SaleId"/>.</summary>
     public sealed record BuyerUnits(long Epoch, string? SaleId, long Units);
 
-    /// <summary>An order this batch reserved: the row to insert with its key.</summary>
-    public sealed record NewOrder(string OrderId, ReservationRequest Request, long Epoch);
+    /// <summary>An order this batch reserved: the row to insert with its key, and the discount its coupon gave.</summary>
+    public sealed record NewOrder(string OrderId, ReservationRequest Request, long Epoch, long DiscountCents = 0);
+
+    /// <summary>A buyer's claims of a coupon; <see cref="Taken"/> = claims this batch used.</summary>
+    public sealed record ClaimRow(long Claimed, long Used)
+    {
+        public long Used { get; set; } = Used;
+
+        public long Taken { get; set; }
+    }
+
+    public IReadOnlyDictionary<(string Coupon, string Buyer), ClaimRow> Claims => _claims;
+
+    public void AddCoupon(CouponRecord coupon) => _coupons[coupon.CouponId] = coupon;
+
+    public void AddClaim(string couponId, string buyerId, ClaimRow row) => _claims[(couponId, buyerId)] = row;
 
     public IReadOnlyDictionary<(string Channel, string Sku), LedgerRow> Ledger => _ledger;
 
@@ -70,6 +88,21 @@ internal sealed class ReservationBook(Func<string> newOrderId, Func<long> nextSe
             return Outcome(ReservationKind.Duplicate, previous);
         if (!_ledger.TryGetValue((r.ChannelId, r.Sku), out var row))
             return Outcome(ReservationKind.SoldOut);
+        ClaimRow? claim = null;
+        long discount = 0;
+        if (r.CouponId is { } couponId)
+        {
+            if (!_coupons.TryGetValue(couponId, out var coupon) || coupon.ChannelId != r.ChannelId)
+                return CouponProblem("is not a coupon of this channel");
+            if (coupon.Sku is { } only && only != r.Sku)
+                return CouponProblem($"is only for {only}");
+            var subtotal = r.UnitPriceCents * r.Quantity;
+            if (subtotal < coupon.MinSpendCents)
+                return CouponProblem($"needs a subtotal of at least {coupon.MinSpendCents} cents (this one is {subtotal})");
+            if (!_claims.TryGetValue((couponId, r.BuyerId), out claim) || claim.Used >= claim.Claimed)
+                return CouponProblem("is not claimed by you, or your claim was used already");
+            discount = coupon.DiscountOn(subtotal);
+        }
 
         // The caps count this buyer's orders in the same transaction that adds the new one, so concurrent purchases of
         // one buyer (several connections, a reconnect, another node) are applied one after the other.
@@ -117,13 +150,22 @@ internal sealed class ReservationBook(Func<string> newOrderId, Func<long> nextSe
         row.Held += r.Quantity;
         row.Taken += r.Quantity;
 
+        if (claim is not null)
+        {
+            claim.Used++;
+            claim.Taken++;
+        }
         var orderId = newOrderId();
-        _orders.Add(new NewOrder(orderId, r, row.Epoch));
+        _orders.Add(new NewOrder(orderId, r, row.Epoch, discount));
         _keys[(r.ChannelId, r.BuyerId, r.IdempotencyKey)] = orderId;
         AddUnits(r.ChannelId, r.BuyerId, r.Sku, new BuyerUnits(row.Epoch, r.FlashSaleId, r.Quantity));
-        return Outcome(ReservationKind.Reserved, orderId, flashRemaining, row.Stock is { } total ? (int)(total - row.Held) : null);
+        return Outcome(ReservationKind.Reserved, orderId, flashRemaining, row.Stock is { } total ? (int)(total - row.Held) : null, discount: discount);
     }
 
-    private ReservationOutcome Outcome(ReservationKind kind, string? orderId = null, int? flash = null, int? lineup = null, BuyerLimit limit = BuyerLimit.None) =>
-        new(kind, orderId, flash, lineup, nextSequence(), limit);
+    private ReservationOutcome CouponProblem(string problem) =>
+        new(ReservationKind.CouponInvalid, null, null, null, nextSequence(), CouponProblem: "couponId " + problem);
+
+    private ReservationOutcome Outcome(ReservationKind kind, string? orderId = null, int? flash = null, int? lineup = null, BuyerLimit limit = BuyerLimit.None,
+        long discount = 0) =>
+        new(kind, orderId, flash, lineup, nextSequence(), limit, discount);
 }

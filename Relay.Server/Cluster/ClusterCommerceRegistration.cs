@@ -19,6 +19,7 @@ public static class ClusterCommerceRegistration
         services.AddHostedService<PostgresChatStartup>();
         services.AddSingleton(sp => new PostgresCommerceStore(sp.GetRequiredService<PostgresChatDatabase>(), sp.GetRequiredService<ClusterNode>().Id));
         services.AddSingleton<IStockLedger>(sp => sp.GetRequiredService<PostgresCommerceStore>());
+        services.AddSingleton<ICouponLedger>(sp => sp.GetRequiredService<PostgresCommerceStore>());
         services.AddSingleton<IOrderOutbox>(sp => sp.GetRequiredService<PostgresCommerceStore>());
         services.AddSingleton<IOrderStore>(sp => sp.GetRequiredService<PostgresCommerceStore>());
         services.AddSingleton<IChannelCommerceArchive>(sp => sp.GetRequiredService<PostgresCommerceStore>());

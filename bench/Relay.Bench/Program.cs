@@ -5,6 +5,7 @@
 //              signalr = one HubConnection per receiver; see HubBench.cs)
 //   sale      --base URL --token ADMIN --conns N --quantity 100 --spread-ms 1000
 //   sustained --base URL --token ADMIN --conns N --seconds S
+//   coupon    --base URL --token ADMIN --conns N --quantity 100 --spread-ms 1000 (N viewers claim a coupon of 100)
 // Prints one JSON line with the results on stdout; progress on stderr.
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -25,6 +26,7 @@ return mode switch
     "hub" => await Hub(),
     "sale" => await new SaleBench(opts, clock, OpenGuests, OpenHost, Log).Sale(),
     "sustained" => await new SaleBench(opts, clock, OpenGuests, OpenHost, Log).Sustained(),
+    "coupon" => await new CouponBench(opts, clock, OpenGuests, OpenHost, Log).Claim(),
     _ => Fail($"unknown mode {mode}"),
 };
 

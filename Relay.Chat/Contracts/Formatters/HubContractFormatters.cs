@@ -28,6 +28,29 @@ internal static class HubContractFormatters
             ContractMember<ChatMessageView>.Of("at", x => x.At, (x, v) => x.At = v),
             ContractMember<ChatMessageView>.Of("role", x => x.Role, (x, v) => x.Role = v),
             ContractMember<ChatMessageView>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
+        new ContractFormatter<CouponRequest>(
+            ContractMember<CouponRequest>.Of("discountCents", x => x.DiscountCents, (x, v) => x.DiscountCents = v),
+            ContractMember<CouponRequest>.Of("percentOff", x => x.PercentOff, (x, v) => x.PercentOff = v),
+            ContractMember<CouponRequest>.Of("minSpendCents", x => x.MinSpendCents, (x, v) => x.MinSpendCents = v),
+            ContractMember<CouponRequest>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
+            ContractMember<CouponRequest>.Of("quantity", x => x.Quantity, (x, v) => x.Quantity = v),
+            ContractMember<CouponRequest>.Of("perBuyer", x => x.PerBuyer, (x, v) => x.PerBuyer = v),
+            ContractMember<CouponRequest>.Of("durationSeconds", x => x.DurationSeconds, (x, v) => x.DurationSeconds = v)),
+        new ContractFormatter<CouponView>(
+            ContractMember<CouponView>.Of("couponId", x => x.CouponId, (x, v) => x.CouponId = v),
+            ContractMember<CouponView>.Of("discountCents", x => x.DiscountCents, (x, v) => x.DiscountCents = v),
+            ContractMember<CouponView>.Of("percentOff", x => x.PercentOff, (x, v) => x.PercentOff = v),
+            ContractMember<CouponView>.Of("minSpendCents", x => x.MinSpendCents, (x, v) => x.MinSpendCents = v),
+            ContractMember<CouponView>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
+            ContractMember<CouponView>.Of("remaining", x => x.Remaining, (x, v) => x.Remaining = v),
+            ContractMember<CouponView>.Of("endsAt", x => x.EndsAt, (x, v) => x.EndsAt = v),
+            ContractMember<CouponView>.Of("quantity", x => x.Quantity, (x, v) => x.Quantity = v),
+            ContractMember<CouponView>.Of("perBuyer", x => x.PerBuyer, (x, v) => x.PerBuyer = v),
+            ContractMember<CouponView>.Of("currency", x => x.Currency, (x, v) => x.Currency = v),
+            ContractMember<CouponView>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
+        new ContractFormatter<CouponClaimResult>(
+            ContractMember<CouponClaimResult>.Of("status", x => x.Status, (x, v) => x.Status = v),
+            ContractMember<CouponClaimResult>.Of("reason", x => x.Reason, (x, v) => x.Reason = v)),
         new ContractFormatter<FlashSaleRequest>(
             ContractMember<FlashSaleRequest>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
             ContractMember<FlashSaleRequest>.Of("priceCents", x => x.PriceCents, (x, v) => x.PriceCents = v),
@@ -57,7 +80,8 @@ internal static class HubContractFormatters
             ContractMember<JoinSnapshot>.Of("slowModeSeconds", x => x.SlowModeSeconds, (x, v) => x.SlowModeSeconds = v),
             ContractMember<JoinSnapshot>.Of("you", x => x.You, (x, v) => x.You = v),
             ContractMember<JoinSnapshot>.Of("seq", x => x.Seq, (x, v) => x.Seq = v),
-            ContractMember<JoinSnapshot>.Of("nextShowAt", x => x.NextShowAt, (x, v) => x.NextShowAt = v)),
+            ContractMember<JoinSnapshot>.Of("nextShowAt", x => x.NextShowAt, (x, v) => x.NextShowAt = v),
+            ContractMember<JoinSnapshot>.Of("coupons", x => x.Coupons, (x, v) => x.Coupons = v)),
         new ContractFormatter<MessageDeletedEvent>(
             ContractMember<MessageDeletedEvent>.Of("id", x => x.Id, (x, v) => x.Id = v),
             ContractMember<MessageDeletedEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
@@ -87,11 +111,14 @@ internal static class HubContractFormatters
         new ContractFormatter<PurchaseRequest>(
             ContractMember<PurchaseRequest>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
             ContractMember<PurchaseRequest>.Of("quantity", x => x.Quantity, (x, v) => x.Quantity = v),
-            ContractMember<PurchaseRequest>.Of("idempotencyKey", x => x.IdempotencyKey, (x, v) => x.IdempotencyKey = v)),
+            ContractMember<PurchaseRequest>.Of("idempotencyKey", x => x.IdempotencyKey, (x, v) => x.IdempotencyKey = v),
+            ContractMember<PurchaseRequest>.Of("couponId", x => x.CouponId, (x, v) => x.CouponId = v)),
         new ContractFormatter<PurchaseResult>(
             ContractMember<PurchaseResult>.Of("status", x => x.Status, (x, v) => x.Status = v),
             ContractMember<PurchaseResult>.Of("orderId", x => x.OrderId, (x, v) => x.OrderId = v),
-            ContractMember<PurchaseResult>.Of("reason", x => x.Reason, (x, v) => x.Reason = v)),
+            ContractMember<PurchaseResult>.Of("reason", x => x.Reason, (x, v) => x.Reason = v),
+            ContractMember<PurchaseResult>.Of("unitPriceCents", x => x.UnitPriceCents, (x, v) => x.UnitPriceCents = v),
+            ContractMember<PurchaseResult>.Of("discountCents", x => x.DiscountCents, (x, v) => x.DiscountCents = v)),
         new ContractFormatter<PurchaseToast>(
             ContractMember<PurchaseToast>.Of("displayName", x => x.DisplayName, (x, v) => x.DisplayName = v),
             ContractMember<PurchaseToast>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
@@ -124,7 +151,8 @@ internal static class HubContractFormatters
             ContractMember<RoomEventView>.Of("purchase", x => x.Purchase, (x, v) => x.Purchase = v),
             ContractMember<RoomEventView>.Of("viewers", x => x.Viewers, (x, v) => x.Viewers = v),
             ContractMember<RoomEventView>.Of("status", x => x.Status, (x, v) => x.Status = v),
-            ContractMember<RoomEventView>.Of("nextShow", x => x.NextShow, (x, v) => x.NextShow = v)),
+            ContractMember<RoomEventView>.Of("nextShow", x => x.NextShow, (x, v) => x.NextShow = v),
+            ContractMember<RoomEventView>.Of("coupon", x => x.Coupon, (x, v) => x.Coupon = v)),
         new ContractFormatter<LineupEvent>(
             ContractMember<LineupEvent>.Of("items", x => x.Items, (x, v) => x.Items = v)),
         new ContractFormatter<ResumeResult>(
@@ -135,6 +163,7 @@ internal static class HubContractFormatters
         new ListFormatter<ProductView>(),
         new ListFormatter<RoomEventView>(),
         new ListFormatter<ChatMessageView>(),
+        new ListFormatter<CouponView>(),
     ];
 
     /// <summary>The hub's formatters, then MessagePack's built-in ones (string, numbers, bool, DateTime, nullable primitives).</summary>

@@ -46,5 +46,23 @@ public static class PostgresChatSchema
                 body TEXT NOT NULL, response TEXT NOT NULL, received_at BIGINT NOT NULL);
             CREATE INDEX orders_api_received_channel ON orders_api_received (channel_id, received_at);
             """),
+        // Coupons (issue 16): the same tables as the embedded file's step 3.
+        Migration.Sql(2,
+            """
+            CREATE TABLE chat_coupons (
+                coupon_id TEXT PRIMARY KEY, channel_id TEXT NOT NULL,
+                discount_cents BIGINT NULL, percent_off INTEGER NULL, min_spend_cents BIGINT NOT NULL DEFAULT 0,
+                sku TEXT NULL, currency TEXT NOT NULL,
+                quantity INTEGER NOT NULL, remaining INTEGER NOT NULL CHECK (remaining >= 0 AND remaining <= quantity),
+                per_buyer INTEGER NOT NULL, ends_at BIGINT NOT NULL, created_at BIGINT NOT NULL);
+            CREATE INDEX chat_coupons_channel ON chat_coupons (channel_id, ends_at);
+            CREATE TABLE chat_coupon_claims (
+                coupon_id TEXT NOT NULL, buyer_id TEXT NOT NULL,
+                claimed INTEGER NOT NULL CHECK (claimed >= 0),
+                used INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0 AND used <= claimed),
+                PRIMARY KEY (coupon_id, buyer_id));
+            ALTER TABLE orders_orders ADD COLUMN coupon_id TEXT NULL;
+            ALTER TABLE orders_orders ADD COLUMN discount_cents BIGINT NOT NULL DEFAULT 0;
+            """),
     ]);
 }

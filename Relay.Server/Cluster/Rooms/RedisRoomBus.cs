@@ -109,6 +109,16 @@ internal sealed class RedisRoomBus : IRoomBus, IAsyncDisposable
         if (fields.TryGetValue("pin", out var pin)) state.PinnedSku = pin;
         if (fields.TryGetValue("sale", out var sale)) state.FlashSale = JsonSerializer.Deserialize(sale, RoomEventJsonContext.Default.FlashSaleRecord);
         if (fields.TryGetValue("slow", out var slow)) state.SlowModeSeconds = int.Parse(slow, CultureInfo.InvariantCulture);
+        var now = _time.GetUtcNow();
+        foreach (var (field, json) in fields)
+        {
+            if (!field.StartsWith(RoomKeys.CouponField, StringComparison.Ordinal)) continue;
+            var coupon = JsonSerializer.Deserialize(json, RoomEventJsonContext.Default.CouponRecord)!;
+            if (coupon.EndsAt <= now) continue;
+            if (fields.TryGetValue(RoomKeys.CouponLeftField + coupon.CouponId, out var left) && int.Parse(left, CultureInfo.InvariantCulture) is var n && n < coupon.Remaining)
+                coupon = coupon with { Remaining = n };
+            state.Coupons.Add(coupon);
+        }
         foreach (var entry in (RedisResult[])parts[2]!)
         {
             var text = (string)entry!;
@@ -139,6 +149,10 @@ internal sealed class RedisRoomBus : IRoomBus, IAsyncDisposable
         RoomEventKind.Mute => ["mute", e.MuteKey ?? "", e.MutedUntil is { } until ? until.ToUnixTimeMilliseconds() : "",
             _time.GetUtcNow().ToUnixTimeMilliseconds()],
         RoomEventKind.SlowMode => ["slow", e.SlowModeSeconds],
+        RoomEventKind.CouponDropped when e.Coupon is { } c =>
+            ["coupon", JsonSerializer.Serialize(c, RoomEventJsonContext.Default.CouponRecord), c.CouponId, c.EndsAt.ToUnixTimeMilliseconds(),
+                _time.GetUtcNow().ToUnixTimeMilliseconds()],
+        RoomEventKind.CouponCount when e.CouponId is { } id => ["couponLeft", id, e.CouponRemaining],
         _ => ["none"],
     };
 

@@ -13,9 +13,17 @@ internal static class RoomKeys
     /// <summary>A room's keys are forgotten a day after its last change (its seq starts again from the clock: still higher).</summary>
     public static readonly TimeSpan Ttl = TimeSpan.FromDays(1);
 
+    /// <summary>The state hash's field prefix of a coupon as dropped.</summary>
+    public const string CouponField = "coupon:";
+
+    /// <summary>The state hash's field prefix of a coupon's lowest published count.</summary>
+    public const string CouponLeftField = "couponLeft:";
+
     public static RedisKey Seq(string channelId) => $"relay:room:{channelId}:seq";
 
-    /// <summary>Hash: <c>pin</c> (sku), <c>sale</c> (the running sale, JSON), <c>saleId</c>, <c>slow</c> (seconds).</summary>
+    /// <summary>Hash: <c>pin</c> (sku), <c>sale</c> (the running sale, JSON), <c>saleId</c>, <c>slow</c> (seconds); per coupon
+    /// <c>coupon:{id}</c> (as dropped, JSON), <c>couponEnd:{id}</c> (Unix ms) and <c>couponLeft:{id}</c> (the lowest count
+    /// published); a coupon's fields go when a later drop finds it ended.</summary>
     public static RedisKey State(string channelId) => $"relay:room:{channelId}:state";
 
     /// <summary>List, oldest first: <c>{seq} {message JSON}</c>, the last <c>Chat:RecentMessages</c>.</summary>

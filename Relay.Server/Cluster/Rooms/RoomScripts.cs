@@ -20,7 +20,8 @@ internal static class RoomScripts
         end
         """;
 
-    /// <summary>KEYS: seq, state, recent, mutes. ARGV: channel, event JSON, quiet (1/0), ttl ms, op, op arguments.
+    /// <summary>KEYS: seq, state, recent, mutes. ARGV: channel, event JSON, quiet (1/0), ttl ms, op, op arguments (a coupon's
+    /// drop also removes the coupons that have ended).
     /// Returns the seq (0 for a quiet event).</summary>
     public const string Publish = NextSeq + """
 
@@ -57,6 +58,20 @@ internal static class RoomScripts
           end
         elseif op == 'slow' then
           redis.call('HSET', KEYS[2], 'slow', ARGV[6])
+        elseif op == 'coupon' then
+          redis.call('HSET', KEYS[2], 'coupon:' .. ARGV[7], ARGV[6], 'couponEnd:' .. ARGV[7], ARGV[8])
+          local all = redis.call('HGETALL', KEYS[2])
+          for i = 1, #all, 2 do
+            if string.sub(all[i], 1, 10) == 'couponEnd:' and tonumber(all[i + 1]) <= tonumber(ARGV[9]) then
+              local id = string.sub(all[i], 11)
+              redis.call('HDEL', KEYS[2], all[i], 'coupon:' .. id, 'couponLeft:' .. id)
+            end
+          end
+        elseif op == 'couponLeft' then
+          if redis.call('HEXISTS', KEYS[2], 'coupon:' .. ARGV[6]) == 1 then
+            local left = redis.call('HGET', KEYS[2], 'couponLeft:' .. ARGV[6])
+            if (not left) or tonumber(left) > tonumber(ARGV[7]) then redis.call('HSET', KEYS[2], 'couponLeft:' .. ARGV[6], ARGV[7]) end
+          end
         end
         for i = 1, 4 do
           if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[4]) end

@@ -6,6 +6,7 @@ import { $, el, setText, money, reasonOf, connectHub, startHub, toast, channelId
 import { t, has, translate, languagePicker, lang, number } from "./i18n.js";
 import { LivePlayer } from "./player.js";
 import { fieldErrorText, lastErrorText, warningText } from "./studio-text.js";
+import { initStudioCoupons } from "./studio-coupons.js";
 
 translate();
 $("#lang-slot").append(languagePicker());
@@ -472,6 +473,8 @@ $("#rotate-host-key").addEventListener("click", async () => {
 
 // ---- hub: chat, line-up, sales ------------------------------------------------------------------
 
+const studioCoupons = initStudioCoupons({ toasts });
+
 async function connect() {
   const hub = connectHub({
     token: () => token,
@@ -479,6 +482,7 @@ async function connect() {
     onReconnecting: () => toast(toasts, t("studio.hub.reconnecting"), "error"),
   });
   state.hub = hub;
+  studioCoupons.attach(hub);
   hub.on("message", m => addMessage(m));
   hub.on("messageDeleted", d => document.querySelector(`[data-message-id="${CSS.escape(d.id)}"]`)?.remove());
   hub.on("pinned", p => { state.pinned = p; renderLineup(); });
@@ -518,6 +522,7 @@ async function join() {
   $("#messages").replaceChildren();
   for (const m of snap.recentMessages ?? []) addMessage(m);
   renderSale();
+  studioCoupons.snapshot(snap.coupons);
 }
 
 /** The header badge: live to the public, rehearsing (OBS connected, nothing public), or offline. */
@@ -590,6 +595,7 @@ function setLineup(lineup) {
   const chosen = select.value;
   select.replaceChildren(...lineup.map(p => el("option", { value: p.sku }, `${p.title} (${money(p.priceCents, p.currency)})`)));
   if (chosen) select.value = chosen;
+  studioCoupons.lineup(lineup);
   renderLineup();
 }
 

@@ -3,6 +3,7 @@
 import { $, el, setText, money, newKey, reasonOf, connectHub, startHub, toast, channelIdFromPath, countdown, guestToken } from "./common.js";
 import { t, has, translate, languagePicker, number, dateTime } from "./i18n.js";
 import { LivePlayer } from "./player.js";
+import { initCoupons } from "./watch-coupons.js";
 
 translate();
 $("#lang-slot").append(languagePicker());
@@ -90,6 +91,7 @@ onRoomEvent("viewers", v => setText($("#viewers"), number(v.count)));
 onRoomEvent("status", s => { if (s.nextShowAt !== undefined) setNextShow(s.nextShowAt); setLive(s.live); });
 // The host set, moved or cleared the next show (PATCH nextShowAt): the offline overlay follows at once.
 onRoomEvent("nextShow", e => setNextShow(e.nextShowAt));
+const coupons = initCoupons(hub, { titleOf: sku => productTitle(sku), onRoomEvent });
 // To this buyer only, no seq.
 hub.on("order", o => orderUpdate(o));
 // The host changed the show's products: the bag follows (each node sends it to its own viewers, no seq).
@@ -180,6 +182,7 @@ function applySnapshot(snap) {
   list.replaceChildren();
   for (const m of snap.recentMessages ?? []) addMessage(m);
   renderProduct();
+  coupons.snapshot(snap.coupons);
   setLive(snap.live);
 }
 
@@ -432,6 +435,13 @@ $("#buy-form").addEventListener("submit", async e => {
   $("#buy").disabled = $("#product-stock").dataset.soldOut === "true";
 });
 
+/** What one unit of <sku> costs now: the flash sale's price while it runs on it, else the line-up's. */
+function priceOf(sku) {
+  if (state.sale?.sku === sku) return { priceCents: state.sale.priceCents, currency: state.sale.currency };
+  const p = state.lineup.find(x => x.sku === sku) ?? (state.pinned?.sku === sku ? state.pinned : null);
+  return { priceCents: p?.priceCents ?? 0, currency: p?.currency };
+}
+
 /** Where each pending order's answer is shown: the card's status line or the bag's. */
 const orderStatus = new Map();
 
@@ -443,11 +453,13 @@ async function placeOrder(sku, quantity, status, button) {
   setText(status, t("watch.buy.placing"));
   // One key per click, reused if the call is retried after a reconnect: the server returns the same order.
   const idempotencyKey = newKey();
+  const { priceCents, currency } = priceOf(sku);
+  const couponId = coupons.couponFor(sku, quantity * priceCents);
   try {
     let result;
     for (let attempt = 0; ; attempt++) {
       try {
-        result = await hub.invoke("Purchase", { sku, quantity, idempotencyKey });
+        result = await hub.invoke("Purchase", couponId ? { sku, quantity, idempotencyKey, couponId } : { sku, quantity, idempotencyKey });
         break;
       } catch (err) {
         if (attempt >= 3 || hub.state === signalR.HubConnectionState.Connected && reasonOf(err).reason !== "not_joined") throw err;
@@ -461,6 +473,7 @@ async function placeOrder(sku, quantity, status, button) {
       // The order id is for support, not for reading: kept on the element, not in the sentence.
       status.dataset.orderId = result.orderId;
       setText(status, t("watch.buy.reserved"));
+      coupons.purchased(couponId, result, currency);
     } else {
       status.className = "buy-status error";
       status.dataset.reason = result.reason ?? result.status;

@@ -28,7 +28,7 @@ public sealed class RoomStockTests
         var viewers = new RecordingClients();
         var bus = new InProcessRoomBus(TimeProvider.System);
         var directory = new InMemoryChannelDirectory().Add("stock1", "host-key", new LineupItem("LIP-1", "Lipstick", 1999, "EUR", null, 5));
-        var registry = new LiveRoomRegistry(directory, directory, new NoLedger(), bus, Options.Create(new ChatOptions()), TimeProvider.System);
+        var registry = new LiveRoomRegistry(directory, directory, new NoLedger(), new NoLedger(), bus, Options.Create(new ChatOptions()), TimeProvider.System);
         var events = new RoomEvents(registry, new RoomBroadcaster(viewers, new NoGroups(), NullLogger<RoomBroadcaster>.Instance), bus, new NoRoomActivity(), TimeProvider.System,
             NullLogger<RoomEvents>.Instance);
         await bus.StartAsync(events.ReceiveAsync, Ct);
@@ -72,8 +72,12 @@ public sealed class RoomStockTests
     }
 
     /// <summary>The room opens on one unit of LIP-1 (sequence 1) and no sale; nothing else is asked.</summary>
-    private sealed class NoLedger : IStockLedger
+    private sealed class NoLedger : IStockLedger, ICouponLedger
     {
+        public Task DropCouponAsync(CouponRecord coupon, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<CouponClaimOutcome> ClaimCouponAsync(CouponClaim claim, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<CouponRecord>> FindActiveCouponsAsync(string channelId, DateTimeOffset now, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<CouponRecord>>([]);
         public Task<ReservationOutcome> ReserveAsync(ReservationRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<string?> FindReservationAsync(string channelId, string buyerId, string idempotencyKey, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<LineupStock> ApplyLineupAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool resetStock, CancellationToken cancellationToken) =>

@@ -1,0 +1,3 @@
+namespace Relay.Chat.Ledger;
+
+public enum CouponClaimKind { Claimed, Gone, Expired, LimitExceeded, Invalid }
