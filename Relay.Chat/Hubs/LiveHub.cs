@@ -5,6 +5,7 @@ using Relay.Chat.Merchandising;
 using Relay.Chat.Moderation;
 using Relay.Chat.Purchases;
 using Relay.Chat.Rooms;
+using Relay.Chat.Social;
 
 namespace Relay.Chat.Hubs;
 
@@ -17,14 +18,25 @@ internal sealed class LiveHub : Hub
     private readonly ModerationService _moderation;
     private readonly MerchandisingService _merchandising;
     private readonly PurchaseService _purchases;
+    private readonly FollowService _follows;
 
-    public LiveHub(RoomService rooms, ChatService chat, ModerationService moderation, MerchandisingService merchandising, PurchaseService purchases) =>
-        (_rooms, _chat, _moderation, _merchandising, _purchases) = (rooms, chat, moderation, merchandising, purchases);
+    public LiveHub(RoomService rooms, ChatService chat, ModerationService moderation, MerchandisingService merchandising, PurchaseService purchases, FollowService follows) =>
+        (_rooms, _chat, _moderation, _merchandising, _purchases, _follows) = (rooms, chat, moderation, merchandising, purchases, follows);
 
     private ConnectionSession Session => (ConnectionSession)Context.Items[ConnectionSession.ItemKey]!;
 
-    public Task<JoinSnapshot> Join(string channelId, JoinOptions? options) =>
-        _rooms.JoinAsync(Session, channelId, options, Context.ConnectionAborted);
+    public async Task<JoinSnapshot> Join(string channelId, JoinOptions? options)
+    {
+        var snapshot = await _rooms.JoinAsync(Session, channelId, options, Context.ConnectionAborted);
+        snapshot.You.Following = await _follows.FollowingAsync(Session, Context.ConnectionAborted);
+        return snapshot;
+    }
+
+    public Task<FollowResult> Follow() => _follows.FollowAsync(Session, Context.ConnectionAborted);
+
+    public Task<FollowResult> Unfollow() => _follows.UnfollowAsync(Session, Context.ConnectionAborted);
+
+    public Task<RemindResult> RemindMe() => _follows.RemindMeAsync(Session, Context.ConnectionAborted);
 
     public Task SendMessage(string text) => _chat.SendAsync(Session, text);
 

@@ -502,5 +502,21 @@ export default {
   "report.error.channel": "There is no channel “{channel}”. Check the link.",
   "report.error.show": "This show doesn't exist. Open it again from the list of shows.",
   "report.error.unreachable": "Couldn't reach Relay ({detail}). Is the server running?",
-  "report.error.csv": "The CSV could not be downloaded ({detail})."
+  "report.error.csv": "The CSV could not be downloaded ({detail}).",
+  "watch.follow.follow": "Follow",
+  "watch.follow.following": "Following",
+  "watch.follow.remind": "Remind me",
+  "watch.follow.reminded": "Reminder set",
+  "watch.follow.remindedHint": "We'll remind you before the show starts.",
+  "watch.follow.signIn": "Sign in to the shop to follow this channel and get reminders.",
+  "watch.follow.slowDown": "Too fast, try again in a moment.",
+  "watch.follow.failed": "That didn't work. Try again.",
+  "studio.followers.title": "Followers",
+  "studio.followers.count": "{count} followers",
+  "studio.followers.empty": "No followers yet.",
+  "studio.followers.since": "since {when}",
+  "studio.followers.via": "via {referrer}",
+  "studio.followers.more": "Show more",
+  "studio.followers.refresh": "Refresh",
+  "studio.followers.failed": "Couldn't load the followers ({detail})."
 };

@@ -501,5 +501,21 @@ export default {
   "report.error.channel": "没有名为“{channel}”的频道，请检查链接。",
   "report.error.show": "找不到这个场次，请从场次列表重新打开。",
   "report.error.unreachable": "无法连接 Relay（{detail}），服务器是否在运行？",
-  "report.error.csv": "CSV 下载失败（{detail}）。"
+  "report.error.csv": "CSV 下载失败（{detail}）。",
+  "watch.follow.follow": "关注",
+  "watch.follow.following": "已关注",
+  "watch.follow.remind": "开播提醒",
+  "watch.follow.reminded": "已设提醒",
+  "watch.follow.remindedHint": "开播前我们会提醒你。",
+  "watch.follow.signIn": "请先登录商城，才能关注本频道并接收开播提醒。",
+  "watch.follow.slowDown": "操作太快了，请稍后再试。",
+  "watch.follow.failed": "操作没有成功，请重试。",
+  "studio.followers.title": "粉丝",
+  "studio.followers.count": "{count} 位粉丝",
+  "studio.followers.empty": "还没有粉丝。",
+  "studio.followers.since": "关注于 {when}",
+  "studio.followers.via": "来自 {referrer}",
+  "studio.followers.more": "显示更多",
+  "studio.followers.refresh": "刷新",
+  "studio.followers.failed": "无法加载粉丝列表（{detail}）。"
 };

@@ -3,6 +3,7 @@
 import { $, el, setText, money, newKey, reasonOf, connectHub, startHub, toast, channelIdFromPath, countdown, guestToken } from "./common.js";
 import { t, has, translate, languagePicker, number, dateTime } from "./i18n.js";
 import { LivePlayer } from "./player.js";
+import { viewerToken, followUi } from "./watch-follow.js";
 
 translate();
 $("#lang-slot").append(languagePicker());
@@ -47,12 +48,13 @@ function chatRefusal(reason, hint) {
 let token = "";
 let renewing = false;
 const hub = connectHub({
-  token: async () => (token ||= await guestToken()),
+  token: async () => (token ||= viewerToken() || await guestToken()),
   onReconnecting: () => showConnection(t("watch.connection.reconnecting")),
   onReconnected: async () => { showConnection(null); await join(); },
   onClose: () => { if (!renewing) showConnection(t("watch.connection.closed")); },
 });
 
+const follow = followUi(hub);
 hub.on("message", m => addMessage(m));
 hub.on("messageDeleted", d => document.querySelector(`[data-message-id="${CSS.escape(d.id)}"]`)?.remove());
 hub.on("pinned", p => { state.pinned = p; state.remaining.set(p.sku, p.stock ?? null); renderProduct(); });
@@ -104,6 +106,7 @@ async function join(renewed = false) {
   document.title = t("watch.documentTitle", { title: snap.title || channelId });
   setText($("#viewers"), number(snap.viewers ?? 0));
   setNextShow(snap.nextShowAt);
+  follow.joined(snap);
   const list = $("#messages");
   list.replaceChildren();
   for (const m of snap.recentMessages ?? []) addMessage(m);
@@ -142,6 +145,7 @@ function setNextShow(iso) {
     node.dateTime = state.nextShowAt.toISOString();
     setText(node, dateTime(state.nextShowAt));
   }
+  follow.nextShow(state.nextShowAt);
   tickNextShow();
 }
 
@@ -370,7 +374,7 @@ function orderUpdate(o) {
 // ---- start --------------------------------------------------------------------------------------
 
 showConnection(t("watch.connection.connecting"));
-token = await guestToken();
+token = viewerToken() || await guestToken();
 await startHub(hub, () => showConnection(t("watch.connection.unreachable")));
 showConnection(null);
 await join();
