@@ -512,7 +512,7 @@ export default {
   "watch.follow.slowDown": "Too fast, try again in a moment.",
   "watch.follow.failed": "That didn't work. Try again.",
   "studio.followers.title": "Followers",
-  "studio.followers.count": "{count} followers",
+  "studio.followers.count": "{count} total",
   "studio.followers.empty": "No followers yet.",
   "studio.followers.since": "since {when}",
   "studio.followers.via": "via {referrer}",

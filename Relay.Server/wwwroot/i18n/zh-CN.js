@@ -511,7 +511,7 @@ export default {
   "watch.follow.slowDown": "操作太快了，请稍后再试。",
   "watch.follow.failed": "操作没有成功，请重试。",
   "studio.followers.title": "粉丝",
-  "studio.followers.count": "{count} 位粉丝",
+  "studio.followers.count": "共 {count} 位",
   "studio.followers.empty": "还没有粉丝。",
   "studio.followers.since": "关注于 {when}",
   "studio.followers.via": "来自 {referrer}",

@@ -29,8 +29,12 @@ public sealed class FollowButtonBrowserTests
         await using var server = await RelayTestServer.StartAsync($"--Relay:Auth:ViewerJwtKey={JwtKey}");
         await using var chromium = await ChromiumSession.StartAsync();
         using var admin = server.AdminClient();
+        string hostKey;
         using (var created = await admin.PostAsync("/api/v1/channels", RelayServerTest.JsonBody("""{"id":"tea","title":"春茶专场"}"""), ct))
+        {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            hostKey = JsonDocument.Parse(await created.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("hostKey").GetString()!;
+        }
         var nextShow = DateTimeOffset.UtcNow.AddDays(1).ToString("yyyy-MM-ddTHH:mm:ssZ");
         using (var patched = await admin.PatchAsync("/api/v1/channels/tea", RelayServerTest.JsonBody($$"""{"nextShowAt":"{{nextShow}}"}"""), ct))
             Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
@@ -80,5 +84,15 @@ public sealed class FollowButtonBrowserTests
         using var json = JsonDocument.Parse(await list.Content.ReadAsStringAsync(ct));
         var item = Assert.Single(json.RootElement.GetProperty("items").EnumerateArray());
         Assert.Equal("user_fan-" + locale, item.GetProperty("buyerId").GetString());
+
+        // The studio's Followers panel: the count and the follower's name.
+        var studio = await chromium.NewPageAsync(server.BaseAddress, 1280, 900, locale: locale);
+        await studio.GotoAsync("/studio/tea");
+        await studio.Locator("#token-input").FillAsync(hostKey);
+        await studio.Locator("#login-form button[type=submit]").ClickAsync();
+        await Assertions.Expect(studio.Locator("#followers-count")).ToHaveTextAsync(zh ? "共 1 位" : "1 total");
+        await studio.Locator("#followers-panel summary").ClickAsync();
+        await Assertions.Expect(studio.Locator("#followers .follower-name")).ToHaveTextAsync("粉丝");
+        await Assertions.Expect(studio.Locator("#followers-empty")).ToBeHiddenAsync();
     }
 }
