@@ -61,6 +61,7 @@ public sealed class FollowButtonBrowserTests
         await Assertions.Expect(page.Locator("#remind")).ToBeDisabledAsync();
         if (zh) await VisibleText.AssertNoEnglishAsync(page);
         Assert.Equal(new[] { true }, await page.EvaluateAsync<bool[]>("() => window.__follows"));
+        await Screenshots.SaveAsync(server, page, zh ? "watch-follow-zh.png" : "watch-follow.png");
 
         // A reload keeps the viewer signed in (the tab's sessionStorage) and the snapshot says it follows.
         await page.ReloadAsync();
