@@ -16,6 +16,7 @@ using Relay.Chat.Configuration;
 using Relay.Chat.Coupons;
 using Relay.Chat.Contracts;
 using Relay.Chat.Contracts.Formatters;
+using Relay.Chat.Crm;
 using Relay.Chat.Hubs;
 using Relay.Chat.Identity;
 using Relay.Chat.Ledger;
@@ -25,6 +26,7 @@ using Relay.Chat.Orders;
 using Relay.Chat.Orders.BuiltIn;
 using Relay.Chat.Purchases;
 using Relay.Chat.Rooms;
+using Relay.Chat.Social;
 using Relay.Chat.Storage;
 using Relay.Common.Files;
 using Relay.Common.Json;
@@ -45,6 +47,8 @@ public static class ChatServiceCollectionExtensions
         services.AddOptions<CommerceOptions>().Bind(configuration.GetSection(CommerceOptions.Section)).ValidateOnStart();
         services.AddOptions<ViewerAuthOptions>().Bind(configuration.GetSection(ViewerAuthOptions.Section)).ValidateOnStart();
         services.AddOptions<GuestOptions>().Bind(configuration.GetSection(GuestOptions.Section)).ValidateOnStart();
+        services.AddOptions<CrmOptions>().Bind(configuration.GetSection(CrmOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrmOptions>, CrmOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatOptions>, ReservedDisplayNamesValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrdersOptions>, OrdersOptionsValidator>());
@@ -70,7 +74,7 @@ public static class ChatServiceCollectionExtensions
             });
         services.TryAddSingleton<LiveHubFilter>();
         // The REST answers that go through the framework's JSON options (and the OpenAPI document's schemas).
-        services.ConfigureHttpJsonOptions(json => SourceGeneratedJson.Use(json.SerializerOptions, OrdersJsonContext.Default, IdentityJsonContext.Default));
+        services.ConfigureHttpJsonOptions(json => SourceGeneratedJson.Use(json.SerializerOptions, OrdersJsonContext.Default, IdentityJsonContext.Default, CrmJsonContext.Default, SocialJsonContext.Default));
         // The framework's problem+json writer, whose own source-generated context serializes ProblemDetails (the live room's
         // 400/404/409/429 answers) now that reflection is no fallback; a host that already added it is unchanged.
         services.AddProblemDetails();
@@ -92,6 +96,9 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<IChannelCommerceArchive>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IBuiltInOrderStore, SqliteBuiltInOrderStore>();
         services.TryAddSingleton<IDeadLetters, SqliteDeadLetters>();
+        services.TryAddSingleton<SqliteSocialStore>();
+        services.TryAddSingleton<IFollowers>(sp => sp.GetRequiredService<SqliteSocialStore>());
+        services.TryAddSingleton<ICrmOutbox>(sp => sp.GetRequiredService<SqliteSocialStore>());
 
         // Guest tokens are protected with the host's Data Protection key ring (Relay.Server keeps it in {DataDir}/keys);
         // this only makes sure one exists when the live room is hosted alone.
@@ -146,6 +153,14 @@ public static class ChatServiceCollectionExtensions
                 return handler;
             });
         services.AddHostedService<OrderDispatcher>();
+
+        // Follows, reminders and the CRM webhook (Relay:Crm): the same answer classes, backoff and signing as the order API.
+        services.TryAddSingleton<FollowService>();
+        services.TryAddSingleton<CrmDispatchSignal>();
+        services.TryAddSingleton<CrmEndpoint>();
+        services.AddHttpClient(CrmDispatcher.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false });
+        services.AddHostedService<CrmDispatcher>();
         return services;
     }
 
@@ -163,6 +178,8 @@ public static class ChatServiceCollectionExtensions
         OrdersApi.Map(endpoints, builtIn);
         OrderRedeliveryApi.Map(endpoints);
         GuestsApi.Map(endpoints);
+        FollowersApi.Map(endpoints);
+        CrmApi.Map(endpoints);
         return endpoints;
     }
 

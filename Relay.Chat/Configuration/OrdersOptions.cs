@@ -10,6 +10,10 @@ public sealed class OrdersOptions
 
     public string? ApiKey { get; set; }
 
+    /// <summary>Signs every request the Standard Webhooks way when set: <c>whsec_&lt;base64&gt;</c> or plain text, at least
+    /// 24 bytes. Never logged.</summary>
+    public string? SigningSecret { get; set; }
+
     /// <summary>Accept an `http://` Endpoint on a non-loopback host, which sends ApiKey and buyers' orders in clear.
     /// Off by default: only for a private network the operator vouches for.</summary>
     public bool AllowInsecureHttp { get; set; }

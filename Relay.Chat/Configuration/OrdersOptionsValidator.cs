@@ -29,6 +29,7 @@ internal sealed class OrdersOptionsValidator : IValidateOptions<OrdersOptions>
         ChatOptionsValidator.Range(errors, $"{s}:PollIntervalMilliseconds", o.PollIntervalMilliseconds, 10, 600_000);
         if (o.ApiKey is { Length: > 0 } key && key.Any(char.IsControl))
             errors.Add($"{s}:ApiKey must be printable text (or empty/unset for none).");
+        WebhookSecretRule.Check(errors, $"{s}:SigningSecret", o.SigningSecret);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

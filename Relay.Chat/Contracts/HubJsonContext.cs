@@ -16,6 +16,8 @@ namespace Relay.Chat.Contracts;
 [JsonSerializable(typeof(JoinSnapshot))]
 [JsonSerializable(typeof(PurchaseRequest))]
 [JsonSerializable(typeof(PurchaseResult))]
+[JsonSerializable(typeof(FollowResult))]
+[JsonSerializable(typeof(RemindResult))]
 [JsonSerializable(typeof(FlashSaleRequest))]
 [JsonSerializable(typeof(ChatMessageView))]
 [JsonSerializable(typeof(MessageDeletedEvent))]

@@ -12,4 +12,7 @@ public sealed class ParticipantView
     [Key("displayName")] public string DisplayName { get; set; } = "";
     /// <summary>`guest`, `viewer`, `host` or `admin`.</summary>
     [Key("role")] public string Role { get; set; } = "";
+    /// <summary>Whether a signed-in viewer follows the channel; null for a guest, host or admin. Last, so every earlier
+    /// byte stays as it was (LiveHubWireBytesTests).</summary>
+    [Key("following")] public bool? Following { get; set; }
 }

@@ -43,4 +43,12 @@ internal static class ChatMetrics
 
     public static readonly Counter SalesAmount = Metrics.CreateCounter(
         "relay_sales_amount_cents_total", "Confirmed sales, in cents of the currency.", "channel", "currency");
+
+    public static readonly Counter Follows = Metrics.CreateCounter(
+        "relay_follows_total", "Follows of a channel by a signed-in viewer (a Follow that changed not-following to following).", "channel");
+
+    public static readonly Counter CrmEvents = Metrics.CreateCounter(
+        "relay_crm_events_total",
+        "CRM webhook events by kind (follow, remind) and status: queued, delivered, failed (400/422), dead_letter, and the answers that are retried (retry, misconfigured).",
+        "event", "status");
 }

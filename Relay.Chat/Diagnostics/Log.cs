@@ -57,4 +57,28 @@ internal static partial class Log
 
     [LoggerMessage(5901, LogLevel.Warning, "Live room storage on PostgreSQL {Host} not ready at start; purchases are refused until it is, and the migration is tried again at first use")]
     public static partial void PostgresStorageNotReady(ILogger logger, string host, Exception exception);
+
+    [LoggerMessage(5030, LogLevel.Information, "CRM event {EventId} delivered (attempt {Attempt})")]
+    public static partial void CrmDelivered(ILogger logger, string eventId, int attempt);
+
+    [LoggerMessage(5031, LogLevel.Warning, "CRM event {EventId} failed for good: HTTP {Status}")]
+    public static partial void CrmFailed(ILogger logger, string eventId, int status);
+
+    [LoggerMessage(5032, LogLevel.Information, "CRM event {EventId} attempt {Attempt} failed ({Error}); retry in {DelayMs} ms")]
+    public static partial void CrmRetry(ILogger logger, string eventId, int attempt, string error, long delayMs);
+
+    [LoggerMessage(5033, LogLevel.Error, "CRM event {EventId} dead-lettered after {Attempts} attempts ({Error})")]
+    public static partial void CrmDeadLettered(ILogger logger, string eventId, int attempts, string error);
+
+    [LoggerMessage(5034, LogLevel.Error, "The CRM endpoint {Endpoint} answered {Status} for event {EventId}: it is misconfigured (the event is retried, never failed)")]
+    public static partial void CrmMisconfigured(ILogger logger, string endpoint, int status, string eventId);
+
+    [LoggerMessage(5035, LogLevel.Error, "CRM dispatcher loop failed; restarting in {DelayMs} ms")]
+    public static partial void CrmDispatcherLoopFailed(ILogger logger, long delayMs, Exception exception);
+
+    [LoggerMessage(5036, LogLevel.Warning, "Delivering CRM event {EventId} failed; it is tried again when its lease ends")]
+    public static partial void CrmDeliveryFailed(ILogger logger, string eventId, Exception exception);
+
+    [LoggerMessage(5037, LogLevel.Information, "CRM events go to {Endpoint} (signed: {Signed})")]
+    public static partial void CrmEndpoint(ILogger logger, string endpoint, bool signed);
 }

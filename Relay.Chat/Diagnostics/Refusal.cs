@@ -15,6 +15,7 @@ internal static class Refusal
     public const string Muted = "muted";
     public const string BannedTerm = "banned_term";
     public const string SlowMode = "slow_mode";
+    public const string LoginRequired = "login_required";
     public const string Internal = "internal_error";
 
     public static HubException Create(string reason, string detail)

@@ -6,6 +6,7 @@ using Relay.Chat.Merchandising;
 using Relay.Chat.Moderation;
 using Relay.Chat.Purchases;
 using Relay.Chat.Rooms;
+using Relay.Chat.Social;
 
 namespace Relay.Chat.Hubs;
 
@@ -19,18 +20,33 @@ internal sealed class LiveHub : Hub
     private readonly MerchandisingService _merchandising;
     private readonly PurchaseService _purchases;
     private readonly CouponService _coupons;
+    private readonly FollowService _follows;
 
     public LiveHub(RoomService rooms, ChatService chat, ModerationService moderation, MerchandisingService merchandising, PurchaseService purchases,
-        CouponService coupons) =>
-        (_rooms, _chat, _moderation, _merchandising, _purchases, _coupons) = (rooms, chat, moderation, merchandising, purchases, coupons);
+        CouponService coupons, FollowService follows) =>
+        (_rooms, _chat, _moderation, _merchandising, _purchases, _coupons, _follows) = (rooms, chat, moderation, merchandising, purchases, coupons, follows);
 
     private ConnectionSession Session => (ConnectionSession)Context.Items[ConnectionSession.ItemKey]!;
 
-    public Task<JoinSnapshot> Join(string channelId, JoinOptions? options) =>
-        _rooms.JoinAsync(Session, channelId, options, Context.ConnectionAborted);
+    public async Task<JoinSnapshot> Join(string channelId, JoinOptions? options)
+    {
+        var snapshot = await _rooms.JoinAsync(Session, channelId, options, Context.ConnectionAborted);
+        snapshot.You.Following = await _follows.FollowingAsync(Session, Context.ConnectionAborted);
+        return snapshot;
+    }
 
-    public Task<ResumeResult> Resume(string channelId, long lastSeq) =>
-        _rooms.ResumeAsync(Session, channelId, lastSeq, Context.ConnectionAborted);
+    public Task<FollowResult> Follow() => _follows.FollowAsync(Session, Context.ConnectionAborted);
+
+    public Task<FollowResult> Unfollow() => _follows.UnfollowAsync(Session, Context.ConnectionAborted);
+
+    public Task<RemindResult> RemindMe() => _follows.RemindMeAsync(Session, Context.ConnectionAborted);
+
+    public async Task<ResumeResult> Resume(string channelId, long lastSeq)
+    {
+        var resumed = await _rooms.ResumeAsync(Session, channelId, lastSeq, Context.ConnectionAborted);
+        resumed.You.Following = await _follows.FollowingAsync(Session, Context.ConnectionAborted);
+        return resumed;
+    }
 
     public Task SendMessage(string text) => _chat.SendAsync(Session, text);
 

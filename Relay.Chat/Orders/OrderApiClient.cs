@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Relay.Chat.Configuration;
 using Relay.Chat.Diagnostics;
+using Relay.Chat.Webhooks;
 
 namespace Relay.Chat.Orders;
 
@@ -14,7 +13,7 @@ namespace Relay.Chat.Orders;
 /// Redirects are never followed (the handler has AllowAutoRedirect off): a followed 308 re-POSTs without the
 /// Authorization header, and a followed 301/302 turns the POST into a GET whose 200 would confirm an order never sent.
 /// </summary>
-internal sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint endpoint, IOptions<OrdersOptions> options)
+internal sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint endpoint, IOptions<OrdersOptions> options, TimeProvider time)
 {
     public const string HttpClientName = "relay-orders";
 
@@ -22,56 +21,19 @@ internal sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint e
     private const int MaxAnswerBytes = 16 * 1024;
     private const int MaxCheckoutUrlLength = 2048;
 
-    public static DeliveryKind Classify(int statusCode) => statusCode switch
-    {
-        >= 200 and < 300 => DeliveryKind.Confirmed,
-        400 or 422 => DeliveryKind.Rejected,
-        (>= 300 and < 400) or 401 or 403 or 404 or 405 => DeliveryKind.Misconfigured,
-        // 408, 409 ("in progress or already have it"), 425, 429, 5xx, and whatever the contract does not name:
-        // an answer that does not say "this order is invalid" never releases stock.
-        _ => DeliveryKind.Retry,
-    };
+    public static DeliveryKind Classify(int statusCode) => WebhookPost.Classify(statusCode);
 
     public async Task<DeliveryResult> DeliverAsync(OrderRecord order, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Resolve())
-        {
-            Content = JsonContent.Create(OrderApiRequest.From(order), OrdersJsonContext.Default.OrderApiRequest),
-        };
-        request.Headers.Add("Idempotency-Key", order.OrderId);
-        if (endpoint.SendsApiKey)
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
-
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        attempt.CancelAfter(TimeSpan.FromSeconds(options.Value.TimeoutSeconds));
+        var body = JsonSerializer.SerializeToUtf8Bytes(OrderApiRequest.From(order), OrdersJsonContext.Default.OrderApiRequest);
+        var webhook = new WebhookRequest(endpoint.Resolve(), order.OrderId, body, endpoint.SendsApiKey ? endpoint.ApiKey : null,
+            SigningKey, TimeSpan.FromSeconds(options.Value.TimeoutSeconds));
         var started = Stopwatch.GetTimestamp();
         // The outcome label is what makes an error ratio possible: a retried 5xx is otherwise invisible until it dead-letters.
         DeliveryResult? result = null;
         try
         {
-            using var response = await clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attempt.Token);
-            var code = (int)response.StatusCode;
-            var kind = Classify(code);
-            if (kind == DeliveryKind.Confirmed)
-                return result = new DeliveryResult(kind, code, "", null, await CheckoutUrlAsync(response, attempt.Token));
-            var retryAfter = response.Headers.RetryAfter is { } ra
-                ? ra.Delta ?? (ra.Date is { } date ? date - DateTimeOffset.UtcNow : null)
-                : null;
-            var error = kind switch
-            {
-                DeliveryKind.Misconfigured when code is >= 300 and < 400 => $"HTTP {code} redirect not followed (endpoint misconfigured)",
-                DeliveryKind.Misconfigured => $"HTTP {code} (endpoint misconfigured)",
-                _ => $"HTTP {code}",
-            };
-            return result = new DeliveryResult(kind, code, error, retryAfter);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return result = new DeliveryResult(DeliveryKind.Retry, null, "timeout", null);
-        }
-        catch (HttpRequestException ex)
-        {
-            return result = new DeliveryResult(DeliveryKind.Retry, null, ex.HttpRequestError.ToString(), null);
+            return result = await WebhookPost.SendAsync(clients.CreateClient(HttpClientName), webhook, time, CheckoutUrlAsync, cancellationToken);
         }
         finally
         {
@@ -79,6 +41,9 @@ internal sealed class OrderApiClient(IHttpClientFactory clients, OrderEndpoint e
                 .Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
+
+    /// <summary>`Orders:SigningSecret` as a key (validated at start), or null: requests are then not signed.</summary>
+    private byte[]? SigningKey => options.Value.SigningSecret is { Length: > 0 } secret ? WebhookSecret.TryParse(secret, out _) : null;
 
     /// <summary>The `checkoutUrl` of a JSON answer, passed on to the buyer. The order is confirmed whatever the body
     /// holds: a body that is missing, too large, not JSON or slow only means no link.</summary>

@@ -1,25 +1,6 @@
-using System.Threading.Channels;
+using Relay.Chat.Webhooks;
 
 namespace Relay.Chat.Orders;
 
-/// <summary>Wakes the dispatcher when an order was written, so delivery starts at once instead of at the next poll.</summary>
-internal sealed class OrderDispatchSignal
-{
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
-    public void Notify() => _wake.Writer.TryWrite(true);
-
-    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
-    {
-        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var timer = time.CreateTimer(_ => timeoutSource.Cancel(), null, timeout, Timeout.InfiniteTimeSpan);
-        try
-        {
-            await _wake.Reader.ReadAsync(timeoutSource.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Timed out: time for a poll.
-        }
-    }
-}
+/// <summary>Wakes the order dispatcher when an order was written.</summary>
+internal sealed class OrderDispatchSignal : DispatchSignal;

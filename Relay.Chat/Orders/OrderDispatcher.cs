@@ -7,6 +7,7 @@ using Relay.Chat.Configuration;
 using Relay.Chat.Contracts;
 using Relay.Chat.Diagnostics;
 using Relay.Chat.Merchandising;
+using Relay.Chat.Webhooks;
 
 namespace Relay.Chat.Orders;
 
@@ -184,17 +185,10 @@ internal sealed class OrderDispatcher(
                     Log.OrderDeadLettered(logger, order.OrderId, attempt, result.Error);
                     return;
                 }
-                var delay = Backoff(attempt);
-                if (result.RetryAfter is { } asked && asked > delay)
-                    delay = TimeSpan.FromTicks(Math.Min(asked.Ticks, TimeSpan.FromSeconds(Settings.MaxBackoffSeconds).Ticks));
+                var delay = WebhookPost.RetryDelay(attempt, result.RetryAfter, Settings.InitialBackoffMilliseconds, Settings.MaxBackoffSeconds);
                 await outbox.ScheduleRetryAsync(order.OrderId, attempt, now + delay, result.Error, now, cancellationToken);
                 Log.OrderRetry(logger, order.OrderId, attempt, result.Error, (long)delay.TotalMilliseconds);
                 return;
         }
     }
-
-    /// <summary>Exponential, capped, with "equal jitter" (half fixed, half random) so a burst of failures spreads out.</summary>
-    internal TimeSpan Backoff(int attempt) =>
-        new BackoffPolicy(TimeSpan.FromMilliseconds(Settings.InitialBackoffMilliseconds), TimeSpan.FromSeconds(Settings.MaxBackoffSeconds), BackoffJitter.Equal)
-            .Delay(attempt, Random.Shared);
 }

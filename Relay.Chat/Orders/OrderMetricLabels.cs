@@ -1,4 +1,5 @@
 using Relay.Chat.Diagnostics;
+using Relay.Chat.Webhooks;
 
 namespace Relay.Chat.Orders;
 

@@ -114,6 +114,12 @@ internal sealed class LiveRoom
 
     // ---- Connections ----
 
+    /// <summary>When the next show starts, as the room knows it now (null when none is announced).</summary>
+    public DateTimeOffset? NextShowAt()
+    {
+        lock (_gate) return _nextShowAt;
+    }
+
     public string[] HostNameSkeletons()
     {
         lock (_gate) return [.. _hostNames];

@@ -96,6 +96,27 @@ public static class ChatSchema
             ALTER TABLE orders_orders ADD COLUMN coupon_id TEXT NULL;
             ALTER TABLE orders_orders ADD COLUMN discount_cents INTEGER NOT NULL DEFAULT 0;
             """),
+        // Issue 16: followers of a channel (one row per viewer and channel, kept after an unfollow so a first follow is
+            // known for ever), reminders (one per viewer, channel and announced next show) and the CRM outbox, written in
+            // the follow's or the reminder's own transaction (event_id = the Idempotency-Key).
+        Migration.Sql(4,
+            """
+            CREATE TABLE social_followers (
+                channel_id TEXT NOT NULL, buyer_id TEXT NOT NULL, buyer_name TEXT NOT NULL, referrer TEXT NULL,
+                following INTEGER NOT NULL, followed_at INTEGER NOT NULL, first_followed_at INTEGER NOT NULL,
+                PRIMARY KEY (channel_id, buyer_id));
+            CREATE INDEX social_followers_list ON social_followers (channel_id, following, followed_at, buyer_id);
+            CREATE INDEX social_followers_first ON social_followers (channel_id, first_followed_at);
+            CREATE TABLE social_reminders (
+                channel_id TEXT NOT NULL, buyer_id TEXT NOT NULL, next_show_at INTEGER NOT NULL, reminded_at INTEGER NOT NULL,
+                PRIMARY KEY (channel_id, buyer_id, next_show_at));
+            CREATE TABLE crm_events (
+                event_id TEXT PRIMARY KEY, event TEXT NOT NULL, channel_id TEXT NOT NULL, body TEXT NOT NULL,
+                status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL, lease_until INTEGER NOT NULL DEFAULT 0, lease_owner TEXT NULL,
+                last_error TEXT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+            CREATE INDEX crm_events_due ON crm_events (status, next_attempt_at);
+            """),
     ],
     AdoptLegacyVersionAsync);
 

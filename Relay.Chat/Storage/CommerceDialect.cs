@@ -42,4 +42,7 @@ internal sealed record CommerceDialect(
         "UPDATE orders_orders SET lease_until = 0, lease_owner = NULL WHERE status = 'pending' AND lease_until <> 0 AND lease_owner = $1;",
         "substr(body, 1, length(body) - 1) || ',\"status\":' || (response::json -> 'status')::text || '}'",
         "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint * 1024;");
+
+    /// <summary><see cref="ReleaseLeases"/> for another outbox table with the same lease columns (the CRM's).</summary>
+    public string ReleaseLeasesOf(string table) => ReleaseLeases.Replace("orders_orders", table, StringComparison.Ordinal);
 }

@@ -1,6 +1,8 @@
+using Relay.Chat.Crm;
 using Relay.Chat.Ledger;
 using Relay.Chat.Orders;
 using Relay.Chat.Orders.BuiltIn;
+using Relay.Chat.Social;
 using Relay.Chat.Storage.Postgres;
 using Relay.Common.Storage;
 
@@ -25,6 +27,9 @@ public static class ClusterCommerceRegistration
         services.AddSingleton<IChannelCommerceArchive>(sp => sp.GetRequiredService<PostgresCommerceStore>());
         services.AddSingleton<IBuiltInOrderStore, PostgresBuiltInOrderStore>();
         services.AddSingleton<IDeadLetters, PostgresDeadLetters>();
+        services.AddSingleton(sp => new PostgresSocialStore(sp.GetRequiredService<PostgresChatDatabase>(), sp.GetRequiredService<ClusterNode>().Id));
+        services.AddSingleton<IFollowers>(sp => sp.GetRequiredService<PostgresSocialStore>());
+        services.AddSingleton<ICrmOutbox>(sp => sp.GetRequiredService<PostgresSocialStore>());
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Relay.Chat.Orders;
+using Relay.Chat.Social;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Shows;
@@ -8,7 +9,7 @@ namespace Relay.Server.Shows;
 /// unique viewers from the joins, and the orders read from the order store at that moment, so an order the order API
 /// confirms after the show still counts.
 /// </summary>
-public sealed class ShowReportBuilder(IShowStore shows, IOrderStore orders, ChannelService channels, TimeProvider time)
+public sealed class ShowReportBuilder(IShowStore shows, IOrderStore orders, IFollowers followers, ChannelService channels, TimeProvider time)
 {
     private const int OrderPage = 1000;
 
@@ -22,6 +23,8 @@ public sealed class ShowReportBuilder(IShowStore shows, IOrderStore orders, Chan
         var destinationTimes = await shows.DestinationsAsync(showId, ct);
         var uniques = await shows.CountAudienceAsync(channelId, show.StartedAt, end, ct);
         var confirmed = await ConfirmedOrdersAsync(channelId, show.StartedAt, end, ct);
+        // First follows of the channel during the show (a viewer who unfollows and follows again is not counted again).
+        var follows = await followers.CountFirstFollowsAsync(channelId, show.StartedAt, end, ct);
         var channel = channels.Find(channelId);
 
         var currency = confirmed.GroupBy(o => o.Currency).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
@@ -53,7 +56,7 @@ public sealed class ShowReportBuilder(IShowStore shows, IOrderStore orders, Chan
             uniques,
             samples.Sum(s => s.Messages),
             samples.Sum(s => s.Likes),
-            0,
+            follows,
             confirmed.Count,
             confirmed.Sum(o => o.Quantity),
             confirmed.Where(o => o.Currency == currency).Sum(Cents),

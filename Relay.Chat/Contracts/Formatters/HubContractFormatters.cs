@@ -92,7 +92,12 @@ internal static class HubContractFormatters
         new ContractFormatter<ParticipantView>(
             ContractMember<ParticipantView>.Of("userId", x => x.UserId, (x, v) => x.UserId = v),
             ContractMember<ParticipantView>.Of("displayName", x => x.DisplayName, (x, v) => x.DisplayName = v),
-            ContractMember<ParticipantView>.Of("role", x => x.Role, (x, v) => x.Role = v)),
+            ContractMember<ParticipantView>.Of("role", x => x.Role, (x, v) => x.Role = v),
+            ContractMember<ParticipantView>.Of("following", x => x.Following, (x, v) => x.Following = v)),
+        new ContractFormatter<FollowResult>(
+            ContractMember<FollowResult>.Of("following", x => x.Following, (x, v) => x.Following = v)),
+        new ContractFormatter<RemindResult>(
+            ContractMember<RemindResult>.Of("reminded", x => x.Reminded, (x, v) => x.Reminded = v)),
         new ContractFormatter<PinnedEvent>(
             ContractMember<PinnedEvent>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
             ContractMember<PinnedEvent>.Of("title", x => x.Title, (x, v) => x.Title = v),

@@ -64,5 +64,24 @@ public static class PostgresChatSchema
             ALTER TABLE orders_orders ADD COLUMN coupon_id TEXT NULL;
             ALTER TABLE orders_orders ADD COLUMN discount_cents BIGINT NOT NULL DEFAULT 0;
             """),
+        // Issue 16: followers, reminders and the CRM outbox (ChatSchema step 3).
+        Migration.Sql(3,
+            """
+            CREATE TABLE social_followers (
+                channel_id TEXT NOT NULL, buyer_id TEXT NOT NULL, buyer_name TEXT NOT NULL, referrer TEXT NULL,
+                following INTEGER NOT NULL, followed_at BIGINT NOT NULL, first_followed_at BIGINT NOT NULL,
+                PRIMARY KEY (channel_id, buyer_id));
+            CREATE INDEX social_followers_list ON social_followers (channel_id, following, followed_at, buyer_id);
+            CREATE INDEX social_followers_first ON social_followers (channel_id, first_followed_at);
+            CREATE TABLE social_reminders (
+                channel_id TEXT NOT NULL, buyer_id TEXT NOT NULL, next_show_at BIGINT NOT NULL, reminded_at BIGINT NOT NULL,
+                PRIMARY KEY (channel_id, buyer_id, next_show_at));
+            CREATE TABLE crm_events (
+                event_id TEXT PRIMARY KEY, event TEXT NOT NULL, channel_id TEXT NOT NULL, body TEXT NOT NULL,
+                status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT NOT NULL, lease_until BIGINT NOT NULL DEFAULT 0, lease_owner TEXT NULL,
+                last_error TEXT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
+            CREATE INDEX crm_events_due ON crm_events (status, next_attempt_at);
+            """),
     ]);
 }

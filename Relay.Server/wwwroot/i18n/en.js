@@ -545,5 +545,21 @@ export default {
   "studio.coupon.none": "No coupon live.",
   "studio.coupon.amountOff": "{amount} off",
   "studio.coupon.percentOff": "{percent}% off",
-  "studio.coupon.left": "{remaining} of {quantity} left · ends in {left}"
+  "studio.coupon.left": "{remaining} of {quantity} left · ends in {left}",
+  "watch.follow.follow": "Follow",
+  "watch.follow.following": "Following",
+  "watch.follow.remind": "Remind me",
+  "watch.follow.reminded": "Reminder set",
+  "watch.follow.remindedHint": "We'll remind you before the show starts.",
+  "watch.follow.signIn": "Sign in to the shop to follow this channel and get reminders.",
+  "watch.follow.slowDown": "Too fast, try again in a moment.",
+  "watch.follow.failed": "That didn't work. Try again.",
+  "studio.followers.title": "Followers",
+  "studio.followers.count": "{count} total",
+  "studio.followers.empty": "No followers yet.",
+  "studio.followers.since": "since {when}",
+  "studio.followers.via": "via {referrer}",
+  "studio.followers.more": "Show more",
+  "studio.followers.refresh": "Refresh",
+  "studio.followers.failed": "Couldn't load the followers ({detail})."
 };

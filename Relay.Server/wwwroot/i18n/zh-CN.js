@@ -544,5 +544,21 @@ export default {
   "studio.coupon.none": "当前没有优惠券。",
   "studio.coupon.amountOff": "立减 {amount}",
   "studio.coupon.percentOff": "{percent}% 折扣",
-  "studio.coupon.left": "剩余 {remaining}/{quantity} 张 · {left} 后结束"
+  "studio.coupon.left": "剩余 {remaining}/{quantity} 张 · {left} 后结束",
+  "watch.follow.follow": "关注",
+  "watch.follow.following": "已关注",
+  "watch.follow.remind": "开播提醒",
+  "watch.follow.reminded": "已设提醒",
+  "watch.follow.remindedHint": "开播前我们会提醒你。",
+  "watch.follow.signIn": "请先登录商城，才能关注本频道并接收开播提醒。",
+  "watch.follow.slowDown": "操作太快了，请稍后再试。",
+  "watch.follow.failed": "操作没有成功，请重试。",
+  "studio.followers.title": "粉丝",
+  "studio.followers.count": "共 {count} 位",
+  "studio.followers.empty": "还没有粉丝。",
+  "studio.followers.since": "关注于 {when}",
+  "studio.followers.via": "来自 {referrer}",
+  "studio.followers.more": "显示更多",
+  "studio.followers.refresh": "刷新",
+  "studio.followers.failed": "无法加载粉丝列表（{detail}）。"
 };

@@ -7,6 +7,7 @@ import { t, has, translate, languagePicker, lang, number } from "./i18n.js";
 import { LivePlayer } from "./player.js";
 import { fieldErrorText, lastErrorText, warningText } from "./studio-text.js";
 import { initStudioCoupons } from "./studio-coupons.js";
+import { followersPanel } from "./studio-followers.js";
 
 translate();
 $("#lang-slot").append(languagePicker());
@@ -15,6 +16,7 @@ const channelId = channelIdFromPath();
 const TOKEN_KEY = `relay.studio.token.${channelId}`;
 const api = `/api/v1/channels/${encodeURIComponent(channelId)}`;
 const toasts = $("#toasts");
+const followers = followersPanel(api, () => token);
 
 const state = { channel: null, lineup: [], pinned: null, sale: null, remaining: new Map(), hub: null, orders: [], platforms: [] };
 // Whether the preview was last told Relay receives the stream (public or rehearsal): it restarts only on a change.
@@ -96,6 +98,7 @@ async function open() {
   renderChannel();
   await connect();
   refreshOrders();
+  followers.refresh();
 }
 
 // ---- channel, ingest, preview -------------------------------------------------------------------

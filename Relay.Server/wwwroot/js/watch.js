@@ -4,6 +4,7 @@ import { $, el, setText, money, newKey, reasonOf, connectHub, startHub, toast, c
 import { t, has, translate, languagePicker, number, dateTime } from "./i18n.js";
 import { LivePlayer } from "./player.js";
 import { initCoupons } from "./watch-coupons.js";
+import { viewerToken, followUi } from "./watch-follow.js";
 
 translate();
 $("#lang-slot").append(languagePicker());
@@ -49,12 +50,13 @@ function chatRefusal(reason, hint) {
 let token = "";
 let renewing = false;
 const hub = connectHub({
-  token: async () => (token ||= await guestToken()),
+  token: async () => (token ||= viewerToken() || await guestToken()),
   onReconnecting: () => showConnection(t("watch.connection.reconnecting")),
   onReconnected: async () => { showConnection(null); await resume(); },
   onClose: () => { if (!renewing) showConnection(t("watch.connection.closed")); },
 });
 
+const follow = followUi(hub);
 // Room events carry the room's seq: each is applied once, in order. While a reconnected page resumes, live events wait
 // behind the ones Resume replays; one at or below what the page has (already in a snapshot or a replay) is skipped.
 const roomHandlers = new Map();
@@ -110,7 +112,10 @@ async function resume() {
     const result = await hub.invoke("Resume", channelId, state.seq);
     state.you = result.you ?? state.you;
     if (result.snapshot) applySnapshot(result.snapshot);
-    else for (const e of result.events ?? []) applyRoomEvent(e.name, e[e.name]);
+    else {
+      follow.joined({ you: state.you });
+      for (const e of result.events ?? []) applyRoomEvent(e.name, e[e.name]);
+    }
     state.seq = Math.max(state.seq, result.seq ?? 0);
   } catch {
     // A relay without Resume, or one that refused it: start over from a snapshot.
@@ -178,6 +183,7 @@ function applySnapshot(snap) {
   document.title = t("watch.documentTitle", { title: snap.title || channelId });
   setText($("#viewers"), number(snap.viewers ?? 0));
   setNextShow(snap.nextShowAt);
+  follow.joined(snap);
   const list = $("#messages");
   list.replaceChildren();
   for (const m of snap.recentMessages ?? []) addMessage(m);
@@ -217,6 +223,7 @@ function setNextShow(iso) {
     node.dateTime = state.nextShowAt.toISOString();
     setText(node, dateTime(state.nextShowAt));
   }
+  follow.nextShow(state.nextShowAt);
   tickNextShow();
 }
 
@@ -506,7 +513,7 @@ function orderUpdate(o) {
 // ---- start --------------------------------------------------------------------------------------
 
 showConnection(t("watch.connection.connecting"));
-token = await guestToken();
+token = viewerToken() || await guestToken();
 await startHub(hub, () => showConnection(t("watch.connection.unreachable")));
 showConnection(null);
 await join();

@@ -12,6 +12,8 @@ public sealed class ChildChatHost : ChildProcessHost
     public const string DataDirVariable = "RELAY_CHAT_HOST_DATA_DIR";
     public const string EndpointVariable = "RELAY_CHAT_HOST_ORDERS_ENDPOINT";
     public const string ReadyFileVariable = "RELAY_CHAT_HOST_READY_FILE";
+    /// <summary>More settings for the child, one <c>key=value</c> a line (the CRM tests').</summary>
+    public const string SettingsVariable = "RELAY_CHAT_HOST_SETTINGS";
 
     private ChildChatHost(string dataDir)
         : base(dataDir, "relay-chat-child")
@@ -21,13 +23,14 @@ public sealed class ChildChatHost : ChildProcessHost
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>Starts the child on <paramref name="dataDir"/> (the test keeps it across a restart) and waits for its ready file.</summary>
-    public static async Task<ChildChatHost> StartAsync(string dataDir, Uri ordersEndpoint)
+    public static async Task<ChildChatHost> StartAsync(string dataDir, Uri ordersEndpoint, IReadOnlyDictionary<string, string>? settings = null)
     {
         var ready = Path.Combine(dataDir, $"ready-{Guid.NewGuid():N}");
         var start = DotnetStartInfo(typeof(ChildChatHost).Assembly.Location, [Switch]);
         start.Environment[DataDirVariable] = dataDir;
         start.Environment[EndpointVariable] = ordersEndpoint.ToString();
         start.Environment[ReadyFileVariable] = ready;
+        if (settings is not null) start.Environment[SettingsVariable] = string.Join("\n", settings.Select(kv => kv.Key + "=" + kv.Value));
         var host = new ChildChatHost(dataDir);
         host.Start(start);
         try
@@ -53,7 +56,7 @@ public sealed class ChildChatHost : ChildProcessHost
             await Console.Error.WriteLineAsync($"{Switch} needs {DataDirVariable}, {EndpointVariable} and {ReadyFileVariable}");
             return 2;
         }
-        await using var host = await ChatTestHost.StartAsync(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Relay:Orders:Endpoint"] = endpoint,
             ["Relay:Orders:TimeoutSeconds"] = "120",
@@ -61,7 +64,13 @@ public sealed class ChildChatHost : ChildProcessHost
             ["Relay:Orders:InitialBackoffMilliseconds"] = "20",
             ["Relay:Orders:MaxBackoffSeconds"] = "0.1",
             ["Relay:Orders:DispatchParallelism"] = "16",
-        }, dataDir: dataDir, echoLogs: Console.Out);
+        };
+        foreach (var line in (Environment.GetEnvironmentVariable(SettingsVariable) ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            settings[line[..eq]] = line[(eq + 1)..];
+        }
+        await using var host = await ChatTestHost.StartAsync(settings, dataDir: dataDir, echoLogs: Console.Out);
         await File.WriteAllTextAsync(ready + ".tmp", host.BaseAddress.ToString());
         File.Move(ready + ".tmp", ready);
         // Serve until killed: the tests end this process with SIGKILL.

@@ -54,8 +54,8 @@ public sealed class DispatcherSupervisionTests
                 Assert.True(await reader.ReadAsync(Ct));
                 Assert.Equal("wal", reader.GetString(0));
                 Assert.True(await reader.NextResultAsync(Ct) && await reader.ReadAsync(Ct));
-                // 2: the v2 stock rule's ledger (stock, held, epoch per sku); 3: coupons and their claims.
-                Assert.Equal(3, reader.GetInt32(0));
+                // 2: the v2 stock rule's ledger (stock, held, epoch per sku); then issue 16's steps (coupons, follows, ...).
+                Assert.Equal(Relay.Chat.Storage.ChatSchema.Definition.LatestVersion, reader.GetInt32(0));
             }
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             await using var second = await ChatTestHost.StartAsync(dataDir: dataDir);

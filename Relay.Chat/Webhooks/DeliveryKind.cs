@@ -1,6 +1,6 @@
-namespace Relay.Chat.Orders;
+namespace Relay.Chat.Webhooks;
 
-/// <summary>What an answer of the order API means for the order (CONTRACT.md v2 "Order API").</summary>
+/// <summary>What an answer of a webhook (the order API, the CRM) means for the delivery (CONTRACT.md v2 "Order API": the same classes for both).</summary>
 internal enum DeliveryKind
 {
     /// <summary>2xx: the API has the order.</summary>
