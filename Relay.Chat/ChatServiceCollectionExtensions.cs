@@ -18,6 +18,7 @@ using Relay.Chat.Contracts.Formatters;
 using Relay.Chat.Hubs;
 using Relay.Chat.Identity;
 using Relay.Chat.Ledger;
+using Relay.Chat.Likes;
 using Relay.Chat.Merchandising;
 using Relay.Chat.Moderation;
 using Relay.Chat.Orders;
@@ -88,6 +89,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<IOrderOutbox>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IOrderStore>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IChannelCommerceArchive>(sp => sp.GetRequiredService<SqliteCommerceStore>());
+        services.TryAddSingleton<ILikeCounter>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IBuiltInOrderStore, SqliteBuiltInOrderStore>();
         services.TryAddSingleton<IDeadLetters, SqliteDeadLetters>();
 
@@ -120,6 +122,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<RoomService>();
         services.TryAddSingleton<ILiveRoomControl, LiveRoomControl>();
         services.TryAddSingleton<PurchaseService>();
+        services.TryAddSingleton<LikeService>();
         services.TryAddSingleton<OrderDispatchSignal>();
         services.TryAddSingleton<OrderAnnouncer>();
 

@@ -28,5 +28,6 @@ namespace Relay.Chat.Contracts;
 [JsonSerializable(typeof(ViewersEvent))]
 [JsonSerializable(typeof(StatusEvent))]
 [JsonSerializable(typeof(NextShowEvent))]
+[JsonSerializable(typeof(LikesEvent))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class HubJsonContext : JsonSerializerContext;

@@ -19,5 +19,6 @@ public interface ILiveClient
     Task viewers(ViewersEvent payload);
     Task status(StatusEvent payload);
     Task nextShow(NextShowEvent payload);
+    Task likes(LikesEvent payload);
 }
 #pragma warning restore IDE1006

@@ -26,4 +26,6 @@ public sealed class JoinSnapshot
     /// <summary>When the next show starts (UTC), for the offline page's countdown; null when none is announced. Last, so
     /// every earlier byte of the snapshot stays as it was (LiveHubWireBytesTests).</summary>
     [Key("nextShowAt")] public DateTime? NextShowAt { get; set; }
+    /// <summary>v2: the channel's like total as the room knows it (the `likes` events update it).</summary>
+    [Key("likes")] public long Likes { get; set; }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Relay.Chat.Contracts;
 using Relay.Chat.Diagnostics;
+using Relay.Chat.Likes;
 using Relay.Chat.Merchandising;
 using Relay.Chat.Moderation;
 using Relay.Chat.Purchases;
@@ -17,9 +18,11 @@ internal sealed class LiveHub : Hub
     private readonly ModerationService _moderation;
     private readonly MerchandisingService _merchandising;
     private readonly PurchaseService _purchases;
+    private readonly LikeService _likes;
 
-    public LiveHub(RoomService rooms, ChatService chat, ModerationService moderation, MerchandisingService merchandising, PurchaseService purchases) =>
-        (_rooms, _chat, _moderation, _merchandising, _purchases) = (rooms, chat, moderation, merchandising, purchases);
+    public LiveHub(RoomService rooms, ChatService chat, ModerationService moderation, MerchandisingService merchandising, PurchaseService purchases,
+        LikeService likes) =>
+        (_rooms, _chat, _moderation, _merchandising, _purchases, _likes) = (rooms, chat, moderation, merchandising, purchases, likes);
 
     private ConnectionSession Session => (ConnectionSession)Context.Items[ConnectionSession.ItemKey]!;
 
@@ -45,6 +48,8 @@ internal sealed class LiveHub : Hub
     public Task Mute(string userId, int seconds) => _moderation.MuteAsync(Session, userId, seconds);
 
     public Task SetSlowMode(int seconds) => _moderation.SetSlowModeAsync(Session, seconds);
+
+    public Task Like(int count) => _likes.LikeAsync(Session, count);
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {

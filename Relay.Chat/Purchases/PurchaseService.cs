@@ -59,6 +59,9 @@ internal sealed class PurchaseService(
         var offer = room.Offer(request.Sku, request.Quantity, now, SoldOutCacheWindow);
         if (offer.Product is not { } product) return Refuse(PurchaseStatus.NotOnSale, "sku is not in the line-up");
         var sale = offer.FlashSale;
+        // An announced sale (pre-launch) is not open yet: its product is not sold at any price until it starts.
+        if (sale is not null && sale.NotStartedAt(now))
+            return Refuse(PurchaseStatus.NotOnSale, $"the flash sale starts in {Refusal.Seconds(sale.StartsAt!.Value - now)} s");
         if (sale is not null && buyer.Role == ParticipantRole.Guest && options.Value.FlashSaleRequiresLogin)
             return Refuse(PurchaseStatus.LoginRequired, "sign in to buy in a flash sale");
         if (sale is null && !offer.Pinned)

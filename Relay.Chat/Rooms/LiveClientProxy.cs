@@ -29,4 +29,6 @@ internal sealed class LiveClientProxy(IClientProxy proxy) : ILiveClient
     public Task status(StatusEvent payload) => proxy.SendAsync("status", payload);
 
     public Task nextShow(NextShowEvent payload) => proxy.SendAsync("nextShow", payload);
+
+    public Task likes(LikesEvent payload) => proxy.SendAsync("likes", payload);
 }

@@ -88,6 +88,8 @@ internal sealed class LiveRoom
     /// <summary>Viewers connected to the other nodes, as the last `viewers` event counted them.</summary>
     private int _otherViewers;
     private bool _loading = true;
+    /// <summary>The channel's like total: the highest announced (announcements of two nodes may arrive in either order).</summary>
+    private long _likes;
     private List<RoomEvent>? _pending;
 
     // ---- Connections ----
@@ -122,6 +124,7 @@ internal sealed class LiveRoom
                 SlowModeSeconds = _slowModeSeconds,
                 NextShowAt = _nextShowAt?.UtcDateTime,
                 Seq = _seq,
+                Likes = _likes,
             };
         }
     }
@@ -472,6 +475,17 @@ internal sealed class LiveRoom
         }
     }
 
+    /// <summary>The total the counter had when the room opened (later announcements only raise it).</summary>
+    public void SeedLikes(long total)
+    {
+        lock (_gate) _likes = Math.Max(_likes, total);
+    }
+
+    public long Likes
+    {
+        get { lock (_gate) return _likes; }
+    }
+
     // ---- Events of the room bus ----
 
     /// <summary>The seq of the last event applied.</summary>
@@ -609,6 +623,10 @@ internal sealed class LiveRoom
                 _nextShowAt = e.NextShowAt;
                 var nextShow = new NextShowEvent { NextShowAt = e.NextShowAt?.UtcDateTime, Seq = seq };
                 return new RoomDelivery("nextShow", c => c.nextShow(nextShow));
+            case RoomEventKind.Likes:
+                _likes = Math.Max(_likes, e.LikesTotal);
+                var likes = new LikesEvent { Total = _likes, Seq = seq };
+                return new RoomDelivery("likes", c => c.likes(likes));
             case RoomEventKind.Mute when e.MuteKey is { } key:
                 SetMuteLocked(key, e.MutedUntil, now);
                 return null;
@@ -669,7 +687,7 @@ internal sealed class LiveRoom
         ? new FlashSaleView
         {
             Sku = sale.Sku, PriceCents = sale.PriceCents, Currency = sale.Currency, Quantity = sale.Quantity,
-            Remaining = _flashRemaining, EndsAt = sale.EndsAt.UtcDateTime, Active = sale.EndsAt > now,
+            Remaining = _flashRemaining, EndsAt = sale.EndsAt.UtcDateTime, Active = sale.EndsAt > now, StartsAt = sale.StartsAt?.UtcDateTime,
         }
         : null;
 }

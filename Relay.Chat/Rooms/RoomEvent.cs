@@ -74,6 +74,12 @@ public sealed class RoomEvent
     /// <summary><see cref="RoomEventKind.SlowMode"/>.</summary>
     public int SlowModeSeconds { get; set; }
 
+    /// <summary><see cref="RoomEventKind.Likes"/>: the channel's total as announced.</summary>
+    public long LikesTotal { get; set; }
+
+    /// <summary><see cref="RoomEventKind.Likes"/>: the likes since the previous announcement (a show counts them once).</summary>
+    public long LikesAdded { get; set; }
+
     /// <summary>A change of state viewers get no event for (mutes, slow mode): it takes no seq, so the seqs viewers see
     /// have no holes of their making.</summary>
     public bool Quiet => Kind is RoomEventKind.Mute or RoomEventKind.SlowMode or RoomEventKind.Resync;

@@ -22,4 +22,7 @@ public enum RoomEventKind
 
     /// <summary>The next show's time changed (the catalog holds it; the room only passes it on).</summary>
     NextShow,
+
+    /// <summary>The channel's like total (v2), announced by one node per pacing interval.</summary>
+    Likes,
 }

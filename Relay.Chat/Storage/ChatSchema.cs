@@ -76,6 +76,12 @@ public static class ChatSchema
             -- it sums the buyer's orders of the sku from the index alone, without a table lookup per order.
             CREATE INDEX orders_orders_buyer ON orders_orders (channel_id, buyer_id, sku, status, ledger_epoch, flash_sale_id, quantity);
             """),
+        // Issue 16: a flash sale announced before it opens (pre-launch), and a channel's likes (the total survives a restart).
+        Migration.Sql(3,
+            """
+            ALTER TABLE chat_flash_sales ADD COLUMN starts_at INTEGER NULL;
+            CREATE TABLE chat_likes (channel_id TEXT PRIMARY KEY, total INTEGER NOT NULL CHECK (total >= 0));
+            """),
     ],
     AdoptLegacyVersionAsync);
 

@@ -11,7 +11,7 @@ namespace Relay.Chat.Storage;
 /// confirmations are group-committed (<see cref="GroupCommit{TRequest, TResult}"/>), reservations applied by
 /// <see cref="ReservationBatch"/>.
 /// </summary>
-public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, IChannelCommerceArchive, IAsyncDisposable
+public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, IChannelCommerceArchive, ILikeCounter, IAsyncDisposable
 {
     /// <summary>
     /// Every table that keys rows by channel and must not reach a channel created again under the same id. A new
@@ -19,7 +19,7 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
     /// </summary>
     private static readonly string[] ArchivedTables = ["orders_orders", "orders_purchase_keys", "chat_flash_sales"];
 
-    private static readonly string[] DroppedTables = ["chat_lineup_stock"];
+    private static readonly string[] DroppedTables = ["chat_lineup_stock", "chat_likes"];
 
     private readonly ICommerceDatabase _database;
     private readonly CommerceDialect _dialect;
@@ -96,15 +96,15 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
             return new LineupStock(remaining, sequence());
         }, cancellationToken);
 
-    public Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, CancellationToken cancellationToken) =>
+    public Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, DateTimeOffset? startsAt, CancellationToken cancellationToken) =>
         _database.WriteAsync(async s =>
         {
-            var sale = new FlashSaleRecord("fs_" + Guid.NewGuid().ToString("N"), channelId, sku, priceCents, currency, quantity, quantity, endsAt);
+            var sale = new FlashSaleRecord("fs_" + Guid.NewGuid().ToString("N"), channelId, sku, priceCents, currency, quantity, quantity, endsAt, startsAt);
             await s.RunAsync(
             [
                 new SqlCall("UPDATE chat_flash_sales SET ended = 1 WHERE channel_id = $1 AND ended = 0;", channelId),
-                new SqlCall("INSERT INTO chat_flash_sales (sale_id, channel_id, sku, price_cents, currency, quantity, remaining, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7);",
-                    sale.SaleId, channelId, sku, priceCents, currency, quantity, endsAt.ToUnixTimeMilliseconds()),
+                new SqlCall("INSERT INTO chat_flash_sales (sale_id, channel_id, sku, price_cents, currency, quantity, remaining, ends_at, starts_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8);",
+                    sale.SaleId, channelId, sku, priceCents, currency, quantity, endsAt.ToUnixTimeMilliseconds(), startsAt?.ToUnixTimeMilliseconds()),
             ], cancellationToken);
             return sale;
         }, cancellationToken);
@@ -119,12 +119,30 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
         _database.ReadAsync(async s =>
         {
             var rows = await s.QueryAsync(
-                "SELECT sale_id, sku, price_cents, currency, quantity, remaining, ends_at FROM chat_flash_sales WHERE channel_id = $1 AND ended = 0 AND ends_at > $2 ORDER BY ends_at DESC LIMIT 1;",
+                "SELECT sale_id, sku, price_cents, currency, quantity, remaining, ends_at, starts_at FROM chat_flash_sales WHERE channel_id = $1 AND ended = 0 AND ends_at > $2 ORDER BY ends_at DESC LIMIT 1;",
                 cancellationToken, channelId, now.ToUnixTimeMilliseconds());
             if (rows is not [var r, ..]) return null;
             return new FlashSaleRecord((string)r[0]!, channelId, (string)r[1]!, SqlValue.Long(r[2]), (string)r[3]!,
-                SqlValue.Int(r[4]), SqlValue.Int(r[5]), DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[6])));
+                SqlValue.Int(r[4]), SqlValue.Int(r[5]), DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[6])),
+                SqlValue.NullableLong(r[7]) is { } starts ? DateTimeOffset.FromUnixTimeMilliseconds(starts) : null);
         }, cancellationToken);
+
+    /// <summary>The embedded default's likes: one row per channel, so a restart keeps the total. One process paces its own
+    /// announcements (<c>LikeService</c>), so every add with taps is announced.</summary>
+    public Task<LikeTally> AddAsync(string channelId, long taps, CancellationToken cancellationToken) =>
+        taps <= 0
+            ? Task.FromResult(default(LikeTally))
+            : _database.WriteAsync(async s =>
+            {
+                var total = SqlValue.Long(await s.ScalarAsync(
+                    "INSERT INTO chat_likes (channel_id, total) VALUES ($1, $2) ON CONFLICT (channel_id) DO UPDATE SET total = chat_likes.total + excluded.total RETURNING total;",
+                    cancellationToken, channelId, taps));
+                return new LikeTally(total, Announce: true, Added: taps, Deferred: false);
+            }, cancellationToken);
+
+    public Task<long> TotalAsync(string channelId, CancellationToken cancellationToken) =>
+        _database.ReadAsync(async s => await s.ScalarAsync("SELECT total FROM chat_likes WHERE channel_id = $1;", cancellationToken, channelId) is { } total
+            ? SqlValue.Long(total) : 0L, cancellationToken);
 
     private const string OrderColumns =
         "order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer, flash_sale_id, status, attempts, last_error, created_at";

@@ -32,7 +32,8 @@ internal static class HubContractFormatters
             ContractMember<FlashSaleRequest>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
             ContractMember<FlashSaleRequest>.Of("priceCents", x => x.PriceCents, (x, v) => x.PriceCents = v),
             ContractMember<FlashSaleRequest>.Of("quantity", x => x.Quantity, (x, v) => x.Quantity = v),
-            ContractMember<FlashSaleRequest>.Of("durationSeconds", x => x.DurationSeconds, (x, v) => x.DurationSeconds = v)),
+            ContractMember<FlashSaleRequest>.Of("durationSeconds", x => x.DurationSeconds, (x, v) => x.DurationSeconds = v),
+            ContractMember<FlashSaleRequest>.Of("startsInSeconds", x => x.StartsInSeconds, (x, v) => x.StartsInSeconds = v)),
         new ContractFormatter<FlashSaleView>(
             ContractMember<FlashSaleView>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
             ContractMember<FlashSaleView>.Of("priceCents", x => x.PriceCents, (x, v) => x.PriceCents = v),
@@ -41,7 +42,8 @@ internal static class HubContractFormatters
             ContractMember<FlashSaleView>.Of("remaining", x => x.Remaining, (x, v) => x.Remaining = v),
             ContractMember<FlashSaleView>.Of("endsAt", x => x.EndsAt, (x, v) => x.EndsAt = v),
             ContractMember<FlashSaleView>.Of("active", x => x.Active, (x, v) => x.Active = v),
-            ContractMember<FlashSaleView>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
+            ContractMember<FlashSaleView>.Of("seq", x => x.Seq, (x, v) => x.Seq = v),
+            ContractMember<FlashSaleView>.Of("startsAt", x => x.StartsAt, (x, v) => x.StartsAt = v)),
         new ContractFormatter<JoinOptions>(
             ContractMember<JoinOptions>.Of("displayName", x => x.DisplayName, (x, v) => x.DisplayName = v),
             ContractMember<JoinOptions>.Of("referrer", x => x.Referrer, (x, v) => x.Referrer = v)),
@@ -57,7 +59,8 @@ internal static class HubContractFormatters
             ContractMember<JoinSnapshot>.Of("slowModeSeconds", x => x.SlowModeSeconds, (x, v) => x.SlowModeSeconds = v),
             ContractMember<JoinSnapshot>.Of("you", x => x.You, (x, v) => x.You = v),
             ContractMember<JoinSnapshot>.Of("seq", x => x.Seq, (x, v) => x.Seq = v),
-            ContractMember<JoinSnapshot>.Of("nextShowAt", x => x.NextShowAt, (x, v) => x.NextShowAt = v)),
+            ContractMember<JoinSnapshot>.Of("nextShowAt", x => x.NextShowAt, (x, v) => x.NextShowAt = v),
+            ContractMember<JoinSnapshot>.Of("likes", x => x.Likes, (x, v) => x.Likes = v)),
         new ContractFormatter<MessageDeletedEvent>(
             ContractMember<MessageDeletedEvent>.Of("id", x => x.Id, (x, v) => x.Id = v),
             ContractMember<MessageDeletedEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
@@ -109,6 +112,9 @@ internal static class HubContractFormatters
             ContractMember<StockEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
         new ContractFormatter<UnpinnedEvent>(
             ContractMember<UnpinnedEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
+        new ContractFormatter<LikesEvent>(
+            ContractMember<LikesEvent>.Of("total", x => x.Total, (x, v) => x.Total = v),
+            ContractMember<LikesEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
         new ContractFormatter<ViewersEvent>(
             ContractMember<ViewersEvent>.Of("count", x => x.Count, (x, v) => x.Count = v),
             ContractMember<ViewersEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),

@@ -46,5 +46,11 @@ public static class PostgresChatSchema
                 body TEXT NOT NULL, response TEXT NOT NULL, received_at BIGINT NOT NULL);
             CREATE INDEX orders_api_received_channel ON orders_api_received (channel_id, received_at);
             """),
+        // Issue 16 (SQLite step 3): pre-launch flash sales, a channel's likes.
+        Migration.Sql(2,
+            """
+            ALTER TABLE chat_flash_sales ADD COLUMN starts_at BIGINT NULL;
+            CREATE TABLE chat_likes (channel_id TEXT PRIMARY KEY, total BIGINT NOT NULL CHECK (total >= 0));
+            """),
     ]);
 }

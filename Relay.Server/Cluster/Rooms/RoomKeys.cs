@@ -26,4 +26,10 @@ internal static class RoomKeys
 
     /// <summary>Hash: node id -> <c>{count}|{expires, Unix ms}</c>, and <c>_last</c> (the counts last published).</summary>
     public static RedisKey Viewers(string channelId) => $"relay:room:{channelId}:viewers";
+
+    /// <summary>Hash: <c>total</c> (the channel's likes), <c>pub</c> (the total last announced). No expiry.</summary>
+    public static RedisKey Likes(string channelId) => $"relay:room:{channelId}:likes";
+
+    /// <summary>Taken (SET NX PX 250) by the node that announces a like total: one announcement per interval per room.</summary>
+    public static RedisKey LikesPacing(string channelId) => $"relay:room:{channelId}:likes:pace";
 }
