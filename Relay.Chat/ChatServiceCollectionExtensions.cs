@@ -15,6 +15,7 @@ using Relay.Chat.Channels;
 using Relay.Chat.Configuration;
 using Relay.Chat.Contracts;
 using Relay.Chat.Contracts.Formatters;
+using Relay.Chat.Draws;
 using Relay.Chat.Hubs;
 using Relay.Chat.Identity;
 using Relay.Chat.Ledger;
@@ -70,7 +71,7 @@ public static class ChatServiceCollectionExtensions
             });
         services.TryAddSingleton<LiveHubFilter>();
         // The REST answers that go through the framework's JSON options (and the OpenAPI document's schemas).
-        services.ConfigureHttpJsonOptions(json => SourceGeneratedJson.Use(json.SerializerOptions, OrdersJsonContext.Default, IdentityJsonContext.Default));
+        services.ConfigureHttpJsonOptions(json => SourceGeneratedJson.Use(json.SerializerOptions, OrdersJsonContext.Default, IdentityJsonContext.Default, DrawsJsonContext.Default));
         // The framework's problem+json writer, whose own source-generated context serializes ProblemDetails (the live room's
         // 400/404/409/429 answers) now that reflection is no fallback; a host that already added it is unchanged.
         services.AddProblemDetails();
@@ -90,6 +91,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<IOrderStore>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IChannelCommerceArchive>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<ILikeCounter>(sp => sp.GetRequiredService<SqliteCommerceStore>());
+        services.TryAddSingleton<IDrawStore>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IBuiltInOrderStore, SqliteBuiltInOrderStore>();
         services.TryAddSingleton<IDeadLetters, SqliteDeadLetters>();
 
@@ -123,6 +125,8 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<ILiveRoomControl, LiveRoomControl>();
         services.TryAddSingleton<PurchaseService>();
         services.TryAddSingleton<LikeService>();
+        services.TryAddSingleton<DrawService>();
+        services.AddHostedService<DrawClock>();
         services.TryAddSingleton<OrderDispatchSignal>();
         services.TryAddSingleton<OrderAnnouncer>();
 
@@ -162,6 +166,7 @@ public static class ChatServiceCollectionExtensions
         OrdersApi.Map(endpoints, builtIn);
         OrderRedeliveryApi.Map(endpoints);
         GuestsApi.Map(endpoints);
+        DrawsApi.Map(endpoints);
         return endpoints;
     }
 

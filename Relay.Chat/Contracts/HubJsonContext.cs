@@ -29,5 +29,9 @@ namespace Relay.Chat.Contracts;
 [JsonSerializable(typeof(StatusEvent))]
 [JsonSerializable(typeof(NextShowEvent))]
 [JsonSerializable(typeof(LikesEvent))]
+[JsonSerializable(typeof(DrawRequest))]
+[JsonSerializable(typeof(DrawView))]
+[JsonSerializable(typeof(DrawResultView))]
+[JsonSerializable(typeof(DrawEntryResult))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class HubJsonContext : JsonSerializerContext;

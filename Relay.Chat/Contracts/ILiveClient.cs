@@ -20,5 +20,7 @@ public interface ILiveClient
     Task status(StatusEvent payload);
     Task nextShow(NextShowEvent payload);
     Task likes(LikesEvent payload);
+    Task draw(DrawView payload);
+    Task drawResult(DrawResultView payload);
 }
 #pragma warning restore IDE1006

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Relay.Chat.Contracts;
 using Relay.Chat.Diagnostics;
+using Relay.Chat.Draws;
 using Relay.Chat.Likes;
 using Relay.Chat.Merchandising;
 using Relay.Chat.Moderation;
@@ -19,10 +20,11 @@ internal sealed class LiveHub : Hub
     private readonly MerchandisingService _merchandising;
     private readonly PurchaseService _purchases;
     private readonly LikeService _likes;
+    private readonly DrawService _draws;
 
     public LiveHub(RoomService rooms, ChatService chat, ModerationService moderation, MerchandisingService merchandising, PurchaseService purchases,
-        LikeService likes) =>
-        (_rooms, _chat, _moderation, _merchandising, _purchases, _likes) = (rooms, chat, moderation, merchandising, purchases, likes);
+        LikeService likes, DrawService draws) =>
+        (_rooms, _chat, _moderation, _merchandising, _purchases, _likes, _draws) = (rooms, chat, moderation, merchandising, purchases, likes, draws);
 
     private ConnectionSession Session => (ConnectionSession)Context.Items[ConnectionSession.ItemKey]!;
 
@@ -50,6 +52,10 @@ internal sealed class LiveHub : Hub
     public Task SetSlowMode(int seconds) => _moderation.SetSlowModeAsync(Session, seconds);
 
     public Task Like(int count) => _likes.LikeAsync(Session, count);
+
+    public Task StartDraw(DrawRequest request) => _draws.StartAsync(Session, request, Context.ConnectionAborted);
+
+    public Task<DrawEntryResult> EnterDraw() => _draws.EnterAsync(Session, Context.ConnectionAborted);
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {

@@ -3,8 +3,10 @@ namespace Relay.Chat.Orders;
 /// <summary>The JSON body of `POST {Orders:Endpoint}` (CONTRACT.md "Order API"), camelCase on the wire.</summary>
 public sealed record OrderApiRequest(
     string OrderId, string ChannelId, string Sku, int Quantity, long UnitPriceCents, string Currency,
-    string BuyerId, string BuyerName, string? Referrer, bool FlashSale, DateTimeOffset PlacedAt)
+    string BuyerId, string BuyerName, string? Referrer, bool FlashSale, DateTimeOffset PlacedAt,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? DrawId = null)
 {
     public static OrderApiRequest From(OrderRecord o) => new(
-        o.OrderId, Ledger.ArchivedChannelId.Original(o.ChannelId), o.Sku, o.Quantity, o.UnitPriceCents, o.Currency, o.BuyerId, o.BuyerName, o.Referrer, o.FlashSale, o.CreatedAt);
+        o.OrderId, Ledger.ArchivedChannelId.Original(o.ChannelId), o.Sku, o.Quantity, o.UnitPriceCents, o.Currency, o.BuyerId, o.BuyerName, o.Referrer, o.FlashSale, o.CreatedAt,
+        o.DrawId);
 }

@@ -31,4 +31,8 @@ internal sealed class LiveClientProxy(IClientProxy proxy) : ILiveClient
     public Task nextShow(NextShowEvent payload) => proxy.SendAsync("nextShow", payload);
 
     public Task likes(LikesEvent payload) => proxy.SendAsync("likes", payload);
+
+    public Task draw(DrawView payload) => proxy.SendAsync("draw", payload);
+
+    public Task drawResult(DrawResultView payload) => proxy.SendAsync("drawResult", payload);
 }

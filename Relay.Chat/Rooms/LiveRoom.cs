@@ -90,6 +90,10 @@ internal sealed class LiveRoom
     private bool _loading = true;
     /// <summary>The channel's like total: the highest announced (announcements of two nodes may arrive in either order).</summary>
     private long _likes;
+    /// <summary>The room's latest draw (running, or ended with its result).</summary>
+    private DrawView? _draw;
+    /// <summary>Display ids that sent a message since the running draw started (its <c>message</c> requirement).</summary>
+    private readonly HashSet<string> _drawMessageSenders = new(StringComparer.Ordinal);
     private List<RoomEvent>? _pending;
 
     // ---- Connections ----
@@ -125,6 +129,7 @@ internal sealed class LiveRoom
                 NextShowAt = _nextShowAt?.UtcDateTime,
                 Seq = _seq,
                 Likes = _likes,
+                Draw = CopyDraw(_draw),
             };
         }
     }
@@ -486,6 +491,33 @@ internal sealed class LiveRoom
         get { lock (_gate) return _likes; }
     }
 
+    // ---- Draws ----
+
+    /// <summary>The draw the room opened with (from the database), unless the shared state brought a newer one.</summary>
+    public void SeedDraw(DrawView? draw)
+    {
+        lock (_gate)
+            if (draw is not null && _draw is null) _draw = draw;
+    }
+
+    /// <summary>The running draw (copy), or null when none runs.</summary>
+    public DrawView? RunningDraw()
+    {
+        lock (_gate) return _draw is { Active: true } ? CopyDraw(_draw) : null;
+    }
+
+    /// <summary>Whether <paramref name="displayId"/> sent a message in the room since the running draw started.</summary>
+    public bool SentMessageDuringDraw(string displayId)
+    {
+        lock (_gate) return _drawMessageSenders.Contains(displayId);
+    }
+
+    private static DrawView? CopyDraw(DrawView? d) => d is null ? null : new DrawView
+    {
+        DrawId = d.DrawId, Sku = d.Sku, Winners = d.Winners, EndsAt = d.EndsAt, Requires = d.Requires, Commitment = d.Commitment,
+        Entrants = d.Entrants, Seq = d.Seq, Active = d.Active, Result = d.Result,
+    };
+
     // ---- Events of the room bus ----
 
     /// <summary>The seq of the last event applied.</summary>
@@ -528,6 +560,7 @@ internal sealed class LiveRoom
                     if (until > now) SetMuteLocked(key, until, now);
                 _slowModeSeconds = state.SlowModeSeconds;
                 _otherViewers = state.OtherViewers;
+                TakeSharedDrawLocked(state.Draw);
             }
             _loading = false;
             foreach (var e in _pending ?? []) ApplyLocked(e, nodeId, null, now);
@@ -563,7 +596,18 @@ internal sealed class LiveRoom
                 if (until > now) SetMuteLocked(key, until, now);
             _slowModeSeconds = state.SlowModeSeconds;
             _otherViewers = state.OtherViewers;
+            TakeSharedDrawLocked(state.Draw);
         }
+    }
+
+    /// <summary>The database says which draw is the latest and whether it ended (a node may die between the end's commit
+    /// and its announcement); the shared state adds the entrant count announced since.</summary>
+    private void TakeSharedDrawLocked(DrawView? shared)
+    {
+        if (shared is null) return;
+        if (_draw is null) _draw = shared;
+        else if (_draw.DrawId == shared.DrawId && _draw.Active && shared.Active) _draw.Entrants = Math.Max(_draw.Entrants, shared.Entrants);
+        else if (_draw.DrawId == shared.DrawId && _draw.Active && !shared.Active) _draw = shared;
     }
 
     private RoomDelivery? ApplyLocked(RoomEvent e, string nodeId, Func<FlashSaleRecord, ITimer>? armAutoEnd, DateTimeOffset now)
@@ -578,6 +622,7 @@ internal sealed class LiveRoom
         {
             case RoomEventKind.Message when e.Message is { } message:
                 message.Seq = seq;
+                if (_draw is { Active: true }) _drawMessageSenders.Add(message.UserId);
                 RecordMessageLocked(message, _recentLimit);
                 return new RoomDelivery("message", c => c.message(message));
             case RoomEventKind.MessageDeleted when e.MessageId is { } id:
@@ -627,6 +672,24 @@ internal sealed class LiveRoom
                 _likes = Math.Max(_likes, e.LikesTotal);
                 var likes = new LikesEvent { Total = _likes, Seq = seq };
                 return new RoomDelivery("likes", c => c.likes(likes));
+            case RoomEventKind.DrawStarted when e.Draw is { } newDraw:
+                _drawMessageSenders.Clear();
+                _draw = CopyDraw(newDraw)!;
+                _draw.Seq = seq;
+                var startedView = CopyDraw(_draw)!;
+                return new RoomDelivery("draw", c => c.draw(startedView));
+            case RoomEventKind.DrawEntrants when _draw is { Active: true } running && running.DrawId == e.DrawId:
+                if (e.DrawEntrants <= running.Entrants) return null;
+                running.Entrants = e.DrawEntrants;
+                running.Seq = seq;
+                var counted = CopyDraw(running)!;
+                return new RoomDelivery("draw", c => c.draw(counted));
+            case RoomEventKind.DrawEnded when e.Draw is { Result: { } result } endedDraw:
+                _drawMessageSenders.Clear();
+                _draw = CopyDraw(endedDraw)!;
+                _draw.Seq = seq;
+                result.Seq = seq;
+                return new RoomDelivery("drawResult", c => c.drawResult(result));
             case RoomEventKind.Mute when e.MuteKey is { } key:
                 SetMuteLocked(key, e.MutedUntil, now);
                 return null;

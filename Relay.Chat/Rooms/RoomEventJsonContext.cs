@@ -11,5 +11,6 @@ namespace Relay.Chat.Rooms;
 [JsonSerializable(typeof(RoomState))]
 [JsonSerializable(typeof(Contracts.ChatMessageView))]
 [JsonSerializable(typeof(Ledger.FlashSaleRecord))]
+[JsonSerializable(typeof(Contracts.DrawView))]
 [JsonSerializable(typeof(string))]
 public sealed partial class RoomEventJsonContext : JsonSerializerContext;

@@ -23,6 +23,9 @@ public sealed class RoomState
 
     public int SlowModeSeconds { get; set; }
 
+    /// <summary>The room's latest draw (v2), with the highest entrant count announced.</summary>
+    public DrawView? Draw { get; set; }
+
     /// <summary>The other nodes' viewers of the room.</summary>
     public int OtherViewers { get; set; }
 }

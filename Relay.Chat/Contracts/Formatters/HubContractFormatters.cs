@@ -60,7 +60,8 @@ internal static class HubContractFormatters
             ContractMember<JoinSnapshot>.Of("you", x => x.You, (x, v) => x.You = v),
             ContractMember<JoinSnapshot>.Of("seq", x => x.Seq, (x, v) => x.Seq = v),
             ContractMember<JoinSnapshot>.Of("nextShowAt", x => x.NextShowAt, (x, v) => x.NextShowAt = v),
-            ContractMember<JoinSnapshot>.Of("likes", x => x.Likes, (x, v) => x.Likes = v)),
+            ContractMember<JoinSnapshot>.Of("likes", x => x.Likes, (x, v) => x.Likes = v),
+            ContractMember<JoinSnapshot>.Of("draw", x => x.Draw, (x, v) => x.Draw = v)),
         new ContractFormatter<MessageDeletedEvent>(
             ContractMember<MessageDeletedEvent>.Of("id", x => x.Id, (x, v) => x.Id = v),
             ContractMember<MessageDeletedEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
@@ -118,6 +119,35 @@ internal static class HubContractFormatters
         new ContractFormatter<ViewersEvent>(
             ContractMember<ViewersEvent>.Of("count", x => x.Count, (x, v) => x.Count = v),
             ContractMember<ViewersEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
+        new ContractFormatter<DrawRequest>(
+            ContractMember<DrawRequest>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
+            ContractMember<DrawRequest>.Of("winners", x => x.Winners, (x, v) => x.Winners = v),
+            ContractMember<DrawRequest>.Of("durationSeconds", x => x.DurationSeconds, (x, v) => x.DurationSeconds = v),
+            ContractMember<DrawRequest>.Of("requires", x => x.Requires, (x, v) => x.Requires = v)),
+        new ContractFormatter<DrawView>(
+            ContractMember<DrawView>.Of("drawId", x => x.DrawId, (x, v) => x.DrawId = v),
+            ContractMember<DrawView>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
+            ContractMember<DrawView>.Of("winners", x => x.Winners, (x, v) => x.Winners = v),
+            ContractMember<DrawView>.Of("endsAt", x => x.EndsAt, (x, v) => x.EndsAt = v),
+            ContractMember<DrawView>.Of("requires", x => x.Requires, (x, v) => x.Requires = v),
+            ContractMember<DrawView>.Of("commitment", x => x.Commitment, (x, v) => x.Commitment = v),
+            ContractMember<DrawView>.Of("entrants", x => x.Entrants, (x, v) => x.Entrants = v),
+            ContractMember<DrawView>.Of("seq", x => x.Seq, (x, v) => x.Seq = v),
+            ContractMember<DrawView>.Of("active", x => x.Active, (x, v) => x.Active = v),
+            ContractMember<DrawView>.Of("result", x => x.Result, (x, v) => x.Result = v)),
+        new ContractFormatter<DrawResultView>(
+            ContractMember<DrawResultView>.Of("drawId", x => x.DrawId, (x, v) => x.DrawId = v),
+            ContractMember<DrawResultView>.Of("winners", x => x.Winners, (x, v) => x.Winners = v),
+            ContractMember<DrawResultView>.Of("seed", x => x.Seed, (x, v) => x.Seed = v),
+            ContractMember<DrawResultView>.Of("entrants", x => x.Entrants, (x, v) => x.Entrants = v),
+            ContractMember<DrawResultView>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
+        new ContractFormatter<DrawWinnerView>(
+            ContractMember<DrawWinnerView>.Of("userId", x => x.UserId, (x, v) => x.UserId = v),
+            ContractMember<DrawWinnerView>.Of("displayName", x => x.DisplayName, (x, v) => x.DisplayName = v)),
+        new ContractFormatter<DrawEntryResult>(
+            ContractMember<DrawEntryResult>.Of("status", x => x.Status, (x, v) => x.Status = v),
+            ContractMember<DrawEntryResult>.Of("reason", x => x.Reason, (x, v) => x.Reason = v)),
+        new ListFormatter<DrawWinnerView>(),
         new ListFormatter<ProductView>(),
         new ListFormatter<ChatMessageView>(),
     ];

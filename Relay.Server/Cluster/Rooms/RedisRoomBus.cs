@@ -109,6 +109,13 @@ internal sealed class RedisRoomBus : IRoomBus, IAsyncDisposable
         if (fields.TryGetValue("pin", out var pin)) state.PinnedSku = pin;
         if (fields.TryGetValue("sale", out var sale)) state.FlashSale = JsonSerializer.Deserialize(sale, RoomEventJsonContext.Default.FlashSaleRecord);
         if (fields.TryGetValue("slow", out var slow)) state.SlowModeSeconds = int.Parse(slow, CultureInfo.InvariantCulture);
+        if (fields.TryGetValue("draw", out var draw) && JsonSerializer.Deserialize(draw, RoomEventJsonContext.Default.DrawView) is { } shared)
+        {
+            // The count announced since the draw started (a separate field: each update need not rewrite the draw).
+            if (fields.TryGetValue("drawEntrants", out var counted) && counted.Split(' ') is [var id, var n] && id == shared.DrawId)
+                shared.Entrants = Math.Max(shared.Entrants, int.Parse(n, CultureInfo.InvariantCulture));
+            state.Draw = shared;
+        }
         foreach (var entry in (RedisResult[])parts[2]!)
         {
             var text = (string)entry!;
@@ -139,6 +146,8 @@ internal sealed class RedisRoomBus : IRoomBus, IAsyncDisposable
         RoomEventKind.Mute => ["mute", e.MuteKey ?? "", e.MutedUntil is { } until ? until.ToUnixTimeMilliseconds() : "",
             _time.GetUtcNow().ToUnixTimeMilliseconds()],
         RoomEventKind.SlowMode => ["slow", e.SlowModeSeconds],
+        RoomEventKind.DrawStarted or RoomEventKind.DrawEnded when e.Draw is { } d => ["draw", JsonSerializer.Serialize(d, RoomEventJsonContext.Default.DrawView)],
+        RoomEventKind.DrawEntrants => ["drawEntrants", (e.DrawId ?? "") + " " + e.DrawEntrants.ToString(CultureInfo.InvariantCulture)],
         _ => ["none"],
     };
 

@@ -15,7 +15,8 @@ internal static class RoomKeys
 
     public static RedisKey Seq(string channelId) => $"relay:room:{channelId}:seq";
 
-    /// <summary>Hash: <c>pin</c> (sku), <c>sale</c> (the running sale, JSON), <c>saleId</c>, <c>slow</c> (seconds).</summary>
+    /// <summary>Hash: <c>pin</c> (sku), <c>sale</c> (the running sale, JSON), <c>saleId</c>, <c>slow</c> (seconds), <c>draw</c>
+    /// (the latest draw, JSON, with its result once ended), <c>drawEntrants</c> (<c>{drawId} {count}</c>, the highest announced).</summary>
     public static RedisKey State(string channelId) => $"relay:room:{channelId}:state";
 
     /// <summary>List, oldest first: <c>{seq} {message JSON}</c>, the last <c>Chat:RecentMessages</c>.</summary>

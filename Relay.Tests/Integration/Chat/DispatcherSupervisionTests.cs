@@ -55,7 +55,7 @@ public sealed class DispatcherSupervisionTests
                 Assert.Equal("wal", reader.GetString(0));
                 Assert.True(await reader.NextResultAsync(Ct) && await reader.ReadAsync(Ct));
                 // 2: the v2 stock rule's ledger (stock, held, epoch per sku).
-                Assert.Equal(3, reader.GetInt32(0));
+                Assert.Equal(4, reader.GetInt32(0));
             }
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             await using var second = await ChatTestHost.StartAsync(dataDir: dataDir);
