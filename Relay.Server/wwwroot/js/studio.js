@@ -6,6 +6,7 @@ import { $, el, setText, money, reasonOf, connectHub, startHub, toast, channelId
 import { t, has, translate, languagePicker, lang, number } from "./i18n.js";
 import { LivePlayer } from "./player.js";
 import { fieldErrorText, lastErrorText, warningText } from "./studio-text.js";
+import { mountStudioDraws } from "./studio-draws.js";
 
 translate();
 $("#lang-slot").append(languagePicker());
@@ -472,6 +473,8 @@ $("#rotate-host-key").addEventListener("click", async () => {
 
 // ---- hub: chat, line-up, sales ------------------------------------------------------------------
 
+const draws = mountStudioDraws({ toasts, titleOf: sku => titleOf(sku) });
+
 async function connect() {
   const hub = connectHub({
     token: () => token,
@@ -491,6 +494,7 @@ async function connect() {
   });
   hub.on("viewers", v => setText($("#viewers"), number(v.count)));
   hub.on("status", s => { setLive(s.live); poll(); });
+  draws.attach(hub, channelId);
   await startHub(hub, () => toast(toasts, t("studio.hub.unreachable"), "error"));
   await join();
 }
@@ -518,6 +522,7 @@ async function join() {
   $("#messages").replaceChildren();
   for (const m of snap.recentMessages ?? []) addMessage(m);
   renderSale();
+  draws.snapshot(snap);
 }
 
 /** The header badge: live to the public, rehearsing (OBS connected, nothing public), or offline. */
@@ -590,6 +595,7 @@ function setLineup(lineup) {
   const chosen = select.value;
   select.replaceChildren(...lineup.map(p => el("option", { value: p.sku }, `${p.title} (${money(p.priceCents, p.currency)})`)));
   if (chosen) select.value = chosen;
+  draws.lineup(lineup, p => `${p.title} (${money(p.priceCents, p.currency)})`);
   renderLineup();
 }
 
@@ -772,6 +778,7 @@ $("#sale-form").addEventListener("submit", async e => {
     priceCents: Math.round(Number(f.get("price")) * 100),
     quantity: Math.floor(Number(f.get("quantity"))),
     durationSeconds: Math.round(Number(f.get("minutes")) * 60),
+    startsInSeconds: f.get("startsIn") ? Math.round(Number(f.get("startsIn"))) : null,
   });
   if (ok) toast(toasts, t("studio.sale.started"), "ok");
 });

@@ -3,6 +3,8 @@
 import { $, el, setText, money, newKey, reasonOf, connectHub, startHub, toast, channelIdFromPath, countdown, guestToken } from "./common.js";
 import { t, has, translate, languagePicker, number, dateTime } from "./i18n.js";
 import { LivePlayer } from "./player.js";
+import { mountLikes } from "./watch-likes.js";
+import { mountDraws } from "./watch-draws.js";
 
 translate();
 $("#lang-slot").append(languagePicker());
@@ -67,6 +69,8 @@ hub.on("viewers", v => setText($("#viewers"), number(v.count)));
 hub.on("status", s => { if (s.nextShowAt !== undefined) setNextShow(s.nextShowAt); setLive(s.live); });
 // The host set, moved or cleared the next show (PATCH nextShowAt): the offline overlay follows at once.
 hub.on("nextShow", e => setNextShow(e.nextShowAt));
+const likes = mountLikes(hub);
+const draws = mountDraws(hub, { channelId, productTitle: sku => productTitle(sku) });
 
 async function join(renewed = false) {
   const name = localStorage.getItem(NAME_KEY);
@@ -108,6 +112,8 @@ async function join(renewed = false) {
   list.replaceChildren();
   for (const m of snap.recentMessages ?? []) addMessage(m);
   renderProduct();
+  likes.snapshot(snap);
+  draws.snapshot(snap);
   setLive(snap.live);
 }
 
@@ -297,7 +303,10 @@ function renderProduct() {
 
 function tickSale() {
   if (!state.sale) return;
-  const left = countdown(state.sale.endsAt);
+  // An announced sale (pre-launch) counts down to its start first.
+  const upcoming = state.sale.startsAt && new Date(state.sale.startsAt) > Date.now();
+  setText($("#sale-banner-label"), t(upcoming ? "watch.sale.startsIn" : "watch.sale.banner"));
+  const left = countdown(upcoming ? state.sale.startsAt : state.sale.endsAt);
   setText($("#sale-countdown"), left ?? "00:00");
 }
 setInterval(() => { tickSale(); tickNextShow(); }, 1000);
