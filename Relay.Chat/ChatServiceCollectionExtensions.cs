@@ -17,9 +17,11 @@ using Relay.Chat.Coupons;
 using Relay.Chat.Contracts;
 using Relay.Chat.Contracts.Formatters;
 using Relay.Chat.Crm;
+using Relay.Chat.Draws;
 using Relay.Chat.Hubs;
 using Relay.Chat.Identity;
 using Relay.Chat.Ledger;
+using Relay.Chat.Likes;
 using Relay.Chat.Merchandising;
 using Relay.Chat.Moderation;
 using Relay.Chat.Orders;
@@ -74,7 +76,7 @@ public static class ChatServiceCollectionExtensions
             });
         services.TryAddSingleton<LiveHubFilter>();
         // The REST answers that go through the framework's JSON options (and the OpenAPI document's schemas).
-        services.ConfigureHttpJsonOptions(json => SourceGeneratedJson.Use(json.SerializerOptions, OrdersJsonContext.Default, IdentityJsonContext.Default, CrmJsonContext.Default, SocialJsonContext.Default));
+        services.ConfigureHttpJsonOptions(json => SourceGeneratedJson.Use(json.SerializerOptions, OrdersJsonContext.Default, IdentityJsonContext.Default, CrmJsonContext.Default, SocialJsonContext.Default, DrawsJsonContext.Default));
         // The framework's problem+json writer, whose own source-generated context serializes ProblemDetails (the live room's
         // 400/404/409/429 answers) now that reflection is no fallback; a host that already added it is unchanged.
         services.AddProblemDetails();
@@ -94,6 +96,8 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<IOrderOutbox>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IOrderStore>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IChannelCommerceArchive>(sp => sp.GetRequiredService<SqliteCommerceStore>());
+        services.TryAddSingleton<ILikeCounter>(sp => sp.GetRequiredService<SqliteCommerceStore>());
+        services.TryAddSingleton<IDrawStore>(sp => sp.GetRequiredService<SqliteCommerceStore>());
         services.TryAddSingleton<IBuiltInOrderStore, SqliteBuiltInOrderStore>();
         services.TryAddSingleton<IDeadLetters, SqliteDeadLetters>();
         services.TryAddSingleton<SqliteSocialStore>();
@@ -131,6 +135,9 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<PurchaseService>();
         services.TryAddSingleton<CouponPublisher>();
         services.TryAddSingleton<CouponService>();
+        services.TryAddSingleton<LikeService>();
+        services.TryAddSingleton<DrawService>();
+        services.AddHostedService<DrawClock>();
         services.TryAddSingleton<OrderDispatchSignal>();
         services.TryAddSingleton<OrderAnnouncer>();
 
@@ -180,6 +187,7 @@ public static class ChatServiceCollectionExtensions
         GuestsApi.Map(endpoints);
         FollowersApi.Map(endpoints);
         CrmApi.Map(endpoints);
+        DrawsApi.Map(endpoints);
         return endpoints;
     }
 

@@ -6,6 +6,7 @@ namespace Relay.Chat.Channels;
 /// <param name="SaleId">The flash sale started or ended.</param>
 /// <param name="Title">The pinned product's title.</param>
 /// <param name="PriceCents">The pinned product's price, or the sale's price.</param>
+/// <param name="Likes">A <see cref="RoomActivityKind.Likes"/> announcement: the likes it adds (each like is announced once).</param>
 public sealed record RoomActivityEvent(
     string ChannelId,
     RoomActivityKind Kind,
@@ -15,4 +16,5 @@ public sealed record RoomActivityEvent(
     string? SaleId = null,
     string? Title = null,
     long? PriceCents = null,
-    int? Quantity = null);
+    int? Quantity = null,
+    long Likes = 0);

@@ -9,4 +9,5 @@ public enum RoomActivityKind
     Unpinned,
     FlashSaleStarted,
     FlashSaleEnded,
+    Likes,
 }

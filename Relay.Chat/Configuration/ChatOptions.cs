@@ -38,6 +38,10 @@ public sealed class ChatOptions
 
     public int MaxDisplayNameLength { get; set; } = 32;
 
+    /// <summary>Like calls per connection (burst), refilled at this rate per second; each call carries 1-50 taps. The watch
+    /// page sends at most one every 250 ms.</summary>
+    public int MaxLikeCallsPerSecond { get; set; } = 6;
+
     /// <summary>Room-wide budget of non-moderator messages (token bucket per room): refills at this rate ...</summary>
     public double RoomMessagesPerSecond { get; set; } = 20;
 

@@ -18,4 +18,7 @@ public sealed class FlashSaleView
     [Key("active")] public bool Active { get; set; }
     /// <summary>The room's event sequence number (contract v2): increases strictly per room across all nodes.</summary>
     [Key("seq")] public long Seq { get; set; }
+    /// <summary>v2: when an announced sale opens (UTC); purchases before it are refused <c>not_on_sale</c>. Null when it
+    /// opened at once. Last, so every earlier byte stays as it was.</summary>
+    [Key("startsAt")] public DateTime? StartsAt { get; set; }
 }

@@ -37,5 +37,10 @@ namespace Relay.Chat.Contracts;
 [JsonSerializable(typeof(CouponRequest))]
 [JsonSerializable(typeof(CouponView))]
 [JsonSerializable(typeof(CouponClaimResult))]
+[JsonSerializable(typeof(LikesEvent))]
+[JsonSerializable(typeof(DrawRequest))]
+[JsonSerializable(typeof(DrawView))]
+[JsonSerializable(typeof(DrawResultView))]
+[JsonSerializable(typeof(DrawEntryResult))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class HubJsonContext : JsonSerializerContext;

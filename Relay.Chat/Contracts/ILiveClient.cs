@@ -21,5 +21,8 @@ public interface ILiveClient
     Task nextShow(NextShowEvent payload);
     Task lineup(LineupEvent payload);
     Task coupon(CouponView payload);
+    Task likes(LikesEvent payload);
+    Task draw(DrawView payload);
+    Task drawResult(DrawResultView payload);
 }
 #pragma warning restore IDE1006

@@ -28,4 +28,8 @@ public sealed class JoinSnapshot
     [Key("nextShowAt")] public DateTime? NextShowAt { get; set; }
     /// <summary>The coupons open for claims now (v2), after <see cref="NextShowAt"/> for the same reason.</summary>
     [Key("coupons")] public List<CouponView> Coupons { get; set; } = [];
+    /// <summary>v2: the channel's like total as the room knows it (the `likes` events update it).</summary>
+    [Key("likes")] public long Likes { get; set; }
+    /// <summary>v2: the room's latest draw (running, or ended with its result); null when it never had one.</summary>
+    [Key("draw")] public DrawView? Draw { get; set; }
 }

@@ -25,4 +25,7 @@ public sealed class RoomEventView
     [Key("status")] public StatusEvent? Status { get; set; }
     [Key("nextShow")] public NextShowEvent? NextShow { get; set; }
     [Key("coupon")] public CouponView? Coupon { get; set; }
+    [Key("likes")] public LikesEvent? Likes { get; set; }
+    [Key("draw")] public DrawView? Draw { get; set; }
+    [Key("drawResult")] public DrawResultView? DrawResult { get; set; }
 }

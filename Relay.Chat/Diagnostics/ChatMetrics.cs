@@ -17,6 +17,12 @@ internal static class ChatMetrics
     public static readonly Counter ChatRejected = Metrics.CreateCounter(
         "relay_chat_rejected_total", "Hub calls refused, by reason token.", "reason");
 
+    public static readonly Counter Likes = Metrics.CreateCounter(
+        "relay_likes_total", "Like taps accepted by this node (Like calls' counts).", "channel");
+
+    public static readonly Counter DrawEntries = Metrics.CreateCounter(
+        "relay_draw_entries_total", "Draw entries accepted (a repeat entry of the same viewer is not counted).", "channel");
+
     public static readonly Counter Purchases = Metrics.CreateCounter(
         "relay_purchases_total", "Purchase calls by outcome.", "channel", "status");
 

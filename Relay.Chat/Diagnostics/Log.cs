@@ -47,6 +47,20 @@ internal static partial class Log
     [LoggerMessage(5012, LogLevel.Information, "Guest token rejected: {Reason}")]
     public static partial void GuestTokenRejected(ILogger logger, string reason);
 
+    // 5960-5979: likes and draws (issue 16).
+
+    [LoggerMessage(5960, LogLevel.Warning, "Adding likes of channel {ChannelId} failed; they are tried again at the next interval")]
+    public static partial void LikesFailed(ILogger logger, string channelId, Exception exception);
+
+    [LoggerMessage(5961, LogLevel.Error, "Ending draw {DrawId} of channel {ChannelId} failed; it is tried again")]
+    public static partial void DrawEndFailed(ILogger logger, string drawId, string channelId, Exception exception);
+
+    [LoggerMessage(5962, LogLevel.Information, "Draw {DrawId} of channel {ChannelId} ended: {Winners} winners of {Entrants} entrants")]
+    public static partial void DrawEnded(ILogger logger, string drawId, string channelId, int winners, int entrants);
+
+    [LoggerMessage(5963, LogLevel.Error, "The draw clock failed; it restarts")]
+    public static partial void DrawClockFailed(ILogger logger, Exception exception);
+
     // 5950-5999: the room bus (issue 14, one room across nodes).
 
     [LoggerMessage(5950, LogLevel.Warning, "Publishing a {Kind} event of channel {ChannelId} on the room bus failed")]

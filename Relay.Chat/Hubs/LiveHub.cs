@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.SignalR;
 using Relay.Chat.Contracts;
 using Relay.Chat.Coupons;
 using Relay.Chat.Diagnostics;
+using Relay.Chat.Draws;
+using Relay.Chat.Likes;
 using Relay.Chat.Merchandising;
 using Relay.Chat.Moderation;
 using Relay.Chat.Purchases;
@@ -21,10 +23,13 @@ internal sealed class LiveHub : Hub
     private readonly PurchaseService _purchases;
     private readonly CouponService _coupons;
     private readonly FollowService _follows;
+    private readonly LikeService _likes;
+    private readonly DrawService _draws;
 
     public LiveHub(RoomService rooms, ChatService chat, ModerationService moderation, MerchandisingService merchandising, PurchaseService purchases,
-        CouponService coupons, FollowService follows) =>
-        (_rooms, _chat, _moderation, _merchandising, _purchases, _coupons, _follows) = (rooms, chat, moderation, merchandising, purchases, coupons, follows);
+        CouponService coupons, FollowService follows, LikeService likes, DrawService draws) =>
+        (_rooms, _chat, _moderation, _merchandising, _purchases, _coupons, _follows, _likes, _draws) =
+        (rooms, chat, moderation, merchandising, purchases, coupons, follows, likes, draws);
 
     private ConnectionSession Session => (ConnectionSession)Context.Items[ConnectionSession.ItemKey]!;
 
@@ -71,6 +76,12 @@ internal sealed class LiveHub : Hub
     public Task Mute(string userId, int seconds) => _moderation.MuteAsync(Session, userId, seconds);
 
     public Task SetSlowMode(int seconds) => _moderation.SetSlowModeAsync(Session, seconds);
+
+    public Task Like(int count) => _likes.LikeAsync(Session, count);
+
+    public Task StartDraw(DrawRequest request) => _draws.StartAsync(Session, request, Context.ConnectionAborted);
+
+    public Task<DrawEntryResult> EnterDraw() => _draws.EnterAsync(Session, Context.ConnectionAborted);
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {

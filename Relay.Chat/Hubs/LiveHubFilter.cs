@@ -23,13 +23,17 @@ internal sealed class LiveHubFilter(IOptions<ChatOptions> options, TimeProvider 
         var o = options.Value;
         var now = time.GetUtcNow();
         var http = context.Context.GetHttpContext();
+        var likeRate = Math.Max(1, o.MaxLikeCallsPerSecond);
         context.Context.Items[ConnectionSession.ItemKey] = new ConnectionSession(
             context.Context.ConnectionId,
             AccessToken(http),
             GuestTokens.NewGuestId(),
             ClientAddressKey.Hash(http?.Connection.RemoteIpAddress),
             new TokenBucket(o.MaxCallsPerSecond, o.MaxCallsPerSecond, now),
-            new TokenBucket(o.RateLimitMessages, o.RateLimitMessages / o.RateLimitWindowSeconds, now));
+            new TokenBucket(o.RateLimitMessages, o.RateLimitMessages / o.RateLimitWindowSeconds, now))
+        {
+            LikeCalls = new TokenBucket(likeRate, likeRate, now),
+        };
         ChatMetrics.HubConnections.Inc();
         await next(context);
     }

@@ -21,7 +21,7 @@ public interface IStockLedger
     Task<LineupStock> ApplyLineupAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool resetStock, CancellationToken cancellationToken);
 
     /// <summary>Ends any running sale of the channel and starts this one.</summary>
-    Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, CancellationToken cancellationToken);
+    Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, DateTimeOffset? startsAt, CancellationToken cancellationToken);
 
     /// <summary>Ends the channel's running sale; true if there was one.</summary>
     Task<bool> EndFlashSaleAsync(string channelId, string? saleId, CancellationToken cancellationToken);

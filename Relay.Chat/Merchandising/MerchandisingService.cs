@@ -15,6 +15,8 @@ internal sealed class MerchandisingService
 {
     private const long MaxPriceCents = 1_000_000_000_00;
     private const int MaxSaleQuantity = 1_000_000;
+    internal const int MinStartsInSeconds = 10;
+    internal const int MaxStartsInSeconds = 300;
 
     /// <summary>The unpin marker's payload, <c>{}</c>.</summary>
     private static readonly JsonElement EmptyPayload = JsonDocument.Parse("{}").RootElement.Clone();
@@ -73,16 +75,20 @@ internal sealed class MerchandisingService
             throw Refusal.Create(Refusal.Invalid, $"quantity must be between 1 and {MaxSaleQuantity}");
         if (request.DurationSeconds < 1 || request.DurationSeconds > _options.MaxFlashSaleSeconds)
             throw Refusal.Create(Refusal.Invalid, $"durationSeconds must be between 1 and {_options.MaxFlashSaleSeconds}");
+        if (request.StartsInSeconds is { } startsIn && (startsIn < MinStartsInSeconds || startsIn > MaxStartsInSeconds))
+            throw Refusal.Create(Refusal.Invalid, $"startsInSeconds must be between {MinStartsInSeconds} and {MaxStartsInSeconds}");
         var currency = (room.FindProduct(request.Sku) ?? throw Refusal.Create(Refusal.NotFound, "sku is not in the line-up")).Currency;
 
-        var endsAt = _time.GetUtcNow().AddSeconds(request.DurationSeconds);
+        // An announced sale opens at startsAt; its duration counts from then.
+        DateTimeOffset? startsAt = request.StartsInSeconds is { } delay ? _time.GetUtcNow().AddSeconds(delay) : null;
+        var endsAt = (startsAt ?? _time.GetUtcNow()).AddSeconds(request.DurationSeconds);
         var previousSku = room.FlashSaleView(_time.GetUtcNow())?.Sku;
-        var sale = await _ledger.StartFlashSaleAsync(room.ChannelId, request.Sku, request.PriceCents, currency, request.Quantity, endsAt, cancellationToken);
+        var sale = await _ledger.StartFlashSaleAsync(room.ChannelId, request.Sku, request.PriceCents, currency, request.Quantity, endsAt, startsAt, cancellationToken);
         await _events.PublishAsync(new RoomEvent { ChannelId = room.ChannelId, Kind = RoomEventKind.FlashSaleStarted, Sale = sale }, cancellationToken);
         var view = new FlashSaleView
         {
             Sku = sale.Sku, PriceCents = sale.PriceCents, Currency = sale.Currency, Quantity = sale.Quantity, Remaining = sale.Remaining,
-            EndsAt = sale.EndsAt.UtcDateTime, Active = true,
+            EndsAt = sale.EndsAt.UtcDateTime, Active = true, StartsAt = sale.StartsAt?.UtcDateTime,
         };
         _timeline.Mark(room.ChannelId, "flashSale", JsonSerializer.SerializeToElement(view, HubJsonContext.Default.FlashSaleView));
         if (previousSku is not null && previousSku != sale.Sku) _stock.MarkDirty(room, previousSku);

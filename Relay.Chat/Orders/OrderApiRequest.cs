@@ -8,9 +8,10 @@ public sealed record OrderApiRequest(
     string OrderId, string ChannelId, string Sku, int Quantity, long UnitPriceCents, string Currency,
     string BuyerId, string BuyerName, string? Referrer, bool FlashSale, DateTimeOffset PlacedAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CouponId = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? DiscountCents = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? DiscountCents = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DrawId = null)
 {
     public static OrderApiRequest From(OrderRecord o) => new(
         o.OrderId, Ledger.ArchivedChannelId.Original(o.ChannelId), o.Sku, o.Quantity, o.UnitPriceCents, o.Currency, o.BuyerId, o.BuyerName, o.Referrer, o.FlashSale, o.CreatedAt,
-        o.CouponId, o.CouponId is null ? null : o.DiscountCents);
+        o.CouponId, o.CouponId is null ? null : o.DiscountCents, o.DrawId);
 }

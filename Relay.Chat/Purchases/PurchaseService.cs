@@ -62,6 +62,9 @@ internal sealed class PurchaseService(
         // Any product of the line-up can be bought (contract v2: the bag); the pin and the flash sale only come first on the page.
         if (offer.Product is not { } product) return Refuse(PurchaseStatus.NotOnSale, "sku is not in the line-up");
         var sale = offer.FlashSale;
+        // An announced sale (pre-launch) is not open yet: its product is not sold at any price until it starts.
+        if (sale is not null && sale.NotStartedAt(now))
+            return Refuse(PurchaseStatus.NotOnSale, $"the flash sale starts in {Refusal.Seconds(sale.StartsAt!.Value - now)} s");
         if (sale is not null && buyer.Role == ParticipantRole.Guest && options.Value.FlashSaleRequiresLogin)
             return Refuse(PurchaseStatus.LoginRequired, "sign in to buy in a flash sale");
         // Sold out as far as the ledger said a moment ago: refuse in memory. After a sale sells out this is

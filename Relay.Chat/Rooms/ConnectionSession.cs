@@ -29,6 +29,9 @@ internal sealed class ConnectionSession
 
     internal TokenBucket Calls { get; }
 
+    /// <summary>Like calls (<c>Chat:MaxLikeCallsPerSecond</c>), set by the hub filter at connect.</summary>
+    internal TokenBucket? LikeCalls { get; set; }
+
     internal TokenBucket Messages { get; }
 
     public string? ChannelId { get; internal set; }

@@ -32,4 +32,10 @@ internal sealed class LiveClientProxy(IClientProxy proxy) : ILiveClient
 
     public Task lineup(LineupEvent payload) => proxy.SendAsync("lineup", payload);
     public Task coupon(CouponView payload) => proxy.SendAsync("coupon", payload);
+
+    public Task likes(LikesEvent payload) => proxy.SendAsync("likes", payload);
+
+    public Task draw(DrawView payload) => proxy.SendAsync("draw", payload);
+
+    public Task drawResult(DrawResultView payload) => proxy.SendAsync("drawResult", payload);
 }

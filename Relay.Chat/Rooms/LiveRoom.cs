@@ -96,6 +96,12 @@ internal sealed class LiveRoom
     /// <summary>Viewers connected to the other nodes, as the last `viewers` event counted them.</summary>
     private int _otherViewers;
     private bool _loading = true;
+    /// <summary>The channel's like total: the highest announced (announcements of two nodes may arrive in either order).</summary>
+    private long _likes;
+    /// <summary>The room's latest draw (running, or ended with its result).</summary>
+    private DrawView? _draw;
+    /// <summary>Display ids that sent a message since the running draw started (its <c>message</c> requirement).</summary>
+    private readonly HashSet<string> _drawMessageSenders = new(StringComparer.Ordinal);
     private List<RoomEvent>? _pending;
 
     /// <summary>The last events viewers were sent, oldest first, for <c>Resume</c>: a client that missed only these gets them
@@ -151,6 +157,8 @@ internal sealed class LiveRoom
                 NextShowAt = _nextShowAt?.UtcDateTime,
                 Seq = _seq,
                 Coupons = [.. _coupons.Values.Where(c => c.EndsAt > now).OrderBy(c => c.EndsAt).Select(c => CouponViewOf(c, 0))],
+                Likes = _likes,
+                Draw = CopyDraw(_draw),
             };
         }
     }
@@ -578,6 +586,44 @@ internal sealed class LiveRoom
         Remaining = c.Remaining, EndsAt = c.EndsAt.UtcDateTime, Quantity = c.Quantity, PerBuyer = c.PerBuyer, Currency = c.Currency, Seq = seq,
     };
 
+    /// <summary>The total the counter had when the room opened (later announcements only raise it).</summary>
+    public void SeedLikes(long total)
+    {
+        lock (_gate) _likes = Math.Max(_likes, total);
+    }
+
+    public long Likes
+    {
+        get { lock (_gate) return _likes; }
+    }
+
+    // ---- Draws ----
+
+    /// <summary>The draw the room opened with (from the database), unless the shared state brought a newer one.</summary>
+    public void SeedDraw(DrawView? draw)
+    {
+        lock (_gate)
+            if (draw is not null && _draw is null) _draw = draw;
+    }
+
+    /// <summary>The running draw (copy), or null when none runs.</summary>
+    public DrawView? RunningDraw()
+    {
+        lock (_gate) return _draw is { Active: true } ? CopyDraw(_draw) : null;
+    }
+
+    /// <summary>Whether <paramref name="displayId"/> sent a message in the room since the running draw started.</summary>
+    public bool SentMessageDuringDraw(string displayId)
+    {
+        lock (_gate) return _drawMessageSenders.Contains(displayId);
+    }
+
+    private static DrawView? CopyDraw(DrawView? d) => d is null ? null : new DrawView
+    {
+        DrawId = d.DrawId, Sku = d.Sku, Winners = d.Winners, EndsAt = d.EndsAt, Requires = d.Requires, Commitment = d.Commitment,
+        Entrants = d.Entrants, Seq = d.Seq, Active = d.Active, Result = d.Result,
+    };
+
     // ---- Events of the room bus ----
 
     /// <summary>The seq of the last event applied.</summary>
@@ -621,6 +667,7 @@ internal sealed class LiveRoom
                 _slowModeSeconds = state.SlowModeSeconds;
                 _otherViewers = state.OtherViewers;
                 foreach (var coupon in state.Coupons) AddCouponLocked(coupon, now);
+                TakeSharedDrawLocked(state.Draw);
             }
             _loading = false;
             _replayFloor = _seq;
@@ -661,7 +708,18 @@ internal sealed class LiveRoom
             _slowModeSeconds = state.SlowModeSeconds;
             _otherViewers = state.OtherViewers;
             foreach (var coupon in state.Coupons) AddCouponLocked(coupon, now);
+            TakeSharedDrawLocked(state.Draw);
         }
+    }
+
+    /// <summary>The database says which draw is the latest and whether it ended (a node may die between the end's commit
+    /// and its announcement); the shared state adds the entrant count announced since.</summary>
+    private void TakeSharedDrawLocked(DrawView? shared)
+    {
+        if (shared is null) return;
+        if (_draw is null) _draw = shared;
+        else if (_draw.DrawId == shared.DrawId && _draw.Active && shared.Active) _draw.Entrants = Math.Max(_draw.Entrants, shared.Entrants);
+        else if (_draw.DrawId == shared.DrawId && _draw.Active && !shared.Active) _draw = shared;
     }
 
     private RoomDelivery? ApplyLocked(RoomEvent e, string nodeId, Func<FlashSaleRecord, ITimer>? armAutoEnd, DateTimeOffset now)
@@ -676,6 +734,7 @@ internal sealed class LiveRoom
         {
             case RoomEventKind.Message when e.Message is { } message:
                 message.Seq = seq;
+                if (_draw is { Active: true }) _drawMessageSenders.Add(message.UserId);
                 RecordMessageLocked(message, _recentLimit);
                 return Kept(new RoomDelivery("message", c => c.message(message), new RoomEventView { Name = "message", Seq = seq, Message = message }));
             case RoomEventKind.MessageDeleted when e.MessageId is { } id:
@@ -731,6 +790,30 @@ internal sealed class LiveRoom
                 if (!ApplyCouponCountLocked(couponId, e.CouponRemaining) || _coupons[couponId].EndsAt <= now) return null;
                 var counted = CouponViewOf(_coupons[couponId], seq);
                 return Kept(new RoomDelivery("coupon", c => c.coupon(counted), new RoomEventView { Name = "coupon", Seq = seq, Coupon = counted }));
+            case RoomEventKind.Likes:
+                _likes = Math.Max(_likes, e.LikesTotal);
+                var likes = new LikesEvent { Total = _likes, Seq = seq };
+                // Not kept for Resume: up to four a second would push everything else out, and each carries the whole total,
+                // so a page that missed some is right again at the next one.
+                return new RoomDelivery("likes", c => c.likes(likes), new RoomEventView { Name = "likes", Seq = seq, Likes = likes });
+            case RoomEventKind.DrawStarted when e.Draw is { } newDraw:
+                _drawMessageSenders.Clear();
+                _draw = CopyDraw(newDraw)!;
+                _draw.Seq = seq;
+                var startedView = CopyDraw(_draw)!;
+                return Kept(new RoomDelivery("draw", c => c.draw(startedView), new RoomEventView { Name = "draw", Seq = seq, Draw = startedView }));
+            case RoomEventKind.DrawEntrants when _draw is { Active: true } running && running.DrawId == e.DrawId:
+                if (e.DrawEntrants <= running.Entrants) return null;
+                running.Entrants = e.DrawEntrants;
+                running.Seq = seq;
+                var entrants = CopyDraw(running)!;
+                return Kept(new RoomDelivery("draw", c => c.draw(entrants), new RoomEventView { Name = "draw", Seq = seq, Draw = entrants }));
+            case RoomEventKind.DrawEnded when e.Draw is { Result: { } result } endedDraw:
+                _drawMessageSenders.Clear();
+                _draw = CopyDraw(endedDraw)!;
+                _draw.Seq = seq;
+                result.Seq = seq;
+                return Kept(new RoomDelivery("drawResult", c => c.drawResult(result), new RoomEventView { Name = "drawResult", Seq = seq, DrawResult = result }));
             case RoomEventKind.Mute when e.MuteKey is { } key:
                 SetMuteLocked(key, e.MutedUntil, now);
                 return null;
@@ -830,7 +913,7 @@ internal sealed class LiveRoom
         ? new FlashSaleView
         {
             Sku = sale.Sku, PriceCents = sale.PriceCents, Currency = sale.Currency, Quantity = sale.Quantity,
-            Remaining = _flashRemaining, EndsAt = sale.EndsAt.UtcDateTime, Active = sale.EndsAt > now,
+            Remaining = _flashRemaining, EndsAt = sale.EndsAt.UtcDateTime, Active = sale.EndsAt > now, StartsAt = sale.StartsAt?.UtcDateTime,
         }
         : null;
 }

@@ -9,7 +9,7 @@ namespace Relay.Chat.Rooms;
 /// <summary>Rooms are opened on first Join from the channel directory, the ledger and the room bus's shared state, then
 /// live for the process.</summary>
 internal sealed class LiveRoomRegistry(IChannelDirectory directory, IHostCredentials credentials, IStockLedger ledger, ICouponLedger coupons, IRoomBus bus,
-    IOptions<ChatOptions> options, TimeProvider time)
+    IOptions<ChatOptions> options, TimeProvider time, ILikeCounter likes, IDrawStore draws)
 {
     /// <summary>Checked on every call of a joined host, so a rotated host key ends its rights at once.</summary>
     public IHostCredentials Credentials => credentials;
@@ -40,6 +40,8 @@ internal sealed class LiveRoomRegistry(IChannelDirectory directory, IHostCredent
         var stock = await ledger.ApplyLineupAsync(channelId, info.Lineup, resetStock: false, cancellationToken);
         var sale = await ledger.FindActiveFlashSaleAsync(channelId, time.GetUtcNow(), cancellationToken);
         var room = new LiveRoom(info.Id, info.Title, info.Live, info.Lineup, stock, sale, time.GetUtcNow(), options.Value.RecentMessages, info.NextShowAt, options.Value.ResumeEvents);
+        room.SeedLikes(await likes.TotalAsync(channelId, cancellationToken));
+        room.SeedDraw(await draws.LatestDrawAsync(channelId, cancellationToken) is { } draw ? DrawViews.Of(draw) : null);
         // Registered before the shared state is read: an event published meanwhile is kept by the room and applied on
         // top of the state unless the state already has it (by seq), so none falls between the read and the opening.
         room.AddCoupons(await coupons.FindActiveCouponsAsync(channelId, time.GetUtcNow(), cancellationToken), time.GetUtcNow());

@@ -83,6 +83,21 @@ public sealed class RoomEvent
     /// <summary><see cref="RoomEventKind.CouponCount"/>.</summary>
     public int CouponRemaining { get; set; }
 
+    /// <summary><see cref="RoomEventKind.Likes"/>: the channel's total as announced.</summary>
+    public long LikesTotal { get; set; }
+
+    /// <summary><see cref="RoomEventKind.Likes"/>: the likes since the previous announcement (a show counts them once).</summary>
+    public long LikesAdded { get; set; }
+
+    /// <summary><see cref="RoomEventKind.DrawStarted"/>, <see cref="RoomEventKind.DrawEnded"/> (with its result).</summary>
+    public DrawView? Draw { get; set; }
+
+    /// <summary><see cref="RoomEventKind.DrawEntrants"/>.</summary>
+    public string? DrawId { get; set; }
+
+    /// <summary><see cref="RoomEventKind.DrawEntrants"/>: the count read with the last entry (the room keeps the highest).</summary>
+    public int DrawEntrants { get; set; }
+
     /// <summary>A change of state viewers get no event for (mutes, slow mode): it takes no seq, so the seqs viewers see
     /// have no holes of their making.</summary>
     public bool Quiet => Kind is RoomEventKind.Mute or RoomEventKind.SlowMode or RoomEventKind.Resync;

@@ -12,5 +12,6 @@ namespace Relay.Chat.Rooms;
 [JsonSerializable(typeof(Contracts.ChatMessageView))]
 [JsonSerializable(typeof(Ledger.FlashSaleRecord))]
 [JsonSerializable(typeof(Ledger.CouponRecord))]
+[JsonSerializable(typeof(Contracts.DrawView))]
 [JsonSerializable(typeof(string))]
 public sealed partial class RoomEventJsonContext : JsonSerializerContext;

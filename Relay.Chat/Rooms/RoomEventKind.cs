@@ -29,4 +29,16 @@ public enum RoomEventKind
     /// <summary>A coupon's claims left as the ledger counted them (<see cref="RoomEvent.CouponId"/>,
     /// <see cref="RoomEvent.CouponRemaining"/>): paced, the lowest count wins (it only goes down).</summary>
     CouponCount,
+
+    /// <summary>The channel's like total (v2), announced by one node per pacing interval.</summary>
+    Likes,
+
+    /// <summary>A draw started (v2): <see cref="RoomEvent.Draw"/>.</summary>
+    DrawStarted,
+
+    /// <summary>A draw's entrant count (paced): <see cref="RoomEvent.DrawId"/>, <see cref="RoomEvent.DrawEntrants"/>.</summary>
+    DrawEntrants,
+
+    /// <summary>A draw ended: <see cref="RoomEvent.Draw"/> with its result.</summary>
+    DrawEnded,
 }

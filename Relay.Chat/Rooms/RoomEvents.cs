@@ -69,6 +69,7 @@ internal sealed class RoomEvents(LiveRoomRegistry registry, RoomBroadcaster broa
             SaleId: e.Sale?.SaleId, PriceCents: e.Sale?.PriceCents, Quantity: e.Sale?.Quantity),
         RoomEventKind.FlashSaleEnded => new RoomActivityEvent(e.ChannelId, RoomActivityKind.FlashSaleEnded, e.At, SaleId: e.SaleId ?? e.Sale?.SaleId,
             Sku: e.Sale?.Sku),
+        RoomEventKind.Likes => new RoomActivityEvent(e.ChannelId, RoomActivityKind.Likes, e.At, Likes: e.LikesAdded),
         _ => null,
     };
 

@@ -27,6 +27,9 @@ public sealed class RoomState
     /// room drops them).</summary>
     public List<CouponRecord> Coupons { get; set; } = [];
 
+    /// <summary>The room's latest draw (v2), with the highest entrant count announced.</summary>
+    public DrawView? Draw { get; set; }
+
     /// <summary>The other nodes' viewers of the room.</summary>
     public int OtherViewers { get; set; }
 }

@@ -11,15 +11,15 @@ namespace Relay.Chat.Storage;
 /// confirmations are group-committed (<see cref="GroupCommit{TRequest, TResult}"/>), reservations applied by
 /// <see cref="ReservationBatch"/>.
 /// </summary>
-public abstract class CommerceStore : IStockLedger, ICouponLedger, IOrderOutbox, IOrderStore, IChannelCommerceArchive, IAsyncDisposable
+public abstract class CommerceStore : IStockLedger, ICouponLedger, IOrderOutbox, IOrderStore, IChannelCommerceArchive, ILikeCounter, IDrawStore, IAsyncDisposable
 {
     /// <summary>
     /// Every table that keys rows by channel and must not reach a channel created again under the same id. A new
     /// per-channel table belongs here too (rows to keep move to the archive id; counts that only matter live go).
     /// </summary>
-    private static readonly string[] ArchivedTables = ["orders_orders", "orders_purchase_keys", "chat_flash_sales", "chat_coupons"];
+    private static readonly string[] ArchivedTables = ["orders_orders", "orders_purchase_keys", "chat_flash_sales", "chat_coupons", "chat_draws"];
 
-    private static readonly string[] DroppedTables = ["chat_lineup_stock"];
+    private static readonly string[] DroppedTables = ["chat_lineup_stock", "chat_likes"];
 
     private readonly ICommerceDatabase _database;
     private readonly CommerceDialect _dialect;
@@ -115,15 +115,15 @@ public abstract class CommerceStore : IStockLedger, ICouponLedger, IOrderOutbox,
             return new LineupStock(remaining, sequence());
         }, cancellationToken);
 
-    public Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, CancellationToken cancellationToken) =>
+    public Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, DateTimeOffset? startsAt, CancellationToken cancellationToken) =>
         _database.WriteAsync(async s =>
         {
-            var sale = new FlashSaleRecord("fs_" + Guid.NewGuid().ToString("N"), channelId, sku, priceCents, currency, quantity, quantity, endsAt);
+            var sale = new FlashSaleRecord("fs_" + Guid.NewGuid().ToString("N"), channelId, sku, priceCents, currency, quantity, quantity, endsAt, startsAt);
             await s.RunAsync(
             [
                 new SqlCall("UPDATE chat_flash_sales SET ended = 1 WHERE channel_id = $1 AND ended = 0;", channelId),
-                new SqlCall("INSERT INTO chat_flash_sales (sale_id, channel_id, sku, price_cents, currency, quantity, remaining, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7);",
-                    sale.SaleId, channelId, sku, priceCents, currency, quantity, endsAt.ToUnixTimeMilliseconds()),
+                new SqlCall("INSERT INTO chat_flash_sales (sale_id, channel_id, sku, price_cents, currency, quantity, remaining, ends_at, starts_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8);",
+                    sale.SaleId, channelId, sku, priceCents, currency, quantity, endsAt.ToUnixTimeMilliseconds(), startsAt?.ToUnixTimeMilliseconds()),
             ], cancellationToken);
             return sale;
         }, cancellationToken);
@@ -138,20 +138,160 @@ public abstract class CommerceStore : IStockLedger, ICouponLedger, IOrderOutbox,
         _database.ReadAsync(async s =>
         {
             var rows = await s.QueryAsync(
-                "SELECT sale_id, sku, price_cents, currency, quantity, remaining, ends_at FROM chat_flash_sales WHERE channel_id = $1 AND ended = 0 AND ends_at > $2 ORDER BY ends_at DESC LIMIT 1;",
+                "SELECT sale_id, sku, price_cents, currency, quantity, remaining, ends_at, starts_at FROM chat_flash_sales WHERE channel_id = $1 AND ended = 0 AND ends_at > $2 ORDER BY ends_at DESC LIMIT 1;",
                 cancellationToken, channelId, now.ToUnixTimeMilliseconds());
             if (rows is not [var r, ..]) return null;
             return new FlashSaleRecord((string)r[0]!, channelId, (string)r[1]!, SqlValue.Long(r[2]), (string)r[3]!,
-                SqlValue.Int(r[4]), SqlValue.Int(r[5]), DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[6])));
+                SqlValue.Int(r[4]), SqlValue.Int(r[5]), DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[6])),
+                SqlValue.NullableLong(r[7]) is { } starts ? DateTimeOffset.FromUnixTimeMilliseconds(starts) : null);
         }, cancellationToken);
 
+    /// <summary>The embedded default's likes: one row per channel, so a restart keeps the total. One process paces its own
+    /// announcements (<c>LikeService</c>), so every add with taps is announced.</summary>
+    public Task<LikeTally> AddAsync(string channelId, long taps, CancellationToken cancellationToken) =>
+        taps <= 0
+            ? Task.FromResult(default(LikeTally))
+            : _database.WriteAsync(async s =>
+            {
+                var total = SqlValue.Long(await s.ScalarAsync(
+                    "INSERT INTO chat_likes (channel_id, total) VALUES ($1, $2) ON CONFLICT (channel_id) DO UPDATE SET total = chat_likes.total + excluded.total RETURNING total;",
+                    cancellationToken, channelId, taps));
+                return new LikeTally(total, Announce: true, Added: taps, Deferred: false);
+            }, cancellationToken);
+
+    public Task<long> TotalAsync(string channelId, CancellationToken cancellationToken) =>
+        _database.ReadAsync(async s => await s.ScalarAsync("SELECT total FROM chat_likes WHERE channel_id = $1;", cancellationToken, channelId) is { } total
+            ? SqlValue.Long(total) : 0L, cancellationToken);
+
+    // ---- Draws (IDrawStore) ----
+
+    private const string DrawColumns =
+        "draw_id, channel_id, sku, currency, winners, requires, commitment, seed, started_at, ends_at, status, entrants, winner_ids";
+
+    public Task<bool> StartDrawAsync(DrawRecord d, CancellationToken cancellationToken) =>
+        _database.WriteAsync(async s =>
+        {
+            try
+            {
+                // One open draw per channel: checked here and held by the partial unique index when two nodes race.
+                return await s.ExecuteAsync(
+                    """
+                    INSERT INTO chat_draws (draw_id, channel_id, sku, currency, winners, requires, commitment, seed, started_at, ends_at, status)
+                    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open'
+                    WHERE NOT EXISTS (SELECT 1 FROM chat_draws WHERE channel_id = $2 AND status = 'open');
+                    """,
+                    cancellationToken, d.DrawId, d.ChannelId, d.Sku, d.Currency, d.Winners, d.Requires, d.Commitment, d.Seed,
+                    d.StartedAt.ToUnixTimeMilliseconds(), d.EndsAt.ToUnixTimeMilliseconds()) == 1;
+            }
+            catch (System.Data.Common.DbException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+        }, cancellationToken);
+
+    public Task<DrawEntry> EnterDrawAsync(string drawId, DrawEntrant entrant, string buyerId, string? referrer, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _database.WriteAsync(async s =>
+        {
+            // The draw row is locked (PostgreSQL) so an entry and the end never interleave: an entry either commits
+            // before the end reads the entrants, or sees the draw ended.
+            var open = await s.ScalarAsync($"SELECT ends_at FROM chat_draws WHERE draw_id = $1 AND status = 'open'{_dialect.LockRows};", cancellationToken, drawId);
+            if (open is null || SqlValue.Long(open) <= now.ToUnixTimeMilliseconds()) return new DrawEntry(DrawEntryOutcome.Closed, 0);
+            var added = await s.ExecuteAsync(
+                "INSERT INTO chat_draw_entries (draw_id, display_id, buyer_id, display_name, referrer, entered_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (draw_id, display_id) DO NOTHING;",
+                cancellationToken, drawId, entrant.DisplayId, buyerId, entrant.DisplayName, referrer, now.ToUnixTimeMilliseconds());
+            var count = SqlValue.Int(await s.ScalarAsync("SELECT COUNT(*) FROM chat_draw_entries WHERE draw_id = $1;", cancellationToken, drawId));
+            return new DrawEntry(added == 1 ? DrawEntryOutcome.Entered : DrawEntryOutcome.AlreadyEntered, count);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<(string DrawId, string ChannelId)>> DueDrawsAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        _database.ReadAsync<IReadOnlyList<(string, string)>>(async s =>
+            (await s.QueryAsync("SELECT draw_id, channel_id FROM chat_draws WHERE status = 'open' AND ends_at <= $1 ORDER BY ends_at LIMIT 100;",
+                cancellationToken, now.ToUnixTimeMilliseconds()))
+            .Select(r => ((string)r[0]!, (string)r[1]!)).ToList(), cancellationToken);
+
+    public Task<DrawRecord?> EndDrawAsync(string drawId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _database.WriteAsync(async s =>
+        {
+            var at = now.ToUnixTimeMilliseconds();
+            // The guarded transition: only the first try (on any node) finds the draw open.
+            var rows = await s.QueryAsync(
+                $"UPDATE chat_draws SET status = 'ended' WHERE draw_id = $1 AND status = 'open' AND ends_at <= $2 RETURNING {DrawColumns};",
+                cancellationToken, drawId, at);
+            if (rows is not [var row, ..]) return null;
+            var draw = ReadDraw(row);
+            var entries = (await s.QueryAsync("SELECT display_id, display_name, buyer_id, referrer FROM chat_draw_entries WHERE draw_id = $1;", cancellationToken, drawId))
+                .ToDictionary(r => (string)r[0]!, r => (Name: (string)r[1]!, BuyerId: (string)r[2]!, Referrer: SqlValue.Text(r[3])), StringComparer.Ordinal);
+            var sorted = DrawMethod.Sorted(entries.Keys);
+            var winners = DrawMethod.Choose(Convert.FromHexString(draw.Seed), sorted, draw.Winners);
+            var calls = new List<SqlCall>();
+            for (var i = 0; i < winners.Count; i++)
+            {
+                var w = entries[winners[i]];
+                // A prize: price 0, no stock held (ledger_epoch -1 never matches a ledger row, so a failed prize order
+                // gives nothing back), the draw's id on the order.
+                calls.Add(new SqlCall(
+                    """
+                    INSERT INTO orders_orders (order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer,
+                        flash_sale_id, lineup_reserved, ledger_epoch, status, attempts, next_attempt_at, created_at, updated_at, draw_id)
+                    VALUES ($1, $2, $3, 1, 0, $4, $5, $6, $7, NULL, 0, -1, 'pending', 0, $8, $8, $8, $9);
+                    """,
+                    $"ord_{drawId}_{i + 1}", draw.ChannelId, draw.Sku, draw.Currency, w.BuyerId, w.Name, w.Referrer, at, drawId));
+            }
+            calls.Add(new SqlCall("UPDATE chat_draws SET entrants = $1, winner_ids = $2 WHERE draw_id = $3;", sorted.Length, string.Join('\n', winners), drawId));
+            await s.RunAsync(calls, cancellationToken);
+            return draw with
+            {
+                Ended = true, Entrants = sorted.Length, EntrantIds = sorted,
+                WinnerList = [.. winners.Select(id => new DrawEntrant(id, entries[id].Name))],
+            };
+        }, cancellationToken);
+
+    public Task<DrawRecord?> FindDrawAsync(string channelId, string drawId, CancellationToken cancellationToken) =>
+        _database.ReadAsync(async s =>
+        {
+            var rows = await s.QueryAsync($"SELECT {DrawColumns} FROM chat_draws WHERE draw_id = $1 AND channel_id = $2;", cancellationToken, drawId, channelId);
+            return rows is [var row, ..] ? await CompleteDrawAsync(s, ReadDraw(row), withEntrants: true, cancellationToken) : null;
+        }, cancellationToken);
+
+    public Task<DrawRecord?> LatestDrawAsync(string channelId, CancellationToken cancellationToken) =>
+        _database.ReadAsync(async s =>
+        {
+            var rows = await s.QueryAsync($"SELECT {DrawColumns} FROM chat_draws WHERE channel_id = $1 ORDER BY started_at DESC LIMIT 1;", cancellationToken, channelId);
+            return rows is [var row, ..] ? await CompleteDrawAsync(s, ReadDraw(row), withEntrants: false, cancellationToken) : null;
+        }, cancellationToken);
+
+    private static DrawRecord ReadDraw(object?[] r) => new(
+        (string)r[0]!, (string)r[1]!, (string)r[2]!, (string)r[3]!, SqlValue.Int(r[4]), (string)r[5]!, (string)r[6]!, (string)r[7]!,
+        DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[8])), DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[9])),
+        (string)r[10]! == "ended", SqlValue.Int(r[11]), [],
+        // Winner ids until the names are read (CompleteDrawAsync).
+        SqlValue.Text(r[12]) is { Length: > 0 } ids ? ids.Split('\n') : null);
+
+    /// <summary>Fills in the winners' names, and the sorted entrant ids (ended) or the live entrant count (open).</summary>
+    private static async Task<DrawRecord> CompleteDrawAsync(ICommerceSession s, DrawRecord draw, bool withEntrants, CancellationToken cancellationToken)
+    {
+        var winnerIds = draw.EntrantIds ?? [];
+        if (!draw.Ended)
+        {
+            var count = SqlValue.Int(await s.ScalarAsync("SELECT COUNT(*) FROM chat_draw_entries WHERE draw_id = $1;", cancellationToken, draw.DrawId));
+            return draw with { Entrants = count, EntrantIds = null };
+        }
+        var names = (await s.QueryAsync("SELECT display_id, display_name FROM chat_draw_entries WHERE draw_id = $1;", cancellationToken, draw.DrawId))
+            .ToDictionary(r => (string)r[0]!, r => (string)r[1]!, StringComparer.Ordinal);
+        return draw with
+        {
+            WinnerList = [.. winnerIds.Select(id => new DrawEntrant(id, names.GetValueOrDefault(id, "")))],
+            EntrantIds = withEntrants ? DrawMethod.Sorted(names.Keys) : null,
+        };
+    }
+
     private const string OrderColumns =
-        "order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer, flash_sale_id, status, attempts, last_error, created_at, coupon_id, discount_cents";
+        "order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer, flash_sale_id, status, attempts, last_error, created_at, coupon_id, discount_cents, draw_id";
 
     private static OrderRecord ReadOrder(object?[] r) => new(
         (string)r[0]!, (string)r[1]!, (string)r[2]!, SqlValue.Int(r[3]), SqlValue.Long(r[4]), (string)r[5]!, (string)r[6]!, (string)r[7]!,
         SqlValue.Text(r[8]), r[9] is not null, (string)r[10]!, SqlValue.Int(r[11]), SqlValue.Text(r[12]),
-        DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[13])), SqlValue.Text(r[14]), SqlValue.Long(r[15]));
+        DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[13])), SqlValue.Text(r[14]), SqlValue.Long(r[15]), SqlValue.Text(r[16]));
 
     /// <summary>Leases due orders to this dispatcher. On PostgreSQL the rows are chosen <c>FOR UPDATE SKIP LOCKED</c>:
     /// nodes claiming at once take different orders, and an order leased by a node that died is due again once

@@ -25,6 +25,7 @@ public static class ClusterCommerceRegistration
         services.AddSingleton<IOrderOutbox>(sp => sp.GetRequiredService<PostgresCommerceStore>());
         services.AddSingleton<IOrderStore>(sp => sp.GetRequiredService<PostgresCommerceStore>());
         services.AddSingleton<IChannelCommerceArchive>(sp => sp.GetRequiredService<PostgresCommerceStore>());
+        services.AddSingleton<IDrawStore>(sp => sp.GetRequiredService<PostgresCommerceStore>());
         services.AddSingleton<IBuiltInOrderStore, PostgresBuiltInOrderStore>();
         services.AddSingleton<IDeadLetters, PostgresDeadLetters>();
         services.AddSingleton(sp => new PostgresSocialStore(sp.GetRequiredService<PostgresChatDatabase>(), sp.GetRequiredService<ClusterNode>().Id));

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Relay.Chat.Ledger;
 using Relay.Chat.Rooms;
 using Relay.Server.Cluster.Rooms;
 
@@ -11,6 +12,7 @@ internal static class ClusterRoomRegistration
     public static IServiceCollection AddClusterRooms(this IServiceCollection services)
     {
         services.Replace(ServiceDescriptor.Singleton<IRoomBus, RedisRoomBus>());
+        services.Replace(ServiceDescriptor.Singleton<ILikeCounter, RedisLikeCounter>());
         return services;
     }
 }

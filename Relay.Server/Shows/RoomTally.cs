@@ -12,6 +12,7 @@ internal sealed class RoomTally
     private int _messages;
     private int _viewers;
     private int _peak;
+    private long _likes;
 
     /// <summary>Set while this node records the channel's show: markers are kept only then.</summary>
     public volatile bool Recording;
@@ -19,6 +20,11 @@ internal sealed class RoomTally
     public int Viewers => Volatile.Read(ref _viewers);
 
     public void Message() => Interlocked.Increment(ref _messages);
+
+    public void Liked(long likes) => Interlocked.Add(ref _likes, likes);
+
+    /// <summary>Likes announced since the last take.</summary>
+    public int TakeLikes() => (int)Math.Min(int.MaxValue, Interlocked.Exchange(ref _likes, 0));
 
     public void ViewersNow(int count)
     {
@@ -53,6 +59,7 @@ internal sealed class RoomTally
     public void Restart()
     {
         Take();
+        TakeLikes();
         TakeMarkers();
     }
 }

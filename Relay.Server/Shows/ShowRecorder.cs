@@ -85,6 +85,9 @@ public sealed class ShowRecorder(IShowStore store, IShowGate gate, IShowDestinat
             case RoomActivityKind.FlashSaleStarted:
                 tally.Mark(new ShowMarker(activity.At, ShowMarkerKinds.FlashSale, activity.Sku, null, activity.PriceCents, activity.Quantity));
                 break;
+            case RoomActivityKind.Likes:
+                tally.Liked(activity.Likes);
+                break;
             case RoomActivityKind.FlashSaleEnded:
                 tally.Mark(new ShowMarker(activity.At, ShowMarkerKinds.FlashSaleEnded, activity.Sku, null, null, null));
                 break;
@@ -202,6 +205,7 @@ public sealed class ShowRecorder(IShowStore store, IShowGate gate, IShowDestinat
         var elapsed = (long)Math.Max(0, (now - show.LastPointAt).TotalMilliseconds);
         var tally = Tally(show.ChannelId);
         var (messages, peak, viewers) = tally.Take();
+        var likes = tally.TakeLikes();
         var markers = tally.TakeMarkers();
         foreach (var d in destinations.Current(show.ChannelId))
         {
@@ -216,7 +220,7 @@ public sealed class ShowRecorder(IShowStore store, IShowGate gate, IShowDestinat
         show.LastPointAt = now;
         try
         {
-            await store.AddSampleAsync(show.ShowId, new ShowSample(now, viewers, peak, messages, 0), markers,
+            await store.AddSampleAsync(show.ShowId, new ShowSample(now, viewers, peak, messages, likes), markers,
                 [.. show.Destinations.Select(d => new ShowDestinationTime(d.Key, d.Value.LiveMilliseconds, d.Value.Reconnects))], ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -55,7 +55,8 @@ internal static class HubContractFormatters
             ContractMember<FlashSaleRequest>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
             ContractMember<FlashSaleRequest>.Of("priceCents", x => x.PriceCents, (x, v) => x.PriceCents = v),
             ContractMember<FlashSaleRequest>.Of("quantity", x => x.Quantity, (x, v) => x.Quantity = v),
-            ContractMember<FlashSaleRequest>.Of("durationSeconds", x => x.DurationSeconds, (x, v) => x.DurationSeconds = v)),
+            ContractMember<FlashSaleRequest>.Of("durationSeconds", x => x.DurationSeconds, (x, v) => x.DurationSeconds = v),
+            ContractMember<FlashSaleRequest>.Of("startsInSeconds", x => x.StartsInSeconds, (x, v) => x.StartsInSeconds = v)),
         new ContractFormatter<FlashSaleView>(
             ContractMember<FlashSaleView>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
             ContractMember<FlashSaleView>.Of("priceCents", x => x.PriceCents, (x, v) => x.PriceCents = v),
@@ -64,7 +65,8 @@ internal static class HubContractFormatters
             ContractMember<FlashSaleView>.Of("remaining", x => x.Remaining, (x, v) => x.Remaining = v),
             ContractMember<FlashSaleView>.Of("endsAt", x => x.EndsAt, (x, v) => x.EndsAt = v),
             ContractMember<FlashSaleView>.Of("active", x => x.Active, (x, v) => x.Active = v),
-            ContractMember<FlashSaleView>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
+            ContractMember<FlashSaleView>.Of("seq", x => x.Seq, (x, v) => x.Seq = v),
+            ContractMember<FlashSaleView>.Of("startsAt", x => x.StartsAt, (x, v) => x.StartsAt = v)),
         new ContractFormatter<JoinOptions>(
             ContractMember<JoinOptions>.Of("displayName", x => x.DisplayName, (x, v) => x.DisplayName = v),
             ContractMember<JoinOptions>.Of("referrer", x => x.Referrer, (x, v) => x.Referrer = v)),
@@ -81,7 +83,9 @@ internal static class HubContractFormatters
             ContractMember<JoinSnapshot>.Of("you", x => x.You, (x, v) => x.You = v),
             ContractMember<JoinSnapshot>.Of("seq", x => x.Seq, (x, v) => x.Seq = v),
             ContractMember<JoinSnapshot>.Of("nextShowAt", x => x.NextShowAt, (x, v) => x.NextShowAt = v),
-            ContractMember<JoinSnapshot>.Of("coupons", x => x.Coupons, (x, v) => x.Coupons = v)),
+            ContractMember<JoinSnapshot>.Of("coupons", x => x.Coupons, (x, v) => x.Coupons = v),
+            ContractMember<JoinSnapshot>.Of("likes", x => x.Likes, (x, v) => x.Likes = v),
+            ContractMember<JoinSnapshot>.Of("draw", x => x.Draw, (x, v) => x.Draw = v)),
         new ContractFormatter<MessageDeletedEvent>(
             ContractMember<MessageDeletedEvent>.Of("id", x => x.Id, (x, v) => x.Id = v),
             ContractMember<MessageDeletedEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
@@ -141,6 +145,9 @@ internal static class HubContractFormatters
             ContractMember<StockEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
         new ContractFormatter<UnpinnedEvent>(
             ContractMember<UnpinnedEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
+        new ContractFormatter<LikesEvent>(
+            ContractMember<LikesEvent>.Of("total", x => x.Total, (x, v) => x.Total = v),
+            ContractMember<LikesEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
         new ContractFormatter<ViewersEvent>(
             ContractMember<ViewersEvent>.Of("count", x => x.Count, (x, v) => x.Count = v),
             ContractMember<ViewersEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
@@ -157,7 +164,10 @@ internal static class HubContractFormatters
             ContractMember<RoomEventView>.Of("viewers", x => x.Viewers, (x, v) => x.Viewers = v),
             ContractMember<RoomEventView>.Of("status", x => x.Status, (x, v) => x.Status = v),
             ContractMember<RoomEventView>.Of("nextShow", x => x.NextShow, (x, v) => x.NextShow = v),
-            ContractMember<RoomEventView>.Of("coupon", x => x.Coupon, (x, v) => x.Coupon = v)),
+            ContractMember<RoomEventView>.Of("coupon", x => x.Coupon, (x, v) => x.Coupon = v),
+            ContractMember<RoomEventView>.Of("likes", x => x.Likes, (x, v) => x.Likes = v),
+            ContractMember<RoomEventView>.Of("draw", x => x.Draw, (x, v) => x.Draw = v),
+            ContractMember<RoomEventView>.Of("drawResult", x => x.DrawResult, (x, v) => x.DrawResult = v)),
         new ContractFormatter<LineupEvent>(
             ContractMember<LineupEvent>.Of("items", x => x.Items, (x, v) => x.Items = v)),
         new ContractFormatter<ResumeResult>(
@@ -165,6 +175,35 @@ internal static class HubContractFormatters
             ContractMember<ResumeResult>.Of("events", x => x.Events, (x, v) => x.Events = v),
             ContractMember<ResumeResult>.Of("snapshot", x => x.Snapshot, (x, v) => x.Snapshot = v),
             ContractMember<ResumeResult>.Of("you", x => x.You, (x, v) => x.You = v)),
+        new ContractFormatter<DrawRequest>(
+            ContractMember<DrawRequest>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
+            ContractMember<DrawRequest>.Of("winners", x => x.Winners, (x, v) => x.Winners = v),
+            ContractMember<DrawRequest>.Of("durationSeconds", x => x.DurationSeconds, (x, v) => x.DurationSeconds = v),
+            ContractMember<DrawRequest>.Of("requires", x => x.Requires, (x, v) => x.Requires = v)),
+        new ContractFormatter<DrawView>(
+            ContractMember<DrawView>.Of("drawId", x => x.DrawId, (x, v) => x.DrawId = v),
+            ContractMember<DrawView>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
+            ContractMember<DrawView>.Of("winners", x => x.Winners, (x, v) => x.Winners = v),
+            ContractMember<DrawView>.Of("endsAt", x => x.EndsAt, (x, v) => x.EndsAt = v),
+            ContractMember<DrawView>.Of("requires", x => x.Requires, (x, v) => x.Requires = v),
+            ContractMember<DrawView>.Of("commitment", x => x.Commitment, (x, v) => x.Commitment = v),
+            ContractMember<DrawView>.Of("entrants", x => x.Entrants, (x, v) => x.Entrants = v),
+            ContractMember<DrawView>.Of("seq", x => x.Seq, (x, v) => x.Seq = v),
+            ContractMember<DrawView>.Of("active", x => x.Active, (x, v) => x.Active = v),
+            ContractMember<DrawView>.Of("result", x => x.Result, (x, v) => x.Result = v)),
+        new ContractFormatter<DrawResultView>(
+            ContractMember<DrawResultView>.Of("drawId", x => x.DrawId, (x, v) => x.DrawId = v),
+            ContractMember<DrawResultView>.Of("winners", x => x.Winners, (x, v) => x.Winners = v),
+            ContractMember<DrawResultView>.Of("seed", x => x.Seed, (x, v) => x.Seed = v),
+            ContractMember<DrawResultView>.Of("entrants", x => x.Entrants, (x, v) => x.Entrants = v),
+            ContractMember<DrawResultView>.Of("seq", x => x.Seq, (x, v) => x.Seq = v)),
+        new ContractFormatter<DrawWinnerView>(
+            ContractMember<DrawWinnerView>.Of("userId", x => x.UserId, (x, v) => x.UserId = v),
+            ContractMember<DrawWinnerView>.Of("displayName", x => x.DisplayName, (x, v) => x.DisplayName = v)),
+        new ContractFormatter<DrawEntryResult>(
+            ContractMember<DrawEntryResult>.Of("status", x => x.Status, (x, v) => x.Status = v),
+            ContractMember<DrawEntryResult>.Of("reason", x => x.Reason, (x, v) => x.Reason = v)),
+        new ListFormatter<DrawWinnerView>(),
         new ListFormatter<ProductView>(),
         new ListFormatter<RoomEventView>(),
         new ListFormatter<ChatMessageView>(),

@@ -83,5 +83,27 @@ public static class PostgresChatSchema
                 last_error TEXT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
             CREATE INDEX crm_events_due ON crm_events (status, next_attempt_at);
             """),
+        // Issue 16 (SQLite step 5): pre-launch flash sales, a channel's likes.
+        Migration.Sql(4,
+            """
+            ALTER TABLE chat_flash_sales ADD COLUMN starts_at BIGINT NULL;
+            CREATE TABLE chat_likes (channel_id TEXT PRIMARY KEY, total BIGINT NOT NULL CHECK (total >= 0));
+            """),
+        // Issue 16 (SQLite step 6): draws, their entries, prize orders' draw id.
+        Migration.Sql(5,
+            """
+            CREATE TABLE chat_draws (
+                draw_id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, sku TEXT NOT NULL, currency TEXT NOT NULL,
+                winners INTEGER NOT NULL, requires TEXT NOT NULL, commitment TEXT NOT NULL, seed TEXT NOT NULL,
+                started_at BIGINT NOT NULL, ends_at BIGINT NOT NULL, status TEXT NOT NULL,
+                entrants INTEGER NOT NULL DEFAULT 0, winner_ids TEXT NULL);
+            CREATE UNIQUE INDEX chat_draws_one_open ON chat_draws (channel_id) WHERE status = 'open';
+            CREATE INDEX chat_draws_due ON chat_draws (status, ends_at);
+            CREATE INDEX chat_draws_channel ON chat_draws (channel_id, started_at);
+            CREATE TABLE chat_draw_entries (
+                draw_id TEXT NOT NULL, display_id TEXT NOT NULL, buyer_id TEXT NOT NULL, display_name TEXT NOT NULL,
+                referrer TEXT NULL, entered_at BIGINT NOT NULL, PRIMARY KEY (draw_id, display_id));
+            ALTER TABLE orders_orders ADD COLUMN draw_id TEXT NULL;
+            """),
     ]);
 }

@@ -119,6 +119,13 @@ internal sealed class RedisRoomBus : IRoomBus, IAsyncDisposable
                 coupon = coupon with { Remaining = n };
             state.Coupons.Add(coupon);
         }
+        if (fields.TryGetValue("draw", out var draw) && JsonSerializer.Deserialize(draw, RoomEventJsonContext.Default.DrawView) is { } shared)
+        {
+            // The count announced since the draw started (a separate field: each update need not rewrite the draw).
+            if (fields.TryGetValue("drawEntrants", out var counted) && counted.Split(' ') is [var drawId, var count] && drawId == shared.DrawId)
+                shared.Entrants = Math.Max(shared.Entrants, int.Parse(count, CultureInfo.InvariantCulture));
+            state.Draw = shared;
+        }
         foreach (var entry in (RedisResult[])parts[2]!)
         {
             var text = (string)entry!;
@@ -153,6 +160,8 @@ internal sealed class RedisRoomBus : IRoomBus, IAsyncDisposable
             ["coupon", JsonSerializer.Serialize(c, RoomEventJsonContext.Default.CouponRecord), c.CouponId, c.EndsAt.ToUnixTimeMilliseconds(),
                 _time.GetUtcNow().ToUnixTimeMilliseconds()],
         RoomEventKind.CouponCount when e.CouponId is { } id => ["couponLeft", id, e.CouponRemaining],
+        RoomEventKind.DrawStarted or RoomEventKind.DrawEnded when e.Draw is { } d => ["draw", JsonSerializer.Serialize(d, RoomEventJsonContext.Default.DrawView)],
+        RoomEventKind.DrawEntrants => ["drawEntrants", (e.DrawId ?? "") + " " + e.DrawEntrants.ToString(CultureInfo.InvariantCulture)],
         _ => ["none"],
     };
 

@@ -23,7 +23,8 @@ internal static class RoomKeys
 
     /// <summary>Hash: <c>pin</c> (sku), <c>sale</c> (the running sale, JSON), <c>saleId</c>, <c>slow</c> (seconds); per coupon
     /// <c>coupon:{id}</c> (as dropped, JSON), <c>couponEnd:{id}</c> (Unix ms) and <c>couponLeft:{id}</c> (the lowest count
-    /// published); a coupon's fields go when a later drop finds it ended.</summary>
+    /// published), a coupon's fields going when a later drop finds it ended; <c>draw</c> (the latest draw, JSON, with its
+    /// result once ended), <c>drawEntrants</c> (<c>{drawId} {count}</c>, the highest announced).</summary>
     public static RedisKey State(string channelId) => $"relay:room:{channelId}:state";
 
     /// <summary>List, oldest first: <c>{seq} {message JSON}</c>, the last <c>Chat:RecentMessages</c>.</summary>
@@ -34,4 +35,10 @@ internal static class RoomKeys
 
     /// <summary>Hash: node id -> <c>{count}|{expires, Unix ms}</c>, and <c>_last</c> (the counts last published).</summary>
     public static RedisKey Viewers(string channelId) => $"relay:room:{channelId}:viewers";
+
+    /// <summary>Hash: <c>total</c> (the channel's likes), <c>pub</c> (the total last announced). No expiry.</summary>
+    public static RedisKey Likes(string channelId) => $"relay:room:{channelId}:likes";
+
+    /// <summary>Taken (SET NX PX 250) by the node that announces a like total: one announcement per interval per room.</summary>
+    public static RedisKey LikesPacing(string channelId) => $"relay:room:{channelId}:likes:pace";
 }

@@ -72,6 +72,18 @@ internal static class RoomScripts
             local left = redis.call('HGET', KEYS[2], 'couponLeft:' .. ARGV[6])
             if (not left) or tonumber(left) > tonumber(ARGV[7]) then redis.call('HSET', KEYS[2], 'couponLeft:' .. ARGV[6], ARGV[7]) end
           end
+        elseif op == 'draw' then
+          redis.call('HSET', KEYS[2], 'draw', ARGV[6])
+          redis.call('HDEL', KEYS[2], 'drawEntrants')
+        elseif op == 'drawEntrants' then
+          local old = redis.call('HGET', KEYS[2], 'drawEntrants')
+          local id, n = string.match(ARGV[6], '^(%S*) (%d+)$')
+          local keep = false
+          if old then
+            local oid, on = string.match(old, '^(%S*) (%d+)$')
+            if oid == id and tonumber(on) >= tonumber(n) then keep = true end
+          end
+          if not keep then redis.call('HSET', KEYS[2], 'drawEntrants', ARGV[6]) end
         end
         for i = 1, 4 do
           if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[4]) end

@@ -8,6 +8,7 @@ import { LivePlayer } from "./player.js";
 import { fieldErrorText, lastErrorText, warningText } from "./studio-text.js";
 import { initStudioCoupons } from "./studio-coupons.js";
 import { followersPanel } from "./studio-followers.js";
+import { mountStudioDraws } from "./studio-draws.js";
 
 translate();
 $("#lang-slot").append(languagePicker());
@@ -477,6 +478,7 @@ $("#rotate-host-key").addEventListener("click", async () => {
 // ---- hub: chat, line-up, sales ------------------------------------------------------------------
 
 const studioCoupons = initStudioCoupons({ toasts });
+const draws = mountStudioDraws({ toasts, titleOf: sku => titleOf(sku) });
 
 async function connect() {
   const hub = connectHub({
@@ -498,6 +500,7 @@ async function connect() {
   });
   hub.on("viewers", v => setText($("#viewers"), number(v.count)));
   hub.on("status", s => { setLive(s.live); poll(); });
+  draws.attach(hub, channelId);
   await startHub(hub, () => toast(toasts, t("studio.hub.unreachable"), "error"));
   await join();
 }
@@ -526,6 +529,7 @@ async function join() {
   for (const m of snap.recentMessages ?? []) addMessage(m);
   renderSale();
   studioCoupons.snapshot(snap.coupons);
+  draws.snapshot(snap);
 }
 
 /** The header badge: live to the public, rehearsing (OBS connected, nothing public), or offline. */
@@ -599,6 +603,7 @@ function setLineup(lineup) {
   select.replaceChildren(...lineup.map(p => el("option", { value: p.sku }, `${p.title} (${money(p.priceCents, p.currency)})`)));
   if (chosen) select.value = chosen;
   studioCoupons.lineup(lineup);
+  draws.lineup(lineup, p => `${p.title} (${money(p.priceCents, p.currency)})`);
   renderLineup();
 }
 
@@ -781,6 +786,7 @@ $("#sale-form").addEventListener("submit", async e => {
     priceCents: Math.round(Number(f.get("price")) * 100),
     quantity: Math.floor(Number(f.get("quantity"))),
     durationSeconds: Math.round(Number(f.get("minutes")) * 60),
+    startsInSeconds: f.get("startsIn") ? Math.round(Number(f.get("startsIn"))) : null,
   });
   if (ok) toast(toasts, t("studio.sale.started"), "ok");
 });

@@ -5,6 +5,8 @@ import { t, has, translate, languagePicker, number, dateTime } from "./i18n.js";
 import { LivePlayer } from "./player.js";
 import { initCoupons } from "./watch-coupons.js";
 import { viewerToken, followUi } from "./watch-follow.js";
+import { mountLikes } from "./watch-likes.js";
+import { mountDraws } from "./watch-draws.js";
 
 translate();
 $("#lang-slot").append(languagePicker());
@@ -129,6 +131,8 @@ async function resume() {
   resuming = null;
   for (const [name, payload] of held) applyRoomEvent(name, payload);
 }
+const likes = mountLikes(hub, { onRoomEvent });
+const draws = mountDraws(hub, { channelId, productTitle: sku => productTitle(sku), onRoomEvent });
 
 async function join(renewed = false) {
   const name = localStorage.getItem(NAME_KEY);
@@ -189,6 +193,8 @@ function applySnapshot(snap) {
   for (const m of snap.recentMessages ?? []) addMessage(m);
   renderProduct();
   coupons.snapshot(snap.coupons);
+  likes.snapshot(snap);
+  draws.snapshot(snap);
   setLive(snap.live);
 }
 
@@ -421,7 +427,10 @@ $("#bag-close").addEventListener("click", () => $("#bag").close());
 
 function tickSale() {
   if (!state.sale) return;
-  const left = countdown(state.sale.endsAt);
+  // An announced sale (pre-launch) counts down to its start first.
+  const upcoming = state.sale.startsAt && new Date(state.sale.startsAt) > Date.now();
+  setText($("#sale-banner-label"), t(upcoming ? "watch.sale.startsIn" : "watch.sale.banner"));
+  const left = countdown(upcoming ? state.sale.startsAt : state.sale.endsAt);
   setText($("#sale-countdown"), left ?? "00:00");
 }
 setInterval(() => { tickSale(); tickNextShow(); }, 1000);

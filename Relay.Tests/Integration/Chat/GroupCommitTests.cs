@@ -31,7 +31,7 @@ public sealed class GroupCommitTests
             await using (var database = new ChatDatabase(connectionString, NullLogger<ChatDatabase>.Instance))
             await using (var store = new SqliteCommerceStore(database))
             {
-                sale = await store.StartFlashSaleAsync("c1", "S", 500, "EUR", 100, now.AddMinutes(10), Ct);
+                sale = await store.StartFlashSaleAsync("c1", "S", 500, "EUR", 100, now.AddMinutes(10), null, Ct);
                 ReservationRequest Buy(int buyer, string? currency = "EUR") => new(
                     "c1", $"user_{buyer}", $"Buyer {buyer}", $"key-{buyer}", "S", 1, 500, currency!, null, sale.SaleId, false, now);
 

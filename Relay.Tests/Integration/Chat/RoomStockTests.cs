@@ -28,7 +28,8 @@ public sealed class RoomStockTests
         var viewers = new RecordingClients();
         var bus = new InProcessRoomBus(TimeProvider.System);
         var directory = new InMemoryChannelDirectory().Add("stock1", "host-key", new LineupItem("LIP-1", "Lipstick", 1999, "EUR", null, 5));
-        var registry = new LiveRoomRegistry(directory, directory, new NoLedger(), new NoLedger(), bus, Options.Create(new ChatOptions()), TimeProvider.System);
+        var registry = new LiveRoomRegistry(directory, directory, new NoLedger(), new NoLedger(), bus, Options.Create(new ChatOptions()), TimeProvider.System,
+            new NoLikes(), new NoDraws());
         var events = new RoomEvents(registry, new RoomBroadcaster(viewers, new NoGroups(), NullLogger<RoomBroadcaster>.Instance), bus, new NoRoomActivity(), TimeProvider.System,
             NullLogger<RoomEvents>.Instance);
         await bus.StartAsync(events.ReceiveAsync, Ct);
@@ -71,6 +72,22 @@ public sealed class RoomStockTests
         public Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }
 
+    private sealed class NoLikes : ILikeCounter
+    {
+        public Task<LikeTally> AddAsync(string channelId, long taps, CancellationToken cancellationToken) => Task.FromResult(default(LikeTally));
+        public Task<long> TotalAsync(string channelId, CancellationToken cancellationToken) => Task.FromResult(0L);
+    }
+
+    private sealed class NoDraws : IDrawStore
+    {
+        public Task<bool> StartDrawAsync(DrawRecord draw, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<DrawEntry> EnterDrawAsync(string drawId, DrawEntrant entrant, string buyerId, string? referrer, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<(string DrawId, string ChannelId)>> DueDrawsAsync(DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<DrawRecord?> EndDrawAsync(string drawId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<DrawRecord?> FindDrawAsync(string channelId, string drawId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<DrawRecord?> LatestDrawAsync(string channelId, CancellationToken cancellationToken) => Task.FromResult<DrawRecord?>(null);
+    }
+
     /// <summary>The room opens on one unit of LIP-1 (sequence 1) and no sale; nothing else is asked.</summary>
     private sealed class NoLedger : IStockLedger, ICouponLedger
     {
@@ -82,7 +99,7 @@ public sealed class RoomStockTests
         public Task<string?> FindReservationAsync(string channelId, string buyerId, string idempotencyKey, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<LineupStock> ApplyLineupAsync(string channelId, IReadOnlyList<LineupItem> lineup, bool resetStock, CancellationToken cancellationToken) =>
             Task.FromResult(new LineupStock(new Dictionary<string, int> { ["LIP-1"] = 1 }, Sequence: 1));
-        public Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<FlashSaleRecord> StartFlashSaleAsync(string channelId, string sku, long priceCents, string currency, int quantity, DateTimeOffset endsAt, DateTimeOffset? startsAt, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<bool> EndFlashSaleAsync(string channelId, string? saleId, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<FlashSaleRecord?> FindActiveFlashSaleAsync(string channelId, DateTimeOffset now, CancellationToken cancellationToken) => Task.FromResult<FlashSaleRecord?>(null);
     }

@@ -239,7 +239,7 @@ public sealed class StockLedgerPropertyTests
                 case StartSale start:
                     var sku = Skus[start.Sku];
                     if (!_listed.Contains(sku)) break;
-                    _sale = await _store.StartFlashSaleAsync(Channel, sku, 100, "EUR", start.Quantity, Now.AddHours(1), CancellationToken.None);
+                    _sale = await _store.StartFlashSaleAsync(Channel, sku, 100, "EUR", start.Quantity, Now.AddHours(1), null, CancellationToken.None);
                     _saleEnded = false;
                     break;
                 case EndSale:

@@ -57,7 +57,7 @@ public sealed class PostgresCommerceStoreTests
 
         var stock = await a.Store.ApplyLineupAsync("c1", [new LineupItem("S", "S", 500, "EUR", null, 150), new LineupItem("U", "U", 500, "EUR", null, null)], false, Ct);
         Assert.Equal(150, stock.Remaining["S"]);
-        var sale = await b.Store.StartFlashSaleAsync("c1", "S", 400, "EUR", 100, DateTimeOffset.UtcNow.AddMinutes(10), Ct);
+        var sale = await b.Store.StartFlashSaleAsync("c1", "S", 400, "EUR", 100, DateTimeOffset.UtcNow.AddMinutes(10), null, Ct);
 
         // 300 buyers, each firing 3 sale purchases (cap 2 per sale) half on each node, plus a retry of its first key on
         // the other node; 60 more buy the limited sku outside the sale, 3 units each against a per-sku cap of 4.

@@ -90,6 +90,8 @@ public sealed class ShowReportTests
                 {
                     await viewers[i].InvokeAsync("SendMessage", $"你好 {i}", ct);
                 }
+                // Issue 16: 5 x 7 likes reach the report (announced through the room bus, counted once).
+                for (var i = 0; i < 5; i++) await viewers[i].InvokeAsync("Like", 7, ct);
                 await host.InvokeAsync("SendMessage", "欢迎来到直播间", ct);
                 await host.InvokeAsync("SendMessage", "马上开抢", ct);
 
@@ -128,7 +130,7 @@ public sealed class ShowReportTests
         Assert.InRange(report.GetProperty("averageViewers").GetDouble(), 1, 8);
         Assert.Equal(7, report.GetProperty("uniqueViewers").GetInt32());
         Assert.Equal(7, report.GetProperty("messages").GetInt32());
-        Assert.Equal(0, report.GetProperty("likes").GetInt32());
+        Assert.Equal(35, report.GetProperty("likes").GetInt32());
         Assert.Equal(3, report.GetProperty("orders").GetInt32());
         Assert.Equal(5, report.GetProperty("units").GetInt32());
         Assert.Equal(2 * 9900 + 9900 + 2 * 1500, report.GetProperty("gmvCents").GetInt64());

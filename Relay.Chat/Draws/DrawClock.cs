@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Relay.Chat.Diagnostics;
+using Relay.Chat.Ledger;
+using Relay.Chat.Orders;
+using Relay.Chat.Rooms;
+
+namespace Relay.Chat.Draws;
+
+/// <summary>
+/// Ends draws when their time is up, on every node: each looks for due draws once a second and tries to end them; the
+/// end is one guarded transition in the database (<see cref="IDrawStore.EndDrawAsync"/>), so exactly one try ends a
+/// draw, writes its winners' prize orders to the outbox and announces the result (`drawResult`). A draw due while the
+/// process was down ends at its next start. A failing round is logged and the clock goes on.
+/// </summary>
+internal sealed class DrawClock(IDrawStore store, RoomEvents events, OrderDispatchSignal dispatch, TimeProvider time, ILogger<DrawClock> logger) : BackgroundService
+{
+    internal static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var timer = new PeriodicTimer(Period, time);
+                while (await timer.WaitForNextTickAsync(stoppingToken)) await RoundAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.DrawClockFailed(logger, ex);
+                await Task.Delay(Period, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    internal async Task RoundAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var (drawId, channelId) in await store.DueDrawsAsync(now, cancellationToken))
+        {
+            try
+            {
+                if (await store.EndDrawAsync(drawId, now, cancellationToken) is not { } ended) continue;
+                if (ended.WinnerList.Count > 0) dispatch.Notify();
+                Log.DrawEnded(logger, drawId, channelId, ended.WinnerList.Count, ended.Entrants);
+                await events.PublishSafeAsync(new RoomEvent { ChannelId = channelId, Kind = RoomEventKind.DrawEnded, Draw = DrawViews.Of(ended) });
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.DrawEndFailed(logger, drawId, channelId, ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+namespace Relay.Chat.Draws;
+
+public sealed record DrawReportWinner(string UserId, string DisplayName);
