@@ -97,6 +97,7 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<GuestTokens>();
         services.TryAddSingleton<GuestMintLimiter>();
         services.TryAddSingleton<DisplayNames>();
+        services.TryAddSingleton<ShopIdentityProvider>();
         services.TryAddSingleton<ParticipantResolver>();
         services.TryAddSingleton(sp => sp.GetService<IDisplayIdSecret>() is { } shared ? new DisplayIds(shared) : new DisplayIds());
         // The room bus: in-process on the embedded default; a cluster registers its shared one before this runs.

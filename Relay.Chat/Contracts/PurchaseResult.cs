@@ -11,4 +11,8 @@ public sealed class PurchaseResult
     [Key("status")] public string Status { get; set; } = "";
     [Key("orderId")] public string? OrderId { get; set; }
     [Key("reason")] public string? Reason { get; set; }
+    /// <summary>The price per unit the reservation was made at (v2): the member price, flash sale price or list price.</summary>
+    [Key("unitPriceCents")] public long? UnitPriceCents { get; set; }
+    /// <summary>True when <see cref="UnitPriceCents"/> is the line-up item's member price (v2).</summary>
+    [Key("memberPrice")] public bool? MemberPrice { get; set; }
 }

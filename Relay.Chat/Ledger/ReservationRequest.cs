@@ -7,4 +7,8 @@ public sealed record ReservationRequest(
     string ChannelId, string BuyerId, string BuyerName, string IdempotencyKey,
     string Sku, int Quantity, long UnitPriceCents, string Currency, string? Referrer,
     string? FlashSaleId, bool LineupLimited, DateTimeOffset Now,
-    int MaxBuyerUnitsPerSku = int.MaxValue, int MaxBuyerUnitsPerSale = int.MaxValue);
+    int MaxBuyerUnitsPerSku = int.MaxValue, int MaxBuyerUnitsPerSale = int.MaxValue)
+{
+    /// <summary>The unit price is the line-up item's member price (the buyer is a member).</summary>
+    public bool MemberPrice { get; init; }
+}

@@ -15,6 +15,9 @@ public sealed record ChannelOrderView(
     int Attempts,
     string? LastError)
 {
+    /// <summary>Sold at the member price (v2).</summary>
+    public bool MemberPrice { get; init; }
+
     public static ChannelOrderView Of(OrderRecord o) => new(
-        o.OrderId, o.Status, o.Sku, o.Quantity, o.UnitPriceCents, o.Currency, o.BuyerId, o.Referrer, o.CreatedAt, o.FlashSale, o.Attempts, o.LastError);
+        o.OrderId, o.Status, o.Sku, o.Quantity, o.UnitPriceCents, o.Currency, o.BuyerId, o.Referrer, o.CreatedAt, o.FlashSale, o.Attempts, o.LastError) { MemberPrice = o.MemberPrice };
 }

@@ -5,6 +5,13 @@ public sealed record OrderApiRequest(
     string OrderId, string ChannelId, string Sku, int Quantity, long UnitPriceCents, string Currency,
     string BuyerId, string BuyerName, string? Referrer, bool FlashSale, DateTimeOffset PlacedAt)
 {
+    /// <summary>`true` when the unit price is the member price (v2); absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public bool? MemberPrice { get; init; }
+
     public static OrderApiRequest From(OrderRecord o) => new(
-        o.OrderId, Ledger.ArchivedChannelId.Original(o.ChannelId), o.Sku, o.Quantity, o.UnitPriceCents, o.Currency, o.BuyerId, o.BuyerName, o.Referrer, o.FlashSale, o.CreatedAt);
+        o.OrderId, Ledger.ArchivedChannelId.Original(o.ChannelId), o.Sku, o.Quantity, o.UnitPriceCents, o.Currency, o.BuyerId, o.BuyerName, o.Referrer, o.FlashSale, o.CreatedAt)
+    {
+        MemberPrice = o.MemberPrice ? true : null,
+    };
 }

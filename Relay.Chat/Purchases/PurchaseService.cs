@@ -67,16 +67,21 @@ internal sealed class PurchaseService(
         // nearly every purchase, and none of them waits behind the reservations still being written.
         if (offer.KnownSoldOut)
             return Refuse(PurchaseStatus.SoldOut, "no units left");
+        // Member prices: a member (a viewer whose token carries a tier) pays the item's member price, unless the flash
+        // sale's price is lower still; the lower price always wins, and the order says when it was the member price.
+        var price = sale?.PriceCents ?? product.PriceCents;
+        var memberPrice = buyer.IsMember && product.MemberPriceCents is { } member && member < price;
+        if (memberPrice) price = product.MemberPriceCents!.Value;
         var reservation = new ReservationRequest(
             room.ChannelId, buyer.UserId, buyer.DisplayName, request.IdempotencyKey, request.Sku, request.Quantity,
-            sale?.PriceCents ?? product.PriceCents,
+            price,
             sale?.Currency ?? product.Currency,
             session.Referrer,
             sale?.SaleId,
             offer.LineupLimited,
             now,
             options.Value.MaxUnitsPerBuyerPerSku,
-            options.Value.MaxUnitsPerBuyerPerSale);
+            options.Value.MaxUnitsPerBuyerPerSale) { MemberPrice = memberPrice };
 
         var outcome = await ledger.ReserveAsync(reservation, cancellationToken);
         switch (outcome.Kind)
@@ -85,7 +90,7 @@ internal sealed class PurchaseService(
                 session.RememberReservedKey(buyer.UserId, room.ChannelId, request.IdempotencyKey, outcome.OrderId!);
                 stock.Apply(room, request.Sku, outcome.FlashRemaining, outcome.LineupRemaining, reservation.FlashSaleId, outcome.Sequence, offer.StockEpoch);
                 dispatch.Notify();
-                return new PurchaseResult { Status = PurchaseStatus.Reserved, OrderId = outcome.OrderId };
+                return new PurchaseResult { Status = PurchaseStatus.Reserved, OrderId = outcome.OrderId, UnitPriceCents = price, MemberPrice = memberPrice ? true : null };
             case ReservationKind.Duplicate:
                 session.RememberReservedKey(buyer.UserId, room.ChannelId, request.IdempotencyKey, outcome.OrderId!);
                 return new PurchaseResult { Status = PurchaseStatus.Reserved, OrderId = outcome.OrderId };

@@ -76,6 +76,11 @@ public static class ChatSchema
             -- it sums the buyer's orders of the sku from the index alone, without a table lookup per order.
             CREATE INDEX orders_orders_buyer ON orders_orders (channel_id, buyer_id, sku, status, ledger_epoch, flash_sale_id, quantity);
             """),
+        // v2 member prices: an order sold at the line-up item's member price says so (order API body, order lists).
+        Migration.Sql(3,
+            """
+            ALTER TABLE orders_orders ADD COLUMN member_price INTEGER NOT NULL DEFAULT 0;
+            """),
     ],
     AdoptLegacyVersionAsync);
 

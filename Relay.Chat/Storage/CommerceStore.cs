@@ -127,12 +127,15 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
         }, cancellationToken);
 
     private const string OrderColumns =
-        "order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer, flash_sale_id, status, attempts, last_error, created_at";
+        "order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer, flash_sale_id, status, attempts, last_error, created_at, member_price";
 
     private static OrderRecord ReadOrder(object?[] r) => new(
         (string)r[0]!, (string)r[1]!, (string)r[2]!, SqlValue.Int(r[3]), SqlValue.Long(r[4]), (string)r[5]!, (string)r[6]!, (string)r[7]!,
         SqlValue.Text(r[8]), r[9] is not null, (string)r[10]!, SqlValue.Int(r[11]), SqlValue.Text(r[12]),
-        DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[13])));
+        DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[13])))
+    {
+        MemberPrice = SqlValue.Long(r[14]) != 0,
+    };
 
     /// <summary>Leases due orders to this dispatcher. On PostgreSQL the rows are chosen <c>FOR UPDATE SKIP LOCKED</c>:
     /// nodes claiming at once take different orders, and an order leased by a node that died is due again once

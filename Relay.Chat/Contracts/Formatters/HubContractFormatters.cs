@@ -91,7 +91,9 @@ internal static class HubContractFormatters
         new ContractFormatter<PurchaseResult>(
             ContractMember<PurchaseResult>.Of("status", x => x.Status, (x, v) => x.Status = v),
             ContractMember<PurchaseResult>.Of("orderId", x => x.OrderId, (x, v) => x.OrderId = v),
-            ContractMember<PurchaseResult>.Of("reason", x => x.Reason, (x, v) => x.Reason = v)),
+            ContractMember<PurchaseResult>.Of("reason", x => x.Reason, (x, v) => x.Reason = v),
+            ContractMember<PurchaseResult>.Of("unitPriceCents", x => x.UnitPriceCents, (x, v) => x.UnitPriceCents = v),
+            ContractMember<PurchaseResult>.Of("memberPrice", x => x.MemberPrice, (x, v) => x.MemberPrice = v)),
         new ContractFormatter<PurchaseToast>(
             ContractMember<PurchaseToast>.Of("displayName", x => x.DisplayName, (x, v) => x.DisplayName = v),
             ContractMember<PurchaseToast>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),

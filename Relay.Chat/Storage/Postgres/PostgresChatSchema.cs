@@ -46,5 +46,10 @@ public static class PostgresChatSchema
                 body TEXT NOT NULL, response TEXT NOT NULL, received_at BIGINT NOT NULL);
             CREATE INDEX orders_api_received_channel ON orders_api_received (channel_id, received_at);
             """),
+        // v2 member prices (ChatSchema step 3).
+        Migration.Sql(2,
+            """
+            ALTER TABLE orders_orders ADD COLUMN member_price INTEGER NOT NULL DEFAULT 0;
+            """),
     ]);
 }
