@@ -23,6 +23,7 @@ using Relay.Chat.Moderation;
 using Relay.Chat.Orders;
 using Relay.Chat.Orders.BuiltIn;
 using Relay.Chat.Purchases;
+using Relay.Chat.Referrals;
 using Relay.Chat.Rooms;
 using Relay.Chat.Storage;
 using Relay.Common.Files;
@@ -98,6 +99,10 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<GuestMintLimiter>();
         services.TryAddSingleton<DisplayNames>();
         services.TryAddSingleton<ShopIdentityProvider>();
+        services.TryAddSingleton<SqliteReferralStore>();
+        services.TryAddSingleton<IReferralStore>(sp => sp.GetRequiredService<SqliteReferralStore>());
+        services.TryAddSingleton<IReferralShows, OneShowPerChannel>();
+        services.TryAddSingleton<ShareCodes>();
         services.TryAddSingleton<ParticipantResolver>();
         services.TryAddSingleton(sp => sp.GetService<IDisplayIdSecret>() is { } shared ? new DisplayIds(shared) : new DisplayIds());
         // The room bus: in-process on the embedded default; a cluster registers its shared one before this runs.
@@ -160,6 +165,7 @@ public static class ChatServiceCollectionExtensions
         OrdersApi.Map(endpoints, builtIn);
         OrderRedeliveryApi.Map(endpoints);
         GuestsApi.Map(endpoints);
+        ReferralsApi.Map(endpoints);
         return endpoints;
     }
 

@@ -12,4 +12,7 @@ public sealed class ParticipantView
     [Key("displayName")] public string DisplayName { get; set; } = "";
     /// <summary>`guest`, `viewer`, `host` or `admin`.</summary>
     [Key("role")] public string Role { get; set; } = "";
+    /// <summary>The caller's share code (v2): `/watch/{id}?ref={shareCode}` counts visits and orders for them. Null for
+    /// hosts, admins and guests without a guest token.</summary>
+    [Key("shareCode")] public string? ShareCode { get; set; }
 }

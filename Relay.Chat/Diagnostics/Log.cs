@@ -47,6 +47,12 @@ internal static partial class Log
     [LoggerMessage(5012, LogLevel.Information, "Guest token rejected: {Reason}")]
     public static partial void GuestTokenRejected(ILogger logger, string reason);
 
+    [LoggerMessage(5013, LogLevel.Warning, "A share-code visit in channel {ChannelId} was not counted: {Reason}")]
+    public static partial void ReferralVisitNotCounted(ILogger logger, string channelId, string reason);
+
+    [LoggerMessage(5014, LogLevel.Warning, "No share code for a viewer this time: {Reason}")]
+    public static partial void ShareCodeUnavailable(ILogger logger, string reason);
+
     // 5950-5999: the room bus (issue 14, one room across nodes).
 
     [LoggerMessage(5950, LogLevel.Warning, "Publishing a {Kind} event of channel {ChannelId} on the room bus failed")]

@@ -17,7 +17,7 @@ public abstract class CommerceStore : IStockLedger, IOrderOutbox, IOrderStore, I
     /// Every table that keys rows by channel and must not reach a channel created again under the same id. A new
     /// per-channel table belongs here too (rows to keep move to the archive id; counts that only matter live go).
     /// </summary>
-    private static readonly string[] ArchivedTables = ["orders_orders", "orders_purchase_keys", "chat_flash_sales"];
+    private static readonly string[] ArchivedTables = ["orders_orders", "orders_purchase_keys", "chat_flash_sales", "chat_referral_visits"];
 
     private static readonly string[] DroppedTables = ["chat_lineup_stock"];
 

@@ -22,6 +22,7 @@ public static class ClusterCommerceRegistration
         services.AddSingleton<IOrderOutbox>(sp => sp.GetRequiredService<PostgresCommerceStore>());
         services.AddSingleton<IOrderStore>(sp => sp.GetRequiredService<PostgresCommerceStore>());
         services.AddSingleton<IChannelCommerceArchive>(sp => sp.GetRequiredService<PostgresCommerceStore>());
+        services.AddSingleton<Relay.Chat.Referrals.IReferralStore>(sp => new PostgresReferralStore(sp.GetRequiredService<PostgresChatDatabase>()));
         services.AddSingleton<IBuiltInOrderStore, PostgresBuiltInOrderStore>();
         services.AddSingleton<IDeadLetters, PostgresDeadLetters>();
         return services;

@@ -68,7 +68,8 @@ internal static class HubContractFormatters
         new ContractFormatter<ParticipantView>(
             ContractMember<ParticipantView>.Of("userId", x => x.UserId, (x, v) => x.UserId = v),
             ContractMember<ParticipantView>.Of("displayName", x => x.DisplayName, (x, v) => x.DisplayName = v),
-            ContractMember<ParticipantView>.Of("role", x => x.Role, (x, v) => x.Role = v)),
+            ContractMember<ParticipantView>.Of("role", x => x.Role, (x, v) => x.Role = v),
+            ContractMember<ParticipantView>.Of("shareCode", x => x.ShareCode, (x, v) => x.ShareCode = v)),
         new ContractFormatter<PinnedEvent>(
             ContractMember<PinnedEvent>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),
             ContractMember<PinnedEvent>.Of("title", x => x.Title, (x, v) => x.Title = v),

@@ -46,10 +46,16 @@ public static class PostgresChatSchema
                 body TEXT NOT NULL, response TEXT NOT NULL, received_at BIGINT NOT NULL);
             CREATE INDEX orders_api_received_channel ON orders_api_received (channel_id, received_at);
             """),
-        // v2 member prices (ChatSchema step 3).
+        // v2 member prices and share codes (ChatSchema step 3).
         Migration.Sql(2,
             """
             ALTER TABLE orders_orders ADD COLUMN member_price INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE chat_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE chat_share_codes (share_code TEXT PRIMARY KEY, sharer_id TEXT NOT NULL, created_at BIGINT NOT NULL);
+            CREATE TABLE chat_referral_visits (
+                channel_id TEXT NOT NULL, share_code TEXT NOT NULL, visitor_id TEXT NOT NULL, show_key TEXT NOT NULL,
+                visited_at BIGINT NOT NULL, PRIMARY KEY (channel_id, share_code, visitor_id, show_key));
+            CREATE INDEX orders_orders_referrer ON orders_orders (channel_id, referrer);
             """),
     ]);
 }

@@ -3,6 +3,8 @@
 import { $, el, setText, money, newKey, reasonOf, connectHub, startHub, toast, channelIdFromPath, countdown, guestToken } from "./common.js";
 import { t, has, translate, languagePicker, number, dateTime } from "./i18n.js";
 import { LivePlayer } from "./player.js";
+import { initEmbed } from "./watch-embed.js";
+import { setShareCode } from "./watch-share.js";
 
 translate();
 $("#lang-slot").append(languagePicker());
@@ -46,8 +48,11 @@ function chatRefusal(reason, hint) {
 // Without one yet (the relay was unreachable or minting was limited at load), each (re)connect tries again.
 let token = "";
 let renewing = false;
+// A shop's viewer token (#token= or the framing shop's postMessage, watch-embed.js) wins over the guest token.
+let started = false, connectedWith = null;
+const embed = initEmbed({ onToken: () => { if (started) reconnect(); } });
 const hub = connectHub({
-  token: async () => (token ||= await guestToken()),
+  token: async () => (connectedWith = embed.token()) || (token ||= await guestToken()),
   onReconnecting: () => showConnection(t("watch.connection.reconnecting")),
   onReconnected: async () => { showConnection(null); await join(); },
   onClose: () => { if (!renewing) showConnection(t("watch.connection.closed")); },
@@ -62,7 +67,9 @@ hub.on("stock", s => { state.remaining.set(s.sku, s.remaining); if (state.sale?.
 hub.on("purchase", p => toast(toasts, t("watch.toast.bought", {
   name: p.displayName || t("watch.toast.someone"), quantity: number(p.quantity), title: productTitle(p.sku),
 }), "buy"));
-hub.on("order", o => orderUpdate(o));
+hub.on("order", o => { orderUpdate(o); embed.order(o); });
+hub.on("pinned", p => embed.pinned(p.sku));
+hub.on("unpinned", () => embed.pinned(null));
 hub.on("viewers", v => setText($("#viewers"), number(v.count)));
 hub.on("status", s => { if (s.nextShowAt !== undefined) setNextShow(s.nextShowAt); setLive(s.live); });
 // The host set, moved or cleared the next show (PATCH nextShowAt): the offline overlay follows at once.
@@ -78,6 +85,7 @@ async function join(renewed = false) {
     snap = await hub.invoke("Join", channelId, options);
   } catch (err) {
     const { reason } = reasonOf(err);
+    if (reason === "unauthorized" && embed.token() && !renewed) { embed.forget(); return reconnect(true); }
     if (reason === "unauthorized" && token && !renewed) {
       // The saved guest token expired (or this relay lost its key ring): take a new identity on a new connection.
       token = await guestToken({ renew: true });
@@ -93,8 +101,10 @@ async function join(renewed = false) {
   }
   state.joined = true;
   state.you = snap.you;
+  setShareCode(channelId, snap.you?.shareCode);
   state.lineup = snap.lineup ?? [];
   state.pinned = snap.pinned ?? null;
+  embed.pinned(state.pinned?.sku);
   state.sale = snap.flashSale?.active === false ? null : (snap.flashSale ?? null);
   state.remaining.clear();
   for (const p of state.lineup) state.remaining.set(p.sku, p.stock ?? null);
@@ -109,6 +119,19 @@ async function join(renewed = false) {
   for (const m of snap.recentMessages ?? []) addMessage(m);
   renderProduct();
   setLive(snap.live);
+}
+
+/** A new connection (a new viewer token from the shop, or a refused one dropped), then Join again. */
+let reconnecting = null;
+function reconnect(renewed = false) {
+  return (reconnecting ??= (async () => {
+    renewing = true;
+    await hub.stop();
+    renewing = false;
+    await startHub(hub, () => showConnection(t("watch.connection.unreachable")));
+    showConnection(null);
+    await join(renewed);
+  })().finally(() => { reconnecting = null; }));
 }
 
 function showConnection(text) {
@@ -370,7 +393,9 @@ function orderUpdate(o) {
 // ---- start --------------------------------------------------------------------------------------
 
 showConnection(t("watch.connection.connecting"));
-token = await guestToken();
+if (!embed.token()) token = await guestToken();
 await startHub(hub, () => showConnection(t("watch.connection.unreachable")));
 showConnection(null);
 await join();
+started = true;
+if (embed.token() && embed.token() !== connectedWith) await reconnect();
