@@ -42,14 +42,15 @@ internal sealed class RoomService(
         var hostName = participant.IsModerator && DisplayNames.Skeleton(participant.DisplayName) is { Length: > 0 } skeleton ? skeleton : null;
         var guestAddress = participant.ConnectionScoped ? session.ClientAddressHash : null;
         var snapshot = room.Admit(session.ConnectionId, displayId, hostName, guestAddress, time.GetUtcNow(), viewer: !participant.IsModerator);
+        snapshot.You = new ParticipantView { UserId = displayId, DisplayName = participant.DisplayName, Role = participant.RoleName };
+        viewers.Changed(room);
+        if (!participant.IsModerator) activity.ViewerJoined(channelId, displayId, time.GetUtcNow());
         // Identified buyers have a share code; a Join through someone else's counts as a visit of theirs (once per show).
         var shareCode = participant.IsModerator || participant.ConnectionScoped ? null : await shareCodes.ForAsync(participant.UserId, cancellationToken);
-        snapshot.You = new ParticipantView { UserId = displayId, DisplayName = participant.DisplayName, Role = participant.RoleName, ShareCode = shareCode };
+        snapshot.You.ShareCode = shareCode;
         if (!participant.IsModerator && session.Referrer is { } referred)
             await shareCodes.VisitAsync(channelId, referred, participant.ConnectionScoped ? "address:" + (session.ClientAddressHash ?? session.ConnectionId) : participant.UserId,
                 shareCode, cancellationToken);
-        viewers.Changed(room);
-        if (!participant.IsModerator) activity.ViewerJoined(channelId, displayId, time.GetUtcNow());
         return snapshot;
     }
 
