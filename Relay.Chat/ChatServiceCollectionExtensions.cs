@@ -27,6 +27,7 @@ using Relay.Chat.Moderation;
 using Relay.Chat.Orders;
 using Relay.Chat.Orders.BuiltIn;
 using Relay.Chat.Purchases;
+using Relay.Chat.Referrals;
 using Relay.Chat.Rooms;
 using Relay.Chat.Social;
 using Relay.Chat.Storage;
@@ -110,6 +111,11 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<GuestTokens>();
         services.TryAddSingleton<GuestMintLimiter>();
         services.TryAddSingleton<DisplayNames>();
+        services.TryAddSingleton<ShopIdentityProvider>();
+        services.TryAddSingleton<SqliteReferralStore>();
+        services.TryAddSingleton<IReferralStore>(sp => sp.GetRequiredService<SqliteReferralStore>());
+        services.TryAddSingleton<IReferralShows, OneShowPerChannel>();
+        services.TryAddSingleton<ShareCodes>();
         services.TryAddSingleton<ParticipantResolver>();
         services.TryAddSingleton(sp => sp.GetService<IDisplayIdSecret>() is { } shared ? new DisplayIds(shared) : new DisplayIds());
         // The room bus: in-process on the embedded default; a cluster registers its shared one before this runs.
@@ -163,6 +169,7 @@ public static class ChatServiceCollectionExtensions
 
         // Follows, reminders and the CRM webhook (Relay:Crm): the same answer classes, backoff and signing as the order API.
         services.TryAddSingleton<FollowService>();
+        services.TryAddSingleton<IFollowerLookup, FollowerLookup>();
         services.TryAddSingleton<CrmDispatchSignal>();
         services.TryAddSingleton<CrmEndpoint>();
         services.AddHttpClient(CrmDispatcher.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
@@ -188,6 +195,7 @@ public static class ChatServiceCollectionExtensions
         FollowersApi.Map(endpoints);
         CrmApi.Map(endpoints);
         DrawsApi.Map(endpoints);
+        ReferralsApi.Map(endpoints);
         return endpoints;
     }
 

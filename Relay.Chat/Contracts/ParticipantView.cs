@@ -15,4 +15,7 @@ public sealed class ParticipantView
     /// <summary>Whether a signed-in viewer follows the channel; null for a guest, host or admin. Last, so every earlier
     /// byte stays as it was (LiveHubWireBytesTests).</summary>
     [Key("following")] public bool? Following { get; set; }
+    /// <summary>The caller's share code (v2): `/watch/{id}?ref={shareCode}` counts visits and orders for them. Null for
+    /// hosts, admins and guests without a guest token.</summary>
+    [Key("shareCode")] public string? ShareCode { get; set; }
 }

@@ -15,4 +15,6 @@ public sealed class PurchaseResult
     [Key("unitPriceCents")] public long? UnitPriceCents { get; set; }
     /// <summary>v2, with `reserved`: what the coupon took off the order (0 without one).</summary>
     [Key("discountCents")] public long? DiscountCents { get; set; }
+    /// <summary>True when <see cref="UnitPriceCents"/> is the line-up item's member price (v2).</summary>
+    [Key("memberPrice")] public bool? MemberPrice { get; set; }
 }

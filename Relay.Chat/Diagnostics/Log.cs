@@ -61,6 +61,12 @@ internal static partial class Log
     [LoggerMessage(5963, LogLevel.Error, "The draw clock failed; it restarts")]
     public static partial void DrawClockFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(5013, LogLevel.Warning, "A share-code visit in channel {ChannelId} was not counted: {Reason}")]
+    public static partial void ReferralVisitNotCounted(ILogger logger, string channelId, string reason);
+
+    [LoggerMessage(5014, LogLevel.Warning, "No share code for a viewer this time: {Reason}")]
+    public static partial void ShareCodeUnavailable(ILogger logger, string reason);
+
     // 5950-5999: the room bus (issue 14, one room across nodes).
 
     [LoggerMessage(5950, LogLevel.Warning, "Publishing a {Kind} event of channel {ChannelId} on the room bus failed")]

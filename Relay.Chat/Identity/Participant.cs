@@ -7,6 +7,11 @@ internal sealed record Participant(string UserId, string DisplayName, Participan
     /// connection itself knows everything that id ever did (and moderation falls back on its address).</summary>
     public bool ConnectionScoped { get; init; }
 
+    /// <summary>A signed-in viewer's membership tier (the JWT's `tier` claim); set = member prices apply.</summary>
+    public string? Tier { get; init; }
+
+    public bool IsMember => !string.IsNullOrEmpty(Tier);
+
     public bool IsModerator => Role is ParticipantRole.Host or ParticipantRole.Admin;
 
     /// <summary>For a host: the generation of the host key it joined with (<see cref="Channels.IHostCredentials"/>).</summary>

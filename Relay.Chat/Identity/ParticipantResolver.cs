@@ -25,11 +25,13 @@ internal sealed class ParticipantResolver
     private readonly GuestTokens _guests;
     private readonly DisplayNames _names;
     private readonly TokenValidationParameters? _jwt;
+    private readonly ShopIdentityProvider _provider;
     private readonly JsonWebTokenHandler _handler = new();
 
     public ParticipantResolver(IChannelDirectory directory, IHostCredentials credentials, IOptions<ViewerAuthOptions> auth, IOptions<ChatOptions> chat,
-        GuestTokens guests, DisplayNames names, ILogger<ParticipantResolver> logger, TimeProvider time)
+        GuestTokens guests, DisplayNames names, ShopIdentityProvider provider, ILogger<ParticipantResolver> logger, TimeProvider time)
     {
+        _provider = provider;
         _directory = directory;
         _credentials = credentials;
         _chat = chat.Value;
@@ -53,11 +55,7 @@ internal sealed class ParticipantResolver
                 ValidateLifetime = true,
                 RequireExpirationTime = true,
                 ClockSkew = TimeSpan.FromSeconds(30),
-                LifetimeValidator = (notBefore, expires, _, _) =>
-                {
-                    var now = _time.GetUtcNow().UtcDateTime;
-                    return expires is { } e && e.AddSeconds(30) > now && (notBefore is not { } nb || nb.AddSeconds(-30) <= now);
-                },
+                LifetimeValidator = ViewerTokenLifetime.Validator(_time),
             };
         }
     }
@@ -79,18 +77,23 @@ internal sealed class ParticipantResolver
             Log.GuestTokenRejected(_logger, problem);
             return null;
         }
-        if (_jwt is not null && accessToken.Count(c => c == '.') == 2)
+        if ((_jwt is not null || _provider.Enabled) && accessToken.Count(c => c == '.') == 2)
         {
-            var result = await _handler.ValidateTokenAsync(accessToken, _jwt);
-            if (result.IsValid && result.Claims.TryGetValue("sub", out var sub) && sub is string subject && subject.Length is > 0 and <= 128)
+            var result = await ValidateViewerTokenAsync(accessToken);
+            if (result is { IsValid: true } && result.Claims.TryGetValue("sub", out var sub) && sub is string subject && subject.Length is > 0 and <= 128)
             {
                 var claimed = result.Claims.TryGetValue("name", out var n) ? n as string : null;
                 var display = TextSanitizer.Truncate(TextSanitizer.Clean(claimed, _chat.MaxDisplayNameLength), _chat.MaxDisplayNameLength);
                 if (_names.IsReserved(display, hostNames)) display = "";
-                return new Participant("user_" + subject, display.Length > 0 ? display : audienceName.Length > 0 ? audienceName : "Viewer", ParticipantRole.Viewer);
+                // A tier (any non-empty text) makes the viewer a member: member prices apply (Purchases.PurchaseService).
+                var tier = result.Claims.TryGetValue("tier", out var t) && t is string tierText ? TextSanitizer.Truncate(TextSanitizer.Clean(tierText, 64), 64) : "";
+                return new Participant("user_" + subject, display.Length > 0 ? display : audienceName.Length > 0 ? audienceName : "Viewer", ParticipantRole.Viewer)
+                {
+                    Tier = tier.Length > 0 ? tier : null,
+                };
             }
             // The exception type says why (expired, bad signature) without echoing the token.
-            Log.ViewerTokenRejected(_logger, result.Exception?.GetType().Name ?? "missing sub");
+            Log.ViewerTokenRejected(_logger, result?.Exception?.GetType().Name ?? "missing sub or malformed");
             return null;
         }
         // Generation first: if the key is rotated in between, the participant carries the older one and loses its rights.
@@ -100,6 +103,24 @@ internal sealed class ParticipantResolver
         if (await _directory.IsAdminTokenAsync(accessToken, cancellationToken))
             return new Participant("admin", name.Length > 0 ? name : "Admin", ParticipantRole.Admin);
         return null;
+    }
+
+    /// <summary>HS256 tokens go to the shared key, anything else to the shop's OpenID provider (which accepts RS256 and
+    /// ES256 only); null = not even a JWT.</summary>
+    private async Task<TokenValidationResult?> ValidateViewerTokenAsync(string accessToken)
+    {
+        string algorithm;
+        try
+        {
+            algorithm = _handler.ReadJsonWebToken(accessToken).Alg ?? "";
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenMalformedException)
+        {
+            return null;
+        }
+        if (_jwt is not null && (algorithm.StartsWith("HS", StringComparison.OrdinalIgnoreCase) || !_provider.Enabled))
+            return await _handler.ValidateTokenAsync(accessToken, _jwt);
+        return await _provider.ValidateAsync(_handler, accessToken);
     }
 
     private static Participant Guest(string guestId, string name) =>

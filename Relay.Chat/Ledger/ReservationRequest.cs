@@ -8,4 +8,8 @@ public sealed record ReservationRequest(
     string ChannelId, string BuyerId, string BuyerName, string IdempotencyKey,
     string Sku, int Quantity, long UnitPriceCents, string Currency, string? Referrer,
     string? FlashSaleId, bool LineupLimited, DateTimeOffset Now,
-    int MaxBuyerUnitsPerSku = int.MaxValue, int MaxBuyerUnitsPerSale = int.MaxValue, string? CouponId = null);
+    int MaxBuyerUnitsPerSku = int.MaxValue, int MaxBuyerUnitsPerSale = int.MaxValue, string? CouponId = null)
+{
+    /// <summary>The unit price is the line-up item's member price (the buyer is a member).</summary>
+    public bool MemberPrice { get; init; }
+}

@@ -19,7 +19,10 @@ public sealed record ChannelOrderView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CouponId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? DiscountCents = null)
 {
+    /// <summary>Sold at the member price (v2).</summary>
+    public bool MemberPrice { get; init; }
+
     public static ChannelOrderView Of(OrderRecord o) => new(
         o.OrderId, o.Status, o.Sku, o.Quantity, o.UnitPriceCents, o.Currency, o.BuyerId, o.Referrer, o.CreatedAt, o.FlashSale, o.Attempts, o.LastError,
-        o.CouponId, o.CouponId is null ? null : o.DiscountCents);
+        o.CouponId, o.CouponId is null ? null : o.DiscountCents) { MemberPrice = o.MemberPrice };
 }

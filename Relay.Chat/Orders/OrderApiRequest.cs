@@ -11,7 +11,14 @@ public sealed record OrderApiRequest(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? DiscountCents = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DrawId = null)
 {
+    /// <summary>`true` when the unit price is the member price (v2); absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public bool? MemberPrice { get; init; }
+
     public static OrderApiRequest From(OrderRecord o) => new(
         o.OrderId, Ledger.ArchivedChannelId.Original(o.ChannelId), o.Sku, o.Quantity, o.UnitPriceCents, o.Currency, o.BuyerId, o.BuyerName, o.Referrer, o.FlashSale, o.CreatedAt,
-        o.CouponId, o.CouponId is null ? null : o.DiscountCents, o.DrawId);
+        o.CouponId, o.CouponId is null ? null : o.DiscountCents, o.DrawId)
+    {
+        MemberPrice = o.MemberPrice ? true : null,
+    };
 }

@@ -4,4 +4,8 @@ namespace Relay.Chat.Orders;
 public sealed record OrderRecord(
     string OrderId, string ChannelId, string Sku, int Quantity, long UnitPriceCents, string Currency,
     string BuyerId, string BuyerName, string? Referrer, bool FlashSale, string Status, int Attempts,
-    string? LastError, DateTimeOffset CreatedAt, string? CouponId = null, long DiscountCents = 0, string? DrawId = null);
+    string? LastError, DateTimeOffset CreatedAt, string? CouponId = null, long DiscountCents = 0, string? DrawId = null)
+{
+    /// <summary>Sold at the line-up item's member price (v2).</summary>
+    public bool MemberPrice { get; init; }
+}

@@ -14,4 +14,6 @@ namespace Relay.Chat.Orders;
 [JsonSerializable(typeof(List<ChannelOrderView>))]
 [JsonSerializable(typeof(ItemsPage<ChannelOrderView>))]
 [JsonSerializable(typeof(List<DeadLetterView>))]
+[JsonSerializable(typeof(List<Referrals.ReferralLine>))]
+[JsonSerializable(typeof(ItemsPage<Referrals.ReferralLine>))]
 internal sealed partial class OrdersJsonContext : JsonSerializerContext;

@@ -71,9 +71,14 @@ internal sealed class PurchaseService(
         // nearly every purchase, and none of them waits behind the reservations still being written.
         if (offer.KnownSoldOut)
             return Refuse(PurchaseStatus.SoldOut, "no units left");
+        // Member prices: a member (a viewer whose token carries a tier) pays the item's member price, unless the flash
+        // sale's price is lower still; the lower price always wins, and the order says when it was the member price.
+        var price = sale?.PriceCents ?? product.PriceCents;
+        var memberPrice = buyer.IsMember && product.MemberPriceCents is { } member && member < price;
+        if (memberPrice) price = product.MemberPriceCents!.Value;
         var reservation = new ReservationRequest(
             room.ChannelId, buyer.UserId, buyer.DisplayName, request.IdempotencyKey, request.Sku, request.Quantity,
-            sale?.PriceCents ?? product.PriceCents,
+            price,
             sale?.Currency ?? product.Currency,
             session.Referrer,
             sale?.SaleId,
@@ -81,7 +86,7 @@ internal sealed class PurchaseService(
             now,
             options.Value.MaxUnitsPerBuyerPerSku,
             options.Value.MaxUnitsPerBuyerPerSale,
-            request.CouponId);
+            request.CouponId) { MemberPrice = memberPrice };
 
         var outcome = await ledger.ReserveAsync(reservation, cancellationToken);
         switch (outcome.Kind)
@@ -93,6 +98,7 @@ internal sealed class PurchaseService(
                 return new PurchaseResult
                 {
                     Status = PurchaseStatus.Reserved, OrderId = outcome.OrderId, UnitPriceCents = reservation.UnitPriceCents, DiscountCents = outcome.DiscountCents,
+                    MemberPrice = memberPrice ? true : null,
                 };
             case ReservationKind.CouponInvalid:
                 return Refuse(PurchaseStatus.Invalid, outcome.CouponProblem ?? "couponId cannot be used");

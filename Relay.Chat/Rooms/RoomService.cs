@@ -2,6 +2,7 @@ using Relay.Chat.Channels;
 using Relay.Chat.Contracts;
 using Relay.Chat.Diagnostics;
 using Relay.Chat.Identity;
+using Relay.Chat.Referrals;
 
 namespace Relay.Chat.Rooms;
 
@@ -13,7 +14,8 @@ internal sealed class RoomService(
     ViewerCountPublisher viewers,
     TimeProvider time,
     DisplayIds displayIds,
-    IRoomActivity activity)
+    IRoomActivity activity,
+    ShareCodes shareCodes)
 {
     internal const int MaxIdLength = 128;
 
@@ -74,6 +76,12 @@ internal sealed class RoomService(
             if (!participant.ConnectionScoped) room.RememberJoin(displayId, options?.DisplayName, session.Referrer);
             activity.ViewerJoined(channelId, displayId, time.GetUtcNow());
         }
+        // Identified buyers have a share code; a Join through someone else's counts as a visit of theirs (once per show).
+        var shareCode = participant.IsModerator || participant.ConnectionScoped ? null : await shareCodes.ForAsync(participant.UserId, cancellationToken);
+        snapshot.You.ShareCode = shareCode;
+        if (!participant.IsModerator && session.Referrer is { } referred)
+            await shareCodes.VisitAsync(channelId, referred, participant.ConnectionScoped ? "address:" + (session.ClientAddressHash ?? session.ConnectionId) : participant.UserId,
+                shareCode, cancellationToken);
         return (room, snapshot);
     }
 

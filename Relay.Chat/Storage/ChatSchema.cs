@@ -139,6 +139,19 @@ public static class ChatSchema
                 referrer TEXT NULL, entered_at INTEGER NOT NULL, PRIMARY KEY (draw_id, display_id));
             ALTER TABLE orders_orders ADD COLUMN draw_id TEXT NULL;
             """),
+        // v2 member prices: an order sold at the line-up item's member price says so (order API body, order lists).
+        // v2 share codes: the secret they are derived with (drawn once), whose each code is, and the visits each brought
+        // (one row per channel, code, visitor and show: the count is exact across reconnects and nodes).
+        Migration.Sql(7,
+            """
+            ALTER TABLE orders_orders ADD COLUMN member_price INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE chat_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE chat_share_codes (share_code TEXT PRIMARY KEY, sharer_id TEXT NOT NULL, created_at INTEGER NOT NULL);
+            CREATE TABLE chat_referral_visits (
+                channel_id TEXT NOT NULL, share_code TEXT NOT NULL, visitor_id TEXT NOT NULL, show_key TEXT NOT NULL,
+                visited_at INTEGER NOT NULL, PRIMARY KEY (channel_id, share_code, visitor_id, show_key));
+            CREATE INDEX orders_orders_referrer ON orders_orders (channel_id, referrer);
+            """),
     ],
     AdoptLegacyVersionAsync);
 

@@ -17,7 +17,7 @@ public abstract class CommerceStore : IStockLedger, ICouponLedger, IOrderOutbox,
     /// Every table that keys rows by channel and must not reach a channel created again under the same id. A new
     /// per-channel table belongs here too (rows to keep move to the archive id; counts that only matter live go).
     /// </summary>
-    private static readonly string[] ArchivedTables = ["orders_orders", "orders_purchase_keys", "chat_flash_sales", "chat_coupons", "chat_draws"];
+    private static readonly string[] ArchivedTables = ["orders_orders", "orders_purchase_keys", "chat_flash_sales", "chat_coupons", "chat_draws", "chat_referral_visits"];
 
     private static readonly string[] DroppedTables = ["chat_lineup_stock", "chat_likes"];
 
@@ -286,12 +286,15 @@ public abstract class CommerceStore : IStockLedger, ICouponLedger, IOrderOutbox,
     }
 
     private const string OrderColumns =
-        "order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer, flash_sale_id, status, attempts, last_error, created_at, coupon_id, discount_cents, draw_id";
+        "order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer, flash_sale_id, status, attempts, last_error, created_at, coupon_id, discount_cents, draw_id, member_price";
 
     private static OrderRecord ReadOrder(object?[] r) => new(
         (string)r[0]!, (string)r[1]!, (string)r[2]!, SqlValue.Int(r[3]), SqlValue.Long(r[4]), (string)r[5]!, (string)r[6]!, (string)r[7]!,
         SqlValue.Text(r[8]), r[9] is not null, (string)r[10]!, SqlValue.Int(r[11]), SqlValue.Text(r[12]),
-        DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[13])), SqlValue.Text(r[14]), SqlValue.Long(r[15]), SqlValue.Text(r[16]));
+        DateTimeOffset.FromUnixTimeMilliseconds(SqlValue.Long(r[13])), SqlValue.Text(r[14]), SqlValue.Long(r[15]), SqlValue.Text(r[16]))
+    {
+        MemberPrice = SqlValue.Long(r[17]) != 0,
+    };
 
     /// <summary>Leases due orders to this dispatcher. On PostgreSQL the rows are chosen <c>FOR UPDATE SKIP LOCKED</c>:
     /// nodes claiming at once take different orders, and an order leased by a node that died is due again once

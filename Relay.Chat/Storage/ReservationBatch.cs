@@ -42,8 +42,8 @@ internal static class ReservationBatch
     public const string InsertOrder =
         """
         INSERT INTO orders_orders (order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer,
-            flash_sale_id, lineup_reserved, ledger_epoch, status, attempts, next_attempt_at, created_at, updated_at, coupon_id, discount_cents)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, 'pending', 0, $12, $12, $12, $13, $14);
+            flash_sale_id, lineup_reserved, ledger_epoch, status, attempts, next_attempt_at, created_at, updated_at, coupon_id, discount_cents, member_price)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, 'pending', 0, $12, $12, $12, $13, $14, $15);
         """;
 
     public const string CouponRow = $"SELECT {CouponBatch.Columns} FROM chat_coupons WHERE coupon_id = $1;";
@@ -152,7 +152,7 @@ internal static class ReservationBatch
             var r = order.Request;
             var now = r.Now.ToUnixTimeMilliseconds();
             writes.Add(new SqlCall(InsertOrder, order.OrderId, r.ChannelId, r.Sku, r.Quantity, r.UnitPriceCents, r.Currency, r.BuyerId, r.BuyerName,
-                r.Referrer, r.FlashSaleId, order.Epoch, now, r.CouponId, order.DiscountCents));
+                r.Referrer, r.FlashSaleId, order.Epoch, now, r.CouponId, order.DiscountCents, r.MemberPrice ? 1 : 0));
             writes.Add(new SqlCall(InsertKey, r.ChannelId, r.BuyerId, r.IdempotencyKey, order.OrderId));
         }
         if (writes.Count == 0) return outcomes;

@@ -26,6 +26,7 @@ public static class ClusterCommerceRegistration
         services.AddSingleton<IOrderStore>(sp => sp.GetRequiredService<PostgresCommerceStore>());
         services.AddSingleton<IChannelCommerceArchive>(sp => sp.GetRequiredService<PostgresCommerceStore>());
         services.AddSingleton<IDrawStore>(sp => sp.GetRequiredService<PostgresCommerceStore>());
+        services.AddSingleton<Relay.Chat.Referrals.IReferralStore>(sp => new PostgresReferralStore(sp.GetRequiredService<PostgresChatDatabase>()));
         services.AddSingleton<IBuiltInOrderStore, PostgresBuiltInOrderStore>();
         services.AddSingleton<IDeadLetters, PostgresDeadLetters>();
         services.AddSingleton(sp => new PostgresSocialStore(sp.GetRequiredService<PostgresChatDatabase>(), sp.GetRequiredService<ClusterNode>().Id));

@@ -40,6 +40,8 @@ public static class RelayServerExtensions
         services.AddSingleton<IValidateOptions<RelayOptions>, RelayOptionsValidator>();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddOptions<PagesOptions>().BindConfiguration(PagesOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PagesOptions>, PagesOptionsValidator>();
 
         var dataDir = DataDirectory.Resolve(config[DataDirectory.ConfigurationKey]);
         services.AddDataProtection()

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.FileProviders;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Relay.Server.Channels;
 
 namespace Relay.Server.Pages;
@@ -40,7 +42,12 @@ public static class PagesEndpoints
 
     public static IEndpointRouteBuilder MapRelayPages(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/watch/{channelId}", (string channelId, ChannelService channels) => Page(channels, channelId, "watch.html"))
+        // The one page a shop may frame (Pages:FrameAncestors); the origins go into the page too, for its postMessage checks.
+        app.MapGet("/watch/{channelId}", (string channelId, ChannelService channels, IOptions<PagesOptions> pages) =>
+                Page(channels, channelId, "watch.html", pages.Value))
+            .ExcludeFromDescription();
+        app.MapGet("/watch/{channelId}/qr.svg", (string channelId, [FromQuery(Name = "ref")] string? shareCode, HttpRequest request, ChannelService channels,
+                IOptions<Relay.Server.Configuration.RelayOptions> relay) => ShareQr.Render(channelId, shareCode, request, channels, relay))
             .ExcludeFromDescription();
         app.MapGet("/studio/{channelId}", (string channelId, ChannelService channels) => Page(channels, channelId, "studio.html"))
             .ExcludeFromDescription();
@@ -67,7 +74,7 @@ public static class PagesEndpoints
                 statusCode: StatusCodes.Status500InternalServerError);
     }
 
-    private static IResult Page(ChannelService channels, string channelId, string file)
+    private static IResult Page(ChannelService channels, string channelId, string file, PagesOptions? embedding = null)
     {
         var known = channels.Find(channelId) is not null;
         var path = Path.Combine(WebRoot, known ? file : "not-found.html");
@@ -77,8 +84,11 @@ public static class PagesEndpoints
                 detail: $"the page files are missing from {WebRoot}: rebuild Relay.Server (dotnet build) so wwwroot is copied beside the binary",
                 statusCode: StatusCodes.Status500InternalServerError);
         }
-        return new PageResult(path, known ? StatusCodes.Status200OK : StatusCodes.Status404NotFound);
+        return new PageResult(path, known ? StatusCodes.Status200OK : StatusCodes.Status404NotFound, known ? embedding : null);
     }
+
+    /// <summary>The meta tag watch.html carries for the origins allowed to frame it (watch-embed.js reads it).</summary>
+    internal const string FrameAncestorsMeta = "<meta name=\"relay-frame-ancestors\" content=\"\">";
 
     /// <summary>
     /// The pages render user text with textContent only; the policy is a second line of defence: no inline
@@ -89,13 +99,13 @@ public static class PagesEndpoints
     /// The API reference (openapi.html, swagger-ui) shows no product images and plays no media: its policy drops
     /// https: images, media and workers, and allows only the data: icons its stylesheet embeds.
     /// </remarks>
-    private static void AddPageHeaders(HttpResponse response)
+    private static void AddPageHeaders(HttpResponse response, string frameAncestors = "'none'")
     {
         response.Headers.ContentSecurityPolicy = IsApiReference(response.HttpContext.Request.Path)
             ? "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
               "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
             : "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
-              "media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+              "media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors " + frameAncestors;
         response.Headers["Referrer-Policy"] = "no-referrer";
     }
 
@@ -103,7 +113,7 @@ public static class PagesEndpoints
         path.Equals("/openapi", StringComparison.OrdinalIgnoreCase) || path.Equals("/openapi.html", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>An HTML file with a chosen status (TypedResults.PhysicalFile always answers 200).</summary>
-    private sealed class PageResult(string path, int status) : IResult
+    private sealed class PageResult(string path, int status, PagesOptions? embedding = null) : IResult
     {
         public async Task ExecuteAsync(HttpContext http)
         {
@@ -111,10 +121,16 @@ public static class PagesEndpoints
             http.Response.ContentType = "text/html; charset=utf-8";
             http.Response.Headers.CacheControl = "no-cache";
             http.Response.Headers.XContentTypeOptions = "nosniff";
-            AddPageHeaders(http.Response);
+            AddPageHeaders(http.Response, embedding?.Directive() ?? "'none'");
             PageLanguage.AddVary(http.Response);
             // The files are a few KB: reading one per request keeps edits live and costs nothing a page view notices.
             var html = await File.ReadAllTextAsync(path, http.RequestAborted);
+            if (embedding is not null)
+            {
+                // Validated origins and 'self' only (PagesOptionsValidator): nothing to escape, encoded anyway.
+                var origins = System.Net.WebUtility.HtmlEncode(string.Join(' ', embedding.Allowed()));
+                html = html.Replace(FrameAncestorsMeta, $"<meta name=\"relay-frame-ancestors\" content=\"{origins}\">", StringComparison.Ordinal);
+            }
             await http.Response.WriteAsync(PageLanguage.Apply(html, PageLanguage.Resolve(http.Request)), http.RequestAborted);
         }
     }

@@ -9,7 +9,8 @@ namespace Relay.Server.Shows;
 /// unique viewers from the joins, and the orders read from the order store at that moment, so an order the order API
 /// confirms after the show still counts.
 /// </summary>
-public sealed class ShowReportBuilder(IShowStore shows, IOrderStore orders, IFollowers followers, ChannelService channels, TimeProvider time)
+public sealed class ShowReportBuilder(IShowStore shows, IOrderStore orders, IFollowers followers, ChannelService channels, TimeProvider time,
+    Relay.Chat.Referrals.IReferralStore referrals)
 {
     private const int OrderPage = 1000;
 
@@ -37,7 +38,12 @@ public sealed class ShowReportBuilder(IShowStore shows, IOrderStore orders, IFol
         var byReferrer = confirmed.GroupBy(o => o.Referrer ?? "")
             .Select(g => new ShowReferrerLine(g.Key.Length == 0 ? null : g.Key, g.Count(), g.Sum(o => o.Quantity),
                 g.Where(o => o.Currency == currency).Sum(Cents), g.Select(o => o.BuyerId).Distinct(StringComparer.Ordinal).Count()))
-            .OrderByDescending(l => l.GmvCents).ThenBy(l => l.Referrer ?? "", StringComparer.Ordinal).ToList();
+            .ToList();
+        // Share-code visits of this show; a code that brought visitors but no order yet is a line too.
+        var visits = await referrals.VisitsInShowAsync(channelId, show.Id, ct);
+        byReferrer = byReferrer.Select(l => l.Referrer is { } code && visits.TryGetValue(code, out var v) ? l with { Visits = v } : l)
+            .Concat(visits.Where(v => byReferrer.All(l => l.Referrer != v.Key)).Select(v => new ShowReferrerLine(v.Key, 0, 0, 0, 0, v.Value)))
+            .OrderByDescending(l => l.GmvCents).ThenByDescending(l => l.Visits).ThenBy(l => l.Referrer ?? "", StringComparer.Ordinal).ToList();
         var destinations = destinationTimes.Select(d =>
         {
             var known = channel?.Destinations.FirstOrDefault(x => x.Id == d.DestinationId);

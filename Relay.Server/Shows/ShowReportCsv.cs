@@ -50,6 +50,7 @@ public static class ShowReportCsv
         {
             Row(sb, $"referrer:{referrer.Referrer ?? "(none)"}:orders", Int(referrer.Orders));
             Row(sb, $"referrer:{referrer.Referrer ?? "(none)"}:gmv", Money(referrer.GmvCents));
+            Row(sb, $"referrer:{referrer.Referrer ?? "(none)"}:visits", Int(referrer.Visits));
         }
         var body = Encoding.UTF8.GetBytes(sb.ToString());
         return [.. Encoding.UTF8.Preamble, .. body];

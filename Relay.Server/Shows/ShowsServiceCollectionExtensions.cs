@@ -19,6 +19,7 @@ public static class ShowsServiceCollectionExtensions
         // After AddRelayChat, whose default keeps nothing: the last registration is the one the rooms get.
         services.AddSingleton<IRoomActivity>(sp => sp.GetRequiredService<ShowRecorder>());
         services.AddSingleton<ShowReportBuilder>();
+        services.AddSingleton<Relay.Chat.Referrals.IReferralShows, ShowReferralKeys>();
         services.AddSingleton<Relay.Server.Channels.IChannelObserver, ShowsChannelObserver>();
         services.ConfigureHttpJsonOptions(json => SourceGeneratedJson.Use(json.SerializerOptions, ShowsJsonContext.Default));
         return services;

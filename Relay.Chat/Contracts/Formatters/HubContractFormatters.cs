@@ -97,7 +97,8 @@ internal static class HubContractFormatters
             ContractMember<ParticipantView>.Of("userId", x => x.UserId, (x, v) => x.UserId = v),
             ContractMember<ParticipantView>.Of("displayName", x => x.DisplayName, (x, v) => x.DisplayName = v),
             ContractMember<ParticipantView>.Of("role", x => x.Role, (x, v) => x.Role = v),
-            ContractMember<ParticipantView>.Of("following", x => x.Following, (x, v) => x.Following = v)),
+            ContractMember<ParticipantView>.Of("following", x => x.Following, (x, v) => x.Following = v),
+            ContractMember<ParticipantView>.Of("shareCode", x => x.ShareCode, (x, v) => x.ShareCode = v)),
         new ContractFormatter<FollowResult>(
             ContractMember<FollowResult>.Of("following", x => x.Following, (x, v) => x.Following = v)),
         new ContractFormatter<RemindResult>(
@@ -127,7 +128,8 @@ internal static class HubContractFormatters
             ContractMember<PurchaseResult>.Of("orderId", x => x.OrderId, (x, v) => x.OrderId = v),
             ContractMember<PurchaseResult>.Of("reason", x => x.Reason, (x, v) => x.Reason = v),
             ContractMember<PurchaseResult>.Of("unitPriceCents", x => x.UnitPriceCents, (x, v) => x.UnitPriceCents = v),
-            ContractMember<PurchaseResult>.Of("discountCents", x => x.DiscountCents, (x, v) => x.DiscountCents = v)),
+            ContractMember<PurchaseResult>.Of("discountCents", x => x.DiscountCents, (x, v) => x.DiscountCents = v),
+            ContractMember<PurchaseResult>.Of("memberPrice", x => x.MemberPrice, (x, v) => x.MemberPrice = v)),
         new ContractFormatter<PurchaseToast>(
             ContractMember<PurchaseToast>.Of("displayName", x => x.DisplayName, (x, v) => x.DisplayName = v),
             ContractMember<PurchaseToast>.Of("sku", x => x.Sku, (x, v) => x.Sku = v),

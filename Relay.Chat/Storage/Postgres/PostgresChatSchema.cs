@@ -105,5 +105,16 @@ public static class PostgresChatSchema
                 referrer TEXT NULL, entered_at BIGINT NOT NULL, PRIMARY KEY (draw_id, display_id));
             ALTER TABLE orders_orders ADD COLUMN draw_id TEXT NULL;
             """),
+        // v2 member prices and share codes (ChatSchema step 7).
+        Migration.Sql(6,
+            """
+            ALTER TABLE orders_orders ADD COLUMN member_price INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE chat_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE chat_share_codes (share_code TEXT PRIMARY KEY, sharer_id TEXT NOT NULL, created_at BIGINT NOT NULL);
+            CREATE TABLE chat_referral_visits (
+                channel_id TEXT NOT NULL, share_code TEXT NOT NULL, visitor_id TEXT NOT NULL, show_key TEXT NOT NULL,
+                visited_at BIGINT NOT NULL, PRIMARY KEY (channel_id, share_code, visitor_id, show_key));
+            CREATE INDEX orders_orders_referrer ON orders_orders (channel_id, referrer);
+            """),
     ]);
 }

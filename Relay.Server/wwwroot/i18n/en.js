@@ -148,6 +148,17 @@ export default {
   "watch.order.confirmed": "Order confirmed. Thank you!",
   "watch.order.toast": "Your order is confirmed",
   "watch.order.failed": "Your order couldn't be completed; you haven't been charged. Try again or ask in the chat.",
+  "watch.pay.now": "Pay now",
+  "watch.share.button": "Share",
+  "watch.share.title": "Share this show",
+  "watch.share.hint": "Friends who open your link count as your visitors, and their orders as yours.",
+  "watch.share.qr": "QR code of your link",
+  "watch.share.linkLabel": "Your link",
+  "watch.share.copy": "Copy link",
+  "watch.share.copied": "Link copied",
+  "watch.share.copyManually": "Selected: press Ctrl+C to copy",
+  "watch.share.close": "Close",
+  "watch.share.text": "Watch this live show with me",
   "watch.toast.bought": "{name} just bought {quantity} × {title}",
   "watch.toast.someone": "Someone",
   "watch.chat.label": "Chat",
@@ -593,5 +604,7 @@ export default {
   "studio.followers.via": "via {referrer}",
   "studio.followers.more": "Show more",
   "studio.followers.refresh": "Refresh",
-  "studio.followers.failed": "Couldn't load the followers ({detail})."
+  "studio.followers.failed": "Couldn't load the followers ({detail}).",
+  "watch.draw.requires.follow": "Follow the channel, then enter.",
+  "studio.draw.requiresFollow": "Follows the channel"
 };

@@ -147,6 +147,17 @@ export default {
   "watch.order.confirmed": "下单成功，感谢支持！",
   "watch.order.toast": "您的订单已确认",
   "watch.order.failed": "订单未能完成，不会扣款。请重新下单，或在评论区咨询。",
+  "watch.pay.now": "立即付款",
+  "watch.share.button": "分享",
+  "watch.share.title": "分享直播间",
+  "watch.share.hint": "好友通过你的链接进入直播间会计入你的邀请，他们的订单也记在你名下。",
+  "watch.share.qr": "你的分享链接二维码",
+  "watch.share.linkLabel": "你的分享链接",
+  "watch.share.copy": "复制链接",
+  "watch.share.copied": "链接已复制",
+  "watch.share.copyManually": "已选中，请按 Ctrl+C 复制",
+  "watch.share.close": "关闭",
+  "watch.share.text": "一起来看直播",
   "watch.toast.bought": "{name} 刚刚买了 {quantity} 件 {title}",
   "watch.toast.someone": "有人",
   "watch.chat.label": "评论区",
@@ -592,5 +603,7 @@ export default {
   "studio.followers.via": "来自 {referrer}",
   "studio.followers.more": "显示更多",
   "studio.followers.refresh": "刷新",
-  "studio.followers.failed": "无法加载粉丝列表（{detail}）。"
+  "studio.followers.failed": "无法加载粉丝列表（{detail}）。",
+  "watch.draw.requires.follow": "关注主播后即可参与。",
+  "studio.draw.requiresFollow": "已关注主播"
 };

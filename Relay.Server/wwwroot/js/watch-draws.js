@@ -18,7 +18,7 @@ export function mountDraws(hub, { channelId, productTitle, onRoomEvent = (name, 
       el("h2", { class: "draw-prize" }, t("watch.draw.prize", { title: productTitle(draw.sku), winners: number(draw.winners) }))];
     if (draw.active !== false && !draw.result) {
       children.push(el("p", { class: "draw-countdown" }, t("watch.draw.endsIn"), " ", el("span", { id: "draw-countdown" }, countdown(draw.endsAt) ?? "00:00")));
-      children.push(el("p", { class: "draw-requires" }, t(`watch.draw.requires.${draw.requires === "message" ? "message" : "none"}`)));
+      children.push(el("p", { class: "draw-requires" }, t(`watch.draw.requires.${draw.requires === "message" || draw.requires === "follow" ? draw.requires : "none"}`)));
       children.push(el("p", { class: "draw-entrants" }, t("watch.draw.entrants", { count: number(draw.entrants ?? 0) })));
       if (entered === draw.drawId) children.push(el("p", { id: "draw-entered", class: "draw-entered" }, t("watch.draw.entered")));
       else children.push(el("button", { id: "draw-enter", class: "btn btn-buy", type: "button", onclick: enter }, t("watch.draw.enter")));

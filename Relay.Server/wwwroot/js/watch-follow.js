@@ -1,27 +1,8 @@
 // Follow / Following and "Remind me" on the watch page (issue 16). Only a signed-in viewer (a shop's viewer JWT) can
-// follow or be reminded; a guest who taps is told to sign in. Every change of the follow state is dispatched on window as
+// follow or be reminded (the page signs in with the shop's token: watch-embed.js); a guest who taps is told to sign in. Every change of the follow state is dispatched on window as
 // the DOM event `relay:follow` {following}, for the embedding code to forward to a framing page.
 import { $, el, setText, reasonOf } from "./common.js";
 import { t } from "./i18n.js";
-
-const VIEWER_TOKEN_KEY = "relay.viewerToken";
-
-/**
- * The shop's viewer JWT for this tab, if the page was opened with `#viewer_token=<jwt>` (a fragment never reaches a
- * server log): kept in sessionStorage for reloads, removed from the address bar. "" when the viewer is not signed in.
- */
-export function viewerToken() {
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  const given = fragment.get("viewer_token");
-  if (given) {
-    try { sessionStorage.setItem(VIEWER_TOKEN_KEY, given); } catch { /* storage blocked: this page only */ }
-    fragment.delete("viewer_token");
-    const rest = fragment.toString();
-    history.replaceState(null, "", location.pathname + location.search + (rest ? `#${rest}` : ""));
-    return given;
-  }
-  try { return sessionStorage.getItem(VIEWER_TOKEN_KEY) ?? ""; } catch { return ""; }
-}
 
 /** Builds the buttons into #follow-slot and #remind-slot and answers the hooks watch.js calls. */
 export function followUi(hub) {

@@ -4,9 +4,11 @@ import { $, el, setText, money, newKey, reasonOf, connectHub, startHub, toast, c
 import { t, has, translate, languagePicker, number, dateTime } from "./i18n.js";
 import { LivePlayer } from "./player.js";
 import { initCoupons } from "./watch-coupons.js";
-import { viewerToken, followUi } from "./watch-follow.js";
+import { followUi } from "./watch-follow.js";
 import { mountLikes } from "./watch-likes.js";
 import { mountDraws } from "./watch-draws.js";
+import { initEmbed } from "./watch-embed.js";
+import { setShareCode } from "./watch-share.js";
 
 translate();
 $("#lang-slot").append(languagePicker());
@@ -51,8 +53,11 @@ function chatRefusal(reason, hint) {
 // Without one yet (the relay was unreachable or minting was limited at load), each (re)connect tries again.
 let token = "";
 let renewing = false;
+// A shop's viewer token (#token= or the framing shop's postMessage, watch-embed.js) wins over the guest token.
+let started = false, connectedWith = null;
+const embed = initEmbed({ onToken: () => { if (started) reconnect(); } });
 const hub = connectHub({
-  token: async () => (token ||= viewerToken() || await guestToken()),
+  token: async () => (connectedWith = embed.token()) || (token ||= await guestToken()),
   onReconnecting: () => showConnection(t("watch.connection.reconnecting")),
   onReconnected: async () => { showConnection(null); await resume(); },
   onClose: () => { if (!renewing) showConnection(t("watch.connection.closed")); },
@@ -84,8 +89,8 @@ function applyRoomEvent(name, payload) {
 
 onRoomEvent("message", m => addMessage(m));
 onRoomEvent("messageDeleted", d => document.querySelector(`[data-message-id="${CSS.escape(d.id)}"]`)?.remove());
-onRoomEvent("pinned", p => { state.pinned = p; state.remaining.set(p.sku, p.stock ?? null); renderProduct(); });
-onRoomEvent("unpinned", () => { state.pinned = null; renderProduct(); });
+onRoomEvent("pinned", p => { state.pinned = p; state.remaining.set(p.sku, p.stock ?? null); renderProduct(); embed.pinned(p.sku); });
+onRoomEvent("unpinned", () => { state.pinned = null; renderProduct(); embed.pinned(null); });
 onRoomEvent("flashSale", s => { state.sale = s.active === false ? null : s; if (state.sale) state.remaining.set(s.sku, s.remaining); renderProduct(); });
 onRoomEvent("stock", s => { state.remaining.set(s.sku, s.remaining); if (state.sale?.sku === s.sku) state.sale.remaining = s.remaining; renderProduct(); });
 onRoomEvent("purchase", p => toast(toasts, t("watch.toast.bought", {
@@ -97,7 +102,7 @@ onRoomEvent("status", s => { if (s.nextShowAt !== undefined) setNextShow(s.nextS
 onRoomEvent("nextShow", e => setNextShow(e.nextShowAt));
 const coupons = initCoupons(hub, { titleOf: sku => productTitle(sku), onRoomEvent });
 // To this buyer only, no seq.
-hub.on("order", o => orderUpdate(o));
+hub.on("order", o => { orderUpdate(o); embed.order(o); });
 // The host changed the show's products: the bag follows (each node sends it to its own viewers, no seq).
 hub.on("lineup", e => {
   state.lineup = e.items ?? [];
@@ -154,6 +159,7 @@ async function join(renewed = false) {
   } catch (err) {
     release();
     const { reason } = reasonOf(err);
+    if (reason === "unauthorized" && embed.token() && !renewed) { embed.forget(); return reconnect(true); }
     if (reason === "unauthorized" && token && !renewed) {
       // The saved guest token expired (or this relay lost its key ring): take a new identity on a new connection.
       token = await guestToken({ renew: true });
@@ -176,8 +182,10 @@ function applySnapshot(snap) {
   state.joined = true;
   state.seq = snap.seq ?? 0;
   state.you = snap.you;
+  setShareCode(channelId, snap.you?.shareCode);
   state.lineup = snap.lineup ?? [];
   state.pinned = snap.pinned ?? null;
+  embed.pinned(state.pinned?.sku);
   state.sale = snap.flashSale?.active === false ? null : (snap.flashSale ?? null);
   state.remaining.clear();
   for (const p of state.lineup) state.remaining.set(p.sku, p.stock ?? null);
@@ -196,6 +204,19 @@ function applySnapshot(snap) {
   likes.snapshot(snap);
   draws.snapshot(snap);
   setLive(snap.live);
+}
+
+/** A new connection (a new viewer token from the shop, or a refused one dropped), then Join again. */
+let reconnecting = null;
+function reconnect(renewed = false) {
+  return (reconnecting ??= (async () => {
+    renewing = true;
+    await hub.stop();
+    renewing = false;
+    await startHub(hub, () => showConnection(t("watch.connection.unreachable")));
+    showConnection(null);
+    await join(renewed);
+  })().finally(() => { reconnecting = null; }));
 }
 
 function showConnection(text) {
@@ -522,7 +543,9 @@ function orderUpdate(o) {
 // ---- start --------------------------------------------------------------------------------------
 
 showConnection(t("watch.connection.connecting"));
-token = viewerToken() || await guestToken();
+if (!embed.token()) token = await guestToken();
 await startHub(hub, () => showConnection(t("watch.connection.unreachable")));
 showConnection(null);
 await join();
+started = true;
+if (embed.token() && embed.token() !== connectedWith) await reconnect();

@@ -47,5 +47,8 @@ public static class Buyers
     }
 
     public sealed record ChannelOrder(string OrderId, string Status, string Sku, int Quantity, long UnitPriceCents, string Currency,
-        string BuyerId, string? Referrer, DateTimeOffset CreatedAt, bool FlashSale, int Attempts, string? LastError);
+        string BuyerId, string? Referrer, DateTimeOffset CreatedAt, bool FlashSale, int Attempts, string? LastError)
+    {
+        public bool MemberPrice { get; init; }
+    }
 }

@@ -45,12 +45,12 @@ public sealed class FollowButtonBrowserTests
         var jwt = PurchaseTests.Token("fan-" + locale, "粉丝", DateTime.UtcNow.AddMinutes(30), JwtKey);
         var page = await chromium.NewPageAsync(server.BaseAddress, 390, 844, mobile: true, locale: locale);
         await page.AddInitScriptAsync("window.__follows = []; window.addEventListener('relay:follow', e => window.__follows.push(e.detail.following));");
-        await page.GotoAsync("/watch/tea#viewer_token=" + jwt);
+        await page.GotoAsync("/watch/tea#token=" + jwt);
         var button = page.Locator("#follow");
         await Assertions.Expect(button).ToHaveTextAsync(follow);
         await Assertions.Expect(button).ToHaveAttributeAsync("aria-pressed", "false");
         await Assertions.Expect(page.Locator("#remind")).ToHaveTextAsync(remind);
-        Assert.DoesNotContain("viewer_token", page.Url);
+        Assert.DoesNotContain("token=", page.Url);
         if (zh) await VisibleText.AssertNoEnglishAsync(page);
 
         await button.ClickAsync();
