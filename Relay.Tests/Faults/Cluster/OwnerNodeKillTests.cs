@@ -108,6 +108,9 @@ public sealed class OwnerNodeKillTests
         var a = bed.Nodes[0];
         // Provoked: SignalR's Redis backplane logs its lost connection as an error (the node stays up and reconnects).
         a.AllowedErrors.Add("RedisHubLifetimeManager");
+        // Provoked too: with Redis gone, the room bus cannot tell the room that the channel went offline (logged as the
+        // error it is; the node is unready meanwhile). Whether it gets logged depends on when the stop lands.
+        a.AllowedErrors.Add("Telling the live room of channel");
 
         using var first = await ClusterMediaChannel.PublishUntilTakenAsync(a);
         await ClusterMediaChannel.WaitUntilAsync(async () => await ClusterMediaChannel.DestinationStateAsync(a) == "live", TimeSpan.FromSeconds(30),
