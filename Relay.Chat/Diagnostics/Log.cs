@@ -58,8 +58,8 @@ internal static partial class Log
     [LoggerMessage(5962, LogLevel.Information, "Draw {DrawId} of channel {ChannelId} ended: {Winners} winners of {Entrants} entrants")]
     public static partial void DrawEnded(ILogger logger, string drawId, string channelId, int winners, int entrants);
 
-    [LoggerMessage(5963, LogLevel.Error, "The draw clock failed; it restarts")]
-    public static partial void DrawClockFailed(ILogger logger, Exception exception);
+    [LoggerMessage(5963, LogLevel.Error, "The draw clock failed; restarting in {DelayMs} ms")]
+    public static partial void DrawClockFailed(ILogger logger, long delayMs, Exception exception);
 
     [LoggerMessage(5013, LogLevel.Warning, "A share-code visit in channel {ChannelId} was not counted: {Reason}")]
     public static partial void ReferralVisitNotCounted(ILogger logger, string channelId, string reason);

@@ -4,6 +4,7 @@ using Relay.Chat.Diagnostics;
 using Relay.Chat.Ledger;
 using Relay.Chat.Orders;
 using Relay.Chat.Rooms;
+using Relay.Common.Resilience;
 
 namespace Relay.Chat.Draws;
 
@@ -11,20 +12,28 @@ namespace Relay.Chat.Draws;
 /// Ends draws when their time is up, on every node: each looks for due draws once a second and tries to end them; the
 /// end is one guarded transition in the database (<see cref="IDrawStore.EndDrawAsync"/>), so exactly one try ends a
 /// draw, writes its winners' prize orders to the outbox and announces the result (`drawResult`). A draw due while the
-/// process was down ends at its next start. A failing round is logged and the clock goes on.
+/// process was down ends at its next start. A failing clock (the database gone) is logged and restarts after a growing
+/// pause, as the order dispatcher's loop does, rather than once a second for as long as the outage lasts.
 /// </summary>
 internal sealed class DrawClock(IDrawStore store, RoomEvents events, OrderDispatchSignal dispatch, TimeProvider time, ILogger<DrawClock> logger) : BackgroundService
 {
     internal static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
+    private static readonly BackoffPolicy LoopBackoff = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), BackoffJitter.None);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var backoff = new BackoffCounter(LoopBackoff, time);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 using var timer = new PeriodicTimer(Period, time);
-                while (await timer.WaitForNextTickAsync(stoppingToken)) await RoundAsync(stoppingToken);
+                while (await timer.WaitForNextTickAsync(stoppingToken))
+                {
+                    await RoundAsync(stoppingToken);
+                    backoff.Reset();
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -32,8 +41,10 @@ internal sealed class DrawClock(IDrawStore store, RoomEvents events, OrderDispat
             }
             catch (Exception ex)
             {
-                Log.DrawClockFailed(logger, ex);
-                await Task.Delay(Period, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                var delay = backoff.Next();
+                Log.DrawClockFailed(logger, (long)delay.TotalMilliseconds, ex);
+                try { await backoff.WaitAsync(delay, stoppingToken); }
+                catch (OperationCanceledException) { return; }
             }
         }
     }

@@ -64,7 +64,8 @@ public sealed class EngineOutageTests(ITestOutputHelper output)
         await using var bed = await ClusterTestBed.StartAsync(nodes: 2);
         // The readiness checks' own log lines (the store check too where the catalog lives in PostgreSQL).
         // The order dispatcher cannot claim while the outbox is away: it logs each failed round and retries (event 5005).
-        Allow(bed, "Health check postgres with status Unhealthy", "Health check store with status Unhealthy", "Order dispatcher loop failed");
+        Allow(bed, "Health check postgres with status Unhealthy", "Health check store with status Unhealthy", "Order dispatcher loop failed",
+            "The draw clock failed");
         var pids = bed.Nodes.Select(n => n.Relay.Pid).ToList();
 
         await bed.Postgres.KillAsync();

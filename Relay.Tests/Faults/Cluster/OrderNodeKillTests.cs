@@ -87,7 +87,7 @@ public sealed class OrderNodeKillTests
         foreach (var node in bed.Nodes)
         {
             // Provoked: purchases and deliveries fail while the database is down, and say so.
-            node.AllowedErrors.AddRange(["Hub call", "dispatcher loop failed", "failed inside the relay"]);
+            node.AllowedErrors.AddRange(["Hub call", "dispatcher loop failed", "failed inside the relay", "draw clock failed"]);
         }
         await ClusterShop.PutLineupAsync(bed);
         await ClusterShop.StartFlashSaleAsync(bed.Nodes[0], 100_000);
