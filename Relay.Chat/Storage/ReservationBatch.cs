@@ -46,6 +46,42 @@ internal static class ReservationBatch
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, 'pending', 0, $12, $12, $12, $13, $14, $15);
         """;
 
+    /// <summary>The batch's purchase keys already used, in one statement (<see cref="CommerceDialect.BulkRows"/>).</summary>
+    public const string FindKeys =
+        """
+        SELECT k.channel_id, k.buyer_id, k.idempotency_key, k.order_id FROM orders_purchase_keys k
+        JOIN unnest($1::text[], $2::text[], $3::text[]) AS q(channel_id, buyer_id, idempotency_key)
+          ON k.channel_id = q.channel_id AND k.buyer_id = q.buyer_id AND k.idempotency_key = q.idempotency_key;
+        """;
+
+    /// <summary><see cref="BuyerUnits"/> for every buyer and sku of the batch in one statement.</summary>
+    public const string BuyersUnits =
+        """
+        SELECT o.channel_id, o.buyer_id, o.sku, o.ledger_epoch, o.flash_sale_id, SUM(o.quantity) FROM orders_orders o
+        JOIN unnest($1::text[], $2::text[], $3::text[]) AS q(channel_id, buyer_id, sku)
+          ON o.channel_id = q.channel_id AND o.buyer_id = q.buyer_id AND o.sku = q.sku
+        WHERE o.status <> 'failed'
+        GROUP BY o.channel_id, o.buyer_id, o.sku, o.ledger_epoch, o.flash_sale_id;
+        """;
+
+    /// <summary><see cref="InsertOrder"/> for the whole batch: one array per column.</summary>
+    public const string InsertOrders =
+        """
+        INSERT INTO orders_orders (order_id, channel_id, sku, quantity, unit_price_cents, currency, buyer_id, buyer_name, referrer,
+            flash_sale_id, lineup_reserved, ledger_epoch, status, attempts, next_attempt_at, created_at, updated_at, coupon_id, discount_cents, member_price)
+        SELECT o, c, s, q, p, cur, b, n, r, f, 1, e, 'pending', 0, t, t, t, cp, d, m
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[],
+            $10::text[], $11::bigint[], $12::bigint[], $13::text[], $14::bigint[], $15::int[])
+          AS x(o, c, s, q, p, cur, b, n, r, f, e, t, cp, d, m);
+        """;
+
+    /// <summary><see cref="InsertKey"/> for the whole batch.</summary>
+    public const string InsertKeys =
+        """
+        INSERT INTO orders_purchase_keys (channel_id, buyer_id, idempotency_key, order_id)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]);
+        """;
+
     public const string CouponRow = $"SELECT {CouponBatch.Columns} FROM chat_coupons WHERE coupon_id = $1;";
 
     public static string ClaimRow(CommerceDialect d) =>
@@ -82,8 +118,17 @@ internal static class ReservationBatch
         foreach (var (channel, sku) in skus) reads.Add(new SqlCall(ledgerSql, channel, sku));
         var saleSql = SaleRow(dialect);
         foreach (var sale in sales) reads.Add(new SqlCall(saleSql, sale));
-        foreach (var (channel, buyer, key) in keys) reads.Add(new SqlCall(FindKey, channel, buyer, key));
-        foreach (var (channel, buyer, sku) in buyers) reads.Add(new SqlCall(BuyerUnits, channel, buyer, sku));
+        var bulk = dialect.BulkRows;
+        if (bulk)
+        {
+            reads.Add(new SqlCall(FindKeys, keys.Select(k => k.ChannelId).ToArray(), keys.Select(k => k.BuyerId).ToArray(), keys.Select(k => k.IdempotencyKey).ToArray()));
+            reads.Add(new SqlCall(BuyersUnits, buyers.Select(b => b.ChannelId).ToArray(), buyers.Select(b => b.BuyerId).ToArray(), buyers.Select(b => b.Sku).ToArray()));
+        }
+        else
+        {
+            foreach (var (channel, buyer, key) in keys) reads.Add(new SqlCall(FindKey, channel, buyer, key));
+            foreach (var (channel, buyer, sku) in buyers) reads.Add(new SqlCall(BuyerUnits, channel, buyer, sku));
+        }
         // After the ledger and sale rows (the lock order); a claim batch locks the coupon row, then its claims.
         foreach (var coupon in coupons) reads.Add(new SqlCall(CouponRow, coupon));
         var claimSql = ClaimRow(dialect);
@@ -104,14 +149,25 @@ internal static class ReservationBatch
             if (results[at++].Rows is [var row, ..])
                 book.AddSale(sale, new ReservationBook.SaleRow(SqlValue.Long(row[0]) != 0, SqlValue.Long(row[1]), SqlValue.Long(row[2])));
         }
-        foreach (var (channel, buyer, key) in keys)
-        {
-            if (results[at++].Scalar is string orderId) book.AddKey(channel, buyer, key, orderId);
-        }
-        foreach (var (channel, buyer, sku) in buyers)
+        if (bulk)
         {
             foreach (var row in results[at++].Rows)
-                book.AddUnits(channel, buyer, sku, new ReservationBook.BuyerUnits(SqlValue.Long(row[0]), SqlValue.Text(row[1]), SqlValue.Long(row[2])));
+                book.AddKey(SqlValue.Text(row[0])!, SqlValue.Text(row[1])!, SqlValue.Text(row[2])!, SqlValue.Text(row[3])!);
+            foreach (var row in results[at++].Rows)
+                book.AddUnits(SqlValue.Text(row[0])!, SqlValue.Text(row[1])!, SqlValue.Text(row[2])!,
+                    new ReservationBook.BuyerUnits(SqlValue.Long(row[3]), SqlValue.Text(row[4]), SqlValue.Long(row[5])));
+        }
+        else
+        {
+            foreach (var (channel, buyer, key) in keys)
+            {
+                if (results[at++].Scalar is string orderId) book.AddKey(channel, buyer, key, orderId);
+            }
+            foreach (var (channel, buyer, sku) in buyers)
+            {
+                foreach (var row in results[at++].Rows)
+                    book.AddUnits(channel, buyer, sku, new ReservationBook.BuyerUnits(SqlValue.Long(row[0]), SqlValue.Text(row[1]), SqlValue.Long(row[2])));
+            }
         }
 
         foreach (var _ in coupons)
@@ -147,7 +203,11 @@ internal static class ReservationBatch
             writes.Add(new SqlCall(UseClaim, (int)row.Taken, coupon, buyer));
             guarded++;
         }
-        foreach (var order in book.Orders)
+        if (bulk)
+        {
+            if (book.Orders.Count > 0) writes.AddRange(BulkInserts(book.Orders));
+        }
+        else foreach (var order in book.Orders)
         {
             var r = order.Request;
             var now = r.Now.ToUnixTimeMilliseconds();
@@ -164,5 +224,28 @@ internal static class ReservationBatch
                 throw new InvalidOperationException($"reservation batch: '{writes[i].Sql}' changed {written[i].Affected} rows, expected 1; rolled back");
         }
         return outcomes;
+    }
+
+    private static SqlCall[] BulkInserts(IReadOnlyList<ReservationBook.NewOrder> orders)
+    {
+        var n = orders.Count;
+        var ids = new string[n]; var channels = new string[n]; var skus = new string[n]; var quantities = new int[n];
+        var prices = new long[n]; var currencies = new string[n]; var buyers = new string[n]; var names = new string[n];
+        var referrers = new string?[n]; var sales = new string?[n]; var epochs = new long[n]; var times = new long[n];
+        var coupons = new string?[n]; var discounts = new long[n]; var members = new int[n]; var keys = new string[n];
+        for (var i = 0; i < n; i++)
+        {
+            var order = orders[i];
+            var r = order.Request;
+            ids[i] = order.OrderId; channels[i] = r.ChannelId; skus[i] = r.Sku; quantities[i] = r.Quantity;
+            prices[i] = r.UnitPriceCents; currencies[i] = r.Currency; buyers[i] = r.BuyerId; names[i] = r.BuyerName;
+            referrers[i] = r.Referrer; sales[i] = r.FlashSaleId; epochs[i] = order.Epoch; times[i] = r.Now.ToUnixTimeMilliseconds();
+            coupons[i] = r.CouponId; discounts[i] = order.DiscountCents; members[i] = r.MemberPrice ? 1 : 0; keys[i] = r.IdempotencyKey;
+        }
+        return
+        [
+            new SqlCall(InsertOrders, ids, channels, skus, quantities, prices, currencies, buyers, names, referrers, sales, epochs, times, coupons, discounts, members),
+            new SqlCall(InsertKeys, channels, buyers, keys, ids),
+        ];
     }
 }

@@ -23,7 +23,9 @@ public sealed class PostgresDatabase : IAsyncDisposable
             builder.ApplicationName = "relay";
         }
 
-        _dataSource = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString).Build();
+        // The slim builder keeps the native executable small; arrays are the one extra it needs: the reservation batch
+        // passes a batch's rows as arrays to unnest (one statement per batch instead of one per purchase).
+        _dataSource = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString).EnableArrays().Build();
         Host = $"{builder.Host}:{builder.Port}/{builder.Database}";
     }
 
