@@ -150,7 +150,11 @@ export class LivePlayer {
       return;
     }
     // lowLatencyMode: blocking playlist reloads and parts, playing PART-HOLD-BACK (three parts) behind the live edge.
-    const hls = new Hls({ lowLatencyMode: true, liveSyncDurationCount: 2, backBufferLength: 30 });
+    // A user-set liveSyncDuration(Count) would override PART-HOLD-BACK: set it for the classic rendition only.
+    const config = this.hlsVariant === "ll"
+      ? { lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.15, backBufferLength: 30 }
+      : { lowLatencyMode: true, liveSyncDurationCount: 2, backBufferLength: 30 };
+    const hls = new Hls(config);
     hls.on(Hls.Events.ERROR, async (_, data) => {
       if (!data.fatal) return;
       if (await this.fallBackFromLowLatency()) this.start(); else this.fail();
