@@ -67,6 +67,9 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton<HlsService>();
         services.AddSingleton<ILiveChannelObserver>(sp => sp.GetRequiredService<HlsService>());
         services.AddHostedService(sp => sp.GetRequiredService<HlsService>());
+        services.TryAddSingleton<LowLatencyHlsService>();
+        services.AddSingleton<ILiveChannelObserver>(sp => sp.GetRequiredService<LowLatencyHlsService>());
+        services.AddHostedService(sp => sp.GetRequiredService<LowLatencyHlsService>());
         services.TryAddSingleton<RecordingService>();
         services.AddSingleton<ILiveChannelObserver>(sp => sp.GetRequiredService<RecordingService>());
         services.AddHostedService(sp => sp.GetRequiredService<RecordingService>());

@@ -4,13 +4,14 @@ using Relay.Ingest.Consumers.HttpFlv;
 
 namespace Relay.Ingest.Consumers;
 
-/// <summary>The HTTP playback routes of every consumer that has one, mapped at once (HTTP-FLV and HLS).</summary>
+/// <summary>The HTTP playback routes of every consumer that has one, mapped at once (HTTP-FLV, HLS and low-latency HLS).</summary>
 public static class PlaybackEndpoints
 {
     public static IEndpointRouteBuilder MapRelayPlayback(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapRelayHttpFlv();
         endpoints.MapRelayHls();
+        endpoints.MapRelayLowLatencyHls();
         return endpoints;
     }
 }

@@ -46,6 +46,8 @@ internal static class EventIds
     public const int HlsCleanupFailed = 1302;
     public const int HlsDisabled = 1303;
     public const int HlsStaleCleanupFailed = 1312;
+    public const int LowLatencyHlsUnsupported = 1320;
+    public const int LowLatencyHlsFailed = 1321;
 
     // Recording: 1400-1499. 1407 and 1408 were 1403 and 1404 (RecordingFailed + 1, + 2), which collided with
     // RecordingRecovered and RecordingLowDisk.

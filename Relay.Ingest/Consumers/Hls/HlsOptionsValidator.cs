@@ -29,6 +29,11 @@ public sealed class HlsOptionsValidator : IValidateOptions<HlsOptions>
             errors.Add($"{p}:MaxRestartDelaySeconds must be 0.5-600 (got {options.MaxRestartDelaySeconds})");
         }
 
+        if (!(options.PartSeconds >= 0.1 && options.PartSeconds <= 2 && options.PartSeconds < options.SegmentSeconds))
+        {
+            errors.Add($"{p}:PartSeconds must be 0.1-2 and shorter than SegmentSeconds (got {options.PartSeconds})");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

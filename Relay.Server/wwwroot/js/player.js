@@ -1,5 +1,6 @@
 // The live player: HTTP-FLV through mpegts.js where Media Source Extensions exist (lowest delay),
-// HLS otherwise (native on iOS Safari, hls.js where only ManagedMediaSource exists).
+// HLS otherwise (native on iOS Safari, hls.js where only ManagedMediaSource exists): the low-latency rendition
+// (/live/{id}/ll/, parts of 0.2 s) first, the classic one when the server has no low-latency HLS (404).
 // It never decides on its own whether the show is live: the page says so from the hub's status events,
 // and while live a failed or stalled stream is retried with a growing pause.
 
@@ -13,6 +14,7 @@ export class LivePlayer {
     this.accessToken = accessToken;
     this.onState = onState ?? (() => {});
     this.forceHls = forceHls;
+    this.hlsVariant = "ll";
     this.wanted = false;
     this.engine = null;
     this.failures = 0;
@@ -36,7 +38,25 @@ export class LivePlayer {
     const token = this.accessToken?.();
     return token ? `${url}?access_token=${encodeURIComponent(token)}` : url;
   }
-  get hlsUrl() { return `/live/${encodeURIComponent(this.channelId)}/index.m3u8`; }
+  get hlsUrl() {
+    const base = `/live/${encodeURIComponent(this.channelId)}`;
+    return this.hlsVariant === "ll" ? `${base}/ll/index.m3u8` : `${base}/index.m3u8`;
+  }
+
+  /** The low-latency playlist answered 404 "disabled": use the classic rendition from now on. */
+  async fallBackFromLowLatency() {
+    if (this.hlsVariant !== "ll") return false;
+    try {
+      const answer = await fetch(this.hlsUrl, { method: "GET" });
+      if (answer.status !== 404) return false;
+      const problem = await answer.json().catch(() => null);
+      if (!/disabled/.test(problem?.title ?? "")) return false;
+    } catch {
+      return false;
+    }
+    this.hlsVariant = "classic";
+    return true;
+  }
 
   /** performance.now() of the first decoded frame presented, for the first-frame-time measurement. */
   watchFirstFrame() {
@@ -111,7 +131,7 @@ export class LivePlayer {
 
   startNativeHls() {
     this.video.src = this.hlsUrl;
-    const onError = () => this.fail();
+    const onError = async () => { if (await this.fallBackFromLowLatency()) this.start(); else this.fail(); };
     this.video.addEventListener("error", onError, { once: true });
     this.play();
     this.engine = { destroy: () => { this.video.removeEventListener("error", onError); this.video.removeAttribute("src"); this.video.load(); } };
@@ -129,8 +149,16 @@ export class LivePlayer {
       this.onState("unsupported");
       return;
     }
-    const hls = new Hls({ lowLatencyMode: true, liveSyncDurationCount: 2 });
-    hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) this.fail(); });
+    // lowLatencyMode: blocking playlist reloads and parts, playing PART-HOLD-BACK (three parts) behind the live edge.
+    // A user-set liveSyncDuration(Count) would override PART-HOLD-BACK: set it for the classic rendition only.
+    const config = this.hlsVariant === "ll"
+      ? { lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.15, backBufferLength: 30 }
+      : { lowLatencyMode: true, liveSyncDurationCount: 2, backBufferLength: 30 };
+    const hls = new Hls(config);
+    hls.on(Hls.Events.ERROR, async (_, data) => {
+      if (!data.fatal) return;
+      if (await this.fallBackFromLowLatency()) this.start(); else this.fail();
+    });
     hls.loadSource(this.hlsUrl);
     hls.attachMedia(this.video);
     this.play();

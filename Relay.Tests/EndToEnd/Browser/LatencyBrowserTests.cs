@@ -62,6 +62,51 @@ public sealed class LatencyBrowserTests
         Assert.Empty(chromium.PageErrors);
     }
 
+    /// <summary>
+    /// The same clock read back through low-latency HLS played by hls.js (the path of browsers without live-capable
+    /// MSE for FLV, iPhone Safari's being native LL-HLS): parts of 0.2 s, three parts of hold-back. Target: <= 3 s.
+    /// </summary>
+    [Fact]
+    public async Task Low_latency_hls_glass_to_glass_delay_stays_under_three_seconds()
+    {
+        FfmpegAvailability.SkipIfMissing();
+        ChromiumSession.SkipIfMissing();
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await RelayTestServer.StartAsync();
+        await using var chromium = await ChromiumSession.StartAsync();
+        var demo = server.Channels.Find("demo")!;
+
+        using var publisher = FfmpegPublisher.Start($"rtmp://127.0.0.1:{server.RtmpPort}/live/{demo.StreamKey}", seconds: 60,
+            extraVideoArgs: $"-vf \"{ClockFilter()}\"");
+        await PagesBrowserTests.WaitForLiveAsync(server, ct);
+
+        var page = await chromium.NewPageAsync(server.BaseAddress, 390, 844, mobile: true);
+        var requests = new List<string>();
+        page.Request += (_, r) => { lock (requests) requests.Add(r.Url); };
+        await page.GotoAsync("/watch/demo?player=hls");
+        await page.WaitForFunctionAsync("() => document.querySelector('#video').currentTime > 3", null, new() { Timeout = 30_000 });
+        var (early, earlyBuffer) = await MeasureAsync(page);
+        await Task.Delay(8000, ct);
+        var (settled, settledBuffer) = await MeasureAsync(page);
+        var report = new StringBuilder()
+            .Append(Describe("LL-HLS (hls.js) glass-to-glass 3 s after start", early, earlyBuffer)).Append('\n')
+            .Append(Describe("LL-HLS (hls.js) glass-to-glass 11 s after start", settled, settledBuffer));
+        TestContext.Current.TestOutputHelper?.WriteLine(report.ToString());
+        Console.WriteLine(report);
+
+        // The player read the low-latency rendition: parts and blocking reloads, not the classic playlist.
+        lock (requests)
+        {
+            Assert.Contains(requests, u => u.Contains("/live/demo/ll/part", StringComparison.Ordinal));
+            Assert.Contains(requests, u => u.Contains("/live/demo/ll/index.m3u8?_HLS_msn=", StringComparison.Ordinal));
+            Assert.DoesNotContain(requests, u => u.EndsWith("/live/demo/index.m3u8", StringComparison.Ordinal));
+        }
+
+        Assert.InRange(early[0], 1, 10_000);
+        Assert.InRange(settled[settled.Length / 2], 1, 3000);
+        Assert.Empty(chromium.PageErrors);
+    }
+
     private static async Task<(double[] Delays, double BufferedSeconds)> MeasureAsync(Microsoft.Playwright.IPage page)
     {
         var buffered = await page.EvaluateAsync<double>(

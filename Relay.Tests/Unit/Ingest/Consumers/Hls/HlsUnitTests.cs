@@ -48,9 +48,11 @@ public sealed class HlsUnitTests
     [Fact]
     public void Options_validator_reports_every_bad_key()
     {
-        var result = new HlsOptionsValidator().Validate(null, new HlsOptions { SegmentSeconds = 0, PlaylistSize = 1, PlaylistWaitSeconds = -1, MaxRestartDelaySeconds = 0 });
+        var result = new HlsOptionsValidator().Validate(null, new HlsOptions { SegmentSeconds = 0, PlaylistSize = 1, PlaylistWaitSeconds = -1, MaxRestartDelaySeconds = 0, PartSeconds = 5 });
         Assert.True(result.Failed);
-        Assert.Equal(4, result.Failures!.Count());
+        Assert.Equal(5, result.Failures!.Count());
+        Assert.Contains(result.Failures!, f => f.Contains("PartSeconds", StringComparison.Ordinal));
+        Assert.True(new HlsOptionsValidator().Validate(null, new HlsOptions { SegmentSeconds = 1, PartSeconds = 1 }).Failed, "a part as long as a segment");
         Assert.True(new HlsOptionsValidator().Validate(null, new HlsOptions()).Succeeded);
     }
 
