@@ -498,12 +498,13 @@ internal sealed partial class ChannelSwitch
                 break;
         }
 
-        if (output.IsVideo)
+        // Frames set the tracks' clocks; a header sent at a switch shares its keyframe's timestamp.
+        if (frame && output.IsVideo)
         {
             _anyVideo = true;
             _lastVideo = timestamp;
         }
-        else if (output.IsAudio)
+        else if (frame && output.IsAudio)
         {
             _anyAudio = true;
             _lastAudio = timestamp;
