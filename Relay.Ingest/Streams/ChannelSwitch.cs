@@ -270,14 +270,22 @@ internal sealed partial class ChannelSwitch
     }
 
     /// <summary>Ends the switch (the channel ended): timers stop; returns the inputs still connected, to cut them.</summary>
-    public IReadOnlyList<ChannelInput> Close()
+    public IReadOnlyList<ChannelInput> Close() => CloseIf(holdingOnly: false) ?? [];
+
+    /// <summary>
+    /// <see cref="Close"/> when nothing came back on air (the slate's time ran out); null when an input took over
+    /// meanwhile, decided under the lock so a publisher returning at the last moment is never ended.
+    /// </summary>
+    public IReadOnlyList<ChannelInput>? CloseIfHeld() => CloseIf(holdingOnly: true);
+
+    private List<ChannelInput>? CloseIf(bool holdingOnly)
     {
         List<ChannelInput> remaining;
         lock (_lock)
         {
-            if (_closed)
+            if (_closed || (holdingOnly && !_holding))
             {
-                return [];
+                return holdingOnly ? null : [];
             }
 
             _closed = true;

@@ -245,6 +245,21 @@ public sealed partial class LiveChannelRegistry
         return true;
     }
 
+    /// <summary>The slate's time ran out: ends the session as dropped unless a publisher took over at the last moment.</summary>
+    private void EndHeldSession(PublisherSession session)
+    {
+        if (session.Switch?.CloseIfHeld() is not { } remaining)
+        {
+            return;
+        }
+
+        EndPublish(session, IngestEndReason.Dropped);
+        foreach (var input in remaining)
+        {
+            input.Cut();
+        }
+    }
+
     /// <summary>Ends a published session and cuts the publishers still connected to it.</summary>
     private void EndSession(PublisherSession session, string reason)
     {
@@ -301,7 +316,7 @@ public sealed partial class LiveChannelRegistry
 
         IngestMetrics.SlateActive.WithLabels(channelId).Set(0);
         session.Switch = new ChannelSwitch(session.Hub, _slates, options.SlateTime, () => session.Public,
-            () => EndSession(session, IngestEndReason.Dropped), _time, _logger);
+            () => EndHeldSession(session), _time, _logger);
 
         // The rehearsal switch is read after the session is in the table: a switch flipped meanwhile calls
         // RehearsalChanged, which finds the session and turns it again, so the two always end agreeing.
