@@ -5,8 +5,10 @@ using Relay.Ingest.Streams;
 namespace Relay.Ingest.Slate;
 
 /// <summary>
-/// The per-channel slate pictures, one file per channel under <c>{DataDir}/slate/images</c> (the server's
-/// <c>PUT /api/v1/channels/{id}/slate</c> writes it). A channel without one gets the default text.
+/// The per-channel slate pictures, one file per channel under <c>{DataDir}/slate/images</c>: a picture there is used
+/// for the channel's slate (keyed by its write time, so a new one is encoded at the next go-live). The upload API
+/// (<c>PUT/DELETE /api/v1/channels/{id}/slate</c>) is not built yet; <see cref="SaveAsync"/> and <see cref="Delete"/>
+/// are what it will call. A channel without one gets the default text.
 /// </summary>
 public sealed class SlateImages(IOptions<IngestOptions> options)
 {
