@@ -11,6 +11,7 @@ using Relay.Ingest.Consumers.HttpFlv;
 using Relay.Ingest.Consumers.Recording;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Publishing;
+using Relay.Ingest.Slate;
 
 namespace Relay.Ingest;
 
@@ -40,7 +41,11 @@ public static class IngestServiceCollectionExtensions
             sp.GetRequiredService<IOptions<IngestOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<LiveChannelRegistry>>(),
-            sp.GetService<IChannelRehearsal>()));
+            sp.GetService<IChannelRehearsal>(),
+            sp.GetService<ISlateSource>()));
+        services.TryAddSingleton<SlateImages>();
+        services.TryAddSingleton<SlateLibrary>();
+        services.TryAddSingleton<ISlateSource>(sp => sp.GetRequiredService<SlateLibrary>());
         services.TryAddSingleton<FfmpegReadinessProbe>();
 
         // Registration order is start order (reap leftovers before accepting) and reverse stop order

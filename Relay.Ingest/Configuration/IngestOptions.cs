@@ -37,6 +37,17 @@ public sealed class IngestOptions
     /// <summary>A live publisher that sends nothing for this long is disconnected.</summary>
     public double InactivityTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// How long a live channel whose publisher dropped (without unpublishing) is held on the slate, waiting for the
+    /// publisher or the backup to come back; 0 turns the slate off (the channel ends at the drop).
+    /// </summary>
+    public double SlateSeconds { get; set; } = 60;
+
+    /// <summary>The default slate's words: <c>zh-CN</c> (马上回来), <c>en</c> (We'll be right back) or both.</summary>
+    public string SlateLanguage { get; set; } = "zh-CN+en";
+
+    internal static IReadOnlyList<string> SlateLanguages { get; } = ["zh-CN", "en", "zh-CN+en"];
+
     /// <summary>Connections not yet authorized, per client IP.</summary>
     public int MaxPendingConnectionsPerIp { get; set; } = 4;
 
@@ -85,6 +96,8 @@ public sealed class IngestOptions
 
     /// <summary>The first-byte deadline, never later than the handshake deadline that contains it.</summary>
     internal TimeSpan FirstByteTimeout => TimeSpan.FromSeconds(Math.Min(FirstByteTimeoutSeconds, HandshakeTimeoutSeconds));
+
+    internal TimeSpan SlateTime => TimeSpan.FromSeconds(SlateSeconds);
 
     internal TimeSpan InactivityTimeout => TimeSpan.FromSeconds(InactivityTimeoutSeconds);
 }

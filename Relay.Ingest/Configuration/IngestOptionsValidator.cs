@@ -36,6 +36,16 @@ public sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
         Positive(options.FirstByteTimeoutSeconds, "FirstByteTimeoutSeconds", 300);
         Positive(options.BlockedKeyCheckDelaySeconds, "BlockedKeyCheckDelaySeconds", 300);
         Positive(options.MaxPublishStartsPerChannelPerMinute, "MaxPublishStartsPerChannelPerMinute", 10_000);
+        if (!(options.SlateSeconds >= 0 && options.SlateSeconds <= 3600))
+        {
+            errors.Add($"{p}:SlateSeconds must be 0 (slate off) to 3600 (got {options.SlateSeconds})");
+        }
+
+        if (!IngestOptions.SlateLanguages.Contains(options.SlateLanguage))
+        {
+            errors.Add($"{p}:SlateLanguage must be one of {string.Join(", ", IngestOptions.SlateLanguages)} (got '{options.SlateLanguage}')");
+        }
+
         if (options.MaxPendingConnectionsPerIp > options.MaxPendingConnections)
         {
             errors.Add($"{p}:MaxPendingConnectionsPerIp ({options.MaxPendingConnectionsPerIp}) must not exceed {p}:MaxPendingConnections ({options.MaxPendingConnections})");

@@ -19,6 +19,7 @@ internal static class EventIds
     public const int FirstMedia = 1052;
     public const int MetadataDropped = 1053;
     public const int AuthorizerFailed = 1055;
+    public const int InputLost = 1056;
 
     // Across nodes (channel ownership, mirrors of another node's channel): 1900-1949.
     public const int OwnershipFailed = 1900;
@@ -32,6 +33,14 @@ internal static class EventIds
     public const int ObserverFailed = 1006;
     public const int SubscriberDropped = 1200;
     public const int RehearsalStarted = 1201;
+    public const int SlateOn = 1202;
+    public const int SlateHeldWithoutPicture = 1203;
+    public const int InputSwitched = 1204;
+    public const int SlateExpired = 1205;
+    public const int SlateUnavailable = 1206;
+    public const int InputReplaced = 1207;
+    public const int SlateEncoded = 1208;
+    public const int SlateEncodeFailed = 1209;
 
     // ffmpeg children: 1100-1199.
     public const int FfmpegStarted = 1100;

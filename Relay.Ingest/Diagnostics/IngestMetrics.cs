@@ -11,6 +11,12 @@ public static class IngestMetrics
     public static readonly Counter End = Metrics.CreateCounter(
         "relay_ingest_end_total", "Publishes that ended, by reason (unpublish, dropped, refused, rehearsal).", "channel", "reason");
 
+    public static readonly Gauge SlateActive = Metrics.CreateGauge(
+        "relay_ingest_slate_active", "1 while the channel's publisher has dropped and the slate holds the channel (destinations and viewers stay connected).", "channel");
+
+    public static readonly Counter Failovers = Metrics.CreateCounter(
+        "relay_ingest_failovers_total", "Switches of what a live channel carries, by what went on air (primary, backup, slate).", "channel", "to");
+
     public static readonly Counter Rehearsals = Metrics.CreateCounter(
         "relay_ingest_rehearsals_total", "Publishes accepted as rehearsals (the channel's switch or a ?bandwidthtest / ?test key).", "channel");
 

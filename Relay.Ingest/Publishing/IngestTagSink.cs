@@ -6,8 +6,8 @@ using Relay.Ingest.Streams;
 
 namespace Relay.Ingest.Publishing;
 
-/// <summary>Hands each tag to the hub and keeps the per-channel ingest gauges and the first-media log.</summary>
-internal struct IngestTagSink(StreamHub hub, long publishStarted, ILogger logger)
+/// <summary>Hands each tag to the channel (its switch, then the hub) and keeps the per-channel ingest gauges and the first-media log.</summary>
+internal struct IngestTagSink(ChannelInput input, long publishStarted, ILogger logger)
 {
     /// <summary>
     /// Largest onMetaData body kept. The hub keeps metadata as the stream's header and sends it first to every new
@@ -22,6 +22,7 @@ internal struct IngestTagSink(StreamHub hub, long publishStarted, ILogger logger
 
     public void Publish(Media.FlvTag tag)
     {
+        var hub = input.Session.Hub;
         if (tag.Kind == Media.FlvTagKind.Metadata && tag.BodyLength > MaxMetadataBytes)
         {
             IngestMetrics.MetadataDropped.WithLabels(hub.ChannelId).Inc();
@@ -41,7 +42,7 @@ internal struct IngestTagSink(StreamHub hub, long publishStarted, ILogger logger
             PublishingLog.FirstMedia(logger, hub.ChannelId, Stopwatch.GetElapsedTime(publishStarted).TotalMilliseconds);
         }
 
-        hub.Publish(tag);
+        input.Publish(tag);
         var now = Stopwatch.GetTimestamp();
         if (Stopwatch.GetElapsedTime(_lastGaugeUpdate, now) >= TimeSpan.FromSeconds(1))
         {

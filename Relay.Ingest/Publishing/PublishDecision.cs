@@ -1,12 +1,15 @@
+using Relay.Ingest.Streams;
+
 namespace Relay.Ingest.Publishing;
 
 /// <summary>Outcome of <see cref="IPublishAuthorizer.AuthorizeAsync"/>.</summary>
 public sealed record PublishDecision
 {
-    private PublishDecision(string? channelId, string? reason)
+    private PublishDecision(string? channelId, string? reason, IngestInput input = IngestInput.Primary)
     {
         ChannelId = channelId;
         Reason = reason;
+        Input = input;
     }
 
     public bool Accepted => ChannelId is not null;
@@ -17,10 +20,13 @@ public sealed record PublishDecision
     /// <summary>A reason token from <see cref="PublishRejectReason"/>, when rejected.</summary>
     public string? Reason { get; }
 
-    public static PublishDecision Accept(string channelId)
+    /// <summary>Which of the channel's keys was used: the stream key (primary) or the backup stream key.</summary>
+    public IngestInput Input { get; }
+
+    public static PublishDecision Accept(string channelId, IngestInput input = IngestInput.Primary)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(channelId);
-        return new PublishDecision(channelId, null);
+        return new PublishDecision(channelId, null, input);
     }
 
     public static PublishDecision Reject(string reason)

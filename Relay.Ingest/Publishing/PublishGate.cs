@@ -7,7 +7,7 @@ namespace Relay.Ingest.Publishing;
 /// <summary>
 /// The publish decision: empty key, authorizer (failures refuse), brute-force accounting, the per-channel
 /// publish-start rate, the channel's ownership (a cluster's lease; always this node's on one process) and the channel
-/// claim (one publisher per channel).
+/// claim (one publisher per channel, plus its backup; a publisher of a channel held on the slate joins it).
 /// </summary>
 internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegistry channels, ConnectionLimiter limiter, PublishStartRate publishStarts, TimeProvider time, ILogger logger, IChannelOwnership? ownership = null)
 {
@@ -27,7 +27,9 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
     public const int MaxPrePublishChunkStreams = 16;
 
     /// <param name="publishName">The publish name as sent: the stream key, perhaps with a test suffix (<see cref="PublishName"/>).</param>
-    public async Task<(PublisherSession? Session, IChannelLease? Lease, string? Refusal)> AuthorizeAsync(string app, string publishName, IPEndPoint remote, CancellationToken cancellationToken)
+    /// <returns>The input the publisher feeds; the channel's lease when this publish took the channel (null when it
+    /// joined a channel already published here, whose lease its session holds).</returns>
+    public async Task<(ChannelInput? Input, IChannelLease? Lease, string? Refusal)> AuthorizeAsync(string app, string publishName, IPEndPoint remote, CancellationToken cancellationToken)
     {
         var (streamKey, testPublish) = PublishName.Parse(publishName);
         // The brute-force wait slows the key check; it never decides it. Refusing at accept (as before) locked out
@@ -76,8 +78,15 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
 
         if (channels.IsPublished(channelId))
         {
-            // Live here already: no need to ask the cluster.
-            return (null, null, PublishRejectReason.AlreadyLive);
+            // Live here already: no need to ask the cluster. A publisher may join it (back from a drop while the slate
+            // holds the channel, the backup, a reconnect replacing its own silent connection) when its role is free.
+            if (channels.TryJoin(channelId, decision.Input, testPublish) is not { } joined)
+            {
+                return (null, null, PublishRejectReason.AlreadyLive);
+            }
+
+            publishStarts.Started(channelId);
+            return (joined, null, null);
         }
 
         ChannelClaim claim;
@@ -106,7 +115,7 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
         }
 
         publishStarts.Started(channelId);
-        return (session, lease, null);
+        return (LiveChannelRegistry.Attach(session, decision.Input), lease, null);
     }
 
     /// <summary>Gives the channel back (the publish ended or never started); a failure is logged, never thrown.</summary>

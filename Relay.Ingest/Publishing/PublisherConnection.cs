@@ -29,10 +29,9 @@ internal sealed class PublisherConnection(
     TimeProvider time,
     ILogger logger)
 {
-    private PublisherSession? _session;
+    private ChannelInput? _input;
     private IChannelLease? _channelLease;
     private CancellationTokenRegistration _stopRegistration;
-    private CancellationTokenRegistration _leaseLostRegistration;
     private IngestTagSink _sink;
     private long _publishStarted;
     private string? _app;
@@ -89,7 +88,7 @@ internal sealed class PublisherConnection(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || connection.IsCancellationRequested)
         {
             why = _channelLease?.Lost.IsCancellationRequested == true ? "this node lost the channel's ownership"
-                : _session?.StopRequested.IsCancellationRequested == true ? "disconnected by the server" : "shutdown";
+                : _input?.StopRequested.IsCancellationRequested == true ? "disconnected by the server" : "shutdown";
             endReason = IngestEndReason.Refused;
         }
         catch (Exception ex) when (ClientStreams.IsConnectionFailure(ex))
@@ -235,16 +234,16 @@ internal sealed class PublisherConnection(
                 return default;
             case RtmpServerEvent.Publish:
                 var name = protocol.PublishName!;
-                var (session, channelLease, refusal) = gate.RefuseOverlongName(name, remote)
+                var (input, channelLease, refusal) = gate.RefuseOverlongName(name, remote)
                     ? (null, null, PublishRejectReason.BadKey)
                     : await gate.AuthorizeAsync(_app!, name, remote, cancellationToken).ConfigureAwait(false);
-                if (session is null)
+                if (input is null)
                 {
                     protocol.RefusePublish("NetStream.Publish.BadName", RefusalDescription(refusal));
                     return (true, refusal, null);
                 }
 
-                StartPublish(session, channelLease!, connection);
+                StartPublish(input, channelLease, connection);
                 protocol.AcceptPublish(options.MaxTagSize, 2L * options.MaxTagSize + PublishGate.MaxPrePublishMessageSize);
                 return default;
             case RtmpServerEvent.Unpublish:
@@ -260,7 +259,7 @@ internal sealed class PublisherConnection(
         }
     }
 
-    private void StartPublish(PublisherSession session, IChannelLease channelLease, CancellationTokenSource connection)
+    private void StartPublish(ChannelInput input, IChannelLease? channelLease, CancellationTokenSource connection)
     {
         if (!_everLive)
         {
@@ -269,38 +268,51 @@ internal sealed class PublisherConnection(
         }
 
         limiter.RecordAuthSuccess(remote.Address);
-        _session = session;
+        _input = input;
+        var session = input.Session;
         _publishStarted = Stopwatch.GetTimestamp();
-        _sink = new IngestTagSink(session.Hub, _publishStarted, logger);
-        _stopRegistration = session.StopRequested.Register(static state => ((CancellationTokenSource)state!).Cancel(), connection);
-        _channelLease = channelLease;
-        // Lost while live (another node may take the channel now): stop at once, never two owners pushing.
-        _leaseLostRegistration = channelLease.Lost.Register(() =>
+        _sink = new IngestTagSink(input, _publishStarted, logger);
+        _stopRegistration = input.StopRequested.Register(static state => ((CancellationTokenSource)state!).Cancel(), connection);
+        if (channelLease is not null)
         {
-            PublishingLog.OwnershipLost(logger, session.Hub.ChannelId);
-            _ = session.StopAsync();
-        });
-        PublishingLog.Live(logger, session.Hub.ChannelId, remote);
+            // This publish took the channel: the lease belongs to the channel's session, which may outlive this
+            // connection (the slate holds it until a publisher returns), and is released when the session ends.
+            _channelLease = channelLease;
+            // Lost while live (another node may take the channel now): stop at once, never two owners pushing.
+            var lostRegistration = channelLease.Lost.Register(() =>
+            {
+                PublishingLog.OwnershipLost(logger, session.Hub.ChannelId);
+                _ = channels.Stop(session);
+            });
+            // Released after the hub completed and the observers heard "offline" (egress stops): off this thread,
+            // since a cluster's release is a network call.
+            _ = session.Ended.ContinueWith(async _ =>
+            {
+                await lostRegistration.DisposeAsync().ConfigureAwait(false);
+                await PublishGate.ReleaseAsync(channelLease, logger).ConfigureAwait(false);
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+        }
+
+        PublishingLog.Live(logger, session.Hub.ChannelId, remote, OnAirSource.Of(input.Role));
     }
 
     private void EndPublish(string why, string reason)
     {
-        if (_session is not { } session)
+        if (_input is not { } input)
         {
             return;
         }
 
-        _session = null;
+        _input = null;
         _stopRegistration.Dispose();
-        PublishingLog.Offline(logger, session.Hub.ChannelId, why, Stopwatch.GetElapsedTime(_publishStarted));
-        channels.EndPublish(session, reason);
-        if (_channelLease is { } channelLease)
+        var duration = Stopwatch.GetElapsedTime(_publishStarted);
+        if (channels.EndInput(input, reason))
         {
-            // Released after the hub completed and the observers heard "offline" (egress stops): off this thread,
-            // since a cluster's release is a network call.
-            _channelLease = null;
-            _leaseLostRegistration.Dispose();
-            _ = Task.Run(() => PublishGate.ReleaseAsync(channelLease, logger));
+            PublishingLog.Offline(logger, input.ChannelId, why, duration);
+        }
+        else
+        {
+            PublishingLog.InputLost(logger, input.ChannelId, OnAirSource.Of(input.Role), why, duration);
         }
     }
 

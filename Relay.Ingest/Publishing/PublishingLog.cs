@@ -20,8 +20,11 @@ internal static partial class PublishingLog
     [LoggerMessage(EventId = EventIds.ProtocolError, Level = LogLevel.Debug, Message = "RTMP protocol error from {Remote}: {Error}")]
     public static partial void ProtocolError(ILogger logger, IPEndPoint remote, string error);
 
-    [LoggerMessage(EventId = EventIds.PublishStarted, Level = LogLevel.Information, Message = "Channel {ChannelId} is live (publisher {Remote})")]
-    public static partial void Live(ILogger logger, string channelId, IPEndPoint remote);
+    [LoggerMessage(EventId = EventIds.PublishStarted, Level = LogLevel.Information, Message = "Channel {ChannelId} is live (publisher {Remote}, {Input} input)")]
+    public static partial void Live(ILogger logger, string channelId, IPEndPoint remote, string input);
+
+    [LoggerMessage(EventId = EventIds.InputLost, Level = LogLevel.Information, Message = "Channel {ChannelId}: its {Input} publisher is gone ({Why}, connected for {Duration}); the channel stays live")]
+    public static partial void InputLost(ILogger logger, string channelId, string input, string why, TimeSpan duration);
 
     [LoggerMessage(EventId = EventIds.MetadataDropped, Level = LogLevel.Warning, Message = "Channel {ChannelId}: onMetaData of {Bytes} bytes dropped (more than {MaxBytes}); the stream goes on without it")]
     public static partial void MetadataDropped(ILogger logger, string channelId, int bytes, int maxBytes);

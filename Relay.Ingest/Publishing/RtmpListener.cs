@@ -82,6 +82,8 @@ public sealed partial class RtmpListener : BackgroundService
         _rtmpsListener?.Dispose();
         // Connections observe the stopping token; wait for them so every channel is offline when this returns.
         await Task.WhenAll(_connections.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        // A channel held on the slate has no connection left to end it; nobody can come back now.
+        _channels.EndHeldChannels();
     }
 
     public override void Dispose()

@@ -26,6 +26,7 @@ public sealed partial class LiveChannelRegistry
     private readonly TimeProvider _time;
     private readonly ILogger<LiveChannelRegistry> _logger;
     private readonly IChannelRehearsal? _rehearsal;
+    private readonly ISlateSource? _slates;
 
     /// <summary>The subscriber kind of a host's preview: the one kind a rehearsal keeps.</summary>
     public const string PreviewSubscriberKind = "preview";
@@ -36,10 +37,12 @@ public sealed partial class LiveChannelRegistry
     /// constructor cycle, which <c>AddRelayIngest</c> breaks by handing over a <see cref="Lazy{T}"/>.
     /// </param>
     /// <param name="rehearsal">Which channels rehearse; none when null (an ingest without a catalog).</param>
+    /// <param name="slates">Where slates come from; none when null (a drop holds the channel without a picture).</param>
     public LiveChannelRegistry(Lazy<IReadOnlyList<ILiveChannelObserver>> registeredObservers, IOptions<IngestOptions> options, TimeProvider time, ILogger<LiveChannelRegistry> logger,
-        IChannelRehearsal? rehearsal = null)
+        IChannelRehearsal? rehearsal = null, ISlateSource? slates = null)
     {
         _rehearsal = rehearsal;
+        _slates = slates;
         _registeredObservers = registeredObservers;
         _options = options;
         _time = time;
@@ -107,7 +110,9 @@ public sealed partial class LiveChannelRegistry
 
     /// <summary>Ingest statistics of a live channel; null when it is offline.</summary>
     public IngestStatus? GetStatus(string channelId) =>
-        _sessions.TryGetValue(channelId, out var session) ? session.Hub.GetStatus() with { Rehearsal = !IsPublic(session) } : null;
+        _sessions.TryGetValue(channelId, out var session)
+            ? session.Hub.GetStatus() with { Rehearsal = !IsPublic(session), OnAir = session.Switch?.OnAir, BackupStandby = session.Switch?.BackupStandby == true }
+            : null;
 
     /// <summary>
     /// The channel's rehearsal switch changed (<see cref="IChannelRehearsal"/>): its publisher, if it has one here, turns
@@ -141,7 +146,7 @@ public sealed partial class LiveChannelRegistry
     {
         if (_sessions.TryGetValue(channelId, out var session))
         {
-            await session.StopAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Stop(session).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -150,11 +155,120 @@ public sealed partial class LiveChannelRegistry
     {
         if (_sessions.TryGetValue(channelId, out var session))
         {
-            _ = session.StopAsync();
+            _ = Stop(session);
             return true;
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Disconnects only the channel's publisher of <paramref name="input"/> (its key was rotated); the channel goes on
+    /// with the other input or the slate. False when no such publisher is connected.
+    /// </summary>
+    public bool DisconnectInput(string channelId, IngestInput input)
+    {
+        if (_sessions.TryGetValue(channelId, out var session) && session.Switch?.Find(input) is { } connected)
+        {
+            connected.Cut();
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Ends every channel held on the slate with no publisher connected (shutdown: nobody can come back).</summary>
+    internal void EndHeldChannels()
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (session.Switch is { InputCount: 0 })
+            {
+                EndSession(session, IngestEndReason.Refused);
+            }
+        }
+    }
+
+    /// <summary>Disconnects every publisher of the session and ends it; completes when it has ended.</summary>
+    internal Task Stop(PublisherSession session)
+    {
+        var stopped = session.StopAsync();
+        if (session.Switch is { InputCount: 0 })
+        {
+            // Held on the slate: no publisher connection is there to end it.
+            EndSession(session, IngestEndReason.Refused);
+        }
+
+        return stopped;
+    }
+
+    /// <summary>
+    /// A publisher of a channel already published here: joins it as <paramref name="input"/> (a returning or
+    /// reconnecting encoder, or the backup). Null when the channel is not published here, is a mirror, or already has a
+    /// sending publisher of that role.
+    /// </summary>
+    internal ChannelInput? TryJoin(string channelId, IngestInput input, bool testPublish = false)
+    {
+        if (testPublish || !_sessions.TryGetValue(channelId, out var session) || session.Switch is null || session.TestPublish)
+        {
+            return null;
+        }
+
+        lock (session.Gate)
+        {
+            if (session.Over)
+            {
+                return null;
+            }
+        }
+
+        return session.Switch.TryAttach(session, input);
+    }
+
+    /// <summary>The first publisher of a session begun by <see cref="TryBeginPublish"/>.</summary>
+    internal static ChannelInput Attach(PublisherSession session, IngestInput input) =>
+        session.Switch!.TryAttach(session, input) ?? throw new InvalidOperationException("a new session takes its first input");
+
+    /// <summary>
+    /// A publisher's connection ended. The channel ends with it (a clean unpublish, the server's stop, no slate) or is
+    /// held: the slate goes on air until an input takes over or the slate time runs out. True when the channel ended.
+    /// </summary>
+    internal bool EndInput(ChannelInput input, string reason)
+    {
+        var session = input.Session;
+        if (session.Switch!.Detach(input, reason) is not { } end)
+        {
+            return false;
+        }
+
+        EndSession(session, end);
+        return true;
+    }
+
+    /// <summary>The slate's time ran out: ends the session as dropped unless a publisher took over at the last moment.</summary>
+    private void EndHeldSession(PublisherSession session)
+    {
+        if (session.Switch?.CloseIfHeld() is not { } remaining)
+        {
+            return;
+        }
+
+        EndPublish(session, IngestEndReason.Dropped);
+        foreach (var input in remaining)
+        {
+            input.Cut();
+        }
+    }
+
+    /// <summary>Ends a published session and cuts the publishers still connected to it.</summary>
+    private void EndSession(PublisherSession session, string reason)
+    {
+        var remaining = session.Switch?.Close() ?? [];
+        EndPublish(session, reason);
+        foreach (var input in remaining)
+        {
+            input.Cut();
+        }
     }
 
     /// <summary>Claims the channel for a publisher; null when it already has one (or a mirror).</summary>
@@ -194,6 +308,15 @@ public sealed partial class LiveChannelRegistry
             // Exported at 0 from the start: an alert's increase() cannot see a counter's first sample as an increase.
             _ = IngestMetrics.End.WithLabels(channelId, reason);
         }
+
+        foreach (var to in OnAirSource.All)
+        {
+            _ = IngestMetrics.Failovers.WithLabels(channelId, to);
+        }
+
+        IngestMetrics.SlateActive.WithLabels(channelId).Set(0);
+        session.Switch = new ChannelSwitch(session.Hub, _slates, options.SlateTime, () => session.Public,
+            () => EndHeldSession(session), _time, _logger);
 
         // The rehearsal switch is read after the session is in the table: a switch flipped meanwhile calls
         // RehearsalChanged, which finds the session and turns it again, so the two always end agreeing.
@@ -246,6 +369,7 @@ public sealed partial class LiveChannelRegistry
             session.Public = false;
         }
 
+        session.Switch?.Close();
         session.Hub.Complete();
         if (_sessions.TryRemove(new KeyValuePair<string, PublisherSession>(channelId, session)))
         {

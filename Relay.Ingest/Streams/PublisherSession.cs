@@ -36,6 +36,12 @@ internal sealed class PublisherSession(StreamHub hub, bool mirrored = false, boo
 
     public Task Ended => _ended.Task;
 
+    /// <summary>
+    /// The switch point of a published session (its inputs and the slate feed <see cref="Hub"/>); null for a mirror,
+    /// which is fed by the owner node's stream.
+    /// </summary>
+    public ChannelSwitch? Switch { get; set; }
+
     public Task StopAsync()
     {
         try

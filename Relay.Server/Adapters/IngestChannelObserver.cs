@@ -16,6 +16,11 @@ public sealed class IngestChannelObserver(LiveChannelRegistry registry, Relay.In
         {
             await registry.StopAsync(channelId, ct);
         }
+        if (change == ChannelChange.BackupStreamKeyRotated)
+        {
+            // Only the backup publisher goes; the primary (or the slate) stays on air.
+            registry.DisconnectInput(channelId, IngestInput.Backup);
+        }
         if (change == ChannelChange.RehearsalChanged)
         {
             registry.RehearsalChanged(channelId);

@@ -23,6 +23,7 @@ namespace Relay.Server.Apis;
 [JsonSerializable(typeof(CreatedChannel))]
 [JsonSerializable(typeof(ChannelDetails))]
 [JsonSerializable(typeof(StreamKeyAnswer))]
+[JsonSerializable(typeof(BackupStreamKeyAnswer))]
 [JsonSerializable(typeof(HostKeyAnswer))]
 [JsonSerializable(typeof(DestinationView))]
 [JsonSerializable(typeof(List<DestinationView>))]

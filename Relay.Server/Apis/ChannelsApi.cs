@@ -33,6 +33,10 @@ public static class ChannelsApi
             .WithSummary("Rotate the stream key (the old one stops working at once)");
         group.MapGet("/{id}/stream-key", RevealStreamKey).RequireAuthorization(ApiPolicies.ChannelHost)
             .WithSummary("Reveal the stream key");
+        group.MapPost("/{id}/backup-stream-key/rotate", RotateBackupStreamKey).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("Rotate the backup stream key (the old one stops working at once; a backup publisher with it is cut)");
+        group.MapGet("/{id}/backup-stream-key", RevealBackupStreamKey).RequireAuthorization(ApiPolicies.ChannelHost)
+            .WithSummary("Reveal the backup stream key");
         group.MapPost("/{id}/host-key/rotate", RotateHostKey).RequireAuthorization(ApiPolicies.ChannelHost)
             .WithSummary("Rotate the host key (the old one, and hub host rights made with it, stop at once)");
         return app;
@@ -63,7 +67,7 @@ public static class ChannelsApi
         }
         var result = await channels.CreateAsync(id, title!, ct);
         return ApiProblems.From(result, c => TypedResults.Created($"/api/v1/channels/{c!.Id}", new CreatedChannel(
-            c.Id, c.Title, c.StreamKey, c.HostKey, urls.IngestUrl(request), urls.WatchUrl(c.Id, request), urls.StudioUrl(c.Id, request))));
+            c.Id, c.Title, c.StreamKey, c.HostKey, urls.IngestUrl(request), urls.WatchUrl(c.Id, request), urls.StudioUrl(c.Id, request), c.BackupStreamKey)));
     }
 
     private static Results<Ok<ChannelDetails>, NotFoundProblem> Get(string id, HttpRequest request, ChannelService channels, IChannelRuntime runtime, PublicUrls urls) =>
@@ -107,6 +111,26 @@ public static class ChannelsApi
 
     private static async Task<CatalogResult<Ok<StreamKeyAnswer>>> RotateStreamKey(string id, ChannelService channels, CancellationToken ct) =>
         ApiProblems.From(await channels.RotateStreamKeyAsync(id, ct), c => TypedResults.Ok(new StreamKeyAnswer(c!.StreamKey)));
+
+    private static async Task<CatalogResult<Ok<BackupStreamKeyAnswer>>> RotateBackupStreamKey(string id, HttpContext http, ChannelService channels, CancellationToken ct)
+    {
+        var result = await channels.RotateBackupStreamKeyAsync(id, ct);
+        if (result.Outcome == ChannelOutcome.Ok)
+        {
+            http.Response.Headers.CacheControl = "no-store";
+        }
+        return ApiProblems.From(result, c => TypedResults.Ok(new BackupStreamKeyAnswer(c!.BackupStreamKey!)));
+    }
+
+    private static Results<Ok<BackupStreamKeyAnswer>, NotFoundProblem> RevealBackupStreamKey(string id, HttpContext http, ChannelService channels)
+    {
+        if (channels.Find(id) is not { BackupStreamKey: { } key })
+        {
+            return ApiProblems.NotFound($"no channel '{id}'");
+        }
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(new BackupStreamKeyAnswer(key));
+    }
 
     private static async Task<CatalogResult<Ok<HostKeyAnswer>>> RotateHostKey(string id, HttpContext http, ChannelService channels, CancellationToken ct)
     {

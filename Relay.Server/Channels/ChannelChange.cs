@@ -14,4 +14,6 @@ public enum ChannelChange
     RehearsalChanged,
     /// <summary>The next show's time was set, moved or cleared (<see cref="ChannelDefinition.NextShowAt"/>).</summary>
     NextShowChanged,
+    /// <summary>The backup stream key was rotated: a backup publisher connected with the old one is cut (the primary stays).</summary>
+    BackupStreamKeyRotated,
 }

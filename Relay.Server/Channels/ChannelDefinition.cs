@@ -29,4 +29,11 @@ public sealed record ChannelDefinition(
 
     /// <summary>When the next show starts, as the offline watch page counts down to it; whole seconds, UTC.</summary>
     public DateTimeOffset? NextShowAt { get; init; }
+
+    /// <summary>
+    /// The second key (contract v2, "Backup ingest"): a publish with it while the primary is live waits as standby and
+    /// takes over when the primary drops. Null only for a channel stored before it existed, until the catalog loads it
+    /// (<see cref="ChannelService.LoadAsync"/> gives it one).
+    /// </summary>
+    public string? BackupStreamKey { get; init; }
 }

@@ -38,6 +38,10 @@ public static class ChannelDiff
         {
             changes.Add(ChannelChange.HostKeyRotated);
         }
+        if (before.BackupStreamKey != after.BackupStreamKey && before.BackupStreamKey is not null)
+        {
+            changes.Add(ChannelChange.BackupStreamKeyRotated);
+        }
         if (!before.Destinations.SequenceEqual<EgressDestination>(after.Destinations))
         {
             changes.Add(ChannelChange.DestinationsChanged);

@@ -28,6 +28,26 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
 
     public ChannelDefinition? Find(string id) => _channels.GetValueOrDefault(id);
 
+    public const string BackupStreamKeyPrefix = "bk_";
+
+    /// <summary>The channel whose backup stream key this is; every channel is compared, in constant time each.</summary>
+    public ChannelDefinition? FindByBackupStreamKey(string? backupStreamKey)
+    {
+        if (string.IsNullOrEmpty(backupStreamKey))
+        {
+            return null;
+        }
+        ChannelDefinition? match = null;
+        foreach (var channel in _channels.Values)
+        {
+            if (channel.BackupStreamKey is { } key && Secrets.Matches(backupStreamKey, key))
+            {
+                match = channel;
+            }
+        }
+        return match;
+    }
+
     /// <summary>The channel whose stream key this is; every channel is compared, in constant time each.</summary>
     public ChannelDefinition? FindByStreamKey(string? streamKey)
     {
@@ -78,7 +98,19 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
     public async Task LoadAsync(CancellationToken ct)
     {
         var all = await store.ListAsync(ct);
-        _channels = all.Select(WithNewGeneration).ToImmutableDictionary(c => c.Id, StringComparer.Ordinal);
+        var loaded = new List<ChannelDefinition>(all.Count);
+        foreach (var stored in all)
+        {
+            var channel = stored;
+            if (channel.BackupStreamKey is null)
+            {
+                // Stored before the backup key existed (issue 17): it gets one now, as a new channel would.
+                channel = channel with { BackupStreamKey = Secrets.NewKey(BackupStreamKeyPrefix) };
+                await store.SetBackupStreamKeyAsync(channel.Id, channel.BackupStreamKey, ct);
+            }
+            loaded.Add(channel);
+        }
+        _channels = loaded.Select(WithNewGeneration).ToImmutableDictionary(c => c.Id, StringComparer.Ordinal);
     }
 
     public async Task<ChannelResult> CreateAsync(string? id, string title, CancellationToken ct)
@@ -88,7 +120,7 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
         {
             id ??= UniqueIdFor(title);
             var channel = WithNewGeneration(new ChannelDefinition(id, title.Trim(), Secrets.NewKey(StreamKeyPrefix), Secrets.NewKey(HostKeyPrefix),
-                false, false, time.GetUtcNow(), [], []));
+                false, false, time.GetUtcNow(), [], []) { BackupStreamKey = Secrets.NewKey(BackupStreamKeyPrefix) });
             if (!await store.TryCreateAsync(channel, ct))
             {
                 return ChannelResult.Conflict($"a channel with id '{id}' already exists");
@@ -109,6 +141,11 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
         await _writeLock.WaitAsync(ct);
         try
         {
+            if (channel.BackupStreamKey is null)
+            {
+                // Configuration and the demo channel declare no backup key: keep the stored one, or make one.
+                channel = channel with { BackupStreamKey = _channels.GetValueOrDefault(channel.Id)?.BackupStreamKey ?? Secrets.NewKey(BackupStreamKeyPrefix) };
+            }
             await store.UpsertAsync(channel, ct);
             channel = _channels.TryGetValue(channel.Id, out var before) && before.HostKey == channel.HostKey
                 ? channel with { HostKeyGeneration = before.HostKeyGeneration }
@@ -144,6 +181,14 @@ public sealed class ChannelService(IChannelStore store, IEnumerable<IChannelObse
     /// A new host key; the old one stops working at once, for REST and for hub connections that joined with it
     /// (their participant carries the old <see cref="Channel.HostKeyGeneration"/>).
     /// </summary>
+    public Task<ChannelResult> RotateBackupStreamKeyAsync(string id, CancellationToken ct) =>
+        MutateAsync(id, ChannelChange.BackupStreamKeyRotated, async channel =>
+        {
+            var rotated = channel with { BackupStreamKey = Secrets.NewKey(BackupStreamKeyPrefix) };
+            await store.SetBackupStreamKeyAsync(id, rotated.BackupStreamKey, ct);
+            return rotated;
+        }, ct);
+
     public Task<ChannelResult> RotateHostKeyAsync(string id, CancellationToken ct) =>
         MutateAsync(id, ChannelChange.HostKeyRotated, async channel =>
         {

@@ -27,6 +27,8 @@ public interface IChannelStore
 
     Task<bool> SetHostKeyAsync(string id, string hostKey, CancellationToken ct);
 
+    Task<bool> SetBackupStreamKeyAsync(string id, string backupStreamKey, CancellationToken ct);
+
     /// <summary>The channel's own settings (<c>PATCH /api/v1/channels/{id}</c>): title, rehearsal switch, next show.</summary>
     Task<bool> SetSettingsAsync(string id, string title, bool rehearsal, DateTimeOffset? nextShowAt, CancellationToken ct);
 

@@ -55,6 +55,8 @@ public static class ChannelsSchema
             """),
         // Contract v2: a product's member price (PUT lineup memberPriceCents).
         Migration.Sql(4, "ALTER TABLE channel_lineup ADD COLUMN member_price_cents INTEGER;"),
+        // Contract v2: the backup stream key (issue 17), encrypted like the stream key; NULL until the catalog loads it.
+        Migration.Sql(5, "ALTER TABLE channels ADD COLUMN backup_stream_key_enc TEXT;"),
     ]);
 
     private static async Task AddColumnIfMissingAsync(DbConnection connection, DbTransaction transaction, string table, string column, string definition, CancellationToken ct)

@@ -19,7 +19,7 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
     /// <summary>The purpose every stored secret is protected under (changing it makes every stored key unreadable).</summary>
     public const string SecretsPurpose = "Relay.Store.Secrets.v1";
 
-    private const string ChannelColumns = "id, title, stream_key_enc, host_key_enc, stream_key_from_config, host_key_from_config, created_at, rehearsal, next_show_at";
+    private const string ChannelColumns = "id, title, stream_key_enc, host_key_enc, stream_key_from_config, host_key_from_config, created_at, rehearsal, next_show_at, backup_stream_key_enc";
 
     private readonly IDataProtector _protector = protection.CreateProtector(SecretsPurpose);
 
@@ -78,7 +78,7 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
         await using var tx = await c.BeginTransactionAsync(ct);
         await using (var cmd = ChannelCommand(c, tx, channel, $"""
             INSERT INTO channels({ChannelColumns})
-            VALUES (@id, @title, @sk, @hk, @skc, @hkc, @at, @rehearsal, @next) ON CONFLICT(id) DO NOTHING
+            VALUES (@id, @title, @sk, @hk, @skc, @hkc, @at, @rehearsal, @next, @bk) ON CONFLICT(id) DO NOTHING
             """))
         {
             if (await cmd.ExecuteNonQueryAsync(ct) == 0)
@@ -99,11 +99,12 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
         await using var tx = await c.BeginTransactionAsync(ct);
         await using (var cmd = ChannelCommand(c, tx, channel, $"""
             INSERT INTO channels({ChannelColumns})
-            VALUES (@id, @title, @sk, @hk, @skc, @hkc, @at, @rehearsal, @next)
+            VALUES (@id, @title, @sk, @hk, @skc, @hkc, @at, @rehearsal, @next, @bk)
             ON CONFLICT(id) DO UPDATE SET title = excluded.title, stream_key_enc = excluded.stream_key_enc,
                 host_key_enc = excluded.host_key_enc, stream_key_from_config = excluded.stream_key_from_config,
                 host_key_from_config = excluded.host_key_from_config, rehearsal = excluded.rehearsal,
-                next_show_at = excluded.next_show_at
+                next_show_at = excluded.next_show_at,
+                backup_stream_key_enc = COALESCE(excluded.backup_stream_key_enc, channels.backup_stream_key_enc)
             """))
         {
             await cmd.ExecuteNonQueryAsync(ct);
@@ -120,6 +121,10 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
     public Task<bool> SetStreamKeyAsync(string id, string streamKey, CancellationToken ct) =>
         WriteIfExistsAsync(id, (c, tx) => ExecuteAsync(Command(c, tx, "UPDATE channels SET stream_key_enc = @v WHERE id = @id",
             ("@v", _protector.Protect(streamKey)), ("@id", id)), ct), ct);
+
+    public Task<bool> SetBackupStreamKeyAsync(string id, string backupStreamKey, CancellationToken ct) =>
+        WriteIfExistsAsync(id, (c, tx) => ExecuteAsync(Command(c, tx, "UPDATE channels SET backup_stream_key_enc = @v WHERE id = @id",
+            ("@v", _protector.Protect(backupStreamKey)), ("@id", id)), ct), ct);
 
     public Task<bool> SetHostKeyAsync(string id, string hostKey, CancellationToken ct) =>
         WriteIfExistsAsync(id, (c, tx) => ExecuteAsync(Command(c, tx, "UPDATE channels SET host_key_enc = @v WHERE id = @id",
@@ -164,7 +169,8 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
             ("@hkc", channel.HostKeyFromConfig),
             ("@at", CreatedAtValue(channel.CreatedAt)),
             ("@rehearsal", channel.Rehearsal),
-            ("@next", channel.NextShowAt is { } next ? CreatedAtValue(next) : null));
+            ("@next", channel.NextShowAt is { } next ? CreatedAtValue(next) : null),
+            ("@bk", channel.BackupStreamKey is { } backup ? _protector.Protect(backup) : null));
 
     private async Task WriteDestinationsAsync(DbConnection c, DbTransaction tx, string id, IReadOnlyList<EgressDestination> destinations, CancellationToken ct)
     {
@@ -220,7 +226,7 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
 
     private ChannelRow ReadChannelRow(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetBoolean(4), r.GetBoolean(5), ReadCreatedAt(r, 6),
-        r.GetBoolean(7), r.IsDBNull(8) ? null : ReadCreatedAt(r, 8));
+        r.GetBoolean(7), r.IsDBNull(8) ? null : ReadCreatedAt(r, 8), r.IsDBNull(9) ? null : r.GetString(9));
 
     private async Task<ChannelDefinition> MaterializeAsync(DbConnection c, ChannelRow row, CancellationToken ct)
     {
@@ -258,6 +264,7 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
         {
             Rehearsal = row.Rehearsal,
             NextShowAt = row.NextShowAt,
+            BackupStreamKey = row.BackupStreamKeyEnc is { } backup ? _protector.Unprotect(backup) : null,
         };
     }
 
@@ -286,5 +293,5 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
     }
 
     private sealed record ChannelRow(string Id, string Title, string StreamKeyEnc, string HostKeyEnc,
-        bool StreamKeyFromConfig, bool HostKeyFromConfig, DateTimeOffset CreatedAt, bool Rehearsal, DateTimeOffset? NextShowAt);
+        bool StreamKeyFromConfig, bool HostKeyFromConfig, DateTimeOffset CreatedAt, bool Rehearsal, DateTimeOffset? NextShowAt, string? BackupStreamKeyEnc);
 }

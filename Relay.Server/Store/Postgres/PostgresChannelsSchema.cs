@@ -51,5 +51,7 @@ public static class PostgresChannelsSchema
             """),
         // Contract v2: a product's member price (PUT lineup memberPriceCents).
         Migration.Sql(3, "ALTER TABLE channel_lineup ADD COLUMN member_price_cents BIGINT;"),
+        // Contract v2: the backup stream key (issue 17), encrypted like the stream key; NULL until the catalog loads it.
+        Migration.Sql(4, "ALTER TABLE channels ADD COLUMN backup_stream_key_enc TEXT;"),
     ]);
 }

@@ -606,5 +606,18 @@ export default {
   "studio.followers.refresh": "Refresh",
   "studio.followers.failed": "Couldn't load the followers ({detail}).",
   "watch.draw.requires.follow": "Follow the channel, then enter.",
-  "studio.draw.requiresFollow": "Follows the channel"
+  "studio.draw.requiresFollow": "Follows the channel",
+  "studio.obs.backupKey": "Backup stream key",
+  "studio.obs.rotateBackupKey": "New backup key",
+  "studio.obs.confirmBackupKey": "Make a new backup key? The current one stops working at once, and a backup encoder using it is disconnected; the main stream stays on air.",
+  "studio.newKey.backupKeyTitle": "New backup stream key: update the backup encoder",
+  "studio.newKey.backupKeyStep2": "In the backup encoder (a second OBS or app): Settings → Stream, paste it into Stream Key. Same Server as above.",
+  "studio.copied.backupKey": "Backup stream key copied.",
+  "studio.copied.newBackupKey": "New backup stream key copied.",
+  "studio.ingest.onAir": "On air",
+  "studio.ingest.onAir.primary": "Main stream",
+  "studio.ingest.onAir.backup": "Backup stream",
+  "studio.ingest.onAir.slate": "Slate: waiting for the stream to come back",
+  "studio.ingest.backupStandby": " (backup ready)",
+  "admin.secret.backupStreamKey": "Backup stream key"
 };

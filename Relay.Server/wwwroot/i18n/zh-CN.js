@@ -605,5 +605,18 @@ export default {
   "studio.followers.refresh": "刷新",
   "studio.followers.failed": "无法加载粉丝列表（{detail}）。",
   "watch.draw.requires.follow": "关注主播后即可参与。",
-  "studio.draw.requiresFollow": "已关注主播"
+  "studio.draw.requiresFollow": "已关注主播",
+  "studio.obs.backupKey": "备用推流码",
+  "studio.obs.rotateBackupKey": "更换备用推流码",
+  "studio.obs.confirmBackupKey": "要生成新的备用推流码吗？当前的备用推流码会立即失效，正在使用它的备用编码器会被断开；主推流不受影响。",
+  "studio.newKey.backupKeyTitle": "新的备用推流码：请更新备用编码器",
+  "studio.newKey.backupKeyStep2": "在备用编码器（第二台 OBS 或推流 App）中：设置 → 直播，粘贴到“推流码”。服务器与上面相同。",
+  "studio.copied.backupKey": "已复制备用推流码。",
+  "studio.copied.newBackupKey": "已复制新的备用推流码。",
+  "studio.ingest.onAir": "正在播出",
+  "studio.ingest.onAir.primary": "主推流",
+  "studio.ingest.onAir.backup": "备用推流",
+  "studio.ingest.onAir.slate": "垫片画面：等待推流恢复",
+  "studio.ingest.backupStandby": "（备用推流已就绪）",
+  "admin.secret.backupStreamKey": "备用推流码"
 };

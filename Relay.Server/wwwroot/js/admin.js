@@ -123,6 +123,7 @@ $("#create-form").addEventListener("submit", async e => {
     showSecrets(t("admin.secret.createdHeading", { title: created.title }), t("admin.secret.createdHint"), [
       [t("admin.secret.ingestUrl"), created.ingestUrl],
       [t("admin.secret.streamKey"), created.streamKey],
+      [t("admin.secret.backupStreamKey"), created.backupStreamKey],
       [t("admin.secret.hostKey"), created.hostKey],
       [t("admin.secret.studioUrl"), created.studioUrl],
       [t("admin.secret.watchUrl"), created.watchUrl],

@@ -120,6 +120,7 @@ function renderChannel() {
   document.title = t("studio.page.titleOf", { title: c.title });
   setText($("#ingest-url"), c.ingestUrl);
   setText($("#stream-key-masked"), c.streamKey ?? "••••");
+  setText($("#backup-key-masked"), c.backupStreamKey ?? "••••");
   const i = c.ingest;
   const rehearsing = !c.live && !!i;
   setLive(c.live, rehearsing);
@@ -134,6 +135,10 @@ function renderChannel() {
   setText(kf, i?.keyframeIntervalSeconds ? t("studio.units.seconds", { value: number(i.keyframeIntervalSeconds, { maximumFractionDigits: 1, minimumFractionDigits: 1 }) }) : "–");
   kf.classList.toggle("warn", (i?.keyframeIntervalSeconds ?? 0) > 2.05);
   setText($("#st-codecs"), i ? [i.videoCodec, i.audioCodec].filter(Boolean).join(" / ") : "–");
+  // Which input the destinations and viewers get now: the primary (OBS), the backup, or the slate after a drop.
+  const onAir = $("#st-on-air");
+  setText(onAir, i?.onAir ? t(`studio.ingest.onAir.${i.onAir}`) + (i.backupStandby ? t("studio.ingest.backupStandby") : "") : "–");
+  onAir.classList.toggle("warn", i?.onAir === "slate");
   setText($("#ingest-hint"), !c.live ? t("studio.ingest.waiting")
     : (i?.keyframeIntervalSeconds ?? 0) > 2.05 ? t("studio.ingest.keyframeTooLong") : "");
   renderDestinations(c.destinations ?? []);
@@ -427,10 +432,12 @@ function showNewKey(kind, value) {
   $("#new-key-value").dataset.kind = kind;
   const steps = kind === "streamKey"
     ? [t("studio.newKey.streamKeyStep1"), t("studio.newKey.streamKeyStep2"), t("studio.newKey.streamKeyStep3")]
-    : [t("studio.newKey.hostKeyStep1"), t("studio.newKey.hostKeyStep2")];
+    : kind === "backupKey"
+      ? [t("studio.newKey.streamKeyStep1"), t("studio.newKey.backupKeyStep2")]
+      : [t("studio.newKey.hostKeyStep1"), t("studio.newKey.hostKeyStep2")];
   $("#new-key-steps").replaceChildren(...steps.map(s => el("li", {}, s)));
   panel.hidden = false;
-  $("#new-key-copy").onclick = () => copy(value, kind === "streamKey" ? "newStreamKey" : "newHostKey");
+  $("#new-key-copy").onclick = () => copy(value, kind === "streamKey" ? "newStreamKey" : kind === "backupKey" ? "newBackupKey" : "newHostKey");
   $("#new-key-copy").focus();
 }
 
@@ -438,6 +445,28 @@ $("#new-key-done").addEventListener("click", () => {
   setText($("#new-key-value"), "");
   $("#new-key-copy").onclick = null;
   $("#new-key").hidden = true;
+});
+
+$("#copy-backup-key").addEventListener("click", async () => {
+  try {
+    const { backupStreamKey } = await call("GET", "/backup-stream-key");
+    await copy(backupStreamKey, "backupKey");
+  } catch (err) {
+    setText($("#copy-status"), t("studio.obs.revealFailed", { error: err.message }));
+  }
+});
+
+// The backup key goes into a second encoder (another PC, a phone app): it waits while OBS is live and takes over if
+// OBS drops. A new one cuts a backup connected with the old one; the main stream stays on air.
+$("#rotate-backup-key").addEventListener("click", async () => {
+  if (!confirm(t("studio.obs.confirmBackupKey"))) return;
+  try {
+    const { backupStreamKey } = await call("POST", "/backup-stream-key/rotate");
+    showNewKey("backupKey", backupStreamKey);
+    await poll();
+  } catch (err) {
+    setText($("#copy-status"), t("studio.obs.rotateFailed", { error: err.message }));
+  }
 });
 
 $("#rotate-stream-key").addEventListener("click", async () => {

@@ -30,6 +30,8 @@ public abstract class TestHost : IAsyncDisposable
     /// <summary>Every log line of every category at every level (Debug included), for "no secret in logs" assertions.</summary>
     public LogCapture Logs { get; } = new();
 
+    public const string SlateSecondsKey = "Relay:Ingest:SlateSeconds";
+
     /// <summary>Parts of the Error lines this test provokes on purpose; any other Error or Critical log fails it at dispose.</summary>
     public List<string> AllowedErrors { get; } = [];
 
@@ -40,6 +42,9 @@ public abstract class TestHost : IAsyncDisposable
     protected static Dictionary<string, string?> Settings(IEnumerable<KeyValuePair<string, string?>> defaults, IEnumerable<KeyValuePair<string, string?>>? overrides)
     {
         var settings = new Dictionary<string, string?>(defaults, StringComparer.OrdinalIgnoreCase);
+        // The slate (issue 17) holds a dropped channel for a minute: tests of what a drop ends would wait for it. Off
+        // unless a test turns it on (the slate's own tests, and those of the backup ingest).
+        settings.TryAdd(SlateSecondsKey, "0");
         foreach (var (key, value) in overrides ?? [])
         {
             settings[key] = value;

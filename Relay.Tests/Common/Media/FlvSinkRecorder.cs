@@ -12,6 +12,7 @@ public sealed class FlvSinkRecorder : IAsyncDisposable
     private readonly System.Diagnostics.Stopwatch _clock;
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
 
     public FlvSinkRecorder(Stream source, System.Diagnostics.Stopwatch clock, string recordingPath)
     {
@@ -103,8 +104,14 @@ public sealed class FlvSinkRecorder : IAsyncDisposable
         return arrivals.Zip(arrivals.Skip(1)).Max(p => p.Second - p.First);
     }
 
+    /// <summary>Stops recording (the file is complete when this returns); a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();

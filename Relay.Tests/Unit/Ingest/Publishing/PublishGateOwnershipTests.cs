@@ -64,7 +64,7 @@ public sealed class PublishGateOwnershipTests
     {
         var ownership = new ScriptedOwnership("owned");
         var (gate, _) = Gate(ownership);
-        Assert.NotNull((await gate.AuthorizeAsync("live", "key", Remote, Ct)).Session);
+        Assert.NotNull((await gate.AuthorizeAsync("live", "key", Remote, Ct)).Input);
         Assert.Equal(1, ownership.Claims);
 
         Assert.Equal(PublishRejectReason.AlreadyLive, (await gate.AuthorizeAsync("live", "key", Remote, Ct)).Refusal);
@@ -88,7 +88,7 @@ public sealed class PublishGateOwnershipTests
         Assert.NotNull(lease);
         Assert.True(mirror.Hub.IsCompleted);
         Assert.True(channels.IsPublished("demo"));
-        Assert.Same(session!.Hub, channels.TryGetPublishedHub("demo", out var hub) ? hub : null);
+        Assert.Same(session!.Session.Hub, channels.TryGetPublishedHub("demo", out var hub) ? hub : null);
         // Plain observers (egress, recording) hear of the publish only, never of the mirror.
         Assert.Equal(["live:demo"], events.All);
     }

@@ -130,6 +130,8 @@ public sealed class ChannelReloadTests
 
         public Task<bool> SetHostKeyAsync(string id, string hostKey, CancellationToken ct) => Update(id, c => c with { HostKey = hostKey });
 
+        public Task<bool> SetBackupStreamKeyAsync(string id, string backupStreamKey, CancellationToken ct) => Update(id, c => c with { BackupStreamKey = backupStreamKey });
+
         public Task<bool> SetSettingsAsync(string id, string title, bool rehearsal, DateTimeOffset? nextShowAt, CancellationToken ct) =>
             Update(id, c => c with { Title = title, Rehearsal = rehearsal, NextShowAt = nextShowAt });
 
