@@ -8,6 +8,7 @@ namespace Relay.Server.Apis.Views;
 /// <param name="Live">Public live (false while the channel rehearses, though <paramref name="Ingest"/> is there).</param>
 /// <param name="Rehearsal">The channel's rehearsal switch.</param>
 /// <param name="NextShowAt">When the next show starts, if the host said.</param>
+/// <param name="SrtUrl">The SRT URL OBS may publish to instead (<c>STREAM_KEY</c> left as a placeholder); null when SRT is off.</param>
 public sealed record ChannelDetails(
     string Id,
     string Title,
@@ -20,4 +21,5 @@ public sealed record ChannelDetails(
     string WatchUrl,
     string StudioUrl,
     IReadOnlyList<DestinationView> Destinations,
-    IReadOnlyList<LineupItem> Lineup);
+    IReadOnlyList<LineupItem> Lineup,
+    string? SrtUrl = null);

@@ -25,7 +25,8 @@ public static class ChannelView
             urls.WatchUrl(c.Id, request),
             urls.StudioUrl(c.Id, request),
             c.Destinations.Select(d => Destination(c.Id, d, runtime)).ToList(),
-            c.Lineup);
+            c.Lineup,
+            urls.SrtUrl(request));
     }
 
     public static DestinationView Destination(string channelId, EgressDestination d, IChannelRuntime runtime)
