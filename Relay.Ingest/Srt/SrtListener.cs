@@ -34,6 +34,7 @@ public sealed class SrtListener : BackgroundService
     private readonly ConcurrentDictionary<int, Task> _connections = new();
     private GCHandle _self;
     private int _listener = SrtNative.Error;
+    private bool _started;
 
     public SrtListener(IOptions<IngestOptions> options, RtmpListener rtmp, LiveChannelRegistry channels, FfmpegProcessRegistry processes, TimeProvider time, ILogger<SrtListener> logger)
     {
@@ -68,6 +69,7 @@ public sealed class SrtListener : BackgroundService
         }
 
         _self = GCHandle.Alloc(this);
+        _started = true;
         _listener = Listen(address, _options.SrtPort, _options.SrtLatencyMs, GCHandle.ToIntPtr(_self));
         EndPoint = new IPEndPoint(address, _options.SrtPort);
         SrtLog.Listening(_logger, EndPoint, _options.SrtLatencyMs);
@@ -76,7 +78,7 @@ public sealed class SrtListener : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_listener == SrtNative.Error)
+        if (!_started)
         {
             return;
         }
@@ -159,7 +161,16 @@ public sealed class SrtListener : BackgroundService
                     continue;
                 }
 
-                Hand(socket, SrtAddress.Read(address), stoppingToken);
+                try
+                {
+                    Hand(socket, SrtAddress.Read(address), stoppingToken);
+                }
+                catch (Exception ex)
+                {
+                    // One caller's failure never ends the accept loop.
+                    SrtLog.ConnectionCrashed(_logger, ex);
+                    SrtNative.Close(socket);
+                }
             }
         }
         finally

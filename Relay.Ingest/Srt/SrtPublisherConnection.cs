@@ -290,6 +290,11 @@ internal sealed class SrtPublisherConnection(
         }
 
         await ffmpeg.StopAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        if (remux is { IsCompleted: false })
+        {
+            // Its stdout is closed now: the last tags it holds reach the hub before the publish ends, not after.
+            await Task.WhenAny(remux, Task.Delay(DrainTimeout)).ConfigureAwait(false);
+        }
         if (error is null && ffmpeg.ExitCode is not (null or 0))
         {
             error = ffmpeg.Stderr.Lines.LastOrDefault() ?? $"ffmpeg exited with {ffmpeg.ExitCode}";
