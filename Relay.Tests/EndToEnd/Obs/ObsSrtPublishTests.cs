@@ -30,6 +30,13 @@ public sealed class ObsSrtPublishTests
         var demo = server.Channels.Find("demo")!;
         const string wrongKey = "sk_WRONG-KEY-from-an-old-obs-profile";
 
+        // What the studio shows the host to paste into OBS: the SRT address with the key as a placeholder.
+        using (var admin = server.AdminClient())
+        {
+            var channel = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync("/api/v1/channels/demo", ct)).RootElement;
+            Assert.Equal($"srt://127.0.0.1:{srtPort}?streamid=publish:live/STREAM_KEY", channel.GetProperty("srtUrl").GetString());
+        }
+
         using (var display = await VirtualDisplay.StartAsync(owner, ct))
         {
             using (var obs = HeadlessObs.Start(Path.Combine(home.Path, "advisor"), display, new ObsStreamSettings(IngestTestHost.SrtUrl(srtPort, "publish:live/" + demo.StreamKey), "") { Width = 640, Height = 360 }, owner))
