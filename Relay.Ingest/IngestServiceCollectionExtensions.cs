@@ -12,6 +12,7 @@ using Relay.Ingest.Consumers.Recording;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Publishing;
 using Relay.Ingest.Slate;
+using Relay.Ingest.Srt;
 
 namespace Relay.Ingest;
 
@@ -56,6 +57,9 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton<IChannelOwnership, SingleNodeOwnership>();
         services.TryAddSingleton<RtmpListener>();
         services.AddHostedService(sp => sp.GetRequiredService<RtmpListener>());
+        // SRT beside RTMP, with the RTMP listener's publish gate and limits (Ingest:SrtPort 0 = off).
+        services.TryAddSingleton<SrtListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<SrtListener>());
         AddPlaybackConsumers(services, configuration);
         return services;
     }

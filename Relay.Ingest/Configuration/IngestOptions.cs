@@ -92,6 +92,19 @@ public sealed class IngestOptions
 
     public string? RtmpsCertificatePassword { get; set; }
 
+    /// <summary>
+    /// UDP port of the SRT listener (<c>srt://host:9710?streamid=publish:live/KEY</c>), bound to
+    /// <see cref="RtmpBindAddress"/>. 0 = no SRT.
+    /// </summary>
+    public int SrtPort { get; set; } = 9710;
+
+    /// <summary>
+    /// SRT receiver latency (SRTO_RCVLATENCY): how long a packet may take, retransmissions included, before it is
+    /// played out or given up. SRT advice is at least 3-4 x the link's RTT; 300 ms holds 2 % loss at 50 ms RTT with
+    /// no lost frame (docs/ingest.md, SRT). The publisher's own latency wins when it asks for more.
+    /// </summary>
+    public int SrtLatencyMs { get; set; } = 300;
+
     internal TimeSpan HandshakeTimeout => TimeSpan.FromSeconds(HandshakeTimeoutSeconds);
 
     /// <summary>The first-byte deadline, never later than the handshake deadline that contains it.</summary>

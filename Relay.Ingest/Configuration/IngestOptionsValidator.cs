@@ -72,6 +72,16 @@ public sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
             }
         }
 
+        if (options.SrtPort is < 0 or > 65535)
+        {
+            errors.Add($"{p}:SrtPort must be 0-65535, 0 = off (got {options.SrtPort})");
+        }
+
+        if (options.SrtLatencyMs is < 20 or > 8000)
+        {
+            errors.Add($"{p}:SrtLatencyMs must be 20-8000 (got {options.SrtLatencyMs})");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
 
         void Positive(double value, string key, double max)

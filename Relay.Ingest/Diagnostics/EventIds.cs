@@ -71,6 +71,17 @@ internal static class EventIds
     public const int RecordingStoppedLowDisk = 1414;
     public const int RecordingsMovedOnDelete = 1420;
 
+    // SRT ingest (the SRT listener and its publishers): 1700-1749.
+    public const int SrtListening = 1700;
+    public const int SrtRefused = 1701;
+    public const int SrtStreamIdRefused = 1702;
+    public const int SrtAcceptFailed = 1703;
+    public const int SrtConnectionFailed = 1704;
+    public const int SrtConnectionEnded = 1705;
+    public const int SrtRemuxFailed = 1706;
+    public const int SrtBadMedia = 1707;
+    public const int SrtSessionStats = 1708;
+
     // Egress (destinations): 4000-4099.
     public const int EgressLive = 4001;
     public const int EgressRetrying = 4002;

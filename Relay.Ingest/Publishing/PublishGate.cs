@@ -118,6 +118,58 @@ internal sealed class PublishGate(IPublishAuthorizer authorizer, LiveChannelRegi
         return (LiveChannelRegistry.Attach(session, decision.Input), lease, null);
     }
 
+    /// <summary>
+    /// The key check of a protocol that can refuse before it completes its handshake (SRT's listen callback, which
+    /// runs on libsrt's thread and must not wait): a refusal that is already certain, or null when the full
+    /// <see cref="AuthorizeAsync"/> must decide (a right key, an authorizer that answers later, or an address in its
+    /// brute-force wait, whose key check is held back there as over RTMP). Bad keys are counted as in AuthorizeAsync.
+    /// </summary>
+    public string? PrecheckKey(string app, string publishName, IPEndPoint remote)
+    {
+        var (streamKey, _) = PublishName.Parse(publishName);
+        if (limiter.KeyCheckDelay(remote.Address) > TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        if (streamKey.Length == 0)
+        {
+            limiter.RecordAuthFailure(remote.Address);
+            return PublishRejectReason.MissingKey;
+        }
+
+        ValueTask<PublishDecision> pending;
+        try
+        {
+            pending = authorizer.AuthorizeAsync(new PublishRequest(app, streamKey, remote), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            PublishingLog.AuthorizerFailed(logger, ex, remote);
+            return PublishRejectReason.AuthError;
+        }
+
+        if (!pending.IsCompletedSuccessfully)
+        {
+            // Observed so a later failure is not unobserved; AuthorizeAsync asks again.
+            _ = pending.AsTask().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            return null;
+        }
+
+        var decision = pending.Result;
+        if (decision.Accepted)
+        {
+            return null;
+        }
+
+        if (decision.Reason is PublishRejectReason.BadKey or PublishRejectReason.MissingKey)
+        {
+            limiter.RecordAuthFailure(remote.Address, streamKey);
+        }
+
+        return decision.Reason;
+    }
+
     /// <summary>Gives the channel back (the publish ended or never started); a failure is logged, never thrown.</summary>
     public static async Task ReleaseAsync(IChannelLease lease, ILogger logger)
     {

@@ -56,6 +56,12 @@ public sealed partial class RtmpListener : BackgroundService
     /// <summary>Where the RTMPS port is bound; null when RTMPS is not configured.</summary>
     public IPEndPoint? RtmpsEndPoint => _rtmpsListener?.LocalEndPoint as IPEndPoint;
 
+    /// <summary>The publish decision, shared with the SRT listener: one key space, one brute-force count, one start rate.</summary>
+    internal PublishGate Gate => _gate;
+
+    /// <summary>The pending-connection pool, shared with the SRT listener (one limit per address across protocols).</summary>
+    internal ConnectionLimiter Limiter => _limiter;
+
     /// <summary>Whether the address is in its brute-force wait (for tests and diagnostics).</summary>
     internal bool IsBlocked(IPAddress address) => _limiter.IsBlocked(address);
 

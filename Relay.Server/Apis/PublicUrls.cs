@@ -23,6 +23,13 @@ public sealed class PublicUrls(IOptions<RelayOptions> relay, IConfiguration conf
     public string IngestUrl(HttpRequest? request) =>
         RtmpPort == 1935 ? $"rtmp://{Host(request)}/{App}" : $"rtmp://{Host(request)}:{RtmpPort}/{App}";
 
+    /// <summary>The SRT listener's port; 0 = SRT off.</summary>
+    public int SrtPort => config.GetValue("Relay:Ingest:SrtPort", 9710);
+
+    /// <summary>The SRT URL OBS or ffmpeg publishes to, the stream key left as a placeholder; null when SRT is off.</summary>
+    public string? SrtUrl(HttpRequest? request) =>
+        SrtPort == 0 ? null : $"srt://{Host(request)}:{SrtPort}?streamid=publish:{App}/STREAM_KEY";
+
     /// <summary>
     /// Where pages and API links point: PublicBaseUrl, else the request's scheme and host (rewritten from X-Forwarded-Proto
     /// and -Host by the forwarded-headers middleware when the peer is a known proxy), else the listening address.

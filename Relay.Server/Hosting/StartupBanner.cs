@@ -47,6 +47,10 @@ public static class StartupBanner
         sb.AppendLine("Relay is running.");
         sb.AppendLine($"  HTTP            {httpBase}   (API, pages, /metrics, /healthz, /readyz)");
         sb.AppendLine($"  OBS Server      {urls.IngestUrl(null)}");
+        if (urls.SrtUrl(null) is { } srt)
+        {
+            sb.AppendLine($"  or over SRT     {srt}   (STREAM_KEY = the channel's stream key; OBS: the whole URL as Server, Stream Key empty)");
+        }
         sb.AppendLine(admin.GeneratedNow
             ? $"  Admin token     {admin.Value}   (generated now, stored in {admin.Source}; shown only this once)"
             : $"  Admin token     from {admin.Source}");

@@ -18,6 +18,16 @@ public static class FreePort
         return port;
     }
 
+    /// <summary>A UDP port on 127.0.0.1 that was free a moment ago (for SRT).</summary>
+    public static int NextUdp()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        lock (Handed) Handed.Add(port);
+        return port;
+    }
+
     /// <summary>Ports handed out since <paramref name="mark"/> (tests check nothing still mentions them).</summary>
     public static int[] Since(int mark)
     {

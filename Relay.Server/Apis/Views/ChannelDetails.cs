@@ -9,6 +9,7 @@ namespace Relay.Server.Apis.Views;
 /// <param name="Rehearsal">The channel's rehearsal switch.</param>
 /// <param name="NextShowAt">When the next show starts, if the host said.</param>
 /// <param name="BackupStreamKey">The backup stream key, redacted like the stream key.</param>
+/// <param name="SrtUrl">The SRT URL OBS may publish to instead (<c>STREAM_KEY</c> left as a placeholder); null when SRT is off.</param>
 public sealed record ChannelDetails(
     string Id,
     string Title,
@@ -22,4 +23,5 @@ public sealed record ChannelDetails(
     string StudioUrl,
     IReadOnlyList<DestinationView> Destinations,
     IReadOnlyList<LineupItem> Lineup,
-    string? BackupStreamKey = null);
+    string? BackupStreamKey = null,
+    string? SrtUrl = null);

@@ -26,7 +26,8 @@ public static class ChannelView
             urls.StudioUrl(c.Id, request),
             c.Destinations.Select(d => Destination(c.Id, d, runtime)).ToList(),
             c.Lineup,
-            Secrets.Redact(c.BackupStreamKey));
+            Secrets.Redact(c.BackupStreamKey),
+            urls.SrtUrl(request));
     }
 
     public static DestinationView Destination(string channelId, EgressDestination d, IChannelRuntime runtime)

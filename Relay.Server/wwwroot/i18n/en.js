@@ -258,6 +258,7 @@ export default {
   "studio.obs.hostKey": "Host key",
   "studio.obs.rotateHostKey": "New host key",
   "studio.obs.output": "Settings → Output, Output Mode “Advanced”: Video Encoder x264 (or your hardware encoder), Rate Control CBR, Bitrate 2500-6000 Kbps, Keyframe Interval 2 s.",
+  "studio.obs.srt": "Or over SRT (for a lossy uplink): paste this as the Server with your stream key in place of STREAM_KEY, and leave Stream Key empty:",
   "studio.obs.video": "Settings → Video: Output (Scaled) Resolution 1080x1920 for a vertical show (1920x1080 for landscape), Common FPS Values 30.",
   "studio.obs.revealFailed": "Couldn't get the stream key: {error}",
   "studio.obs.confirmStreamKey": "Make a new stream key? The current one stops working at once: OBS cannot go live with it again until you paste the new one.",

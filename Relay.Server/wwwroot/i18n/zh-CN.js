@@ -257,6 +257,7 @@ export default {
   "studio.obs.hostKey": "主播密钥",
   "studio.obs.rotateHostKey": "更换主播密钥",
   "studio.obs.output": "设置 → 输出，输出模式选“高级”：视频编码器 x264（或显卡硬件编码器），码率控制 CBR，码率 2500-6000 Kbps，关键帧间隔 2 秒。",
+  "studio.obs.srt": "或使用 SRT 推流（网络不稳定时）：把下面的地址粘贴为“服务器”，将其中的 STREAM_KEY 换成推流码，“推流码”一栏留空：",
   "studio.obs.video": "设置 → 视频：竖屏直播的输出 (缩放) 分辨率设为 1080x1920（横屏为 1920x1080），常用帧率选 30。",
   "studio.obs.revealFailed": "无法获取推流码：{error}",
   "studio.obs.confirmStreamKey": "确定要更换推流码吗？当前推流码会立即失效，在 OBS 里填入新推流码之前无法再开播。",

@@ -119,6 +119,8 @@ function renderChannel() {
   setText($("#title"), c.title);
   document.title = t("studio.page.titleOf", { title: c.title });
   setText($("#ingest-url"), c.ingestUrl);
+  $("#srt-hint").hidden = !c.srtUrl;
+  setText($("#srt-url"), c.srtUrl ?? "");
   setText($("#stream-key-masked"), c.streamKey ?? "••••");
   setText($("#backup-key-masked"), c.backupStreamKey ?? "••••");
   const i = c.ingest;

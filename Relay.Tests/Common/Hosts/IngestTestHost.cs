@@ -10,6 +10,7 @@ using Relay.Ingest;
 using Relay.Ingest.Consumers;
 using Relay.Ingest.Ffmpeg;
 using Relay.Ingest.Publishing;
+using Relay.Ingest.Srt;
 using Relay.Ingest.Streams;
 using Relay.Tests.Common.Media;
 
@@ -53,6 +54,23 @@ internal sealed class IngestTestHost : TestHost
     public Uri HttpBase { get; private set; } = null!;
 
     public string RtmpUrl(string key, string app = "live") => $"rtmp://127.0.0.1:{RtmpPort}/{app}/{key}";
+
+    public SrtListener Srt => _app.Services.GetRequiredService<SrtListener>();
+
+    /// <summary>The SRT URL ffmpeg publishes to (streamid in the <c>publish:</c> form unless given).</summary>
+    public string SrtUrl(string key, string? streamId = null) => SrtUrl(Srt.EndPoint!.Port, streamId ?? $"publish:live/{key}");
+
+    /// <summary>
+    /// Not percent-encoded: ffmpeg 5.1 passes the streamid on as written (6.0 decodes it), and OBS does the same.
+    /// </summary>
+    public static string SrtUrl(int port, string streamId) => $"srt://127.0.0.1:{port}?streamid={streamId}";
+
+    /// <summary>Settings that turn SRT on at a free UDP port.</summary>
+    public static Dictionary<string, string?> WithSrt(IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Relay:Ingest:SrtPort"] = $"{FreePort.NextUdp()}" };
+        return all;
+    }
 
     public Uri FlvUrl(string channelId) => new(HttpBase, $"/live/{channelId}.flv");
 

@@ -41,7 +41,13 @@ public abstract class TestHost : IAsyncDisposable
     /// </summary>
     protected static Dictionary<string, string?> Settings(IEnumerable<KeyValuePair<string, string?>> defaults, IEnumerable<KeyValuePair<string, string?>>? overrides)
     {
-        var settings = new Dictionary<string, string?>(defaults, StringComparer.OrdinalIgnoreCase);
+        // SRT's default port (9710) is never bound by a test: a test that wants SRT sets a free UDP port.
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Relay:Ingest:SrtPort"] = "0" };
+        foreach (var (key, value) in defaults)
+        {
+            settings[key] = value;
+        }
+
         // The slate (issue 17) holds a dropped channel for a minute: tests of what a drop ends would wait for it. Off
         // unless a test turns it on (the slate's own tests, and those of the backup ingest).
         settings.TryAdd(SlateSecondsKey, "0");

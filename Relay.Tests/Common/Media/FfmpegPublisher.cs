@@ -35,10 +35,10 @@ internal sealed class FfmpegPublisher : IDisposable
         get { lock (_stderr) return string.Join('\n', _stderr); }
     }
 
-    public static FfmpegPublisher Start(string url, double seconds = 30, string size = "640x360", string? extraVideoArgs = null)
+    public static FfmpegPublisher Start(string url, double seconds = 30, string size = "640x360", string? extraVideoArgs = null, string format = "flv")
     {
         var args = $"-hide_banner -nostats -loglevel warning -re -f lavfi -i testsrc2=size={size}:rate=30 -f lavfi -i sine=frequency=440:sample_rate=44100 "
-            + $"-t {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} -c:v libx264 -preset ultrafast -tune zerolatency -g 60 {extraVideoArgs} -c:a aac -f flv {url}";
+            + $"-t {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} -c:v libx264 -preset ultrafast -tune zerolatency -g 60 {extraVideoArgs} -c:a aac -f {format} {url}";
         var info = new ProcessStartInfo("ffmpeg", args) { RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         return new FfmpegPublisher(Process.Start(info)!);
     }

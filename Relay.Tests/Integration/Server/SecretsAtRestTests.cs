@@ -86,7 +86,7 @@ public sealed class SecretsAtRestTests
         var stdout = new StringWriter();
         string[] args =
         [
-            "--urls", "http://127.0.0.1:0", $"--Relay:DataDir={dataDir}", $"--Relay:Ingest:RtmpPort={FreePort.Next()}",
+            "--urls", "http://127.0.0.1:0", $"--Relay:DataDir={dataDir}", $"--Relay:Ingest:RtmpPort={FreePort.Next()}", "--Relay:Ingest:SrtPort=0",
             .. mode is null ? Array.Empty<string>() : [$"--Relay:Banner={mode}"],
         ];
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));

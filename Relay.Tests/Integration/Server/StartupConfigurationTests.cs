@@ -57,7 +57,7 @@ public sealed class StartupConfigurationTests
     public async Task Bad_configuration_exits_non_zero_with_one_clear_line(string[] bad, string expected)
     {
         using var dir = new TempDir();
-        var args = new[] { "--urls", "http://127.0.0.1:0", $"--Relay:DataDir={dir.Path}", $"--Relay:Ingest:RtmpPort={FreePort.Next()}" }.Concat(bad);
+        var args = new[] { "--urls", "http://127.0.0.1:0", $"--Relay:DataDir={dir.Path}", $"--Relay:Ingest:RtmpPort={FreePort.Next()}", "--Relay:Ingest:SrtPort=0" }.Concat(bad);
         var (exit, stdout, stderr) = await ChildRelay.RunToExitAsync(args, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         Assert.Equal(2, exit);
@@ -75,7 +75,7 @@ public sealed class StartupConfigurationTests
         var file = Path.Combine(dir.Path, "a-file");
         await File.WriteAllTextAsync(file, "not a directory", TestContext.Current.CancellationToken);
         var (exit, _, stderr) = await ChildRelay.RunToExitAsync(
-            ["--urls", "http://127.0.0.1:0", $"--Relay:DataDir={file}/data", $"--Relay:Ingest:RtmpPort={FreePort.Next()}"],
+            ["--urls", "http://127.0.0.1:0", $"--Relay:DataDir={file}/data", $"--Relay:Ingest:RtmpPort={FreePort.Next()}", "--Relay:Ingest:SrtPort=0"],
             TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.Equal(2, exit);
         Assert.StartsWith("relay: configuration error: Relay:DataDir: cannot use", stderr.Trim());

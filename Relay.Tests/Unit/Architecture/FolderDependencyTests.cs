@@ -42,9 +42,10 @@ public sealed partial class FolderDependencyTests
     public void The_ingest_layers_point_one_way()
     {
         var graph = FolderGraph("Relay.Ingest");
-        // Amf0 <- Media <- Rtmp <- {Publishing, Egress}; Streams <- {Publishing, Consumers, Egress, Slate}; Ffmpeg <- {Consumers, Egress, Slate}.
+        // Amf0 <- Media <- Rtmp <- {Publishing, Egress}; Streams <- {Publishing, Consumers, Egress, Slate}; Ffmpeg <- {Consumers, Egress, Slate};
+        // {Publishing, Ffmpeg} <- Srt (SRT feeds RTMP's publish gate through an ffmpeg remux).
         string[] below = ["Amf0", "Media", "Rtmp"];
-        foreach (var (lower, higher) in new[] { ("Amf0", "Media"), ("Media", "Rtmp"), ("Rtmp", "Publishing"), ("Rtmp", "Egress"), ("Streams", "Publishing"), ("Streams", "Egress"), ("Streams", "Slate"), ("Ffmpeg", "Slate") })
+        foreach (var (lower, higher) in new[] { ("Amf0", "Media"), ("Media", "Rtmp"), ("Rtmp", "Publishing"), ("Rtmp", "Egress"), ("Streams", "Publishing"), ("Streams", "Egress"), ("Streams", "Slate"), ("Ffmpeg", "Slate"), ("Publishing", "Srt"), ("Ffmpeg", "Srt"), ("Streams", "Srt") })
         {
             Assert.False(graph.TryGetValue(lower, out var uses) && uses.Contains(higher), $"{lower} must not use {higher}");
         }
