@@ -46,6 +46,7 @@ internal static class EventIds
     public const int HlsCleanupFailed = 1302;
     public const int HlsDisabled = 1303;
     public const int HlsStaleCleanupFailed = 1312;
+    public const int HlsCodecNotPackaged = 1313;
 
     // Recording: 1400-1499. 1407 and 1408 were 1403 and 1404 (RecordingFailed + 1, + 2), which collided with
     // RecordingRecovered and RecordingLowDisk.

@@ -55,6 +55,8 @@ public static class ChannelsSchema
             """),
         // Contract v2: a product's member price (PUT lineup memberPriceCents).
         Migration.Sql(4, "ALTER TABLE channel_lineup ADD COLUMN member_price_cents INTEGER;"),
+        // Contract v2: Enhanced RTMP multitrack, the video track a destination receives (null = track 0).
+        Migration.Sql(5, "ALTER TABLE channel_destinations ADD COLUMN track_id INTEGER;"),
     ]);
 
     private static async Task AddColumnIfMissingAsync(DbConnection connection, DbTransaction transaction, string table, string column, string definition, CancellationToken ct)

@@ -46,6 +46,7 @@ public static class ChannelView
             state.BitrateKbps,
             state.DroppedFrames,
             state.Warnings,
-            state.LiveSeconds);
+            state.LiveSeconds,
+            d.TrackId);
     }
 }

@@ -51,5 +51,7 @@ public static class PostgresChannelsSchema
             """),
         // Contract v2: a product's member price (PUT lineup memberPriceCents).
         Migration.Sql(3, "ALTER TABLE channel_lineup ADD COLUMN member_price_cents BIGINT;"),
+        // Contract v2: Enhanced RTMP multitrack, the video track a destination receives (null = track 0).
+        Migration.Sql(4, "ALTER TABLE channel_destinations ADD COLUMN track_id INTEGER;"),
     ]);
 }

@@ -12,6 +12,7 @@ public sealed class FlvSinkRecorder : IAsyncDisposable
     private readonly System.Diagnostics.Stopwatch _clock;
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
 
     public FlvSinkRecorder(Stream source, System.Diagnostics.Stopwatch clock, string recordingPath)
     {
@@ -105,6 +106,8 @@ public sealed class FlvSinkRecorder : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a test may stop the recorder to read its file and still hold it in a using.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stop.CancelAsync();
         await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
