@@ -64,6 +64,13 @@ public sealed class EnhancedRtmpTests
         Assert.Contains($"Douyin takes H.264 video only and the stream (video track 0) is {(codec == "hevc" ? "HEVC" : "AV1")}", douyin.GetProperty("lastError").GetString());
         Assert.False(douyinEdge.Pending(), "Relay connected to the H.264-only platform");
 
+        // HLS: the packager (ffmpeg 5.1) cannot read E-RTMP, so it is off for this session and the playlist says why.
+        using (var playlist = await viewerHttp.GetAsync(new Uri(server.BaseAddress, "/live/demo/index.m3u8"), Ct))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, playlist.StatusCode);
+            Assert.Contains("no HLS for this codec", await playlist.Content.ReadAsStringAsync(Ct));
+        }
+
         Assert.Equal("live", Destination(channel, "custom").GetProperty("state").GetString());
         var atSinkTags = await RecordedAsync(atSink);
         await AssertIntactAsync(clip, fourCc, atSinkTags, "the custom destination");

@@ -69,7 +69,7 @@ public sealed class StoreUpgradeTests
             """;
         await using var reader = await query.ExecuteReaderAsync(Ct);
         Assert.True(await reader.ReadAsync(Ct));
-        Assert.Equal($"channels=4,chat={Relay.Chat.Storage.ChatSchema.Definition.LatestVersion},shows=1", reader.GetString(0));
+        Assert.Equal($"channels={Relay.Server.Store.ChannelsSchema.Definition.LatestVersion},chat={Relay.Chat.Storage.ChatSchema.Definition.LatestVersion},shows=1", reader.GetString(0));
         Assert.True(await reader.NextResultAsync(Ct) && await reader.ReadAsync(Ct));
         Assert.Equal(0, reader.GetInt32(0));
     }
