@@ -55,6 +55,7 @@ internal static class EventIds
     public const int HlsCleanupFailed = 1302;
     public const int HlsDisabled = 1303;
     public const int HlsStaleCleanupFailed = 1312;
+    public const int HlsCodecNotPackaged = 1313;
     public const int LowLatencyHlsUnsupported = 1320;
     public const int LowLatencyHlsFailed = 1321;
 

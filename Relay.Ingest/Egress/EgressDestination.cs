@@ -10,6 +10,10 @@ namespace Relay.Ingest.Egress;
 /// The URL was set with a host key: every connect resolves the name and goes only to a public address
 /// (<see cref="DestinationAddressPolicy"/>), unless <c>Relay:Egress:AllowPrivateDestinations</c> is set.
 /// </param>
+/// <param name="TrackId">
+/// E-RTMP v2 multitrack: the video track this destination receives (0-255), rewritten to a plain single-track stream;
+/// null = the default track 0, which is also what a legacy destination gets from a multitrack publisher.
+/// </param>
 public sealed record EgressDestination(
     string Id,
     string Name,
@@ -19,7 +23,8 @@ public sealed record EgressDestination(
     bool Enabled,
     EgressProfile? Profile = null,
     string Engine = EgressEngines.Auto,
-    bool RequirePublicAddress = false)
+    bool RequirePublicAddress = false,
+    int? TrackId = null)
 {
     /// <summary>Whether this destination needs an ffmpeg process rather than the native pusher.</summary>
     public bool UsesFfmpeg =>
@@ -27,5 +32,5 @@ public sealed record EgressDestination(
 
     // Keys must never reach logs, even through a record's generated ToString.
     public override string ToString() =>
-        $"EgressDestination {{ Id = {Id}, Platform = {Platform}, Url = {UrlRedactor.Redact(Url)}, Enabled = {Enabled}, Engine = {Engine}, RequirePublicAddress = {RequirePublicAddress} }}";
+        $"EgressDestination {{ Id = {Id}, Platform = {Platform}, Url = {UrlRedactor.Redact(Url)}, Enabled = {Enabled}, Engine = {Engine}, RequirePublicAddress = {RequirePublicAddress}, TrackId = {TrackId} }}";
 }

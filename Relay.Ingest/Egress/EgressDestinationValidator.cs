@@ -33,8 +33,17 @@ public static class EgressDestinationValidator
         }
 
         errors.AddRange(ValidateSettings(destination.Engine, destination.Profile));
+        if (TrackIdProblem(destination.TrackId) is { } trackProblem)
+        {
+            errors.Add(("trackId", trackProblem));
+        }
+
         return errors;
     }
+
+    /// <summary>Null when <paramref name="trackId"/> is absent or an E-RTMP track id (one byte on the wire).</summary>
+    public static string? TrackIdProblem(int? trackId) =>
+        trackId is { } track && track is < 0 or > 255 ? "must be between 0 and 255 (an E-RTMP track id)" : null;
 
     /// <summary>The engine and the transcode profile alone, for input whose address is not settled yet.</summary>
     public static IReadOnlyList<(string Field, string Message)> ValidateSettings(string engine, EgressProfile? profile)

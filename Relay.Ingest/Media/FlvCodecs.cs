@@ -5,29 +5,33 @@ namespace Relay.Ingest.Media;
 /// <summary>Codec names and stream properties read from FLV tags, for the ingest status and metrics.</summary>
 public static class FlvCodecs
 {
-    public static string? VideoCodecName(ReadOnlySpan<byte> body)
+    /// <summary>The video codec of a tag; for an E-RTMP v2 multitrack tag, the codec of <paramref name="track"/> (null when absent).</summary>
+    public static string? VideoCodecName(ReadOnlySpan<byte> body, int track = 0)
     {
         if (body.Length < 1)
         {
             return null;
         }
 
-        if ((body[0] & 0x80) != 0)
+        if (EnhancedRtmp.IsExVideo(body))
         {
-            // Enhanced RTMP: a FourCC follows the first byte.
-            if (body.Length < 5)
+            // Enhanced RTMP: a FourCC after the header (and after ModEx prefixes; per track for multitrack).
+            if (!EnhancedRtmp.TryReadHeader(body, video: true, out var header))
             {
                 return null;
             }
 
-            return System.Text.Encoding.ASCII.GetString(body.Slice(1, 4)) switch
+            if (!header.IsMultitrack)
             {
-                "hvc1" => "hevc",
-                "av01" => "av1",
-                "vp09" => "vp9",
-                "avc1" => "h264",
-                var other => other,
-            };
+                return track == 0 ? EnhancedRtmp.CodecName(header.FourCc) : null;
+            }
+
+            return EnhancedRtmp.TryFindTrack(body, video: true, track, out _, out var fourCc, out _) ? EnhancedRtmp.CodecName(fourCc) : null;
+        }
+
+        if (track != 0)
+        {
+            return null;
         }
 
         return (body[0] & 0x0F) switch
@@ -48,6 +52,11 @@ public static class FlvCodecs
         if (body.Length < 1)
         {
             return null;
+        }
+
+        if (EnhancedRtmp.IsExAudio(body))
+        {
+            return EnhancedRtmp.TryReadHeader(body, video: false, out var header) && header.FourCc != 0 ? EnhancedRtmp.CodecName(header.FourCc) : null;
         }
 
         return (body[0] >> 4) switch

@@ -20,6 +20,7 @@ public sealed class FlvTag
         Type = type;
         Timestamp = timestamp;
         Kind = FlvTagClassifier.Classify(type, Body.Span);
+        Track = type is FlvTagType.Video or FlvTagType.Audio ? EnhancedRtmp.TrackOf(type, Body.Span) : 0;
     }
 
     public FlvTagType Type { get; }
@@ -29,6 +30,12 @@ public sealed class FlvTag
 
     /// <summary>What the tag is for the fan-out: keyframe, sequence header, metadata, ...</summary>
     public FlvTagKind Kind { get; }
+
+    /// <summary>
+    /// The E-RTMP v2 track: 0 (the default track) for every single-track tag and for a multitrack tag carrying track 0,
+    /// else the track id it carries. The hub's keyframe cache and status follow track 0 only.
+    /// </summary>
+    public int Track { get; }
 
     public bool IsVideo => Type == FlvTagType.Video;
 

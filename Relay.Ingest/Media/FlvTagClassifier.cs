@@ -10,6 +10,14 @@ public static class FlvTagClassifier
             case FlvTagType.Script:
                 return FlvTagKind.Metadata;
             case FlvTagType.Audio when body.Length >= 1:
+                if (EnhancedRtmp.IsExAudio(body))
+                {
+                    // Enhanced audio (Opus, FLAC, AC-3, multitrack AAC...): packet type 0 starts the sequence.
+                    return EnhancedRtmp.TryReadHeader(body, video: false, out var audioHeader) && audioHeader.PacketType == EnhancedRtmp.PacketSequenceStart
+                        ? FlvTagKind.AudioSequenceHeader
+                        : FlvTagKind.AudioFrame;
+                }
+
                 // AAC: second byte 0 = AudioSpecificConfig. Other formats carry no sequence header.
                 return body[0] >> 4 == 10 && body.Length >= 2 && body[1] == 0 ? FlvTagKind.AudioSequenceHeader : FlvTagKind.AudioFrame;
             case FlvTagType.Video when body.Length >= 1:
@@ -18,9 +26,17 @@ public static class FlvTagClassifier
                 bool endOfSequence;
                 if ((body[0] & 0x80) != 0)
                 {
-                    // Enhanced RTMP: low nibble is the packet type, 0 = sequence start, 2 = sequence end.
-                    sequenceHeader = (body[0] & 0x0F) == 0;
-                    endOfSequence = (body[0] & 0x0F) == 2;
+                    // Enhanced RTMP: the packet type (after ModEx prefixes; for multitrack, the tracks' type) says
+                    // sequence start or end; a command frame or a metadata packet carries no picture.
+                    if (!EnhancedRtmp.TryReadHeader(body, video: true, out var header)
+                        || frameType == EnhancedRtmp.FrameCommand
+                        || header.PacketType is not (EnhancedRtmp.PacketSequenceStart or EnhancedRtmp.PacketSequenceEnd or EnhancedRtmp.PacketCodedFrames or EnhancedRtmp.PacketCodedFramesX))
+                    {
+                        return FlvTagKind.Other;
+                    }
+
+                    sequenceHeader = header.PacketType == EnhancedRtmp.PacketSequenceStart;
+                    endOfSequence = header.PacketType == EnhancedRtmp.PacketSequenceEnd;
                 }
                 else
                 {

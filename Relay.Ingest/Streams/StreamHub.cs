@@ -25,6 +25,9 @@ public sealed class StreamHub
     private FlvTag? _metadata;
     private FlvTag? _videoSequenceHeader;
     private FlvTag? _audioSequenceHeader;
+    // E-RTMP v2: the sequence headers of the other tracks (video and audio), so a late joiner that selects one of them
+    // can start too. Keyed by type and track id; a stream has a handful at most.
+    private readonly SortedDictionary<(FlvTagType Type, int Track), FlvTag> _trackSequenceHeaders = [];
     // What a decoder needs before a keyframe (onMetaData, then the sequence headers), rebuilt only when one of them
     // changes and never mutated, so every tag offers the same array without allocating.
     private FlvTag[] _headers = [];
@@ -74,6 +77,12 @@ public sealed class StreamHub
                 return;
             }
 
+            if (tag.Track != 0)
+            {
+                PublishOtherTrack(tag);
+                return;
+            }
+
             _statistics.Observe(tag);
             switch (tag.Kind)
             {
@@ -112,6 +121,40 @@ public sealed class StreamHub
             {
                 subscriber.Offer(tag, _sequenceHeaderVersion, _headers);
             }
+        }
+
+        _ingestBytes.Inc(tag.Serialized.Length);
+    }
+
+    /// <summary>
+    /// A tag of a non-default E-RTMP v2 track: its sequence header is kept beside track 0's, its frames ride in the GOP
+    /// cache started by track 0's keyframe (never starting or resetting it), and the status ignores it (it describes
+    /// the default track). Called under the publish lock.
+    /// </summary>
+    private void PublishOtherTrack(FlvTag tag)
+    {
+        switch (tag.Kind)
+        {
+            case FlvTagKind.VideoSequenceHeader:
+            case FlvTagKind.AudioSequenceHeader:
+                _trackSequenceHeaders[(tag.Type, tag.Track)] = tag;
+                _sequenceHeaderVersion++;
+                _headers = BuildHeaders();
+                break;
+            case FlvTagKind.VideoKeyframe:
+            case FlvTagKind.VideoInterframe:
+            case FlvTagKind.AudioFrame:
+                if (_gop.Count > 0)
+                {
+                    AddToGop(tag);
+                }
+
+                break;
+        }
+
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.Offer(tag, _sequenceHeaderVersion, _headers);
         }
 
         _ingestBytes.Inc(tag.Serialized.Length);
@@ -197,6 +240,19 @@ public sealed class StreamHub
                 Fps: _statistics.Fps,
                 BitrateKbps: bitrate is { } b ? Math.Round(b / 1000, 1) : null,
                 KeyframeIntervalSeconds: _statistics.KeyframeIntervalSeconds);
+        }
+    }
+
+    /// <summary>
+    /// The codec of video track <paramref name="track"/> (h264, hevc, av1...) from its sequence header; null before one
+    /// was seen or when the publisher sends no such track. What egress checks before it pushes a byte.
+    /// </summary>
+    public string? VideoCodecOf(int track)
+    {
+        lock (_lock)
+        {
+            var header = track == 0 ? _videoSequenceHeader : _trackSequenceHeaders.GetValueOrDefault((FlvTagType.Video, track));
+            return header is null ? null : FlvCodecs.VideoCodecName(header.Body.Span, track);
         }
     }
 
@@ -317,6 +373,8 @@ public sealed class StreamHub
         {
             headers.Add(_audioSequenceHeader);
         }
+
+        headers.AddRange(_trackSequenceHeaders.Values);
 
         return [.. headers];
     }

@@ -75,7 +75,8 @@ public sealed class StreamSubscription : IDisposable
     {
         if (_awaitingKeyframe && (tag.IsVideo || tag.IsAudio) && !tag.IsSequenceHeader)
         {
-            if (!tag.IsKeyframe && !(tag.IsAudio && !_hub.HasVideo))
+            // Only the default track's keyframe restarts a stream (the cache and every legacy consumer follow track 0).
+            if (!(tag.IsKeyframe && tag.Track == 0) && !(tag.IsAudio && !_hub.HasVideo))
             {
                 if (tag.Kind is FlvTagKind.VideoKeyframe or FlvTagKind.VideoInterframe or FlvTagKind.AudioFrame)
                 {
@@ -107,7 +108,7 @@ public sealed class StreamSubscription : IDisposable
         if (_queue.Reader.Count >= _maxTags || _queuedBytes.Value + tag.Serialized.Length > _maxBytes)
         {
             DropQueued();
-            if (!tag.IsKeyframe)
+            if (!(tag.IsKeyframe && tag.Track == 0))
             {
                 _awaitingKeyframe = true;
                 CountDrop(tag.Kind is FlvTagKind.VideoInterframe or FlvTagKind.AudioFrame ? 1 : 0);

@@ -18,6 +18,10 @@ public sealed class LiveStateBridge(IServiceProvider services, ILogger<LiveState
         {
             await services.GetRequiredService<ILiveRoomControl>().SetLiveAsync(channelId, live, CancellationToken.None);
         }
+        catch (ObjectDisposedException)
+        {
+            // The host is shutting down (a session ended by the shutdown itself): there is no room left to tell.
+        }
         catch (Exception e)
         {
             ServerLog.LiveRoomStateFailed(logger, channelId, live ? "live" : "offline", e);

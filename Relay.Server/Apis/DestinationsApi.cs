@@ -15,8 +15,8 @@ public static class DestinationsApi
 {
     public const int MaxDestinationsPerChannel = 32;
 
-    private static readonly string[] CreateFields = ["id", "name", "platform", "url", "streamKey", "enabled", "profile", "engine"];
-    private static readonly string[] PatchFields = ["name", "enabled", "url", "streamKey", "profile", "engine"];
+    private static readonly string[] CreateFields = ["id", "name", "platform", "url", "streamKey", "enabled", "profile", "engine", "trackId"];
+    private static readonly string[] PatchFields = ["name", "enabled", "url", "streamKey", "profile", "engine", "trackId"];
     private static readonly string[] ProfileFields = ["videoBitrateKbps", "maxWidth", "maxHeight", "fps", "keyframeIntervalSeconds", "aspect", "audioBitrateKbps"];
 
     public static IEndpointRouteBuilder MapDestinationsApi(this IEndpointRouteBuilder app)
@@ -66,7 +66,9 @@ public static class DestinationsApi
         var streamKey = ApiProblems.Get<string>(body, "streamKey", errors);
         var enabled = ApiProblems.Get<bool?>(body, "enabled", errors) ?? true;
         var engine = ApiProblems.Get<string>(body, "engine", errors);
+        var trackId = ApiProblems.Get<int?>(body, "trackId", errors);
         var profile = ReadProfile(body, errors);
+        AddTrackIdProblem(trackId, errors);
         if (destId is not null)
         {
             InputRules.CheckId(destId, "id", errors);
@@ -97,7 +99,7 @@ public static class DestinationsApi
                 throw new ConflictException($"channel '{id}' already has a destination '{newId}'");
             }
             created = new EgressDestination(newId, name!.Trim(), preset.Id, effectiveUrl,
-                string.IsNullOrEmpty(streamKey) ? null : streamKey, enabled, profile, engine ?? EgressEngines.Auto, RequirePublicAddress: !byAdmin);
+                string.IsNullOrEmpty(streamKey) ? null : streamKey, enabled, profile, engine ?? EgressEngines.Auto, RequirePublicAddress: !byAdmin, TrackId: trackId);
             return [.. current, created];
         }, ct);
         return ApiProblems.From(result, _ =>
@@ -127,7 +129,9 @@ public static class DestinationsApi
         var url = ApiProblems.Get<string>(body, "url", errors);
         var streamKey = ApiProblems.Get<string>(body, "streamKey", errors);
         var engine = ApiProblems.Get<string>(body, "engine", errors);
+        var trackId = ApiProblems.Get<int?>(body, "trackId", errors);
         var profile = ReadProfile(body, errors);
+        AddTrackIdProblem(trackId, errors);
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);
@@ -172,6 +176,8 @@ public static class DestinationsApi
                 Engine = ApiProblems.Has(body, "engine") ? engine ?? EgressEngines.Auto : existing.Engine,
                 Profile = ApiProblems.Has(body, "profile") ? profile : existing.Profile,
                 RequirePublicAddress = urlChanged ? !byAdmin : existing.RequirePublicAddress,
+                // An explicit null goes back to the default track.
+                TrackId = ApiProblems.Has(body, "trackId") ? trackId : existing.TrackId,
             };
             var check = new List<FieldError>();
             InputRules.CheckDestination(next.Name, next.Platform, next.Url, next.StreamKey, next.Engine, next.Profile, "", check);
@@ -191,6 +197,14 @@ public static class DestinationsApi
                 ? current.Where(d => d.Id != destId).ToList()
                 : throw new NotFoundException($"no destination '{destId}' on channel '{id}'"), ct),
             _ => TypedResults.NoContent());
+
+    private static void AddTrackIdProblem(int? trackId, List<FieldError> errors)
+    {
+        if (EgressDestinationValidator.TrackIdProblem(trackId) is { } problem)
+        {
+            errors.Add(new("trackId", problem));
+        }
+    }
 
     /// <summary>Null when a host key may point the destination at this URL (contract v2 destination address policy).</summary>
     private static async Task<string?> AddressProblemAsync(DestinationAddressPolicy addresses, string url, CancellationToken ct) =>

@@ -23,5 +23,6 @@ public static class PlatformsApi
         PlatformCatalog.NamesOf(p), p.UrlPerShow, p.Vertical, PlatformCatalog.UrlHint(p),
         new PlatformChecksView(
             p.RequiresH264Aac ? "h264" : null, p.RequiresH264Aac ? "aac" : null, p.MaxKeyframeIntervalSeconds, p.MaxVideoBitrateKbps,
-            p.MaxShortSidePixels, p.Vertical ? "9:16" : null, p.RequiresAudioAndVideo, p.RequiresTls));
+            p.MaxShortSidePixels, p.Vertical ? "9:16" : null, p.RequiresAudioAndVideo, p.RequiresTls,
+            [.. new[] { "h264" }.Concat(p.EnhancedVideoCodecs?.Order(StringComparer.Ordinal) ?? Enumerable.Empty<string>()).Distinct()]));
 }

@@ -18,6 +18,8 @@ public sealed class DestinationConfig
     /// <summary>Bound straight to the egress's profile: the same keys as the API's <c>profile</c> object.</summary>
     public EgressProfile? Profile { get; set; }
     public string? Engine { get; set; }
+    /// <summary>E-RTMP multitrack: the video track this destination receives (0-255); unset = track 0.</summary>
+    public int? TrackId { get; set; }
 
     /// <summary>The stored shape, once validated. Configuration is the operator's: the address policy does not apply.</summary>
     public EgressDestination ToDestination()
@@ -25,6 +27,6 @@ public sealed class DestinationConfig
         var preset = PlatformCatalog.Find(Platform)!;
         return new EgressDestination(Id!, Name!.Trim(), preset.Id, string.IsNullOrWhiteSpace(Url) ? preset.DefaultUrl! : Url,
             string.IsNullOrEmpty(StreamKey) ? null : StreamKey, Enabled, Profile is { Transcodes: true } ? Profile : null,
-            Engine ?? EgressEngines.Auto, RequirePublicAddress: false);
+            Engine ?? EgressEngines.Auto, RequirePublicAddress: false, TrackId: TrackId);
     }
 }

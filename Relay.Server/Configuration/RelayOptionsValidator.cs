@@ -64,6 +64,10 @@ public sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
                     errors.Add(new(dat + "id", $"duplicate destination id '{dest.Id}'"));
                 }
                 InputRules.CheckDestination(dest.Name, dest.Platform, dest.Url, dest.StreamKey, dest.Engine, dest.Profile, dat, errors);
+                if (Relay.Ingest.Egress.EgressDestinationValidator.TrackIdProblem(dest.TrackId) is { } trackProblem)
+                {
+                    errors.Add(new(dat + "trackId", trackProblem));
+                }
             }
             if (c.Lineup is not null)
             {

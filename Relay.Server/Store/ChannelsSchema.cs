@@ -57,6 +57,8 @@ public static class ChannelsSchema
         Migration.Sql(4, "ALTER TABLE channel_lineup ADD COLUMN member_price_cents INTEGER;"),
         // Contract v2: the backup stream key (issue 17), encrypted like the stream key; NULL until the catalog loads it.
         Migration.Sql(5, "ALTER TABLE channels ADD COLUMN backup_stream_key_enc TEXT;"),
+        // Contract v2: Enhanced RTMP multitrack, the video track a destination receives (null = track 0).
+        Migration.Sql(6, "ALTER TABLE channel_destinations ADD COLUMN track_id INTEGER;"),
     ]);
 
     private static async Task AddColumnIfMissingAsync(DbConnection connection, DbTransaction transaction, string table, string column, string definition, CancellationToken ct)

@@ -179,8 +179,8 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
         {
             var d = destinations[i];
             await using var cmd = Command(c, tx, """
-                INSERT INTO channel_destinations(channel_id, id, position, name, platform, url, stream_key_enc, enabled, profile_json, engine, address_by_admin)
-                VALUES (@c, @id, @pos, @name, @platform, @url, @sk, @enabled, @profile, @engine, @byAdmin)
+                INSERT INTO channel_destinations(channel_id, id, position, name, platform, url, stream_key_enc, enabled, profile_json, engine, address_by_admin, track_id)
+                VALUES (@c, @id, @pos, @name, @platform, @url, @sk, @enabled, @profile, @engine, @byAdmin, @track)
                 """,
                 ("@c", id),
                 ("@id", d.Id),
@@ -192,7 +192,8 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
                 ("@enabled", d.Enabled),
                 ("@profile", d.Profile is null ? null : JsonSerializer.Serialize(d.Profile, StoreJsonContext.Default.EgressProfile)),
                 ("@engine", d.Engine),
-                ("@byAdmin", !d.RequirePublicAddress));
+                ("@byAdmin", !d.RequirePublicAddress),
+                ("@track", d.TrackId));
             await cmd.ExecuteNonQueryAsync(ct);
         }
     }
@@ -232,7 +233,7 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
     {
         var destinations = new List<EgressDestination>();
         await using (var cmd = Command(c, null,
-            "SELECT id, name, platform, url, stream_key_enc, enabled, profile_json, engine, address_by_admin FROM channel_destinations WHERE channel_id = @id ORDER BY position",
+            "SELECT id, name, platform, url, stream_key_enc, enabled, profile_json, engine, address_by_admin, track_id FROM channel_destinations WHERE channel_id = @id ORDER BY position",
             ("@id", row.Id)))
         {
             await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -244,7 +245,8 @@ public abstract class RelationalChannelStore(IDataProtectionProvider protection)
                     r.GetBoolean(5),
                     r.IsDBNull(6) ? null : JsonSerializer.Deserialize(r.GetString(6), StoreJsonContext.Default.EgressProfile),
                     r.GetString(7),
-                    RequirePublicAddress: !r.GetBoolean(8)));
+                    RequirePublicAddress: !r.GetBoolean(8),
+                    TrackId: r.IsDBNull(9) ? null : Convert.ToInt32(r.GetValue(9), System.Globalization.CultureInfo.InvariantCulture)));
             }
         }
         var lineup = new List<LineupItem>();

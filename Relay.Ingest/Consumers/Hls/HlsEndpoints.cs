@@ -98,6 +98,12 @@ public static class HlsEndpoints
                 return Offline(channelId);
             }
 
+            if (hls.UnpackagedCodec(channelId) is { } codec)
+            {
+                return Problem(StatusCodes.Status404NotFound, "no HLS for this codec",
+                    $"channel '{channelId}' is live in {codec} over Enhanced RTMP, which the HLS packager (ffmpeg 5.1) cannot read; play /live/{channelId}.flv");
+            }
+
             if (DateTime.UtcNow >= deadline)
             {
                 context.Response.Headers.RetryAfter = "2";

@@ -51,11 +51,33 @@ internal sealed partial class HlsPackager(
     public static BackoffPolicy RestartBackoff(HlsOptions options) =>
         new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(options.MaxRestartDelaySeconds), BackoffJitter.Around(0.2)) { ResetAfter = StableAfter };
 
+    /// <summary>
+    /// Set when the channel's video is a codec the packager cannot read (HEVC, AV1, VP9 over Enhanced RTMP: ffmpeg
+    /// reads E-RTMP FLV only from 6.1, Relay's is 5.1): no HLS for this live session, and the playlist says why.
+    /// </summary>
+    public string? UnpackagedCodec { get; private set; }
+
+    /// <summary>How long the packager waits for the video's sequence header before it starts anyway (audio only).</summary>
+    private static readonly TimeSpan CodecWait = TimeSpan.FromSeconds(3);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var backoff = new BackoffCounter(RestartBackoff(options), time);
         try
         {
+            if (await VideoCodecAsync(cancellationToken).ConfigureAwait(false) is { } codec and not "h264")
+            {
+                // Starting ffmpeg would only crash and restart it for the whole show: say so once and stay off.
+                UnpackagedCodec = codec;
+                LogCodecNotPackaged(logger, hub.ChannelId, codec);
+                while (!hub.IsCompleted)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
             while (!cancellationToken.IsCancellationRequested && !hub.IsCompleted)
             {
                 ResetDirectory();
@@ -80,6 +102,19 @@ internal sealed partial class HlsPackager(
             Pid = null;
             DeleteDirectory();
         }
+    }
+
+    /// <summary>Track 0's video codec once its sequence header arrived; null for a stream without video (yet).</summary>
+    private async Task<string?> VideoCodecAsync(CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        string? codec;
+        while ((codec = hub.VideoCodecOf(0)) is null && !hub.IsCompleted && waited.Elapsed < CodecWait)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+        }
+
+        return codec;
     }
 
     /// <summary>The backoff pause, cut short when the publisher goes: the session's cleanup must not wait for it.</summary>
@@ -143,7 +178,8 @@ internal sealed partial class HlsPackager(
         try
         {
             await stdin.WriteAsync(FlvTagReader.AudioVideoFileHeader.ToArray(), cancellationToken).ConfigureAwait(false);
-            var reader = subscription.Reader;
+            // The default tracks as plain single-track tags: ffmpeg knows no E-RTMP v2 multitrack.
+            var reader = new TrackSelectingReader(subscription.Reader, new FlvTrackSelector(0));
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var tag))
@@ -194,6 +230,9 @@ internal sealed partial class HlsPackager(
 
     [LoggerMessage(EventId = EventIds.HlsPackagerStartFailed, Level = LogLevel.Error, Message = "Could not start the HLS packager of channel {ChannelId}")]
     private static partial void LogStartFailed(ILogger logger, Exception exception, string channelId);
+
+    [LoggerMessage(EventId = EventIds.HlsCodecNotPackaged, Level = LogLevel.Warning, Message = "No HLS for channel {ChannelId}: its video is {Codec} over Enhanced RTMP, which the ffmpeg packager cannot read (HTTP-FLV plays it)")]
+    private static partial void LogCodecNotPackaged(ILogger logger, string channelId, string codec);
 
     [LoggerMessage(EventId = EventIds.HlsCleanupFailed, Level = LogLevel.Warning, Message = "Could not remove the HLS folder of channel {ChannelId} ({Directory})")]
     private static partial void LogCleanupFailed(ILogger logger, Exception exception, string channelId, string directory);

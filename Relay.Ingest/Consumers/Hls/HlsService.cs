@@ -56,6 +56,9 @@ public sealed partial class HlsService : IMirroredChannelObserver, IHostedServic
     /// <summary>How often the channel's packager was restarted in this live session.</summary>
     internal int PackagerRestarts(string channelId) => _packagers.TryGetValue(channelId, out var p) ? p.Restarts : 0;
 
+    /// <summary>The video codec that keeps the channel's live session out of HLS (hevc, av1...), or null.</summary>
+    public string? UnpackagedCodec(string channelId) => _packagers.TryGetValue(channelId, out var p) ? p.UnpackagedCodec : null;
+
     /// <summary>True while a packager (or its cleanup) runs for the channel.</summary>
     internal bool IsPackaging(string channelId) => _workers.IsRunning(channelId);
 

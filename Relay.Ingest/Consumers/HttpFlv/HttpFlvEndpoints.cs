@@ -88,7 +88,7 @@ public static partial class HttpFlvEndpoints
             return Offline(channelId);
         }
 
-        await WriteAsync(subscription, context).ConfigureAwait(false);
+        await WriteAsync(subscription, context, DefaultTrack()).ConfigureAwait(false);
         if (subscription.DroppedFrames > 0)
         {
             // One line per viewer session, not per drop: a slow viewer must not flood the log either.
@@ -120,9 +120,15 @@ public static partial class HttpFlvEndpoints
                 detail: $"channel '{channelId}' has {MaxPreviewsPerChannel} previews open; close one or retry later");
         }
 
-        await WriteAsync(subscription, context).ConfigureAwait(false);
+        await WriteAsync(subscription, context, DefaultTrack()).ConfigureAwait(false);
         return Results.Empty;
     }
+
+    /// <summary>
+    /// Viewers get the plain single-track stream of the default tracks (video 0, audio 0): mpegts.js and every FLV
+    /// player know no E-RTMP v2 multitrack. The cluster's mirror pull keeps every track (its node selects per viewer).
+    /// </summary>
+    private static FlvTrackSelector DefaultTrack() => new(0);
 
     /// <summary>The preview credential: the <c>access_token</c> query parameter (a player cannot set headers) or a bearer header.</summary>
     private static string? PreviewToken(HttpContext context)
@@ -144,7 +150,7 @@ public static partial class HttpFlvEndpoints
         }
 
         using var subscription = hub.Subscribe($"mirror-{context.Connection.RemoteIpAddress}", MirrorSubscriberKind);
-        await WriteAsync(subscription, context).ConfigureAwait(false);
+        await WriteAsync(subscription, context, selector: null).ConfigureAwait(false);
         return Results.Empty;
     }
 
@@ -152,7 +158,7 @@ public static partial class HttpFlvEndpoints
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "channel is offline", detail: $"channel '{channelId}' has no publisher");
 
     /// <summary>The FLV file header, then the subscription's tags as they come, until it completes or the client leaves.</summary>
-    private static async Task WriteAsync(StreamSubscription subscription, HttpContext context)
+    private static async Task WriteAsync(StreamSubscription subscription, HttpContext context, FlvTrackSelector? selector)
     {
         var response = context.Response;
         response.ContentType = "video/x-flv";
@@ -163,7 +169,7 @@ public static partial class HttpFlvEndpoints
         try
         {
             writer.Write(FlvTagReader.AudioVideoFileHeader);
-            var reader = subscription.Reader;
+            var reader = selector is null ? subscription.Reader : new TrackSelectingReader(subscription.Reader, selector);
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 // Write everything already queued, then flush once: one flush per burst, not per tag.

@@ -79,7 +79,9 @@ internal sealed class FlvRecorder
                 await WriteAsync(stream, FlvTagReader.AudioVideoFileHeader.ToArray(), cancellationToken).ConfigureAwait(false);
                 var header = new byte[FlvTag.HeaderSize];
                 var lastFlush = _time.GetTimestamp();
-                var reader = subscription.Reader;
+                // Track 0 as the publisher sent it (E-RTMP HEVC/AV1 tags untouched); an E-RTMP v2 multitrack stream's
+                // other tracks are left out: no FLV reader, mpegts.js included, knows multitrack packets.
+                var reader = new TrackSelectingReader(subscription.Reader, new FlvTrackSelector(0));
                 while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     while (reader.TryRead(out var tag))

@@ -30,7 +30,7 @@ public static class PlatformChecks
 
         if (preset.RequiresH264Aac && !transcoded)
         {
-            if (ingest.VideoCodec is not null and not "h264") warnings.Add($"{preset.DisplayName} expects H.264 video, the stream is {ingest.VideoCodec}");
+            if (ingest.VideoCodec is { } codec && !preset.AcceptsVideoCodec(codec)) warnings.Add($"{preset.DisplayName} expects H.264 video, the stream is {codec}");
             if (ingest.AudioCodec is not null and not "aac") warnings.Add($"{preset.DisplayName} expects AAC audio, the stream is {ingest.AudioCodec}");
         }
 

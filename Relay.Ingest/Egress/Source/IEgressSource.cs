@@ -16,4 +16,7 @@ public interface IEgressSource
 
     /// <summary>The live ingest as the hub measures it (codecs, keyframe interval, bitrate); null when unknown.</summary>
     IngestStatus? Ingest { get; }
+
+    /// <summary>The codec of video track <paramref name="trackId"/> once its sequence header arrived; null while unknown.</summary>
+    string? VideoCodecOf(int trackId) => trackId == 0 ? Ingest?.VideoCodec : null;
 }

@@ -14,6 +14,8 @@ public sealed class StreamHubEgressSource(StreamHub hub) : IEgressSource
 
     public IngestStatus? Ingest => hub.GetStatus();
 
+    public string? VideoCodecOf(int trackId) => hub.VideoCodecOf(trackId);
+
     public IEgressFeed Subscribe(string subscriberName, int capacity) =>
         new SubscriptionFeed(hub.Subscribe(subscriberName, "rtmp_push", new SubscriberLimits(capacity, MaxQueuedBytes)));
 

@@ -20,6 +20,9 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
     /// <summary>How often a live push is sampled; the bitrate is measured over two samples.</summary>
     internal static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a destination that must check the codec first waits for the publisher's sequence header.</summary>
+    private static readonly TimeSpan CodecWait = TimeSpan.FromSeconds(3);
+
     private readonly string _channelId;
     private readonly EgressDestination _destination;
     private readonly IEgressSource _source;
@@ -132,11 +135,21 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
             return;
         }
 
+        if (await CodecProblemAsync(cancellationToken).ConfigureAwait(false) is { } codecProblem)
+        {
+            // Never push what the platform (or the transcode's ffmpeg) drops: say why instead, once, and stay failed
+            // until the destination is edited or the publisher comes back (a new session starts a new supervisor).
+            SetState(EgressState.Failed, codecProblem);
+            EgressLog.Failed(_logger, _channelId, _destination.Id, 0, codecProblem);
+            return;
+        }
+
         var backoff = new BackoffCounter(_options.Backoff, _time, _random);
         while (!cancellationToken.IsCancellationRequested)
         {
             SetState(EgressState.Connecting, _lastError);
-            var feed = _source.Subscribe($"egress:{_destination.Id}", _options.QueueCapacity);
+            // A plain single-track stream of the destination's video track (E-RTMP v2 multitrack), audio track 0.
+            var feed = new TrackSelectingFeed(_source.Subscribe($"egress:{_destination.Id}", _options.QueueCapacity), _destination.TrackId ?? 0);
             if (feed.Frames.Completion.IsCompleted)
             {
                 // The channel ended while we were backing off: do not open a publish for nothing.
@@ -217,6 +230,56 @@ internal sealed class DestinationSupervisor : IAsyncDisposable
             await backoff.WaitAsync(delay, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Why this destination must not push the publisher's video, or null: a platform that takes H.264 only getting HEVC
+    /// or AV1 without a transcode, a transcode whose ffmpeg cannot read Enhanced RTMP, or a track the publisher does not
+    /// send. Waits (bounded, real time) for the track's sequence header when the answer depends on it.
+    /// </summary>
+    private async Task<string?> CodecProblemAsync(CancellationToken cancellationToken)
+    {
+        var track = _destination.TrackId ?? 0;
+        var unrestricted = !_destination.UsesFfmpeg && _preset.AcceptsVideoCodec("*");
+        if (track == 0 && unrestricted)
+        {
+            return null;
+        }
+
+        var codec = _source.VideoCodecOf(track);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (codec is null && waited.Elapsed < CodecWait && _source.Ingest is { Live: true })
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+            codec = _source.VideoCodecOf(track);
+        }
+
+        if (codec is null)
+        {
+            return track == 0 ? null : $"the publisher sends no video track {track} (E-RTMP multitrack, e.g. OBS 'Enable Multitrack Video'): nothing to push";
+        }
+
+        var name = CodecDisplayName(codec);
+        if (_destination.UsesFfmpeg && codec != "h264")
+        {
+            return $"cannot transcode {name}: the transcode reads the stream with ffmpeg, and ffmpeg reads Enhanced RTMP (HEVC, AV1) only from 6.1; send H.264 for this destination (or a track with H.264 via trackId)";
+        }
+
+        if (!_destination.UsesFfmpeg && !_preset.AcceptsVideoCodec(codec))
+        {
+            return $"{_preset.DisplayName} takes H.264 video only and the stream (video track {track}) is {name}: nothing is pushed; send H.264 from the encoder or pick an H.264 track with trackId";
+        }
+
+        return null;
+    }
+
+    private static string CodecDisplayName(string codec) => codec switch
+    {
+        "hevc" => "HEVC",
+        "av1" => "AV1",
+        "vp9" => "VP9",
+        "h264" => "H.264",
+        _ => codec,
+    };
 
     /// <summary>
     /// Marks the destination live when the push says so, then reads its counters every <see cref="SampleInterval"/>

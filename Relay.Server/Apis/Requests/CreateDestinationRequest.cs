@@ -10,6 +10,7 @@ namespace Relay.Server.Apis.Requests;
 /// <param name="Url">Empty for the platform's preset URL.</param>
 /// <param name="StreamKey">Empty when the URL's last path segment is the key.</param>
 /// <param name="Engine"><c>auto</c> (default) or <c>ffmpeg</c>.</param>
+/// <param name="TrackId">E-RTMP multitrack: the video track (0-255) this destination receives; absent = track 0.</param>
 public sealed record CreateDestinationRequest(
     string? Id,
     string Name,
@@ -18,4 +19,5 @@ public sealed record CreateDestinationRequest(
     string? StreamKey,
     bool? Enabled,
     EgressProfile? Profile,
-    string? Engine);
+    string? Engine,
+    int? TrackId = null);

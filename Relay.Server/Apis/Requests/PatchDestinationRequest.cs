@@ -13,4 +13,5 @@ public sealed record PatchDestinationRequest(
     string? Url,
     string? StreamKey,
     EgressProfile? Profile,
-    string? Engine);
+    string? Engine,
+    int? TrackId = null);

@@ -48,6 +48,7 @@ public static class ChannelView
             state.BitrateKbps,
             state.DroppedFrames,
             state.Warnings,
-            state.LiveSeconds);
+            state.LiveSeconds,
+            d.TrackId);
     }
 }

@@ -5,6 +5,10 @@ namespace Relay.Server.Apis.Views;
 /// <param name="AudioCodec">"aac" when the platform expects AAC audio.</param>
 /// <param name="MaxShortSidePixels">The largest picture, as its short side: 1080 = 1080p (1920x1080 or 1080x1920).</param>
 /// <param name="Aspect">"9:16" for a vertical platform.</param>
+/// <param name="VideoCodecs">
+/// The video codecs the platform's RTMP ingest takes as they come: ["h264"], ["h264","hevc","av1"] (Enhanced RTMP), or
+/// ["*"] for any; HEVC/AV1 is never pushed to a platform without them (docs/egress.md, Enhanced RTMP).
+/// </param>
 public sealed record PlatformChecksView(
     string? VideoCodec,
     string? AudioCodec,
@@ -13,4 +17,5 @@ public sealed record PlatformChecksView(
     int? MaxShortSidePixels,
     string? Aspect,
     bool RequiresAudioAndVideo,
-    bool RequiresTls);
+    bool RequiresTls,
+    IReadOnlyList<string>? VideoCodecs = null);

@@ -53,5 +53,7 @@ public static class PostgresChannelsSchema
         Migration.Sql(3, "ALTER TABLE channel_lineup ADD COLUMN member_price_cents BIGINT;"),
         // Contract v2: the backup stream key (issue 17), encrypted like the stream key; NULL until the catalog loads it.
         Migration.Sql(4, "ALTER TABLE channels ADD COLUMN backup_stream_key_enc TEXT;"),
+        // Contract v2: Enhanced RTMP multitrack, the video track a destination receives (null = track 0).
+        Migration.Sql(5, "ALTER TABLE channel_destinations ADD COLUMN track_id INTEGER;"),
     ]);
 }

@@ -49,6 +49,9 @@ const LAST_ERRORS = [
   [/^(connection closed|server ended the publish)/, "studio.health.closed"],
   [/^(ffmpeg exited|ffmpeg output ended)/, "studio.health.transcoder"],
   [/^(send failed|connect failed)/, "studio.health.network"],
+  [/ takes H\.264 video only and the stream/, "studio.health.codecNotTaken"],
+  [/^cannot transcode /, "studio.health.codecNoTranscode"],
+  [/^the publisher sends no video track/, "studio.health.noTrack"],
 ];
 
 export function lastErrorText(error) {

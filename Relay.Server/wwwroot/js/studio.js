@@ -136,7 +136,7 @@ function renderChannel() {
   const kf = $("#st-kf");
   setText(kf, i?.keyframeIntervalSeconds ? t("studio.units.seconds", { value: number(i.keyframeIntervalSeconds, { maximumFractionDigits: 1, minimumFractionDigits: 1 }) }) : "–");
   kf.classList.toggle("warn", (i?.keyframeIntervalSeconds ?? 0) > 2.05);
-  setText($("#st-codecs"), i ? [i.videoCodec, i.audioCodec].filter(Boolean).join(" / ") : "–");
+  setText($("#st-codecs"), i ? codecSummary(i) : "–");
   // Which input the destinations and viewers get now: the primary (OBS), the backup, or the slate after a drop.
   const onAir = $("#st-on-air");
   setText(onAir, i?.onAir ? t(`studio.ingest.onAir.${i.onAir}`) + (i.backupStandby ? t("studio.ingest.backupStandby") : "") : "–");
@@ -145,6 +145,18 @@ function renderChannel() {
     : (i?.keyframeIntervalSeconds ?? 0) > 2.05 ? t("studio.ingest.keyframeTooLong") : "");
   renderDestinations(c.destinations ?? []);
   if (!state.lineup.length && c.lineup) setLineup(c.lineup);
+}
+
+// Codec names are the same in every language; the status spells them in lower case (h264, hevc, av1, aac, opus).
+const CODEC_NAMES = { h264: "H.264", hevc: "HEVC", av1: "AV1", vp9: "VP9", aac: "AAC", opus: "Opus", mp3: "MP3" };
+const codecName = c => CODEC_NAMES[c] ?? c;
+
+/** "HEVC 1920×1080 30 fps / AAC": what OBS sends, as the ingest measures it. */
+function codecSummary(i) {
+  const video = i.videoCodec && i.width && i.fps
+    ? t("studio.ingest.videoSummary", { codec: codecName(i.videoCodec), width: i.width, height: i.height, fps: number(Math.round(i.fps)) })
+    : i.videoCodec ? codecName(i.videoCodec) : null;
+  return [video, i.audioCodec ? codecName(i.audioCodec) : null].filter(Boolean).join(" / ");
 }
 
 async function poll() {
@@ -209,6 +221,7 @@ function destinationItem(d) {
   facts.push(t("studio.dest.reconnects", { count: number(d.reconnects ?? 0) }));
   if (d.droppedFrames) facts.push(t("studio.dest.dropped", { count: number(d.droppedFrames) }));
   if (d.profile?.aspect) facts.push(t("studio.dest.vertical"));
+  if (d.trackId) facts.push(t("studio.dest.trackFact", { track: number(d.trackId) }));
   if (d.profile?.videoBitrateKbps) facts.push(t("studio.dest.reencoded", { value: number(d.profile.videoBitrateKbps) }));
   return el("li", { class: "dest", dataset: { destId: d.id } },
     el("div", { class: "dest-head" },
@@ -282,6 +295,7 @@ function openDestinationForm(d) {
     $("#dest-enabled").checked = d.enabled;
     $("#dest-aspect").value = d.profile?.aspect === "9:16" ? "9:16-crop" : (d.profile?.aspect ?? "");
     $("#dest-bitrate").value = d.profile?.videoBitrateKbps ?? "";
+    $("#dest-track").value = d.trackId ?? "";
   } else if (state.platforms.some(p => p.id === "douyin")) {
     platform.value = "douyin";
   }
@@ -346,11 +360,13 @@ $("#dest-form").addEventListener("submit", async e => {
   const streamKey = $("#dest-key").value.trim();
   const enabled = $("#dest-enabled").checked;
   const profile = profileFromForm();
+  const track = $("#dest-track").value.trim();
+  const trackId = track === "" ? null : Number(track);
   const submit = $("#dest-submit");
   submit.disabled = true;
   try {
     if (editing) {
-      const body = { enabled, profile };
+      const body = { enabled, profile, trackId };
       if (name !== editing.name) body.name = name;
       if (url !== (editing.url ?? "")) body.url = url;
       if (streamKey) body.streamKey = streamKey;
@@ -361,6 +377,7 @@ $("#dest-form").addEventListener("submit", async e => {
       if (url) body.url = url;
       if (streamKey) body.streamKey = streamKey;
       if (profile) body.profile = profile;
+      if (trackId !== null) body.trackId = trackId;
       await call("POST", "/destinations", body);
       toast(toasts, t("studio.dest.added", { name }), "ok");
     }

@@ -15,5 +15,13 @@ internal static class Captures
     /// <summary>Server to client: S0, S1, S2, then the listener's responses.</summary>
     public static byte[] ServerToPublisher => Load("ffmpeg-listener.s2c.bin");
 
+    /// <summary>
+    /// veovera/enhanced-rtmp <c>e-rtmp-lab/assets/mptestsrc.flv</c> (Apache-2.0, https://github.com/veovera/enhanced-rtmp,
+    /// LICENSE in that repository): an Enhanced RTMP FLV made by the spec's own lab, AV1 (FourCC av01, two
+    /// SequenceStarts, a colorInfo Metadata packet) and Opus (ExAudioTagHeader), 30 fps, about 11 s. An outside producer's
+    /// bytes, so the parser is not only checked against the tests' own builder.
+    /// </summary>
+    public static byte[] VeoveraAv1Opus => Load("veovera-mptestsrc.flv.bin");
+
     public static byte[] Load(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Common", "Media", "Captures", name));
 }

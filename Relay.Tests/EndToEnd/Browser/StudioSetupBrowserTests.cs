@@ -50,6 +50,8 @@ public sealed class StudioSetupBrowserTests
         await SignInAsync(studio, demo.HostKey);
         await Assertions.Expect(studio.Locator("html")).ToHaveAttributeAsync("lang", "en");
         await Assertions.Expect(studio.Locator("#live-badge")).ToHaveTextAsync("Live");
+        // What OBS sends, in one line: codec, picture and rate, then the audio codec.
+        await Assertions.Expect(studio.Locator("#st-codecs")).ToHaveTextAsync("H.264 360×640 30 fps / AAC", new() { Timeout = 20_000 });
 
         // The preview plays what Relay receives, muted, asked for with the host key.
         await AssertPreviewPlaysAsync(studio);
@@ -158,6 +160,24 @@ public sealed class StudioSetupBrowserTests
         await Assertions.Expect(rows).ToHaveCountAsync(2);
         Assert.Equal(["Kuaishou shop", "Bilibili Live"], (await DestinationsAsync(admin, ct)).EnumerateArray().Select(d => d.GetProperty("name").GetString()));
 
+        // Multitrack: the form's video track goes to the API as trackId; OBS here sends one track, so the destination
+        // says, in the page's words, that track 1 is not sent; clearing the field goes back to the main track.
+        server.AllowedErrors.Add("the publisher sends no video track 1"); // provoked
+        var kuaishouRowAgain = rows.Filter(new() { HasText = "Kuaishou shop" });
+        await kuaishouRowAgain.Locator("button[data-role=edit]").ClickAsync();
+        await studio.Locator("#dest-track").FillAsync("1");
+        await studio.Locator("#dest-submit").ClickAsync();
+        await Assertions.Expect(studio.Locator("#dest-form")).ToBeHiddenAsync();
+        Assert.Equal(1, Destination(await DestinationsAsync(admin, ct), "Kuaishou shop").GetProperty("trackId").GetInt32());
+        await Assertions.Expect(kuaishouRowAgain.Locator(".dest-meta")).ToContainTextAsync("video track 1");
+        await Assertions.Expect(kuaishouRowAgain.Locator(".dest-error")).ToHaveTextAsync("OBS doesn't send this video track: turn on multitrack video in OBS, or pick track 0.", new() { Timeout = 20_000 });
+        await kuaishouRowAgain.Locator("button[data-role=edit]").ClickAsync();
+        await Assertions.Expect(studio.Locator("#dest-track")).ToHaveValueAsync("1");
+        await studio.Locator("#dest-track").FillAsync("");
+        await studio.Locator("#dest-submit").ClickAsync();
+        await Assertions.Expect(studio.Locator("#dest-form")).ToBeHiddenAsync();
+        Assert.Equal(JsonValueKind.Null, Destination(await DestinationsAsync(admin, ct), "Kuaishou shop").GetProperty("trackId").ValueKind);
+
         // Line-up: edit a product, add one with an image (previewed), a duplicate SKU refused beside it, reorder, remove.
         await studio.Locator("#lineup-edit").ClickAsync();
         var editorRows = studio.Locator("#lineup-rows li.lineup-row");
@@ -245,6 +265,7 @@ public sealed class StudioSetupBrowserTests
         await Assertions.Expect(studio.Locator("#lineup li")).ToHaveCountAsync(4);
         await Assertions.Expect(studio.Locator("#live-badge")).ToHaveTextAsync("直播中");
         await Assertions.Expect(studio.Locator("#st-res")).ToHaveTextAsync("360×640", new() { Timeout = 20_000 });
+        await Assertions.Expect(studio.Locator("#st-codecs")).ToHaveTextAsync("H.264 360×640 30 帧/秒 / AAC", new() { Timeout = 20_000 });
         await AssertPreviewPlaysAsync(studio);
 
         // OBS's own Chinese labels: 设置 → 直播, 服务 “自定义...”, 服务器, 推流码; 输出: 码率控制, 码率, 关键帧间隔.

@@ -84,15 +84,17 @@ public sealed class ClusterCatalogTests(ClusterCatalogTests.TwoNodes nodes) : IC
         using var onB = B.Admin();
         var created = await CreateChannelAsync(onA, "Destination show");
         using var add = await onA.PostAsync($"/api/v1/channels/{created.Id}/destinations", RelayServerTest.JsonBody(
-            """{"id":"yt","name":"YouTube main","platform":"youtube","streamKey":"abcd-efgh-ijkl-mnop","enabled":false}"""), Ct);
+            """{"id":"yt","name":"YouTube main","platform":"youtube","streamKey":"abcd-efgh-ijkl-mnop","enabled":false,"trackId":2}"""), Ct);
         Assert.Equal(HttpStatusCode.Created, add.StatusCode);
 
         await EventuallyAsync(async () =>
         {
             using var response = await onB.GetAsync($"/api/v1/channels/{created.Id}/destinations", Ct);
             var text = await response.Content.ReadAsStringAsync(Ct);
-            return response.StatusCode == HttpStatusCode.OK && text.Contains("\"YouTube main\"", StringComparison.Ordinal);
-        }, "B lists the destination");
+            // The E-RTMP track is stored in PostgreSQL too (channel_destinations.track_id, migration step 4).
+            return response.StatusCode == HttpStatusCode.OK && text.Contains("\"YouTube main\"", StringComparison.Ordinal)
+                && text.Contains("\"trackId\":2", StringComparison.Ordinal);
+        }, "B lists the destination with its trackId");
         Assert.Equal(HttpStatusCode.NoContent, (await onA.DeleteAsync($"/api/v1/channels/{created.Id}", Ct)).StatusCode);
     }
 
@@ -215,7 +217,7 @@ public sealed class ClusterCatalogTests(ClusterCatalogTests.TwoNodes nodes) : IC
                 relays.Add(await start);
             }
 
-            Assert.Equal(1, relays.Count(r => r.Logs.Any(l => l.Contains("module channels migrated from version 0 to 3", StringComparison.Ordinal))));
+            Assert.Equal(1, relays.Count(r => r.Logs.Any(l => l.Contains($"module channels migrated from version 0 to {Relay.Server.Store.Postgres.PostgresChannelsSchema.Definition.LatestVersion}", StringComparison.Ordinal))));
             Assert.Equal(1, relays.Count(r => r.Logs.Any(l => l.Contains("Created the demo channel demo", StringComparison.Ordinal))));
             await using (var connection = new NpgsqlConnection(bed.ConnectionString))
             {
@@ -224,7 +226,7 @@ public sealed class ClusterCatalogTests(ClusterCatalogTests.TwoNodes nodes) : IC
                 await using var reader = await count.ExecuteReaderAsync(Ct);
                 Assert.True(await reader.ReadAsync(Ct));
                 Assert.Equal(1L, reader.GetInt64(0));
-                Assert.Contains("channels=3", reader.GetString(1));
+                Assert.Contains($"channels={Relay.Server.Store.Postgres.PostgresChannelsSchema.Definition.LatestVersion}", reader.GetString(1));
             }
 
             // Both nodes serve the one demo channel, with the one stream key.

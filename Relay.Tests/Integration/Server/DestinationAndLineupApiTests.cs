@@ -231,6 +231,10 @@ public sealed class DestinationAndLineupApiTests : RelayServerTest
         Assert.False(platforms["huya"].GetProperty("vertical").GetBoolean());
         Assert.Equal(JsonValueKind.Null, platforms["huya"].GetProperty("checks").GetProperty("aspect").ValueKind);
         Assert.Equal(JsonValueKind.Null, platforms["custom"].GetProperty("checks").GetProperty("videoCodec").ValueKind);
+        // Enhanced RTMP: which codecs pass through as they come (HEVC/AV1 is never pushed where they are missing).
+        Assert.Equal("""["h264"]""", checks.GetProperty("videoCodecs").GetRawText());
+        Assert.Equal("""["h264","av1","hevc"]""", platforms["youtube"].GetProperty("checks").GetProperty("videoCodecs").GetRawText());
+        Assert.Equal("""["h264","*"]""", platforms["custom"].GetProperty("checks").GetProperty("videoCodecs").GetRawText());
 
         // A per-show platform is added with the pasted URL and key, and keeps them.
         using var admin = Server.AdminClient();

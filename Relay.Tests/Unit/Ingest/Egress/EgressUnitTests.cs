@@ -92,7 +92,9 @@ public sealed class EgressUnitTests
         Assert.DoesNotContain(facebook, w => w.Contains("kbps", StringComparison.Ordinal)); // 8000 < 9000
         Assert.Empty(PlatformChecks.Evaluate(PlatformPreset.For("custom"), ingest, null));
         var hevc = ingest with { VideoCodec = "hevc", HasAudio = true, AudioCodec = "aac", KeyframeIntervalSeconds = 2, VideoBitrateKbps = 3000 };
-        Assert.Equal(["YouTube Live expects H.264 video, the stream is hevc"], PlatformChecks.Evaluate(PlatformPreset.For("youtube"), hevc, null));
+        // YouTube takes HEVC over Enhanced RTMP; Twitch (outside its Enhanced Broadcasting beta) does not.
+        Assert.Empty(PlatformChecks.Evaluate(PlatformPreset.For("youtube"), hevc, null));
+        Assert.Equal(["Twitch expects H.264 video, the stream is hevc"], PlatformChecks.Evaluate(PlatformPreset.For("twitch"), hevc, null));
         // A transcoding profile fixes GOP and bitrate: judged on the profile's values.
         var profile = new EgressProfile(VideoBitrateKbps: 2500, KeyframeIntervalSeconds: 2);
         Assert.DoesNotContain(PlatformChecks.Evaluate(PlatformPreset.For("twitch"), ingest, profile), w => w.Contains("keyframe", StringComparison.Ordinal) || w.Contains("kbps", StringComparison.Ordinal));
