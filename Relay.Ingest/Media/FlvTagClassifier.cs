@@ -8,7 +8,8 @@ public static class FlvTagClassifier
         switch (type)
         {
             case FlvTagType.Script:
-                return FlvTagKind.Metadata;
+                // A cue must not replace the onMetaData a late joiner starts with.
+                return CuePointTag.IsCuePoint(body) ? FlvTagKind.CuePoint : FlvTagKind.Metadata;
             case FlvTagType.Audio when body.Length >= 1:
                 // AAC: second byte 0 = AudioSpecificConfig. Other formats carry no sequence header.
                 return body[0] >> 4 == 10 && body.Length >= 2 && body[1] == 0 ? FlvTagKind.AudioSequenceHeader : FlvTagKind.AudioFrame;

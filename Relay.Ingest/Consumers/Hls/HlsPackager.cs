@@ -148,7 +148,11 @@ internal sealed partial class HlsPackager(
             {
                 while (reader.TryRead(out var tag))
                 {
-                    await stdin.WriteAsync(tag.Serialized, cancellationToken).ConfigureAwait(false);
+                    // ffmpeg's FLV demuxer turns an onCuePoint into no packet (docs/playback.md, "Cue points"): not fed.
+                    if (tag.Kind != FlvTagKind.CuePoint)
+                    {
+                        await stdin.WriteAsync(tag.Serialized, cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
                 await stdin.FlushAsync(cancellationToken).ConfigureAwait(false);
