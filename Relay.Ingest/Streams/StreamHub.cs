@@ -89,12 +89,15 @@ public sealed class StreamHub
             }
         }
 
-        Publish(tag);
+        Publish(tag, fromIngest: false);
         return true;
     }
 
     /// <summary>Adds a tag and offers it to every subscriber. Never blocks; ignored after the hub completed.</summary>
-    public void Publish(FlvTag tag)
+    public void Publish(FlvTag tag) => Publish(tag, fromIngest: true);
+
+    /// <param name="fromIngest">False for what Relay adds itself (a cue): not counted as ingest bytes or in the stream's statistics.</param>
+    private void Publish(FlvTag tag, bool fromIngest)
     {
         ArgumentNullException.ThrowIfNull(tag);
         lock (_lock)
@@ -104,7 +107,11 @@ public sealed class StreamHub
                 return;
             }
 
-            _statistics.Observe(tag);
+            if (fromIngest)
+            {
+                _statistics.Observe(tag);
+            }
+
             switch (tag.Kind)
             {
                 case FlvTagKind.Metadata:
@@ -157,7 +164,10 @@ public sealed class StreamHub
             }
         }
 
-        _ingestBytes.Inc(tag.Serialized.Length);
+        if (fromIngest)
+        {
+            _ingestBytes.Inc(tag.Serialized.Length);
+        }
     }
 
     /// <summary>
