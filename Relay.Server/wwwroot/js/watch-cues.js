@@ -1,4 +1,4 @@
-// Media-time cues (docs/pages.md, "Cues"): a pin reaches the page over the hub at once, but the picture a viewer plays
+// Media-time cues (docs/pages.md, "Cues"): a pin or a flash sale's start reaches the page over the hub at once, but the picture a viewer plays
 // may be seconds behind live. While HTTP-FLV plays, a pin is held until the picture reaches the moment the host pinned
 // (the hub's `cue` stamp, mapped to media time by the onCuePoint tags in the stream), so a viewer 6 s behind sees the
 // card 6 s after the host pinned, with the host showing the product. Without a player, on HLS, or for a pin that got no
@@ -10,7 +10,7 @@ const CUE_WAIT_MS = 2000;
 const PICTURE_WAIT_MS = 30000;
 
 export function mountCues({ player, video, onRoomEvent }) {
-  const held = [];              // {sku, apply, cue, timer}, oldest first
+  const held = [];              // {kind, id, apply, cue, timer}, oldest first
   const metAt = new Map();      // cue seq -> media time its onCuePoint was demuxed at
 
   function release(h) {
@@ -43,8 +43,7 @@ export function mountCues({ player, video, onRoomEvent }) {
   setInterval(() => { if (held.length) check(); }, 100);
 
   onRoomEvent("cue", c => {
-    if (c.kind !== "pin") return;
-    const h = held.find(x => x.sku === c.id && !x.cue);
+    const h = held.find(x => x.kind === c.kind && x.id === c.id && !x.cue);
     if (!h) return;
     h.cue = c;
     clearTimeout(h.timer);
@@ -52,17 +51,27 @@ export function mountCues({ player, video, onRoomEvent }) {
     check();
   });
 
+  function hold(kind, id, apply) {
+    if (!player.playingFlv) { apply(); return; }
+    const h = { kind, id, apply, cue: null, timer: 0 };
+    h.timer = setTimeout(() => release(h), CUE_WAIT_MS);
+    held.push(h);
+  }
+
+  function drop(kind) {
+    for (const h of held.filter(x => !kind || x.kind === kind)) {
+      held.splice(held.indexOf(h), 1);
+      clearTimeout(h.timer);
+    }
+  }
+
   return {
     /** Shows a pin now, or when the played picture reaches its cue. */
-    pin(p, apply) {
-      if (!player.playingFlv) { apply(); return; }
-      const h = { sku: p.sku, apply, cue: null, timer: 0 };
-      h.timer = setTimeout(() => release(h), CUE_WAIT_MS);
-      held.push(h);
-    },
-    /** An unpin (or a snapshot) replaces whatever pin is still held: it would show a card the host already took down. */
-    drop() {
-      for (const h of held.splice(0)) clearTimeout(h.timer);
-    },
+    pin(p, apply) { hold("pin", p.sku, apply); },
+    /** The same for a flash sale's start (its cue's id is the sku). */
+    sale(s, apply) { hold("sale", s.sku, apply); },
+    /** An unpin or a sale's end replaces the held pin or sale start: it would show a card the host already took down;
+     * a snapshot replaces both. */
+    drop,
   };
 }

@@ -92,8 +92,10 @@ onRoomEvent("message", m => addMessage(m));
 onRoomEvent("messageDeleted", d => document.querySelector(`[data-message-id="${CSS.escape(d.id)}"]`)?.remove());
 const cues = mountCues({ player, video, onRoomEvent });
 onRoomEvent("pinned", p => cues.pin(p, () => { state.pinned = p; state.remaining.set(p.sku, p.stock ?? null); renderProduct(); embed.pinned(p.sku); }));
-onRoomEvent("unpinned", () => { cues.drop(); state.pinned = null; renderProduct(); embed.pinned(null); });
-onRoomEvent("flashSale", s => { state.sale = s.active === false ? null : s; if (state.sale) state.remaining.set(s.sku, s.remaining); renderProduct(); });
+onRoomEvent("unpinned", () => { cues.drop("pin"); state.pinned = null; renderProduct(); embed.pinned(null); });
+function applySale(s) { state.sale = s.active === false ? null : s; if (state.sale) state.remaining.set(s.sku, s.remaining); renderProduct(); }
+// A sale's start waits for the picture like a pin; its end (active false) shows at once and drops a start still held.
+onRoomEvent("flashSale", s => { if (s.active === false) { cues.drop("sale"); applySale(s); } else cues.sale(s, () => applySale(s)); });
 onRoomEvent("stock", s => { state.remaining.set(s.sku, s.remaining); if (state.sale?.sku === s.sku) state.sale.remaining = s.remaining; renderProduct(); });
 onRoomEvent("purchase", p => toast(toasts, t("watch.toast.bought", {
   name: p.displayName || t("watch.toast.someone"), quantity: number(p.quantity), title: productTitle(p.sku),

@@ -11,8 +11,8 @@ namespace Relay.Tests.EndToEnd.Browser;
 /// <summary>
 /// Media-time cues on the watch page (docs/pages.md, "Cues"): two viewers in Chromium, one at live and one whose HTTP-FLV
 /// reaches it 6 s late through a delaying proxy (its hub connection is not delayed, so the `pinned` event reaches both at
-/// once). The host pins; the live viewer's card shows at once, the late viewer's only when its picture reaches the moment
-/// of the pin: about 6 s later, not before.
+/// once). The host pins, then starts a flash sale; the live viewer's card and sale banner show at once, the late viewer's
+/// only when its picture reaches the moment the host acted: about 6 s later, not before.
 /// </summary>
 [Collection(RealFfmpegCollection.Name)]
 public sealed class CueBrowserTests
@@ -20,7 +20,7 @@ public sealed class CueBrowserTests
     private static readonly TimeSpan Lag = TimeSpan.FromSeconds(6);
 
     [Fact]
-    public async Task A_viewer_six_seconds_behind_sees_the_pinned_card_when_its_picture_reaches_the_pin()
+    public async Task A_viewer_six_seconds_behind_sees_the_pin_and_the_sale_when_its_picture_reaches_them()
     {
         FfmpegAvailability.SkipIfMissing();
         ChromiumSession.SkipIfMissing();
@@ -39,11 +39,12 @@ public sealed class CueBrowserTests
             await page.GotoAsync("/watch/demo");
             await page.WaitForFunctionAsync("() => document.querySelector('#video').currentTime > 2", null, new() { Timeout = 30_000 });
             await Assertions.Expect(page.Locator("#product")).ToBeHiddenAsync();
-            // Notes when the card first shows, on the machine's clock the test pins by.
+            // Notes when the card and the sale banner first show, on the machine's clock the test acts by.
             await page.EvaluateAsync("""
-                () => { window.cardShownAt = null; const card = document.querySelector('#product');
-                  new MutationObserver(() => { if (!card.hidden && window.cardShownAt === null) window.cardShownAt = Date.now(); })
-                    .observe(card, { attributes: true }); }
+                () => { for (const [id, key] of [['#product', 'cardShownAt'], ['#sale-banner', 'saleShownAt']]) {
+                  window[key] = null; const node = document.querySelector(id);
+                  new MutationObserver(() => { if (!node.hidden && window[key] === null) window[key] = Date.now(); })
+                    .observe(node, { attributes: true }); } }
                 """);
         }
 
@@ -63,13 +64,27 @@ public sealed class CueBrowserTests
         var liveDelay = await live.EvaluateAsync<long>("() => window.cardShownAt") - pinnedAt;
         var behindDelay = await behind.EvaluateAsync<long>("() => window.cardShownAt") - pinnedAt;
         var behindBuffer = await behind.EvaluateAsync<double>("() => { const v = document.querySelector('#video'); return v.buffered.end(v.buffered.length - 1) - v.currentTime; }");
+
+        // A flash sale's start waits for the picture the same way.
+        var saleAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await host.InvokeAsync("StartFlashSale", new FlashSaleRequest { Sku = "MUG-002", PriceCents = 900, Quantity = 5, DurationSeconds = 120 }, ct);
+        await Assertions.Expect(live.Locator("#sale-banner")).ToBeVisibleAsync();
+        await Task.Delay(Lag - TimeSpan.FromSeconds(2), ct);
+        Assert.True(await behind.Locator("#sale-banner").IsHiddenAsync(), "the late viewer's sale waits for its picture");
+        await Assertions.Expect(behind.Locator("#sale-banner")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        var liveSaleDelay = await live.EvaluateAsync<long>("() => window.saleShownAt") - saleAt;
+        var behindSaleDelay = await behind.EvaluateAsync<long>("() => window.saleShownAt") - saleAt;
+
         var report = string.Create(CultureInfo.InvariantCulture,
-            $"card shown after the pin: live viewer {liveDelay} ms, viewer behind by {Lag.TotalMilliseconds:0} ms {behindDelay} ms (its player buffer {behindBuffer * 1000:0} ms)");
+            $"shown after the host acted: pin card: live viewer {liveDelay} ms, viewer behind by {Lag.TotalMilliseconds:0} ms {behindDelay} ms (its player buffer {behindBuffer * 1000:0} ms); sale banner: {liveSaleDelay} ms, {behindSaleDelay} ms");
         TestContext.Current.TestOutputHelper?.WriteLine(report);
         Console.WriteLine(report);
-        Assert.InRange(liveDelay, 0, 2500);
         // The lag, plus what the late player holds in its buffer and the picture's own distance to live (a GOP at most).
-        Assert.InRange(behindDelay, (long)Lag.TotalMilliseconds - 500, (long)Lag.TotalMilliseconds + 3000);
+        foreach (var (atLive, late) in new[] { (liveDelay, behindDelay), (liveSaleDelay, behindSaleDelay) })
+        {
+            Assert.InRange(atLive, 0, 2500);
+            Assert.InRange(late, (long)Lag.TotalMilliseconds - 500, (long)Lag.TotalMilliseconds + 3000);
+        }
         Assert.Empty(chromium.PageErrors);
     }
 }
