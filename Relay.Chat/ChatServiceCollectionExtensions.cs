@@ -136,6 +136,8 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<MerchandisingService>();
         services.TryAddSingleton<IShowTimeline, NoShowTimeline>();
         services.TryAddSingleton<IRoomActivity, NoRoomActivity>();
+        services.TryAddSingleton<IChannelMediaTime, NoChannelMediaTime>();
+        services.TryAddSingleton<RoomCues>();
         services.TryAddSingleton<RoomService>();
         services.TryAddSingleton<ILiveRoomControl, LiveRoomControl>();
         services.TryAddSingleton<PurchaseService>();

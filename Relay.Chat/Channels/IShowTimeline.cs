@@ -11,4 +11,8 @@ public interface IShowTimeline
 {
     /// <param name="payload">The event as JSON, made by the type's own source-generated context.</param>
     void Mark(string channelId, string kind, JsonElement payload);
+
+    /// <summary>The same, at the stream time the action was stamped with (<see cref="IChannelMediaTime"/>), so the
+    /// replay shows it at the picture the viewers saw it with; null when the channel was not live here.</summary>
+    void Mark(string channelId, string kind, JsonElement payload, long? streamTimeMs) => Mark(channelId, kind, payload);
 }

@@ -42,5 +42,6 @@ namespace Relay.Chat.Contracts;
 [JsonSerializable(typeof(DrawView))]
 [JsonSerializable(typeof(DrawResultView))]
 [JsonSerializable(typeof(DrawEntryResult))]
+[JsonSerializable(typeof(CueEvent))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class HubJsonContext : JsonSerializerContext;

@@ -24,5 +24,6 @@ public interface ILiveClient
     Task likes(LikesEvent payload);
     Task draw(DrawView payload);
     Task drawResult(DrawResultView payload);
+    Task cue(CueEvent payload);
 }
 #pragma warning restore IDE1006

@@ -28,4 +28,5 @@ public sealed class RoomEventView
     [Key("likes")] public LikesEvent? Likes { get; set; }
     [Key("draw")] public DrawView? Draw { get; set; }
     [Key("drawResult")] public DrawResultView? DrawResult { get; set; }
+    [Key("cue")] public CueEvent? Cue { get; set; }
 }

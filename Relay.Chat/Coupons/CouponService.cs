@@ -20,7 +20,8 @@ internal sealed class CouponService(
     ICouponLedger ledger,
     CouponPublisher publisher,
     IOptions<CommerceOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    RoomCues cues)
 {
     public const int MinDurationSeconds = 10;
     public const int MaxDurationSeconds = 3600;
@@ -61,10 +62,12 @@ internal sealed class CouponService(
         }
 
         var now = time.GetUtcNow();
+        var stamp = cues.Stamp(room.ChannelId);
         var coupon = new CouponRecord("cp_" + Guid.NewGuid().ToString("N"), room.ChannelId, request.DiscountCents, request.PercentOff,
             request.MinSpendCents ?? 0, request.Sku, currency, request.Quantity, request.Quantity, perBuyer, now.AddSeconds(request.DurationSeconds));
         await ledger.DropCouponAsync(coupon, cancellationToken);
         await events.PublishAsync(new RoomEvent { ChannelId = room.ChannelId, Kind = RoomEventKind.CouponDropped, Coupon = coupon }, cancellationToken);
+        await cues.CueAsync(room.ChannelId, stamp, CueKinds.Coupon, coupon.CouponId);
         return new CouponView
         {
             CouponId = coupon.CouponId, DiscountCents = coupon.DiscountCents, PercentOff = coupon.PercentOff, MinSpendCents = coupon.MinSpendCents,

@@ -23,7 +23,8 @@ internal sealed class DrawService(
     IDrawStore store,
     IEnumerable<IFollowerLookup> followers,
     IOptions<CommerceOptions> commerce,
-    TimeProvider time)
+    TimeProvider time,
+    RoomCues cues)
 {
     public const int MaxWinners = 1000;
     public const int MinDurationSeconds = 10;
@@ -53,6 +54,7 @@ internal sealed class DrawService(
         if (room.RunningDraw() is not null) throw Refusal.Create(Refusal.Invalid, "a draw is already running in this room");
 
         var now = time.GetUtcNow();
+        var stamp = cues.Stamp(room.ChannelId);
         var seed = RandomNumberGenerator.GetBytes(32);
         var draw = new DrawRecord("dr_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), room.ChannelId, product.Sku, product.Currency,
             request.Winners, requires, DrawMethod.Commitment(seed), Convert.ToHexStringLower(seed), now, now.AddSeconds(request.DurationSeconds),
@@ -60,6 +62,7 @@ internal sealed class DrawService(
         if (!await store.StartDrawAsync(draw, cancellationToken))
             throw Refusal.Create(Refusal.Invalid, "a draw is already running in this room");
         await events.PublishAsync(new RoomEvent { ChannelId = room.ChannelId, Kind = RoomEventKind.DrawStarted, Draw = DrawViews.Of(draw) }, cancellationToken);
+        await cues.CueAsync(room.ChannelId, stamp, CueKinds.Draw, draw.DrawId);
     }
 
     public async Task<DrawEntryResult> EnterAsync(ConnectionSession session, CancellationToken cancellationToken)

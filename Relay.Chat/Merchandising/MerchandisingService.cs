@@ -29,11 +29,13 @@ internal sealed class MerchandisingService
     private readonly TimeProvider _time;
     private readonly ILogger<MerchandisingService> _logger;
     private readonly IShowTimeline _timeline;
+    private readonly RoomCues _cues;
 
     public MerchandisingService(LiveRoomRegistry registry, RoomEvents events, StockPublisher stock, IStockLedger ledger,
-        IOptions<ChatOptions> options, TimeProvider time, ILogger<MerchandisingService> logger, IShowTimeline timeline)
+        IOptions<ChatOptions> options, TimeProvider time, ILogger<MerchandisingService> logger, IShowTimeline timeline, RoomCues cues)
     {
         (_registry, _events, _stock, _ledger, _options, _time, _logger, _timeline) = (registry, events, stock, ledger, options.Value, time, logger, timeline);
+        _cues = cues;
         // A sale that was running when the process stopped gets its auto-end back when its room reopens.
         _registry.RoomOpened += room => room.ArmFlashSaleEnd(sale => ArmAutoEnd(room, sale));
         // The node that starts a sale ends it on time (the others apply the end it publishes).
@@ -46,8 +48,10 @@ internal sealed class MerchandisingService
         if (string.IsNullOrEmpty(sku) || sku.Length > RoomService.MaxIdLength)
             throw Refusal.Create(Refusal.Invalid, "sku is required");
         var view = room.PinPreview(sku, _time.GetUtcNow()) ?? throw Refusal.Create(Refusal.NotFound, "sku is not in the line-up");
+        var stamp = _cues.Stamp(room.ChannelId);
         await _events.PublishAsync(new RoomEvent { ChannelId = room.ChannelId, Kind = RoomEventKind.Pinned, Product = view });
-        _timeline.Mark(room.ChannelId, "pinned", JsonSerializer.SerializeToElement(view, HubJsonContext.Default.ProductView));
+        await _cues.CueAsync(room.ChannelId, stamp, CueKinds.Pin, view.Sku);
+        _timeline.Mark(room.ChannelId, "pinned", JsonSerializer.SerializeToElement(view, HubJsonContext.Default.ProductView), stamp);
     }
 
     public Task UnpinAsync(ConnectionSession session)
@@ -83,14 +87,17 @@ internal sealed class MerchandisingService
         DateTimeOffset? startsAt = request.StartsInSeconds is { } delay ? _time.GetUtcNow().AddSeconds(delay) : null;
         var endsAt = (startsAt ?? _time.GetUtcNow()).AddSeconds(request.DurationSeconds);
         var previousSku = room.FlashSaleView(_time.GetUtcNow())?.Sku;
+        // The moment the host asked, before the ledger's round trip.
+        var stamp = _cues.Stamp(room.ChannelId);
         var sale = await _ledger.StartFlashSaleAsync(room.ChannelId, request.Sku, request.PriceCents, currency, request.Quantity, endsAt, startsAt, cancellationToken);
         await _events.PublishAsync(new RoomEvent { ChannelId = room.ChannelId, Kind = RoomEventKind.FlashSaleStarted, Sale = sale }, cancellationToken);
+        await _cues.CueAsync(room.ChannelId, stamp, CueKinds.Sale, sale.Sku);
         var view = new FlashSaleView
         {
             Sku = sale.Sku, PriceCents = sale.PriceCents, Currency = sale.Currency, Quantity = sale.Quantity, Remaining = sale.Remaining,
             EndsAt = sale.EndsAt.UtcDateTime, Active = true, StartsAt = sale.StartsAt?.UtcDateTime,
         };
-        _timeline.Mark(room.ChannelId, "flashSale", JsonSerializer.SerializeToElement(view, HubJsonContext.Default.FlashSaleView));
+        _timeline.Mark(room.ChannelId, "flashSale", JsonSerializer.SerializeToElement(view, HubJsonContext.Default.FlashSaleView), stamp);
         if (previousSku is not null && previousSku != sale.Sku) _stock.MarkDirty(room, previousSku);
         _stock.MarkDirty(room, sale.Sku);
     }

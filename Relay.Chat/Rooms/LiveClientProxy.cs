@@ -38,4 +38,6 @@ internal sealed class LiveClientProxy(IClientProxy proxy) : ILiveClient
     public Task draw(DrawView payload) => proxy.SendAsync("draw", payload);
 
     public Task drawResult(DrawResultView payload) => proxy.SendAsync("drawResult", payload);
+
+    public Task cue(CueEvent payload) => proxy.SendAsync("cue", payload);
 }

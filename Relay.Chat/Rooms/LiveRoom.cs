@@ -814,6 +814,9 @@ internal sealed class LiveRoom
                 _draw.Seq = seq;
                 result.Seq = seq;
                 return Kept(new RoomDelivery("drawResult", c => c.drawResult(result), new RoomEventView { Name = "drawResult", Seq = seq, DrawResult = result }));
+            case RoomEventKind.Cue when e.Cue is { } stamped:
+                var cue = new CueEvent { Seq = seq, Kind = stamped.Kind, StreamTimeMs = stamped.StreamTimeMs, Id = stamped.Id };
+                return Kept(new RoomDelivery("cue", c => c.cue(cue), new RoomEventView { Name = "cue", Seq = seq, Cue = cue }));
             case RoomEventKind.Mute when e.MuteKey is { } key:
                 SetMuteLocked(key, e.MutedUntil, now);
                 return null;

@@ -98,6 +98,9 @@ public sealed class RoomEvent
     /// <summary><see cref="RoomEventKind.DrawEntrants"/>: the count read with the last entry (the room keeps the highest).</summary>
     public int DrawEntrants { get; set; }
 
+    /// <summary><see cref="RoomEventKind.Cue"/>: stamped on the node where the host acted (its seq is set when applied).</summary>
+    public CueEvent? Cue { get; set; }
+
     /// <summary>A change of state viewers get no event for (mutes, slow mode): it takes no seq, so the seqs viewers see
     /// have no holes of their making.</summary>
     public bool Quiet => Kind is RoomEventKind.Mute or RoomEventKind.SlowMode or RoomEventKind.Resync;

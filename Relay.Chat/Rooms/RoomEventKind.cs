@@ -41,4 +41,7 @@ public enum RoomEventKind
 
     /// <summary>A draw ended: <see cref="RoomEvent.Draw"/> with its result.</summary>
     DrawEnded,
+
+    /// <summary>A host action's moment of the stream (v2): <see cref="RoomEvent.Cue"/>, published after the action's own event.</summary>
+    Cue,
 }

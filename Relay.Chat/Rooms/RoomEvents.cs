@@ -11,7 +11,8 @@ namespace Relay.Chat.Rooms;
 /// node's connections of the room only. A service never changes a room's shared state or sends a room event itself, so
 /// every node applies the same events in the same (seq) order and its viewers see them in that order.
 /// </summary>
-internal sealed class RoomEvents(LiveRoomRegistry registry, RoomBroadcaster broadcaster, IRoomBus bus, IRoomActivity activity, TimeProvider time, ILogger<RoomEvents> logger)
+internal sealed class RoomEvents(LiveRoomRegistry registry, RoomBroadcaster broadcaster, IRoomBus bus, IRoomActivity activity, TimeProvider time, ILogger<RoomEvents> logger,
+    IChannelMediaTime? mediaTime = null)
 {
     /// <summary>Arms a flash sale's end on the node that started it (set by the merchandising service).</summary>
     public Func<LiveRoom, FlashSaleRecord, ITimer>? AutoEnd { get; set; }
@@ -43,6 +44,8 @@ internal sealed class RoomEvents(LiveRoomRegistry registry, RoomBroadcaster broa
         if (roomEvent.Kind == RoomEventKind.Resync) return ResyncAsync(roomEvent.ChannelId);
         // Before the room lookup: the node that records a show may have no viewer of its own in the room.
         if (ActivityOf(roomEvent) is { } heard) activity.Heard(heard);
+        // Every node hears it; only the one the channel is published on writes it into the stream (the mirrors carry it on).
+        if (roomEvent is { Kind: RoomEventKind.Cue, Cue: { } cue }) mediaTime?.WriteCue(roomEvent.ChannelId, roomEvent.Seq, cue.Kind, cue.Id, cue.StreamTimeMs);
         if (registry.FindForEvents(roomEvent.ChannelId) is not { } room)
         {
             // A deleted channel's room is gone, but its connections still hear that it went offline.

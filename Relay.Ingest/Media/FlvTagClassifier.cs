@@ -8,7 +8,8 @@ public static class FlvTagClassifier
         switch (type)
         {
             case FlvTagType.Script:
-                return FlvTagKind.Metadata;
+                // A cue must not replace the onMetaData a late joiner starts with.
+                return CuePointTag.IsCuePoint(body) ? FlvTagKind.CuePoint : FlvTagKind.Metadata;
             case FlvTagType.Audio when body.Length >= 1:
                 if (EnhancedRtmp.IsExAudio(body))
                 {

@@ -13,4 +13,7 @@ public enum FlvTagKind
 
     /// <summary>AVC/HEVC end of sequence (ffmpeg's FLV muxer writes one at the end); carries no picture.</summary>
     VideoEndOfSequence,
+
+    /// <summary>An <c>onCuePoint</c> script tag (<see cref="CuePointTag"/>): a media-time event, never stream metadata.</summary>
+    CuePoint,
 }

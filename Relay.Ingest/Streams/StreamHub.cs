@@ -33,6 +33,7 @@ public sealed class StreamHub
     private FlvTag[] _headers = [];
     private int _sequenceHeaderVersion;
     private bool _completed;
+    private uint? _lastMediaTimestamp;
 
     public StreamHub(string channelId, DateTimeOffset since, SubscriberLimits? defaultLimits = null)
     {
@@ -66,8 +67,40 @@ public sealed class StreamHub
         get { lock (_lock) return _gop.Count > 0 && _gop[0].IsKeyframe; }
     }
 
+    /// <summary>
+    /// The stream time in ms: the timestamp of the last audio or video frame published (on a mirror, the owner's
+    /// timestamps), null before the first frame and after the publisher went.
+    /// </summary>
+    public long? StreamTimeMs
+    {
+        get { lock (_lock) return _completed ? null : _lastMediaTimestamp; }
+    }
+
+    /// <summary>
+    /// Writes a media-time event into the stream as an <c>onCuePoint</c> tag (<see cref="CuePointTag"/>) stamped
+    /// <paramref name="streamTimeMs"/>: offered to the subscribers that take cue points (players, the recorder, mirrors;
+    /// not egress) and kept with the cached GOP, so a viewer who joins within it still meets it. False when the hub ended.
+    /// </summary>
+    public bool PublishCue(long seq, string kind, string id, long streamTimeMs)
+    {
+        var tag = CuePointTag.Create((uint)Math.Clamp(streamTimeMs, 0, uint.MaxValue), seq, kind, id);
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+        }
+
+        Publish(tag, fromIngest: false);
+        return true;
+    }
+
     /// <summary>Adds a tag and offers it to every subscriber. Never blocks; ignored after the hub completed.</summary>
-    public void Publish(FlvTag tag)
+    public void Publish(FlvTag tag) => Publish(tag, fromIngest: true);
+
+    /// <param name="fromIngest">False for what Relay adds itself (a cue): not counted as ingest bytes or in the stream's statistics.</param>
+    private void Publish(FlvTag tag, bool fromIngest)
     {
         ArgumentNullException.ThrowIfNull(tag);
         lock (_lock)
@@ -83,7 +116,11 @@ public sealed class StreamHub
                 return;
             }
 
-            _statistics.Observe(tag);
+            if (fromIngest)
+            {
+                _statistics.Observe(tag);
+            }
+
             switch (tag.Kind)
             {
                 case FlvTagKind.Metadata:
@@ -103,12 +140,21 @@ public sealed class StreamHub
                     break;
                 case FlvTagKind.VideoKeyframe:
                     HasVideo = true;
+                    _lastMediaTimestamp = tag.Timestamp;
                     ResetGop();
                     AddToGop(tag);
+                    break;
+                case FlvTagKind.CuePoint:
+                    if (_gop.Count > 0)
+                    {
+                        AddToGop(tag);
+                    }
+
                     break;
                 case FlvTagKind.VideoInterframe:
                 case FlvTagKind.AudioFrame:
                     HasVideo |= tag.IsVideo;
+                    _lastMediaTimestamp = tag.Timestamp;
                     if (_gop.Count > 0 || (!HasVideo && tag.IsAudio))
                     {
                         AddToGop(tag);
@@ -117,13 +163,20 @@ public sealed class StreamHub
                     break;
             }
 
+            var cuePoint = tag.Kind == FlvTagKind.CuePoint;
             foreach (var subscriber in _subscribers)
             {
-                subscriber.Offer(tag, _sequenceHeaderVersion, _headers);
+                if (!cuePoint || subscriber.CuePoints)
+                {
+                    subscriber.Offer(tag, _sequenceHeaderVersion, _headers);
+                }
             }
         }
 
-        _ingestBytes.Inc(tag.Serialized.Length);
+        if (fromIngest)
+        {
+            _ingestBytes.Inc(tag.Serialized.Length);
+        }
     }
 
     /// <summary>
@@ -177,7 +230,7 @@ public sealed class StreamHub
     public StreamSubscription? TrySubscribe(string name, string kind, int maxOfKind, SubscriberLimits? limits = null)
     {
         limits ??= _defaultLimits;
-        var subscription = new StreamSubscription(this, name, kind, limits.MaxTags, limits.MaxBytes);
+        var subscription = new StreamSubscription(this, name, kind, limits.MaxTags, limits.MaxBytes, limits.CuePoints);
         lock (_lock)
         {
             if (_completed)

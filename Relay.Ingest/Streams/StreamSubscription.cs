@@ -32,9 +32,10 @@ public sealed class StreamSubscription : IDisposable
     private int _sequenceHeaderVersion;
     private int _disposed;
 
-    internal StreamSubscription(StreamHub hub, string name, string kind, int maxTags, long maxBytes)
+    internal StreamSubscription(StreamHub hub, string name, string kind, int maxTags, long maxBytes, bool cuePoints = true)
     {
         _hub = hub;
+        CuePoints = cuePoints;
         Name = name;
         Kind = kind;
         _maxTags = maxTags;
@@ -49,6 +50,9 @@ public sealed class StreamSubscription : IDisposable
     public string Kind { get; }
 
     public string ChannelId => _hub.ChannelId;
+
+    /// <summary>Gets the <c>onCuePoint</c> tags of media-time events (<see cref="SubscriberLimits.CuePoints"/>).</summary>
+    public bool CuePoints { get; }
 
     public ChannelReader<FlvTag> Reader { get; }
 
@@ -66,7 +70,10 @@ public sealed class StreamSubscription : IDisposable
         _awaitingKeyframe = !startsAtKeyframe;
         foreach (var tag in start)
         {
-            Enqueue(tag);
+            if (CuePoints || tag.Kind != FlvTagKind.CuePoint)
+            {
+                Enqueue(tag);
+            }
         }
     }
 

@@ -7,4 +7,7 @@ namespace Relay.Server.Adapters;
 public sealed class RecordingShowTimeline(Relay.Ingest.Consumers.Recording.RecordingService recordings) : IShowTimeline
 {
     public void Mark(string channelId, string kind, JsonElement payload) => recordings.AddMarker(channelId, kind, payload);
+
+    /// <summary>A stamped action lands at the recording's position of its stream time, the picture viewers saw it with.</summary>
+    public void Mark(string channelId, string kind, JsonElement payload, long? streamTimeMs) => recordings.AddMarker(channelId, kind, payload, streamTimeMs);
 }

@@ -76,6 +76,7 @@ public static class RelayServerExtensions
         services.AddSingleton<IHostCredentials>(sp => sp.GetRequiredService<ChannelDirectoryForRooms>());
         services.AddSingleton<IChannelObserver, RoomChannelObserver>();
         services.AddSingleton<IShowTimeline, RecordingShowTimeline>();
+        services.AddSingleton<IChannelMediaTime, HubStreamClock>();
         services.AddSingleton<IShowGate, PublicPublishShowGate>();
         services.AddRelayShows();
         services.AddSingleton<ILiveChannelObserver, ShowLiveObserver>();

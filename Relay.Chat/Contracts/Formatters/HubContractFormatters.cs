@@ -169,7 +169,8 @@ internal static class HubContractFormatters
             ContractMember<RoomEventView>.Of("coupon", x => x.Coupon, (x, v) => x.Coupon = v),
             ContractMember<RoomEventView>.Of("likes", x => x.Likes, (x, v) => x.Likes = v),
             ContractMember<RoomEventView>.Of("draw", x => x.Draw, (x, v) => x.Draw = v),
-            ContractMember<RoomEventView>.Of("drawResult", x => x.DrawResult, (x, v) => x.DrawResult = v)),
+            ContractMember<RoomEventView>.Of("drawResult", x => x.DrawResult, (x, v) => x.DrawResult = v),
+            ContractMember<RoomEventView>.Of("cue", x => x.Cue, (x, v) => x.Cue = v)),
         new ContractFormatter<LineupEvent>(
             ContractMember<LineupEvent>.Of("items", x => x.Items, (x, v) => x.Items = v)),
         new ContractFormatter<ResumeResult>(
@@ -205,6 +206,11 @@ internal static class HubContractFormatters
         new ContractFormatter<DrawEntryResult>(
             ContractMember<DrawEntryResult>.Of("status", x => x.Status, (x, v) => x.Status = v),
             ContractMember<DrawEntryResult>.Of("reason", x => x.Reason, (x, v) => x.Reason = v)),
+        new ContractFormatter<CueEvent>(
+            ContractMember<CueEvent>.Of("seq", x => x.Seq, (x, v) => x.Seq = v),
+            ContractMember<CueEvent>.Of("kind", x => x.Kind, (x, v) => x.Kind = v),
+            ContractMember<CueEvent>.Of("streamTimeMs", x => x.StreamTimeMs, (x, v) => x.StreamTimeMs = v),
+            ContractMember<CueEvent>.Of("id", x => x.Id, (x, v) => x.Id = v)),
         new ListFormatter<DrawWinnerView>(),
         new ListFormatter<ProductView>(),
         new ListFormatter<RoomEventView>(),

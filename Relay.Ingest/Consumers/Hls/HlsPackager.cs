@@ -184,7 +184,12 @@ internal sealed partial class HlsPackager(
             {
                 while (reader.TryRead(out var tag))
                 {
-                    await stdin.WriteAsync(tag.Serialized, cancellationToken).ConfigureAwait(false);
+                    // ffmpeg 5.1 reads an onCuePoint as a `text` subtitle stream that `-map 0:v? -map 0:a?` drops and no muxer of
+                    // its makes timed ID3 of (docs/playback.md, "Cue points"): not fed, so it never adds a stream to the probe.
+                    if (tag.Kind != FlvTagKind.CuePoint)
+                    {
+                        await stdin.WriteAsync(tag.Serialized, cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
                 await stdin.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -52,12 +52,15 @@ internal sealed class FlvRecorder
         get { lock (_lock) return _lastTimestamp / 1000.0; }
     }
 
-    /// <summary>Adds a marker at the current playback position of the recording (0 before the first frame).</summary>
-    public void AddMarker(string kind, JsonElement? payload)
+    /// <summary>Adds a marker at the current playback position of the recording (0 before the first frame), or at the
+    /// position of the stream time <paramref name="streamTimeMs"/> (the file's timestamps are the stream's, rebased to its
+    /// first frame), so the replay shows a stamped event with the picture it was stamped at.</summary>
+    public void AddMarker(string kind, JsonElement? payload, long? streamTimeMs = null)
     {
         lock (_lock)
         {
-            var offset = _firstFrameTimestamp is { } first ? _time.GetElapsedTime(first).TotalSeconds : 0;
+            var offset = (streamTimeMs, _baseTimestamp) is ({ } ms, { } baseMs) ? Math.Max(0, ms - baseMs) / 1000.0
+                : _firstFrameTimestamp is { } first ? _time.GetElapsedTime(first).TotalSeconds : 0;
             _events.Add(new TimelineEvent(Math.Round(offset, 3), _time.GetUtcNow(), kind, payload));
             SaveTimeline();
         }

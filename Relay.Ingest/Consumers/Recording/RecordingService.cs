@@ -52,7 +52,11 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
     /// </summary>
     /// <param name="kind">Event kind, e.g. <c>pinned</c>, <c>unpinned</c>, <c>flashSale</c> (at most 64 characters).</param>
     /// <param name="payload">The event's data as JSON (the caller serializes its own type, camelCase), or null.</param>
-    public bool AddMarker(string channelId, string kind, JsonElement? payload = null)
+    public bool AddMarker(string channelId, string kind, JsonElement? payload = null) => AddMarker(channelId, kind, payload, null);
+
+    /// <summary><see cref="AddMarker(string, string, JsonElement?)"/> at the recording position of the stream time
+    /// <paramref name="streamTimeMs"/> (the stamp of a media-time event) when given, else at the current position.</summary>
+    public bool AddMarker(string channelId, string kind, JsonElement? payload, long? streamTimeMs)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         if (kind.Length > 64 || !_active.TryGetValue(channelId, out var recorder))
@@ -62,7 +66,7 @@ public sealed partial class RecordingService : ILiveChannelObserver, IHostedServ
 
         try
         {
-            recorder.AddMarker(kind, payload);
+            recorder.AddMarker(kind, payload, streamTimeMs);
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

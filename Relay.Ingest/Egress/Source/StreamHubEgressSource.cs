@@ -4,7 +4,8 @@ using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Egress.Source;
 
-/// <summary>A live channel's <see cref="StreamHub"/> as an egress source.</summary>
+/// <summary>A live channel's <see cref="StreamHub"/> as an egress source. Platforms get the publisher's stream only: the
+/// <c>onCuePoint</c> tags of media-time events stay on Relay's own outputs (some platforms reject script data they do not know).</summary>
 public sealed class StreamHubEgressSource(StreamHub hub) : IEgressSource
 {
     /// <summary>Bytes a destination may have queued, whatever the tag count (a 4K keyframe burst is large).</summary>
@@ -17,7 +18,7 @@ public sealed class StreamHubEgressSource(StreamHub hub) : IEgressSource
     public string? VideoCodecOf(int trackId) => hub.VideoCodecOf(trackId);
 
     public IEgressFeed Subscribe(string subscriberName, int capacity) =>
-        new SubscriptionFeed(hub.Subscribe(subscriberName, "rtmp_push", new SubscriberLimits(capacity, MaxQueuedBytes)));
+        new SubscriptionFeed(hub.Subscribe(subscriberName, "rtmp_push", new SubscriberLimits(capacity, MaxQueuedBytes) { CuePoints = false }));
 
     private sealed class SubscriptionFeed(StreamSubscription subscription) : IEgressFeed
     {

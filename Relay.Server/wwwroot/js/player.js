@@ -21,6 +21,10 @@ export class LivePlayer {
     this.retryTimer = 0;
     this.lastProgress = { time: -1, at: 0 };
     this.firstFrameAt = null;
+    // Media-time cues (docs/pages.md): the stream time minus the media time of the picture, learned from the last
+    // onCuePoint the FLV carried; null until one came (and on HLS, which carries none).
+    this.streamOffsetMs = null;
+    this.onCuePoint = null;
     this.watchdog = setInterval(() => this.checkStall(), 2000);
     video.addEventListener("timeupdate", () => {
       if (video.currentTime !== this.lastProgress.time) {
@@ -121,12 +125,34 @@ export class LivePlayer {
         liveBufferLatencyMinRemain: 0.5,
         autoCleanupSourceBuffer: true,
       });
+    player.on(mpegts.Events.SCRIPTDATA_ARRIVED, data => this.cuePointArrived(data?.onCuePoint));
     player.on(mpegts.Events.ERROR, () => this.fail());
     player.on(mpegts.Events.LOADING_COMPLETE, () => this.fail()); // the server ended the stream (publisher left)
     player.attachMediaElement(this.video);
     player.load();
     this.play();
-    this.engine = { destroy: () => { player.pause(); player.unload(); player.detachMediaElement(); player.destroy(); } };
+    this.engine = { kind: "flv", destroy: () => { player.pause(); player.unload(); player.detachMediaElement(); player.destroy(); } };
+  }
+
+  /** True while the picture comes from HTTP-FLV, whose onCuePoint tags say when a host action happened in it. */
+  get playingFlv() { return this.wanted && this.engine?.kind === "flv"; }
+
+  /**
+   * mpegts.js hands script tags over as it demuxes them, without their timestamp, and plays FLV timestamps from the
+   * first frame it got. The tag is demuxed right after the frames of its moment, so the end of what is buffered then is
+   * that moment in media time (off by one demuxed chunk at most).
+   */
+  cuePointArrived(cue) {
+    if (!cue || typeof cue.time !== "number") return;
+    const b = this.video.buffered;
+    const mediaTime = b.length ? b.end(b.length - 1) : this.video.currentTime;
+    this.streamOffsetMs = cue.time * 1000 - mediaTime * 1000;
+    this.onCuePoint?.(cue.parameters ?? {}, mediaTime);
+  }
+
+  /** The media time (video.currentTime) of a stream time, or null while no cue point told the mapping. */
+  mediaTimeOf(streamTimeMs) {
+    return this.streamOffsetMs === null ? null : (streamTimeMs - this.streamOffsetMs) / 1000;
   }
 
   startNativeHls() {
@@ -193,6 +219,8 @@ export class LivePlayer {
   }
 
   destroyEngine() {
+    // A new connection starts its media time again: the mapping is learned anew.
+    this.streamOffsetMs = null;
     if (!this.engine) return;
     try { this.engine.destroy(); } catch { /* a half-started engine may throw on teardown; it is gone either way */ }
     this.engine = null;

@@ -9,6 +9,7 @@ import { mountLikes } from "./watch-likes.js";
 import { mountDraws } from "./watch-draws.js";
 import { initEmbed } from "./watch-embed.js";
 import { setShareCode } from "./watch-share.js";
+import { mountCues } from "./watch-cues.js";
 
 translate();
 $("#lang-slot").append(languagePicker());
@@ -89,9 +90,12 @@ function applyRoomEvent(name, payload) {
 
 onRoomEvent("message", m => addMessage(m));
 onRoomEvent("messageDeleted", d => document.querySelector(`[data-message-id="${CSS.escape(d.id)}"]`)?.remove());
-onRoomEvent("pinned", p => { state.pinned = p; state.remaining.set(p.sku, p.stock ?? null); renderProduct(); embed.pinned(p.sku); });
-onRoomEvent("unpinned", () => { state.pinned = null; renderProduct(); embed.pinned(null); });
-onRoomEvent("flashSale", s => { state.sale = s.active === false ? null : s; if (state.sale) state.remaining.set(s.sku, s.remaining); renderProduct(); });
+const cues = mountCues({ player, video, onRoomEvent });
+onRoomEvent("pinned", p => cues.pin(p, () => { state.pinned = p; state.remaining.set(p.sku, p.stock ?? null); renderProduct(); embed.pinned(p.sku); }));
+onRoomEvent("unpinned", () => { cues.drop("pin"); state.pinned = null; renderProduct(); embed.pinned(null); });
+function applySale(s) { state.sale = s.active === false ? null : s; if (state.sale) state.remaining.set(s.sku, s.remaining); renderProduct(); }
+// A sale's start waits for the picture like a pin; its end (active false) shows at once and drops a start still held.
+onRoomEvent("flashSale", s => { if (s.active === false) { cues.drop("sale"); applySale(s); } else cues.sale(s, () => applySale(s)); });
 onRoomEvent("stock", s => { state.remaining.set(s.sku, s.remaining); if (state.sale?.sku === s.sku) state.sale.remaining = s.remaining; renderProduct(); });
 onRoomEvent("purchase", p => toast(toasts, t("watch.toast.bought", {
   name: p.displayName || t("watch.toast.someone"), quantity: number(p.quantity), title: productTitle(p.sku),
@@ -184,6 +188,7 @@ function applySnapshot(snap) {
   state.you = snap.you;
   setShareCode(channelId, snap.you?.shareCode);
   state.lineup = snap.lineup ?? [];
+  cues.drop();
   state.pinned = snap.pinned ?? null;
   embed.pinned(state.pinned?.sku);
   state.sale = snap.flashSale?.active === false ? null : (snap.flashSale ?? null);

@@ -52,5 +52,6 @@ internal static class HubPayloads
         ["Purchase call"] = new InvocationMessage("7", "Purchase", [new PurchaseRequest { Sku = "LIP-1", Quantity = 1, IdempotencyKey = "k-1" }]),
         ["StartFlashSale call"] = new InvocationMessage("8", "StartFlashSale", [new FlashSaleRequest { Sku = "LIP-1", PriceCents = 999, Quantity = 10, DurationSeconds = 600 }]),
         ["Mute call"] = new InvocationMessage("9", "Mute", ["p_0123456789abcdef", 300]),
+        ["cue"] = new InvocationMessage("cue", [new CueEvent { Seq = 11, Kind = CueKinds.Pin, StreamTimeMs = 123_456, Id = "LIP-1" }]),
     };
 }

@@ -13,7 +13,8 @@ namespace Relay.Tests.Unit.Chat.Contracts;
 /// the <c>nextShow</c> event. Issue 16 appended, the same way: <c>coupons</c> (an empty list here), <c>likes</c> and <c>draw</c>
 /// to the Join snapshot, <c>following</c> to its <c>you</c>, <c>startsAt</c> to the flash sale (event and snapshot member),
 /// <c>couponId</c> to the purchase call, <c>unitPriceCents</c>, <c>discountCents</c> and <c>memberPrice</c> to its result,
-/// <c>shareCode</c> to <c>you</c>, and <c>startsInSeconds</c> to the StartFlashSale call.
+/// <c>shareCode</c> to <c>you</c>, and <c>startsInSeconds</c> to the StartFlashSale call. Issue 17 added the <c>cue</c> event
+/// (<c>{seq, kind, streamTimeMs, id}</c>) and appended <c>cue</c> to a Resume event's map; nothing before it changed.
 /// </summary>
 public sealed class LiveHubWireBytesTests
 {
@@ -54,5 +55,6 @@ public sealed class LiveHubWireBytesTests
         ["Purchase call"] = "42960180A137A850757263686173659184A3736B75A54C49502D31A87175616E7469747901AE6964656D706F74656E63794B6579A36B2D31A8636F75706F6E4964C090",
         ["StartFlashSale call"] = "5D960180A138AE5374617274466C61736853616C659185A3736B75A54C49502D31AA707269636543656E7473CD03E7A87175616E746974790AAF6475726174696F6E5365636F6E6473CD0258AF737461727473496E5365636F6E6473C090",
         ["Mute call"] = "22960180A139A44D75746592B2705F30313233343536373839616263646566CD012C90",
+        ["cue"] = "34960180C0A36375659184A37365710BA46B696E64A370696EAC73747265616D54696D654D73CE0001E240A26964A54C49502D3190",
     };
 }
