@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+using Relay.Ingest.Amf0;
 using Relay.Ingest.Media;
 
 namespace Relay.Ingest.Consumers.Hls;
@@ -17,8 +20,12 @@ internal sealed class LowLatencyMuxer(LowLatencyStream stream, HlsOptions option
     private const int AacFormat = 10;
     private const int AacFrameSamples = 1024;
 
+    /// <summary>The TXXX description of a cue's ID3 frame, which the watch page looks for.</summary>
+    public const string CueDescription = "relay-cue";
+
     private readonly List<Fmp4Sample> _video = [];
     private readonly List<Fmp4Sample> _audio = [];
+    private readonly List<byte[]> _events = [];
     private readonly long _partTargetMs = (long)Math.Round(options.PartSeconds * 1000);
     private readonly long _segmentTargetMs = (long)Math.Round(options.SegmentSeconds * 1000);
     private byte[]? _avcConfig;
@@ -54,6 +61,9 @@ internal sealed class LowLatencyMuxer(LowLatencyStream stream, HlsOptions option
                 break;
             case FlvTagKind.AudioFrame:
                 OnAudio(tag);
+                break;
+            case FlvTagKind.CuePoint:
+                OnCuePoint(tag);
                 break;
         }
     }
@@ -139,6 +149,31 @@ internal sealed class LowLatencyMuxer(LowLatencyStream stream, HlsOptions option
         _audio.Add(new Fmp4Sample(dts, AacFrameSamples, 0, true, body[2..]));
     }
 
+    /// <summary>
+    /// A media-time event (<see cref="CuePointTag"/>) becomes timed ID3 in the next part: an <c>emsg</c> before its
+    /// <c>moof</c>, at the cue's stream time on the video timeline, carrying <c>{seq, kind, id, time}</c> as JSON in a
+    /// TXXX frame described <c>relay-cue</c> (docs/playback.md, "Cue points").
+    /// </summary>
+    private void OnCuePoint(FlvTag tag)
+    {
+        if (_tracks is null || _events.Count >= 64) return;
+        try
+        {
+            var reader = new Amf0Reader(tag.Body.Span);
+            reader.ReadString();
+            if (reader.ReadValue() is not Amf0Object cue || cue.GetValueOrDefault("parameters") is not Amf0Object parameters) return;
+            var seq = Convert.ToInt64(parameters.GetValueOrDefault("seq") ?? 0, CultureInfo.InvariantCulture);
+            var json = JsonSerializer.Serialize(new CueMetadata(seq, parameters.GetValueOrDefault("kind") as string ?? "", parameters.GetValueOrDefault("id") as string ?? "", tag.Timestamp / 1000.0),
+                LowLatencyJsonContext.Default.CueMetadata);
+            // The emsg id is 32 bits: the seq's low bits (unique among a part's events); the JSON carries the whole seq.
+            _events.Add(Id3Emsg.Create(CueDescription, json, tag.Timestamp * 90L, Fmp4Tracks.VideoTimescale, unchecked((uint)seq)));
+        }
+        catch (Exception ex) when (ex is Amf0FormatException or InvalidCastException or FormatException or OverflowException)
+        {
+            // A publisher's own malformed onCuePoint: not ours to repeat.
+        }
+    }
+
     private void BeginTracks(long ms)
     {
         var restart = _tracks is not null;
@@ -181,6 +216,13 @@ internal sealed class LowLatencyMuxer(LowLatencyStream stream, HlsOptions option
     {
         if (_video.Count == 0 && _audio.Count == 0) return;
         var bytes = Fmp4Writer.Fragment(++_fragment, _video, _audio);
+        if (_events.Count > 0)
+        {
+            // emsg boxes go before the fragment's moof (CMAF); the trun offsets count from the moof, so they hold.
+            bytes = [.. _events.SelectMany(e => e), .. bytes];
+            _events.Clear();
+        }
+
         var duration = Math.Max(1, endMs - _partStartMs) / 1000.0;
         stream.AddPart(new LowLatencyPart(bytes, duration, _partIndependent));
         _video.Clear();

@@ -34,7 +34,7 @@ public sealed class MediaTimeCueTests
     {
         FfmpegAvailability.SkipIfMissing();
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await RelayTestServer.StartAsync("--Relay:Hls:Enabled=false", "--Relay:Recording:Enabled=true");
+        await using var server = await RelayTestServer.StartAsync("--Relay:Hls:Enabled=true", "--Relay:Recording:Enabled=true");
         using var admin = server.AdminClient();
         var demo = server.Channels.Find("demo")!;
         var put = await admin.PutAsJsonAsync("/api/v1/channels/demo/lineup", new object[]
@@ -93,6 +93,33 @@ public sealed class MediaTimeCueTests
             Assert.InRange(cues[0].StreamTimeMs, before, after);
             Assert.True(cues.Zip(cues.Skip(1)).All(p => p.First.StreamTimeMs <= p.Second.StreamTimeMs), "stamps follow the stream");
 
+            // Low-latency HLS carries the same cues as timed ID3 (emsg before a part's moof) at the same stream time.
+            var emsgs = new Dictionary<long, (ulong Time, uint Timescale, string Json)>();
+            await Eventually.TrueAsync(async () =>
+            {
+                var playlist = await server.Client().GetStringAsync("/live/demo/ll/index.m3u8", ct);
+                foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(playlist, "URI=\"(part\\d+\\.\\d+\\.m4s)\""))
+                {
+                    using var answer = await server.Client().GetAsync("/live/demo/ll/" + m.Groups[1].Value, ct);
+                    if (answer.IsSuccessStatusCode) foreach (var e in Emsgs(await answer.Content.ReadAsByteArrayAsync(ct)))
+                    {
+                        // The emsg id is the cue's seq in 32 bits; the JSON carries it whole.
+                        using var json = System.Text.Json.JsonDocument.Parse(e.Json);
+                        var seq = json.RootElement.GetProperty("seq").GetInt64();
+                        Assert.Equal((uint)seq, e.Id);
+                        emsgs[seq] = (e.Time, e.Timescale, e.Json);
+                    }
+                }
+                return cues.All(c => emsgs.ContainsKey(c.Seq));
+            }, "the four cues in the LL-HLS parts", Wait, ct);
+            foreach (var cue in cues)
+            {
+                var (time, timescale, json) = emsgs[cue.Seq];
+                Assert.Equal((90_000u, (ulong)cue.StreamTimeMs * 90), (timescale, time));
+                using var doc = System.Text.Json.JsonDocument.Parse(json);
+                Assert.Equal((cue.Seq, cue.Kind, cue.Id), (doc.RootElement.GetProperty("seq").GetInt64(), doc.RootElement.GetProperty("kind").GetString(), doc.RootElement.GetProperty("id").GetString()));
+            }
+
             // Resume from before the pin replays the cue with the rest, on either protocol.
             foreach (var client in new[] { host, viewer })
             {
@@ -137,6 +164,31 @@ public sealed class MediaTimeCueTests
 
     private static Task UntilAsync(Func<bool> condition, string what, CancellationToken ct) =>
         Eventually.TrueAsync(() => Task.FromResult(condition()), what, Wait, ct);
+
+    /// <summary>The relay-cue emsg boxes (ID3 TXXX with JSON) at the top level of an LL-HLS part.</summary>
+    private static IEnumerable<(uint Id, ulong Time, uint Timescale, string Json)> Emsgs(byte[] part)
+    {
+        var found = new List<(uint, ulong, uint, string)>();
+        var at = 0;
+        while (at + 8 <= part.Length)
+        {
+            var size = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(part.AsSpan(at));
+            if (size < 8 || at + size > part.Length) break;
+            if (System.Text.Encoding.ASCII.GetString(part, at + 4, 4) == "emsg" && part[at + 8] == 1)
+            {
+                var box = part.AsSpan(at, size);
+                var timescale = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(box[12..]);
+                var time = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(box[16..]);
+                var id = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(box[28..]);
+                var marker = box.IndexOf("relay-cue\0"u8);
+                if (marker > 0) found.Add((id, time, timescale, System.Text.Encoding.UTF8.GetString(box[(marker + 10)..])));
+            }
+
+            at += size;
+        }
+
+        return found;
+    }
 
     private static async Task<List<FlvTag>> ReadFileAsync(string path, CancellationToken ct)
     {

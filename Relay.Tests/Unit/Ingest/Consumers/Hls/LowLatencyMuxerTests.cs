@@ -77,6 +77,27 @@ public sealed partial class LowLatencyMuxerTests
         Assert.False(stream.HasPlaylist);
     }
 
+    [Fact]
+    public void A_cue_point_becomes_timed_id3_before_the_next_part_s_moof()
+    {
+        var (stream, muxer) = New();
+        Headers(muxer, AvcRecord);
+        Frames(muxer, fromMs: 0, toMs: 1000, keyEveryMs: 2000);
+        muxer.Add(CuePointTag.Create(1000, seq: 42, "pin", "TEE"));
+        Frames(muxer, fromMs: 1000, toMs: 1500, keyEveryMs: 2000);
+
+        var withCue = Enumerable.Range(0, 8).Select(i => stream.Part(0, i)).Where(p => p is not null && System.Text.Encoding.ASCII.GetString(p, 4, 4) == "emsg").ToList();
+        var part = Assert.Single(withCue)!;
+        var size = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(part);
+        Assert.Equal("moof", System.Text.Encoding.ASCII.GetString(part, size + 4, 4));
+        Assert.Equal(90_000u * 1, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(part.AsSpan(12)));
+        Assert.Equal(1000UL * 90, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(part.AsSpan(16)));
+        var text = System.Text.Encoding.UTF8.GetString(part, 0, size);
+        Assert.Contains(Id3Emsg.SchemeId, text);
+        Assert.Contains("relay-cue\0{\"seq\":42,\"kind\":\"pin\",\"id\":\"TEE\",\"time\":1}", text);
+        Assert.StartsWith("ID3", text[text.IndexOf("ID3", StringComparison.Ordinal)..]);
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x12, 0x10 }, 44100, 2)]
     [InlineData(new byte[] { 0x11, 0x90 }, 48000, 2)]
