@@ -5,7 +5,8 @@ namespace Relay.Tests.Common.Browser;
 
 /// <summary>
 /// What a person sees on a page: the visible text, the title and the placeholder / aria-label / title / alt of visible
-/// elements. Used to fail a zh-CN page on any English word left in it.
+/// elements, but not the literal values shown in <c>&lt;code&gt;</c> (stream keys, URLs). Used to fail a zh-CN page on
+/// any English word left in it.
 /// </summary>
 internal static partial class VisibleText
 {
@@ -31,7 +32,8 @@ internal static partial class VisibleText
               const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
               for (let n = walker.nextNode(); n; n = walker.nextNode()) {
                 const parent = n.parentElement;
-                if (!parent || ["SCRIPT", "STYLE", "NOSCRIPT", "OPTION"].includes(parent.tagName)) continue;
+                // <code> holds literal machine values (keys, URLs): random letters in a key are not English left.
+                if (!parent || ["SCRIPT", "STYLE", "NOSCRIPT", "OPTION"].includes(parent.tagName) || parent.closest("code")) continue;
                 if (n.textContent.trim() && visible(parent)) out.push(n.textContent.trim());
               }
               for (const el of document.body.querySelectorAll("[placeholder],[aria-label],[title],[alt]")) {

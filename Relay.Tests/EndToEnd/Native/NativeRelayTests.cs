@@ -143,7 +143,7 @@ public sealed class NativeRelayTests
         return (response.StatusCode, text.Length == 0 ? "" : Blank(JsonNode.Parse(text))?.ToJsonString() ?? "null");
     }
 
-    private static readonly HashSet<string> Volatile = ["streamKey", "hostKey", "traceId", "createdAt", "updatedAt", "startedAt", "since", "totalDuration", "duration", "durationMs", "at", "checkedAt"];
+    private static readonly HashSet<string> Volatile = ["streamKey", "backupStreamKey", "hostKey", "traceId", "createdAt", "updatedAt", "startedAt", "since", "totalDuration", "duration", "durationMs", "at", "checkedAt"];
 
     private static JsonNode? Blank(JsonNode? node)
     {
