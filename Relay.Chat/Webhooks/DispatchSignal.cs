@@ -12,7 +12,9 @@ internal class DispatchSignal
     public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var timer = time.CreateTimer(_ => timeoutSource.Cancel(), null, timeout, Timeout.InfiniteTimeSpan);
+        // Disposing the timer does not wait for a callback already running: one that fires as the wait ends finds the
+        // source disposed, and an exception out of a timer callback would end the process.
+        using var timer = time.CreateTimer(_ => CancelQuietly(timeoutSource), null, timeout, Timeout.InfiniteTimeSpan);
         try
         {
             await _wake.Reader.ReadAsync(timeoutSource.Token);
@@ -20,6 +22,17 @@ internal class DispatchSignal
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // Timed out: time for a poll.
+        }
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 }
