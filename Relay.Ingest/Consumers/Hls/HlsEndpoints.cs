@@ -114,9 +114,9 @@ public static class HlsEndpoints
         }
     }
 
-    private static IResult Offline(string channelId) =>
+    internal static IResult Offline(string channelId) =>
         Problem(StatusCodes.Status404NotFound, "channel is offline", $"channel '{channelId}' has no publisher");
 
-    private static IResult Problem(int status, string title, string detail) =>
+    internal static IResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail);
 }

@@ -41,24 +41,24 @@ public static class LowLatencyHlsEndpoints
         var isInit = !isPlaylist && !isPart && !isSegment && LowLatencyFileNames.TryParseInit(file, out version);
         if (!isPlaylist && !isPart && !isSegment && !isInit)
         {
-            return Problem(StatusCodes.Status400BadRequest, "invalid HLS file name", $"'{file}' is not a low-latency HLS file name (index.m3u8, initN.mp4, segN.m4s, partN.I.m4s)");
+            return HlsEndpoints.Problem(StatusCodes.Status400BadRequest, "invalid HLS file name", $"'{file}' is not a low-latency HLS file name (index.m3u8, initN.mp4, segN.m4s, partN.I.m4s)");
         }
 
         if (!ChannelIds.IsSafe(channelId))
         {
-            return Offline(channelId);
+            return HlsEndpoints.Offline(channelId);
         }
 
         if (service is not { Enabled: true })
         {
-            return Problem(StatusCodes.Status404NotFound, "low-latency HLS is disabled", "this server does not package low-latency HLS (Relay:Hls:LowLatency); use /live/{channelId}/index.m3u8 or /live/{channelId}.flv");
+            return HlsEndpoints.Problem(StatusCodes.Status404NotFound, "low-latency HLS is disabled", "this server does not package low-latency HLS (Relay:Hls:LowLatency); use /live/{channelId}/index.m3u8 or /live/{channelId}.flv");
         }
 
         var mirrors = context.RequestServices.GetService<ChannelMirrors>();
         if (!channels.IsLive(channelId) && service.StreamOf(channelId) is null
             && (mirrors is null || !await mirrors.TryMirrorAsync(channelId, context.RequestAborted).ConfigureAwait(false)))
         {
-            return Offline(channelId);
+            return HlsEndpoints.Offline(channelId);
         }
 
         mirrors?.Touch(channelId);
@@ -117,14 +117,14 @@ public static class LowLatencyHlsEndpoints
         if (query.TryGetValue("_HLS_msn", out var msnText))
         {
             if (!long.TryParse(msnText, NumberStyles.None, CultureInfo.InvariantCulture, out var m))
-                return Problem(StatusCodes.Status400BadRequest, "invalid _HLS_msn", "_HLS_msn must be a media sequence number");
+                return HlsEndpoints.Problem(StatusCodes.Status400BadRequest, "invalid _HLS_msn", "_HLS_msn must be a media sequence number");
             msn = m;
         }
 
         if (query.TryGetValue("_HLS_part", out var partText))
         {
             if (msn is null || !int.TryParse(partText, NumberStyles.None, CultureInfo.InvariantCulture, out var p))
-                return Problem(StatusCodes.Status400BadRequest, "invalid _HLS_part", "_HLS_part must be a part index and needs _HLS_msn");
+                return HlsEndpoints.Problem(StatusCodes.Status400BadRequest, "invalid _HLS_part", "_HLS_part must be a part index and needs _HLS_msn");
             part = p;
         }
 
@@ -135,13 +135,13 @@ public static class LowLatencyHlsEndpoints
         {
             if (!channels.IsLive(channelId) && stream is null)
             {
-                return Offline(channelId);
+                return HlsEndpoints.Offline(channelId);
             }
 
             if (time.GetTimestamp() >= deadline)
             {
                 context.Response.Headers.RetryAfter = "1";
-                return Problem(StatusCodes.Status503ServiceUnavailable, "playlist not ready", $"channel '{channelId}' is live but its first low-latency HLS part is not made yet (it starts at a keyframe, and needs H.264); retry shortly");
+                return HlsEndpoints.Problem(StatusCodes.Status503ServiceUnavailable, "playlist not ready", $"channel '{channelId}' is live but its first low-latency HLS part is not made yet (it starts at a keyframe, and needs H.264); retry shortly");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
@@ -152,7 +152,7 @@ public static class LowLatencyHlsEndpoints
         {
             // The spec: a request more than two segments ahead of the playlist is a client error, not a wait.
             if (stream.LastSequence is { } last && wanted > last + 2)
-                return Problem(StatusCodes.Status400BadRequest, "_HLS_msn too far ahead", $"the playlist is at segment {last}; _HLS_msn={wanted} is more than two segments ahead");
+                return HlsEndpoints.Problem(StatusCodes.Status400BadRequest, "_HLS_msn too far ahead", $"the playlist is at segment {last}; _HLS_msn={wanted} is more than two segments ahead");
             var targetSeconds = Math.Max(1, service.Options.SegmentSeconds);
             await stream.WaitAsync(() => stream.Has(wanted, part), TimeSpan.FromSeconds(3 * Math.Max(targetSeconds, 2)), time, cancellationToken).ConfigureAwait(false);
         }
@@ -162,11 +162,5 @@ public static class LowLatencyHlsEndpoints
     }
 
     private static IResult NotFound(string channelId, string file) =>
-        Problem(StatusCodes.Status404NotFound, "not found", $"'{file}' is not (or no longer) in the low-latency playlist of channel '{channelId}'");
-
-    private static IResult Offline(string channelId) =>
-        Problem(StatusCodes.Status404NotFound, "channel is offline", $"channel '{channelId}' has no publisher");
-
-    private static IResult Problem(int status, string title, string detail) =>
-        TypedResults.Problem(statusCode: status, title: title, detail: detail);
+        HlsEndpoints.Problem(StatusCodes.Status404NotFound, "not found", $"'{file}' is not (or no longer) in the low-latency playlist of channel '{channelId}'");
 }
